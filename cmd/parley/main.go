@@ -1,0 +1,64 @@
+// Command parley models, simulates, analyses and forecasts negotiations.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// cli lists parley's commands; each lives in a file of its own.
+type cli struct {
+	Validate ValidateCmd `cmd:"" help:"Check a scenario file and report every problem with file:line:column."`
+	Analyze  AnalyzeCmd  `cmd:"" help:"Analyse a scenario: Pareto frontier, Nash, Kalai-Smorodinsky, welfare, zone of agreement."`
+	Convert  ConvertCmd  `cmd:"" help:"Write a parley scenario (YAML) from a Genius XML folder or GeniusWeb JSON files."`
+	Schema   SchemaCmd   `cmd:"" help:"Print the JSON Schema of the scenario format."`
+	Version  kong.VersionFlag `help:"Print the version and exit."`
+}
+
+// env is what commands write to; tests replace it.
+type env struct {
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr}))
+}
+
+// run parses args and runs one command, returning the exit code: 0 on
+// success, 1 when the command failed, 2 on a usage error.
+func run(args []string, e env) int {
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("parley"),
+		kong.Description("Model, simulate, analyse and forecast multi-party negotiations."),
+		kong.UsageOnError(),
+		kong.Vars{"version": version},
+		kong.Writers(e.stdout, e.stderr),
+		kong.Exit(func(int) {}),
+		kong.BindTo(e.stdout, (*io.Writer)(nil)),
+	)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "parley:", err)
+		return 2
+	}
+	ctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "parley:", err)
+		return 2
+	}
+	if ctx == nil || ctx.Command() == "" {
+		return 0
+	}
+	if err := ctx.Run(e); err != nil {
+		fmt.Fprintln(e.stderr, "parley:", err)
+		return 1
+	}
+	return 0
+}

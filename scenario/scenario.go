@@ -1,0 +1,225 @@
+// Package scenario holds a negotiation scenario: its parties, issues and each
+// party's preferences, with the sources its numbers rest on. It loads and
+// validates parley's YAML/JSON format; the genius and geniusweb subpackages
+// import the formats of those tools.
+package scenario
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/parleyhq/parley/outcome"
+	"github.com/parleyhq/parley/utility"
+)
+
+// Kind is the kind of an issue's values.
+type Kind int
+
+// Issue kinds.
+const (
+	Discrete Kind = iota // labelled options
+	Integer              // every integer in [Min, Max]
+	Real                 // Steps evenly spaced values in [Min, Max]
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Discrete:
+		return "discrete"
+	case Integer:
+		return "integer"
+	case Real:
+		return "real"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// DefaultRealSteps is how many values a real issue has when the scenario does
+// not say: Genius's BidIterator also enumerates a real issue as 21 values.
+const DefaultRealSteps = 21
+
+// Scenario is a fully resolved, validated scenario.
+type Scenario struct {
+	Name        string
+	Description string
+	Sources     []Source
+	Parties     []Party
+	Issues      []Issue
+}
+
+// Source is a document the scenario's numbers cite.
+type Source struct {
+	ID    string
+	Title string
+	Path  string // a file, relative to the scenario file
+	URL   string
+	Date  string
+}
+
+// Party is a negotiating party (or mediator, guarantor, ...).
+type Party struct {
+	ID    string
+	Name  string
+	Role  string // party, mediator, guarantor, coalition
+	Prefs Preferences
+}
+
+// Preferences are one party's additive preferences.
+type Preferences struct {
+	Weights     []float64           // one per issue
+	Values      []utility.ValueFunc // one per issue
+	Reservation float64
+	Discount    float64 // 1 means no discounting
+}
+
+// Issue is one negotiable question.
+type Issue struct {
+	ID      string
+	Name    string
+	Kind    Kind
+	Options []Option // Discrete
+	Min     float64  // Integer and Real
+	Max     float64
+	Steps   int // Real: number of grid values
+}
+
+// Option is one value of a discrete issue.
+type Option struct {
+	ID    string
+	Label string
+}
+
+// Size is the number of values of the issue.
+func (is *Issue) Size() int {
+	switch is.Kind {
+	case Discrete:
+		return len(is.Options)
+	case Integer:
+		return int(is.Max-is.Min) + 1
+	default:
+		return is.Steps
+	}
+}
+
+// Number is the numeric value of value index v (0 for discrete issues).
+func (is *Issue) Number(v int) float64 {
+	switch is.Kind {
+	case Integer:
+		return is.Min + float64(v)
+	case Real:
+		if is.Steps <= 1 {
+			return is.Min
+		}
+		return is.Min + (is.Max-is.Min)*float64(v)/float64(is.Steps-1)
+	}
+	return 0
+}
+
+// Value returns the id of value index v: the option id, or the number.
+func (is *Issue) Value(v int) string {
+	if is.Kind == Discrete {
+		return is.Options[v].ID
+	}
+	return strconv.FormatFloat(is.Number(v), 'g', -1, 64)
+}
+
+// Label returns a human-readable label for value index v.
+func (is *Issue) Label(v int) string {
+	if is.Kind == Discrete {
+		if l := is.Options[v].Label; l != "" {
+			return l
+		}
+		return is.Options[v].ID
+	}
+	return is.Value(v)
+}
+
+// Lookup returns the value index of id (an option id or a number), or -1.
+func (is *Issue) Lookup(id string) int {
+	if is.Kind == Discrete {
+		for v, o := range is.Options {
+			if o.ID == id {
+				return v
+			}
+		}
+		return -1
+	}
+	x, err := strconv.ParseFloat(id, 64)
+	if err != nil {
+		return -1
+	}
+	for v := 0; v < is.Size(); v++ {
+		if math.Abs(is.Number(v)-x) <= 1e-9*math.Max(1, math.Abs(x)) {
+			return v
+		}
+	}
+	return -1
+}
+
+// Space returns the scenario's outcome space.
+func (s *Scenario) Space() outcome.Space {
+	sizes := make([]int, len(s.Issues))
+	for i := range s.Issues {
+		sizes[i] = s.Issues[i].Size()
+	}
+	sp, err := outcome.NewSpace(sizes)
+	if err != nil {
+		panic(fmt.Sprintf("scenario: invalid space in a validated scenario: %v", err))
+	}
+	return sp
+}
+
+// Utility compiles party p's preferences into an additive utility function.
+func (s *Scenario) Utility(p int) *utility.Additive {
+	pr := &s.Parties[p].Prefs
+	evals := make([][]float64, len(s.Issues))
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		e := make([]float64, is.Size())
+		f := &pr.Values[i]
+		for v := range e {
+			e[v] = f.Eval(v, is.Number(v), is.Min, is.Max)
+		}
+		evals[i] = e
+	}
+	return utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
+}
+
+// Utilities compiles every party's utility function, in party order.
+func (s *Scenario) Utilities() []*utility.Additive {
+	us := make([]*utility.Additive, len(s.Parties))
+	for p := range s.Parties {
+		us[p] = s.Utility(p)
+	}
+	return us
+}
+
+// PartyIndex returns the index of the party with the given id, or -1.
+func (s *Scenario) PartyIndex(id string) int {
+	for i := range s.Parties {
+		if s.Parties[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// IssueIndex returns the index of the issue with the given id, or -1.
+func (s *Scenario) IssueIndex(id string) int {
+	for i := range s.Issues {
+		if s.Issues[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Labels returns issue id → value label for the outcome o.
+func (s *Scenario) Labels(o []int) map[string]string {
+	m := make(map[string]string, len(o))
+	for i, v := range o {
+		m[s.Issues[i].ID] = s.Issues[i].Label(v)
+	}
+	return m
+}

@@ -1,0 +1,78 @@
+package utility
+
+import "math"
+
+// Additive is a linear additive utility function with Genius's semantics:
+// u(o) = min(Σ_i w_i·e_i(o_i), 1), summed in issue order, weights as given.
+// Table[i][v] holds the product w_i·e_i(v), computed once, so an evaluation
+// performs exactly Genius's operations in Genius's order.
+type Additive struct {
+	Weights     []float64   // w_i, as written
+	Evals       [][]float64 // e_i(v) in [0, 1]
+	Table       [][]float64 // w_i·e_i(v)
+	Reservation float64     // utility of no agreement (BATNA), undiscounted
+	Discount    float64     // d in (0, 1]; discounted utility is u·d^t
+}
+
+// NewAdditive compiles weights and per-issue evaluations into an Additive.
+func NewAdditive(weights []float64, evals [][]float64, reservation, discount float64) *Additive {
+	a := &Additive{Weights: weights, Evals: evals, Reservation: reservation, Discount: discount}
+	a.Table = make([][]float64, len(evals))
+	for i, e := range evals {
+		t := make([]float64, len(e))
+		for v, x := range e {
+			t[v] = weights[i] * x
+		}
+		a.Table[i] = t
+	}
+	return a
+}
+
+// Utility returns u(o) for the outcome o (one value index per issue).
+func (a *Additive) Utility(o []int) float64 {
+	s := 0.0
+	for i, t := range a.Table {
+		s += t[o[i]]
+	}
+	return Clamp(s)
+}
+
+// Clamp applies Genius's upper clamp min(s, 1) to a utility sum.
+func Clamp(s float64) float64 {
+	if s > 1 {
+		return 1
+	}
+	return s
+}
+
+// Discounted returns u·d^t for normalised time t in [0, 1] (clamped), as
+// Genius discounts: by elapsed fraction of the deadline, not per round.
+func (a *Additive) Discounted(u, t float64) float64 {
+	if a.Discount >= 1 || a.Discount <= 0 {
+		return u
+	}
+	if t < 0 {
+		t = 0
+	} else if t > 1 {
+		t = 1
+	}
+	return u * math.Pow(a.Discount, t)
+}
+
+// Max returns the largest utility over all outcomes and one outcome that has it.
+func (a *Additive) Max() (float64, []int) { return a.extreme(func(x, y float64) bool { return x > y }) }
+
+// Min returns the smallest utility over all outcomes and one outcome that has it.
+func (a *Additive) Min() (float64, []int) { return a.extreme(func(x, y float64) bool { return x < y }) }
+
+func (a *Additive) extreme(better func(x, y float64) bool) (float64, []int) {
+	o := make([]int, len(a.Table))
+	for i, t := range a.Table {
+		for v := range t {
+			if better(t[v], t[o[i]]) {
+				o[i] = v
+			}
+		}
+	}
+	return a.Utility(o), o
+}
