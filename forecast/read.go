@@ -1,0 +1,533 @@
+package forecast
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// maxInputBytes bounds what the readers accept (KTAB inputs are kilobytes).
+const maxInputBytes = 64 << 20
+
+// LoadFile reads a problem from a file, choosing the reader by extension:
+// .xml is a KTAB XML scenario (smpSchema.xsd); .csv is a KTAB CSV scenario,
+// or, if its first cell is "Actor", a plain actor table (see ReadTable).
+func LoadFile(path string) (Problem, error) {
+	data, err := readAll(path)
+	if err != nil {
+		return Problem{}, err
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xml":
+		return ReadKTABXML(bytes.NewReader(data), path)
+	case ".csv", ".txt":
+		if isTable(data) {
+			return ReadTable(bytes.NewReader(data), path)
+		}
+		return ReadKTABCSV(bytes.NewReader(data), path)
+	}
+	return Problem{}, fmt.Errorf("%s: unknown input format %q (want .csv or .xml)", path, filepath.Ext(path))
+}
+
+func readAll(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxInputBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > maxInputBytes {
+		return nil, fmt.Errorf("%s: file larger than %d bytes", path, maxInputBytes)
+	}
+	return data, nil
+}
+
+func isTable(data []byte) bool {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	first, _, _ := bytes.Cut(line, []byte(","))
+	return strings.EqualFold(strings.Trim(strings.TrimSpace(string(first)), `"`), "actor")
+}
+
+func newCSVReader(r io.Reader, comma rune) *csv.Reader {
+	cr := csv.NewReader(r)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = false
+	return cr
+}
+
+// csvRecord is one parsed CSV line with its line number.
+type csvRecord struct {
+	line   int
+	fields []string
+}
+
+// readRecords reads every record, trimming spaces and quotes and a leading
+// byte-order mark; a CSV syntax error is reported with its line.
+func readRecords(r io.Reader, file string, comma rune) ([]csvRecord, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
+	if err != nil {
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	if len(data) > maxInputBytes {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", maxInputBytes)}
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	cr := newCSVReader(bytes.NewReader(data), comma)
+	var out []csvRecord
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, &Error{File: file, Line: pe.Line, Msg: pe.Err.Error()}
+			}
+			return nil, &Error{File: file, Msg: err.Error()}
+		}
+		line, _ := cr.FieldPos(0)
+		for i := range rec {
+			rec[i] = strings.TrimSpace(rec[i])
+		}
+		// drop trailing empty fields (KTAB files end rows with a comma, or not)
+		for len(rec) > 0 && rec[len(rec)-1] == "" {
+			rec = rec[:len(rec)-1]
+		}
+		if len(rec) == 0 {
+			continue
+		}
+		out = append(out, csvRecord{line: line, fields: rec})
+	}
+	return out, nil
+}
+
+func parseNumber(errs *ErrorList, file string, line int, what, s string) float64 {
+	if s == "" {
+		errs.Add(file, line, "%s is empty", what)
+		return 0
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		errs.Add(file, line, "%s %q is not a number", what, s)
+		return 0
+	}
+	return v
+}
+
+// ReadKTABCSV reads KTAB's SMP CSV format (SMPModel::csvRead):
+//
+//	<scenario name>,<description>,<number of actors>,<number of dimensions>,
+//	Actor,Description,<capability header>,<dim 1 position header>,<dim 1 salience header>,...
+//	<name>,<description>,<capability>,<position 1>,<salience 1>,...   (one row per actor)
+//
+// Rows may or may not end with a comma. Positions and saliences are on 0–100.
+// The problem is validated (Validate); every error carries file:line.
+func ReadKTABCSV(r io.Reader, file string) (Problem, error) {
+	recs, err := readRecords(r, file, ',')
+	if err != nil {
+		return Problem{}, err
+	}
+	var errs ErrorList
+	p := Problem{Source: file}
+	if len(recs) < 2 {
+		errs.Add(file, 0, "KTAB CSV needs a scenario line, a header line and actor rows; found %d non-empty lines", len(recs))
+		return Problem{}, errs
+	}
+	head := recs[0]
+	if len(head.fields) < 4 {
+		errs.Add(file, head.line, "scenario line needs 4 fields (name, description, number of actors, number of dimensions); found %d", len(head.fields))
+		return Problem{}, errs
+	}
+	p.Name, p.Description = head.fields[0], head.fields[1]
+	numActors, err1 := strconv.Atoi(head.fields[2])
+	numDims, err2 := strconv.Atoi(head.fields[3])
+	if err1 != nil || numActors < 1 {
+		errs.Add(file, head.line, "number of actors %q is not a positive integer", head.fields[2])
+	}
+	if err2 != nil || numDims < 1 {
+		errs.Add(file, head.line, "number of dimensions %q is not a positive integer", head.fields[3])
+	}
+	if len(errs) > 0 {
+		return Problem{}, errs
+	}
+	hdr := recs[1]
+	want := 3 + 2*numDims
+	if len(hdr.fields) < want {
+		errs.Add(file, hdr.line, "header has %d fields; %d dimensions need %d (Actor, Description, capability, then position and salience per dimension)", len(hdr.fields), numDims, want)
+		return Problem{}, errs
+	}
+	for d := range numDims {
+		p.Dimensions = append(p.Dimensions, Dimension{Name: hdr.fields[3+2*d]})
+	}
+	rows := recs[2:]
+	if len(rows) != numActors {
+		line := hdr.line
+		if len(rows) > 0 {
+			line = rows[len(rows)-1].line
+		}
+		errs.Add(file, line, "scenario line declares %d actors but %d actor rows follow", numActors, len(rows))
+	}
+	for _, rec := range rows {
+		f := rec.fields
+		if len(f) != want {
+			errs.Add(file, rec.line, "actor row has %d fields; want %d (name, description, capability, then position and salience for each of %d dimensions)", len(f), want, numDims)
+			continue
+		}
+		a := Actor{Name: f[0], Description: f[1], Line: rec.line}
+		a.Capability = parseNumber(&errs, file, rec.line, "capability", f[2])
+		for d := range numDims {
+			a.Positions = append(a.Positions, parseNumber(&errs, file, rec.line, "position on "+p.Dimensions[d].Name, f[3+2*d]))
+			a.Saliences = append(a.Saliences, parseNumber(&errs, file, rec.line, "salience on "+p.Dimensions[d].Name, f[4+2*d]))
+		}
+		p.Actors = append(p.Actors, a)
+	}
+	if len(errs) > 0 {
+		return Problem{}, errs
+	}
+	if err := p.Validate(); err != nil {
+		return Problem{}, err
+	}
+	return p, nil
+}
+
+// ReadTable reads a plain actor table: a header row whose first cell is
+// "Actor", then one row per actor. Columns are recognised by header:
+// Description (optional); Capability (or Influence, Power, Clout);
+// "Position" and "Salience", or "<dimension> Position" and "<dimension>
+// Salience" pairs in order. Saliences are on 0–100.
+func ReadTable(r io.Reader, file string) (Problem, error) {
+	recs, err := readRecords(r, file, ',')
+	if err != nil {
+		return Problem{}, err
+	}
+	var errs ErrorList
+	if len(recs) < 2 {
+		errs.Add(file, 0, "actor table needs a header row and actor rows")
+		return Problem{}, errs
+	}
+	hdr := recs[0]
+	descCol, capCol := -1, -1
+	var posCols, salCols []int
+	p := Problem{Source: file}
+	for c, h := range hdr.fields {
+		l := strings.ToLower(h)
+		switch {
+		case c == 0:
+		case l == "description":
+			descCol = c
+		case l == "capability" || l == "influence" || l == "power" || l == "clout":
+			capCol = c
+		case l == "position" || strings.HasSuffix(l, " position"):
+			posCols = append(posCols, c)
+			name := strings.TrimSpace(h[:len(h)-len("position")])
+			if name == "" {
+				name = fmt.Sprintf("Issue %d", len(posCols))
+			}
+			p.Dimensions = append(p.Dimensions, Dimension{Name: name})
+		case l == "salience" || strings.HasSuffix(l, " salience"):
+			salCols = append(salCols, c)
+		default:
+			errs.Add(file, hdr.line, "unknown column %q", h)
+		}
+	}
+	if capCol < 0 {
+		errs.Add(file, hdr.line, "no Capability column")
+	}
+	if len(posCols) == 0 || len(posCols) != len(salCols) {
+		errs.Add(file, hdr.line, "need matching Position and Salience columns; found %d and %d", len(posCols), len(salCols))
+	}
+	if len(errs) > 0 {
+		return Problem{}, errs
+	}
+	for _, rec := range recs[1:] {
+		f := rec.fields
+		get := func(c int) string {
+			if c >= 0 && c < len(f) {
+				return f[c]
+			}
+			return ""
+		}
+		a := Actor{Name: f[0], Description: get(descCol), Line: rec.line}
+		a.Capability = parseNumber(&errs, file, rec.line, "capability", get(capCol))
+		for d := range posCols {
+			a.Positions = append(a.Positions, parseNumber(&errs, file, rec.line, "position on "+p.Dimensions[d].Name, get(posCols[d])))
+			a.Saliences = append(a.Saliences, parseNumber(&errs, file, rec.line, "salience on "+p.Dimensions[d].Name, get(salCols[d])))
+		}
+		p.Actors = append(p.Actors, a)
+	}
+	if len(errs) > 0 {
+		return Problem{}, errs
+	}
+	if err := p.Validate(); err != nil {
+		return Problem{}, err
+	}
+	return p, nil
+}
+
+// xmlNode is a parsed XML element with the line it starts on.
+type xmlNode struct {
+	name     string
+	text     strings.Builder
+	line     int
+	children []*xmlNode
+}
+
+func (n *xmlNode) child(name string) *xmlNode {
+	for _, c := range n.children {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (n *xmlNode) all(name string) []*xmlNode {
+	var out []*xmlNode
+	for _, c := range n.children {
+		if c.name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (n *xmlNode) str() string { return strings.TrimSpace(n.text.String()) }
+
+const maxXMLDepth = 64
+
+func parseXMLTree(r io.Reader, file string) (*xmlNode, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
+	if err != nil {
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	if len(data) > maxInputBytes {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", maxInputBytes)}
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
+		if strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "us-ascii") {
+			return input, nil
+		}
+		return nil, fmt.Errorf("unsupported encoding %q (want UTF-8)", charset)
+	}
+	var root *xmlNode
+	var stack []*xmlNode
+	for {
+		line, _ := dec.InputPos()
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				return nil, &Error{File: file, Line: se.Line, Msg: "XML syntax error: " + se.Msg}
+			}
+			l, _ := dec.InputPos()
+			return nil, &Error{File: file, Line: l, Msg: err.Error()}
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			n := &xmlNode{name: t.Name.Local, line: line}
+			if len(stack) == 0 {
+				if root != nil {
+					return nil, &Error{File: file, Line: line, Msg: "more than one root element"}
+				}
+				root = n
+			} else {
+				p := stack[len(stack)-1]
+				p.children = append(p.children, n)
+			}
+			if len(stack) >= maxXMLDepth {
+				return nil, &Error{File: file, Line: line, Msg: "elements nested too deeply"}
+			}
+			stack = append(stack, n)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) > 0 {
+				stack[len(stack)-1].text.Write(t)
+			}
+		}
+	}
+	if root == nil {
+		return nil, &Error{File: file, Msg: "no XML element found"}
+	}
+	return root, nil
+}
+
+// ReadKTABXML reads KTAB's SMP XML scenario (smpSchema.xsd, e.g.
+// smpExample.xml): name, desc, prngSeed, optional ModelParameters (stored in
+// Problem.SMP), Dimensions, Actors (name, description, capability, Position
+// dCoord…, Salience dSal…) and optional IdealAdjustment pairs (stored in
+// Problem.Accommodation, starting from the identity). Every error carries
+// file:line.
+func ReadKTABXML(r io.Reader, file string) (Problem, error) {
+	root, err := parseXMLTree(r, file)
+	if err != nil {
+		return Problem{}, err
+	}
+	var errs ErrorList
+	p := Problem{Source: file}
+	if root.name != "Scenario" {
+		errs.Add(file, root.line, "root element is <%s>, want <Scenario>", root.name)
+		return Problem{}, errs
+	}
+	need := func(n *xmlNode, name string) *xmlNode {
+		c := n.child(name)
+		if c == nil {
+			errs.Add(file, n.line, "<%s> has no <%s>", n.name, name)
+		}
+		return c
+	}
+	text := func(n *xmlNode, name string) string {
+		c := need(n, name)
+		if c == nil {
+			return ""
+		}
+		if c.str() == "" {
+			errs.Add(file, c.line, "<%s> is empty", name)
+		}
+		return c.str()
+	}
+	number := func(n *xmlNode, what string) float64 {
+		if n.str() == "" {
+			errs.Add(file, n.line, "<%s> is empty (%s)", n.name, what)
+			return 0
+		}
+		v, err := strconv.ParseFloat(n.str(), 64)
+		if err != nil {
+			errs.Add(file, n.line, "<%s> %q is not a number (%s)", n.name, n.str(), what)
+			return 0
+		}
+		return v
+	}
+	p.Name = text(root, "name")
+	if c := root.child("desc"); c != nil {
+		p.Description = c.str()
+	}
+	if mp := root.child("ModelParameters"); mp != nil {
+		par := SMPParams{}
+		fields := []struct {
+			name string
+			dst  *string
+		}{
+			{"VictoryProbModel", (*string)(&par.VictoryProb)},
+			{"PCEModel", (*string)(&par.PCE)},
+			{"StateTransitions", (*string)(&par.StateTransitions)},
+			{"VotingRule", (*string)(&par.VotingRule)},
+			{"BigRAdjust", (*string)(&par.BigRAdjust)},
+			{"BigRRange", (*string)(&par.BigRRange)},
+			{"ThirdPartyCommit", (*string)(&par.ThirdPartyCommit)},
+			{"InterVecBrgn", (*string)(&par.InterVecBrgn)},
+			{"BargnModel", (*string)(&par.BargnModel)},
+		}
+		for _, f := range fields {
+			*f.dst = text(mp, f.name)
+		}
+		if len(errs) == 0 {
+			full := par.withDefaults()
+			if err := full.check(); err != nil {
+				for _, e := range err.(ErrorList) {
+					errs.Add(file, mp.line, "%s", e.Msg)
+				}
+			}
+		}
+		p.SMP = &par
+	}
+	if dims := need(root, "Dimensions"); dims != nil {
+		for _, d := range dims.all("dName") {
+			if d.str() == "" {
+				errs.Add(file, d.line, "<dName> is empty")
+			}
+			p.Dimensions = append(p.Dimensions, Dimension{Name: d.str()})
+		}
+		if len(p.Dimensions) == 0 {
+			errs.Add(file, dims.line, "<Dimensions> has no <dName>")
+		}
+	}
+	nd := len(p.Dimensions)
+	index := map[string]int{}
+	if actors := need(root, "Actors"); actors != nil {
+		for _, an := range actors.all("Actor") {
+			a := Actor{Line: an.line}
+			a.Name = text(an, "name")
+			if c := an.child("description"); c != nil {
+				a.Description = c.str()
+			}
+			if c := need(an, "capability"); c != nil {
+				a.Capability = number(c, "capability of "+a.Name)
+			}
+			if pos := need(an, "Position"); pos != nil {
+				for _, c := range pos.all("dCoord") {
+					a.Positions = append(a.Positions, number(c, "position of "+a.Name))
+				}
+				if len(a.Positions) != nd {
+					errs.Add(file, pos.line, "actor %s has %d <dCoord> for %d dimensions", a.Name, len(a.Positions), nd)
+				}
+			}
+			if sal := need(an, "Salience"); sal != nil {
+				for _, c := range sal.all("dSal") {
+					a.Saliences = append(a.Saliences, number(c, "salience of "+a.Name))
+				}
+				if len(a.Saliences) != nd {
+					errs.Add(file, sal.line, "actor %s has %d <dSal> for %d dimensions", a.Name, len(a.Saliences), nd)
+				}
+			}
+			if _, dup := index[a.Name]; dup && a.Name != "" {
+				errs.Add(file, an.line, "actor name %q used twice", a.Name)
+			}
+			index[a.Name] = len(p.Actors)
+			p.Actors = append(p.Actors, a)
+		}
+	}
+	if ia := root.child("IdealAdjustment"); ia != nil {
+		n := len(p.Actors)
+		acc := newMatrix(n, n)
+		for i := range n {
+			acc[i][i] = 1
+		}
+		for _, pair := range ia.all("iaPair") {
+			ai, rj := text(pair, "adjustingIdeal"), text(pair, "referencePos")
+			i, ok1 := index[ai]
+			j, ok2 := index[rj]
+			if !ok1 && ai != "" {
+				errs.Add(file, pair.line, "<adjustingIdeal> names unknown actor %q", ai)
+			}
+			if !ok2 && rj != "" {
+				errs.Add(file, pair.line, "<referencePos> names unknown actor %q", rj)
+			}
+			var v float64
+			if c := need(pair, "adjust"); c != nil {
+				v = number(c, "adjust")
+			}
+			if ok1 && ok2 {
+				acc[i][j] = v
+			}
+		}
+		p.Accommodation = acc
+	}
+	if len(errs) > 0 {
+		return Problem{}, errs
+	}
+	if err := p.Validate(); err != nil {
+		return Problem{}, err
+	}
+	return p, nil
+}
