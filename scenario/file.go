@@ -1,0 +1,232 @@
+package scenario
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+)
+
+// FormatVersion is the version of the scenario format this package reads and writes.
+const FormatVersion = 1
+
+// File is the on-disk form of a scenario, in YAML or JSON. Field names are
+// the keys of the format; unknown keys are errors.
+type File struct {
+	Parley      int         `yaml:"parley" json:"parley" jsonschema:"enum=1" jsonschema_description:"Format version: 1."`
+	Name        string      `yaml:"name" json:"name"`
+	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
+	Sources     []SourceDef `yaml:"sources,omitempty" json:"sources,omitempty" jsonschema_description:"Documents that values cite by id."`
+	Issues      []IssueDef  `yaml:"issues" json:"issues"`
+	Parties     []PartyDef  `yaml:"parties" json:"parties"`
+}
+
+// SourceDef names a document that quotes in the scenario come from.
+type SourceDef struct {
+	ID    string `yaml:"id" json:"id"`
+	Title string `yaml:"title,omitempty" json:"title,omitempty"`
+	Path  string `yaml:"path,omitempty" json:"path,omitempty" jsonschema_description:"File holding the document's text, relative to the scenario file; quotes are checked against it."`
+	URL   string `yaml:"url,omitempty" json:"url,omitempty"`
+	Date  string `yaml:"date,omitempty" json:"date,omitempty"`
+}
+
+// IssueDef is one issue: exactly one of Options, Integer and Real.
+type IssueDef struct {
+	ID          string      `yaml:"id" json:"id"`
+	Name        string      `yaml:"name,omitempty" json:"name,omitempty"`
+	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
+	Options     []OptionDef `yaml:"options,omitempty" json:"options,omitempty"`
+	Integer     *IntRange   `yaml:"integer,omitempty" json:"integer,omitempty"`
+	Real        *RealRange  `yaml:"real,omitempty" json:"real,omitempty"`
+}
+
+// OptionDef is one option of a discrete issue.
+type OptionDef struct {
+	ID    string `yaml:"id" json:"id"`
+	Label string `yaml:"label,omitempty" json:"label,omitempty"`
+}
+
+// IntRange is the range of an integer issue, both ends included.
+type IntRange struct {
+	Min int64 `yaml:"min" json:"min"`
+	Max int64 `yaml:"max" json:"max"`
+}
+
+// RealRange is the range of a real issue, enumerated as Steps evenly spaced values.
+type RealRange struct {
+	Min   float64 `yaml:"min" json:"min"`
+	Max   float64 `yaml:"max" json:"max"`
+	Steps int     `yaml:"steps,omitempty" json:"steps,omitempty" jsonschema_description:"Number of values the range is enumerated as (default 21)."`
+}
+
+// PartyDef is one party and its preferences.
+type PartyDef struct {
+	ID          string              `yaml:"id" json:"id"`
+	Name        string              `yaml:"name,omitempty" json:"name,omitempty"`
+	Role        string              `yaml:"role,omitempty" json:"role,omitempty" jsonschema:"enum=party,enum=mediator,enum=guarantor,enum=coalition"`
+	Reservation *Number             `yaml:"reservation,omitempty" json:"reservation,omitempty" jsonschema_description:"Utility of no agreement in [0,1] (default 0)."`
+	Discount    *Number             `yaml:"discount,omitempty" json:"discount,omitempty" jsonschema_description:"Discount factor d in (0,1]; utility at normalised time t is u*d^t (default 1)."`
+	Weights     map[string]Number   `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"Issue id to weight in [0,1]; weights sum to 1."`
+	Values      map[string]ValueDef `yaml:"values,omitempty" json:"values,omitempty" jsonschema_description:"Issue id to value function."`
+}
+
+// Number is a number that may carry where it comes from: either a plain
+// number, or a mapping {value, source: {document, quote}} or
+// {value, assumption: {why, range: [lo, hi]}}.
+type Number struct {
+	Value      float64     `yaml:"value" json:"value"`
+	Source     *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty"`
+}
+
+// Citation ties a value to a verbatim quote from one of the scenario's sources.
+type Citation struct {
+	Document string `yaml:"document" json:"document"`
+	Quote    string `yaml:"quote" json:"quote"`
+	Note     string `yaml:"note,omitempty" json:"note,omitempty"`
+}
+
+// Assumption marks a value the sources do not give: why it was chosen and
+// the range of plausible values (used by sensitivity analysis).
+type Assumption struct {
+	Why   string    `yaml:"why" json:"why"`
+	Range []float64 `yaml:"range,omitempty" json:"range,omitempty"`
+}
+
+// N returns a plain Number.
+func N(v float64) Number { return Number{Value: v} }
+
+type numberFields Number // Number without its methods, for decoding
+
+// UnmarshalYAML reads a plain number or an annotated mapping.
+func (n *Number) UnmarshalYAML(node ast.Node) error {
+	switch nd := node.(type) {
+	case *ast.FloatNode:
+		*n = Number{Value: nd.Value}
+		return nil
+	case *ast.NanNode:
+		*n = Number{Value: math.NaN()}
+		return nil
+	case *ast.InfinityNode:
+		*n = Number{Value: nd.Value}
+		return nil
+	case *ast.IntegerNode:
+		switch x := nd.Value.(type) {
+		case int64:
+			*n = Number{Value: float64(x)}
+		case uint64:
+			*n = Number{Value: float64(x)}
+		default:
+			v, err := strconv.ParseFloat(nd.GetToken().Value, 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a number", nd.GetToken().Value)
+			}
+			*n = Number{Value: v}
+		}
+		return nil
+	case *ast.MappingNode, *ast.MappingValueNode:
+		var f numberFields
+		if err := yaml.NodeToValue(node, &f); err != nil {
+			return err
+		}
+		*n = Number(f)
+		return nil
+	}
+	return fmt.Errorf("expected a number or {value, source|assumption}, found %s", describe(node))
+}
+
+// MarshalYAML writes a plain number when there is nothing to annotate.
+func (n Number) MarshalYAML() (any, error) {
+	if n.Source == nil && n.Assumption == nil {
+		return n.Value, nil
+	}
+	return numberFields(n), nil
+}
+
+// ValueDef is a party's value function for one issue. For a discrete issue
+// it maps option ids to values in [0,1]; for a numeric issue it holds one
+// shape: linear {at_min, at_max} or {offset, slope, origin}, triangular
+// {peak, at_min, at_max} or peaked {peak, width}. It is interpreted during
+// validation, once the issue's kind is known.
+type ValueDef struct {
+	Table map[string]Number
+	Shape *ShapeDef
+	node  ast.Node
+}
+
+// ShapeDef holds a numeric value function; exactly one field is set.
+type ShapeDef struct {
+	Linear     *LinearDef     `yaml:"linear,omitempty" json:"linear,omitempty"`
+	Triangular *TriangularDef `yaml:"triangular,omitempty" json:"triangular,omitempty"`
+	Peaked     *PeakedDef     `yaml:"peaked,omitempty" json:"peaked,omitempty"`
+}
+
+// LinearDef is a linear value function, given either by its values at the
+// issue's bounds (AtMin, AtMax) or, as Genius writes it, by Offset and Slope
+// from Origin. Values are clamped to [0,1].
+type LinearDef struct {
+	AtMin  *Number `yaml:"at_min,omitempty" json:"at_min,omitempty"`
+	AtMax  *Number `yaml:"at_max,omitempty" json:"at_max,omitempty"`
+	Offset *Number `yaml:"offset,omitempty" json:"offset,omitempty"`
+	Slope  *Number `yaml:"slope,omitempty" json:"slope,omitempty"`
+	Origin *Number `yaml:"origin,omitempty" json:"origin,omitempty"`
+}
+
+// TriangularDef is 1 at Peak and falls linearly to AtMin and AtMax at the bounds.
+type TriangularDef struct {
+	Peak  Number  `yaml:"peak" json:"peak"`
+	AtMin *Number `yaml:"at_min,omitempty" json:"at_min,omitempty"`
+	AtMax *Number `yaml:"at_max,omitempty" json:"at_max,omitempty"`
+}
+
+// PeakedDef is a bell exp(-((x-peak)/width)^2/2).
+type PeakedDef struct {
+	Peak  Number `yaml:"peak" json:"peak"`
+	Width Number `yaml:"width" json:"width"`
+}
+
+// UnmarshalYAML keeps the node; validation interprets it.
+func (v *ValueDef) UnmarshalYAML(node ast.Node) error {
+	if _, ok := node.(*ast.MappingNode); !ok {
+		if _, ok := node.(*ast.MappingValueNode); !ok {
+			return fmt.Errorf("expected a mapping (option id: value, or a shape such as linear), found %s", describe(node))
+		}
+	}
+	v.node = node
+	return nil
+}
+
+// MarshalYAML writes the table or the shape.
+func (v ValueDef) MarshalYAML() (any, error) {
+	if v.Shape != nil {
+		return v.Shape, nil
+	}
+	if v.Table != nil {
+		return v.Table, nil
+	}
+	if v.node != nil {
+		return v.node, nil
+	}
+	return map[string]Number{}, nil
+}
+
+func describe(node ast.Node) string {
+	if node == nil {
+		return "nothing"
+	}
+	switch node.Type() {
+	case ast.StringType:
+		return fmt.Sprintf("the text %q", node.GetToken().Value)
+	case ast.SequenceType:
+		return "a list"
+	case ast.MappingType, ast.MappingValueType:
+		return "a mapping"
+	case ast.NullType:
+		return "null"
+	case ast.BoolType:
+		return "a boolean"
+	}
+	return node.Type().String()
+}

@@ -1,0 +1,736 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/parleyhq/parley/utility"
+)
+
+// Limits that keep hostile inputs from exhausting memory.
+const (
+	MaxFileSize    = 32 << 20 // bytes in one scenario file
+	MaxIssueValues = 1_000_000
+)
+
+// LoadFile reads and validates a scenario file (YAML or JSON).
+func LoadFile(path string) (*Scenario, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("%s is a folder, not a scenario file", path)
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, fmt.Errorf("%s: %d bytes is more than the %d a scenario file may have", path, fi.Size(), MaxFileSize)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes and validates a scenario. name is used in error positions
+// and to resolve source documents' paths. Every problem found is reported
+// at once, as an ErrorList sorted by position.
+func Parse(data []byte, name string) (*Scenario, error) {
+	f, idx, errs := decode(data, name)
+	if f == nil {
+		errs.Sort()
+		return nil, errs
+	}
+	// Unknown fields do not stop validation: report everything at once.
+	v := &validator{file: name, idx: idx, dir: filepath.Dir(name), errs: errs}
+	s := v.scenario(f)
+	if len(v.errs) > 0 {
+		v.errs.Sort()
+		return nil, v.errs
+	}
+	return s, nil
+}
+
+// DecodeFile decodes a scenario file without validating it.
+func DecodeFile(data []byte, name string) (*File, error) {
+	f, _, errs := decode(data, name)
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
+	}
+	return f, nil
+}
+
+// decode parses YAML/JSON into a File, reporting syntax errors, every
+// unknown field and type errors with positions; idx maps field paths such
+// as "parties[0].weights.price" to positions.
+func decode(data []byte, name string) (*File, map[string]Pos, ErrorList) {
+	var errs ErrorList
+	if len(data) > MaxFileSize {
+		errs.Add(Pos{File: name}, "%d bytes is more than the %d a scenario file may have", len(data), MaxFileSize)
+		return nil, nil, errs
+	}
+	af, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		errs = append(errs, yamlError(name, err))
+		return nil, nil, errs
+	}
+	if len(af.Docs) == 0 || af.Docs[0].Body == nil {
+		errs.Add(Pos{File: name, Line: 1, Col: 1}, "the file is empty; a scenario needs parley, issues and parties")
+		return nil, nil, errs
+	}
+	if len(af.Docs) > 1 {
+		errs.Add(posOf(name, af.Docs[1].Body), "a scenario file holds one YAML document; found %d", len(af.Docs))
+	}
+	body := af.Docs[0].Body
+	idx := map[string]Pos{"": posOf(name, body)}
+	w := walker{file: name, idx: idx, errs: &errs}
+	w.walk(body, reflect.TypeOf(File{}), "", "the scenario")
+	var f File
+	if err := yaml.NodeToValue(body, &f); err != nil {
+		// A type error the walker has already reported in its own words
+		// would only repeat it, without a position.
+		if len(errs) == 0 {
+			errs = append(errs, yamlError(name, err))
+		}
+		return nil, idx, errs
+	}
+	return &f, idx, errs
+}
+
+func posOf(file string, n ast.Node) Pos {
+	if n == nil || n.GetToken() == nil {
+		return Pos{File: file}
+	}
+	p := n.GetToken().Position
+	return Pos{File: file, Line: p.Line, Col: p.Column}
+}
+
+// yamlError turns a go-yaml error into a positioned Error.
+func yamlError(file string, err error) *Error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		pos := Pos{File: file}
+		if tk := ye.GetToken(); tk != nil {
+			pos.Line, pos.Col = tk.Position.Line, tk.Position.Column
+		}
+		return &Error{Pos: pos, Msg: ye.GetMessage()}
+	}
+	return &Error{Pos: Pos{File: file}, Msg: err.Error()}
+}
+
+// walker checks every mapping key against the fields of the Go type it
+// decodes into, so that all unknown fields are reported at once, and records
+// the position of every value under its path.
+type walker struct {
+	file string
+	idx  map[string]Pos
+	errs *ErrorList
+}
+
+var (
+	numberType   = reflect.TypeOf(Number{})
+	valueDefType = reflect.TypeOf(ValueDef{})
+)
+
+func unwrap(n ast.Node) ast.Node {
+	for {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			n = v.Value
+		case *ast.DocumentNode:
+			n = v.Body
+		default:
+			return n
+		}
+	}
+}
+
+func mappingPairs(n ast.Node) ([]*ast.MappingValueNode, bool) {
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		return v.Values, true
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{v}, true
+	}
+	return nil, false
+}
+
+func keyString(k ast.Node) string {
+	if k == nil {
+		return ""
+	}
+	if s, ok := k.(*ast.StringNode); ok {
+		return s.Value
+	}
+	if tk := k.GetToken(); tk != nil {
+		return tk.Value
+	}
+	return k.String()
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
+	n = unwrap(n)
+	if n == nil {
+		return
+	}
+	w.idx[path] = posOf(w.file, n)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == numberType:
+		switch n.Type() {
+		case ast.IntegerType, ast.FloatType, ast.NanType, ast.InfinityType:
+		case ast.MappingType, ast.MappingValueType:
+			w.walk(n, reflect.TypeOf(numberFields{}), path, what)
+		default:
+			w.errs.Add(posOf(w.file, n), "%s must be a number or {value, source|assumption}, found %s", what, describe(n))
+		}
+		return
+	case t == valueDefType:
+		// Interpreted by the validator, which knows the issue's kind.
+		w.index(n, path)
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		pairs, ok := mappingPairs(n)
+		if !ok {
+			if n.Type() != ast.NullType {
+				w.errs.Add(posOf(w.file, n), "%s must be a mapping, found %s", what, describe(n))
+			}
+			return
+		}
+		fields := map[string]reflect.StructField{}
+		var names []string
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if tag == "" || tag == "-" {
+				continue
+			}
+			fields[tag] = f
+			names = append(names, tag)
+		}
+		seen := map[string]bool{}
+		for _, kv := range pairs {
+			k := keyString(kv.Key)
+			if seen[k] {
+				w.errs.Add(posOf(w.file, kv.Key), "%q appears twice in %s", k, what)
+			}
+			seen[k] = true
+			f, ok := fields[k]
+			if !ok {
+				w.errs.Add(posOf(w.file, kv.Key), "unknown field %q in %s; known fields: %s", k, what, strings.Join(names, ", "))
+				continue
+			}
+			w.walk(kv.Value, f.Type, join(path, k), fmt.Sprintf("%q", join(path, k)))
+		}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return
+		}
+		seq, ok := n.(*ast.SequenceNode)
+		if !ok {
+			if n.Type() != ast.NullType {
+				w.errs.Add(posOf(w.file, n), "%s must be a list, found %s", what, describe(n))
+			}
+			return
+		}
+		for i, e := range seq.Values {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			w.walk(e, t.Elem(), p, p)
+		}
+	case reflect.Map:
+		pairs, ok := mappingPairs(n)
+		if !ok {
+			if n.Type() != ast.NullType {
+				w.errs.Add(posOf(w.file, n), "%s must be a mapping, found %s", what, describe(n))
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, kv := range pairs {
+			k := keyString(kv.Key)
+			if seen[k] {
+				w.errs.Add(posOf(w.file, kv.Key), "%q appears twice in %s", k, what)
+			}
+			seen[k] = true
+			w.walk(kv.Value, t.Elem(), join(path, k), fmt.Sprintf("%q", join(path, k)))
+		}
+	}
+}
+
+// index records positions under a subtree without type checks.
+func (w *walker) index(n ast.Node, path string) {
+	n = unwrap(n)
+	if n == nil {
+		return
+	}
+	w.idx[path] = posOf(w.file, n)
+	if pairs, ok := mappingPairs(n); ok {
+		for _, kv := range pairs {
+			w.index(kv.Value, join(path, keyString(kv.Key)))
+		}
+	}
+}
+
+// validator checks a decoded File and builds the Scenario.
+type validator struct {
+	file string
+	dir  string
+	idx  map[string]Pos
+	errs ErrorList
+	docs map[string]string // source id -> normalised text, "" if unreadable
+}
+
+// pos returns the position of path, or of its nearest recorded ancestor.
+func (v *validator) pos(path string) Pos {
+	for {
+		if p, ok := v.idx[path]; ok {
+			return p
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			return v.idx[""]
+		}
+		path = path[:i]
+	}
+}
+
+func (v *validator) errorf(path, format string, args ...any) {
+	v.errs.Add(v.pos(path), format, args...)
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// number checks an annotated number: finite, within [lo, hi], with a valid
+// citation or assumption.
+func (v *validator) number(n Number, path, what string, lo, hi float64) float64 {
+	switch {
+	case !finite(n.Value):
+		v.errorf(path, "%s is %v; it must be a finite number", what, n.Value)
+	case n.Value < lo || n.Value > hi:
+		v.errorf(path, "%s is %s; it must be between %s and %s", what, ftoa(n.Value), ftoa(lo), ftoa(hi))
+	}
+	if n.Source != nil && n.Assumption != nil {
+		v.errorf(path, "%s has both a source and an assumption; give one", what)
+	}
+	if c := n.Source; c != nil {
+		v.citation(*c, join(path, "source"))
+	}
+	if a := n.Assumption; a != nil {
+		ap := join(path, "assumption")
+		if strings.TrimSpace(a.Why) == "" {
+			v.errorf(ap, "the assumption behind %s needs a why", what)
+		}
+		if a.Range != nil {
+			switch {
+			case len(a.Range) != 2:
+				v.errorf(join(ap, "range"), "range must be [low, high], found %d numbers", len(a.Range))
+			case !finite(a.Range[0]) || !finite(a.Range[1]) || a.Range[0] > a.Range[1]:
+				v.errorf(join(ap, "range"), "range [%s, %s] must be finite with low <= high", ftoa(a.Range[0]), ftoa(a.Range[1]))
+			case n.Value < a.Range[0] || n.Value > a.Range[1]:
+				v.errorf(join(ap, "range"), "%s is %s, outside its assumed range [%s, %s]", what, ftoa(n.Value), ftoa(a.Range[0]), ftoa(a.Range[1]))
+			case a.Range[0] < lo || a.Range[1] > hi:
+				v.errorf(join(ap, "range"), "the assumed range [%s, %s] of %s goes outside [%s, %s]", ftoa(a.Range[0]), ftoa(a.Range[1]), what, ftoa(lo), ftoa(hi))
+			}
+		}
+	}
+	return n.Value
+}
+
+// citation checks that the quote names a declared source and, when the
+// source's text is available, appears in it verbatim (up to white space).
+func (v *validator) citation(c Citation, path string) {
+	text, ok := v.docs[c.Document]
+	if !ok {
+		ids := make([]string, 0, len(v.docs))
+		for id := range v.docs {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		if len(ids) == 0 {
+			v.errorf(join(path, "document"), "source document %q is not declared; add it under sources", c.Document)
+		} else {
+			v.errorf(join(path, "document"), "source document %q is not declared; declared: %s", c.Document, strings.Join(ids, ", "))
+		}
+		return
+	}
+	q := NormalizeSpace(c.Quote)
+	if q == "" {
+		v.errorf(path, "a source needs a quote")
+		return
+	}
+	if text != "" && !strings.Contains(text, q) {
+		v.errorf(join(path, "quote"), "quote not found verbatim in source %q: %q", c.Document, c.Quote)
+	}
+}
+
+// NormalizeSpace collapses runs of white space into one blank, so quotes
+// may wrap across lines in YAML.
+func NormalizeSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+var roles = []string{"party", "mediator", "guarantor", "coalition"}
+
+func (v *validator) scenario(f *File) *Scenario {
+	s := &Scenario{Name: f.Name, Description: f.Description}
+	if f.Parley != FormatVersion {
+		if f.Parley == 0 {
+			v.errorf("", "missing the format version: add `parley: %d` at the top", FormatVersion)
+		} else {
+			v.errorf("parley", "format version %d is not supported; this parley reads version %d", f.Parley, FormatVersion)
+		}
+	}
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(v.file), filepath.Ext(v.file))
+	}
+	v.sources(f, s)
+	v.issues(f, s)
+	v.parties(f, s)
+	return s
+}
+
+func (v *validator) sources(f *File, s *Scenario) {
+	v.docs = map[string]string{}
+	for i, d := range f.Sources {
+		p := fmt.Sprintf("sources[%d]", i)
+		if d.ID == "" {
+			v.errorf(p, "a source needs an id")
+			continue
+		}
+		if _, dup := v.docs[d.ID]; dup {
+			v.errorf(join(p, "id"), "source id %q is used twice", d.ID)
+		}
+		v.docs[d.ID] = ""
+		if d.Path != "" {
+			path := d.Path
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(v.dir, path)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				v.errorf(join(p, "path"), "cannot read source %q: %v", d.ID, err)
+			} else {
+				v.docs[d.ID] = NormalizeSpace(string(data))
+			}
+		}
+		s.Sources = append(s.Sources, Source{ID: d.ID, Title: d.Title, Path: d.Path, URL: d.URL, Date: d.Date})
+	}
+}
+
+func (v *validator) issues(f *File, s *Scenario) {
+	if len(f.Issues) == 0 {
+		v.errorf("issues", "a scenario needs at least one issue")
+	}
+	ids := map[string]bool{}
+	for i, d := range f.Issues {
+		p := fmt.Sprintf("issues[%d]", i)
+		is := Issue{ID: d.ID, Name: d.Name}
+		if strings.TrimSpace(d.ID) == "" {
+			v.errorf(p, "issue %d needs an id", i+1)
+		} else if ids[d.ID] {
+			v.errorf(join(p, "id"), "issue id %q is used twice", d.ID)
+		}
+		ids[d.ID] = true
+		if is.Name == "" {
+			is.Name = d.ID
+		}
+		kinds := 0
+		for _, set := range []bool{d.Options != nil, d.Integer != nil, d.Real != nil} {
+			if set {
+				kinds++
+			}
+		}
+		if kinds != 1 {
+			v.errorf(p, "issue %q must have exactly one of options, integer and real; it has %d", d.ID, kinds)
+		}
+		switch {
+		case d.Options != nil:
+			is.Kind = Discrete
+			if len(d.Options) == 0 {
+				v.errorf(join(p, "options"), "issue %q has no options", d.ID)
+			}
+			if len(d.Options) > MaxIssueValues {
+				v.errorf(join(p, "options"), "issue %q has %d options; at most %d are allowed", d.ID, len(d.Options), MaxIssueValues)
+			}
+			seen := map[string]bool{}
+			for j, o := range d.Options {
+				op := fmt.Sprintf("%s.options[%d]", p, j)
+				if o.ID == "" {
+					v.errorf(op, "option %d of issue %q needs an id", j+1, d.ID)
+				} else if seen[o.ID] {
+					v.errorf(join(op, "id"), "option %q appears twice in issue %q", o.ID, d.ID)
+				}
+				seen[o.ID] = true
+				is.Options = append(is.Options, Option{ID: o.ID, Label: o.Label})
+			}
+		case d.Integer != nil:
+			is.Kind = Integer
+			r := d.Integer
+			is.Min, is.Max = float64(r.Min), float64(r.Max)
+			switch {
+			case r.Min > r.Max:
+				v.errorf(join(p, "integer"), "issue %q has min %d above max %d", d.ID, r.Min, r.Max)
+			case r.Max-r.Min >= MaxIssueValues || r.Max-r.Min < 0:
+				v.errorf(join(p, "integer"), "issue %q has %.4g values; at most %d are allowed", d.ID, float64(r.Max)-float64(r.Min)+1, MaxIssueValues)
+			}
+		case d.Real != nil:
+			is.Kind = Real
+			r := d.Real
+			is.Min, is.Max, is.Steps = r.Min, r.Max, r.Steps
+			if is.Steps == 0 {
+				is.Steps = DefaultRealSteps
+			}
+			switch {
+			case !finite(r.Min) || !finite(r.Max) || r.Min >= r.Max:
+				v.errorf(join(p, "real"), "issue %q needs finite min < max, found min %s, max %s", d.ID, ftoa(r.Min), ftoa(r.Max))
+			case is.Steps < 2 || is.Steps > MaxIssueValues:
+				v.errorf(join(p, "real.steps"), "issue %q has steps %d; it must be between 2 and %d", d.ID, is.Steps, MaxIssueValues)
+			}
+		}
+		s.Issues = append(s.Issues, is)
+	}
+}
+
+func (v *validator) parties(f *File, s *Scenario) {
+	if len(f.Parties) < 2 {
+		v.errorf("parties", "a negotiation needs at least two parties; found %d", len(f.Parties))
+	}
+	ids := map[string]bool{}
+	for i, d := range f.Parties {
+		p := fmt.Sprintf("parties[%d]", i)
+		pa := Party{ID: d.ID, Name: d.Name, Role: d.Role}
+		if strings.TrimSpace(d.ID) == "" {
+			v.errorf(p, "party %d needs an id", i+1)
+		} else if ids[d.ID] {
+			v.errorf(join(p, "id"), "party id %q is used twice", d.ID)
+		}
+		ids[d.ID] = true
+		if pa.Name == "" {
+			pa.Name = d.ID
+		}
+		if pa.Role == "" {
+			pa.Role = "party"
+		} else if !contains(roles, pa.Role) {
+			v.errorf(join(p, "role"), "unknown role %q for party %q; roles are %s", pa.Role, d.ID, strings.Join(roles, ", "))
+		}
+		pa.Prefs = v.prefs(d, p, s)
+		s.Parties = append(s.Parties, pa)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (v *validator) issueIDs(s *Scenario) string {
+	ids := make([]string, len(s.Issues))
+	for i := range s.Issues {
+		ids[i] = s.Issues[i].ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+// WeightSumTolerance is how far a party's weights may sum from 1. It admits
+// Genius files whose weights were rounded when written (ANAC2011 Laptop sums
+// to 1.0000518).
+const WeightSumTolerance = 1e-3
+
+func (v *validator) prefs(d PartyDef, p string, s *Scenario) Preferences {
+	pr := Preferences{Reservation: 0, Discount: 1,
+		Weights: make([]float64, len(s.Issues)), Values: make([]utility.ValueFunc, len(s.Issues))}
+	if d.Reservation != nil {
+		pr.Reservation = v.number(*d.Reservation, join(p, "reservation"), fmt.Sprintf("the reservation value of %q", d.ID), 0, 1)
+	}
+	if d.Discount != nil {
+		pr.Discount = v.number(*d.Discount, join(p, "discount"), fmt.Sprintf("the discount factor of %q", d.ID), 0, 1)
+		if pr.Discount == 0 {
+			v.errorf(join(p, "discount"), "the discount factor of %q is 0; it must be in (0, 1], 1 meaning no discount", d.ID)
+		}
+	}
+	for _, k := range sortedKeys(d.Weights) {
+		if s.IssueIndex(k) < 0 {
+			v.errorf(join(join(p, "weights"), k), "party %q weighs unknown issue %q; issues are %s", d.ID, k, v.issueIDs(s))
+		}
+	}
+	for _, k := range sortedKeys(d.Values) {
+		if s.IssueIndex(k) < 0 {
+			v.errorf(join(join(p, "values"), k), "party %q values unknown issue %q; issues are %s", d.ID, k, v.issueIDs(s))
+		}
+	}
+	sum := 0.0
+	var missing []string
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		w, ok := d.Weights[is.ID]
+		if !ok {
+			missing = append(missing, is.ID)
+			continue
+		}
+		wp := join(join(p, "weights"), is.ID)
+		pr.Weights[i] = v.number(w, wp, fmt.Sprintf("the weight of %q for %q", is.ID, d.ID), 0, 1)
+		sum += pr.Weights[i]
+		vd, ok := d.Values[is.ID]
+		if !ok {
+			v.errorf(join(p, "values"), "party %q has a weight but no value function for issue %q", d.ID, is.ID)
+			continue
+		}
+		pr.Values[i] = v.valueFunc(vd, join(join(p, "values"), is.ID), d.ID, is)
+	}
+	if len(missing) > 0 {
+		v.errorf(join(p, "weights"), "party %q has no weight for issue(s) %s; give every issue a weight (0 if it does not matter)", d.ID, strings.Join(missing, ", "))
+	} else if finite(sum) && math.Abs(sum-1) > WeightSumTolerance {
+		v.errorf(join(p, "weights"), "the weights of %q sum to %s; they must sum to 1", d.ID, ftoa(sum))
+	}
+	return pr
+}
+
+func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utility.ValueFunc {
+	var f utility.ValueFunc
+	what := fmt.Sprintf("%q's value function for %q", party, is.ID)
+	if vd.node == nil && vd.Table == nil && vd.Shape == nil {
+		v.errorf(path, "%s is empty", what)
+		return f
+	}
+	if is.Kind == Discrete {
+		table := vd.Table
+		if table == nil {
+			if err := yaml.NodeToValue(vd.node, &table); err != nil {
+				v.errs = append(v.errs, yamlError(v.file, err))
+				return f
+			}
+		}
+		f.Shape = utility.Table
+		f.Values = make([]float64, len(is.Options))
+		var missing []string
+		for _, k := range sortedKeys(table) {
+			if is.Lookup(k) < 0 {
+				v.errorf(join(path, k), "%s names %q, which is not an option of %q (options: %s)", what, k, is.ID, optionIDs(is))
+			}
+		}
+		for j, o := range is.Options {
+			n, ok := table[o.ID]
+			if !ok {
+				missing = append(missing, o.ID)
+				continue
+			}
+			f.Values[j] = v.number(n, join(path, o.ID), fmt.Sprintf("the value of %q in %s", o.ID, what), 0, 1)
+		}
+		if len(missing) > 0 {
+			v.errorf(path, "%s gives no value for option(s) %s", what, strings.Join(missing, ", "))
+		}
+		return f
+	}
+	sh := vd.Shape
+	if sh == nil {
+		sh = new(ShapeDef)
+		sub := walker{file: v.file, idx: v.idx, errs: &v.errs}
+		n := len(v.errs)
+		sub.walk(vd.node, reflect.TypeOf(ShapeDef{}), path, what)
+		if len(v.errs) > n {
+			return f
+		}
+		if err := yaml.NodeToValue(vd.node, sh); err != nil {
+			v.errs = append(v.errs, yamlError(v.file, err))
+			return f
+		}
+	}
+	count := 0
+	for _, set := range []bool{sh.Linear != nil, sh.Triangular != nil, sh.Peaked != nil} {
+		if set {
+			count++
+		}
+	}
+	if count != 1 {
+		v.errorf(path, "%s must have exactly one shape (linear, triangular or peaked); it has %d", what, count)
+		return f
+	}
+	num := func(n *Number, name string, def, lo, hi float64) float64 {
+		if n == nil {
+			return def
+		}
+		return v.number(*n, join(path, name), name+" in "+what, lo, hi)
+	}
+	inf := math.Inf(1)
+	switch {
+	case sh.Linear != nil:
+		l := sh.Linear
+		lp := join(path, "linear")
+		f.Shape = utility.Linear
+		byBounds := l.AtMin != nil || l.AtMax != nil
+		byOffset := l.Offset != nil || l.Slope != nil || l.Origin != nil
+		switch {
+		case byBounds && byOffset:
+			v.errorf(lp, "%s: give either at_min and at_max, or offset and slope, not both", what)
+		case byBounds:
+			a := num(l.AtMin, "linear.at_min", 0, 0, 1)
+			b := num(l.AtMax, "linear.at_max", 1, 0, 1)
+			f.Origin, f.Offset, f.Slope = is.Min, a, (b-a)/(is.Max-is.Min)
+		default:
+			f.Offset = num(l.Offset, "linear.offset", 0, -inf, inf)
+			f.Slope = num(l.Slope, "linear.slope", 0, -inf, inf)
+			f.Origin = num(l.Origin, "linear.origin", is.Min, -inf, inf)
+		}
+	case sh.Triangular != nil:
+		t := sh.Triangular
+		f.Shape = utility.Triangular
+		f.Peak = v.number(t.Peak, join(path, "triangular.peak"), "peak in "+what, is.Min, is.Max)
+		f.AtMin = num(t.AtMin, "triangular.at_min", 0, 0, 1)
+		f.AtMax = num(t.AtMax, "triangular.at_max", 0, 0, 1)
+	case sh.Peaked != nil:
+		pk := sh.Peaked
+		f.Shape = utility.Peaked
+		f.Peak = v.number(pk.Peak, join(path, "peaked.peak"), "peak in "+what, is.Min, is.Max)
+		f.Width = v.number(pk.Width, join(path, "peaked.width"), "width in "+what, 0, inf)
+		if f.Width == 0 {
+			v.errorf(join(path, "peaked.width"), "width in %s must be above 0", what)
+		}
+	}
+	return f
+}
+
+func optionIDs(is *Issue) string {
+	ids := make([]string, len(is.Options))
+	for i, o := range is.Options {
+		ids[i] = o.ID
+	}
+	return strings.Join(ids, ", ")
+}

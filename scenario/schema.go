@@ -1,0 +1,59 @@
+package scenario
+
+import (
+	"encoding/json"
+	"reflect"
+
+	"github.com/invopop/jsonschema"
+)
+
+// Schema returns the JSON Schema (draft 2020-12) of the scenario format.
+// Value ranges that depend on other parts of the file (weights summing to 1,
+// options named by a value table) are checked by Parse, not by the schema.
+func Schema() []byte {
+	r := &jsonschema.Reflector{
+		FieldNameTag:               "json",
+		RequiredFromJSONSchemaTags: false,
+		DoNotReference:             false,
+		Mapper:                     schemaFor,
+	}
+	s := r.Reflect(&File{})
+	s.Title = "parley scenario"
+	s.Description = "A multi-party negotiation: issues, parties and their preferences, with the sources numbers rest on."
+	s.ID = "https://parley.invalid/schema/scenario-1.json"
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		panic(err) // the schema is built from static types; failure is a bug
+	}
+	return append(b, '\n')
+}
+
+// schemaFor describes the types that accept more than one spelling.
+func schemaFor(t reflect.Type) *jsonschema.Schema {
+	switch t {
+	case numberType:
+		annotated := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}).Reflect(numberFields{})
+		annotated.Version, annotated.ID = "", ""
+		annotated.Required = []string{"value"}
+		return &jsonschema.Schema{
+			Description: "A number, or {value, source: {document, quote}} or {value, assumption: {why, range}}.",
+			OneOf:       []*jsonschema.Schema{{Type: "number"}, annotated},
+		}
+	case valueDefType:
+		shape := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: schemaFor}).Reflect(ShapeDef{})
+		shape.Version, shape.ID = "", ""
+		one := uint64(1)
+		shape.MinProperties = &one
+		shape.MaxProperties = &one
+		table := &jsonschema.Schema{
+			Type:                 "object",
+			Description:          "Option id to value in [0,1] (discrete issues).",
+			AdditionalProperties: schemaFor(numberType),
+		}
+		return &jsonschema.Schema{
+			Description: "A value function: a table for a discrete issue, or one shape for a numeric issue.",
+			AnyOf:       []*jsonschema.Schema{shape, table},
+		}
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package scenario
+
+import (
+	"github.com/goccy/go-yaml"
+
+	"github.com/parleyhq/parley/utility"
+)
+
+// ToFile returns the on-disk form of s, so that any scenario, imported or
+// built in code, can be written in parley's format. Parsing the result gives
+// back the same utilities (numbers are written in shortest round-trip form).
+func (s *Scenario) ToFile() *File {
+	f := &File{Parley: FormatVersion, Name: s.Name, Description: s.Description}
+	for _, src := range s.Sources {
+		f.Sources = append(f.Sources, SourceDef(src))
+	}
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		d := IssueDef{ID: is.ID}
+		if is.Name != is.ID {
+			d.Name = is.Name
+		}
+		switch is.Kind {
+		case Discrete:
+			d.Options = make([]OptionDef, len(is.Options))
+			for j, o := range is.Options {
+				d.Options[j] = OptionDef{ID: o.ID}
+				if o.Label != o.ID {
+					d.Options[j].Label = o.Label
+				}
+			}
+		case Integer:
+			d.Integer = &IntRange{Min: int64(is.Min), Max: int64(is.Max)}
+		case Real:
+			d.Real = &RealRange{Min: is.Min, Max: is.Max, Steps: is.Steps}
+		}
+		f.Issues = append(f.Issues, d)
+	}
+	for _, p := range s.Parties {
+		d := PartyDef{ID: p.ID, Weights: map[string]Number{}, Values: map[string]ValueDef{}}
+		if p.Name != p.ID {
+			d.Name = p.Name
+		}
+		if p.Role != "party" {
+			d.Role = p.Role
+		}
+		if p.Prefs.Reservation != 0 {
+			r := N(p.Prefs.Reservation)
+			d.Reservation = &r
+		}
+		if p.Prefs.Discount != 1 {
+			r := N(p.Prefs.Discount)
+			d.Discount = &r
+		}
+		for i := range s.Issues {
+			is := &s.Issues[i]
+			d.Weights[is.ID] = N(p.Prefs.Weights[i])
+			d.Values[is.ID] = valueDef(&p.Prefs.Values[i], is)
+		}
+		f.Parties = append(f.Parties, d)
+	}
+	return f
+}
+
+func valueDef(f *utility.ValueFunc, is *Issue) ValueDef {
+	ptr := func(x float64) *Number { n := N(x); return &n }
+	switch f.Shape {
+	case utility.Table:
+		t := make(map[string]Number, len(f.Values))
+		for j, x := range f.Values {
+			t[is.Options[j].ID] = N(x)
+		}
+		return ValueDef{Table: t}
+	case utility.Linear:
+		return ValueDef{Shape: &ShapeDef{Linear: &LinearDef{Offset: ptr(f.Offset), Slope: ptr(f.Slope), Origin: ptr(f.Origin)}}}
+	case utility.Triangular:
+		return ValueDef{Shape: &ShapeDef{Triangular: &TriangularDef{Peak: N(f.Peak), AtMin: ptr(f.AtMin), AtMax: ptr(f.AtMax)}}}
+	default:
+		return ValueDef{Shape: &ShapeDef{Peaked: &PeakedDef{Peak: N(f.Peak), Width: N(f.Width)}}}
+	}
+}
+
+// MarshalYAML writes s in parley's YAML format.
+func (s *Scenario) MarshalYAML() ([]byte, error) {
+	return yaml.MarshalWithOptions(s.ToFile(), yaml.IndentSequence(true))
+}
