@@ -1,0 +1,188 @@
+package negotiator
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/parleyhq/parley/outcome"
+	"github.com/parleyhq/parley/utility"
+)
+
+// byIDLimit is the largest space for which an Index keeps every outcome's
+// utility in a table by outcome index (8 bytes an outcome); beyond it,
+// Utility decodes the index and sums the issue tables.
+const byIDLimit = 1 << 22
+
+// Index answers "an outcome with utility at least x" for one utility
+// function. It is built once per profile and shared read-only by any number
+// of sessions and goroutines.
+//
+// For spaces of at most outcome.DefaultEnumerationLimit outcomes it sorts
+// every outcome by utility (ascending, ties by outcome index), so AtLeast is a
+// binary search and Rank walks the outcomes best first. Larger spaces are not
+// enumerated: AtLeast then runs a deterministic greedy descent from the best
+// outcome (see atLeastGreedy), which returns an outcome with utility ≥ x but
+// not necessarily the one closest to x, and Rank is unavailable (Sorted
+// reports false).
+type Index struct {
+	space outcome.Space
+	u     *utility.Additive
+	size  uint64
+
+	utils []float64 // ascending
+	ids   []uint64  // ids[i] has utility utils[i]
+	byID  []float64 // utility by outcome index, for spaces up to byIDLimit
+
+	maxU, minU   float64
+	maxID, minID uint64
+}
+
+// NewIndex builds the index of u over sp. It fails only for a space whose
+// size does not fit in 64 bits (outcome indices would overflow).
+func NewIndex(u *utility.Additive, sp outcome.Space) (*Index, error) {
+	size, ok := sp.Size()
+	if !ok {
+		return nil, fmt.Errorf("outcome space of %.4g outcomes is too large to index in 64 bits", sp.SizeFloat())
+	}
+	if len(u.Table) != sp.Issues() {
+		return nil, fmt.Errorf("utility function has %d issues, the space %d", len(u.Table), sp.Issues())
+	}
+	x := &Index{space: sp, u: u, size: size}
+	buf := make([]int, sp.Issues())
+	maxU, maxO := u.Max()
+	minU, minO := u.Min()
+	x.maxU, x.maxID = maxU, sp.Index(maxO)
+	x.minU, x.minID = minU, sp.Index(minO)
+	if sp.CheckEnumerable(0) != nil {
+		return x, nil
+	}
+	type pair struct {
+		u  float64
+		id uint64
+	}
+	ps := make([]pair, size)
+	for id := range size {
+		sp.Decode(id, buf)
+		ps[id] = pair{u.Utility(buf), id}
+	}
+	if size <= byIDLimit {
+		x.byID = make([]float64, size)
+		for i, p := range ps {
+			x.byID[i] = p.u
+		}
+	}
+	slices.SortFunc(ps, func(a, b pair) int {
+		if c := cmp.Compare(a.u, b.u); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	x.utils, x.ids = make([]float64, size), make([]uint64, size)
+	for i, p := range ps {
+		x.utils[i], x.ids[i] = p.u, p.id
+	}
+	// The best and worst by the sort, so that ties resolve like Rank.
+	x.maxU, x.maxID = x.utils[size-1], x.ids[size-1]
+	x.minU, x.minID = x.utils[0], x.ids[0]
+	return x, nil
+}
+
+// Space is the indexed outcome space.
+func (x *Index) Space() outcome.Space { return x.space }
+
+// Func is the indexed utility function.
+func (x *Index) Func() *utility.Additive { return x.u }
+
+// Size is the number of outcomes.
+func (x *Index) Size() uint64 { return x.size }
+
+// Sorted reports whether the space was enumerated, so that Rank and Len work.
+func (x *Index) Sorted() bool { return x.ids != nil }
+
+// Len is the number of sorted outcomes (0 when not Sorted).
+func (x *Index) Len() int { return len(x.ids) }
+
+// Max returns the best outcome and its utility.
+func (x *Index) Max() (id uint64, u float64) { return x.maxID, x.maxU }
+
+// Min returns the worst outcome and its utility.
+func (x *Index) Min() (id uint64, u float64) { return x.minID, x.minU }
+
+// Rank returns the k-th best outcome (k = 0 is the best); the index must be Sorted.
+func (x *Index) Rank(k int) (id uint64, u float64) {
+	i := len(x.ids) - 1 - k
+	return x.ids[i], x.utils[i]
+}
+
+// Utility returns the utility of outcome id; buf is scratch space with one
+// slot per issue, used only for spaces too large for a lookup table.
+func (x *Index) Utility(id uint64, buf []int) float64 {
+	if x.byID != nil {
+		return x.byID[id]
+	}
+	x.space.Decode(id, buf)
+	return x.u.Utility(buf)
+}
+
+// Position returns the sorted position (0 = worst) of the first outcome with
+// utility ≥ v; Len() if there is none. The index must be Sorted.
+func (x *Index) Position(v float64) int {
+	lo, hi := 0, len(x.utils)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if x.utils[m] < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// At returns the outcome at sorted position i (0 = worst).
+func (x *Index) At(i int) (id uint64, u float64) { return x.ids[i], x.utils[i] }
+
+// AtLeast returns the outcome with the smallest utility ≥ v (the one with the
+// smallest index among ties), or the best outcome with ok false when no
+// outcome reaches v. buf is scratch space with one slot per issue, used only
+// by the greedy search for spaces that were not enumerated.
+func (x *Index) AtLeast(v float64, buf []int) (id uint64, u float64, ok bool) {
+	if v > x.maxU {
+		return x.maxID, x.maxU, false
+	}
+	if x.ids == nil {
+		return x.atLeastGreedy(v, buf)
+	}
+	i := x.Position(v)
+	return x.ids[i], x.utils[i], true
+}
+
+// atLeastGreedy starts from the best outcome and repeatedly makes the
+// single-issue change that lowers the utility most while keeping it ≥ v,
+// until no such change is left. Deterministic; it finds a locally smallest
+// outcome above v, not always the global one.
+func (x *Index) atLeastGreedy(v float64, buf []int) (uint64, float64, bool) {
+	x.space.Decode(x.maxID, buf)
+	cur := x.u.Utility(buf)
+	for {
+		bi, bv, bu := -1, 0, cur
+		for i, tab := range x.u.Table {
+			old := buf[i]
+			for val := range tab {
+				if val == old {
+					continue
+				}
+				buf[i] = val
+				if nu := x.u.Utility(buf); nu >= v && nu < bu {
+					bi, bv, bu = i, val, nu
+				}
+			}
+			buf[i] = old
+		}
+		if bi < 0 {
+			return x.space.Index(buf), cur, true
+		}
+		buf[bi], cur = bv, bu
+	}
+}

@@ -1,0 +1,254 @@
+// Package negotiator holds parley's built-in negotiation strategies, their
+// opponent models and the mediators of the mediated single-text protocol.
+//
+// A Negotiator sees its own utility function (through Setup) and the public
+// record (the events passed to Observe), never another party's preferences.
+// It is reused across sessions: Reset starts a new one, and Observe and Act
+// allocate nothing, so a runner can play millions of sessions without garbage.
+package negotiator
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley/outcome"
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/utility"
+)
+
+// Negotiator is a strategy for one seat.
+type Negotiator interface {
+	// Reset starts a new session. The Setup and what it points to are
+	// read-only and stay valid for the whole session.
+	Reset(s *Setup)
+	// Observe sees one event of the public record, its own actions included.
+	Observe(e protocol.Event)
+	// Act answers the turn the protocol gives this seat.
+	Act(t protocol.Turn) protocol.Action
+}
+
+// Setup is what a seat knows at the start of a session.
+type Setup struct {
+	Seat     int // this seat (the mediator's seat is Parties)
+	Parties  int // negotiating parties
+	Space    outcome.Space
+	Utility  *utility.Additive // own preferences; nil for a mediator
+	Index    *Index            // sorted index of Utility; nil for a mediator
+	Rand     *rand.Rand        // seeded per session and seat
+	Deadline protocol.Deadline
+}
+
+// Role says whether a strategy negotiates for a party or mediates.
+type Role uint8
+
+// Roles.
+const (
+	RoleParty Role = iota
+	RoleMediator
+)
+
+func (r Role) String() string {
+	if r == RoleMediator {
+		return "mediator"
+	}
+	return "negotiator"
+}
+
+// Param is a numeric parameter of a strategy with its default.
+type Param struct {
+	Name    string
+	Default float64
+	Doc     string
+}
+
+// Info describes a registered strategy.
+type Info struct {
+	Name   string
+	Role   Role
+	Doc    string // one line: what it does
+	Source string // where it comes from
+	Params []Param
+	// NeedsSorted: the strategy walks the sorted outcome list, so the space
+	// must be small enough to enumerate.
+	NeedsSorted bool
+	make        func(p map[string]float64) Negotiator
+}
+
+var registry []Info
+
+func register(i Info) { registry = append(registry, i) }
+
+// Strategies lists the registered strategies sorted by name.
+func Strategies() []Info {
+	s := slices.Clone(registry)
+	slices.SortFunc(s, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
+	return s
+}
+
+// Names lists the registered strategy names with the given role, sorted.
+func Names(r Role) []string {
+	var ns []string
+	for _, i := range Strategies() {
+		if i.Role == r {
+			ns = append(ns, i.Name)
+		}
+	}
+	return ns
+}
+
+// Lookup returns the strategy called name, or an error that names the valid
+// ones (and the closest, when the name looks like a typo).
+func Lookup(name string) (Info, error) {
+	for _, i := range registry {
+		if i.Name == name {
+			return i, nil
+		}
+	}
+	all := append(Names(RoleParty), Names(RoleMediator)...)
+	msg := fmt.Sprintf("unknown negotiator %q", name)
+	if s := closest(name, all); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return Info{}, fmt.Errorf("%s; negotiators: %s; mediators: %s", msg,
+		strings.Join(Names(RoleParty), ", "), strings.Join(Names(RoleMediator), ", "))
+}
+
+// Spec is a parsed strategy specification: a name and parameter values.
+type Spec struct {
+	Info   Info
+	Params map[string]float64 // every parameter, defaults filled in
+}
+
+// String renders the spec as it would be parsed back.
+func (s Spec) String() string {
+	var b strings.Builder
+	b.WriteString(s.Info.Name)
+	for _, p := range s.Info.Params {
+		if v := s.Params[p.Name]; v != p.Default {
+			fmt.Fprintf(&b, ":%s=%s", p.Name, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
+	return b.String()
+}
+
+// New returns a fresh negotiator for the spec.
+func (s Spec) New() Negotiator { return s.Info.make(s.Params) }
+
+// Parse reads a strategy specification "name" or "name:param=value:..."
+// (for example "timedependent:e=0.5"), checking the name and parameters.
+func Parse(spec string) (Spec, error) {
+	parts := strings.Split(strings.TrimSpace(spec), ":")
+	info, err := Lookup(strings.ToLower(parts[0]))
+	if err != nil {
+		return Spec{}, err
+	}
+	ps := make(map[string]float64, len(info.Params))
+	for _, p := range info.Params {
+		ps[p.Name] = p.Default
+	}
+	for _, kv := range parts[1:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return Spec{}, fmt.Errorf("negotiator %q: parameter %q should be name=value", spec, kv)
+		}
+		if _, known := ps[k]; !known {
+			return Spec{}, fmt.Errorf("negotiator %s has no parameter %q; its parameters: %s", info.Name, k, paramNames(info))
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return Spec{}, fmt.Errorf("negotiator %s: parameter %s=%q is not a number", info.Name, k, v)
+		}
+		ps[k] = f
+	}
+	return Spec{Info: info, Params: ps}, nil
+}
+
+// New returns a negotiator by name with parameters given as name=value
+// pairs; see Parse.
+func New(name string, params ...string) (Negotiator, error) {
+	s, err := Parse(strings.Join(append([]string{name}, params...), ":"))
+	if err != nil {
+		return nil, err
+	}
+	return s.New(), nil
+}
+
+func paramNames(i Info) string {
+	if len(i.Params) == 0 {
+		return "none"
+	}
+	ns := make([]string, len(i.Params))
+	for k, p := range i.Params {
+		ns[k] = fmt.Sprintf("%s (default %g)", p.Name, p.Default)
+	}
+	return strings.Join(ns, ", ")
+}
+
+// closest returns the candidate within edit distance 2 of s, if any.
+func closest(s string, cands []string) string {
+	best, bd := "", 3
+	for _, c := range cands {
+		if d := editDistance(s, c); d < bd {
+			best, bd = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// base holds what most strategies keep: their setup and a decoding buffer.
+type base struct {
+	s   *Setup
+	buf []int
+	rv  float64 // reservation value (undiscounted)
+}
+
+func (b *base) reset(s *Setup) {
+	b.s = s
+	if cap(b.buf) < s.Space.Issues() {
+		b.buf = make([]int, s.Space.Issues())
+	}
+	b.buf = b.buf[:s.Space.Issues()]
+	if s.Utility != nil {
+		b.rv = s.Utility.Reservation
+	}
+}
+
+func (b *base) util(id uint64) float64 { return b.s.Index.Utility(id, b.buf) }
+
+// vote is the common voting rule given the strategy's current acceptance
+// threshold: never below the reservation value; a text that is at least as
+// good as the current text (mediated protocol) or that meets the threshold is
+// accepted.
+func (b *base) vote(t protocol.Turn, threshold float64) protocol.Action {
+	u := b.util(t.Outcome)
+	if u < b.rv {
+		return protocol.Reject
+	}
+	if u >= threshold || (t.HasReference && u >= b.util(t.Reference)) {
+		return protocol.Accept
+	}
+	return protocol.Reject
+}

@@ -1,0 +1,47 @@
+package session
+
+import (
+	"testing"
+
+	"github.com/parleyhq/parley/protocol"
+)
+
+// BenchmarkSession measures whole sessions of Boulware against Conceder under
+// SAOP with a 100-round deadline; it reports sessions/s, steps/s and
+// allocations (per session; a step allocates nothing).
+//
+//	go test ./session -run '^$' -bench Session -benchmem
+func BenchmarkSession(b *testing.B) {
+	for _, c := range []struct{ name, domain string }{
+		{"laptop", "ANAC2011_Laptop"},
+		{"car", "ANAC2011_Car"},
+	} {
+		for _, proto := range []string{"saop", "amop"} {
+			b.Run(c.name+"/"+proto+"/boulware-conceder", func(b *testing.B) {
+				sc := loadDomain(b, c.domain)
+				prep, err := Prepare(sc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r, err := NewRunner(Config{Prepared: prep, Protocol: proto, Negotiators: []string{"boulware", "conceder"}, Deadline: protocol.Deadline{Rounds: 100}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				steps := 0
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; b.Loop(); i++ {
+					o, err := r.Play(uint64(i))
+					if err != nil {
+						b.Fatal(err)
+					}
+					steps += o.Steps
+				}
+				s := b.Elapsed().Seconds()
+				b.ReportMetric(float64(b.N)/s, "sessions/s")
+				b.ReportMetric(float64(steps)/s, "steps/s")
+				b.ReportMetric(float64(steps)/float64(b.N), "steps/session")
+			})
+		}
+	}
+}
