@@ -344,6 +344,7 @@ type smpModel struct {
 	cap      []float64   // capability c_i
 	sal      [][]float64 // salience on [0,1], [actor][dimension]
 	salSum   []float64   // S_i = Σ_d s_id
+	w        []float64   // S_i·c_i
 	acc      [][]float64 // accommodation; nil = identity
 	rng      *rand.Rand  // Stochastic transitions only
 	scratchU [][]float64
@@ -363,6 +364,12 @@ func newSMPModel(p *Problem, par SMPParams) *smpModel {
 	m.cap = make([]float64, n)
 	m.sal = make([][]float64, n)
 	m.salSum = make([]float64, n)
+	m.w = make([]float64, n)
+	defer func() {
+		for i := range m.w {
+			m.w[i] = m.salSum[i] * m.cap[i]
+		}
+	}()
 	for i, a := range p.Actors {
 		m.cap[i] = a.Capability
 		m.sal[i] = make([]float64, nd)
@@ -515,6 +522,34 @@ func clamp1(x float64) float64 {
 func coalitions(vr VotingRule, w []float64, u [][]float64, nOpt int) [][]float64 {
 	const minC = 1e-8
 	c := newMatrix(nOpt, nOpt)
+	if vr == VRProportional {
+		// the same sums as below, with vote inlined and options in rows
+		ut := newMatrix(nOpt, len(w))
+		for k := range w {
+			for i := range nOpt {
+				ut[i][k] = u[k][i]
+			}
+		}
+		for i := range nOpt {
+			ui := ut[i]
+			for j := range i {
+				uj := ut[j]
+				cij, cji := minC, minC
+				for k, wk := range w {
+					v := wk * (ui[k] - uj[k])
+					if v > 0 {
+						cij += v
+					}
+					if v < 0 {
+						cji -= v
+					}
+				}
+				c[i][j], c[j][i] = cij, cji
+			}
+			c[i][i] = minC
+		}
+		return c
+	}
 	for i := range nOpt {
 		for j := range i {
 			cij, cji := minC, minC
@@ -815,6 +850,118 @@ func (m *smpModel) probEduChlg(st *smpState, h, k, i, j int) (phij, du float64) 
 	return phij, euChlg - euSQ
 }
 
+// fastScratch holds per-state and per-challenger arrays for probEduChlgFast.
+type fastScratch struct {
+	dT     [][]float64 // dT[j][n] = d[n][j]
+	forI   int         // challenger the arrays below are for
+	uni    []float64   // U^i(n, i)
+	a2ni   []float64   // 2U^i(n,i) + U^i(n,n)
+	a3ni   []float64   // 3U^i(n,i)
+	unn    []float64   // U^i(n, n)
+	estRow []float64
+}
+
+func newFastScratch(st *smpState, n int) *fastScratch {
+	fs := &fastScratch{dT: newMatrix(n, n), forI: -1,
+		uni: make([]float64, n), a2ni: make([]float64, n), a3ni: make([]float64, n), unn: make([]float64, n)}
+	for i := range n {
+		for j := range n {
+			fs.dT[j][i] = st.d[i][j]
+		}
+	}
+	return fs
+}
+
+// probEduChlgFast is probEduChlg(i, i, i, j) specialised to Proportional
+// voting and SemiCommit third parties, with per-challenger terms hoisted out
+// of the loop over j. Every value is computed with the same operations in
+// the same order as probEduChlg, so the results are identical.
+func (m *smpModel) probEduChlgFast(st *smpState, fs *fastScratch, i, j int) (phij, du float64) {
+	est := st.est[i]
+	d := st.d
+	if fs.forI != i {
+		fs.forI = i
+		colI := fs.dT[i]
+		for n := range m.n {
+			r := est[n]
+			uni := bsUtil(colI[n], r)
+			unn := bsUtil(d[n][n], r)
+			fs.uni[n] = uni
+			fs.unn[n] = unn
+			fs.a2ni[n] = uni + uni + unn
+			fs.a3ni[n] = uni + uni + uni
+		}
+	}
+	uii := bsUtil(d[i][i], est[i])
+	uij := bsUtil(d[i][j], est[i])
+	uji := bsUtil(d[j][i], est[j])
+	ujj := bsUtil(d[j][j], est[j])
+	uki, ukj := uii, uij
+	euSQ := uki + ukj
+	uhkij := uki + uki
+	uhkji := ukj + ukj
+	sj := m.salSum[j]
+	contribI := m.salSum[i] * m.cap[i] * (uii - uij)
+	contribJ := sj * m.cap[j] * (uji - ujj)
+	const minCltn = 1e-10
+	chij, chji := minCltn, minCltn
+	if contribI > 0 {
+		chij += contribI
+	}
+	if contribI < 0 {
+		chji -= contribI
+	}
+	if contribJ > 0 {
+		chij += contribJ
+	}
+	if contribJ < 0 {
+		chji -= contribJ
+	}
+	ci, cj := chij, chji
+	colJ := fs.dT[j]
+	w := m.w
+	for n := range m.n {
+		if n == i || n == j {
+			continue
+		}
+		wn := w[n]
+		rn := est[n]
+		uni := fs.uni[n]
+		unj := bsUtil(colJ[n], rn)
+		// Branch-free forms of KTAB's "if (x > 0) add x": adding an exact
+		// zero leaves a positive sum unchanged, so the values are identical.
+		cn := wn * (uni - unj)
+		cnPos, cnNeg := cn, -cn
+		if cnPos < 0 {
+			cnPos = 0
+		}
+		if cnNeg < 0 {
+			cnNeg = 0
+		}
+		cni, cnj := ci+cnPos, cj+cnNeg
+		pin := cni / (cni + cnj)
+		pjn := 1 - pin
+		uIkJ := pin*fs.a2ni[n] + pjn*(unj+unj+unj)
+		uIJk := pin*fs.a3ni[n] + pjn*(unj+unj+fs.unn[n])
+		v := wn * (uIkJ - uIJk)
+		vPos, vNeg := v, -v
+		if vPos < 0 {
+			vPos = 0
+		}
+		if vNeg < 0 {
+			vNeg = 0
+		}
+		chij += vPos
+		chji += vNeg
+	}
+	phij = chij / (chij + chji)
+	phji := chji / (chij + chji)
+	euVict := uhkij
+	euCntst := phij*uhkij + phji*uhkji
+	euChlg := (1-sj)*euVict + sj*euCntst
+	return phij, euChlg - euSQ
+}
+
 // thirdPartyVote is KTAB's Actor::thirdPartyVoteSU.
 func thirdPartyVote(w float64, vr VotingRule, tpc ThirdPartyCommit, pik, pjk, uki, ukj, ukk float64) float64 {
 	var ikDefJ, jDefIk, iDefJk, jkDefI float64
@@ -889,13 +1036,23 @@ func (m *smpModel) step(st *smpState) *smpState {
 	for k := range n {
 		queues[k] = append(queues[k], bargain{init: k, rcvr: k})
 	}
+	fast := m.par.VotingRule == VRProportional && m.par.ThirdPartyCommit == SemiCommit
+	var fs *fastScratch
+	if fast {
+		fs = newFastScratch(st, n)
+	}
 	for i := range n {
 		bestJ, piiJ, bestEU := -1, 0.0, -1.0
 		for j := range n {
 			if j == i {
 				continue
 			}
-			p, du := m.probEduChlg(st, i, i, i, j)
+			var p, du float64
+			if fast {
+				p, du = m.probEduChlgFast(st, fs, i, j)
+			} else {
+				p, du = m.probEduChlg(st, i, i, i, j)
+			}
 			if 1e-5 < du && bestEU < du {
 				bestJ, piiJ, bestEU = j, p, du
 			}
@@ -932,9 +1089,10 @@ func (m *smpModel) step(st *smpState) *smpState {
 	}
 
 	next := &smpState{pos: make([][]float64, n)}
+	cache := &bargainCache{}
 	for k := range n {
 		q := queues[k]
-		u := m.bargainUtils(st, q)
+		u := m.bargainUtils(st, q, cache)
 		p := m.scalarPCE(u, len(q))
 		mMax := 0
 		if m.rng != nil {
@@ -975,7 +1133,9 @@ func probSel(rng *rand.Rand, p []float64) int {
 
 // bargainUtils is u[a][m], actor a's average utility over all positions
 // after bargain m is implemented (KTAB updateBestBrgnPositions's brgnUtil).
-func (m *smpModel) bargainUtils(st *smpState, q []bargain) [][]float64 {
+// Sums run in KTAB's order; each bargain's column is computed once and shared
+// by the two queues holding it.
+func (m *smpModel) bargainUtils(st *smpState, q []bargain, cache *bargainCache) [][]float64 {
 	n := m.n
 	if cap(m.scratchU) < n {
 		m.scratchU = make([][]float64, n)
@@ -986,26 +1146,56 @@ func (m *smpModel) bargainUtils(st *smpState, q []bargain) [][]float64 {
 			u[a] = make([]float64, len(q), 2*len(q))
 		}
 		u[a] = u[a][:len(q)]
-		ua := st.uself[a]
-		for mi, b := range q {
-			sum := 0.0
-			if b.init == b.rcvr {
-				for _, v := range ua {
-					sum += v
-				}
-			} else {
-				sum = bsUtil(bvDiff(st.ideal[a], b.posInit, m.sal[a]), st.r[a])
-				sum += bsUtil(bvDiff(st.ideal[a], b.posRcvr, m.sal[a]), st.r[a])
-				for j, v := range ua {
-					if j != b.init && j != b.rcvr {
-						sum += v
-					}
-				}
-			}
-			u[a][mi] = sum / float64(n)
+	}
+	for mi, b := range q {
+		col := cache.column(m, st, b)
+		for a := range n {
+			u[a][mi] = col[a]
 		}
 	}
 	return u
+}
+
+type bargainCache struct {
+	sq   []float64
+	cols map[*float64][]float64 // keyed by the bargain's posInit backing array
+}
+
+func (c *bargainCache) column(m *smpModel, st *smpState, b bargain) []float64 {
+	n := m.n
+	if b.init == b.rcvr {
+		if c.sq == nil {
+			c.sq = make([]float64, n)
+			for a := range n {
+				sum := 0.0
+				for _, v := range st.uself[a] {
+					sum += v
+				}
+				c.sq[a] = sum / float64(n)
+			}
+		}
+		return c.sq
+	}
+	key := &b.posInit[0]
+	if col, ok := c.cols[key]; ok {
+		return col
+	}
+	col := make([]float64, n)
+	for a := range n {
+		sum := bsUtil(bvDiff(st.ideal[a], b.posInit, m.sal[a]), st.r[a])
+		sum += bsUtil(bvDiff(st.ideal[a], b.posRcvr, m.sal[a]), st.r[a])
+		for j, v := range st.uself[a] {
+			if j != b.init && j != b.rcvr {
+				sum += v
+			}
+		}
+		col[a] = sum / float64(n)
+	}
+	if c.cols == nil {
+		c.cols = map[*float64][]float64{}
+	}
+	c.cols[key] = col
+	return col
 }
 
 // scalarPCE is KTAB's Model::scalarPCE with the actors' capabilities as weights.

@@ -1,0 +1,125 @@
+package forecast
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// maxLegend is the most actors named in a plot's legend; beyond it the
+// legend would hide the lines.
+const maxLegend = 24
+
+// WritePlot draws the trajectories of a result, one panel per dimension,
+// one line per actor (labelled in the legend) and a dashed black line for
+// the model's forecast by round, and writes it as "png" or "svg".
+func WritePlot(w io.Writer, r *Result, format string) error {
+	if len(r.Rounds) == 0 || len(r.Dimensions) == 0 {
+		return fmt.Errorf("plot: result has no rounds")
+	}
+	nd := len(r.Dimensions)
+	width := 8 * vg.Inch
+	height := vg.Length(nd) * 4.5 * vg.Inch
+	var canvas vg.CanvasWriterTo
+	switch format {
+	case "png":
+		canvas = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(110))}
+	case "svg":
+		canvas = vgsvg.New(width, height)
+	default:
+		return fmt.Errorf("plot: unknown format %q (want png or svg)", format)
+	}
+	plots := make([][]*plot.Plot, nd)
+	for d := range nd {
+		p, err := trajectoryPlot(r, d)
+		if err != nil {
+			return err
+		}
+		plots[d] = []*plot.Plot{p}
+	}
+	dc := draw.New(canvas)
+	tiles := draw.Tiles{Rows: nd, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(6), PadY: vg.Points(10)}
+	canvases := plot.Align(plots, tiles, dc)
+	for d := range nd {
+		plots[d][0].Draw(canvases[d][0])
+	}
+	_, err := canvas.WriteTo(w)
+	return err
+}
+
+func trajectoryPlot(r *Result, d int) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s — %s", r.Dimensions[d], r.Model)
+	p.X.Label.Text = "round"
+	p.Y.Label.Text = "position (0–100)"
+	p.Y.Min, p.Y.Max = 0, 100
+	p.X.Min, p.X.Max = 0, math.Max(1, float64(len(r.Rounds)-1))
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	for i, name := range r.Actors {
+		xy := make(plotter.XYs, len(r.Rounds))
+		for t, rd := range r.Rounds {
+			xy[t].X, xy[t].Y = float64(t), rd.Positions[i][d]
+		}
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return nil, fmt.Errorf("plot: actor %s: %w", name, err)
+		}
+		l.Color = actorColor(i, len(r.Actors))
+		l.Width = vg.Points(1.4)
+		p.Add(l)
+		if len(r.Actors) <= maxLegend {
+			p.Legend.Add(name, l)
+		}
+	}
+	xy := make(plotter.XYs, len(r.Rounds))
+	for t, rd := range r.Rounds {
+		xy[t].X, xy[t].Y = float64(t), rd.Forecast[d]
+	}
+	if f, err := plotter.NewLine(xy); err == nil {
+		f.Color = color.Black
+		f.Width = vg.Points(2)
+		f.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		p.Add(f)
+		p.Legend.Add("forecast", f)
+	}
+	return p, nil
+}
+
+// actorColor spreads hues evenly around the colour wheel.
+func actorColor(i, n int) color.Color {
+	h := float64(i) / float64(max(n, 1)) * 6
+	s, v := 0.75, 0.8
+	if i%2 == 1 {
+		v = 0.6
+	}
+	c := v * s
+	x := c * (1 - math.Abs(math.Mod(h, 2)-1))
+	var r, g, b float64
+	switch int(h) % 6 {
+	case 0:
+		r, g = c, x
+	case 1:
+		r, g = x, c
+	case 2:
+		g, b = c, x
+	case 3:
+		g, b = x, c
+	case 4:
+		r, b = x, c
+	default:
+		r, b = c, x
+	}
+	m := v - c
+	return color.RGBA{uint8(255 * (r + m)), uint8(255 * (g + m)), uint8(255 * (b + m)), 255}
+}
