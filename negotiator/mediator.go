@@ -19,13 +19,14 @@ type HillClimb struct {
 // a fixed order (issue by issue, value by value, cyclically); any party can
 // veto a change by rejecting it. When every change of the current text has
 // been vetoed in a row, the text is a local optimum for the group and the
-// mediator ends the session (the agreement is the current text, if one was
-// ever adopted).
+// mediator ends the session with the current text as the agreement; while no
+// text has been adopted yet it opens again with a new random text instead.
 type Veto struct {
 	med
 	issue, value int
 	vetoed       int
 	neighbours   int
+	adopted      bool
 }
 
 // med is the shared state of the mediators: the base text being improved.
@@ -118,7 +119,7 @@ func (m *HillClimb) Act(t protocol.Turn) protocol.Action {
 // Reset implements Negotiator.
 func (m *Veto) Reset(s *Setup) {
 	m.reset(s)
-	m.issue, m.value, m.vetoed, m.neighbours = 0, 0, 0, 0
+	m.issue, m.value, m.vetoed, m.neighbours, m.adopted = 0, 0, 0, 0, false
 	for i := range s.Space.Issues() {
 		m.neighbours += s.Space.Card(i) - 1
 	}
@@ -127,7 +128,7 @@ func (m *Veto) Reset(s *Setup) {
 // Observe implements Negotiator.
 func (m *Veto) Observe(e protocol.Event) {
 	if m.observe(e) {
-		m.vetoed = 0
+		m.vetoed, m.adopted = 0, true
 	}
 }
 
@@ -137,7 +138,12 @@ func (m *Veto) Act(t protocol.Turn) protocol.Action {
 		return m.open()
 	}
 	if m.neighbours == 0 || m.vetoed >= m.neighbours {
-		return protocol.End
+		if m.adopted {
+			return protocol.End
+		}
+		// No text has been adopted yet: start again from a new random text.
+		m.vetoed = 0
+		return m.open()
 	}
 	sp := m.s.Space
 	// Advance to the next single-issue change of the base text.

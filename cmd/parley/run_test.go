@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sharedDomain returns ../shared/domains/name next to the module root, or skips.
+func sharedDomain(t *testing.T, name string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			t.Skip("go.mod not found")
+		}
+		dir = filepath.Dir(dir)
+	}
+	d := filepath.Join(dir, "..", "shared", "domains", name)
+	if _, err := os.Stat(d); err != nil {
+		t.Skipf("reference domain %s not found (../shared/domains next to the repository); skipping", d)
+	}
+	return d
+}
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, env{stdout: &o, stderr: &e})
+	return code, o.String(), e.String()
+}
+
+func TestRunSummary(t *testing.T) {
+	laptop := sharedDomain(t, "ANAC2011_Laptop")
+	code, out, errs := runCLI("run", laptop, "--negotiators", "boulware,conceder", "--rounds", "100")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"ANAC2011_Laptop: protocol saop, deadline 100 rounds, seed 0",
+		"Agreement in round 9 (t = 0.08911, 18 actions):",
+		"Laptop: HP", "Harddisk: 60 Gb", "External Monitor: 19'' LCD",
+		"laptop_buyer_utility   boulware    1",
+		"Social welfare 1.81511",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n > 60 {
+		t.Errorf("summary has %d lines; it should stay short", n)
+	}
+}
+
+func TestRunJSONAndTrace(t *testing.T) {
+	car := sharedDomain(t, "ANAC2011_Car")
+	dir := t.TempDir()
+	var traces [2][]byte
+	for i := range traces {
+		tr := filepath.Join(dir, "trace.jsonl")
+		code, out, errs := runCLI("run", car, "-n", "boulware,conceder", "--json", "--trace", tr, "--seed", "3")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var res struct {
+			Agreed  bool `json:"agreed"`
+			Round   int  `json:"round"`
+			Parties []struct {
+				Utility float64 `json:"utility"`
+			} `json:"parties"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v:\n%s", err, out)
+		}
+		if !res.Agreed || res.Round != 35 || math.Abs(res.Parties[0].Utility-0.9951) > 1e-12 {
+			t.Errorf("result %+v", res)
+		}
+		var err error
+		if traces[i], err = os.ReadFile(tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(traces[0], traces[1]) || len(traces[0]) == 0 {
+		t.Error("two runs with the same seed wrote different traces")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "trace.jsonl.tmp")); err == nil {
+		t.Error("temporary trace file left behind")
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	laptop := sharedDomain(t, "ANAC2011_Laptop")
+	tram := sharedDomain(t, "ANAC2015_Tram")
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"run", laptop, "-n", "bolware,conceder"}, []string{`unknown negotiator "bolware" (did you mean "boulware"?)`, "negotiators: boulware, conceder"}},
+		{[]string{"run", tram, "-n", "boulware,conceder"}, []string{"3 negotiating parties (Tram_Profile1, Tram_Profile2, Tram_Profile3)", "got 2"}},
+		{[]string{"run", laptop, "-n", "boulware,conceder", "-p", "mediated"}, []string{"protocol mediated needs a mediator", "hillclimb or veto"}},
+		{[]string{"run", laptop, "-n", "boulware,conceder", "-p", "rubinstein"}, []string{`unknown protocol "rubinstein"`, "saop, amop, amop-majority, mediated"}},
+	} {
+		code, _, errs := runCLI(c.args...)
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1", c.args, code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(errs, w) {
+				t.Errorf("%v: stderr %q lacks %q", c.args, errs, w)
+			}
+		}
+	}
+}
+
+func TestRunThreePartiesAllProtocols(t *testing.T) {
+	politics := sharedDomain(t, "ANAC2015_Politics")
+	for _, p := range [][]string{{"-p", "saop"}, {"-p", "amop"}, {"-p", "amop-majority"}, {"-p", "mediated", "-m", "hillclimb"}, {"-p", "mediated", "-m", "veto"}} {
+		args := append([]string{"run", politics, "-n", "boulware,conceder,linear", "-r", "50"}, p...)
+		if code, _, errs := runCLI(args...); code != 0 {
+			t.Errorf("%v: exit %d: %s", args, code, errs)
+		}
+	}
+}
