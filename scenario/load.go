@@ -433,7 +433,9 @@ func (v *validator) sources(f *File, s *Scenario) {
 			}
 			data, err := os.ReadFile(path)
 			if err != nil {
-				v.errorf(join(p, "path"), "cannot read source %q: %v", d.ID, err)
+				// The scenario stays usable without its sources; quotes
+				// from this one just cannot be checked.
+				s.Warnings = append(s.Warnings, fmt.Sprintf("%s: cannot read source %q (%v); its quotes are not checked", v.pos(join(p, "path")), d.ID, err))
 			} else {
 				v.docs[d.ID] = NormalizeSpace(string(data))
 			}

@@ -46,6 +46,7 @@ type Scenario struct {
 	Sources     []Source
 	Parties     []Party
 	Issues      []Issue
+	Warnings    []string // problems that do not stop use, e.g. an unreadable source
 }
 
 // Source is a document the scenario's numbers cite.

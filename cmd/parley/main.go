@@ -14,10 +14,11 @@ var version = "dev"
 
 // cli lists parley's commands; each lives in a file of its own.
 type cli struct {
-	Validate ValidateCmd `cmd:"" help:"Check a scenario file and report every problem with file:line:column."`
-	Analyze  AnalyzeCmd  `cmd:"" help:"Analyse a scenario: Pareto frontier, Nash, Kalai-Smorodinsky, welfare, zone of agreement."`
-	Convert  ConvertCmd  `cmd:"" help:"Write a parley scenario (YAML) from a Genius XML folder or GeniusWeb JSON files."`
-	Schema   SchemaCmd   `cmd:"" help:"Print the JSON Schema of the scenario format."`
+	Validate ValidateCmd      `cmd:"" help:"Check a scenario file and report every problem with file:line:column."`
+	Analyze  AnalyzeCmd       `cmd:"" help:"Analyse a scenario: Pareto frontier, Nash, Kalai-Smorodinsky, welfare, zone of agreement."`
+	Convert  ConvertCmd       `cmd:"" help:"Write a parley scenario (YAML) from a Genius XML folder or GeniusWeb JSON files."`
+	Run      RunCmd           `cmd:"" help:"Run a negotiation session between built-in negotiators and report the exchange and the result."`
+	Schema   SchemaCmd        `cmd:"" help:"Print the JSON Schema of the scenario format."`
 	Version  kong.VersionFlag `help:"Print the version and exit."`
 }
 
@@ -62,3 +63,6 @@ func run(args []string, e env) int {
 	}
 	return 0
 }
+
+// warn prints a non-fatal problem on standard error.
+func (e env) warn(msg string) { fmt.Fprintln(e.stderr, "warning:", msg) }

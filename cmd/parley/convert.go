@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/parleyhq/parley/scenario/open"
+)
+
+// ConvertCmd writes a parley scenario from Genius or GeniusWeb files.
+type ConvertCmd struct {
+	Paths []string `arg:"" name:"source" help:"A Genius XML folder, a GeniusWeb folder, or GeniusWeb profile files (one per party)." type:"path"`
+	Out   string   `short:"o" help:"Write the scenario here instead of standard output." type:"path"`
+}
+
+// Run converts and writes the scenario; nothing is written on error.
+func (c *ConvertCmd) Run(e env) error {
+	s, err := open.Paths(c.Paths)
+	if err != nil {
+		return err
+	}
+	b, err := s.MarshalYAML()
+	if err != nil {
+		return err
+	}
+	if c.Out == "" {
+		_, err = e.stdout.Write(b)
+		return err
+	}
+	tmp := c.Out + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, c.Out); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s: %d parties, %d issues\n", c.Out, len(s.Parties), len(s.Issues))
+	return nil
+}

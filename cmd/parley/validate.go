@@ -1,0 +1,59 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/parleyhq/parley/scenario/open"
+)
+
+// ValidateCmd checks scenario files.
+type ValidateCmd struct {
+	Paths []string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile." type:"path"`
+}
+
+// Run validates every path and reports all problems; it fails if any has one.
+func (c *ValidateCmd) Run(e env) error {
+	bad := 0
+	for _, p := range c.Paths {
+		s, err := open.Path(p)
+		if err != nil {
+			bad++
+			fmt.Fprintln(e.stderr, err)
+			continue
+		}
+		for _, w := range s.Warnings {
+			e.warn(w)
+		}
+		sp := s.Space()
+		fmt.Fprintf(e.stdout, "%s: ok: %q, %d parties, %d issues, %s outcomes\n", p, s.Name, len(s.Parties), len(s.Issues), formatCount(sp.SizeFloat()))
+	}
+	if bad > 0 {
+		return errors.New(plural(bad, "file has problems", "files have problems"))
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// formatCount writes a count with thousands separators, or in scientific
+// notation beyond what a float holds exactly.
+func formatCount(f float64) string {
+	if f >= 1e15 {
+		return fmt.Sprintf("%.3g", f)
+	}
+	s := fmt.Sprintf("%.0f", f)
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
