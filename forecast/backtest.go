@@ -79,15 +79,13 @@ func ReadBacktest(r io.Reader, file string, comma rune) (*BacktestData, error) {
 			errs.Add(file, hdr.line, "header lacks column %q (want %s)", name, strings.Join(backtestColumns, ","))
 		}
 	}
-	if len(hdr.fields) != len(backtestColumns) {
-		for _, h := range hdr.fields {
-			known := false
-			for _, name := range backtestColumns {
-				known = known || strings.EqualFold(h, name)
-			}
-			if !known {
-				errs.Add(file, hdr.line, "unknown column %q", h)
-			}
+	for _, h := range hdr.fields {
+		known := false
+		for _, name := range backtestColumns {
+			known = known || strings.EqualFold(h, name)
+		}
+		if !known {
+			errs.Add(file, hdr.line, "unknown column %q", h)
 		}
 	}
 	if len(errs) > 0 {
@@ -223,7 +221,7 @@ func Backtest(data *BacktestData, models []string, opts Options) (*BacktestRepor
 		rep.Models[k].Model = m
 	}
 	for _, is := range data.Issues {
-		p := is.Problem(data.Source)
+		p := is.Problem("")
 		ifc := IssueForecast{Issue: is.Name, Outcome: is.Outcome, Forecast: map[string]float64{}}
 		for k, m := range models {
 			res, err := Run(p, m, opts)

@@ -64,7 +64,7 @@ func newCSVReader(r io.Reader, comma rune) *csv.Reader {
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	cr.TrimLeadingSpace = true
+	cr.TrimLeadingSpace = comma != '\t' // a tab is white space too
 	cr.ReuseRecord = false
 	return cr
 }
