@@ -40,6 +40,27 @@ type IssueDef struct {
 	Options     []OptionDef `yaml:"options,omitempty" json:"options,omitempty"`
 	Integer     *IntRange   `yaml:"integer,omitempty" json:"integer,omitempty"`
 	Real        *RealRange  `yaml:"real,omitempty" json:"real,omitempty"`
+	Scale       *ScaleDef   `yaml:"scale,omitempty" json:"scale,omitempty" jsonschema_description:"Places the issue on a 0-100 scale for forecast models."`
+}
+
+// ScaleDef places an issue on a 0–100 scale: labelled anchor points, and for
+// a discrete issue the point of each option. A numeric issue's range maps
+// linearly onto 0–100 unless options says otherwise.
+type ScaleDef struct {
+	Anchors []AnchorDef       `yaml:"anchors,omitempty" json:"anchors,omitempty"`
+	Options map[string]Number `yaml:"options,omitempty" json:"options,omitempty" jsonschema_description:"Option id to its point on the 0-100 scale (discrete issues)."`
+}
+
+// AnchorDef labels one point of a 0–100 scale.
+type AnchorDef struct {
+	Value float64 `yaml:"value" json:"value"`
+	Label string  `yaml:"label" json:"label"`
+}
+
+// PositionDef is a party's stand on a scaled issue, for forecast models.
+type PositionDef struct {
+	Position Number `yaml:"position" json:"position" jsonschema_description:"The outcome the party advocates, on the issue's 0-100 scale."`
+	Salience Number `yaml:"salience" json:"salience" jsonschema_description:"How much the issue matters to the party, 0-100; a party's saliences sum to at most 100."`
 }
 
 // OptionDef is one option of a discrete issue.
@@ -63,13 +84,15 @@ type RealRange struct {
 
 // PartyDef is one party and its preferences.
 type PartyDef struct {
-	ID          string              `yaml:"id" json:"id"`
-	Name        string              `yaml:"name,omitempty" json:"name,omitempty"`
-	Role        string              `yaml:"role,omitempty" json:"role,omitempty" jsonschema:"enum=party,enum=mediator,enum=guarantor,enum=coalition"`
-	Reservation *Number             `yaml:"reservation,omitempty" json:"reservation,omitempty" jsonschema_description:"Utility of no agreement in [0,1] (default 0)."`
-	Discount    *Number             `yaml:"discount,omitempty" json:"discount,omitempty" jsonschema_description:"Discount factor d in (0,1]; utility at normalised time t is u*d^t (default 1)."`
-	Weights     map[string]Number   `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"Issue id to weight in [0,1]; weights sum to 1."`
-	Values      map[string]ValueDef `yaml:"values,omitempty" json:"values,omitempty" jsonschema_description:"Issue id to value function."`
+	ID          string                 `yaml:"id" json:"id"`
+	Name        string                 `yaml:"name,omitempty" json:"name,omitempty"`
+	Role        string                 `yaml:"role,omitempty" json:"role,omitempty" jsonschema:"enum=party,enum=mediator,enum=guarantor,enum=coalition"`
+	Reservation *Number                `yaml:"reservation,omitempty" json:"reservation,omitempty" jsonschema_description:"Utility of no agreement in [0,1] (default 0)."`
+	Discount    *Number                `yaml:"discount,omitempty" json:"discount,omitempty" jsonschema_description:"Discount factor d in (0,1]; utility at normalised time t is u*d^t (default 1)."`
+	Weights     map[string]Number      `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"Issue id to weight in [0,1]; weights sum to 1."`
+	Values      map[string]ValueDef    `yaml:"values,omitempty" json:"values,omitempty" jsonschema_description:"Issue id to value function."`
+	Capability  *Number                `yaml:"capability,omitempty" json:"capability,omitempty" jsonschema_description:"Power to affect the outcome (any positive scale), for forecast models."`
+	Positions   map[string]PositionDef `yaml:"positions,omitempty" json:"positions,omitempty" jsonschema_description:"Scaled issue id to the party's position and salience, for forecast models."`
 }
 
 // Number is a number that may carry where it comes from: either a plain

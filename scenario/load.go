@@ -514,7 +514,106 @@ func (v *validator) issues(f *File, s *Scenario) {
 				v.errorf(join(p, "real.steps"), "issue %q has steps %d; it must be between 2 and %d", d.ID, is.Steps, MaxIssueValues)
 			}
 		}
+		if d.Scale != nil {
+			is.Scale = v.scale(d.Scale, join(p, "scale"), &is)
+		}
 		s.Issues = append(s.Issues, is)
+	}
+}
+
+// scale resolves an issue's placement on 0–100.
+func (v *validator) scale(d *ScaleDef, p string, is *Issue) *Scale {
+	sc := &Scale{}
+	for j, a := range d.Anchors {
+		ap := fmt.Sprintf("%s.anchors[%d]", p, j)
+		if !finite(a.Value) || a.Value < 0 || a.Value > 100 {
+			v.errorf(ap, "anchor %q of issue %q is at %s; anchors lie on 0-100", a.Label, is.ID, ftoa(a.Value))
+		}
+		sc.Anchors = append(sc.Anchors, Anchor{Value: a.Value, Label: a.Label})
+	}
+	if is.Kind != Discrete {
+		if d.Options != nil {
+			v.errorf(join(p, "options"), "issue %q is numeric; its range maps onto 0-100 by itself, so scale.options does not apply", is.ID)
+		}
+		n := is.Size()
+		sc.Points = make([]float64, n)
+		for j := range n {
+			sc.Points[j] = 100 * (is.Number(j) - is.Min) / (is.Max - is.Min)
+		}
+		return sc
+	}
+	sc.Points = make([]float64, len(is.Options))
+	var missing []string
+	for _, k := range sortedKeys(d.Options) {
+		if is.Lookup(k) < 0 {
+			v.errorf(join(join(p, "options"), k), "scale of issue %q places %q, which is not one of its options (%s)", is.ID, k, optionIDs(is))
+		}
+	}
+	for j, o := range is.Options {
+		x, ok := d.Options[o.ID]
+		if !ok {
+			missing = append(missing, o.ID)
+			continue
+		}
+		sc.Points[j] = v.number(x, join(join(p, "options"), o.ID), fmt.Sprintf("the scale point of %q", o.ID), 0, 100)
+	}
+	if len(missing) > 0 {
+		v.errorf(join(p, "options"), "the scale of issue %q places no point for option(s) %s", is.ID, strings.Join(missing, ", "))
+	}
+	return sc
+}
+
+// spatial resolves a party's capability and positions.
+func (v *validator) spatial(d PartyDef, p string, s *Scenario, pa *Party) {
+	if d.Capability != nil {
+		pa.Capability = v.number(*d.Capability, join(p, "capability"), fmt.Sprintf("the capability of %q", d.ID), 0, math.Inf(1))
+		if pa.Capability == 0 {
+			v.errorf(join(p, "capability"), "the capability of %q is 0; leave it out for a party that takes no stand", d.ID)
+		}
+	}
+	if d.Positions == nil {
+		if d.Capability != nil {
+			v.errorf(join(p, "capability"), "party %q has a capability but no positions", d.ID)
+		}
+		return
+	}
+	if d.Capability == nil {
+		v.errorf(join(p, "positions"), "party %q takes positions but has no capability; add capability: N", d.ID)
+	}
+	for _, k := range sortedKeys(d.Positions) {
+		i := s.IssueIndex(k)
+		switch {
+		case i < 0:
+			v.errorf(join(join(p, "positions"), k), "party %q takes a position on unknown issue %q; issues are %s", d.ID, k, v.issueIDs(s))
+		case s.Issues[i].Scale == nil:
+			v.errorf(join(join(p, "positions"), k), "party %q takes a position on issue %q, which has no scale; add scale: to the issue", d.ID, k)
+		}
+	}
+	pa.Positions = make([]Position, len(s.Issues))
+	sum := 0.0
+	var missing []string
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		if is.Scale == nil {
+			continue
+		}
+		pd, ok := d.Positions[is.ID]
+		if !ok {
+			missing = append(missing, is.ID)
+			continue
+		}
+		pp := join(join(p, "positions"), is.ID)
+		pa.Positions[i] = Position{
+			Position: v.number(pd.Position, join(pp, "position"), fmt.Sprintf("the position of %q on %q", d.ID, is.ID), 0, 100),
+			Salience: v.number(pd.Salience, join(pp, "salience"), fmt.Sprintf("the salience of %q for %q", is.ID, d.ID), 0, 100),
+		}
+		sum += pa.Positions[i].Salience
+	}
+	if len(missing) > 0 {
+		v.errorf(join(p, "positions"), "party %q takes no position on scaled issue(s) %s", d.ID, strings.Join(missing, ", "))
+	}
+	if sum > 100+1e-9 {
+		v.errorf(join(p, "positions"), "the saliences of %q sum to %s; they must sum to at most 100", d.ID, ftoa(sum))
 	}
 }
 
@@ -541,6 +640,7 @@ func (v *validator) parties(f *File, s *Scenario) {
 			v.errorf(join(p, "role"), "unknown role %q for party %q; roles are %s", pa.Role, d.ID, strings.Join(roles, ", "))
 		}
 		pa.Prefs = v.prefs(d, p, s)
+		v.spatial(d, p, s, &pa)
 		s.Parties = append(s.Parties, pa)
 	}
 }

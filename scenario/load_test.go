@@ -233,3 +233,60 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestSpatial(t *testing.T) {
+	s := mustLoad(t, "testdata/spatial.yaml")
+	tax, mode := &s.Issues[0], &s.Issues[1]
+	// tax 15% is value index 5: (15-10)/(30-10) of the way = 25.
+	if got, want := tax.Scale.Points[5], 25.0; !near(got, want) {
+		t.Errorf("tax scale point = %v, want %v", got, want)
+	}
+	if got, want := mode.Scale.Points[2], 40.0; got != want {
+		t.Errorf("mixed scale point = %v, want %v", got, want)
+	}
+	if got, want := s.Parties[1].Capability, 70.0; got != want {
+		t.Errorf("capability = %v, want %v", got, want)
+	}
+	if got, want := s.Parties[0].Positions[1], (Position{Position: 10, Salience: 40}); got != want {
+		t.Errorf("position = %+v, want %+v", got, want)
+	}
+	// Round trip keeps the spatial data.
+	b, err := s.MarshalYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Parse(b, "testdata/rt.yaml")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if s2.Parties[0].Positions[0] != s.Parties[0].Positions[0] || s2.Issues[1].Scale.Points[2] != 40 {
+		t.Error("round trip lost spatial data")
+	}
+}
+
+func TestSpatialErrors(t *testing.T) {
+	ok, err := os.ReadFile("testdata/spatial.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, from, to, want string }{
+		{"salience sum", "salience: 40}", "salience: 41}", `the saliences of "left" sum to 101; they must sum to at most 100`},
+		{"no capability", "    capability: 30\n", "", `party "left" takes positions but has no capability`},
+		{"zero capability", "capability: 30", "capability: 0", `the capability of "left" is 0`},
+		{"missing position", "      mode: {position: 80, salience: 30}\n", "", `party "right" takes no position on scaled issue(s) mode`},
+		{"position range", "position: 90", "position: 120", `the position of "left" on "tax" is 120; it must be between 0 and 100`},
+		{"unscaled", "      options: {rail: 0, road: 100, mixed: 40}\n", "      options: {rail: 0, road: 100}\n", `places no point for option(s) mixed`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data := bytes.Replace(ok, []byte(c.from), []byte(c.to), 1)
+			if bytes.Equal(data, ok) {
+				t.Fatalf("fixture lacks %q", c.from)
+			}
+			_, err := Parse(data, "testdata/x.yaml")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}

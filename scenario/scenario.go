@@ -64,6 +64,12 @@ type Party struct {
 	Name  string
 	Role  string // party, mediator, guarantor, coalition
 	Prefs Preferences
+
+	// Capability and Positions feed forecast models: Capability is 0 and
+	// Positions nil for a party that takes no stand. Positions has one
+	// entry per issue; issues without a scale are zero.
+	Capability float64
+	Positions  []Position
 }
 
 // Preferences are one party's additive preferences.
@@ -82,7 +88,26 @@ type Issue struct {
 	Options []Option // Discrete
 	Min     float64  // Integer and Real
 	Max     float64
-	Steps   int // Real: number of grid values
+	Steps   int    // Real: number of grid values
+	Scale   *Scale // placement on 0–100 for forecast models, or nil
+}
+
+// Scale places an issue on a 0–100 scale.
+type Scale struct {
+	Anchors []Anchor
+	Points  []float64 // the scale point of each value index
+}
+
+// Anchor labels a point of a scale.
+type Anchor struct {
+	Value float64
+	Label string
+}
+
+// Position is a party's stand on a scaled issue.
+type Position struct {
+	Position float64 // on the issue's 0–100 scale
+	Salience float64 // 0–100
 }
 
 // Option is one value of a discrete issue.

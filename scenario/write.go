@@ -34,6 +34,18 @@ func (s *Scenario) ToFile() *File {
 		case Real:
 			d.Real = &RealRange{Min: is.Min, Max: is.Max, Steps: is.Steps}
 		}
+		if sc := is.Scale; sc != nil {
+			d.Scale = &ScaleDef{}
+			for _, a := range sc.Anchors {
+				d.Scale.Anchors = append(d.Scale.Anchors, AnchorDef(a))
+			}
+			if is.Kind == Discrete {
+				d.Scale.Options = make(map[string]Number, len(sc.Points))
+				for j, x := range sc.Points {
+					d.Scale.Options[is.Options[j].ID] = N(x)
+				}
+			}
+		}
 		f.Issues = append(f.Issues, d)
 	}
 	for _, p := range s.Parties {
@@ -56,6 +68,16 @@ func (s *Scenario) ToFile() *File {
 			is := &s.Issues[i]
 			d.Weights[is.ID] = N(p.Prefs.Weights[i])
 			d.Values[is.ID] = valueDef(&p.Prefs.Values[i], is)
+		}
+		if p.Capability > 0 {
+			c := N(p.Capability)
+			d.Capability = &c
+			d.Positions = map[string]PositionDef{}
+			for i, pos := range p.Positions {
+				if s.Issues[i].Scale != nil {
+					d.Positions[s.Issues[i].ID] = PositionDef{Position: N(pos.Position), Salience: N(pos.Salience)}
+				}
+			}
 		}
 		f.Parties = append(f.Parties, d)
 	}
