@@ -27,12 +27,7 @@ func (c *ConvertCmd) Run(e env) error {
 		_, err = e.stdout.Write(b)
 		return err
 	}
-	tmp := c.Out + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, c.Out); err != nil {
-		os.Remove(tmp)
+	if err := writeFileAtomic(c.Out, func(f *os.File) error { _, err := f.Write(b); return err }); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "wrote %s: %d parties, %d issues\n", c.Out, len(s.Parties), len(s.Issues))

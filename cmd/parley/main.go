@@ -18,6 +18,7 @@ type cli struct {
 	Analyze  AnalyzeCmd       `cmd:"" help:"Analyse a scenario: Pareto frontier, Nash, Kalai-Smorodinsky, welfare, zone of agreement."`
 	Convert  ConvertCmd       `cmd:"" help:"Write a parley scenario (YAML) from a Genius XML folder or GeniusWeb JSON files."`
 	Run      RunCmd           `cmd:"" help:"Run a negotiation session between built-in negotiators and report the exchange and the result."`
+	Forecast ForecastCmd      `cmd:"" help:"Forecast multi-actor decisions on spatial issues (compromise, median, KTAB SMP, expected utility)."`
 	Schema   SchemaCmd        `cmd:"" help:"Print the JSON Schema of the scenario format."`
 	Version  kong.VersionFlag `help:"Print the version and exit."`
 }

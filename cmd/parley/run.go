@@ -55,37 +55,24 @@ func (c *RunCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
-	var tw *bufio.Writer
-	var tf *os.File
-	tmp := c.Trace + ".tmp"
-	if c.Trace != "" {
-		if tf, err = os.Create(tmp); err != nil {
-			return err
-		}
-		defer func() {
-			if tf != nil {
-				tf.Close()
-				os.Remove(tmp)
-			}
-		}()
-		tw = bufio.NewWriter(tf)
-		r.SetTrace(tw)
-	}
-	if _, err := r.Play(c.Seed); err != nil {
+	play := func() error {
+		_, err := r.Play(c.Seed)
 		return err
 	}
-	if tw != nil {
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		if err := tf.Close(); err != nil {
-			return err
-		}
-		tf = nil
-		if err := os.Rename(tmp, c.Trace); err != nil {
-			os.Remove(tmp)
-			return err
-		}
+	if c.Trace == "" {
+		err = play()
+	} else {
+		err = writeFileAtomic(c.Trace, func(f *os.File) error {
+			tw := bufio.NewWriter(f)
+			r.SetTrace(tw)
+			if err := play(); err != nil {
+				return err
+			}
+			return tw.Flush()
+		})
+	}
+	if err != nil {
+		return err
 	}
 	res := r.Result()
 	if c.JSON {

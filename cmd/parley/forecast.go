@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/parleyhq/parley/forecast"
+	"github.com/parleyhq/parley/scenario"
+)
+
+// ForecastCmd groups the forecast commands; a bare `parley forecast FILE`
+// runs a model.
+type ForecastCmd struct {
+	Model    ForecastModelCmd    `cmd:"" default:"withargs" hidden:"" help:"Forecast the outcome of each spatial issue."`
+	Backtest ForecastBacktestCmd `cmd:"" help:"Score every model against a table of past decisions (CSV/TSV: issue,actor,position,salience,capability,outcome)."`
+}
+
+// ForecastModelCmd runs one forecast model.
+type ForecastModelCmd struct {
+	Path  string `arg:"" name:"file" help:"A parley scenario with scaled issues, a KTAB CSV or XML file, or an actor table (CSV)." type:"path"`
+	Model string `short:"m" default:"smp" enum:"compromise,mean,median,smp,eum" help:"Model: compromise, mean, median, smp (KTAB's Spatial Model of Politics) or eum (expected utility, Scholz et al.)."`
+	JSON  bool   `help:"Write the result as JSON."`
+	Plot  string `help:"Also draw the trajectories of positions to this PNG or SVG file." type:"path"`
+}
+
+// Run loads the problem, runs the model and prints or writes the result.
+func (c *ForecastModelCmd) Run(e env) error {
+	p, err := loadForecast(c.Path)
+	if err != nil {
+		return err
+	}
+	r, err := forecast.Run(p, c.Model, forecast.Options{})
+	if err != nil {
+		return err
+	}
+	if c.Plot != "" {
+		format := strings.TrimPrefix(strings.ToLower(filepath.Ext(c.Plot)), ".")
+		if format != "png" && format != "svg" {
+			return fmt.Errorf("--plot %s: the file must end in .png or .svg", c.Plot)
+		}
+		if err := writeFileAtomic(c.Plot, func(f *os.File) error { return forecast.WritePlot(f, r, format) }); err != nil {
+			return err
+		}
+	}
+	if c.JSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return r.WriteTextWithAnchors(e.stdout, p.Dimensions)
+}
+
+// loadForecast reads a KTAB file or actor table, or a parley scenario's
+// spatial data.
+func loadForecast(path string) (forecast.Problem, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		s, err := scenario.LoadFile(path)
+		if err != nil {
+			return forecast.Problem{}, err
+		}
+		return forecast.FromScenario(s)
+	}
+	return forecast.LoadFile(path)
+}
+
+// ForecastBacktestCmd scores the models on past decisions.
+type ForecastBacktestCmd struct {
+	Path string `arg:"" name:"file" help:"CSV or TSV with header issue,actor,position,salience,capability,outcome." type:"path"`
+	JSON bool   `help:"Write the scores as JSON."`
+}
+
+// Run scores every model and prints the table.
+func (c *ForecastBacktestCmd) Run(e env) error {
+	data, err := forecast.LoadBacktest(c.Path)
+	if err != nil {
+		return err
+	}
+	r, err := forecast.Backtest(data, nil, forecast.Options{})
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return r.WriteText(e.stdout)
+}
+
+// writeFileAtomic writes path through a temporary file in the same folder,
+// so that a failure never leaves a half-written file.
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
