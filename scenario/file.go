@@ -21,6 +21,12 @@ type File struct {
 	Sources     []SourceDef `yaml:"sources,omitempty" json:"sources,omitempty" jsonschema_description:"Documents that values cite by id."`
 	Issues      []IssueDef  `yaml:"issues" json:"issues"`
 	Parties     []PartyDef  `yaml:"parties" json:"parties"`
+
+	Guarantees []GuaranteeDef `yaml:"guarantees,omitempty" json:"guarantees,omitempty" jsonschema_description:"Issues whose worth to a beneficiary depends on guarantors honouring them."`
+	Agenda     []PhaseDef     `yaml:"agenda,omitempty" json:"agenda,omitempty" jsonschema_description:"Phases of the talks; a phase opens only after the phases it comes after are agreed."`
+	Mediator   string         `yaml:"mediator,omitempty" json:"mediator,omitempty" jsonschema_description:"Id of the party that mediates."`
+	Meetings   []MeetingDef   `yaml:"meetings,omitempty" json:"meetings,omitempty" jsonschema_description:"Meetings that take place only if every invitee accepts."`
+	Events     []EventDef     `yaml:"events,omitempty" json:"events,omitempty" jsonschema_description:"Scheduled changes to a party's position: pressure, sanctions, momentum."`
 }
 
 // SourceDef names a document that quotes in the scenario come from.
@@ -93,6 +99,89 @@ type PartyDef struct {
 	Values      map[string]ValueDef    `yaml:"values,omitempty" json:"values,omitempty" jsonschema_description:"Issue id to value function."`
 	Capability  *Number                `yaml:"capability,omitempty" json:"capability,omitempty" jsonschema_description:"Power to affect the outcome (any positive scale), for forecast models."`
 	Positions   map[string]PositionDef `yaml:"positions,omitempty" json:"positions,omitempty" jsonschema_description:"Scaled issue id to the party's position and salience, for forecast models."`
+
+	RedLines     []RedLineDef     `yaml:"red_lines,omitempty" json:"red_lines,omitempty" jsonschema_description:"Hard constraints: outcomes the party rejects whatever their utility."`
+	Credibility  *Number          `yaml:"credibility,omitempty" json:"credibility,omitempty" jsonschema_description:"Probability in [0,1] that the party honours a commitment; derived from commitments when absent."`
+	Commitments  []CommitmentDef  `yaml:"commitments,omitempty" json:"commitments,omitempty" jsonschema_description:"The party's record of commitments kept and broken."`
+	Ratification *RatificationDef `yaml:"ratification,omitempty" json:"ratification,omitempty" jsonschema_description:"A deal binds the party only if its constituency ratifies it."`
+	DelayCost    *Number          `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"Utility lost per round without agreement."`
+	Drift        *Number          `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"Change of the reservation value per round (momentum)."`
+}
+
+// Match names, per issue id, the values an outcome must take to match; an
+// outcome matches when every listed issue takes one of its listed values.
+type Match map[string][]string
+
+// RedLineDef is a hard constraint of one party.
+type RedLineDef struct {
+	ID          string      `yaml:"id" json:"id"`
+	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
+	Forbid      Match       `yaml:"forbid" json:"forbid" jsonschema_description:"Outcomes matching this are unacceptable to the party."`
+	Source      *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption  *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty"`
+}
+
+// CommitmentDef is one entry of a party's record.
+type CommitmentDef struct {
+	What   string    `yaml:"what" json:"what"`
+	Year   int       `yaml:"year,omitempty" json:"year,omitempty"`
+	Kept   bool      `yaml:"kept" json:"kept"`
+	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
+}
+
+// RatificationDef is the rule by which a party's constituency ratifies a deal.
+type RatificationDef struct {
+	Body        string                       `yaml:"body,omitempty" json:"body,omitempty" jsonschema_description:"Who votes: referendum, parliament, ..."`
+	When        Match                        `yaml:"when,omitempty" json:"when,omitempty" jsonschema_description:"A vote is required only for deals matching this; always when absent."`
+	Threshold   *Number                      `yaml:"threshold,omitempty" json:"threshold,omitempty" jsonschema_description:"Share of yes votes needed (default 0.5; 2/3 for a supermajority)."`
+	Support     map[string]map[string]Number `yaml:"support,omitempty" json:"support,omitempty" jsonschema_description:"Issue id to option id to the share of voters who accept that option."`
+	Voters      *VotersDef                   `yaml:"voters,omitempty" json:"voters,omitempty"`
+	Uncertainty *Number                      `yaml:"uncertainty,omitempty" json:"uncertainty,omitempty" jsonschema_description:"Standard deviation of the yes share around its prediction (default 0.05)."`
+}
+
+// VotersDef describes voters' own reservation utilities as a normal distribution.
+type VotersDef struct {
+	Mean Number `yaml:"mean" json:"mean"`
+	SD   Number `yaml:"sd" json:"sd"`
+}
+
+// GuaranteeDef makes an issue a guarantee: its worth to the beneficiary is
+// discounted by the probability that the guarantors of the chosen option
+// honour it.
+type GuaranteeDef struct {
+	Issue       string              `yaml:"issue" json:"issue"`
+	Beneficiary string              `yaml:"beneficiary" json:"beneficiary"`
+	Baseline    string              `yaml:"baseline" json:"baseline" jsonschema_description:"The option that guarantees nothing; its value is what an unhonoured pledge is worth."`
+	Guarantors  map[string][]string `yaml:"guarantors" json:"guarantors" jsonschema_description:"Option id to the ids of the parties that pledge it."`
+	Rule        string              `yaml:"rule,omitempty" json:"rule,omitempty" jsonschema:"enum=mean,enum=any,enum=all" jsonschema_description:"How guarantors' credibilities combine (default mean)."`
+}
+
+// PhaseDef is one phase of the agenda.
+type PhaseDef struct {
+	ID     string    `yaml:"id" json:"id"`
+	Issues []string  `yaml:"issues" json:"issues"`
+	After  []string  `yaml:"after,omitempty" json:"after,omitempty" jsonschema_description:"Phases that must be agreed before this one opens."`
+	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
+}
+
+// MeetingDef is a meeting that takes place only if every invitee accepts.
+type MeetingDef struct {
+	ID       string            `yaml:"id" json:"id"`
+	Invitees []string          `yaml:"invitees" json:"invitees"`
+	Accept   map[string]string `yaml:"accept,omitempty" json:"accept,omitempty" jsonschema_description:"Invitee id to its rule: always, never, zone (only if a zone of agreement exists) or a number (only if its utility at the predicted deal reaches it). Default: always."`
+	Source   *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
+}
+
+// EventDef is a scheduled change to one party at a given round.
+type EventDef struct {
+	Round        int               `yaml:"round" json:"round"`
+	Party        string            `yaml:"party" json:"party"`
+	Description  string            `yaml:"description,omitempty" json:"description,omitempty"`
+	Reservation  *Number           `yaml:"reservation_shift,omitempty" json:"reservation_shift,omitempty" jsonschema_description:"Added to the party's reservation value."`
+	Weights      map[string]Number `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"New weights for the party (all issues, summing to 1)."`
+	DropRedLines []string          `yaml:"drop_red_lines,omitempty" json:"drop_red_lines,omitempty"`
+	Source       *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption   *Assumption       `yaml:"assumption,omitempty" json:"assumption,omitempty"`
 }
 
 // Number is a number that may carry where it comes from: either a plain

@@ -411,6 +411,7 @@ func (v *validator) scenario(f *File) *Scenario {
 	v.sources(f, s)
 	v.issues(f, s)
 	v.parties(f, s)
+	v.rules(f, s)
 	return s
 }
 

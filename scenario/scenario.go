@@ -47,6 +47,47 @@ type Scenario struct {
 	Parties     []Party
 	Issues      []Issue
 	Warnings    []string // problems that do not stop use, e.g. an unreadable source
+
+	Guarantees []Guarantee
+	Agenda     []Phase // in an order that respects every phase's After
+	Mediator   string  // id of the mediating party, or ""
+	Meetings   []Meeting
+	Events     []Event // by round, then in file order
+}
+
+// Guarantee discounts an issue's worth to its beneficiary by the
+// probability that the chosen option's guarantors honour it.
+type Guarantee struct {
+	Issue       int
+	Beneficiary int
+	Baseline    int     // value index that guarantees nothing
+	Guarantors  [][]int // per value index, the guarantor party indices
+	Rule        string  // mean, any or all (utility.HonourProb)
+}
+
+// Phase is one phase of the agenda: its issues are settled together, after
+// the phases in After are agreed.
+type Phase struct {
+	ID     string
+	Issues []int
+	After  []int // phase indices
+}
+
+// Meeting takes place only if every invitee accepts, each by its own rule.
+type Meeting struct {
+	ID       string
+	Invitees []int
+	Accept   []string // per invitee: always, never, zone, or a number
+}
+
+// Event changes one party at the start of a round.
+type Event struct {
+	Round            int
+	Party            int
+	Description      string
+	ReservationShift float64
+	Weights          []float64 // nil: unchanged
+	DropRedLines     []string
 }
 
 // Source is a document the scenario's numbers cite.
@@ -70,6 +111,19 @@ type Party struct {
 	// entry per issue; issues without a scale are zero.
 	Capability float64
 	Positions  []Position
+
+	RedLines     []utility.RedLine
+	RedLineInfo  []RedLineInfo // description and source of each red line
+	Credibility  float64       // probability of honouring a commitment
+	Ratification *utility.Ratification
+	DelayCost    float64 // utility lost per round without agreement
+	Drift        float64 // change of the reservation value per round
+}
+
+// RedLineInfo describes a red line for reports.
+type RedLineInfo struct {
+	Description string
+	Quote       string
 }
 
 // Preferences are one party's additive preferences.
@@ -209,7 +263,23 @@ func (s *Scenario) Utility(p int) *utility.Additive {
 		}
 		evals[i] = e
 	}
-	return utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
+	for _, g := range s.Guarantees {
+		if g.Beneficiary != p {
+			continue
+		}
+		e := evals[g.Issue]
+		base := e[g.Baseline]
+		for v, gs := range g.Guarantors {
+			cred := make([]float64, len(gs))
+			for k, q := range gs {
+				cred[k] = s.Parties[q].Credibility
+			}
+			e[v] = base + (e[v]-base)*utility.HonourProb(g.Rule, cred)
+		}
+	}
+	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
+	a.RedLines = s.Parties[p].RedLines
+	return a
 }
 
 // Utilities compiles every party's utility function, in party order.

@@ -12,6 +12,9 @@ type Additive struct {
 	Table       [][]float64 // w_i·e_i(v)
 	Reservation float64     // utility of no agreement (BATNA), undiscounted
 	Discount    float64     // d in (0, 1]; discounted utility is u·d^t
+	// RedLines make the outcomes they match Unacceptable. With none (the
+	// usual case) Utility is a pure table sum.
+	RedLines []RedLine
 }
 
 // NewAdditive compiles weights and per-issue evaluations into an Additive.
@@ -28,13 +31,32 @@ func NewAdditive(weights []float64, evals [][]float64, reservation, discount flo
 	return a
 }
 
-// Utility returns u(o) for the outcome o (one value index per issue).
+// Utility returns u(o) for the outcome o (one value index per issue), or
+// Unacceptable if o crosses one of the party's red lines.
 func (a *Additive) Utility(o []int) float64 {
+	if len(a.RedLines) > 0 && a.Crosses(o) >= 0 {
+		return Unacceptable
+	}
+	return a.Raw(o)
+}
+
+// Raw returns the additive utility of o, ignoring red lines.
+func (a *Additive) Raw(o []int) float64 {
 	s := 0.0
 	for i, t := range a.Table {
 		s += t[o[i]]
 	}
 	return Clamp(s)
+}
+
+// Crosses returns the index of the first red line o crosses, or -1.
+func (a *Additive) Crosses(o []int) int {
+	for k := range a.RedLines {
+		if a.RedLines[k].Match(o) {
+			return k
+		}
+	}
+	return -1
 }
 
 // Clamp applies Genius's upper clamp min(s, 1) to a utility sum.
@@ -59,10 +81,12 @@ func (a *Additive) Discounted(u, t float64) float64 {
 	return u * math.Pow(a.Discount, t)
 }
 
-// Max returns the largest utility over all outcomes and one outcome that has it.
+// Max returns the largest utility over all outcomes and one outcome that has
+// it, ignoring red lines.
 func (a *Additive) Max() (float64, []int) { return a.extreme(func(x, y float64) bool { return x > y }) }
 
-// Min returns the smallest utility over all outcomes and one outcome that has it.
+// Min returns the smallest utility over all outcomes and one outcome that has
+// it, ignoring red lines.
 func (a *Additive) Min() (float64, []int) { return a.extreme(func(x, y float64) bool { return x < y }) }
 
 func (a *Additive) extreme(better func(x, y float64) bool) (float64, []int) {
@@ -74,5 +98,5 @@ func (a *Additive) extreme(better func(x, y float64) bool) (float64, []int) {
 			}
 		}
 	}
-	return a.Utility(o), o
+	return a.Raw(o), o
 }

@@ -1,0 +1,469 @@
+package scenario
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley/utility"
+)
+
+// Defaults of the negotiation rules.
+const (
+	DefaultThreshold   = 0.5  // a simple majority ratifies
+	DefaultUncertainty = 0.05 // polling error of a ratification vote
+)
+
+// rules resolves what the seed article needs beyond preferences: red lines,
+// credibility, ratification, time, guarantees, the agenda, the mediator,
+// meetings and events.
+func (v *validator) rules(f *File, s *Scenario) {
+	for i := range f.Parties {
+		if i < len(s.Parties) {
+			v.partyRules(f.Parties[i], fmt.Sprintf("parties[%d]", i), s, &s.Parties[i])
+		}
+	}
+	v.guarantees(f, s)
+	v.agenda(f, s)
+	if f.Mediator != "" {
+		if s.PartyIndex(f.Mediator) < 0 {
+			v.errorf("mediator", "the mediator %q is not a party; parties are %s", f.Mediator, partyIDs(s))
+		}
+		s.Mediator = f.Mediator
+	}
+	v.meetings(f, s)
+	v.events(f, s)
+}
+
+func partyIDs(s *Scenario) string {
+	ids := make([]string, len(s.Parties))
+	for i := range s.Parties {
+		ids[i] = s.Parties[i].ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+// match resolves a Match into a constraint over value indices.
+func (v *validator) match(m Match, path, what string, s *Scenario) *utility.Constraint {
+	if len(m) == 0 {
+		v.errorf(path, "%s names no issue", what)
+		return nil
+	}
+	c := &utility.Constraint{}
+	for _, id := range sortedKeys(m) {
+		i := s.IssueIndex(id)
+		if i < 0 {
+			v.errorf(join(path, id), "%s names unknown issue %q; issues are %s", what, id, v.issueIDs(s))
+			continue
+		}
+		is := &s.Issues[i]
+		allowed := make([]bool, is.Size())
+		if len(m[id]) == 0 {
+			v.errorf(join(path, id), "%s lists no value of issue %q", what, id)
+		}
+		for _, val := range m[id] {
+			j := is.Lookup(val)
+			if j < 0 {
+				v.errorf(join(path, id), "%s names %q, which is not a value of issue %q (%s)", what, val, id, valuesOf(is))
+				continue
+			}
+			allowed[j] = true
+		}
+		c.Issues = append(c.Issues, i)
+		c.Allowed = append(c.Allowed, allowed)
+	}
+	return c
+}
+
+func valuesOf(is *Issue) string {
+	if is.Kind == Discrete {
+		return "options: " + optionIDs(is)
+	}
+	return fmt.Sprintf("%s to %s", ftoa(is.Min), ftoa(is.Max))
+}
+
+func (v *validator) partyRules(d PartyDef, p string, s *Scenario, pa *Party) {
+	ids := map[string]bool{}
+	for k, rl := range d.RedLines {
+		rp := fmt.Sprintf("%s.red_lines[%d]", p, k)
+		if rl.ID == "" {
+			v.errorf(rp, "red line %d of %q needs an id", k+1, d.ID)
+		} else if ids[rl.ID] {
+			v.errorf(join(rp, "id"), "red line %q of %q appears twice", rl.ID, d.ID)
+		}
+		ids[rl.ID] = true
+		if rl.Source != nil {
+			v.citation(*rl.Source, join(rp, "source"))
+		}
+		c := v.match(rl.Forbid, join(rp, "forbid"), fmt.Sprintf("red line %q of %q", rl.ID, d.ID), s)
+		if c == nil {
+			continue
+		}
+		pa.RedLines = append(pa.RedLines, utility.RedLine{ID: rl.ID, Constraint: *c})
+		info := RedLineInfo{Description: rl.Description}
+		if rl.Source != nil {
+			info.Quote = rl.Source.Quote
+		}
+		pa.RedLineInfo = append(pa.RedLineInfo, info)
+	}
+	kept := 0
+	for k, c := range d.Commitments {
+		if strings.TrimSpace(c.What) == "" {
+			v.errorf(fmt.Sprintf("%s.commitments[%d]", p, k), "commitment %d of %q needs a what", k+1, d.ID)
+		}
+		if c.Source != nil {
+			v.citation(*c.Source, fmt.Sprintf("%s.commitments[%d].source", p, k))
+		}
+		if c.Kept {
+			kept++
+		}
+	}
+	switch {
+	case d.Credibility != nil:
+		pa.Credibility = v.number(*d.Credibility, join(p, "credibility"), fmt.Sprintf("the credibility of %q", d.ID), 0, 1)
+	case len(d.Commitments) > 0:
+		pa.Credibility = utility.CredibilityFromRecord(kept, len(d.Commitments))
+	default:
+		pa.Credibility = 1
+	}
+	if d.DelayCost != nil {
+		pa.DelayCost = v.number(*d.DelayCost, join(p, "delay_cost"), fmt.Sprintf("the delay cost of %q", d.ID), 0, 1)
+	}
+	if d.Drift != nil {
+		pa.Drift = v.number(*d.Drift, join(p, "reservation_drift"), fmt.Sprintf("the reservation drift of %q", d.ID), -1, 1)
+	}
+	if r := d.Ratification; r != nil {
+		pa.Ratification = v.ratification(r, join(p, "ratification"), d.ID, s)
+	}
+}
+
+func (v *validator) ratification(d *RatificationDef, p, party string, s *Scenario) *utility.Ratification {
+	r := &utility.Ratification{Body: d.Body, Threshold: DefaultThreshold, Uncertainty: DefaultUncertainty}
+	what := fmt.Sprintf("the ratification of %q", party)
+	if d.When != nil {
+		r.When = v.match(d.When, join(p, "when"), what+" (when)", s)
+	}
+	if d.Threshold != nil {
+		r.Threshold = v.number(*d.Threshold, join(p, "threshold"), "the threshold of "+what, 0, 1)
+	}
+	if d.Uncertainty != nil {
+		r.Uncertainty = v.number(*d.Uncertainty, join(p, "uncertainty"), "the uncertainty of "+what, 0, 1)
+	}
+	if len(d.Support) == 0 && d.Voters == nil {
+		v.errorf(p, "%s has no constituency: give support (share of voters accepting each option) or voters (mean and sd of their reservation utilities)", what)
+		return r
+	}
+	if len(d.Support) > 0 {
+		r.Support = make([][]float64, len(s.Issues))
+		for _, id := range sortedKeys(d.Support) {
+			sp := join(join(p, "support"), id)
+			i := s.IssueIndex(id)
+			if i < 0 {
+				v.errorf(sp, "%s gives support for unknown issue %q; issues are %s", what, id, v.issueIDs(s))
+				continue
+			}
+			is := &s.Issues[i]
+			if is.Kind != Discrete {
+				v.errorf(sp, "%s gives support per option, but issue %q has no options", what, id)
+				continue
+			}
+			row := make([]float64, is.Size())
+			var missing []string
+			for _, o := range sortedKeys(d.Support[id]) {
+				if is.Lookup(o) < 0 {
+					v.errorf(join(sp, o), "%s names %q, which is not an option of %q (%s)", what, o, id, optionIDs(is))
+				}
+			}
+			for j, o := range is.Options {
+				n, ok := d.Support[id][o.ID]
+				if !ok {
+					missing = append(missing, o.ID)
+					continue
+				}
+				row[j] = v.number(n, join(sp, o.ID), fmt.Sprintf("the support for %q in %s", o.ID, what), 0, 1)
+			}
+			if len(missing) > 0 {
+				v.errorf(sp, "%s gives no support share for option(s) %s of %q", what, strings.Join(missing, ", "), id)
+			}
+			r.Support[i] = row
+		}
+	}
+	if vd := d.Voters; vd != nil {
+		r.VoterMean = v.number(vd.Mean, join(p, "voters.mean"), "the voters' mean reservation in "+what, 0, 1)
+		r.VoterSD = v.number(vd.SD, join(p, "voters.sd"), "the voters' spread in "+what, 0, 1)
+		if r.VoterSD == 0 {
+			v.errorf(join(p, "voters.sd"), "the voters' spread in %s must be above 0", what)
+		}
+	}
+	return r
+}
+
+func (v *validator) guarantees(f *File, s *Scenario) {
+	seen := map[int]bool{}
+	for k, d := range f.Guarantees {
+		p := fmt.Sprintf("guarantees[%d]", k)
+		g := Guarantee{Issue: s.IssueIndex(d.Issue), Beneficiary: s.PartyIndex(d.Beneficiary), Rule: d.Rule}
+		if g.Rule == "" {
+			g.Rule = "mean"
+		} else if !contains([]string{"mean", "any", "all"}, g.Rule) {
+			v.errorf(join(p, "rule"), "unknown guarantee rule %q; rules are mean, any, all", d.Rule)
+		}
+		if g.Beneficiary < 0 {
+			v.errorf(join(p, "beneficiary"), "the beneficiary %q is not a party; parties are %s", d.Beneficiary, partyIDs(s))
+		}
+		if g.Issue < 0 {
+			v.errorf(join(p, "issue"), "guarantee on unknown issue %q; issues are %s", d.Issue, v.issueIDs(s))
+			continue
+		}
+		if seen[g.Issue] {
+			v.errorf(join(p, "issue"), "issue %q is a guarantee twice", d.Issue)
+		}
+		seen[g.Issue] = true
+		is := &s.Issues[g.Issue]
+		if is.Kind != Discrete {
+			v.errorf(join(p, "issue"), "guarantee issue %q must have options", d.Issue)
+			continue
+		}
+		if g.Baseline = is.Lookup(d.Baseline); g.Baseline < 0 {
+			v.errorf(join(p, "baseline"), "baseline %q is not an option of %q (%s)", d.Baseline, d.Issue, optionIDs(is))
+		}
+		g.Guarantors = make([][]int, is.Size())
+		for _, o := range sortedKeys(d.Guarantors) {
+			j := is.Lookup(o)
+			if j < 0 {
+				v.errorf(join(join(p, "guarantors"), o), "%q is not an option of %q (%s)", o, d.Issue, optionIDs(is))
+				continue
+			}
+			for _, q := range d.Guarantors[o] {
+				qi := s.PartyIndex(q)
+				if qi < 0 {
+					v.errorf(join(join(p, "guarantors"), o), "guarantor %q is not a party; parties are %s", q, partyIDs(s))
+					continue
+				}
+				g.Guarantors[j] = append(g.Guarantors[j], qi)
+			}
+		}
+		if g.Beneficiary >= 0 && g.Baseline >= 0 {
+			s.Guarantees = append(s.Guarantees, g)
+		}
+	}
+}
+
+// agenda resolves the phases and orders them so that every phase comes
+// after the phases it depends on, reporting unknown names and cycles.
+func (v *validator) agenda(f *File, s *Scenario) {
+	if len(f.Agenda) == 0 {
+		return
+	}
+	phases := make([]Phase, len(f.Agenda))
+	index := map[string]int{}
+	for k, d := range f.Agenda {
+		if d.ID == "" {
+			v.errorf(fmt.Sprintf("agenda[%d]", k), "phase %d of the agenda needs an id", k+1)
+		} else if _, dup := index[d.ID]; dup {
+			v.errorf(fmt.Sprintf("agenda[%d].id", k), "phase %q appears twice in the agenda", d.ID)
+		}
+		index[d.ID] = k
+		phases[k].ID = d.ID
+	}
+	owner := map[int]string{}
+	for k, d := range f.Agenda {
+		p := fmt.Sprintf("agenda[%d]", k)
+		if d.Source != nil {
+			v.citation(*d.Source, join(p, "source"))
+		}
+		if len(d.Issues) == 0 {
+			v.errorf(p, "phase %q puts no issue on the table", d.ID)
+		}
+		for _, id := range d.Issues {
+			i := s.IssueIndex(id)
+			switch {
+			case i < 0:
+				v.errorf(join(p, "issues"), "phase %q names unknown issue %q; issues are %s", d.ID, id, v.issueIDs(s))
+				continue
+			case owner[i] != "":
+				v.errorf(join(p, "issues"), "issue %q is in phases %q and %q; an issue belongs to one phase", id, owner[i], d.ID)
+			}
+			owner[i] = d.ID
+			phases[k].Issues = append(phases[k].Issues, i)
+		}
+		for _, a := range d.After {
+			j, ok := index[a]
+			if !ok {
+				v.errorf(join(p, "after"), "phase %q comes after unknown phase %q", d.ID, a)
+				continue
+			}
+			phases[k].After = append(phases[k].After, j)
+		}
+	}
+	var missing []string
+	for i := range s.Issues {
+		if owner[i] == "" {
+			missing = append(missing, s.Issues[i].ID)
+		}
+	}
+	if len(missing) > 0 {
+		v.errorf("agenda", "issue(s) %s are in no phase of the agenda", strings.Join(missing, ", "))
+	}
+	order, cycle := topoOrder(phases)
+	if cycle != nil {
+		names := make([]string, len(cycle))
+		for i, k := range cycle {
+			names[i] = phases[k].ID
+		}
+		v.errorf("agenda", "the agenda's preconditions form a cycle: %s", strings.Join(names, " → "))
+		return
+	}
+	// Renumber After to positions in the sorted order.
+	pos := make([]int, len(order))
+	for n, k := range order {
+		pos[k] = n
+	}
+	for _, k := range order {
+		ph := phases[k]
+		for j := range ph.After {
+			ph.After[j] = pos[ph.After[j]]
+		}
+		sort.Ints(ph.After)
+		s.Agenda = append(s.Agenda, ph)
+	}
+}
+
+// topoOrder sorts phases so each follows its After phases (stable: file
+// order among independent phases), or returns a cycle.
+func topoOrder(phases []Phase) (order, cycle []int) {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := make([]int, len(phases))
+	var stack []int
+	var visit func(k int) bool
+	visit = func(k int) bool {
+		state[k] = active
+		stack = append(stack, k)
+		for _, a := range phases[k].After {
+			switch state[a] {
+			case active:
+				for i, x := range stack {
+					if x == a {
+						cycle = append(append([]int(nil), stack[i:]...), a)
+						break
+					}
+				}
+				return false
+			case unseen:
+				if !visit(a) {
+					return false
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[k] = done
+		order = append(order, k)
+		return true
+	}
+	for k := range phases {
+		if state[k] == unseen && !visit(k) {
+			return nil, cycle
+		}
+	}
+	return order, nil
+}
+
+func (v *validator) meetings(f *File, s *Scenario) {
+	for k, d := range f.Meetings {
+		p := fmt.Sprintf("meetings[%d]", k)
+		if d.Source != nil {
+			v.citation(*d.Source, join(p, "source"))
+		}
+		m := Meeting{ID: d.ID}
+		if d.ID == "" {
+			v.errorf(p, "meeting %d needs an id", k+1)
+		}
+		if len(d.Invitees) < 2 {
+			v.errorf(join(p, "invitees"), "meeting %q needs at least two invitees", d.ID)
+		}
+		for _, id := range d.Invitees {
+			i := s.PartyIndex(id)
+			if i < 0 {
+				v.errorf(join(p, "invitees"), "invitee %q of meeting %q is not a party; parties are %s", id, d.ID, partyIDs(s))
+				continue
+			}
+			rule := d.Accept[id]
+			if rule == "" {
+				rule = "always"
+			}
+			if !validAcceptRule(rule) {
+				v.errorf(join(join(p, "accept"), id), "unknown acceptance rule %q for %q; rules are always, never, zone, or a utility in [0,1]", rule, id)
+			}
+			m.Invitees = append(m.Invitees, i)
+			m.Accept = append(m.Accept, rule)
+		}
+		for _, id := range sortedKeys(d.Accept) {
+			if !contains(d.Invitees, id) {
+				v.errorf(join(join(p, "accept"), id), "%q has an acceptance rule for meeting %q but is not invited", id, d.ID)
+			}
+		}
+		s.Meetings = append(s.Meetings, m)
+	}
+}
+
+func validAcceptRule(r string) bool {
+	switch r {
+	case "always", "never", "zone":
+		return true
+	}
+	x, err := strconv.ParseFloat(r, 64)
+	return err == nil && x >= 0 && x <= 1
+}
+
+func (v *validator) events(f *File, s *Scenario) {
+	for k, d := range f.Events {
+		p := fmt.Sprintf("events[%d]", k)
+		e := Event{Round: d.Round, Party: s.PartyIndex(d.Party), Description: d.Description, DropRedLines: d.DropRedLines}
+		if d.Round < 0 {
+			v.errorf(join(p, "round"), "event round %d is negative", d.Round)
+		}
+		if e.Party < 0 {
+			v.errorf(join(p, "party"), "event for unknown party %q; parties are %s", d.Party, partyIDs(s))
+			continue
+		}
+		if d.Source != nil {
+			v.citation(*d.Source, join(p, "source"))
+		}
+		if d.Reservation != nil {
+			e.ReservationShift = v.number(*d.Reservation, join(p, "reservation_shift"), "the reservation shift of event "+strconv.Itoa(k+1), -1, 1)
+		}
+		if d.Weights != nil {
+			e.Weights = make([]float64, len(s.Issues))
+			sum := 0.0
+			for _, id := range sortedKeys(d.Weights) {
+				i := s.IssueIndex(id)
+				if i < 0 {
+					v.errorf(join(join(p, "weights"), id), "event weighs unknown issue %q; issues are %s", id, v.issueIDs(s))
+					continue
+				}
+				e.Weights[i] = v.number(d.Weights[id], join(join(p, "weights"), id), fmt.Sprintf("the weight of %q in event %d", id, k+1), 0, 1)
+				sum += e.Weights[i]
+			}
+			if math.Abs(sum-1) > WeightSumTolerance {
+				v.errorf(join(p, "weights"), "the weights of event %d sum to %s; they must sum to 1", k+1, ftoa(sum))
+			}
+		}
+		for _, id := range d.DropRedLines {
+			found := false
+			for _, rl := range s.Parties[e.Party].RedLines {
+				found = found || rl.ID == id
+			}
+			if !found {
+				v.errorf(join(p, "drop_red_lines"), "party %q has no red line %q to drop", d.Party, id)
+			}
+		}
+		s.Events = append(s.Events, e)
+	}
+	sort.SliceStable(s.Events, func(i, j int) bool { return s.Events[i].Round < s.Events[j].Round })
+}
