@@ -14,13 +14,15 @@ var version = "dev"
 
 // cli lists parley's commands; each lives in a file of its own.
 type cli struct {
-	Validate ValidateCmd      `cmd:"" help:"Check a scenario file and report every problem with file:line:column."`
-	Analyze  AnalyzeCmd       `cmd:"" help:"Analyse a scenario: Pareto frontier, Nash, Kalai-Smorodinsky, welfare, zone of agreement."`
-	Convert  ConvertCmd       `cmd:"" help:"Write a parley scenario (YAML) from a Genius XML folder or GeniusWeb JSON files."`
-	Run      RunCmd           `cmd:"" help:"Run a negotiation session between built-in negotiators and report the exchange and the result."`
-	Forecast ForecastCmd      `cmd:"" help:"Forecast multi-actor decisions on spatial issues (compromise, median, KTAB SMP, expected utility)."`
-	Schema   SchemaCmd        `cmd:"" help:"Print the JSON Schema of the scenario format."`
-	Version  kong.VersionFlag `help:"Print the version and exit."`
+	Validate   ValidateCmd      `cmd:"" help:"Check a scenario file and report every problem with file:line:column."`
+	Analyze    AnalyzeCmd       `cmd:"" help:"Analyse a scenario: Pareto frontier, Nash, Kalai-Smorodinsky, welfare, zone of agreement."`
+	Convert    ConvertCmd       `cmd:"" help:"Write a parley scenario (YAML) from a Genius XML folder or GeniusWeb JSON files."`
+	Run        RunCmd           `cmd:"" help:"Run a negotiation session between built-in negotiators and report the exchange and the result."`
+	Forecast   ForecastCmd      `cmd:"" help:"Forecast multi-actor decisions on spatial issues (compromise, median, KTAB SMP, expected utility)."`
+	Schema     SchemaCmd        `cmd:"" help:"Print the JSON Schema of the scenario format."`
+	Tournament TournamentCmd    `cmd:"" help:"Run tournaments of many sessions into a SQLite database, resumable; report and export them."`
+	Bench      BenchCmd         `cmd:"" help:"Measure parley's performance: sessions/s, steps/s, tournament throughput, frontier times, peak memory."`
+	Version    kong.VersionFlag `help:"Print the version and exit."`
 }
 
 // env is what commands write to; tests replace it.

@@ -1,0 +1,172 @@
+package tournament
+
+import (
+	"fmt"
+	"math"
+)
+
+// Stat is a running mean with its 95% confidence interval.
+type Stat struct {
+	N    uint64  `json:"n"`
+	Mean float64 `json:"mean"`
+	// CI95 is the half-width of the 95% confidence interval of the mean,
+	// t-distribution with N-1 degrees of freedom (0 when N < 2).
+	CI95 float64 `json:"ci95"`
+	SD   float64 `json:"sd"`
+
+	m2 float64
+}
+
+// Add adds an observation (Welford's update; NaN is skipped).
+func (s *Stat) Add(x float64) {
+	if math.IsNaN(x) {
+		return
+	}
+	s.N++
+	d := x - s.Mean
+	s.Mean += d / float64(s.N)
+	s.m2 += d * (x - s.Mean)
+}
+
+func (s *Stat) finish() {
+	if s.N < 2 {
+		s.SD, s.CI95 = 0, 0
+		return
+	}
+	s.SD = math.Sqrt(s.m2 / float64(s.N-1))
+	s.CI95 = TQuantile975(s.N-1) * s.SD / math.Sqrt(float64(s.N))
+}
+
+// Row is one line of a summary: a negotiator's or a scenario's figures.
+type Row struct {
+	Name string `json:"name"`
+	// Sessions is the number of sessions it took part in.
+	Sessions uint64 `json:"sessions"`
+	// Utility is the undiscounted utility a negotiator obtained (per seat
+	// it held), or for a scenario the utility of every seat of every
+	// session; Discounted likewise with time discounting.
+	Utility    Stat `json:"utility"`
+	Discounted Stat `json:"discounted_utility"`
+	// Agreement is the fraction of its sessions that ended in agreement.
+	Agreement float64 `json:"agreement_rate"`
+	// Welfare is the social welfare (sum of the parties' utilities).
+	Welfare Stat `json:"social_welfare"`
+	// Pareto and Nash are distances to the Pareto frontier and the Nash
+	// point (N = 0 when the analysis is not available).
+	Pareto Stat `json:"distance_to_pareto"`
+	Nash   Stat `json:"distance_to_nash"`
+	// Rounds is the round in which the session ended.
+	Rounds Stat `json:"rounds"`
+
+	agreed uint64
+}
+
+func (r *Row) session(rec *Record) {
+	r.Sessions++
+	if rec.Agreed {
+		r.agreed++
+	}
+	r.Welfare.Add(rec.Welfare())
+	r.Pareto.Add(rec.Pareto)
+	r.Nash.Add(rec.Nash)
+	r.Rounds.Add(float64(rec.Round))
+}
+
+func (r *Row) finish() {
+	if r.Sessions > 0 {
+		r.Agreement = float64(r.agreed) / float64(r.Sessions)
+	}
+	for _, s := range []*Stat{&r.Utility, &r.Discounted, &r.Welfare, &r.Pareto, &r.Nash, &r.Rounds} {
+		s.finish()
+	}
+}
+
+// Summary is the report of a tournament: per negotiator, per scenario and
+// overall.
+type Summary struct {
+	Name        string `json:"name"`
+	Sessions    uint64 `json:"sessions"`    // recorded
+	Total       uint64 `json:"total"`       // in the plan
+	Overall     Row    `json:"overall"`     // all sessions
+	Negotiators []Row  `json:"negotiators"` // in spec order
+	Scenarios   []Row  `json:"scenarios"`   // in plan order
+}
+
+// Summarize computes a summary from the records scan yields (each
+// session once, in any order).
+func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, error) {
+	s := &Summary{Name: c.Name, Total: c.Sessions, Overall: Row{Name: "all"}}
+	s.Negotiators = make([]Row, len(c.Negotiators))
+	for i, n := range c.Negotiators {
+		s.Negotiators[i].Name = n
+	}
+	s.Scenarios = make([]Row, len(c.Scenarios))
+	for i, sc := range c.Scenarios {
+		s.Scenarios[i].Name = sc.Path
+	}
+	var assign []int
+	// seen marks the negotiators counted for the current session, so that
+	// self-play counts one session (and two utilities).
+	seen := make([]bool, len(c.Negotiators))
+	err := scan(func(r *Record) error {
+		if r.Scenario < 0 || r.Scenario >= len(c.Scenarios) {
+			return fmt.Errorf("session %d: scenario %d is not in the spec", r.Number, r.Scenario)
+		}
+		seats := len(c.Scenarios[r.Scenario].Parties)
+		if len(r.Utility) != seats {
+			return fmt.Errorf("session %d: %d utilities for %d seats", r.Number, len(r.Utility), seats)
+		}
+		s.Sessions++
+		s.Overall.session(r)
+		sc := &s.Scenarios[r.Scenario]
+		sc.session(r)
+		assign = assignment(len(c.Negotiators), seats, c.Rotation, r.Assignment, assign[:0])
+		clear(seen)
+		for seat, n := range assign {
+			row := &s.Negotiators[n]
+			if !seen[n] {
+				seen[n] = true
+				row.session(r)
+			}
+			row.Utility.Add(r.Utility[seat])
+			row.Discounted.Add(r.Discounted[seat])
+			sc.Utility.Add(r.Utility[seat])
+			sc.Discounted.Add(r.Discounted[seat])
+			s.Overall.Utility.Add(r.Utility[seat])
+			s.Overall.Discounted.Add(r.Discounted[seat])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Overall.finish()
+	for i := range s.Negotiators {
+		s.Negotiators[i].finish()
+	}
+	for i := range s.Scenarios {
+		s.Scenarios[i].finish()
+	}
+	return s, nil
+}
+
+// t975 holds the 0.975 quantiles of Student's t for 1 to 30 degrees of
+// freedom.
+var t975 = [...]float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+	2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+	2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
+
+// TQuantile975 is the 0.975 quantile of Student's t with df degrees of
+// freedom: from a table up to 30, above that the Cornish-Fisher expansion
+// around the normal quantile 1.959964 (error below 1e-4).
+func TQuantile975(df uint64) float64 {
+	switch {
+	case df == 0:
+		return math.Inf(1)
+	case df <= uint64(len(t975)):
+		return t975[df-1]
+	}
+	z, v := 1.959963984540054, float64(df)
+	z3, z5 := z*z*z, z*z*z*z*z
+	return z + (z3+z)/(4*v) + (5*z5+16*z3+3*z)/(96*v*v) + (3*z5*z*z+19*z5+17*z3-15*z)/(384*v*v*v)
+}

@@ -1,0 +1,420 @@
+package tournament
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
+)
+
+// Record is the result of one session, flat and fixed-size but for the
+// per-seat slices, so that batches of records are reused without garbage.
+type Record struct {
+	Number     uint64
+	Scenario   int
+	Assignment uint64
+	Repetition int
+	Seed       uint64
+
+	Agreed    bool
+	End       protocol.EndReason
+	WalkedOut int // seat that walked out, or -1
+	Round     int
+	Time      float64 // normalised time at the end
+	Steps     int
+	Outcome   uint64 // the agreement's outcome index, when Agreed
+	// Pareto and Nash are the distances of the utility vector to the
+	// Pareto frontier and the Nash point; NaN when not available.
+	Pareto, Nash float64
+	// Utility and Discounted hold each seat's (reservation value without
+	// agreement) utility, undiscounted and discounted.
+	Utility, Discounted []float64
+}
+
+// Welfare is the sum of the seats' undiscounted utilities.
+func (r *Record) Welfare() float64 {
+	s := 0.0
+	for _, u := range r.Utility {
+		s += u
+	}
+	return s
+}
+
+// Sink receives the records of a running tournament from one goroutine.
+// Write adds records to the pending transaction; Commit makes everything
+// written so far durable. A record is recorded once its Commit returns nil.
+type Sink interface {
+	Write(batch []Record) error
+	Commit() error
+}
+
+// Options tune Run.
+type Options struct {
+	// Workers is the number of goroutines playing sessions; 0 means
+	// runtime.NumCPU().
+	Workers int
+	// Done holds the sessions already recorded (skipped); may be nil.
+	Done Bitset
+	// Progress, if set, is called from the writer after every commit with
+	// the number of sessions committed by this run.
+	Progress func(committed uint64)
+	// CommitEvery and CommitRows bound the work a kill can lose: the
+	// writer commits when CommitRows records are pending or CommitEvery
+	// has passed since the last commit (defaults 200ms and 4096).
+	CommitEvery time.Duration
+	CommitRows  int
+	// BatchSize is the number of records a worker collects before handing
+	// them to the writer (default 256).
+	BatchSize int
+}
+
+// Bitset is a set of session numbers.
+type Bitset []uint64
+
+// NewBitset returns an empty set for numbers below n.
+func NewBitset(n uint64) Bitset { return make(Bitset, (n+63)/64) }
+
+// Set adds i.
+func (b Bitset) Set(i uint64) { b[i/64] |= 1 << (i % 64) }
+
+// Has reports whether i is in the set.
+func (b Bitset) Has(i uint64) bool {
+	return b != nil && i/64 < uint64(len(b)) && b[i/64]&(1<<(i%64)) != 0
+}
+
+// Count returns the number of members.
+func (b Bitset) Count() uint64 {
+	n := 0
+	for _, w := range b {
+		for ; w != 0; w &= w - 1 {
+			n++
+		}
+	}
+	return uint64(n)
+}
+
+// Stats is what a run did.
+type Stats struct {
+	Committed uint64        // sessions recorded by this run
+	Steps     uint64        // actions taken in them
+	Elapsed   time.Duration // wall time of the run
+}
+
+const chunk = 256 // consecutive sessions handed to a worker at once
+
+type batch struct {
+	recs  []Record
+	steps uint64
+}
+
+// Run plays every session of p not in opts.Done and hands the records to
+// sink. Memory is bounded: workers take chunks of session numbers from a
+// bounded channel and pass fixed-size, reused batches to the one writer
+// goroutine, so a tournament of any size holds a constant number of
+// records in memory. When ctx is cancelled or a session or the sink
+// fails, Run stops the workers, commits what was written (unless the sink
+// failed) and returns the error.
+func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
+	start := time.Now()
+	if opts.Workers <= 0 {
+		opts.Workers = DefaultWorkers()
+	}
+	if opts.CommitEvery <= 0 {
+		opts.CommitEvery = 200 * time.Millisecond
+	}
+	if opts.CommitRows <= 0 {
+		opts.CommitRows = 4096
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 256
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	// A coarse clock the workers read without a system call: it ticks
+	// every 50ms, and a worker hands over a partial batch after 4 ticks.
+	var tick atomic.Int64
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				tick.Add(1)
+			}
+		}
+	}()
+
+	jobs := make(chan uint64, 2*opts.Workers)
+	nbatches := 3 * opts.Workers
+	free := make(chan *batch, nbatches)
+	full := make(chan *batch, nbatches)
+	for range nbatches {
+		b := &batch{recs: make([]Record, 0, opts.BatchSize)}
+		seats := make([]float64, 2*opts.BatchSize*p.MaxSeats)
+		for i := range opts.BatchSize {
+			b.recs = b.recs[:i+1]
+			r := &b.recs[i]
+			r.Utility = seats[:0:p.MaxSeats]
+			seats = seats[p.MaxSeats:]
+			r.Discounted = seats[:0:p.MaxSeats]
+			seats = seats[p.MaxSeats:]
+		}
+		b.recs = b.recs[:0]
+		free <- b
+	}
+
+	// Dispatcher: chunks of consecutive numbers, skipping finished chunks.
+	go func() {
+		defer close(jobs)
+		for lo := uint64(0); lo < p.Total; lo += chunk {
+			hi := min(lo+chunk, p.Total)
+			if opts.Done != nil && allDone(opts.Done, lo, hi) {
+				continue
+			}
+			select {
+			case jobs <- lo:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(p)
+			if err := w.run(ctx, jobs, free, full, opts, &tick); err != nil {
+				cancel(err)
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(full) }()
+
+	// Writer: this goroutine.
+	var st Stats
+	var pending, pendingSteps uint64
+	var sinkErr error
+	last := time.Now()
+	commit := func() {
+		if pending == 0 || sinkErr != nil {
+			return
+		}
+		if err := sink.Commit(); err != nil {
+			sinkErr = err
+			cancel(err)
+			return
+		}
+		st.Committed += pending
+		st.Steps += pendingSteps
+		pending, pendingSteps = 0, 0
+		last = time.Now()
+		if opts.Progress != nil {
+			opts.Progress(st.Committed)
+		}
+	}
+	for b := range full {
+		if sinkErr == nil {
+			if err := sink.Write(b.recs); err != nil {
+				sinkErr = err
+				cancel(err)
+			} else {
+				pending += uint64(len(b.recs))
+				pendingSteps += b.steps
+			}
+		}
+		b.recs, b.steps = b.recs[:0], 0
+		free <- b
+		if pending >= uint64(opts.CommitRows) || time.Since(last) >= opts.CommitEvery {
+			commit()
+		}
+	}
+	commit()
+	st.Elapsed = time.Since(start)
+	if sinkErr != nil {
+		return st, sinkErr
+	}
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return st, err
+	}
+	return st, ctx.Err()
+}
+
+func allDone(b Bitset, lo, hi uint64) bool {
+	for i := lo; i < hi; i++ {
+		if !b.Has(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// worker plays sessions with runners it keeps per (scenario, assignment).
+type worker struct {
+	p        *Plan
+	runners  map[runnerKey]*session.Runner
+	analysis map[int]bool // scenario → distances available through Result
+	assign   []int
+	names    []string
+	buf      []int
+}
+
+type runnerKey struct {
+	scenario   int
+	assignment uint64
+}
+
+func newWorker(p *Plan) *worker {
+	return &worker{p: p, runners: map[runnerKey]*session.Runner{}, analysis: map[int]bool{}}
+}
+
+func (w *worker) runner(s Session) (*session.Runner, error) {
+	k := runnerKey{s.Scenario, s.Assignment}
+	if r, ok := w.runners[k]; ok {
+		return r, nil
+	}
+	if len(w.runners) >= 256 {
+		clear(w.runners)
+	}
+	ps := w.p.Scenarios[s.Scenario]
+	prep, err := ps.Prepared()
+	if err != nil {
+		return nil, err
+	}
+	w.assign = w.p.Assignment(s.Scenario, s.Assignment, w.assign)
+	names := make([]string, len(w.assign))
+	for i, a := range w.assign {
+		names[i] = w.p.Spec.Negotiators[a]
+	}
+	r, err := session.NewRunner(session.Config{Prepared: prep, Protocol: w.p.Spec.Protocol, Mediator: w.p.Spec.Mediator,
+		Negotiators: names, Deadline: w.p.deadline})
+	if err != nil {
+		return nil, err
+	}
+	w.runners[k] = r
+	return r, nil
+}
+
+func (w *worker) run(ctx context.Context, jobs <-chan uint64, free <-chan *batch, full chan<- *batch, opts Options, tick *atomic.Int64) error {
+	var b *batch
+	var since int64
+	flush := func() {
+		if b != nil && len(b.recs) > 0 {
+			full <- b
+			b = nil
+		}
+	}
+	defer flush()
+	for lo := range jobs {
+		hi := min(lo+chunk, w.p.Total)
+		for i := lo; i < hi; i++ {
+			if opts.Done.Has(i) {
+				continue
+			}
+			if b == nil {
+				select {
+				case b = <-free:
+				case <-ctx.Done():
+					return nil
+				}
+				since = tick.Load()
+			}
+			s := w.p.Session(i)
+			b.recs = b.recs[:len(b.recs)+1]
+			rec := &b.recs[len(b.recs)-1]
+			if err := w.play(s, rec); err != nil {
+				b.recs = b.recs[:len(b.recs)-1]
+				return err
+			}
+			b.steps += uint64(rec.Steps)
+			if len(b.recs) == cap(b.recs) || tick.Load()-since >= 4 {
+				flush()
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// play runs session s into rec.
+func (w *worker) play(s Session, rec *Record) error {
+	r, err := w.runner(s)
+	if err != nil {
+		return w.fail(s, err)
+	}
+	o, err := r.Play(s.Seed)
+	if err != nil {
+		return w.fail(s, err)
+	}
+	*rec = Record{Number: s.Number, Scenario: s.Scenario, Assignment: s.Assignment, Repetition: s.Repetition, Seed: s.Seed,
+		Agreed: o.Agreed, End: o.Reason, WalkedOut: o.Seat, Round: o.Round, Time: o.T, Steps: o.Steps, Outcome: o.Outcome,
+		Pareto: math.NaN(), Nash: math.NaN(), Utility: rec.Utility[:0], Discounted: rec.Discounted[:0]}
+	if !o.Agreed {
+		rec.Outcome = 0
+	}
+	avail, known := w.analysis[s.Scenario]
+	if !known || avail {
+		// The analysis figures come with session.Result, which allocates;
+		// use it only for scenarios where it has them.
+		res := r.Result()
+		avail = res.DistanceToPareto != nil || res.DistanceToNash != nil
+		w.analysis[s.Scenario] = avail
+		if avail {
+			if res.DistanceToPareto != nil {
+				rec.Pareto = *res.DistanceToPareto
+			}
+			if res.DistanceToNash != nil {
+				rec.Nash = *res.DistanceToNash
+			}
+		}
+	}
+	prep := r.Prepared()
+	if o.Agreed {
+		w.buf = slicesGrow(w.buf, prep.Space.Issues())
+		prep.Space.Decode(o.Outcome, w.buf)
+	}
+	for _, u := range prep.Utilities {
+		x := u.Reservation
+		if o.Agreed {
+			x = u.Utility(w.buf)
+		}
+		rec.Utility = append(rec.Utility, x)
+		rec.Discounted = append(rec.Discounted, u.Discounted(x, o.T))
+	}
+	return nil
+}
+
+func (w *worker) fail(s Session, err error) error {
+	ps := w.p.Scenarios[s.Scenario]
+	w.assign = w.p.Assignment(s.Scenario, s.Assignment, w.assign)
+	names := make([]string, len(w.assign))
+	for i, a := range w.assign {
+		names[i] = w.p.Spec.Negotiators[a]
+	}
+	return fmt.Errorf("session %d (scenario %s, negotiators %s, seed %d): %w", s.Number, ps.Path, strings.Join(names, ", "), s.Seed, err)
+}
+
+func slicesGrow(b []int, n int) []int {
+	if cap(b) < n {
+		return make([]int, n)
+	}
+	return b[:n]
+}
+
+// DefaultWorkers is the number of workers Run uses when Options.Workers
+// is 0: one per CPU.
+func DefaultWorkers() int { return runtime.NumCPU() }

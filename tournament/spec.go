@@ -1,0 +1,264 @@
+// Package tournament expands a tournament specification into numbered
+// sessions and plays them on all cores, streaming compact records to a
+// Sink (the SQLite store in tournament/store) that keeps each exactly once.
+//
+// A Spec lists scenarios, negotiators, the protocol and deadline, the role
+// rotation and the number of repetitions. Plan resolves it: session i of a
+// plan is always the same scenario, the same assignment of negotiators to
+// seats and the same seed, so results do not depend on the number of
+// workers, on the order in which workers finish, or on interruptions.
+package tournament
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/parleyhq/parley/negotiator"
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/scenario"
+)
+
+// Rotation says which assignments of negotiators to a scenario's seats a
+// tournament plays.
+const (
+	// RotationAll plays every assignment with repetition: n negotiators on
+	// k seats give n^k assignments, self-play included (every negotiator
+	// meets every other, and itself, in every role).
+	RotationAll = "all"
+	// RotationDistinct plays every assignment of k different negotiators:
+	// n!/(n-k)! assignments, no negotiator twice in one session.
+	RotationDistinct = "distinct"
+)
+
+// Spec is a tournament specification as written in YAML.
+type Spec struct {
+	// Name identifies the tournament; it defaults to the spec file's name.
+	Name string `yaml:"name" json:"name"`
+	// Seed is the tournament seed; session i plays with SessionSeed(Seed, i).
+	Seed uint64 `yaml:"seed" json:"seed"`
+	// Scenarios are paths, relative to the spec file: a parley scenario
+	// file, a Genius XML domain folder, GeniusWeb JSON profiles in a
+	// folder, or a folder of such folders (each sub-folder one scenario).
+	Scenarios []string `yaml:"scenarios" json:"scenarios"`
+	// Negotiators are strategy specs, e.g. boulware or timedependent:e=0.5.
+	Negotiators []string `yaml:"negotiators" json:"negotiators"`
+	// Protocol is saop (default), amop, amop-majority or mediated.
+	Protocol string `yaml:"protocol" json:"protocol"`
+	// Mediator is the mediator strategy of the mediated protocol.
+	Mediator string `yaml:"mediator,omitempty" json:"mediator,omitempty"`
+	// Deadline in rounds (default 100) and/or wall-clock time.
+	Deadline DeadlineSpec `yaml:"deadline" json:"deadline"`
+	// Rotation is all (default) or distinct; see RotationAll.
+	Rotation string `yaml:"rotation" json:"rotation"`
+	// Repetitions of every (scenario, assignment) pair, each with its own
+	// seed; default 1.
+	Repetitions int `yaml:"repetitions" json:"repetitions"`
+
+	dir  string // folder the scenario paths are relative to
+	file string
+	pos  map[string]scenario.Pos
+}
+
+// DeadlineSpec is a deadline in rounds and/or time.
+type DeadlineSpec struct {
+	Rounds int    `yaml:"rounds,omitempty" json:"rounds,omitempty"`
+	Time   string `yaml:"time,omitempty" json:"time,omitempty"`
+}
+
+// Deadline converts the spec's deadline (already validated).
+func (s *Spec) deadline() protocol.Deadline {
+	d := protocol.Deadline{Rounds: s.Deadline.Rounds}
+	if s.Deadline.Time != "" {
+		d.Time, _ = time.ParseDuration(s.Deadline.Time)
+	}
+	return d
+}
+
+// LoadSpec reads and checks a tournament spec, reporting every problem with
+// its file:line:column (a scenario.ErrorList).
+func LoadSpec(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the tournament spec: %w", err)
+	}
+	s, err := ParseSpec(data, path)
+	if err != nil {
+		return nil, err
+	}
+	s.dir = filepath.Dir(path)
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	return s, nil
+}
+
+// ParseSpec parses a spec; name is used in error positions, and scenario
+// paths are relative to the current folder (LoadSpec makes them relative
+// to the spec file).
+func ParseSpec(data []byte, name string) (*Spec, error) {
+	var errs scenario.ErrorList
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, ErrorAt(name, err)
+	}
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
+		errs.Add(scenario.Pos{File: name}, "empty tournament spec")
+		return nil, errs
+	}
+	s := &Spec{file: name, dir: ".", pos: map[string]scenario.Pos{}}
+	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict())
+	if err := dec.Decode(s); err != nil {
+		return nil, ErrorAt(name, err)
+	}
+	index(f.Docs[0].Body, "", name, s.pos)
+	at := func(path string) scenario.Pos {
+		for p := path; ; {
+			if pos, ok := s.pos[p]; ok {
+				return pos
+			}
+			i := strings.LastIndexAny(p, ".[")
+			if i < 0 {
+				return scenario.Pos{File: name}
+			}
+			p = p[:i]
+		}
+	}
+	if len(s.Scenarios) == 0 {
+		errs.Add(at("scenarios"), "scenarios: give at least one scenario file or folder")
+	}
+	for i, p := range s.Scenarios {
+		if strings.TrimSpace(p) == "" {
+			errs.Add(at(fmt.Sprintf("scenarios[%d]", i)), "scenarios[%d]: empty path", i)
+		}
+	}
+	if len(s.Negotiators) == 0 {
+		errs.Add(at("negotiators"), "negotiators: give at least one negotiator (%s)", strings.Join(negotiator.Names(negotiator.RoleParty), ", "))
+	}
+	seen := map[string]int{}
+	for i, n := range s.Negotiators {
+		p := fmt.Sprintf("negotiators[%d]", i)
+		sp, err := negotiator.Parse(n)
+		if err != nil {
+			errs.Add(at(p), "%s: %v", p, err)
+			continue
+		}
+		if sp.Info.Role != negotiator.RoleParty {
+			errs.Add(at(p), "%s: %s is a mediator; name it as mediator: (with protocol: mediated)", p, sp.Info.Name)
+			continue
+		}
+		c := sp.String()
+		if j, dup := seen[c]; dup {
+			errs.Add(at(p), "%s: %s is listed twice (also negotiators[%d])", p, c, j)
+		}
+		seen[c] = i
+		s.Negotiators[i] = c
+	}
+	if s.Protocol == "" {
+		s.Protocol = "saop"
+	}
+	info, err := protocol.Lookup(s.Protocol)
+	if err != nil {
+		errs.Add(at("protocol"), "protocol: %v", err)
+	} else {
+		switch {
+		case info.Mediated && s.Mediator == "":
+			errs.Add(at("protocol"), "protocol: %s needs a mediator: (%s)", s.Protocol, strings.Join(negotiator.Names(negotiator.RoleMediator), ", "))
+		case !info.Mediated && s.Mediator != "":
+			errs.Add(at("mediator"), "mediator: protocol %s has no mediator; use protocol: mediated or remove mediator", s.Protocol)
+		}
+	}
+	if s.Mediator != "" {
+		sp, err := negotiator.Parse(s.Mediator)
+		switch {
+		case err != nil:
+			errs.Add(at("mediator"), "mediator: %v", err)
+		case sp.Info.Role != negotiator.RoleMediator:
+			errs.Add(at("mediator"), "mediator: %s is not a mediator (%s)", sp.Info.Name, strings.Join(negotiator.Names(negotiator.RoleMediator), ", "))
+		default:
+			s.Mediator = sp.String()
+		}
+	}
+	if s.Deadline.Rounds < 0 {
+		errs.Add(at("deadline.rounds"), "deadline.rounds: %d is negative", s.Deadline.Rounds)
+	}
+	if s.Deadline.Time != "" {
+		d, err := time.ParseDuration(s.Deadline.Time)
+		if err != nil || d <= 0 {
+			errs.Add(at("deadline.time"), "deadline.time: %q is not a positive duration such as 2s", s.Deadline.Time)
+		}
+	}
+	if s.Deadline.Rounds == 0 && s.Deadline.Time == "" {
+		s.Deadline.Rounds = 100
+	}
+	switch s.Rotation {
+	case "":
+		s.Rotation = RotationAll
+	case RotationAll, RotationDistinct:
+	default:
+		errs.Add(at("rotation"), "rotation: %q is not all or distinct", s.Rotation)
+	}
+	switch {
+	case s.Repetitions == 0:
+		s.Repetitions = 1
+	case s.Repetitions < 0:
+		errs.Add(at("repetitions"), "repetitions: %d is negative", s.Repetitions)
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
+	}
+	return s, nil
+}
+
+// ErrorAt turns a go-yaml error into a positioned error.
+func ErrorAt(file string, err error) error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			return scenario.ErrorList{{Pos: scenario.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}, Msg: ye.GetMessage()}}
+		}
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}
+
+// index records the position of every mapping key and sequence item.
+func index(n ast.Node, path, file string, pos map[string]scenario.Pos) {
+	at := func(n ast.Node) scenario.Pos {
+		tk := n.GetToken()
+		if tk == nil || tk.Position == nil {
+			return scenario.Pos{File: file}
+		}
+		return scenario.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}
+	}
+	switch v := n.(type) {
+	case *ast.DocumentNode:
+		index(v.Body, path, file, pos)
+	case *ast.MappingNode:
+		for _, kv := range v.Values {
+			index(kv, path, file, pos)
+		}
+	case *ast.MappingValueNode:
+		k := strings.Trim(v.Key.String(), `"'`)
+		p := k
+		if path != "" {
+			p = path + "." + k
+		}
+		pos[p] = at(v.Key)
+		index(v.Value, p, file, pos)
+	case *ast.SequenceNode:
+		for i, it := range v.Values {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			pos[p] = at(it)
+			index(it, p, file, pos)
+		}
+	}
+}
