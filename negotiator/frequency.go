@@ -130,9 +130,7 @@ func init() {
 // Reset implements Negotiator.
 func (n *Frequency) Reset(s *Setup) {
 	n.reset(s)
-	_, n.pmax = s.Index.Max()
-	_, n.pmin = s.Index.Min()
-	n.pmin = math.Max(n.pmin, n.rv)
+	n.bounds()
 	if cap(n.models) < s.Parties {
 		n.models = make([]FrequencyModel, s.Parties)
 	}
@@ -145,6 +143,12 @@ func (n *Frequency) Reset(s *Setup) {
 		n.cand = make([]int, s.Space.Issues())
 	}
 	n.cand = n.cand[:s.Space.Issues()]
+}
+
+func (n *Frequency) bounds() {
+	_, n.pmax = n.s.Index.Max()
+	_, n.pmin = n.s.Index.Min()
+	n.pmin = math.Max(n.pmin, n.rv)
 }
 
 // Observe implements Negotiator.
@@ -202,6 +206,9 @@ func (n *Frequency) choose(t float64) (uint64, float64) {
 
 // Act implements Negotiator.
 func (n *Frequency) Act(t protocol.Turn) protocol.Action {
+	if n.changed() {
+		n.bounds()
+	}
 	id, u := n.choose(t.T)
 	switch t.Phase {
 	case protocol.PhaseRespond:

@@ -55,6 +55,9 @@ func NewIndex(u *utility.Additive, sp outcome.Space) (*Index, error) {
 	x.maxU, x.maxID = maxU, sp.Index(maxO)
 	x.minU, x.minID = minU, sp.Index(minO)
 	if sp.CheckEnumerable(0) != nil {
+		if len(u.RedLines) > 0 && u.Crosses(maxO) >= 0 {
+			x.maxID, x.maxU = bestAcceptable(u, sp, maxO)
+		}
 		return x, nil
 	}
 	type pair struct {
@@ -185,4 +188,42 @@ func (x *Index) atLeastGreedy(v float64, buf []int) (uint64, float64, bool) {
 		}
 		buf[bi], cur = bv, bu
 	}
+}
+
+// bestAcceptable repairs the unconstrained best outcome o of a space too
+// large to sort until it crosses none of u's red lines: while o crosses a
+// red line, it makes the single change, on an issue that line names, to a
+// value the line does not forbid, that leaves the highest utility
+// (preferring outcomes that cross no line). It returns the repaired outcome
+// and its utility (Unacceptable if no repair was found within a bounded
+// number of changes). Deterministic, not always optimal.
+func bestAcceptable(u *utility.Additive, sp outcome.Space, o []int) (uint64, float64) {
+	o = append([]int(nil), o...)
+	for range 4 * (sp.Issues() + len(u.RedLines)) {
+		k := u.Crosses(o)
+		if k < 0 {
+			break
+		}
+		rl := &u.RedLines[k]
+		bi, bv, bu, braw := -1, 0, utility.Unacceptable, -1.0
+		for j, i := range rl.Issues {
+			old := o[i]
+			for v := range sp.Card(i) {
+				if rl.Allowed[j][v] {
+					continue
+				}
+				o[i] = v
+				nu, raw := u.Utility(o), u.Raw(o)
+				if nu > bu || (nu == bu && raw > braw) {
+					bi, bv, bu, braw = i, v, nu, raw
+				}
+			}
+			o[i] = old
+		}
+		if bi < 0 {
+			break
+		}
+		o[bi] = bv
+	}
+	return sp.Index(o), u.Utility(o)
 }

@@ -59,6 +59,9 @@ func (n *MiCRO) next() (id uint64, u float64, fresh bool) {
 
 // Act implements Negotiator.
 func (n *MiCRO) Act(t protocol.Turn) protocol.Action {
+	if n.changed() && n.m > n.s.Index.Len() {
+		n.m = n.s.Index.Len()
+	}
 	id, u, fresh := n.next()
 	switch t.Phase {
 	case protocol.PhaseRespond:

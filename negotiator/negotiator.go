@@ -30,15 +30,34 @@ type Negotiator interface {
 	Act(t protocol.Turn) protocol.Action
 }
 
-// Setup is what a seat knows at the start of a session.
+// Setup is what a seat knows: its own preferences, never another party's.
+//
+// The runner may change Utility, Index and Reservation between turns, when
+// the seat's situation changes during a session (a scheduled event, the
+// next phase of an agenda, a reservation value that moves with delay costs
+// and drift); it then increments Version. Strategies that derive values
+// from these fields recompute them when Version moves (see base.changed).
 type Setup struct {
 	Seat     int // this seat (the mediator's seat is Parties)
 	Parties  int // negotiating parties
 	Space    outcome.Space
-	Utility  *utility.Additive // own preferences; nil for a mediator
-	Index    *Index            // sorted index of Utility; nil for a mediator
+	Utility  *utility.Additive // own preferences; nil for a mediator without interests
+	Index    *Index            // sorted index of Utility; nil when Utility is
 	Rand     *rand.Rand        // seeded per session and seat
 	Deadline protocol.Deadline
+	// Dynamic says that Reservation, not Utility.Reservation, is the
+	// seat's current reservation value.
+	Dynamic     bool
+	Reservation float64
+	Version     uint64
+}
+
+// CurrentReservation is the seat's reservation value now.
+func (s *Setup) CurrentReservation() float64 {
+	if s.Dynamic || s.Utility == nil {
+		return s.Reservation
+	}
+	return s.Utility.Reservation
 }
 
 // Role says whether a strategy negotiates for a party or mediates.
@@ -220,9 +239,10 @@ func editDistance(a, b string) int {
 
 // base holds what most strategies keep: their setup and a decoding buffer.
 type base struct {
-	s   *Setup
-	buf []int
-	rv  float64 // reservation value (undiscounted)
+	s       *Setup
+	buf     []int
+	rv      float64 // reservation value (undiscounted), never below 0
+	version uint64
 }
 
 func (b *base) reset(s *Setup) {
@@ -231,9 +251,26 @@ func (b *base) reset(s *Setup) {
 		b.buf = make([]int, s.Space.Issues())
 	}
 	b.buf = b.buf[:s.Space.Issues()]
-	if s.Utility != nil {
-		b.rv = s.Utility.Reservation
+	b.version = s.Version
+	b.rv = floorRV(s.CurrentReservation())
+}
+
+// floorRV keeps a reservation value at 0 or above: 0 is the least utility
+// of an outcome that crosses none of the party's red lines (those are
+// utility.Unacceptable, −1), so a strategy that never goes below its
+// reservation value never offers, accepts or votes for such an outcome,
+// however far delay costs push the reservation down.
+func floorRV(rv float64) float64 { return max(rv, 0) }
+
+// changed reports whether the runner changed the setup since the strategy
+// last looked, and takes the new reservation value.
+func (b *base) changed() bool {
+	if b.s.Version == b.version {
+		return false
 	}
+	b.version = b.s.Version
+	b.rv = floorRV(b.s.CurrentReservation())
+	return true
 }
 
 func (b *base) util(id uint64) float64 { return b.s.Index.Utility(id, b.buf) }

@@ -50,6 +50,7 @@ func (n *Random) Observe(protocol.Event) {}
 
 // Act implements Negotiator.
 func (n *Random) Act(t protocol.Turn) protocol.Action {
+	n.changed()
 	r := n.s.Rand
 	switch t.Phase {
 	case protocol.PhaseRespond, protocol.PhaseVote:
@@ -83,14 +84,24 @@ func (n *Random) Act(t protocol.Turn) protocol.Action {
 // Reset implements Negotiator.
 func (n *TitForTat) Reset(s *Setup) {
 	n.reset(s)
-	_, n.pmax = s.Index.Max()
-	_, n.pmin = s.Index.Min()
-	n.pmin = math.Max(n.pmin, n.rv)
+	n.bounds()
 	n.target, n.seen = n.pmax, false
+}
+
+// bounds takes the best and worst utilities; after a change of preferences
+// the target stays where it was, within the new bounds.
+func (n *TitForTat) bounds() {
+	_, n.pmax = n.s.Index.Max()
+	_, n.pmin = n.s.Index.Min()
+	n.pmin = math.Max(n.pmin, n.rv)
+	n.target = math.Max(math.Min(n.target, n.pmax), n.pmin)
 }
 
 // Observe implements Negotiator.
 func (n *TitForTat) Observe(e protocol.Event) {
+	if n.changed() {
+		n.bounds()
+	}
 	if e.Type != protocol.EventOffer || int(e.Seat) == n.s.Seat {
 		return
 	}
@@ -106,6 +117,9 @@ func (n *TitForTat) Observe(e protocol.Event) {
 
 // Act implements Negotiator.
 func (n *TitForTat) Act(t protocol.Turn) protocol.Action {
+	if n.changed() {
+		n.bounds()
+	}
 	id, u, _ := n.s.Index.AtLeast(n.target, n.buf)
 	switch t.Phase {
 	case protocol.PhaseRespond:

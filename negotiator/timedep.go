@@ -53,6 +53,11 @@ func init() {
 // Reset implements Negotiator.
 func (n *TimeDependent) Reset(s *Setup) {
 	n.reset(s)
+	n.bounds()
+}
+
+func (n *TimeDependent) bounds() {
+	s := n.s
 	_, n.pmax = s.Index.Max()
 	_, n.pmin = s.Index.Min()
 	n.pmin = math.Max(n.pmin, n.rv)
@@ -75,6 +80,9 @@ func (n *TimeDependent) Observe(protocol.Event) {}
 
 // Act implements Negotiator.
 func (n *TimeDependent) Act(t protocol.Turn) protocol.Action {
+	if n.changed() {
+		n.bounds()
+	}
 	id, u, _ := n.s.Index.AtLeast(n.Target(t.T), n.buf)
 	switch t.Phase {
 	case protocol.PhaseRespond:

@@ -62,7 +62,7 @@ func (p *AMOP) Reset(n int, size uint64, d Deadline, sink Sink) error {
 	if cap(offers) < n {
 		offers, votes = make([]uint64, n), make([]int, n)
 	}
-	*p = AMOP{Majority: p.Majority, n: n, size: size, d: d, sink: sink, round: 1,
+	*p = AMOP{Majority: p.Majority, n: n, size: size, d: d, sink: sink, round: d.Offset + 1,
 		offers: offers[:n], votes: votes[:n], out: Outcome{Seat: -1}}
 	clear(p.votes)
 	return nil

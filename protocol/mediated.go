@@ -43,7 +43,7 @@ func (p *Mediated) Reset(n int, size uint64, d Deadline, sink Sink) error {
 	if err := checkReset(n, 2, size, d); err != nil {
 		return fmt.Errorf("mediated: %w", err)
 	}
-	*p = Mediated{n: n, size: size, d: d, sink: sink, round: 1, out: Outcome{Seat: -1}}
+	*p = Mediated{n: n, size: size, d: d, sink: sink, round: d.Offset + 1, out: Outcome{Seat: -1}}
 	return nil
 }
 

@@ -96,6 +96,13 @@ type Turn struct {
 	// would replace if every party accepts it.
 	Reference    uint64
 	HasReference bool
+	// Bilateral is set in the shuttle protocol's private meetings between
+	// the mediator and party With: the mediator proposes to With
+	// (PhasePropose), or With votes on the mediator's text (PhaseVote).
+	// Joint is set for the shuttle's joint session.
+	Bilateral bool
+	Joint     bool
+	With      int
 }
 
 // EventType names what happened.
@@ -112,9 +119,11 @@ const (
 	EventEnd                            // a seat walked away
 	EventAgreement                      // the session ends with agreement on Outcome
 	EventDeadline                       // the deadline passed; Outcome is set if an agreement stands
+	EventJoint                          // shuttle: the joint session opens to vote on Outcome
+	EventNoMeeting                      // shuttle: the joint session cannot take place; the session ends
 )
 
-var eventNames = [...]string{"", "offer", "accept", "vote", "propose", "adopt", "end", "agreement", "deadline"}
+var eventNames = [...]string{"", "offer", "accept", "vote", "propose", "adopt", "end", "agreement", "deadline", "joint", "no_meeting"}
 
 func (t EventType) String() string {
 	if int(t) < len(eventNames) && t > 0 {
@@ -123,13 +132,17 @@ func (t EventType) String() string {
 	return fmt.Sprintf("event(%d)", int(t))
 }
 
-// Event is one entry of the public record. Seat is -1 for events of the
-// protocol itself (agreement, deadline, adopt).
+// Event is one entry of the record. Seat is -1 for events of the protocol
+// itself (agreement, deadline, adopt). A Private event (the shuttle's
+// bilateral meetings) belongs to the mediator and party With only: a runner
+// shows it to those two seats and to no other.
 type Event struct {
 	Type       EventType
 	Accept     bool // EventVote: accept (true) or reject
 	HasOutcome bool
+	Private    bool
 	Seat       int32
+	With       int32 // the party of a Private event
 	Round      int32
 	T          float64
 	Outcome    uint64
@@ -142,10 +155,14 @@ type Sink interface {
 }
 
 // Deadline bounds a session in rounds, in time, or both (whichever comes
-// first). A zero field means no bound of that kind.
+// first). A zero field means no bound of that kind. Offset is the number of
+// rounds already spent before the protocol starts: an agenda runs one
+// protocol per phase under one shared deadline, so a phase that opens after
+// round 12 starts in round 13 and its normalised time goes on from there.
 type Deadline struct {
 	Rounds int
 	Time   time.Duration
+	Offset int
 }
 
 // T returns normalised time in [0, 1] during round (1-based) after elapsed
@@ -175,6 +192,8 @@ func (d Deadline) Validate() error {
 		return fmt.Errorf("deadline of %v: the time must be positive", d.Time)
 	case d.Rounds == 0 && d.Time == 0:
 		return errors.New("no deadline: give a number of rounds, a time, or both")
+	case d.Offset < 0 || (d.Rounds > 0 && d.Offset >= d.Rounds):
+		return fmt.Errorf("deadline offset %d: no round left of %d", d.Offset, d.Rounds)
 	}
 	return nil
 }
@@ -191,9 +210,10 @@ const (
 	Expired             // the deadline passed without agreement
 	WalkedOut           // a seat ended the negotiation
 	Exhausted           // the mediator ended the session (no text left to try)
+	NoMeeting           // shuttle: the joint session did not take place
 )
 
-var reasonNames = [...]string{"running", "agreement", "deadline", "walked out", "mediator ended"}
+var reasonNames = [...]string{"running", "agreement", "deadline", "walked out", "mediator ended", "no joint meeting"}
 
 func (r EndReason) String() string {
 	if int(r) < len(reasonNames) {
@@ -247,6 +267,7 @@ var registry = []Info{
 	{Name: "amop", MinParties: 2, Doc: "alternating multiple offers (Genius AMOP): every party offers, then every party votes on every offer; the first offer that all accept wins", New: func() Protocol { return NewAMOP(false) }},
 	{Name: "amop-majority", MinParties: 2, Doc: "AMOP, majority consensus: as amop, but at the deadline the most-accepted offer wins if a strict majority accepted it", New: func() Protocol { return NewAMOP(true) }},
 	{Name: "mediated", MinParties: 2, Mediated: true, Doc: "mediated single text (Klein et al. 2003): a mediator proposes a text, every party votes, a text all accept becomes the current text; the agreement is the last such text", New: func() Protocol { return NewMediated() }},
+	{Name: "shuttle", MinParties: 2, Mediated: true, Doc: "shuttle diplomacy: the mediator meets each party separately, proposing texts one side at a time; once every side has accepted the same text, a joint session votes on it", New: func() Protocol { return NewShuttle() }},
 }
 
 // Protocols lists the registered protocols in a stable order.
@@ -279,10 +300,10 @@ func (p Info) CheckParties(n int, haveMediator bool) error {
 		return fmt.Errorf("protocol %s needs at least %d negotiating parties; the scenario has %d", p.Name, p.MinParties, n)
 	}
 	if p.Mediated && !haveMediator {
-		return fmt.Errorf("protocol %s needs a mediator; name one (hillclimb or veto)", p.Name)
+		return fmt.Errorf("protocol %s needs a mediator; name one (broker, hillclimb or veto)", p.Name)
 	}
 	if !p.Mediated && haveMediator {
-		return fmt.Errorf("protocol %s has no mediator; drop the mediator or use protocol mediated", p.Name)
+		return fmt.Errorf("protocol %s has no mediator; drop the mediator or use protocol mediated or shuttle", p.Name)
 	}
 	return nil
 }

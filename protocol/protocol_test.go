@@ -177,7 +177,7 @@ func TestDeadlineTime(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
-	if _, err := Lookup("nope"); err == nil || !strings.Contains(err.Error(), "saop, amop, amop-majority, mediated") {
+	if _, err := Lookup("nope"); err == nil || !strings.Contains(err.Error(), "saop, amop, amop-majority, mediated, shuttle") {
 		t.Errorf("%v", err)
 	}
 	in, _ := Lookup("mediated")
@@ -202,3 +202,112 @@ func TestStepAllocations(t *testing.T) {
 type nopSink struct{}
 
 func (nopSink) Event(Event) {}
+
+func TestShuttle(t *testing.T) {
+	// Round 1: the mediator proposes 5 to party 0 (accepts) and 6 to party
+	// 1 (a new text resets the streak; accepts). Round 2: 6 to party 0
+	// (accepts: 6 now has two consecutive accepts) -> joint session on 6;
+	// party 1 rejects in the joint vote, so back to meetings: 7 to party 1
+	// (rejects), then round 3: 7 to 0 (accepts), 7 to 1 (accepts) -> joint
+	// session on 7, both accept: agreement in round 3.
+	r, o := play(t, NewShuttle(), 2, Deadline{Rounds: 5}, []step{
+		{PhasePropose, 2, Offer(5)}, {PhaseVote, 0, Accept},
+		{PhasePropose, 2, Offer(6)}, {PhaseVote, 1, Accept},
+		{PhasePropose, 2, Offer(6)}, {PhaseVote, 0, Accept},
+		{PhaseVote, 0, Accept}, {PhaseVote, 1, Reject},
+		{PhasePropose, 2, Offer(7)}, {PhaseVote, 1, Reject},
+		{PhasePropose, 2, Offer(7)}, {PhaseVote, 0, Accept},
+		{PhasePropose, 2, Offer(7)}, {PhaseVote, 1, Accept},
+		{PhaseVote, 0, Accept}, {PhaseVote, 1, Accept},
+	})
+	want := "propose r1 s2 o5|vote r1 s0 o5 true|propose r1 s2 o6|vote r1 s1 o6 true|propose r2 s2 o6|vote r2 s0 o6 true|joint r2 s-1 o6|" +
+		"vote r2 s0 o6 true|vote r2 s1 o6 false|propose r2 s2 o7|vote r2 s1 o7 false|propose r3 s2 o7|vote r3 s0 o7 true|propose r3 s2 o7|vote r3 s1 o7 true|joint r3 s-1 o7|" +
+		"vote r3 s0 o7 true|vote r3 s1 o7 true|agreement r3 s-1 o7"
+	if got := strings.Join(r, "|"); got != want {
+		t.Errorf("events\n%s\nwant\n%s", got, want)
+	}
+	if !o.Agreed || o.Outcome != 7 || o.Round != 3 || o.Reason != Agreed {
+		t.Errorf("outcome %+v", o)
+	}
+}
+
+func TestShuttleTurnsAndPrivacy(t *testing.T) {
+	p := NewShuttle()
+	var evs []Event
+	sink := sinkFunc(func(e Event) { evs = append(evs, e) })
+	if err := p.Reset(2, 10, Deadline{Rounds: 1}, sink); err != nil {
+		t.Fatal(err)
+	}
+	tu := p.Next(0)
+	if tu.Phase != PhasePropose || !tu.Bilateral || tu.With != 0 || tu.Seat != 2 {
+		t.Fatalf("first turn %+v", tu)
+	}
+	p.Step(Offer(3))
+	if tu = p.Next(0); tu.Phase != PhaseVote || !tu.Bilateral || tu.With != 0 || tu.Seat != 0 || tu.HasReference {
+		t.Fatalf("vote turn %+v", tu)
+	}
+	p.Step(Reject)
+	if !evs[0].Private || evs[0].With != 0 || !evs[1].Private || evs[1].With != 0 {
+		t.Errorf("bilateral events not private: %+v", evs)
+	}
+	p.Next(0)
+	p.Step(Offer(3))
+	p.Next(0)
+	p.Step(Reject)
+	if o := p.Result(); o.Reason != Expired || o.Round != 1 {
+		t.Errorf("deadline after the last meeting of round 1: %+v", o)
+	}
+}
+
+func TestShuttleJointBlocked(t *testing.T) {
+	p := &Shuttle{JointBlocked: true}
+	r, o := play(t, p, 2, Deadline{Rounds: 5}, []step{
+		{PhasePropose, 2, Offer(4)}, {PhaseVote, 0, Accept},
+		{PhasePropose, 2, Offer(4)}, {PhaseVote, 1, Accept},
+	})
+	if o.Agreed || o.Reason != NoMeeting || r[len(r)-1] != "no_meeting r1 s-1 o4" {
+		t.Errorf("%v %+v", r, o)
+	}
+}
+
+func TestDeadlineOffset(t *testing.T) {
+	// A phase that opens after round 3 of a 5-round deadline starts in
+	// round 4 with the session's clock and has two rounds.
+	d := Deadline{Rounds: 5, Offset: 3}
+	for _, p := range []Protocol{NewSAOP(), NewAMOP(false), NewMediated(), NewShuttle()} {
+		if err := p.Reset(2, 10, d, nil); err != nil {
+			t.Fatal(err)
+		}
+		rounds := map[int]bool{}
+		for {
+			tu := p.Next(0)
+			if tu.Phase == PhaseDone {
+				break
+			}
+			rounds[tu.Round] = true
+			if tu.Round == 4 && tu.T != 4.0/6 {
+				t.Errorf("%s: t = %v in round 4", p.Name(), tu.T)
+			}
+			var a Action
+			switch tu.Phase {
+			case PhaseOffer, PhaseRespond, PhasePropose:
+				a = Offer(uint64(tu.Seat))
+			default:
+				a = Reject
+			}
+			if err := p.Step(a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(rounds) != 2 || !rounds[4] || !rounds[5] || p.Result().Reason != Expired {
+			t.Errorf("%s: rounds %v, %+v", p.Name(), rounds, p.Result())
+		}
+	}
+	if err := (Deadline{Rounds: 5, Offset: 5}).Validate(); err == nil {
+		t.Error("an offset that leaves no round is accepted")
+	}
+}
+
+type sinkFunc func(Event)
+
+func (f sinkFunc) Event(e Event) { f(e) }

@@ -41,7 +41,7 @@ func (p *SAOP) Reset(n int, size uint64, d Deadline, sink Sink) error {
 	if err := checkReset(n, 2, size, d); err != nil {
 		return fmt.Errorf("saop: %w", err)
 	}
-	*p = SAOP{n: n, size: size, d: d, sink: sink, round: 1, out: Outcome{Seat: -1}}
+	*p = SAOP{n: n, size: size, d: d, sink: sink, round: d.Offset + 1, out: Outcome{Seat: -1}}
 	return nil
 }
 

@@ -104,11 +104,11 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{Config{Negotiators: []string{"bolware", "conceder"}, Deadline: d}, []string{`unknown negotiator "bolware"`, `did you mean "boulware"`, "negotiators: boulware, conceder"}},
 		{Config{Negotiators: []string{"boulware", "conceder", "linear"}, Deadline: d}, []string{"2 negotiating parties (laptop_buyer_utility, laptop_seller_utility)", "got 3"}},
-		{Config{Negotiators: []string{"boulware", "conceder"}, Protocol: "mediated", Deadline: d}, []string{"protocol mediated needs a mediator", "hillclimb or veto"}},
+		{Config{Negotiators: []string{"boulware", "conceder"}, Protocol: "mediated", Deadline: d}, []string{"protocol mediated needs a mediator", "broker, hillclimb or veto"}},
 		{Config{Negotiators: []string{"boulware", "conceder"}, Protocol: "saop", Mediator: "veto", Deadline: d}, []string{"protocol saop has no mediator"}},
-		{Config{Negotiators: []string{"boulware", "conceder"}, Protocol: "mediated", Mediator: "conceder", Deadline: d}, []string{"conceder negotiates for a party and cannot mediate", "mediators: hillclimb, veto"}},
+		{Config{Negotiators: []string{"boulware", "conceder"}, Protocol: "mediated", Mediator: "conceder", Deadline: d}, []string{"conceder negotiates for a party and cannot mediate", "mediators: broker, hillclimb, veto"}},
 		{Config{Negotiators: []string{"hillclimb", "conceder"}, Deadline: d}, []string{"hillclimb is a mediator, not a negotiator"}},
-		{Config{Negotiators: []string{"boulware"}, Protocol: "alternating", Deadline: d}, []string{`unknown protocol "alternating"`, "saop, amop, amop-majority, mediated"}},
+		{Config{Negotiators: []string{"boulware"}, Protocol: "alternating", Deadline: d}, []string{`unknown protocol "alternating"`, "saop, amop, amop-majority, mediated, shuttle"}},
 		{Config{Negotiators: []string{"timedependent:f=2"}, Deadline: d}, []string{`has no parameter "f"`, "e (default 1)"}},
 		{Config{Negotiators: []string{"boulware"}}, []string{"no deadline"}},
 	} {
