@@ -74,6 +74,17 @@ type DeadlineSpec struct {
 	Time   string `yaml:"time,omitempty" json:"time,omitempty"`
 }
 
+func (d DeadlineSpec) String() string {
+	var parts []string
+	if d.Rounds > 0 {
+		parts = append(parts, fmt.Sprintf("%d rounds", d.Rounds))
+	}
+	if d.Time != "" {
+		parts = append(parts, d.Time)
+	}
+	return strings.Join(parts, " or ")
+}
+
 // Deadline converts the spec's deadline (already validated).
 func (s *Spec) deadline() protocol.Deadline {
 	d := protocol.Deadline{Rounds: s.Deadline.Rounds}

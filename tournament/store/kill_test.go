@@ -61,6 +61,18 @@ func child(specPath, db string) int {
 // session number.
 func dump(t *testing.T, path string) []tournament.Record {
 	t.Helper()
+	recs := records(t, path)
+	for i, r := range recs {
+		if r.Number != uint64(i) {
+			t.Fatalf("record %d has session number %d: sessions missing or repeated", i, r.Number)
+		}
+	}
+	return recs
+}
+
+// records reads every record of a store in session order.
+func records(t *testing.T, path string) []tournament.Record {
+	t.Helper()
 	st, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -75,11 +87,6 @@ func dump(t *testing.T, path string) []tournament.Record {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
-	}
-	for i, r := range recs {
-		if r.Number != uint64(i) {
-			t.Fatalf("record %d has session number %d: sessions missing or repeated", i, r.Number)
-		}
 	}
 	return recs
 }

@@ -1,0 +1,113 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/parleyhq/parley/tournament"
+	"github.com/parleyhq/parley/tournament/store"
+)
+
+func domainsDir(tb testing.TB) string {
+	tb.Helper()
+	d, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "domains"))
+	if _, err := os.Stat(d); err != nil {
+		tb.Skipf("reference domains not found at %s; skipping", d)
+	}
+	return d
+}
+
+func TestFormatsAgree(t *testing.T) {
+	d := domainsDir(t)
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "s.yaml")
+	os.WriteFile(spec, []byte(fmt.Sprintf("seed: 2\nscenarios: [%s, %s]\nnegotiators: [boulware, conceder]\nrepetitions: 3\n",
+		filepath.Join(d, "ANAC2011_Laptop"), filepath.Join(d, "ANAC2015_Tram"))), 0o644)
+	s, err := tournament.LoadSpec(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tournament.NewPlan(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "t.db")
+	st, err := store.Create(db, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tournament.Run(context.Background(), p, st, tournament.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	st, err = store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex := New(st.Canonical)
+
+	var js bytes.Buffer
+	if err := ex.JSONLines(&js, st.Scan); err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	sc := bufio.NewScanner(&js)
+	for sc.Scan() {
+		var r Row
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	if uint64(len(rows)) != p.Total {
+		t.Fatalf("%d JSON lines, want %d", len(rows), p.Total)
+	}
+	// Tram has 3 parties; Laptop 2.
+	if last := rows[len(rows)-1]; len(last.Parties) != 3 || last.Parties[2].Negotiator != "conceder" {
+		t.Errorf("last row %+v", last)
+	}
+
+	var cs bytes.Buffer
+	if err := ex.CSV(&cs, st.Scan); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&cs).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(rows)+1 || len(recs[0]) != 16+3*4 {
+		t.Fatalf("CSV: %d lines of %d columns", len(recs), len(recs[0]))
+	}
+	if recs[1][16] != rows[0].Parties[0].Party || recs[1][18] != fmt.Sprint(rows[0].Parties[0].Utility) || recs[1][20] != rows[0].Parties[1].Party {
+		t.Errorf("CSV line 1 %v disagrees with %+v", recs[1], rows[0])
+	}
+
+	var pq bytes.Buffer
+	if err := ex.Parquet(&pq, st.Scan); err != nil {
+		t.Fatal(err)
+	}
+	back, err := parquet.Read[Row](bytes.NewReader(pq.Bytes()), int64(pq.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != len(rows) {
+		t.Fatalf("parquet: %d rows, want %d", len(back), len(rows))
+	}
+	for i := range rows {
+		a, _ := json.Marshal(rows[i])
+		b, _ := json.Marshal(back[i])
+		if !bytes.Equal(a, b) {
+			t.Fatalf("row %d: parquet %s, JSON %s", i, b, a)
+		}
+	}
+}

@@ -1,0 +1,206 @@
+package tournament
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// domainsDir finds ../shared/domains next to the module root, or skips.
+func domainsDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Skip("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+	d := filepath.Join(dir, "..", "shared", "domains")
+	if _, err := os.Stat(d); err != nil {
+		tb.Skipf("reference domains not found at %s (they live in ../shared/domains next to the repository); skipping", d)
+	}
+	return d
+}
+
+func plan(tb testing.TB, text string) *Plan {
+	tb.Helper()
+	dir := tb.TempDir()
+	path := filepath.Join(dir, "spec.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	s, err := LoadSpec(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := NewPlan(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+func TestSpecErrors(t *testing.T) {
+	spec := `name: x
+seed: 1
+scenarios: []
+negotiators: [boulware, bulware, hillclimb, boulware]
+protocol: saop
+mediator: veto
+rotation: round-robin
+repetitions: -2
+deadline: {time: soon}
+`
+	_, err := ParseSpec([]byte(spec), "t.yaml")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"t.yaml:3:1: scenarios: give at least one",
+		`t.yaml:4:25: negotiators[1]: unknown negotiator "bulware" (did you mean "boulware"?)`,
+		"t.yaml:4:34: negotiators[2]: hillclimb is a mediator",
+		"t.yaml:4:45: negotiators[3]: boulware is listed twice",
+		"t.yaml:6:1: mediator: protocol saop has no mediator",
+		`t.yaml:7:1: rotation: "round-robin" is not all or distinct`,
+		"t.yaml:8:1: repetitions: -2 is negative",
+		`t.yaml:9:12: deadline.time: "soon" is not a positive duration`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	if _, err := ParseSpec([]byte("seed: 1\nscenarios: [a]\nnegotiators: [boulware]\ncolour: red\n"), "u.yaml"); err == nil || !strings.Contains(err.Error(), "u.yaml:4:1") {
+		t.Errorf("unknown field: got %v", err)
+	}
+}
+
+func TestExpansion(t *testing.T) {
+	d := domainsDir(t)
+	p := plan(t, fmt.Sprintf("seed: 5\nscenarios: [%s, %s]\nnegotiators: [boulware, conceder, linear]\nrepetitions: 4\n",
+		filepath.Join(d, "ANAC2011_Laptop"), filepath.Join(d, "ANAC2015_Tram")))
+	// Laptop: 2 seats, 3^2 assignments; Tram: 3 seats, 3^3.
+	if got, want := p.Total, uint64((9+27)*4); got != want {
+		t.Fatalf("total %d, want %d", got, want)
+	}
+	seeds := map[uint64]bool{}
+	seen := map[string]bool{}
+	var a []int
+	for i := range p.Total {
+		s := p.Session(i)
+		if s.Number != i || seeds[s.Seed] || s.Seed>>63 != 0 {
+			t.Fatalf("session %d: %+v (seed repeated or too large)", i, s)
+		}
+		seeds[s.Seed] = true
+		a = p.Assignment(s.Scenario, s.Assignment, a)
+		key := fmt.Sprint(s.Scenario, a, s.Repetition)
+		if seen[key] {
+			t.Fatalf("session %d repeats %s", i, key)
+		}
+		seen[key] = true
+	}
+	if got := p.Session(9 * 4).Scenario; got != 1 {
+		t.Errorf("session 36 is in scenario %d, want 1", got)
+	}
+	if got := p.Assignment(1, 5, nil); fmt.Sprint(got) != "[0 1 2]" { // 5 = 0·9 + 1·3 + 2
+		t.Errorf("assignment 5 of 3 seats: %v", got)
+	}
+	// The seed of a session depends only on the tournament seed and its number.
+	if SessionSeed(5, 17) != p.Session(17).Seed || SessionSeed(6, 17) == SessionSeed(5, 17) {
+		t.Error("SessionSeed is not the seed of session 17")
+	}
+}
+
+func TestDistinctAssignments(t *testing.T) {
+	for _, c := range []struct{ n, k int }{{3, 2}, {4, 3}, {5, 1}, {4, 4}} {
+		total := countAssignments(c.n, c.k, RotationDistinct)
+		seen := map[string]bool{}
+		prev := ""
+		for a := range total {
+			as := assignment(c.n, c.k, RotationDistinct, a, nil)
+			used := map[int]bool{}
+			for _, v := range as {
+				if used[v] || v >= c.n {
+					t.Fatalf("n=%d k=%d a=%d: %v repeats a negotiator", c.n, c.k, a, as)
+				}
+				used[v] = true
+			}
+			key := fmt.Sprint(as)
+			if seen[key] || key <= prev && len(key) == len(prev) {
+				t.Fatalf("n=%d k=%d a=%d: %v repeated or out of order", c.n, c.k, a, as)
+			}
+			seen[key], prev = true, key
+		}
+	}
+	if countAssignments(2, 3, RotationDistinct) != 0 {
+		t.Error("3 distinct seats from 2 negotiators should be impossible")
+	}
+}
+
+// discard is a Sink that counts.
+type discard struct{ n uint64 }
+
+func (d *discard) Write(b []Record) error { d.n += uint64(len(b)); return nil }
+func (d *discard) Commit() error          { return nil }
+
+// TestMemoryBounded checks that a run's memory does not grow with the
+// number of sessions: ten times the sessions allocate (almost) no more.
+func TestMemoryBounded(t *testing.T) {
+	d := domainsDir(t)
+	alloc := func(reps int) (uint64, uint64) {
+		p := plan(t, fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware, conceder, linear]\nrepetitions: %d\n", filepath.Join(d, "ANAC2011_Laptop"), reps))
+		if _, err := p.Scenarios[0].Prepared(); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var sink discard
+		if _, err := Run(context.Background(), p, &sink, Options{Workers: 2}); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		if sink.n != p.Total {
+			t.Fatalf("%d records, want %d", sink.n, p.Total)
+		}
+		return after.TotalAlloc - before.TotalAlloc, p.Total
+	}
+	small, ns := alloc(1000)
+	large, nl := alloc(10000)
+	t.Logf("%d sessions allocate %d bytes, %d sessions %d bytes", ns, small, nl, large)
+	if large > small+(1<<20) {
+		t.Errorf("allocation grows with the number of sessions: %d bytes for %d sessions, %d for %d", small, ns, large, nl)
+	}
+}
+
+func TestStatAndT(t *testing.T) {
+	var s Stat
+	for _, x := range []float64{1, 2, 3, 4, math.NaN()} {
+		s.Add(x)
+	}
+	s.finish()
+	if s.N != 4 || s.Mean != 2.5 || math.Abs(s.SD-math.Sqrt(5.0/3)) > 1e-12 {
+		t.Errorf("stat %+v", s)
+	}
+	if want := 3.182 * math.Sqrt(5.0/3) / 2; math.Abs(s.CI95-want) > 1e-9 {
+		t.Errorf("CI95 %v, want %v", s.CI95, want)
+	}
+	// Against known quantiles: t(40) = 2.0211, t(120) = 1.9799, t(1000) = 1.9623.
+	for df, want := range map[uint64]float64{40: 2.0211, 120: 1.9799, 1000: 1.9623, 31: 2.0395} {
+		if got := TQuantile975(df); math.Abs(got-want) > 2e-4 {
+			t.Errorf("t(%d) = %v, want %v", df, got, want)
+		}
+	}
+}
