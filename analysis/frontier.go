@@ -109,6 +109,7 @@ type engine struct {
 	clear    [][]uint64
 	ends     []uint64
 	initMask uint64
+	lineBits uint64 // one bit per red line
 	masks    bool
 
 	cur, cand, uniq set
@@ -186,6 +187,7 @@ func (e *engine) compileRedLines(us []*utility.Additive) error {
 		return fmt.Errorf("analysis: %d red lines; at most 64 are supported", len(lines))
 	}
 	e.masks = true
+	e.lineBits = ^uint64(0) >> (64 - len(lines))
 	e.clear = make([][]uint64, e.m)
 	for i := range e.clear {
 		e.clear[i] = make([]uint64, e.sp.Card(i))
@@ -228,7 +230,7 @@ func (e *engine) run() *Pareto {
 		if e.initMask != 0 {
 			e.cur.len = 0 // every outcome crosses a red line
 		} else {
-			e.cur.mask[0] = ^uint64(0)
+			e.cur.mask[0] = e.lineBits
 		}
 	}
 	for i := 0; i < e.m; i++ {
@@ -241,10 +243,15 @@ func (e *engine) run() *Pareto {
 	if e.m == 0 {
 		e.cur, e.cand = e.cand, e.cur
 	}
-	// Final stage: clamp, merge each party's values by the tie rule, then
-	// keep the vectors no other vector strictly dominates.
+	return e.finish()
+}
+
+// finish turns the complete outcomes' sums in cand into the frontier: clamp,
+// merge each party's values by the tie rule, then keep the vectors that no
+// other vector strictly dominates.
+func (e *engine) finish() *Pareto {
 	c := &e.cand
-	for j := range c.vals[:c.len*n] {
+	for j := range c.vals[:c.len*e.n] {
 		c.vals[j] = utility.Clamp(c.vals[j])
 	}
 	e.mergeValues(c)
@@ -253,6 +260,34 @@ func (e *engine) run() *Pareto {
 	}
 	e.reduce(-1, true)
 	return e.points(&e.uniq)
+}
+
+// prefixFrontier is the frontier of the first count outcomes in enumeration
+// order (red lines ignored), listing one outcome per point.
+func prefixFrontier(us []*utility.Additive, sp outcome.Space, count int) (*Pareto, error) {
+	e, err := newEngine(us, sp, Options{Listed: 1})
+	if err != nil {
+		return nil, err
+	}
+	e.masks = false
+	n := e.n
+	c := &e.cand
+	c.reset(count, false, n > 2)
+	o := make([]int, e.m)
+	for j := 0; j < count; j++ {
+		s := c.vals[j*n : j*n+n]
+		clear(s)
+		for i, v := range o {
+			t := e.tab[i][v*n : v*n+n]
+			for p := range s {
+				s[p] += t[p]
+			}
+		}
+		c.cnt[j], c.idx[j], c.nidx[j] = 1, uint64(j), 1
+		sp.Next(o)
+	}
+	c.len = count
+	return e.finish(), nil
 }
 
 // expand writes every one-issue extension of cur into cand.

@@ -1,0 +1,290 @@
+package analysis
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/utility"
+)
+
+// GeniusEnumerationCutoff is how many bids Genius's MultilateralAnalysis
+// enumerates (ENUMERATION_CUTOFF).
+const GeniusEnumerationCutoff = 100_000
+
+// Report is the analysis of a scenario: the JSON of `parley analyze --json`.
+// Utilities are listed one per party, in the order of Parties.
+type Report struct {
+	Scenario    string      `json:"scenario"`
+	Outcomes    uint64      `json:"outcomes"` // size of the outcome space
+	Parties     []string    `json:"parties"`  // ids of the negotiating parties (mediators excluded)
+	Issues      []IssueInfo `json:"issues"`
+	Reservation []float64   `json:"reservation"`
+	MinUtility  []float64   `json:"min_utility"`
+	MaxUtility  []float64   `json:"max_utility"`
+
+	Pareto ParetoSummary `json:"pareto"`
+	// Solution points: every tied point, each with its criterion value.
+	Nash             []PointReport `json:"nash"`
+	KalaiSmorodinsky []PointReport `json:"kalai_smorodinsky"`
+	Kalai            []PointReport `json:"kalai"` // Genius's "Kalai": least Σ|u_i − u_j|
+	MaxWelfare       []PointReport `json:"max_welfare"`
+	Egalitarian      []PointReport `json:"egalitarian"`
+	GeniusNash       []PointReport `json:"genius_nash_on_frontier"`
+
+	Zopa       ZopaSummary `json:"zopa"`
+	Opposition *float64    `json:"opposition"` // null for an empty frontier
+
+	// GeniusCutoff reproduces Genius's MultilateralAnalysis, which looks at
+	// the first 100,000 outcomes only; present for larger spaces.
+	GeniusCutoff *CutoffSummary `json:"genius_multilateral_analysis_cutoff,omitempty"`
+
+	Notes []string `json:"notes,omitempty"`
+
+	// For Go callers: the frontier and solutions behind the JSON.
+	Frontier  *Pareto   `json:"-"`
+	NashPoint *Solution `json:"-"`
+	scen      *scenario.Scenario
+	us        []*utility.Additive
+}
+
+// IssueInfo describes an issue in a report.
+type IssueInfo struct {
+	ID     string `json:"id"`
+	Name   string `json:"name,omitempty"`
+	Values int    `json:"values"`
+}
+
+// ParetoSummary is the frontier in a report.
+type ParetoSummary struct {
+	Count    int           `json:"count"`    // distinct utility vectors on the frontier
+	Outcomes uint64        `json:"outcomes"` // outcomes on the frontier
+	Rational int           `json:"rational"` // points with every u_i ≥ rv_i
+	Points   []PointReport `json:"points"`   // by party 0's utility ascending, then party 1, ...
+}
+
+// PointReport is one utility vector in a report.
+type PointReport struct {
+	Utilities []float64 `json:"utilities"`
+	NOutcomes uint64    `json:"n_outcomes"`
+	// Value is the criterion of the solution concept (solution points only).
+	Value *float64 `json:"value,omitempty"`
+	// Outcome is the first outcome with these utilities in enumeration
+	// order (issue id → value label); Outcomes lists the first few.
+	Outcome           map[string]string   `json:"outcome"`
+	Outcomes          []map[string]string `json:"outcomes"`
+	OutcomesTruncated bool                `json:"outcomes_truncated"`
+}
+
+// ZopaSummary is the zone of possible agreement in a report.
+type ZopaSummary struct {
+	Count     uint64  `json:"count"`
+	Estimated bool    `json:"estimated"`
+	Samples   int     `json:"samples,omitempty"`
+	StdErr    float64 `json:"std_err,omitempty"`
+}
+
+// CutoffSummary is Genius's MultilateralAnalysis over the first 100,000
+// outcomes in enumeration order.
+type CutoffSummary struct {
+	Enumerated     int         `json:"n_enumerated"`
+	ParetoPoints   int         `json:"pareto_n_points"`
+	ParetoOutcomes uint64      `json:"pareto_n_outcomes"`
+	NashValue      *float64    `json:"nash_value"`
+	NashUtilities  [][]float64 `json:"nash_utilities"`
+}
+
+// Analyze analyses s: the Pareto frontier, the solution points, the zone of
+// possible agreement and Genius's figures, for every party but mediators.
+func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
+	sp := s.Space()
+	size, ok := sp.Size()
+	if !ok {
+		return nil, fmt.Errorf("analysis: scenario %s has %.4g outcomes, more than 2^64", s.Name, sp.SizeFloat())
+	}
+	r := &Report{Scenario: s.Name, Outcomes: size, scen: s}
+	var us []*utility.Additive
+	redLines := false
+	for p := range s.Parties {
+		if s.Parties[p].Role == "mediator" {
+			continue
+		}
+		u := s.Utility(p)
+		us = append(us, u)
+		redLines = redLines || len(u.RedLines) > 0
+		r.Parties = append(r.Parties, s.Parties[p].ID)
+		r.Reservation = append(r.Reservation, u.Reservation)
+	}
+	if len(us) == 0 {
+		return nil, fmt.Errorf("analysis: scenario %s has no negotiating party", s.Name)
+	}
+	r.us = us
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		r.Issues = append(r.Issues, IssueInfo{ID: is.ID, Name: is.Name, Values: is.Size()})
+	}
+	f, err := Frontier(us, sp, opts)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
+	}
+	r.Frontier = f
+	best := f.Best()
+	for p, u := range us {
+		lo, _ := u.Min()
+		hi, _ := u.Max()
+		if redLines {
+			hi = best[p]
+		}
+		r.MinUtility = append(r.MinUtility, lo)
+		r.MaxUtility = append(r.MaxUtility, hi)
+	}
+	if redLines {
+		r.Notes = append(r.Notes, "outcomes that cross a red line are excluded; min_utility ignores red lines")
+	}
+	k := opts.listed()
+	r.Pareto = ParetoSummary{Count: len(f.Points), Outcomes: f.N, Rational: f.RationalPoints(r.Reservation)}
+	r.Pareto.Points = make([]PointReport, len(f.Points))
+	for q := range f.Points {
+		r.Pareto.Points[q] = r.point(&f.Points[q], nil, k)
+	}
+	r.NashPoint = f.Nash(r.Reservation)
+	r.Nash = r.solution(r.NashPoint, k)
+	r.KalaiSmorodinsky = r.solution(f.KalaiSmorodinsky(r.Reservation, r.MaxUtility), k)
+	r.Kalai = r.solution(f.GeniusKalai(), k)
+	r.MaxWelfare = r.solution(f.MaxWelfare(), k)
+	r.Egalitarian = r.solution(f.Egalitarian(r.Reservation), k)
+	r.GeniusNash = r.solution(f.GeniusNash(r.Reservation), k)
+	if o := f.Opposition(); !math.IsNaN(o) {
+		r.Opposition = &o
+	}
+	z, err := CountZopa(us, sp, opts)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
+	}
+	r.Zopa = ZopaSummary{Count: z.Count, Estimated: z.Estimated, Samples: z.Samples, StdErr: z.StdErr}
+	if size > GeniusEnumerationCutoff {
+		g, err := prefixFrontier(us, sp, GeniusEnumerationCutoff)
+		if err != nil {
+			return nil, err
+		}
+		c := &CutoffSummary{Enumerated: GeniusEnumerationCutoff, ParetoPoints: len(g.Points), ParetoOutcomes: g.N}
+		if gn := g.GeniusNash(r.Reservation); gn != nil {
+			c.NashValue = &gn.Value
+			for _, p := range gn.Points {
+				c.NashUtilities = append(c.NashUtilities, p.Utilities)
+			}
+		}
+		r.GeniusCutoff = c
+	}
+	return r, nil
+}
+
+func (r *Report) solution(s *Solution, k int) []PointReport {
+	out := []PointReport{}
+	if s == nil {
+		return out
+	}
+	for q := range s.Points {
+		out = append(out, r.point(&s.Points[q], &s.Value, k))
+	}
+	return out
+}
+
+func (r *Report) point(p *Point, value *float64, k int) PointReport {
+	pr := PointReport{Utilities: p.Utilities, NOutcomes: p.N, Value: value,
+		OutcomesTruncated: p.N > uint64(len(p.Outcomes))}
+	sp := r.scen.Space()
+	o := make([]int, sp.Issues())
+	for q, idx := range p.Outcomes {
+		if q >= k {
+			break
+		}
+		sp.Decode(idx, o)
+		l := r.scen.Labels(o)
+		if q == 0 {
+			pr.Outcome = l
+		}
+		pr.Outcomes = append(pr.Outcomes, l)
+	}
+	return pr
+}
+
+// WriteText writes the report for people: parties, issues, the size of the
+// space and of the frontier, and each solution point as value labels with
+// every party's utility.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Scenario %s\n", r.Scenario)
+	fmt.Fprintf(&b, "Parties (reservation value, utility range):\n")
+	for p, id := range r.Parties {
+		fmt.Fprintf(&b, "  %-24s rv %.4f   %.4f – %.4f\n", id, r.Reservation[p], r.MinUtility[p], r.MaxUtility[p])
+	}
+	fmt.Fprintf(&b, "Issues: %d\n", len(r.Issues))
+	for _, is := range r.Issues {
+		fmt.Fprintf(&b, "  %-20s %d values\n", is.ID, is.Values)
+	}
+	fmt.Fprintf(&b, "Outcomes: %d\n", r.Outcomes)
+	fmt.Fprintf(&b, "Pareto frontier: %d points, %d outcomes, %d points rational\n", r.Pareto.Count, r.Pareto.Outcomes, r.Pareto.Rational)
+	zs := fmt.Sprintf("%d outcomes (%.2f%%)", r.Zopa.Count, 100*float64(r.Zopa.Count)/float64(r.Outcomes))
+	if r.Zopa.Estimated {
+		zs = fmt.Sprintf("about %s, estimated from %d samples (± %.3g)", zs, r.Zopa.Samples, r.Zopa.StdErr)
+	}
+	fmt.Fprintf(&b, "Zone of possible agreement: %s\n", zs)
+	if r.Opposition != nil {
+		fmt.Fprintf(&b, "Opposition (distance of the best outcome to all-ones): %.4f\n", *r.Opposition)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "Note: %s\n", n)
+	}
+	fmt.Fprintf(&b, "\nSolution points (utilities in party order: %s):\n", strings.Join(r.Parties, ", "))
+	sols := []struct {
+		name string
+		pts  []PointReport
+		what string
+	}{
+		{"Nash", r.Nash, "product of gains over rv, rational outcomes"},
+		{"Kalai–Smorodinsky", r.KalaiSmorodinsky, "smallest share of the ideal gain"},
+		{"Kalai (Genius)", r.Kalai, "sum of |u_i − u_j|, minimised"},
+		{"Max welfare", r.MaxWelfare, "sum of utilities"},
+		{"Egalitarian", r.Egalitarian, "smallest gain over rv"},
+		{"Nash (Genius)", r.GeniusNash, "product on the frontier, irrational points too"},
+	}
+	for _, s := range sols {
+		if len(s.pts) == 0 {
+			fmt.Fprintf(&b, "  %-18s none\n", s.name)
+			continue
+		}
+		for q, p := range s.pts {
+			name := s.name
+			if q > 0 {
+				name = "  (tie)"
+			}
+			fmt.Fprintf(&b, "  %-18s %s  %d outcome(s); %s = %.6g\n", name, fmtUtils(p.Utilities), p.NOutcomes, s.what, *p.Value)
+			fmt.Fprintf(&b, "  %-18s %s\n", "", r.fmtOutcome(p.Outcome))
+		}
+	}
+	if r.GeniusCutoff != nil {
+		c := r.GeniusCutoff
+		fmt.Fprintf(&b, "\nGenius MultilateralAnalysis (first %d outcomes only): frontier %d points, %d outcomes\n", c.Enumerated, c.ParetoPoints, c.ParetoOutcomes)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func fmtUtils(u []float64) string {
+	s := make([]string, len(u))
+	for i, x := range u {
+		s[i] = fmt.Sprintf("%.4f", x)
+	}
+	return "(" + strings.Join(s, ", ") + ")"
+}
+
+func (r *Report) fmtOutcome(o map[string]string) string {
+	s := make([]string, 0, len(r.Issues))
+	for _, is := range r.Issues {
+		s = append(s, is.ID+"="+o[is.ID])
+	}
+	return strings.Join(s, ", ")
+}
