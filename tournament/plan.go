@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
@@ -136,14 +137,35 @@ type PlanScenario struct {
 	Offset      uint64 // number of the scenario's first session
 	Sessions    uint64
 
-	once sync.Once
-	prep *session.Prepared
-	err  error
+	once     sync.Once
+	prep     *session.Prepared
+	err      error
+	frontier *analysis.Pareto   // nil when it could not be computed
+	nash     *analysis.Solution // nil when there is no rational outcome
+	note     string             // why distances are missing
 }
 
-// Prepared compiles the scenario once, on first use.
+// Prepared compiles the scenario once, on first use, with its Pareto
+// frontier and Nash point (analysis.Frontier, computed without enumerating
+// the space) that the distances of every session are measured against.
 func (ps *PlanScenario) Prepared() (*session.Prepared, error) {
-	ps.once.Do(func() { ps.prep, ps.err = session.Prepare(ps.Scenario) })
+	ps.once.Do(func() {
+		ps.prep, ps.err = session.Prepare(ps.Scenario)
+		if ps.err != nil {
+			return
+		}
+		f, err := analysis.Frontier(ps.prep.Utilities, ps.prep.Space, analysis.Options{Listed: 1})
+		if err != nil {
+			ps.note = err.Error()
+			return
+		}
+		ps.frontier = f
+		rv := make([]float64, len(ps.prep.Utilities))
+		for i, u := range ps.prep.Utilities {
+			rv[i] = u.Reservation
+		}
+		ps.nash = f.Nash(rv)
+	})
 	return ps.prep, ps.err
 }
 

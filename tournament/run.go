@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/session"
 )
@@ -263,12 +264,11 @@ func allDone(b Bitset, lo, hi uint64) bool {
 
 // worker plays sessions with runners it keeps per (scenario, assignment).
 type worker struct {
-	p        *Plan
-	runners  map[runnerKey]*session.Runner
-	analysis map[int]bool // scenario → distances available through Result
-	assign   []int
-	names    []string
-	buf      []int
+	p       *Plan
+	runners map[runnerKey]*session.Runner
+	assign  []int
+	names   []string
+	buf     []int
 }
 
 type runnerKey struct {
@@ -277,7 +277,7 @@ type runnerKey struct {
 }
 
 func newWorker(p *Plan) *worker {
-	return &worker{p: p, runners: map[runnerKey]*session.Runner{}, analysis: map[int]bool{}}
+	return &worker{p: p, runners: map[runnerKey]*session.Runner{}}
 }
 
 func (w *worker) runner(s Session) (*session.Runner, error) {
@@ -366,22 +366,6 @@ func (w *worker) play(s Session, rec *Record) error {
 	if !o.Agreed {
 		rec.Outcome = 0
 	}
-	avail, known := w.analysis[s.Scenario]
-	if !known || avail {
-		// The analysis figures come with session.Result, which allocates;
-		// use it only for scenarios where it has them.
-		res := r.Result()
-		avail = res.DistanceToPareto != nil || res.DistanceToNash != nil
-		w.analysis[s.Scenario] = avail
-		if avail {
-			if res.DistanceToPareto != nil {
-				rec.Pareto = *res.DistanceToPareto
-			}
-			if res.DistanceToNash != nil {
-				rec.Nash = *res.DistanceToNash
-			}
-		}
-	}
 	prep := r.Prepared()
 	if o.Agreed {
 		w.buf = slicesGrow(w.buf, prep.Space.Issues())
@@ -394,6 +378,12 @@ func (w *worker) play(s Session, rec *Record) error {
 		}
 		rec.Utility = append(rec.Utility, x)
 		rec.Discounted = append(rec.Discounted, u.Discounted(x, o.T))
+	}
+	// Distances in undiscounted utility space, as analysis (and Genius)
+	// measure them: to the nearest frontier point and Nash point.
+	if ps := w.p.Scenarios[s.Scenario]; ps.frontier != nil {
+		rec.Pareto = analysis.DistanceToFrontier(rec.Utility, ps.frontier)
+		rec.Nash = analysis.DistanceToNash(rec.Utility, ps.nash)
 	}
 	return nil
 }

@@ -304,7 +304,7 @@ func printSummary(w io.Writer, s *tournament.Summary) {
 	table("negotiator", s.Negotiators)
 	table("scenario", s.Scenarios)
 	if s.Overall.Pareto.N == 0 && s.Sessions > 0 {
-		fmt.Fprintln(w, "\nDistances to Pareto and Nash are not available yet for these scenarios (they await the analysis package).")
+		fmt.Fprintln(w, "\nDistances to Pareto and Nash are not available for these scenarios (the frontier could not be computed).")
 	}
 }
 
