@@ -1,7 +1,240 @@
 package main
 
-// BenchCmd measures parley's performance.
-type BenchCmd struct{}
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/scenario/open"
+	"github.com/parleyhq/parley/session"
+	"github.com/parleyhq/parley/tournament"
+	"github.com/parleyhq/parley/tournament/store"
+	"github.com/parleyhq/parley/utility"
+)
+
+// BenchCmd runs parley's fixed performance suite: the source of every
+// performance figure in the README.
+type BenchCmd struct {
+	Domains  string        `default:"../shared/domains" help:"Folder of the reference Genius domains (ANAC2011_Laptop, ANAC2011_Car, ...)." type:"path"`
+	Sessions uint64        `default:"200000" help:"Sessions of each tournament run (Laptop, Boulware vs Conceder, 1 and 2 workers)."`
+	Min      time.Duration `default:"1s" help:"Minimum time of each single-session measurement."`
+	Frontier bool          `default:"true" negatable:"" help:"Time the Pareto frontier on domains of 27 to 10^7 outcomes."`
+	Dir      string        `help:"Folder for the tournament databases (default: a temporary folder, removed after)." type:"path"`
+}
+
+type benchRow struct{ what, figure, note string }
 
 // Run implements parley bench.
-func (c *BenchCmd) Run(e env) error { return nil }
+func (c *BenchCmd) Run(e env) error {
+	w := e.stdout
+	fmt.Fprintf(w, "parley bench (%s)\n", version)
+	fmt.Fprintf(w, "machine: %s, %d cores (GOMAXPROCS %d), %s %s/%s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+
+	laptop, car := filepath.Join(c.Domains, "ANAC2011_Laptop"), filepath.Join(c.Domains, "ANAC2011_Car")
+	if _, err := os.Stat(laptop); err != nil {
+		ex := filepath.Join("examples", "ukraine-2025.yaml")
+		if _, err2 := os.Stat(ex); err2 != nil {
+			return fmt.Errorf("the reference domains are not at %s (give --domains), and no examples folder is here to fall back on", c.Domains)
+		}
+		fmt.Fprintf(w, "NOTE: the reference domains are not at %s (give --domains); measuring %s instead, so the figures are not comparable with the README's.\n\n", c.Domains, ex)
+		laptop, car = ex, ""
+	}
+	var rows []benchRow
+	add := func(what, figure, note string) {
+		rows = append(rows, benchRow{what, figure, note})
+		fmt.Fprintf(e.stderr, "  %s: %s\n", what, figure)
+	}
+
+	// 1. One session after another on one core: the reference figure.
+	single := map[string]float64{}
+	for _, d := range []string{laptop, car} {
+		if d == "" {
+			continue
+		}
+		sc, err := open.Path(d)
+		if err != nil {
+			return err
+		}
+		rate, steps, err := benchSessions(sc, c.Min)
+		if err != nil {
+			return err
+		}
+		single[d] = rate
+		add(fmt.Sprintf("session loop, %s, boulware vs conceder, saop 100 rounds", sc.Name),
+			fmt.Sprintf("%.0f sessions/s, %.3g steps/s", rate, steps), fmt.Sprintf("%.2f µs/session, 1 core, no storage", 1e6/rate))
+	}
+
+	// 2. Tournaments into SQLite with 1 and 2 workers.
+	dir := c.Dir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "parley-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	for _, workers := range []int{1, 2} {
+		rate, cpu, err := benchTournament(laptop, dir, c.Sessions, workers)
+		if err != nil {
+			return err
+		}
+		eff := rate / float64(min(workers, runtime.NumCPU())) / single[laptop]
+		add(fmt.Sprintf("tournament, %s, %d sessions into SQLite, %d worker(s)", filepath.Base(laptop), c.Sessions, workers),
+			fmt.Sprintf("%.0f sessions/s", rate),
+			fmt.Sprintf("%.0f%% of the session loop per worker; %.0f sessions per CPU-second (%.0f%% of the loop; the writer's SQLite inserts share the cores)",
+				100*eff, cpu, 100*cpu/single[laptop]))
+	}
+
+	// 3. Pareto frontiers.
+	if c.Frontier {
+		for _, d := range []string{"ANAC2011_Laptop", "ANAC2011_Car", "ANAC2010_Travel", "ANAC2011_Energy", "Genius_6issues", "Genius_7issues"} {
+			path := filepath.Join(c.Domains, d)
+			if _, err := os.Stat(path); err != nil {
+				continue
+			}
+			sc, err := open.Path(path)
+			if err != nil {
+				return err
+			}
+			var us []*utility.Additive
+			for i := range sc.Parties {
+				if sc.Parties[i].Role != "mediator" {
+					us = append(us, sc.Utility(i))
+				}
+			}
+			sp := sc.Space()
+			size, _ := sp.Size()
+			start := time.Now()
+			f, err := analysis.Frontier(us, sp, analysis.Options{})
+			el := time.Since(start)
+			if err != nil {
+				add("frontier "+d, "-", err.Error())
+				continue
+			}
+			add(fmt.Sprintf("Pareto frontier, %s (%d outcomes, %d parties)", d, size, len(us)),
+				fmt.Sprintf("%.3g s", el.Seconds()), fmt.Sprintf("%d frontier points", len(f.Points)))
+		}
+	}
+
+	rows = append(rows, benchRow{"peak memory of this process (getrusage)", fmt.Sprintf("%.1f MB", peakRSS()), "resident set, all of the above"})
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "measurement\tfigure\tnote")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.what, r.figure, r.note)
+	}
+	return tw.Flush()
+}
+
+// benchSessions plays Boulware against Conceder on sc for at least min.
+func benchSessions(sc *scenario.Scenario, min time.Duration) (rate, steps float64, err error) {
+	prep, err := session.Prepare(sc)
+	if err != nil {
+		return 0, 0, err
+	}
+	negs := []string{"boulware", "conceder"}
+	if len(prep.Seats) != 2 {
+		negs = []string{"boulware"}
+	}
+	r, err := session.NewRunner(session.Config{Prepared: prep, Negotiators: negs, Deadline: protocol.Deadline{Rounds: 100}})
+	if err != nil {
+		return 0, 0, err
+	}
+	for i := range uint64(1000) { // warm up
+		r.Play(i)
+	}
+	n, st := uint64(0), 0
+	start := time.Now()
+	for time.Since(start) < min {
+		for range 1000 {
+			o, err := r.Play(n)
+			if err != nil {
+				return 0, 0, err
+			}
+			st += o.Steps
+			n++
+		}
+	}
+	s := time.Since(start).Seconds()
+	return float64(n) / s, float64(st) / s, nil
+}
+
+// benchTournament runs a Laptop-style tournament of n sessions into a new
+// store and returns sessions per wall second and per CPU second.
+func benchTournament(domain, dir string, n uint64, workers int) (rate, perCPU float64, err error) {
+	spec := filepath.Join(dir, fmt.Sprintf("bench-%d.yaml", workers))
+	negs := "[boulware, conceder]"
+	text := fmt.Sprintf("name: bench\nseed: 1\nscenarios: [%q]\nnegotiators: %s\nrotation: distinct\nrepetitions: %d\n", domain, negs, (n+1)/2)
+	if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
+		return 0, 0, err
+	}
+	s, err := tournament.LoadSpec(spec)
+	if err != nil {
+		return 0, 0, err
+	}
+	p, err := tournament.NewPlan(s)
+	if err != nil {
+		return 0, 0, err
+	}
+	db := filepath.Join(dir, fmt.Sprintf("bench-%d.db", workers))
+	os.Remove(db)
+	st, err := store.Create(db, p, []byte(text), version)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer st.Close()
+	if _, err := p.Scenarios[0].Prepared(); err != nil {
+		return 0, 0, err
+	}
+	cpu0 := cpuTime()
+	stats, err := tournament.Run(context.Background(), p, st, tournament.Options{Workers: workers})
+	if err != nil {
+		return 0, 0, err
+	}
+	cpu := cpuTime() - cpu0
+	return float64(stats.Committed) / stats.Elapsed.Seconds(), float64(stats.Committed) / cpu.Seconds(), nil
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// peakRSS is the process's peak resident set in MB (getrusage ru_maxrss,
+// which Linux gives in KiB).
+func peakRSS() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
