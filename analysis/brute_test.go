@@ -39,6 +39,12 @@ func bruteOutcomes(t testing.TB, us []*utility.Additive, sp outcome.Space) (idx 
 	if err != nil {
 		t.Fatal(err)
 	}
+	mergeTies(raw, n)
+	return idx, raw
+}
+
+// mergeTies replaces each party's values by their tie-rule representatives.
+func mergeTies(raw [][]float64, n int) {
 	for p := 0; p < n; p++ {
 		var vs []float64
 		for _, u := range raw {
@@ -58,13 +64,16 @@ func bruteOutcomes(t testing.TB, us []*utility.Additive, sp outcome.Space) (idx 
 			u[p] = rep[u[p]]
 		}
 	}
-	return idx, raw
 }
 
 // bruteFrontier is the reference: group outcomes by merged utility vector,
 // keep the vectors no other vector strictly dominates.
 func bruteFrontier(t testing.TB, us []*utility.Additive, sp outcome.Space, k int) *Pareto {
 	idx, vecs := bruteOutcomes(t, us, sp)
+	return frontierOf(idx, vecs, len(us), k)
+}
+
+func frontierOf(idx []uint64, vecs [][]float64, n, k int) *Pareto {
 	groups := map[string]*Point{}
 	var order []string
 	for q, u := range vecs {
@@ -80,7 +89,7 @@ func bruteFrontier(t testing.TB, us []*utility.Additive, sp outcome.Space, k int
 			g.Outcomes = append(g.Outcomes, idx[q])
 		}
 	}
-	f := &Pareto{Parties: len(us)}
+	f := &Pareto{Parties: n}
 	for _, ka := range order {
 		a := groups[ka]
 		dominated := false

@@ -112,6 +112,9 @@ type engine struct {
 	lineBits uint64 // one bit per red line
 	masks    bool
 
+	// lo[i], hi[i]: the values of issue i taken (normally 0 and its size).
+	lo, hi []int
+
 	cur, cand, uniq set
 	perm            []int32
 	keep            []bool
@@ -147,8 +150,10 @@ func newEngine(us []*utility.Additive, sp outcome.Space, opts Options) (*engine,
 			}
 		}
 	}
+	e.lo, e.hi = make([]int, m), make([]int, m)
 	for i := 0; i < m; i++ {
 		c := sp.Card(i)
+		e.hi[i] = c
 		t := make([]float64, c*n)
 		for v := 0; v < c; v++ {
 			for p, u := range us {
@@ -218,6 +223,13 @@ func (e *engine) compileRedLines(us []*utility.Additive) error {
 }
 
 func (e *engine) run() *Pareto {
+	e.stages()
+	return e.finish()
+}
+
+// stages builds the states issue by issue, leaving the complete outcomes'
+// candidate sums in cand.
+func (e *engine) stages() {
 	n := e.n
 	e.cur.reset(1, e.masks, n > 2)
 	e.cur.len = 1
@@ -226,11 +238,9 @@ func (e *engine) run() *Pareto {
 	e.cur.idx[0] = 0
 	e.cur.nidx[0] = 1
 	if e.masks {
-		e.cur.mask[0] = 0
+		e.cur.mask[0] = e.lineBits
 		if e.initMask != 0 {
 			e.cur.len = 0 // every outcome crosses a red line
-		} else {
-			e.cur.mask[0] = e.lineBits
 		}
 	}
 	for i := 0; i < e.m; i++ {
@@ -243,7 +253,6 @@ func (e *engine) run() *Pareto {
 	if e.m == 0 {
 		e.cur, e.cand = e.cand, e.cur
 	}
-	return e.finish()
 }
 
 // finish turns the complete outcomes' sums in cand into the frontier: clamp,
@@ -262,47 +271,77 @@ func (e *engine) finish() *Pareto {
 	return e.points(&e.uniq)
 }
 
-// prefixFrontier is the frontier of the first count outcomes in enumeration
-// order (red lines ignored), listing one outcome per point.
-func prefixFrontier(us []*utility.Additive, sp outcome.Space, count int) (*Pareto, error) {
+// prefixFrontier is the frontier of the outcomes whose index is below
+// count (the first count in enumeration order), red lines ignored, listing
+// one outcome per point. The prefix is a union of at most one product set
+// per issue: with count's mixed-radix digits d, part j fixes the issues after
+// j to their digits and lets issue j take the values below d_j (issues
+// before j are free). Each part is built issue by issue; the final step runs
+// on the union.
+func prefixFrontier(us []*utility.Additive, sp outcome.Space, count uint64) (*Pareto, error) {
 	e, err := newEngine(us, sp, Options{Listed: 1})
 	if err != nil {
 		return nil, err
 	}
 	e.masks = false
-	n := e.n
-	c := &e.cand
-	c.reset(count, false, n > 2)
-	o := make([]int, e.m)
-	for j := 0; j < count; j++ {
-		s := c.vals[j*n : j*n+n]
-		clear(s)
-		for i, v := range o {
-			t := e.tab[i][v*n : v*n+n]
-			for p := range s {
-				s[p] += t[p]
+	if size, _ := sp.Size(); count >= size {
+		return e.run(), nil
+	}
+	digits := make([]int, e.m)
+	x := count
+	for i := range digits {
+		digits[i] = int(x % uint64(sp.Card(i)))
+		x /= uint64(sp.Card(i))
+	}
+	var acc set
+	acc.n, acc.k = e.n, e.k
+	for j := e.m - 1; j >= 0; j-- {
+		if digits[j] == 0 {
+			continue
+		}
+		for i := range digits {
+			switch {
+			case i < j:
+				e.lo[i], e.hi[i] = 0, sp.Card(i)
+			case i == j:
+				e.lo[i], e.hi[i] = 0, digits[j]
+			default:
+				e.lo[i], e.hi[i] = digits[i], digits[i]+1
 			}
 		}
-		c.cnt[j], c.idx[j], c.nidx[j] = 1, uint64(j), 1
-		sp.Next(o)
+		e.stages()
+		acc.appendFrom(&e.cand)
 	}
-	c.len = count
+	e.cand, acc = acc, e.cand
 	return e.finish(), nil
+}
+
+// appendFrom appends the states of c (without masks) to s.
+func (s *set) appendFrom(c *set) {
+	n, k := s.n, s.k
+	s.vals = append(s.vals[:s.len*n], c.vals[:c.len*n]...)
+	s.cnt = append(s.cnt[:s.len], c.cnt[:c.len]...)
+	s.idx = append(s.idx[:s.len*k], c.idx[:c.len*k]...)
+	s.nidx = append(s.nidx[:s.len], c.nidx[:c.len]...)
+	if c.sum != nil {
+		s.sum = append(s.sum[:s.len], c.sum[:c.len]...)
+	}
+	s.len += c.len
 }
 
 // expand writes every one-issue extension of cur into cand.
 func (e *engine) expand(i int) {
 	n, k := e.n, e.k
 	cur, cand := &e.cur, &e.cand
-	card := e.sp.Card(i)
+	lo, hi := e.lo[i], e.hi[i]
 	stride := e.sp.Stride(i)
-	cand.reset(cur.len*card, e.masks, n > 2)
+	cand.reset(cur.len*(hi-lo), e.masks, n > 2)
 	tab := e.tab[i]
 	j := 0
 	for s := 0; s < cur.len; s++ {
 		base := cur.vals[s*n : s*n+n]
 		ids := cur.idx[s*k : s*k+int(cur.nidx[s])]
-		for v := 0; v < card; v++ {
+		for v := lo; v < hi; v++ {
 			if e.masks {
 				m := cur.mask[s] &^ e.clear[i][v]
 				if m&e.ends[i] != 0 {

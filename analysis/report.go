@@ -12,7 +12,7 @@ import (
 
 // GeniusEnumerationCutoff is how many bids Genius's MultilateralAnalysis
 // enumerates (ENUMERATION_CUTOFF).
-const GeniusEnumerationCutoff = 100_000
+const GeniusEnumerationCutoff uint64 = 100_000
 
 // Report is the analysis of a scenario: the JSON of `parley analyze --json`.
 // Utilities are listed one per party, in the order of Parties.
@@ -89,7 +89,7 @@ type ZopaSummary struct {
 // CutoffSummary is Genius's MultilateralAnalysis over the first 100,000
 // outcomes in enumeration order.
 type CutoffSummary struct {
-	Enumerated     int         `json:"n_enumerated"`
+	Enumerated     uint64      `json:"n_enumerated"`
 	ParetoPoints   int         `json:"pareto_n_points"`
 	ParetoOutcomes uint64      `json:"pareto_n_outcomes"`
 	NashValue      *float64    `json:"nash_value"`

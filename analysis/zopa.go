@@ -18,6 +18,10 @@ type Zopa struct {
 	StdErr    float64 // standard error of an estimated Count
 }
 
+// zopaExactLimit is the largest space counted exactly whatever the
+// budget (a variable so that tests can lower it).
+var zopaExactLimit uint64 = outcome.DefaultEnumerationLimit
+
 // zopaMargin keeps the bounds of the exact count clear of rounding: a
 // subtree is decided from bounds only when they clear the threshold by it.
 const zopaMargin = 1e-9
@@ -54,7 +58,7 @@ func CountZopa(us []*utility.Additive, sp outcome.Space, opts Options) (Zopa, er
 		}
 	}
 	size, _ := sp.Size()
-	if size > outcome.DefaultEnumerationLimit {
+	if size > zopaExactLimit {
 		z.budget = opts.zopaBudget()
 	}
 	if e.initMask != 0 {
