@@ -41,7 +41,7 @@ type expected struct {
 	} `json:"zopa"`
 	Opposition float64 `json:"opposition"`
 	Cutoff     *struct {
-		NEnumerated     uint64         `json:"n_enumerated"`
+		NEnumerated     uint64      `json:"n_enumerated"`
 		ParetoNPoints   int         `json:"pareto_n_points"`
 		ParetoNOutcomes uint64      `json:"pareto_n_outcomes"`
 		NashValue       *float64    `json:"nash_value"`
