@@ -15,9 +15,14 @@ type Result struct {
 	Deadline Deadline `json:"deadline"`
 	Seed     uint64   `json:"seed"`
 
+	// Status says whether the session ended with a binding deal: agreed
+	// (no ratification required), ratified, not_ratified (a required vote
+	// failed: the deal is void), no_agreement or failed_phase.
+	Status Status `json:"status"`
+	// Agreed says that the parties signed an agreement (ratified or not).
 	Agreed bool `json:"agreed"`
-	// End says why the session ended: agreement, deadline, walked out,
-	// mediator ended.
+	// End says why the negotiation ended: agreement, deadline, walked out,
+	// mediator ended, no joint meeting.
 	End       string `json:"end"`
 	WalkedOut string `json:"walked_out,omitempty"` // the party that ended it
 	// Outcome is the agreement, one value per issue (absent without one).
@@ -27,9 +32,27 @@ type Result struct {
 	Time         float64 `json:"time"`  // normalised time at the end, the t of discounting
 	Steps        int     `json:"steps"` // actions taken
 
-	// Parties holds each negotiating party's utility: of the agreement, or
-	// its reservation value without one.
+	// FailedPhase is the agenda phase that failed (status failed_phase).
+	FailedPhase string `json:"failed_phase,omitempty"`
+	// Phases is how each phase of the agenda went.
+	Phases []PhaseResult `json:"phases,omitempty"`
+	// Events are the scheduled events that happened, in order.
+	Events []EventResult `json:"events,omitempty"`
+	// Ratification holds each party's ratification of the agreement.
+	Ratification []RatificationResult `json:"ratification,omitempty"`
+	// Meetings are the verdicts on the scenario's meetings.
+	Meetings []Meeting `json:"meetings,omitempty"`
+	// RedLines reports what the parties' red lines did.
+	RedLines *RedLineReport `json:"red_lines,omitempty"`
+
+	// Parties holds each negotiating party's payoff: its utility of a
+	// binding deal, or its reservation value without one, by its
+	// preferences at the end of the session (after every event that
+	// happened), less its delay costs.
 	Parties []PartyResult `json:"parties"`
+	// MediatorParty is the mediator party's utility of a binding deal (or
+	// its reservation value), when the scenario names one.
+	MediatorParty *PartyResult `json:"mediator_party,omitempty"`
 	// SocialWelfare is the sum of the parties' (undiscounted) utilities.
 	SocialWelfare           float64 `json:"social_welfare"`
 	DiscountedSocialWelfare float64 `json:"discounted_social_welfare"`
@@ -62,8 +85,48 @@ type PartyResult struct {
 	Negotiator  string  `json:"negotiator"`
 	Utility     float64 `json:"utility"`
 	Discounted  float64 `json:"discounted_utility"`
-	Reservation float64 `json:"reservation_value"`
+	Reservation float64 `json:"reservation_value"` // at the end, with drift and shifts
 	Discount    float64 `json:"discount_factor"`
+	DelayCost   float64 `json:"delay_cost,omitempty"` // utility lost to delay
+}
+
+// PhaseResult is how one phase of the agenda went.
+type PhaseResult struct {
+	ID         string   `json:"id"`
+	Issues     []string `json:"issues"`
+	Agreed     bool     `json:"agreed"`
+	End        string   `json:"end,omitempty"`
+	StartRound int      `json:"start_round,omitempty"`
+	EndRound   int      `json:"end_round,omitempty"`
+	Outcome    []Value  `json:"outcome,omitempty"`
+}
+
+// EventResult is a scheduled event that happened.
+type EventResult struct {
+	Round       int    `json:"round"`
+	Party       string `json:"party"`
+	Description string `json:"description,omitempty"`
+}
+
+// RatificationResult is one party's ratification of an agreement.
+type RatificationResult struct {
+	Party       string  `json:"party"`
+	Body        string  `json:"body,omitempty"`
+	Required    bool    `json:"required"`
+	Probability float64 `json:"probability"`
+	Draw        float64 `json:"draw,omitempty"` // the uniform draw; the vote passes below Probability
+	Passed      bool    `json:"passed"`
+}
+
+// RedLineReport says what red lines did in a session.
+type RedLineReport struct {
+	// Crossings counts, per party, the offers and texts put to it that
+	// crossed its red lines (which it could never accept).
+	Crossings map[string]int `json:"crossings"`
+	// Blocked: an outcome acceptable to every negotiating party exists
+	// without their red lines but none with them (absent when the space
+	// is too large to check).
+	Blocked *bool `json:"blocked,omitempty"`
 }
 
 // Outcome returns how the last session ended.
@@ -71,17 +134,20 @@ func (r *Runner) Outcome() protocol.Outcome { return r.out }
 
 // Result builds the full result of the last session played.
 func (r *Runner) Result() Result {
-	p, o := r.prep, r.out
+	p, o, st := r.prep, r.out, &r.st
+	sc := p.Scenario
 	res := Result{
-		Scenario: p.Scenario.Name,
+		Scenario: sc.Name,
 		Protocol: r.proto.Name(),
 		Deadline: Deadline{Rounds: r.cfg.Deadline.Rounds},
 		Seed:     r.seed,
+		Status:   st.status,
 		Agreed:   o.Agreed,
 		End:      o.Reason.String(),
 		Round:    o.Round,
 		Time:     o.T,
 		Steps:    o.Steps,
+		Meetings: p.Meetings,
 	}
 	if r.cfg.Deadline.Time > 0 {
 		res.Deadline.Time = r.cfg.Deadline.Time.String()
@@ -97,32 +163,108 @@ func (r *Runner) Result() Result {
 		idx := o.Outcome
 		res.OutcomeIndex = &idx
 		p.Space.Decode(idx, buf)
-		for i, v := range buf {
-			is := &p.Scenario.Issues[i]
-			val := Value{Issue: is.ID, Value: is.Value(v)}
-			if l := is.Label(v); l != val.Value {
-				val.Label = l
+		res.Outcome = values(p, buf, nil)
+	}
+	if p.agenda() {
+		for ph, rec := range st.phases {
+			info := &p.phases[ph]
+			pr := PhaseResult{ID: info.id}
+			for _, i := range info.issues {
+				pr.Issues = append(pr.Issues, sc.Issues[i].ID)
 			}
-			res.Outcome = append(res.Outcome, val)
+			if rec.played {
+				pr.Agreed, pr.End, pr.StartRound, pr.EndRound = rec.out.Agreed, rec.out.Reason.String(), rec.start, rec.end
+				if rec.out.Agreed {
+					local := make([]int, len(info.issues))
+					info.space.Decode(rec.out.Outcome, local)
+					pr.Outcome = values(p, local, info.issues)
+				}
+			}
+			res.Phases = append(res.Phases, pr)
 		}
+		if st.failed >= 0 {
+			res.FailedPhase = p.phases[st.failed].id
+		}
+	}
+	for k := range st.events {
+		e := &sc.Events[k]
+		res.Events = append(res.Events, EventResult{Round: e.Round, Party: sc.Parties[e.Party].ID, Description: e.Description})
+	}
+	for s, v := range st.ratif {
+		if !v.has {
+			continue
+		}
+		rat := sc.Parties[p.Seats[s]].Ratification
+		res.Ratification = append(res.Ratification, RatificationResult{Party: r.SeatName(s), Body: rat.Body, Required: v.required,
+			Probability: v.prob, Draw: v.draw, Passed: v.passed})
+	}
+	binding := st.status.Binding()
+	payoff := func(m int) (u, rv, cost float64) {
+		pa := &sc.Parties[p.members[m]]
+		a := st.cur[m].u
+		rv = a.Reservation + pa.Drift*float64(o.Round)
+		cost = pa.DelayCost * float64(o.Round)
+		u = rv
+		if binding {
+			u = a.Utility(buf)
+		}
+		return u - cost, rv, cost
 	}
 	us := make([]float64, len(p.Seats))
 	for s := range p.Seats {
-		u := p.Utilities[s]
-		pr := PartyResult{ID: r.SeatName(s), Negotiator: r.seats[s].spec.String(), Reservation: u.Reservation, Discount: u.Discount}
-		if o.Agreed {
-			pr.Utility = u.Utility(buf)
-		} else {
-			pr.Utility = u.Reservation
-		}
-		pr.Discounted = u.Discounted(pr.Utility, o.T)
+		u, rv, cost := payoff(s)
+		a := st.cur[s].u
+		pr := PartyResult{ID: r.SeatName(s), Negotiator: r.seats[s].spec.String(), Utility: u, Reservation: rv, Discount: a.Discount, DelayCost: cost}
+		pr.Discounted = a.Discounted(pr.Utility, o.T)
 		us[s] = pr.Utility
 		res.SocialWelfare += pr.Utility
 		res.DiscountedSocialWelfare += pr.Discounted
 		res.Parties = append(res.Parties, pr)
 	}
+	if m := len(p.Seats); m < len(p.members) {
+		u, rv, cost := payoff(m)
+		a := st.cur[m].u
+		pr := &PartyResult{ID: sc.Parties[p.Mediator].ID, Negotiator: res.Mediator, Utility: u, Reservation: rv, Discount: a.Discount, DelayCost: cost}
+		pr.Discounted = a.Discounted(u, o.T)
+		res.MediatorParty = pr
+	}
+	hasRL := false
+	for _, i := range p.Seats {
+		hasRL = hasRL || len(sc.Parties[i].RedLines) > 0
+	}
+	if hasRL {
+		rep := &RedLineReport{Crossings: map[string]int{}}
+		for s := range p.Seats {
+			if len(sc.Parties[p.Seats[s]].RedLines) > 0 {
+				rep.Crossings[r.SeatName(s)] = st.crossings[s]
+			}
+		}
+		if z := p.zone.get(p); z.judged {
+			b := z.withoutRL && !z.withLines
+			rep.Blocked = &b
+		}
+		res.RedLines = rep
+	}
 	p.analysis.fill(p, us, &res)
 	return res
+}
+
+// values renders an outcome (of the issues listed, or of every issue).
+func values(p *Prepared, o []int, issues []int) []Value {
+	var vs []Value
+	for k, v := range o {
+		i := k
+		if issues != nil {
+			i = issues[k]
+		}
+		is := &p.Scenario.Issues[i]
+		val := Value{Issue: is.ID, Value: is.Value(v)}
+		if l := is.Label(v); l != val.Value {
+			val.Label = l
+		}
+		vs = append(vs, val)
+	}
+	return vs
 }
 
 // Elapsed is a convenience for callers that pass a Clock: it returns a

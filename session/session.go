@@ -1,10 +1,80 @@
 // Package session runs a protocol among negotiators on a scenario: it owns
-// the clock and the random sources, relays the public record to every seat,
-// writes the trace and computes the result.
+// the clock and the random sources, relays the record to every seat, applies
+// the scenario's negotiation rules, writes the trace and computes the result.
 //
 // Prepare compiles a scenario once (outcome space, utility functions, sorted
-// indexes); a Runner plays any number of sessions on it, reusing every
-// buffer, so that a step allocates nothing. Run is the one-call form.
+// indexes, the preferences after each scheduled event, the meetings); a
+// Runner plays any number of sessions on it, reusing every buffer, so that a
+// step allocates nothing. Run is the one-call form.
+//
+// # Seats
+//
+// Every party negotiates except the mediator: the party the scenario names
+// as mediator, or else the first party whose role is mediator (parties with
+// role mediator never negotiate). Guarantors and coalitions are parties that
+// negotiate. The mediator party sits at the mediator seat of the mediated
+// and shuttle protocols, where its utility function is its Setup.Utility
+// (the broker strategy uses it; hillclimb and veto ignore it); in saop and
+// amop it takes no part.
+//
+// # The rules of the seed scenario
+//
+// Red lines: a party's utility of an outcome that crosses one of its red
+// lines is utility.Unacceptable, below any reservation value, so no built-in
+// strategy offers, accepts or votes for it. Mediators do not know the
+// parties' red lines (private information); a text that crosses one is
+// simply rejected. Result.RedLines counts, per party, the offers and texts
+// put to it that crossed its red lines, and says whether red lines alone
+// leave no outcome acceptable to every party. The trace holds none of this.
+//
+// Agenda: with Scenario.Agenda the session runs phase by phase, in the
+// agenda's order (which respects every phase's After): each phase runs the
+// protocol over its own issues only, with earlier phases' agreements fixed;
+// a phase that fails ends the session (status failed_phase). A party values
+// a phase's outcome as the full deal with the settled issues at their agreed
+// values and the issues still open at their mean evaluation (for an additive
+// utility the same as the expectation over a uniformly random completion),
+// against its whole-deal reservation value. A red line binds a phase once
+// every issue it names is settled or on the table. All phases share the
+// session's deadline: a phase that opens after round r starts in round r+1
+// with the session's normalised time, and a phase whose predecessors used
+// every round cannot open. Phase outcomes in the trace are indices into the
+// phase's own outcome space (its issues, in agenda order).
+//
+// Ratification: when an agreement is reached, every negotiating party whose
+// ratification the deal requires holds its vote, drawn from the session's
+// own seeded source: it passes when a uniform draw is below
+// utility.Ratification.Prob. One failed vote makes the deal void (status
+// not_ratified): every party gets its reservation value.
+//
+// Guarantees and credibility are compiled into the beneficiary's utility
+// function by scenario.Utility; sessions use it as it is.
+//
+// Time: a party with delay cost c loses c per round until the session ends,
+// with a deal or without (the war goes on during the talks), so its payoff
+// is u(o) − c·r for a deal in round r and rv(r) − c·r for no deal when the
+// session ends in round r. Its reservation value drifts by d per round:
+// rv(r) = rv + shifts + d·r. What a negotiator sees in round r is the
+// reservation that decides between accepting now and holding out to the
+// round deadline R: rv(r) − c·(R − r) (costs already paid are sunk; the
+// party does not anticipate drift, it sees today's alternative), never
+// below 0. So a delay cost makes a party readier to settle early. With a
+// time deadline only, the cost term is left out. Scheduled events apply at
+// the start of their round (events of round 0 before the first turn): a
+// reservation shift, new weights or dropped red lines; the party's
+// negotiator sees its new utility and reservation from that turn on. The
+// trace records that an event happened, to whom, and its description,
+// never the numbers.
+//
+// Meetings: each scenario meeting takes place only if every invitee accepts
+// by its rule (always; never; zone: some outcome is acceptable to every
+// invitee, counting red lines and reservation values; a number x: the
+// invitee's utility at the predicted deal, the Nash point over the outcomes
+// acceptable to every invitee, is at least x). They are judged once, on the
+// preferences at the start of the session. Under the shuttle protocol the
+// joint session is the first meeting whose invitees include every
+// negotiating party: if it does not take place, the session ends when the
+// joint session would open (status no_agreement, end "no joint meeting").
 package session
 
 import (
@@ -30,42 +100,99 @@ type Prepared struct {
 	Size      uint64
 	Seats     []int               // scenario party index of each negotiating seat
 	Mediator  int                 // scenario party index of the mediator, or -1
-	Utilities []*utility.Additive // per seat
-	Indexes   []*negotiator.Index // per seat
+	Utilities []*utility.Additive // per seat, before any event
+	Indexes   []*negotiator.Index // per seat, before any event
+	// Meetings is the verdict on each of the scenario's meetings.
+	Meetings []Meeting
+	// Joint is the meeting that holds the shuttle's joint session (the
+	// first whose invitees include every negotiating party), or -1.
+	Joint int
+
+	// members are the seats' parties, then the mediator party if any.
+	members []int
+	// variants[k][m] is member m's utility function and index after the
+	// first k scheduled events; only the members an event changes get new
+	// ones.
+	variants [][]variant
+	phases   []phaseInfo
+	dynamic  bool // time effects, events or an agenda: reservations move
+	rules    bool // the scenario has any negotiation rule
 
 	jsonLabels [][]string // per issue, per value: the label as a JSON string
 	analysis   *analysisCache
+	zone       *zoneCache
 }
 
-// Prepare compiles sc: one negotiating seat per party whose role is not
-// "mediator", in scenario order, each with its utility function and sorted
-// index.
+type variant struct {
+	u *utility.Additive
+	x *negotiator.Index
+}
+
+// phaseInfo is one phase of the agenda as sessions run it; a scenario
+// without an agenda has one phase with every issue.
+type phaseInfo struct {
+	id     string
+	issues []int
+	space  outcome.Space
+	size   uint64
+}
+
+// Prepare compiles sc. See the package documentation for who negotiates.
 func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 	if sc == nil {
 		return nil, errors.New("no scenario")
 	}
-	p := &Prepared{Scenario: sc, Space: sc.Space(), Mediator: -1}
+	p := &Prepared{Scenario: sc, Space: sc.Space(), Mediator: -1, Joint: -1}
 	size, ok := p.Space.Size()
 	if !ok {
 		return nil, fmt.Errorf("scenario %s: %.4g outcomes do not fit a 64-bit outcome index", sc.Name, p.Space.SizeFloat())
 	}
 	p.Size = size
+	if sc.Mediator != "" {
+		p.Mediator = sc.PartyIndex(sc.Mediator)
+	}
 	for i := range sc.Parties {
-		if sc.Parties[i].Role == "mediator" {
+		if sc.Parties[i].Role == "mediator" || i == p.Mediator {
 			if p.Mediator < 0 {
 				p.Mediator = i
 			}
 			continue
 		}
+		p.Seats = append(p.Seats, i)
+	}
+	p.members = append([]int(nil), p.Seats...)
+	if p.Mediator >= 0 {
+		p.members = append(p.members, p.Mediator)
+	}
+	base := make([]variant, len(p.members))
+	for m, i := range p.members {
 		u := sc.Utility(i)
 		x, err := negotiator.NewIndex(u, p.Space)
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s, party %s: %w", sc.Name, sc.Parties[i].ID, err)
 		}
-		p.Seats = append(p.Seats, i)
-		p.Utilities = append(p.Utilities, u)
-		p.Indexes = append(p.Indexes, x)
+		base[m] = variant{u, x}
 	}
+	for s := range p.Seats {
+		p.Utilities = append(p.Utilities, base[s].u)
+		p.Indexes = append(p.Indexes, base[s].x)
+	}
+	if err := p.compileEvents(base); err != nil {
+		return nil, err
+	}
+	p.compilePhases()
+	for _, pa := range sc.Parties {
+		if pa.DelayCost != 0 || pa.Drift != 0 {
+			p.dynamic = true
+		}
+		if len(pa.RedLines) > 0 || pa.Ratification != nil {
+			p.rules = true
+		}
+	}
+	if len(sc.Events) > 0 || len(sc.Agenda) > 0 {
+		p.dynamic = true
+	}
+	p.rules = p.rules || p.dynamic || sc.Mediator != "" || len(sc.Meetings) > 0 || len(sc.Guarantees) > 0
 	p.jsonLabels = make([][]string, len(sc.Issues))
 	for i := range sc.Issues {
 		is := &sc.Issues[i]
@@ -76,7 +203,19 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 		p.jsonLabels[i] = ls
 	}
 	p.analysis = &analysisCache{}
+	p.zone = &zoneCache{}
+	p.judgeMeetings()
 	return p, nil
+}
+
+// member returns the member index of scenario party i, or -1.
+func (p *Prepared) member(i int) int {
+	for m, x := range p.members {
+		if x == i {
+			return m
+		}
+	}
+	return -1
 }
 
 // PartyIDs lists the negotiating seats' party ids.
@@ -96,16 +235,23 @@ type Config struct {
 	// Negotiators holds one strategy spec per negotiating party in scenario
 	// order (see negotiator.Parse), or a single spec for all of them.
 	Negotiators []string
-	// Mediator is the mediator's strategy for the mediated protocol.
+	// Mediator is the mediator's strategy for the mediated and shuttle
+	// protocols; when the scenario names a mediator party it defaults to
+	// broker.
 	Mediator string
-	Protocol string // saop (default), amop, amop-majority, mediated
+	Protocol string // saop (default), amop, amop-majority, mediated, shuttle
 	Deadline protocol.Deadline
 	Seed     uint64
 
-	// Trace, when set, receives the public record as JSON lines.
+	// Trace, when set, receives the record as JSON lines.
 	Trace io.Writer
-	// OnEvent, when set, sees every event (for summaries and live views).
+	// OnEvent, when set, sees every protocol event (for summaries and live
+	// views). During the call, Runner.Labels and Runner.SeatUtility
+	// describe the event's outcome.
 	OnEvent func(protocol.Event)
+	// OnNote, when set, sees the session's own events: phases, scheduled
+	// events, ratification votes.
+	OnNote func(Note)
 	// Clock returns the time elapsed since the session started. Nil means
 	// the wall clock when the deadline has a time limit and no time at all
 	// otherwise (so round-limited sessions are fully deterministic).
@@ -136,6 +282,12 @@ type Runner struct {
 	played   bool
 	tbuf     []byte
 	traceErr error
+
+	// The rules' per-session state (rules.go).
+	st       sessionState
+	ratPCG   rand.PCG
+	ratRand  *rand.Rand
+	phaseBuf []int
 }
 
 // NewRunner checks cfg and builds a runner. Every problem with the
@@ -158,6 +310,9 @@ func NewRunner(cfg Config) (*Runner, error) {
 	}
 	if err := cfg.Deadline.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if perr == nil && info.Mediated && cfg.Mediator == "" && prep.Scenario.Mediator != "" {
+		cfg.Mediator = "broker"
 	}
 	n := len(prep.Seats)
 	ids := prep.PartyIDs()
@@ -184,7 +339,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 			continue
 		}
 		if sp.Info.Role == negotiator.RoleMediator {
-			errs = append(errs, fmt.Errorf("party %s: %s is a mediator, not a negotiator; name it as the mediator (with protocol mediated) and give the party one of: %s",
+			errs = append(errs, fmt.Errorf("party %s: %s is a mediator, not a negotiator; name it as the mediator (with protocol mediated or shuttle) and give the party one of: %s",
 				ids[s], sp.Info.Name, strings.Join(negotiator.Names(negotiator.RoleParty), ", ")))
 			continue
 		}
@@ -215,14 +370,17 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	r.cfg = cfg
 	r.proto = info.New()
+	if sh, ok := r.proto.(*protocol.Shuttle); ok && prep.Joint >= 0 {
+		sh.JointBlocked = !prep.Meetings[prep.Joint].Held
+	}
 	for i, s := range r.seats {
 		s.rng = rand.New(&s.pcg)
-		s.setup = negotiator.Setup{Seat: i, Parties: n, Space: prep.Space, Rand: s.rng, Deadline: cfg.Deadline}
-		if i < n {
-			s.setup.Utility, s.setup.Index = prep.Utilities[i], prep.Indexes[i]
-		}
+		s.setup = negotiator.Setup{Seat: i, Parties: n, Space: prep.Space, Rand: s.rng, Deadline: cfg.Deadline, Dynamic: prep.dynamic}
 	}
+	r.ratRand = rand.New(&r.ratPCG)
+	r.initState()
 	r.wall = cfg.Clock == nil && cfg.Deadline.Time > 0
 	return r, nil
 }
@@ -265,48 +423,85 @@ func (r *Runner) elapsed() time.Duration {
 	return 0
 }
 
-// Play runs one session with the given seed and returns how it ended. It
-// allocates nothing when no trace is written. Each seat draws from its own
-// PCG source seeded with (seed, seat), so a seat's choices do not depend on
-// how many numbers the others draw.
+// Play runs one session with the given seed and returns how the
+// negotiation ended: Agreed means the parties signed (with an agenda: every
+// phase agreed, Outcome the whole deal); whether the deal binds after
+// ratification is Status. It allocates nothing when no trace is written and
+// the scenario has no agenda. Each seat draws from its own PCG source
+// seeded with (seed, seat), so a seat's choices do not depend on how many
+// numbers the others draw; ratification votes draw from a source of their
+// own.
 func (r *Runner) Play(seed uint64) (protocol.Outcome, error) {
 	r.seed, r.played, r.traceErr = seed, true, nil
-	n := len(r.prep.Seats)
-	if err := r.proto.Reset(n, r.prep.Size, r.cfg.Deadline, r); err != nil {
-		return protocol.Outcome{}, err
-	}
 	for i, s := range r.seats {
 		s.pcg.Seed(seed, 0x9e3779b97f4a7c15*uint64(i+1))
-		s.neg.Reset(&s.setup)
 	}
+	r.ratPCG.Seed(seed, 0x5ea7ed4a11b07e5)
+	r.resetState()
 	if r.cfg.Trace != nil {
 		r.traceHeader()
 	}
 	if r.wall {
 		r.start = time.Now()
 	}
-	for {
-		t := r.proto.Next(r.elapsed())
-		if t.Phase == protocol.PhaseDone {
-			break
-		}
-		a := r.seats[t.Seat].neg.Act(t)
-		if err := r.proto.Step(a); err != nil {
-			return r.proto.Result(), fmt.Errorf("%s (%s) in round %d: %w", r.SeatName(t.Seat), r.seats[t.Seat].spec.Info.Name, t.Round, err)
-		}
+	var err error
+	if r.out, err = r.playPhases(); err != nil {
+		return r.out, err
 	}
-	r.out = r.proto.Result()
+	r.ratify()
+	if r.cfg.Trace != nil && r.prep.rules {
+		r.traceResult()
+	}
 	if r.traceErr != nil {
 		return r.out, fmt.Errorf("writing the trace: %w", r.traceErr)
 	}
 	return r.out, nil
 }
 
-// Event implements protocol.Sink: it relays the public record to every seat,
-// the trace and the OnEvent hook.
-func (r *Runner) Event(e protocol.Event) {
+// playPhase runs the protocol once over phase ph, starting after round
+// offset, and returns how it ended (outcome index in the phase's space).
+func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
+	n := len(r.prep.Seats)
+	d := r.cfg.Deadline
+	d.Offset = offset
+	info := &r.prep.phases[ph]
+	if err := r.proto.Reset(n, info.size, d, r); err != nil {
+		return protocol.Outcome{}, err
+	}
 	for _, s := range r.seats {
+		s.setup.Space = info.space
+		s.setup.Deadline = d
+		s.neg.Reset(&s.setup)
+	}
+	for {
+		t := r.proto.Next(r.elapsed())
+		if t.Phase == protocol.PhaseDone {
+			break
+		}
+		if t.Round != r.st.round {
+			r.enterRound(t.Round)
+		}
+		a := r.seats[t.Seat].neg.Act(t)
+		if err := r.proto.Step(a); err != nil {
+			return r.proto.Result(), fmt.Errorf("%s (%s) in round %d: %w", r.SeatName(t.Seat), r.seats[t.Seat].spec.Info.Name, t.Round, err)
+		}
+	}
+	return r.proto.Result(), nil
+}
+
+// Event implements protocol.Sink: it relays the record to every seat (a
+// private event only to the mediator and the party it concerns), the trace
+// and the OnEvent hook.
+func (r *Runner) Event(e protocol.Event) {
+	n := len(r.prep.Seats)
+	for i, s := range r.seats {
+		if e.Private && i != n && i != int(e.With) {
+			continue
+		}
 		s.neg.Observe(e)
+	}
+	if r.prep.rules {
+		r.countRedLines(e)
 	}
 	if r.cfg.Trace != nil {
 		r.traceEvent(e)

@@ -16,9 +16,27 @@ import (
 //	{"type":"offer","round":1,"t":0.0099,"party":"buyer","outcome":13,"values":["HP","60 Gb","19'' LCD"]}
 //
 // "party" is absent for the protocol's own events (agreement, deadline,
-// adopt); votes carry "vote":"accept" or "vote":"reject"; "values" are the
-// outcome's labels in issue order. It holds no private information (no
-// utilities). Numbers are written with strconv's shortest round-trip
+// adopt, joint); votes carry "vote":"accept" or "vote":"reject"; "values"
+// are the outcome's labels in issue order. The shuttle's bilateral meetings
+// carry "meeting":"<party>" (the record of a private meeting between the
+// mediator and that party). During an agenda, lines carry "phase" and the
+// outcome is an index into the phase's own space, "values" the labels of
+// the phase's issues.
+//
+// Scenarios with negotiation rules add the session's own events:
+//
+//	{"type":"meeting","meeting":"summit","held":false,"declined":["ru"]}
+//	{"type":"phase","round":1,"phase":"truce","state":"open","issues":["ceasefire"]}
+//	{"type":"phase","round":3,"phase":"truce","state":"agreed","outcome":0,"values":["now"]}
+//	{"type":"phase","round":9,"phase":"settlement","state":"failed","end":"deadline"}
+//	{"type":"event","round":10,"party":"ru","description":"sanctions"}
+//	{"type":"ratification","round":12,"party":"ua","body":"referendum","passed":false}
+//	{"type":"result","round":12,"status":"not_ratified"}
+//
+// It holds no private information: no utilities, reservation values,
+// red lines or probabilities; only what a public record would show (that a
+// party declined a meeting, that an event happened to a party, that a vote
+// failed). Numbers are written with strconv's shortest round-trip
 // formatting, so a trace is byte-identical for the same inputs and seed.
 
 func (r *Runner) write() {
@@ -73,6 +91,118 @@ func (r *Runner) traceHeader() {
 	b = strconv.AppendUint(b, r.seed, 10)
 	r.tbuf = append(b, "}\n"...)
 	r.write()
+	for _, m := range p.Meetings {
+		b = append(r.tbuf[:0], `{"type":"meeting","meeting":`...)
+		b = appendJSONString(b, m.ID)
+		b = append(b, `,"held":`...)
+		b = strconv.AppendBool(b, m.Held)
+		if !m.Held {
+			b = append(b, `,"declined":[`...)
+			k := 0
+			for _, a := range m.Answers {
+				if !a.Accepts {
+					if k > 0 {
+						b = append(b, ',')
+					}
+					b = appendJSONString(b, a.Party)
+					k++
+				}
+			}
+			b = append(b, ']')
+		}
+		r.tbuf = append(b, "}\n"...)
+		r.write()
+	}
+}
+
+func (r *Runner) tracePhase(ph, round int, state, why string, agreed bool, id uint64) {
+	info := &r.prep.phases[ph]
+	b := append(r.tbuf[:0], `{"type":"phase","round":`...)
+	b = strconv.AppendInt(b, int64(round), 10)
+	b = append(b, `,"phase":`...)
+	b = appendJSONString(b, info.id)
+	b = append(b, `,"state":`...)
+	b = appendJSONString(b, state)
+	switch {
+	case state == "open":
+		b = append(b, `,"issues":[`...)
+		for k, i := range info.issues {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.prep.Scenario.Issues[i].ID)
+		}
+		b = append(b, ']')
+	case agreed:
+		b = append(b, `,"outcome":`...)
+		b = strconv.AppendUint(b, id, 10)
+		b = r.appendValues(b, id)
+	case why != "":
+		b = append(b, `,"end":`...)
+		b = appendJSONString(b, why)
+	}
+	r.tbuf = append(b, "}\n"...)
+	r.write()
+}
+
+func (r *Runner) traceNote(typ string, round int, party, key, val string) {
+	b := append(r.tbuf[:0], `{"type":"`...)
+	b = append(b, typ...)
+	b = append(b, `","round":`...)
+	b = strconv.AppendInt(b, int64(round), 10)
+	b = append(b, `,"party":`...)
+	b = appendJSONString(b, party)
+	if val != "" {
+		b = append(b, `,"`...)
+		b = append(b, key...)
+		b = append(b, `":`...)
+		b = appendJSONString(b, val)
+	}
+	r.tbuf = append(b, "}\n"...)
+	r.write()
+}
+
+func (r *Runner) traceRatification(party, body string, passed bool) {
+	b := append(r.tbuf[:0], `{"type":"ratification","round":`...)
+	b = strconv.AppendInt(b, int64(r.out.Round), 10)
+	b = append(b, `,"party":`...)
+	b = appendJSONString(b, party)
+	if body != "" {
+		b = append(b, `,"body":`...)
+		b = appendJSONString(b, body)
+	}
+	b = append(b, `,"passed":`...)
+	b = strconv.AppendBool(b, passed)
+	r.tbuf = append(b, "}\n"...)
+	r.write()
+}
+
+func (r *Runner) traceResult() {
+	b := append(r.tbuf[:0], `{"type":"result","round":`...)
+	b = strconv.AppendInt(b, int64(r.out.Round), 10)
+	b = append(b, `,"status":`...)
+	b = appendJSONString(b, string(r.st.status))
+	if r.st.failed >= 0 {
+		b = append(b, `,"failed_phase":`...)
+		b = appendJSONString(b, r.prep.phases[r.st.failed].id)
+	}
+	r.tbuf = append(b, "}\n"...)
+	r.write()
+}
+
+// appendValues appends "values" for outcome id of the phase under way.
+func (r *Runner) appendValues(b []byte, id uint64) []byte {
+	b = append(b, `,"values":[`...)
+	for k, i := range r.prep.phases[r.st.phase].issues {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		ls := r.prep.jsonLabels[i]
+		n := uint64(len(ls))
+		b = append(b, ls[id%n]...)
+		id /= n
+	}
+	return append(b, ']')
 }
 
 func (r *Runner) traceEvent(e protocol.Event) {
@@ -86,6 +216,14 @@ func (r *Runner) traceEvent(e protocol.Event) {
 		b = append(b, `,"party":`...)
 		b = appendJSONString(b, r.SeatName(int(e.Seat)))
 	}
+	if e.Private {
+		b = append(b, `,"meeting":`...)
+		b = appendJSONString(b, r.SeatName(int(e.With)))
+	}
+	if r.prep.agenda() {
+		b = append(b, `,"phase":`...)
+		b = appendJSONString(b, r.prep.phases[r.st.phase].id)
+	}
 	if e.Type == protocol.EventVote {
 		if e.Accept {
 			b = append(b, `,"vote":"accept"`...)
@@ -96,17 +234,7 @@ func (r *Runner) traceEvent(e protocol.Event) {
 	if e.HasOutcome {
 		b = append(b, `,"outcome":`...)
 		b = strconv.AppendUint(b, e.Outcome, 10)
-		b = append(b, `,"values":[`...)
-		id := e.Outcome
-		for i, ls := range r.prep.jsonLabels {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			n := uint64(len(ls))
-			b = append(b, ls[id%n]...)
-			id /= n
-		}
-		b = append(b, ']')
+		b = r.appendValues(b, e.Outcome)
 	}
 	r.tbuf = append(b, "}\n"...)
 	r.write()
