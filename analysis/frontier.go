@@ -593,25 +593,39 @@ func (e *engine) pruneN(i int, w, s float64, final bool) {
 	n := e.n
 	u := &e.uniq
 	e.keep = grow(e.keep, u.len)
-	surv := e.perm[:0]
+	// Survivors' vectors, contiguous; per state, the bounds a dominator
+	// must reach (lo) and exceed in some party (hi, +Inf where no strict
+	// advantage can count).
+	sv := e.fbuf[:0]
+	sm := e.listBuf[:0]
+	lo := make([]float64, n)
+	hi := make([]float64, n)
 	for b := 0; b < u.len; b++ {
 		vb := u.vals[b*n : b*n+n]
+		for p, x := range vb {
+			lo[p] = x - w
+			hi[p] = math.Inf(1)
+			if final || e.canStrict(i, x, p) {
+				hi[p] = x + s
+			}
+		}
+		var mb uint64
+		if e.masks {
+			mb = u.mask[b]
+		}
 		dominated := false
-		for _, a := range surv {
-			a := int(a)
-			if e.masks && u.mask[a]&^u.mask[b] != 0 {
+		for a, q := 0, 0; q < len(sv); a, q = a+1, q+n {
+			if e.masks && sm[a]&^mb != 0 {
 				continue
 			}
-			va := u.vals[a*n : a*n+n]
+			va := sv[q : q+n : q+n]
 			weak, strict := true, false
-			for p := range vb {
-				if va[p] < vb[p]-w {
+			for p, x := range va {
+				if x < lo[p] {
 					weak = false
 					break
 				}
-				if !strict && va[p] > vb[p]+s && (final || e.canStrict(i, vb[p], p)) {
-					strict = true
-				}
+				strict = strict || x > hi[p]
 			}
 			if weak && strict {
 				dominated = true
@@ -620,9 +634,15 @@ func (e *engine) pruneN(i int, w, s float64, final bool) {
 		}
 		e.keep[b] = !dominated
 		if !dominated {
-			surv = append(surv, int32(b))
+			sv = append(sv, vb...)
+			if e.masks {
+				sm = append(sm, mb)
+			} else {
+				sm = append(sm, 0)
+			}
 		}
 	}
+	e.fbuf, e.listBuf = sv[:0], sm[:0]
 	e.compact()
 }
 
@@ -657,12 +677,16 @@ func (e *engine) compact() {
 func (e *engine) points(u *set) *Pareto {
 	n, k := e.n, e.k
 	f := &Pareto{Parties: n, Points: make([]Point, u.len)}
+	vals := slices.Clone(u.vals[:u.len*n])
+	total := 0
+	for j := 0; j < u.len; j++ {
+		total += int(u.nidx[j])
+	}
+	ids := make([]uint64, 0, total)
 	for j := range f.Points {
-		f.Points[j] = Point{
-			Utilities: slices.Clone(u.vals[j*n : j*n+n]),
-			N:         u.cnt[j],
-			Outcomes:  slices.Clone(u.idx[j*k : j*k+int(u.nidx[j])]),
-		}
+		start := len(ids)
+		ids = append(ids, u.idx[j*k:j*k+int(u.nidx[j])]...)
+		f.Points[j] = Point{Utilities: vals[j*n : j*n+n : j*n+n], N: u.cnt[j], Outcomes: ids[start:len(ids):len(ids)]}
 		f.N += u.cnt[j]
 	}
 	slices.SortFunc(f.Points, func(a, b Point) int { return slices.Compare(a.Utilities, b.Utilities) })
