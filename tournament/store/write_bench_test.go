@@ -1,0 +1,47 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/parleyhq/parley/tournament"
+)
+
+// BenchmarkWrite measures the writer alone: inserting and committing
+// session records (Laptop-shaped, 2 seats) in batches of 256.
+//
+//	go test ./tournament/store -run '^$' -bench Write
+func BenchmarkWrite(b *testing.B) {
+	dir := b.TempDir()
+	p, _ := writeSpec(b, dir, fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware, conceder]\nrepetitions: 50000000\n", filepath.Join(domainsDir(b), "ANAC2011_Laptop")))
+	st, err := Create(filepath.Join(dir, "w.db"), p, nil, "test")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	batch := make([]tournament.Record, 256)
+	for i := range batch {
+		batch[i] = tournament.Record{Agreed: true, End: 1, WalkedOut: -1, Round: 30, Time: 0.3, Steps: 60, Outcome: 13, Pareto: 0.01, Nash: 0.1,
+			Utility: []float64{0.8, 0.7}, Discounted: []float64{0.8, 0.7}, Seed: 1234567890123}
+	}
+	n := uint64(0)
+	b.ResetTimer()
+	for b.Loop() {
+		for i := range batch {
+			batch[i].Number = n
+			batch[i].Assignment = n % 4
+			n++
+		}
+		if err := st.Write(batch); err != nil {
+			b.Fatal(err)
+		}
+		if n%4096 == 0 {
+			if err := st.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	st.Commit()
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
+}
