@@ -391,3 +391,24 @@ func TestAnalyzeRedLines(t *testing.T) {
 func nearly(a, b []float64) bool {
 	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Abs(x-y) <= 1e-12 })
 }
+
+// TestAnalyzeNothingFeasible: red lines that rule out every outcome leave an
+// empty frontier, and the report still encodes.
+func TestAnalyzeNothingFeasible(t *testing.T) {
+	s := laptop()
+	s.Parties[0].RedLines = []utility.RedLine{{ID: "all", Constraint: utility.Constraint{Issues: []int{1}, Allowed: [][]bool{{true, true, true}}}}}
+	r, err := Analyze(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pareto.Count != 0 || r.Zopa.Count != 0 || len(r.Nash) != 0 || r.Opposition != nil {
+		t.Errorf("nothing feasible: pareto %d, zopa %d, nash %v, opposition %v", r.Pareto.Count, r.Zopa.Count, r.Nash, r.Opposition)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Errorf("JSON: %v", err)
+	}
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Error(err)
+	}
+}

@@ -134,7 +134,7 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	for p, u := range us {
 		lo, _ := u.Min()
 		hi, _ := u.Max()
-		if redLines {
+		if redLines && len(f.Points) > 0 {
 			hi = best[p]
 		}
 		r.MinUtility = append(r.MinUtility, lo)
@@ -142,6 +142,9 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	}
 	if redLines {
 		r.Notes = append(r.Notes, "outcomes that cross a red line are excluded; min_utility ignores red lines")
+		if len(f.Points) == 0 {
+			r.Notes = append(r.Notes, "every outcome crosses a red line: there is nothing to agree on; max_utility ignores red lines")
+		}
 	}
 	k := opts.listed()
 	r.Pareto = ParetoSummary{Count: len(f.Points), Outcomes: f.N, Rational: f.RationalPoints(r.Reservation)}
