@@ -7,7 +7,8 @@ type Options struct {
 	Listed int
 	// ZopaBudget bounds the work of the exact zone-of-agreement count in
 	// spaces larger than outcome.DefaultEnumerationLimit, in search nodes;
-	// past it the count is estimated by sampling. 0 means 50,000,000.
+	// past it the count is estimated by sampling. 0 means 5,000,000 (about
+	// half a second).
 	ZopaBudget int
 	// ZopaSamples is the number of outcomes sampled when the count is
 	// estimated. 0 means 1,000,000.
@@ -29,7 +30,7 @@ func (o Options) listed() int {
 
 func (o Options) zopaBudget() int {
 	if o.ZopaBudget <= 0 {
-		return 50_000_000
+		return 5_000_000
 	}
 	return o.ZopaBudget
 }
