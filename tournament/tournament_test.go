@@ -204,3 +204,35 @@ func TestStatAndT(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleSpecs checks the tournament specs in examples/: they parse,
+// and with the shared domains present they resolve into a plan.
+func TestExampleSpecs(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "examples", "tournament*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example tournament specs: %v", err)
+	}
+	haveDomains := true
+	if _, err := os.Stat(filepath.Join("..", "..", "shared", "domains")); err != nil {
+		haveDomains = false
+		t.Log("../../shared/domains is absent: the example specs are parsed but not resolved")
+	}
+	for _, f := range files {
+		s, err := LoadSpec(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if !haveDomains {
+			continue
+		}
+		p, err := NewPlan(s)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if p.Total == 0 {
+			t.Errorf("%s: no sessions", f)
+		}
+	}
+}

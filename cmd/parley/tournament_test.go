@@ -1,0 +1,71 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTournamentCLI(t *testing.T) {
+	laptop := sharedDomain(t, "ANAC2011_Laptop")
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "t.yaml")
+	os.WriteFile(spec, []byte(fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware, conceder, linear]\nrepetitions: 5\n", laptop)), 0o644)
+	db := filepath.Join(dir, "t.db")
+	code, out, errs := runCLI("tournament", spec, "--db", db, "--workers", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Tournament t: 45 of 45 sessions recorded", "negotiator", "boulware", "scenario", "to Pareto"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	// Again: nothing to do, same summary.
+	code, out2, errs := runCLI("tournament", "run", spec, "--db", db)
+	if code != 0 || out2 != out || !strings.Contains(errs, "all 45 sessions were already recorded") {
+		t.Errorf("second run: exit %d, stderr %q, same summary %v", code, errs, out2 == out)
+	}
+	code, js, errs := runCLI("tournament", "report", db, "--json")
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errs)
+	}
+	var sum struct {
+		Sessions    int
+		Negotiators []struct {
+			Name    string
+			Utility struct{ N int }
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &sum); err != nil || sum.Sessions != 45 || len(sum.Negotiators) != 3 || sum.Negotiators[0].Utility.N != 30 {
+		t.Errorf("report --json: %v %+v", err, sum)
+	}
+	code, csv, _ := runCLI("tournament", "report", db, "--csv")
+	if code != 0 || !strings.HasPrefix(csv, "group,name,sessions,") || strings.Count(csv, "\n") != 6 {
+		t.Errorf("report --csv:\n%s", csv)
+	}
+	for _, f := range []string{"out.csv", "out.jsonl", "out.parquet"} {
+		p := filepath.Join(dir, f)
+		if code, _, errs := runCLI("tournament", "export", db, "-o", p); code != 0 {
+			t.Fatalf("export %s: %s", f, errs)
+		}
+		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
+			t.Errorf("export %s: %v", f, err)
+		}
+	}
+	// A changed spec is refused, naming the change.
+	os.WriteFile(spec, []byte(fmt.Sprintf("seed: 2\nscenarios: [%s]\nnegotiators: [boulware, conceder, linear]\nrepetitions: 5\n", laptop)), 0o644)
+	code, _, errs = runCLI("tournament", spec, "--db", db)
+	if code != 1 || !strings.Contains(errs, "seed: 1, now 2") {
+		t.Errorf("changed spec: exit %d, %s", code, errs)
+	}
+	// A bad spec: positioned errors.
+	os.WriteFile(spec, []byte("scenarios: [x]\nnegotiators: [bulware]\n"), 0o644)
+	code, _, errs = runCLI("tournament", spec, "--db", db)
+	if code != 1 || !strings.Contains(errs, "t.yaml:2:15: negotiators[0]: unknown negotiator") {
+		t.Errorf("bad spec: exit %d, %s", code, errs)
+	}
+}
