@@ -1,11 +1,12 @@
 package forecast
 
 import (
+	"github.com/parleyhq/parley/internal/shared"
+
 	"bytes"
 	"encoding/json"
 	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,22 +173,12 @@ func TestReadXMLErrors(t *testing.T) {
 	}
 }
 
+// sharedDirOK returns ../shared/forecast, or "" when it is absent.
 func sharedDirOK() string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			sh := filepath.Join(dir, "..", "shared", "forecast")
-			if _, err := os.Stat(sh); err == nil {
-				return sh
-			}
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
+	if p, ok := shared.Path("forecast"); ok {
+		return p
 	}
+	return ""
 }
 
 // TestXMLParameters reads <ModelParameters> and <IdealAdjustment>.

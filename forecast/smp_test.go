@@ -1,6 +1,8 @@
 package forecast
 
 import (
+	"github.com/parleyhq/parley/internal/shared"
+
 	"bufio"
 	"encoding/csv"
 	"fmt"
@@ -10,29 +12,8 @@ import (
 	"testing"
 )
 
-// sharedDir returns ../shared/forecast relative to the module root, or skips.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found; reference data unavailable")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared", "forecast")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("reference data %s absent (it sits beside the repository in CI); skipping", shared)
-	}
-	return shared
-}
+// sharedDir returns ../shared/forecast, or skips.
+func sharedDir(t testing.TB) string { return shared.Dir(t, "forecast") }
 
 // ktabLog holds the figures KTAB prints in a reference run log.
 type ktabLog struct {

@@ -1,6 +1,8 @@
 package genius
 
 import (
+	"github.com/parleyhq/parley/internal/shared"
+
 	"encoding/json"
 	"math"
 	"os"
@@ -12,29 +14,8 @@ import (
 	"github.com/parleyhq/parley/scenario"
 )
 
-// domainsDir returns ../shared/domains relative to the module root, or skips.
-func domainsDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory; cannot locate ../shared/domains")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "domains")
-	if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
-		t.Skipf("reference domains not found at %s (they live in ../shared/domains next to the module)", d)
-	}
-	return d
-}
+// domainsDir returns ../shared/domains, or skips.
+func domainsDir(t testing.TB) string { return shared.Dir(t, "domains") }
 
 type expected struct {
 	Domain       string   `json:"domain"`
