@@ -275,3 +275,43 @@ func TestSummaryAndSpecStored(t *testing.T) {
 		t.Errorf("results view: %d rows, mean %v; summary %d, %v", n, mean, b.Utility.N, b.Utility.Mean)
 	}
 }
+
+// tee records what Run hands the store.
+type tee struct {
+	*Store
+	recs []tournament.Record
+}
+
+func (t *tee) Write(b []tournament.Record) error {
+	for _, r := range b {
+		c := r
+		c.Utility = append([]float64(nil), r.Utility...)
+		c.Discounted = append([]float64(nil), r.Discounted...)
+		t.recs = append(t.recs, c)
+	}
+	return t.Store.Write(b)
+}
+
+// TestStoredExactly checks that the store gives back bit for bit what the
+// workers computed (NULLs for missing distances included).
+func TestStoredExactly(t *testing.T) {
+	dir := t.TempDir()
+	d := domainsDir(t)
+	p, _ := writeSpec(t, dir, fmt.Sprintf(killSpec, filepath.Join(d, "ANAC2011_Car"), filepath.Join(d, "ANAC2015_Tram"), 5))
+	db := filepath.Join(dir, "t.db")
+	st, err := Create(db, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt := &tee{Store: st}
+	if _, err := tournament.Run(context.Background(), p, tt, tournament.Options{Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	got := dump(t, db)
+	want := make([]tournament.Record, len(got))
+	for _, r := range tt.recs {
+		want[r.Number] = r
+	}
+	sameRecords(t, "stored", got, want)
+}
