@@ -10,14 +10,19 @@ import (
 // brokering between Russia and Ukraine): it proposes texts that score best
 // on a mix of its own utility and the chance that every party accepts them,
 //
-//	score(o) = W·u_med(o) + (1 − W)·min_k â_k(o),
+//	score(o) = W·u_med(o) + (1 − W)·â(o)/max â,  â(o) = min_k â_k(o),
 //
+// (acceptance relative to the best-accepted candidate, so that it weighs
+// as much as the mediator's own utility however sceptical the parties are)
 // among candidates whose utility to the mediator is at least its target,
 // which concedes in time from its best utility to its reservation value as
 // TimeDependent's does (exponent E). â_k is learnt from party k's votes
 // only, the way the mediator learns in its meetings what each side accepts:
-// for each issue value, the share of texts with that value that k accepted
-// (Laplace-smoothed, 1/2 with no vote), averaged over issues. The
+// for each issue value, the recency-weighted share of texts with that value
+// that k accepted (older votes count 0.7 times less at each new vote of k,
+// as parties concede; Laplace-smoothed, 1/2 with no vote), multiplied over
+// issues, so that a value a party always rejects (its red line) sinks
+// every text that has it. The
 // candidates are the Scan outcomes just above the target in the mediator's
 // sorted index (or Scan random outcomes when the space is too large to sort,
 // or when the mediator has no utility function, in which case u_med is 0).
@@ -25,7 +30,8 @@ import (
 // In the shuttle protocol it carries the same text from meeting to meeting
 // while the parties accept it, and brings a new one after a rejection; the
 // texts rejected most recently are not proposed again until the candidates
-// run out. In the mediated protocol it proposes a fresh text every round.
+// run out (the last round's worth of rejected texts). In the mediated
+// protocol it proposes a fresh text every round.
 type Broker struct {
 	E, W float64
 	Scan int
@@ -42,10 +48,15 @@ type Broker struct {
 	cur      uint64
 	has      bool
 	accepted bool // the latest vote on cur was an accept
-	tabu     [64]uint64
+	cands    []uint64  // candidates of the proposal being chosen
+	cu, ca   []float64 // their utility to the mediator and acceptance
+	tabu     []uint64  // the texts rejected in the last Parties votes
 	ntabu    int
 	tabuNext int
 }
+
+// brokerDecay is the weight of a party's earlier votes at each new vote.
+const brokerDecay = 0.7
 
 func init() {
 	register(Info{Name: "broker", Role: RoleMediator,
@@ -77,6 +88,13 @@ func (b *Broker) Reset(s *Setup) {
 	b.yes, b.see = b.yes[:n], b.see[:n]
 	clear(b.yes)
 	clear(b.see)
+	if cap(b.cands) < 2*b.Scan {
+		b.cands, b.cu, b.ca = make([]uint64, 0, 2*b.Scan), make([]float64, 0, 2*b.Scan), make([]float64, 0, 2*b.Scan)
+	}
+	if cap(b.tabu) < s.Parties {
+		b.tabu = make([]uint64, s.Parties)
+	}
+	b.tabu = b.tabu[:max(1, s.Parties)]
 	b.has, b.accepted, b.ntabu, b.tabuNext = false, false, 0, 0
 	b.bounds()
 }
@@ -100,6 +118,10 @@ func (b *Broker) Observe(e protocol.Event) {
 	}
 	b.s.Space.Decode(e.Outcome, b.buf)
 	row := int(e.Seat) * b.total
+	for j := row; j < row+b.total; j++ {
+		b.yes[j] *= brokerDecay
+		b.see[j] *= brokerDecay
+	}
 	for i, v := range b.buf {
 		b.see[row+b.off[i]+v]++
 		if e.Accept {
@@ -109,11 +131,12 @@ func (b *Broker) Observe(e protocol.Event) {
 	if b.has && e.Outcome == b.cur {
 		b.accepted = e.Accept
 	}
-	if !e.Accept {
-		b.tabu[b.tabuNext] = e.Outcome
-		b.tabuNext = (b.tabuNext + 1) % len(b.tabu)
-		b.ntabu = min(b.ntabu+1, len(b.tabu))
+	b.tabu[b.tabuNext] = e.Outcome
+	if e.Accept {
+		b.tabu[b.tabuNext] = ^uint64(0)
 	}
+	b.tabuNext = (b.tabuNext + 1) % len(b.tabu)
+	b.ntabu = min(b.ntabu+1, len(b.tabu))
 }
 
 // acceptance is the estimated chance that the least willing party accepts
@@ -122,12 +145,11 @@ func (b *Broker) acceptance() float64 {
 	worst := 1.0
 	for k := range b.s.Parties {
 		row := k * b.total
-		a := 0.0
+		a := 1.0
 		for i, v := range b.buf {
 			j := row + b.off[i] + v
-			a += (b.yes[j] + 1) / (b.see[j] + 2)
+			a *= (b.yes[j] + 1) / (b.see[j] + 2)
 		}
-		a /= float64(len(b.buf))
 		worst = min(worst, a)
 	}
 	return worst
@@ -142,25 +164,19 @@ func (b *Broker) isTabu(id uint64) bool {
 	return false
 }
 
-func (b *Broker) score(id uint64, u float64) float64 {
-	b.s.Space.Decode(id, b.buf)
-	return b.W*u + (1-b.W)*b.acceptance()
-}
-
 // choose returns the best-scoring candidate at time t.
 func (b *Broker) choose(t float64) uint64 {
-	best, bestID, found := math.Inf(-1), uint64(0), false
-	consider := func(id uint64, u float64, tabuOK bool) {
-		if !tabuOK && b.isTabu(id) {
-			return
-		}
-		if sc := b.score(id, u); sc > best {
-			best, bestID, found = sc, id, true
-		}
-	}
 	x := b.s.Index
 	for pass := range 2 {
 		tabuOK := pass == 1
+		b.cands, b.cu, b.ca = b.cands[:0], b.cu[:0], b.ca[:0]
+		add := func(id uint64, u float64) {
+			if !tabuOK && b.isTabu(id) {
+				return
+			}
+			b.s.Space.Decode(id, b.buf)
+			b.cands, b.cu, b.ca = append(b.cands, id), append(b.cu, u), append(b.ca, b.acceptance())
+		}
 		switch {
 		case x != nil && x.Sorted():
 			f := 0.0
@@ -170,8 +186,7 @@ func (b *Broker) choose(t float64) uint64 {
 			tg := b.pmin + (b.pmax-b.pmin)*(1-f)
 			lo := min(x.Position(tg), x.Len()-1)
 			for p := lo; p < x.Len() && p < lo+b.Scan; p++ {
-				id, u := x.At(p)
-				consider(id, u, tabuOK)
+				add(x.At(p))
 			}
 		default:
 			size, _ := b.s.Space.Size()
@@ -183,15 +198,33 @@ func (b *Broker) choose(t float64) uint64 {
 						continue
 					}
 				}
-				consider(id, u, tabuOK)
+				add(id, u)
 			}
 		}
-		if found {
+		if len(b.cands) > 0 {
 			break
 		}
 	}
-	if !found && x != nil {
-		bestID, _ = x.Max()
+	if len(b.cands) == 0 {
+		if x != nil {
+			id, _ := x.Max()
+			return id
+		}
+		return 0
+	}
+	top := 0.0
+	for _, a := range b.ca {
+		top = max(top, a)
+	}
+	best, bestID := math.Inf(-1), b.cands[0]
+	for k, id := range b.cands {
+		sc := b.W * b.cu[k]
+		if top > 0 {
+			sc += (1 - b.W) * b.ca[k] / top
+		}
+		if sc > best {
+			best, bestID = sc, id
+		}
 	}
 	return bestID
 }
