@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parleyhq/parley/internal/suggest"
+
 	"github.com/parleyhq/parley/outcome"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/utility"
@@ -128,7 +130,7 @@ func Lookup(name string) (Info, error) {
 	}
 	all := append(Names(RoleParty), Names(RoleMediator)...)
 	msg := fmt.Sprintf("unknown negotiator %q", name)
-	if s := closest(name, all); s != "" {
+	if s := suggest.Closest(name, all); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return Info{}, fmt.Errorf("%s; negotiators: %s; mediators: %s", msg,
@@ -204,37 +206,6 @@ func paramNames(i Info) string {
 		ns[k] = fmt.Sprintf("%s (default %g)", p.Name, p.Default)
 	}
 	return strings.Join(ns, ", ")
-}
-
-// closest returns the candidate within edit distance 2 of s, if any.
-func closest(s string, cands []string) string {
-	best, bd := "", 3
-	for _, c := range cands {
-		if d := editDistance(s, c); d < bd {
-			best, bd = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // base holds what most strategies keep: their setup and a decoding buffer.

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parleyhq/parley/internal/suggest"
+
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -242,7 +244,7 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 			seen[k] = true
 			f, ok := fields[k]
 			if !ok {
-				w.errs.Add(posOf(w.file, kv.Key), "unknown field %q in %s; known fields: %s", k, what, strings.Join(names, ", "))
+				w.errs.Add(posOf(w.file, kv.Key), "unknown field %q in %s%s; known fields: %s", k, what, suggest.Hint(k, names), strings.Join(names, ", "))
 				continue
 			}
 			w.walk(kv.Value, f.Type, join(path, k), fmt.Sprintf("%q", join(path, k)))
@@ -746,7 +748,7 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 		var missing []string
 		for _, k := range sortedKeys(table) {
 			if is.Lookup(k) < 0 {
-				v.errorf(join(path, k), "%s names %q, which is not an option of %q (options: %s)", what, k, is.ID, optionIDs(is))
+				v.errorf(join(path, k), "%s names %q, which is not an option of %q%s (options: %s)", what, k, is.ID, suggest.Hint(k, optionList(is)), optionIDs(is))
 			}
 		}
 		for j, o := range is.Options {
@@ -828,6 +830,14 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 		}
 	}
 	return f
+}
+
+func optionList(is *Issue) []string {
+	ids := make([]string, len(is.Options))
+	for i, o := range is.Options {
+		ids[i] = o.ID
+	}
+	return ids
 }
 
 func optionIDs(is *Issue) string {

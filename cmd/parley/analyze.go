@@ -9,7 +9,7 @@ import (
 
 // AnalyzeCmd analyses a scenario's outcome space.
 type AnalyzeCmd struct {
-	Path string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile." type:"path"`
+	Path string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
 	JSON bool   `help:"Write the analysis as JSON (the interface documented in the README)."`
 }
 

@@ -9,8 +9,8 @@ import (
 
 // ConvertCmd writes a parley scenario from Genius or GeniusWeb files.
 type ConvertCmd struct {
-	Paths []string `arg:"" name:"source" help:"A Genius XML folder, a GeniusWeb folder, or GeniusWeb profile files (one per party)." type:"path"`
-	Out   string   `short:"o" help:"Write the scenario here instead of standard output." type:"path"`
+	Paths []string `arg:"" name:"source" help:"A Genius XML folder, a GeniusWeb folder, or GeniusWeb profile files (one per party)."`
+	Out   string   `short:"o" help:"Write the scenario here instead of standard output."`
 }
 
 // Run converts and writes the scenario; nothing is written on error.

@@ -20,10 +20,10 @@ type ForecastCmd struct {
 
 // ForecastModelCmd runs one forecast model.
 type ForecastModelCmd struct {
-	Path  string `arg:"" name:"file" help:"A parley scenario with scaled issues, a KTAB CSV or XML file, or an actor table (CSV)." type:"path"`
+	Path  string `arg:"" name:"file" help:"A parley scenario with scaled issues, a KTAB CSV or XML file, or an actor table (CSV)."`
 	Model string `short:"m" default:"smp" enum:"compromise,mean,median,smp,eum" help:"Model: compromise, mean, median, smp (KTAB's Spatial Model of Politics) or eum (expected utility, Scholz et al.)."`
 	JSON  bool   `help:"Write the result as JSON."`
-	Plot  string `help:"Also draw the trajectories of positions to this PNG or SVG file." type:"path"`
+	Plot  string `help:"Also draw the trajectories of positions to this PNG or SVG file."`
 }
 
 // Run loads the problem, runs the model and prints or writes the result.
@@ -69,7 +69,7 @@ func loadForecast(path string) (forecast.Problem, error) {
 
 // ForecastBacktestCmd scores the models on past decisions.
 type ForecastBacktestCmd struct {
-	Path string `arg:"" name:"file" help:"CSV or TSV with header issue,actor,position,salience,capability,outcome." type:"path"`
+	Path string `arg:"" name:"file" help:"CSV or TSV with header issue,actor,position,salience,capability,outcome."`
 	JSON bool   `help:"Write the scores as JSON."`
 }
 

@@ -9,7 +9,7 @@ import (
 
 // ValidateCmd checks scenario files.
 type ValidateCmd struct {
-	Paths []string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile." type:"path"`
+	Paths []string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
 }
 
 // Run validates every path and reports all problems; it fails if any has one.
