@@ -47,7 +47,7 @@ type Broker struct {
 
 	cur      uint64
 	has      bool
-	accepted bool // the latest vote on cur was an accept
+	accepted bool      // the latest vote on cur was an accept
 	cands    []uint64  // candidates of the proposal being chosen
 	cu, ca   []float64 // their utility to the mediator and acceptance
 	tabu     []uint64  // the texts rejected in the last Parties votes

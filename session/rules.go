@@ -516,7 +516,7 @@ func (r *Runner) noteRatification(s int, body string, passed bool) {
 			body = "ratification"
 		}
 		r.note(Note{Kind: "ratification", Round: r.out.Round, Party: id,
-			Text: fmt.Sprintf("%s %s of %s %s (probability %s, draw %s)", id, body, id, res, strconv.FormatFloat(v.prob, 'f', 3, 64), strconv.FormatFloat(v.draw, 'f', 3, 64))})
+			Text: fmt.Sprintf("%s of %s %s (probability %s, draw %s)", body, id, res, strconv.FormatFloat(v.prob, 'f', 3, 64), strconv.FormatFloat(v.draw, 'f', 3, 64))})
 	}
 }
 

@@ -13,14 +13,15 @@ import (
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario/open"
 	"github.com/parleyhq/parley/session"
+	"github.com/parleyhq/parley/utility"
 )
 
 // RunCmd runs one negotiation session and reports the exchange and result.
 type RunCmd struct {
 	Path        string        `arg:"" name:"scenario" help:"A parley scenario file, or a Genius XML / GeniusWeb folder." type:"path"`
 	Negotiators []string      `short:"n" required:"" sep:"," help:"Negotiators, one per party in scenario order, or one for all (e.g. boulware,conceder; parameters as timedependent:e=0.5)."`
-	Protocol    string        `short:"p" default:"saop" help:"Protocol: saop, amop, amop-majority or mediated."`
-	Mediator    string        `short:"m" help:"Mediator for protocol mediated: hillclimb or veto."`
+	Protocol    string        `short:"p" default:"saop" help:"Protocol: saop, amop, amop-majority, mediated or shuttle."`
+	Mediator    string        `short:"m" help:"Mediator for protocols mediated and shuttle: broker, hillclimb or veto (default broker when the scenario names a mediator party)."`
 	Rounds      int           `short:"r" help:"Deadline in rounds (default 100 when no --time is given)."`
 	Time        time.Duration `help:"Deadline in wall-clock time, e.g. 2s (makes the run non-deterministic)."`
 	Seed        uint64        `short:"s" help:"Seed of the negotiators' random sources."`
@@ -39,7 +40,10 @@ func (c *RunCmd) Run(e env) error {
 	if d.Rounds == 0 && d.Time == 0 {
 		d.Rounds = 100
 	}
-	var events []protocol.Event
+	var (
+		rows []row
+		r    *session.Runner
+	)
 	cfg := session.Config{
 		Scenario:    sc,
 		Negotiators: c.Negotiators,
@@ -49,9 +53,12 @@ func (c *RunCmd) Run(e env) error {
 		Seed:        c.Seed,
 	}
 	if !c.JSON {
-		cfg.OnEvent = func(ev protocol.Event) { events = append(events, ev) }
+		cfg.OnEvent = func(ev protocol.Event) { rows = append(rows, eventRow(r, ev)) }
+		cfg.OnNote = func(n session.Note) {
+			rows = append(rows, row{round: n.Round, t: -1, party: n.Party, what: n.Kind, outcome: n.Text})
+		}
 	}
-	r, err := session.NewRunner(cfg)
+	r, err = session.NewRunner(cfg)
 	if err != nil {
 		return err
 	}
@@ -80,12 +87,55 @@ func (c *RunCmd) Run(e env) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	summarize(e.stdout, r, res, events, c.Lines)
+	summarize(e.stdout, r, res, rows, c.Lines)
 	return nil
 }
 
-// summarize prints the head and tail of the exchange and the result.
-func summarize(w io.Writer, r *session.Runner, res session.Result, events []protocol.Event, lines int) {
+// row is one line of the exchange: a protocol event, or a note of the
+// session (phase, event, ratification) with t < 0.
+type row struct {
+	round                         int
+	t                             float64
+	party, what, outcome, utility string
+}
+
+// eventRow describes a protocol event while it happens (an agenda phase's
+// outcomes are read in that phase's issues).
+func eventRow(r *session.Runner, ev protocol.Event) row {
+	what := ev.Type.String()
+	if ev.Type == protocol.EventVote {
+		what = "reject"
+		if ev.Accept {
+			what = "accept"
+		}
+	}
+	party := r.SeatName(int(ev.Seat))
+	if ev.Private {
+		if ev.Type == protocol.EventPropose {
+			party += " → " + r.SeatName(int(ev.With))
+		} else {
+			party += " (private)"
+		}
+	}
+	o := row{round: int(ev.Round), t: ev.T, party: party, what: what}
+	if ev.HasOutcome {
+		o.outcome = strings.Join(r.Labels(ev.Outcome), ", ")
+		n := len(r.Prepared().Seats)
+		us := make([]string, n)
+		for s := range n {
+			if u := r.SeatUtility(s, ev.Outcome); u == utility.Unacceptable {
+				us[s] = "red line"
+			} else {
+				us[s] = fmt.Sprintf("%.3f", u)
+			}
+		}
+		o.utility = strings.Join(us, " ")
+	}
+	return o
+}
+
+// summarize prints the meetings, the head and tail of the exchange and the result.
+func summarize(w io.Writer, r *session.Runner, res session.Result, rows []row, lines int) {
 	p := r.Prepared()
 	sc := p.Scenario
 	dl := fmt.Sprintf("%d rounds", res.Deadline.Rounds)
@@ -101,59 +151,71 @@ func summarize(w io.Writer, r *session.Runner, res session.Result, events []prot
 		fmt.Fprintf(w, "  %-24s %s\n", pr.ID, pr.Negotiator)
 	}
 	if res.Mediator != "" {
-		fmt.Fprintf(w, "  %-24s %s\n", r.SeatName(len(p.Seats)), res.Mediator)
+		fmt.Fprintf(w, "  %-24s %s (mediator)\n", r.SeatName(len(p.Seats)), res.Mediator)
+	}
+	if len(sc.Agenda) > 0 {
+		var ps []string
+		for _, ph := range res.Phases {
+			ps = append(ps, fmt.Sprintf("%s (%s)", ph.ID, strings.Join(ph.Issues, ", ")))
+		}
+		fmt.Fprintf(w, "Agenda: %s\n", strings.Join(ps, " → "))
+	}
+	for _, m := range res.Meetings {
+		if m.Held {
+			fmt.Fprintf(w, "Meeting %s (%s) takes place.\n", m.ID, strings.Join(m.Invitees, ", "))
+		} else {
+			fmt.Fprintf(w, "Meeting %s (%s) does not take place: %s.\n", m.ID, strings.Join(m.Invitees, ", "), m.Reason())
+		}
 	}
 	fmt.Fprintln(w)
 
-	buf := make([]int, p.Space.Issues())
-	label := func(id uint64) string {
-		p.Space.Decode(id, buf)
-		ls := make([]string, len(buf))
-		for i, v := range buf {
-			ls[i] = sc.Issues[i].Label(v)
-		}
-		return strings.Join(ls, ", ")
-	}
-	utils := func(id uint64) string {
-		us := make([]string, len(p.Seats))
-		for s := range p.Seats {
-			us[s] = fmt.Sprintf("%.3f", p.Indexes[s].Utility(id, buf))
-		}
-		return strings.Join(us, " ")
-	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "round\tt\tparty\tevent\toutcome\tutilities")
-	row := func(ev protocol.Event) {
-		what := ev.Type.String()
-		if ev.Type == protocol.EventVote {
-			what = "reject"
-			if ev.Accept {
-				what = "accept"
-			}
+	put := func(o row) {
+		t := ""
+		if o.t >= 0 {
+			t = fmt.Sprintf("%.3f", o.t)
 		}
-		o, u := "", ""
-		if ev.HasOutcome {
-			o, u = label(ev.Outcome), utils(ev.Outcome)
-		}
-		fmt.Fprintf(tw, "%d\t%.3f\t%s\t%s\t%s\t%s\n", ev.Round, ev.T, r.SeatName(int(ev.Seat)), what, o, u)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", o.round, t, o.party, o.what, o.outcome, o.utility)
 	}
-	if lines <= 0 || len(events) <= 2*lines+1 {
-		for _, ev := range events {
-			row(ev)
+	// Notes are always shown; protocol events are cut in the middle.
+	var evs []int
+	for i, o := range rows {
+		if o.t >= 0 {
+			evs = append(evs, i)
+		}
+	}
+	show := make([]bool, len(rows))
+	for i, o := range rows {
+		show[i] = o.t < 0
+	}
+	cut := -1
+	if lines <= 0 || len(evs) <= 2*lines+1 {
+		for _, i := range evs {
+			show[i] = true
 		}
 	} else {
-		for _, ev := range events[:lines] {
-			row(ev)
+		for _, i := range evs[:lines] {
+			show[i] = true
 		}
-		fmt.Fprintf(tw, "…\t\t\t(%d events)\t\t\n", len(events)-2*lines)
-		for _, ev := range events[len(events)-lines:] {
-			row(ev)
+		for _, i := range evs[len(evs)-lines:] {
+			show[i] = true
+		}
+		cut = evs[lines]
+	}
+	for i, o := range rows {
+		if i == cut {
+			fmt.Fprintf(tw, "…\t\t\t(%d events)\t\t\n", len(evs)-2*lines)
+		}
+		if show[i] {
+			put(o)
 		}
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
 
-	if res.Agreed {
+	switch {
+	case res.Agreed:
 		fmt.Fprintf(w, "Agreement in round %d (t = %.4g, %d actions):\n", res.Round, res.Time, res.Steps)
 		for _, v := range res.Outcome {
 			val := v.Value
@@ -162,17 +224,77 @@ func summarize(w io.Writer, r *session.Runner, res session.Result, events []prot
 			}
 			fmt.Fprintf(w, "  %s: %s\n", v.Issue, val)
 		}
-	} else {
+		for _, rt := range res.Ratification {
+			body := rt.Body
+			if body == "" {
+				body = "ratification"
+			}
+			switch {
+			case !rt.Required:
+				fmt.Fprintf(w, "  %s: no %s required\n", rt.Party, body)
+			case rt.Passed:
+				fmt.Fprintf(w, "  %s: %s passes (probability %.3g, draw %.3g)\n", rt.Party, body, rt.Probability, rt.Draw)
+			default:
+				fmt.Fprintf(w, "  %s: %s fails (probability %.3g, draw %.3g)\n", rt.Party, body, rt.Probability, rt.Draw)
+			}
+		}
+		if res.Status == session.StatusNotRatified {
+			fmt.Fprintln(w, "Status: not_ratified: the deal is void; every party gets its reservation value.")
+		} else {
+			fmt.Fprintf(w, "Status: %s.\n", res.Status)
+		}
+	default:
 		why := res.End
 		if res.WalkedOut != "" {
 			why = res.WalkedOut + " walked out"
 		}
+		if res.FailedPhase != "" {
+			why = "failed at phase " + res.FailedPhase + ": " + why
+		}
 		fmt.Fprintf(w, "No agreement (%s) in round %d (t = %.4g, %d actions); every party gets its reservation value.\n", why, res.Round, res.Time, res.Steps)
+		fmt.Fprintf(w, "Status: %s.\n", res.Status)
+	}
+	if rl := res.RedLines; rl != nil {
+		var cs []string
+		for _, pr := range res.Parties {
+			if n, ok := rl.Crossings[pr.ID]; ok {
+				cs = append(cs, fmt.Sprintf("%s %d", pr.ID, n))
+			}
+		}
+		fmt.Fprintf(w, "Red lines: offers and texts crossing them: %s", strings.Join(cs, ", "))
+		if rl.Blocked != nil && *rl.Blocked {
+			fmt.Fprint(w, "; they leave no outcome acceptable to all (one would exist without them)")
+		}
+		fmt.Fprintln(w)
 	}
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  party\tnegotiator\tutility\tdiscounted\treservation")
+	costs := false
 	for _, pr := range res.Parties {
-		fmt.Fprintf(tw, "  %s\t%s\t%.6g\t%.6g\t%.6g\n", pr.ID, pr.Negotiator, pr.Utility, pr.Discounted, pr.Reservation)
+		costs = costs || pr.DelayCost != 0
+	}
+	hdr := "  party\tnegotiator\tutility\tdiscounted\treservation"
+	if costs {
+		hdr += "\tdelay cost"
+	}
+	fmt.Fprintln(tw, hdr)
+	prow := func(pr session.PartyResult) {
+		fmt.Fprintf(tw, "  %s\t%s\t%.6g\t%.6g\t%.6g", pr.ID, pr.Negotiator, pr.Utility, pr.Discounted, pr.Reservation)
+		if costs {
+			fmt.Fprintf(tw, "\t%.6g", pr.DelayCost)
+		}
+		fmt.Fprintln(tw)
+	}
+	for _, pr := range res.Parties {
+		prow(pr)
+	}
+	if res.MediatorParty != nil {
+		mp := *res.MediatorParty
+		if mp.Negotiator == "" {
+			mp.Negotiator = "(mediator, not at the table)"
+		} else {
+			mp.Negotiator += " (mediator)"
+		}
+		prow(mp)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "Social welfare %.6g (discounted %.6g)", res.SocialWelfare, res.DiscountedSocialWelfare)

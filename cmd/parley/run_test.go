@@ -130,3 +130,66 @@ func TestRunThreePartiesAllProtocols(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRules runs the session package's hand-made rule scenarios and
+// checks that the summary shows meetings, phases, events, ratification
+// draws and the status.
+func TestRunRules(t *testing.T) {
+	td := filepath.Join("..", "..", "session", "testdata")
+	declined := filepath.Join(t.TempDir(), "declined.yaml")
+	if err := os.WriteFile(declined, []byte(`parley: 1
+name: Declined
+issues:
+  - id: territory
+    options: [{id: none}, {id: part}, {id: ceded}]
+meetings:
+  - {id: summit, invitees: [ua, ru], accept: {ru: zone}}
+parties:
+  - id: ua
+    reservation: 0.3
+    weights: {territory: 1}
+    values: {territory: {none: 1, part: 0.6, ceded: 0}}
+  - id: ru
+    reservation: 0.5
+    weights: {territory: 1}
+    values: {territory: {none: 0, part: 0.45, ceded: 1}}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-p", "shuttle", filepath.Join(td, "shuttle.yaml")}, []string{"us                       broker (mediator)", "Meeting summit (us, ua, ru) takes place.",
+			"us → ua", "Agreement in round 19", "Status: agreed.", "Red lines: offers and texts crossing them: ru ", "us     broker (mediator)  0.85"}},
+		{[]string{filepath.Join(td, "agenda.yaml")}, []string{"Agenda: truce (ceasefire) → settlement (territory)", "phase truce agreed: ceasefire = soon", "Agreement in round 13"}},
+		{[]string{filepath.Join(td, "referendum.yaml")}, []string{"referendum of ua fails (probability 0.345, draw 0.592)", "Status: not_ratified: the deal is void"}},
+		{[]string{filepath.Join(td, "events.yaml")}, []string{"event for ru: sanctions bite", "territory: part"}},
+		{[]string{filepath.Join(td, "delay.yaml")}, []string{"Agreement in round 11", "delay cost", "0.22"}},
+		{[]string{declined}, []string{"Meeting summit (ua, ru) does not take place: ru declined: no zone of agreement."}},
+	} {
+		args := append([]string{"run", "-n", "linear", "-r", "20", "--lines", "3"}, c.args...)
+		code, out, errs := runCLI(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: summary lacks %q:\n%s", c.args, w, out)
+			}
+		}
+	}
+	code, out, errs := runCLI("run", "-n", "linear", "-r", "20", "--json", filepath.Join(td, "referendum.yaml"))
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var res struct {
+		Status       string `json:"status"`
+		Ratification []struct {
+			Passed bool `json:"passed"`
+		} `json:"ratification"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Status != "not_ratified" || len(res.Ratification) != 1 || res.Ratification[0].Passed {
+		t.Errorf("%v %+v", err, res)
+	}
+}
