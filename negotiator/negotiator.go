@@ -1,8 +1,15 @@
 // Package negotiator holds parley's built-in negotiation strategies, their
-// opponent models and the mediators of the mediated single-text protocol.
+// opponent models and the mediators of the mediated and shuttle protocols
+// (hillclimb and veto, which see only the record, and broker, a mediator
+// with interests of its own).
 //
-// A Negotiator sees its own utility function (through Setup) and the public
-// record (the events passed to Observe), never another party's preferences.
+// A Negotiator sees its own utility function (through Setup) and the record
+// the runner shows it (the events passed to Observe), never another party's
+// preferences. Its utility function returns utility.Unacceptable for an
+// outcome that crosses one of its red lines; every built-in strategy keeps
+// at or above its reservation value, which it takes as never below 0, so
+// none offers, accepts or votes for such an outcome. The runner may change
+// a seat's preferences and reservation value during a session (Setup.Version).
 // It is reused across sessions: Reset starts a new one, and Observe and Act
 // allocate nothing, so a runner can play millions of sessions without garbage.
 package negotiator

@@ -176,3 +176,35 @@ func TestMediatorsStayInSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexRedLinesUnsorted: on a space too large to sort, the best
+// outcome and AtLeast's answers never cross a red line, even when the
+// unconstrained best does.
+func TestIndexRedLinesUnsorted(t *testing.T) {
+	sizes := []int{10, 10, 10, 10, 10, 10, 10, 10} // 10^8 outcomes
+	sp, _ := outcome.NewSpace(sizes)
+	u := testUtility(sizes, 3)
+	_, best := u.Max()
+	// Forbid the best values of issues 0 and 1 together.
+	allowed := func(v int) []bool { a := make([]bool, 10); a[v] = true; return a }
+	u.RedLines = []utility.RedLine{{ID: "x", Constraint: utility.Constraint{Issues: []int{0, 1}, Allowed: [][]bool{allowed(best[0]), allowed(best[1])}}}}
+	x, err := NewIndex(u, sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Sorted() {
+		t.Fatal("the space should be too large to sort")
+	}
+	buf := make([]int, len(sizes))
+	id, mu := x.Max()
+	if sp.Decode(id, buf); u.Crosses(buf) >= 0 || mu == utility.Unacceptable || mu != u.Utility(buf) {
+		t.Fatalf("best outcome %v crosses the red line (utility %v)", buf, mu)
+	}
+	for _, v := range []float64{0, 0.3, 0.6, mu, 2} {
+		id, got, _ := x.AtLeast(v, buf)
+		sp.Decode(id, buf)
+		if got == utility.Unacceptable || u.Crosses(buf) >= 0 {
+			t.Errorf("AtLeast(%v) = %v crosses the red line", v, buf)
+		}
+	}
+}

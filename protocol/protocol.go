@@ -5,6 +5,12 @@
 // draw no random numbers: the runner injects elapsed time, and every event is
 // reported to a caller-supplied Sink as a small value (outcomes are mixed-radix
 // indices into the outcome space), so a step allocates nothing.
+//
+// The protocols are SAOP and AMOP (parties only), the mediated single text
+// and shuttle diplomacy (a mediator at seat Parties). Shuttle's bilateral
+// meetings produce Private events, which a runner shows only to the
+// mediator and the party met. Deadline.Offset lets a runner play several
+// protocols in a row under one deadline (the phases of an agenda).
 package protocol
 
 import (
