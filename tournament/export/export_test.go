@@ -11,20 +11,16 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/parleyhq/parley/internal/shared"
+
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/parleyhq/parley/tournament"
 	"github.com/parleyhq/parley/tournament/store"
 )
 
-func domainsDir(tb testing.TB) string {
-	tb.Helper()
-	d, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "domains"))
-	if _, err := os.Stat(d); err != nil {
-		tb.Skipf("reference domains not found at %s; skipping", d)
-	}
-	return d
-}
+// domainsDir returns ../shared/domains, or skips.
+func domainsDir(tb testing.TB) string { return shared.Dir(tb, "domains") }
 
 func TestFormatsAgree(t *testing.T) {
 	d := domainsDir(t)
