@@ -1,36 +1,51 @@
 package session
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/parleyhq/parley/analysis"
+)
 
 // analysisCache holds the scenario-wide figures a result is measured
-// against (Pareto frontier, Nash point), computed once per Prepared on
-// first use.
+// against (Pareto frontier, Nash point of the negotiating seats), computed
+// once per Prepared on first use and shared by every session.
 type analysisCache struct {
 	once     sync.Once
-	frontier [][]float64 // utility vectors of the Pareto frontier
-	nash     []float64
+	frontier *analysis.Pareto
+	nash     *analysis.Solution
 	note     string
 }
 
+// fill sets the result's distances for the seats' undiscounted utilities us.
 func (a *analysisCache) fill(p *Prepared, us []float64, res *Result) {
 	a.once.Do(func() { a.compute(p) })
 	if a.note != "" {
 		res.AnalysisNote = a.note
 	}
-	if len(a.frontier) > 0 {
-		d := dist(us, a.frontier[0])
-		for _, f := range a.frontier[1:] {
-			d = min(d, dist(us, f))
-		}
+	if a.frontier != nil && len(a.frontier.Points) > 0 {
+		d := analysis.DistanceToFrontier(us, a.frontier)
 		res.DistanceToPareto = &d
 	}
-	if a.nash != nil {
-		d := dist(us, a.nash)
+	if a.nash != nil && len(a.nash.Points) > 0 {
+		d := analysis.DistanceToNash(us, a.nash)
 		res.DistanceToNash = &d
-		res.Nash = a.nash
+		res.Nash = a.nash.Points[0].Utilities
 	}
 }
 
 func (a *analysisCache) compute(p *Prepared) {
-	a.note = "Pareto and Nash distances await the analysis package"
+	f, err := analysis.Frontier(p.Utilities, p.Space, analysis.Options{Listed: 1})
+	if err != nil {
+		a.note = "no Pareto or Nash distances: " + err.Error()
+		return
+	}
+	a.frontier = f
+	rv := make([]float64, len(p.Utilities))
+	for i, u := range p.Utilities {
+		rv[i] = u.Reservation
+	}
+	a.nash = f.Nash(rv)
+	if a.nash == nil {
+		a.note = "no outcome is acceptable to every party, so there is no Nash point"
+	}
 }

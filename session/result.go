@@ -1,7 +1,6 @@
 package session
 
 import (
-	"math"
 	"time"
 
 	"github.com/parleyhq/parley/protocol"
@@ -132,6 +131,29 @@ type RedLineReport struct {
 // Outcome returns how the last session ended.
 func (r *Runner) Outcome() protocol.Outcome { return r.out }
 
+// Payoff returns what the last session gave member m (a seat, or the
+// mediator party after the seats): the utility of a binding agreement, or
+// the reservation value (drifted to the final round) when there is none or
+// it was not ratified, less the delay cost of the rounds played; also that
+// reservation value and that cost. It does not allocate, so tournaments
+// can score every session with it.
+func (r *Runner) Payoff(m int) (u, rv, cost float64) {
+	p, o, st := r.prep, r.out, &r.st
+	pa := &p.Scenario.Parties[p.members[m]]
+	a := st.cur[m].u
+	rv = a.Reservation + pa.Drift*float64(o.Round)
+	cost = pa.DelayCost * float64(o.Round)
+	u = rv
+	if st.status.Binding() {
+		if len(r.payBuf) != p.Space.Issues() {
+			r.payBuf = make([]int, p.Space.Issues())
+		}
+		p.Space.Decode(o.Outcome, r.payBuf)
+		u = a.Utility(r.payBuf)
+	}
+	return u - cost, rv, cost
+}
+
 // Result builds the full result of the last session played.
 func (r *Runner) Result() Result {
 	p, o, st := r.prep, r.out, &r.st
@@ -198,21 +220,9 @@ func (r *Runner) Result() Result {
 		res.Ratification = append(res.Ratification, RatificationResult{Party: r.SeatName(s), Body: rat.Body, Required: v.required,
 			Probability: v.prob, Draw: v.draw, Passed: v.passed})
 	}
-	binding := st.status.Binding()
-	payoff := func(m int) (u, rv, cost float64) {
-		pa := &sc.Parties[p.members[m]]
-		a := st.cur[m].u
-		rv = a.Reservation + pa.Drift*float64(o.Round)
-		cost = pa.DelayCost * float64(o.Round)
-		u = rv
-		if binding {
-			u = a.Utility(buf)
-		}
-		return u - cost, rv, cost
-	}
 	us := make([]float64, len(p.Seats))
 	for s := range p.Seats {
-		u, rv, cost := payoff(s)
+		u, rv, cost := r.Payoff(s)
 		a := st.cur[s].u
 		pr := PartyResult{ID: r.SeatName(s), Negotiator: r.seats[s].spec.String(), Utility: u, Reservation: rv, Discount: a.Discount, DelayCost: cost}
 		pr.Discounted = a.Discounted(pr.Utility, o.T)
@@ -222,7 +232,7 @@ func (r *Runner) Result() Result {
 		res.Parties = append(res.Parties, pr)
 	}
 	if m := len(p.Seats); m < len(p.members) {
-		u, rv, cost := payoff(m)
+		u, rv, cost := r.Payoff(m)
 		a := st.cur[m].u
 		pr := &PartyResult{ID: sc.Parties[p.Mediator].ID, Negotiator: res.Mediator, Utility: u, Reservation: rv, Discount: a.Discount, DelayCost: cost}
 		pr.Discounted = a.Discounted(u, o.T)
@@ -271,13 +281,4 @@ func values(p *Prepared, o []int, issues []int) []Value {
 // clock that reads the time since start.
 func Elapsed(start time.Time) func() time.Duration {
 	return func() time.Duration { return time.Since(start) }
-}
-
-func dist(a, b []float64) float64 {
-	s := 0.0
-	for i := range a {
-		d := a[i] - b[i]
-		s += d * d
-	}
-	return math.Sqrt(s)
 }

@@ -288,6 +288,7 @@ type Runner struct {
 	ratPCG   rand.PCG
 	ratRand  *rand.Rand
 	phaseBuf []int
+	payBuf   []int // the agreement, decoded for Payoff
 }
 
 // NewRunner checks cfg and builds a runner. Every problem with the

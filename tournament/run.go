@@ -268,7 +268,6 @@ type worker struct {
 	runners map[runnerKey]*session.Runner
 	assign  []int
 	names   []string
-	buf     []int
 }
 
 type runnerKey struct {
@@ -366,18 +365,12 @@ func (w *worker) play(s Session, rec *Record) error {
 	if !o.Agreed {
 		rec.Outcome = 0
 	}
-	prep := r.Prepared()
-	if o.Agreed {
-		w.buf = slicesGrow(w.buf, prep.Space.Issues())
-		prep.Space.Decode(o.Outcome, w.buf)
-	}
-	for _, u := range prep.Utilities {
-		x := u.Reservation
-		if o.Agreed {
-			x = u.Utility(w.buf)
-		}
+	// Payoffs follow the session's status: a deal voted down at home pays
+	// reservation values, and delay costs count (session.Runner.Payoff).
+	for seat := range r.Prepared().Utilities {
+		x, _, _ := r.Payoff(seat)
 		rec.Utility = append(rec.Utility, x)
-		rec.Discounted = append(rec.Discounted, u.Discounted(x, o.T))
+		rec.Discounted = append(rec.Discounted, r.Prepared().Utilities[seat].Discounted(x, o.T))
 	}
 	// Distances in undiscounted utility space, as analysis (and Genius)
 	// measure them: to the nearest frontier point and Nash point.
@@ -396,13 +389,6 @@ func (w *worker) fail(s Session, err error) error {
 		names[i] = w.p.Spec.Negotiators[a]
 	}
 	return fmt.Errorf("session %d (scenario %s, negotiators %s, seed %d): %w", s.Number, ps.Path, strings.Join(names, ", "), s.Seed, err)
-}
-
-func slicesGrow(b []int, n int) []int {
-	if cap(b) < n {
-		return make([]int, n)
-	}
-	return b[:n]
 }
 
 // DefaultWorkers is the number of workers Run uses when Options.Workers
