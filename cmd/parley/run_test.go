@@ -8,30 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parleyhq/parley/internal/shared"
 )
 
-// sharedDomain returns ../shared/domains/name next to the module root, or skips.
-func sharedDomain(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("go.mod not found")
-		}
-		dir = filepath.Dir(dir)
-	}
-	d := filepath.Join(dir, "..", "shared", "domains", name)
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("reference domain %s not found (../shared/domains next to the repository); skipping", d)
-	}
-	return d
-}
+// sharedDomain returns ../shared/domains/name, or skips.
+func sharedDomain(t *testing.T, name string) string { return shared.Dir(t, "domains", name) }
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var o, e bytes.Buffer
