@@ -43,6 +43,10 @@ type Report struct {
 
 	Notes []string `json:"notes,omitempty"`
 
+	// WhatIf is the what-if analysis (Report.WhatIfAnalysis, `parley
+	// analyze --what-if`); absent unless asked for.
+	WhatIf *WhatIf `json:"what_if,omitempty"`
+
 	// For Go callers: the frontier and solutions behind the JSON.
 	Frontier  *Pareto   `json:"-"`
 	NashPoint *Solution `json:"-"`
@@ -271,6 +275,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.GeniusCutoff != nil {
 		c := r.GeniusCutoff
 		fmt.Fprintf(&b, "\nGenius MultilateralAnalysis (first %d outcomes only): frontier %d points, %d outcomes\n", c.Enumerated, c.ParetoPoints, c.ParetoOutcomes)
+	}
+	if r.WhatIf != nil {
+		r.writeWhatIf(&b)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

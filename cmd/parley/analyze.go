@@ -2,19 +2,34 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
 )
 
 // AnalyzeCmd analyses a scenario's outcome space.
 type AnalyzeCmd struct {
-	Path string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
-	JSON bool   `help:"Write the analysis as JSON (the interface documented in the README)."`
+	Path            string  `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile." type:"path"`
+	JSON            bool    `help:"Write the analysis as JSON (the interface documented in the README)."`
+	WhatIf          bool    `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
+	Samples         int     `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`
+	Seed            uint64  `default:"0" help:"Seed of the sensitivity sampling (with --what-if)."`
+	MinRatification float64 `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if)."`
 }
 
 // Run loads the scenario and prints the analysis report.
 func (c *AnalyzeCmd) Run(e env) error {
+	if err := c.check(); err != nil {
+		return err
+	}
 	s, err := open.Path(c.Path)
 	if err != nil {
 		return err
@@ -26,10 +41,67 @@ func (c *AnalyzeCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
+	if c.WhatIf {
+		opts := analysis.WhatIfOptions{MinRatification: c.MinRatification, Samples: c.Samples, Seed: c.Seed, Name: c.Path}
+		var note string
+		if c.Samples > 0 {
+			opts.File, note = c.decodeFile()
+		}
+		start := time.Now()
+		if err := r.WhatIfAnalysis(opts); err != nil {
+			return err
+		}
+		if note != "" {
+			r.WhatIf.Notes = append(r.WhatIf.Notes, note)
+		}
+		if opts.File != nil && isTerminal(e.stderr) {
+			fmt.Fprintf(e.stderr, "sensitivity: %d samples in %.2fs\n", c.Samples, time.Since(start).Seconds())
+		}
+	}
 	if c.JSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
 	return r.WriteText(e.stdout)
+}
+
+func (c *AnalyzeCmd) check() error {
+	if !c.WhatIf {
+		if c.Samples != 1000 || c.Seed != 0 || c.MinRatification != 0.5 {
+			return fmt.Errorf("--samples, --seed and --min-ratification apply to the what-if analysis; add --what-if")
+		}
+		return nil
+	}
+	if c.Samples < 0 {
+		return fmt.Errorf("--samples is %d; give a count of 0 or more (0 skips the sensitivity analysis)", c.Samples)
+	}
+	if !(c.MinRatification > 0 && c.MinRatification <= 1) {
+		return fmt.Errorf("--min-ratification is %g; give a probability above 0 and at most 1", c.MinRatification)
+	}
+	return nil
+}
+
+// decodeFile reads the scenario file again for the sensitivity analysis,
+// which needs the assumptions' ranges; other formats have none.
+func (c *AnalyzeCmd) decodeFile() (*scenario.File, string) {
+	const none = "sensitivity skipped: only parley scenario files carry assumed ranges"
+	fi, err := os.Stat(c.Path)
+	if err != nil || fi.IsDir() || strings.EqualFold(filepath.Ext(c.Path), ".xml") {
+		return nil, none
+	}
+	data, err := os.ReadFile(c.Path)
+	if err != nil {
+		return nil, none
+	}
+	f, err := scenario.DecodeFile(data, c.Path)
+	if err != nil {
+		return nil, none
+	}
+	return f, ""
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -1,0 +1,204 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+)
+
+// writeWhatIf writes the "What if" section of the readable report.
+func (r *Report) writeWhatIf(b *strings.Builder) {
+	w := r.WhatIf
+	fmt.Fprintf(b, "\nWhat if (utilities in party order: %s)\n", strings.Join(r.Parties, ", "))
+	deal := func(indent, name string, d *Deal) {
+		if d == nil {
+			fmt.Fprintf(b, "%s%-26s none\n", indent, name)
+			return
+		}
+		ties := ""
+		if d.Ties > 1 {
+			ties = fmt.Sprintf(" (%d tied outcomes; the first shown)", d.Ties)
+		}
+		fmt.Fprintf(b, "%s%-26s %s%s\n", indent, name, fmtUtils(d.Utilities), ties)
+		fmt.Fprintf(b, "%s%-26s %s\n", indent, "", r.fmtOutcome(d.Outcome))
+		if len(d.Ratification) > 0 {
+			fmt.Fprintf(b, "%s%-26s %s\n", indent, "", fmtRatification(d))
+		}
+	}
+
+	fmt.Fprintf(b, "Red lines:\n")
+	if len(w.RedLines) == 0 {
+		fmt.Fprintf(b, "  none\n")
+	}
+	deal("  ", "Nash, red lines ignored", w.UnconstrainedNash)
+	deal("  ", "Max welfare, ignored", w.UnconstrainedMaxWelfare)
+	deal("  ", "Nash, red lines kept", w.Nash)
+	for _, rl := range w.RedLines {
+		state := "does not bind"
+		if rl.Binds {
+			state = "binds"
+		}
+		fmt.Fprintf(b, "  %s/%s %s: removes %d outcome(s) from the zone (%d acceptable outcomes cross it)", rl.Party, rl.ID, state, rl.Removes, rl.Crossed)
+		var cr []string
+		if rl.CrossesNash {
+			cr = append(cr, "the Nash deal")
+		}
+		if rl.CrossesMaxWelfare {
+			cr = append(cr, "the max-welfare deal")
+		}
+		if len(cr) > 0 {
+			fmt.Fprintf(b, "; without red lines, %s would cross it", strings.Join(cr, " and "))
+		}
+		fmt.Fprintf(b, "\n")
+	}
+
+	ri := &w.Ratify
+	fmt.Fprintf(b, "Ratification (a deal is ratifiable when every required vote passes with probability ≥ %.2f):\n", w.MinRatification)
+	if len(ri.Rules) == 0 {
+		fmt.Fprintf(b, "  no party needs ratification\n")
+	}
+	for _, rr := range ri.Rules {
+		when := "every deal"
+		if rr.Conditional {
+			when = "some deals"
+		}
+		fmt.Fprintf(b, "  %s: %s on %s, threshold %.2f, polling error %.2f; needed for %d of the zone's outcomes, passes for %d\n",
+			rr.Party, orDefault(rr.Body, "vote"), when, rr.Threshold, rr.Uncertainty, rr.Required, rr.Passes)
+	}
+	for _, so := range ri.Solutions {
+		fmt.Fprintf(b, "  %-24s %s\n", so.Solution, fmtRatification(so.Deal))
+	}
+	fmt.Fprintf(b, "  Zone of agreement: %d outcomes; ratifiable: %d\n", ri.Zone, ri.RatifiableZone)
+	deal("  ", "Ratifiable Nash", ri.RatifiableNash)
+
+	fmt.Fprintf(b, "Guarantees:\n")
+	if len(w.Guarantees) == 0 {
+		fmt.Fprintf(b, "  none\n")
+	}
+	for _, g := range w.Guarantees {
+		fmt.Fprintf(b, "  %s for %s (rule %s, baseline %s):\n", g.Issue, g.Beneficiary, g.Rule, g.Baseline)
+		for _, o := range g.Options {
+			gs := make([]string, len(o.Guarantors))
+			for k, q := range o.Guarantors {
+				gs[k] = fmt.Sprintf("%s %.3f", q, o.Credibility[k])
+			}
+			if len(gs) == 0 {
+				gs = []string{"no guarantors"}
+			}
+			fmt.Fprintf(b, "    %-16s honoured with p = %.3f (%s); worth %.3f as stated, %.3f discounted\n", o.Option, o.Honour, strings.Join(gs, ", "), o.Stated, o.Effective)
+		}
+	}
+
+	if a := w.Agenda; a != nil {
+		fmt.Fprintf(b, "Agenda (%s) against the package deal:\n", strings.Join(a.Phases, " → "))
+		deal("  ", "Package (Nash)", a.Package)
+		ad := &a.Agenda
+		for _, st := range ad.Steps {
+			if len(st.Settled) == 0 {
+				fmt.Fprintf(b, "  phase %-19s no acceptable deal (fallback %s)\n", st.Phase, fmtUtils(st.Fallback))
+				continue
+			}
+			fmt.Fprintf(b, "  phase %-19s %s  (fallback %s)\n", st.Phase, r.fmtPartial(st.Settled), fmtUtils(st.Fallback))
+		}
+		switch {
+		case ad.Complete:
+			fmt.Fprintf(b, "  %-26s %s\n", "Agenda deal", fmtUtils(ad.Utilities))
+		default:
+			fmt.Fprintf(b, "  %-26s blocked at phase %s; fallback %s\n", "Agenda", ad.BlockedAt, fmtUtils(ad.Utilities))
+		}
+		switch {
+		case a.AgendaBlocks:
+			fmt.Fprintf(b, "  The agenda blocks the deal the package allows.\n")
+		case a.PackageBlocks:
+			fmt.Fprintf(b, "  The agenda reaches a deal the package does not.\n")
+		case a.SameDeal:
+			fmt.Fprintf(b, "  Same deal either way.\n")
+		default:
+			fmt.Fprintf(b, "  The agenda leads to a different deal.\n")
+		}
+	}
+
+	if bl := w.Blocking; bl != nil {
+		fmt.Fprintf(b, "No ratifiable zone. Smallest sets of constraints whose relaxation opens one (%d constraint(s), %d set(s)):\n", bl.SmallestSize, bl.NSets)
+		for _, set := range bl.Sets {
+			names := make([]string, len(set))
+			for k, c := range set {
+				names[k] = c.String()
+			}
+			fmt.Fprintf(b, "  - %s\n", strings.Join(names, " + "))
+		}
+		if bl.Truncated {
+			fmt.Fprintf(b, "  ... (%d more)\n", bl.NSets-len(bl.Sets))
+		}
+		fmt.Fprintf(b, "Least fall of one party's reservation value that opens a ratifiable zone, all else kept:\n")
+		for _, sh := range bl.Shifts {
+			if sh.Shift == nil {
+				fmt.Fprintf(b, "  %-20s no shift suffices\n", sh.Party)
+				continue
+			}
+			fmt.Fprintf(b, "  %-20s %.4f (rv %.4f → %.4f) at %s\n", sh.Party, *sh.Shift, sh.Reservation, *sh.Reachable, r.fmtOutcome(sh.Deal))
+		}
+	}
+
+	if sr := w.Sensitivity; sr != nil {
+		fmt.Fprintf(b, "Sensitivity: %d samples (seed %d) of %d assumed ranges; %d valid\n", sr.Samples, sr.Seed, len(sr.Assumptions), sr.Valid)
+		if sr.Invalid > 0 {
+			fmt.Fprintf(b, "  %d sample(s) failed validation, e.g.: %s\n", sr.Invalid, sr.FirstError)
+		}
+		fmt.Fprintf(b, "  a zone of agreement in %.1f%% of samples, a ratifiable zone in %.1f%%\n", 100*sr.ZoneShare, 100*sr.RatifiableShare)
+		for _, l := range []struct {
+			name string
+			ds   []DealFrequency
+		}{{"Nash deals", sr.NashDeals}, {"Ratifiable Nash deals", sr.RatifiableNashDeals}} {
+			fmt.Fprintf(b, "  %s, most frequent first:\n", l.name)
+			if len(l.ds) == 0 {
+				fmt.Fprintf(b, "    none\n")
+			}
+			for _, d := range l.ds {
+				fmt.Fprintf(b, "    %5.1f%%  %s\n", 100*d.Share, r.fmtOutcome(d.Outcome))
+			}
+		}
+	}
+	for _, n := range w.Notes {
+		fmt.Fprintf(b, "Note: %s\n", n)
+	}
+}
+
+func fmtRatification(d *Deal) string {
+	if d == nil {
+		return "none"
+	}
+	var s []string
+	for _, pr := range d.Ratification {
+		if !pr.Required {
+			s = append(s, fmt.Sprintf("%s: no %s needed", pr.Party, orDefault(pr.Body, "vote")))
+			continue
+		}
+		s = append(s, fmt.Sprintf("%s: %s passes with p = %.3g (yes share %.2f)", pr.Party, orDefault(pr.Body, "vote"), pr.Prob, pr.Share))
+	}
+	if len(s) == 0 {
+		return "no ratification needed"
+	}
+	verdict := "ratifiable"
+	if !d.Ratifiable {
+		verdict = "NOT ratifiable"
+	}
+	return strings.Join(s, "; ") + " → " + verdict
+}
+
+// fmtPartial writes the issues o settles, in issue order.
+func (r *Report) fmtPartial(o map[string]string) string {
+	s := make([]string, 0, len(o))
+	for _, is := range r.Issues {
+		if l, ok := o[is.ID]; ok {
+			s = append(s, is.ID+"="+l)
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

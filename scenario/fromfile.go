@@ -1,0 +1,78 @@
+package scenario
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+// FromFile validates an already decoded File into a Scenario, as Parse
+// does, without re-reading the YAML and without reading source documents
+// (citations are checked against declared source ids only, not quoted
+// text). Error positions are unknown, so errors carry the file name only.
+// Sensitivity analysis uses it to re-validate a File after changing its
+// assumed numbers, thousands of times.
+func FromFile(f *File, name string) (*Scenario, error) {
+	v := &validator{file: name, idx: map[string]Pos{"": {File: name}}, dir: filepath.Dir(name)}
+	s := &Scenario{Name: f.Name, Description: f.Description}
+	if f.Parley != FormatVersion {
+		v.errorf("parley", "format version %d is not supported; this parley reads version %d", f.Parley, FormatVersion)
+	}
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	}
+	v.docs = map[string]string{}
+	for _, d := range f.Sources {
+		if d.ID == "" {
+			v.errorf("sources", "a source needs an id")
+			continue
+		}
+		v.docs[d.ID] = ""
+		s.Sources = append(s.Sources, Source{ID: d.ID, Title: d.Title, Path: d.Path, URL: d.URL, Date: d.Date})
+	}
+	v.issues(f, s)
+	v.parties(f, s)
+	v.rules(f, s)
+	if len(v.errs) > 0 {
+		v.errs.Sort()
+		return nil, v.errs
+	}
+	return s, nil
+}
+
+// ResolveValues decodes every party's value functions into ValueDef.Table
+// (issues with options) or ValueDef.Shape (numeric issues), which DecodeFile
+// leaves as YAML nodes until validation knows the issue's kind. Afterwards
+// the Numbers inside value functions can be read and changed in place, and
+// validation no longer decodes YAML. Value functions that do not decode are
+// left alone for validation to report.
+func (f *File) ResolveValues() {
+	discrete := map[string]bool{}
+	for _, is := range f.Issues {
+		discrete[is.ID] = is.Options != nil
+	}
+	for p := range f.Parties {
+		for id, vd := range f.Parties[p].Values {
+			if vd.node == nil || vd.Table != nil || vd.Shape != nil {
+				continue
+			}
+			d, known := discrete[id]
+			if !known {
+				continue
+			}
+			if d {
+				var t map[string]Number
+				if yaml.NodeToValue(vd.node, &t) == nil {
+					vd.Table = t
+				}
+			} else {
+				var sh ShapeDef
+				if yaml.NodeToValue(vd.node, &sh) == nil {
+					vd.Shape = &sh
+				}
+			}
+			f.Parties[p].Values[id] = vd
+		}
+	}
+}
