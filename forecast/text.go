@@ -20,7 +20,7 @@ func (r *Result) WriteText(w io.Writer) error {
 func (r *Result) WriteTextWithAnchors(w io.Writer, dims []Dimension) error {
 	bw := bufio.NewWriter(w)
 	name := func(i int) string { return r.Actors[i] }
-	width := 5
+	width := len("forecast")
 	for _, a := range r.Actors {
 		width = max(width, len([]rune(a)))
 	}
@@ -45,20 +45,24 @@ func (r *Result) WriteTextWithAnchors(w io.Writer, dims []Dimension) error {
 	}
 	fmt.Fprintf(bw, "Stopped: %s.\n", r.Stop)
 
+	shown := shownRounds(len(r.Rounds), maxRoundColumns)
+	if len(shown) < len(r.Rounds) {
+		fmt.Fprintf(bw, "\n%d rounds; the tables show %d of them (--json has every round).\n", len(r.Rounds), len(shown))
+	}
 	if len(r.Rounds) > 0 {
 		for d, dn := range r.Dimensions {
 			fmt.Fprintf(bw, "\nPositions on %s by round\n", dn)
-			writeRoundHeader(bw, width, len(r.Rounds), 6)
+			writeRoundHeader(bw, width, r.Rounds, shown, 6)
 			for i := range r.Actors {
 				fmt.Fprintf(bw, "  %-*s", width, name(i))
-				for _, rd := range r.Rounds {
-					fmt.Fprintf(bw, " %6.1f", rd.Positions[i][d])
+				for _, t := range shown {
+					fmt.Fprintf(bw, " %6.1f", r.Rounds[t].Positions[i][d])
 				}
 				fmt.Fprintln(bw)
 			}
 			fmt.Fprintf(bw, "  %-*s", width, "forecast")
-			for _, rd := range r.Rounds {
-				fmt.Fprintf(bw, " %6.1f", rd.Forecast[d])
+			for _, t := range shown {
+				fmt.Fprintf(bw, " %6.1f", r.Rounds[t].Forecast[d])
 			}
 			fmt.Fprintln(bw)
 		}
@@ -66,8 +70,8 @@ func (r *Result) WriteTextWithAnchors(w io.Writer, dims []Dimension) error {
 
 	if len(r.Rounds) > 1 {
 		fmt.Fprintf(bw, "\nStopping measure by round (%s)\n", stoppingName(r.Model))
-		for _, rd := range r.Rounds[1:] {
-			if rd.Stopping != nil {
+		for _, t := range shown {
+			if rd := &r.Rounds[t]; t > 0 && rd.Stopping != nil {
 				fmt.Fprintf(bw, "  round %3d  %.4f\n", rd.Round, *rd.Stopping)
 			}
 		}
@@ -75,11 +79,11 @@ func (r *Result) WriteTextWithAnchors(w io.Writer, dims []Dimension) error {
 
 	if len(r.Rounds) > 0 && r.Rounds[0].WinProb != nil {
 		fmt.Fprintf(bw, "\nWinning probability of each actor's position by round\n")
-		writeRoundHeader(bw, width, len(r.Rounds), 6)
+		writeRoundHeader(bw, width, r.Rounds, shown, 6)
 		for i := range r.Actors {
 			fmt.Fprintf(bw, "  %-*s", width, name(i))
-			for _, rd := range r.Rounds {
-				fmt.Fprintf(bw, " %6.4f", rd.WinProb[i])
+			for _, t := range shown {
+				fmt.Fprintf(bw, " %6.4f", r.Rounds[t].WinProb[i])
 			}
 			fmt.Fprintln(bw)
 		}
@@ -108,10 +112,33 @@ func (r *Result) WriteTextWithAnchors(w io.Writer, dims []Dimension) error {
 	return bw.Flush()
 }
 
-func writeRoundHeader(w io.Writer, width, rounds, col int) {
+// maxRoundColumns keeps the round tables readable in a terminal.
+const maxRoundColumns = 12
+
+// shownRounds picks at most max of n rounds for the tables: all when they
+// fit, else evenly spaced ones that always include the first and the last.
+func shownRounds(n, max int) []int {
+	if n <= max {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		return idx
+	}
+	idx := make([]int, 0, max)
+	for k := range max {
+		t := k * (n - 1) / (max - 1)
+		if len(idx) == 0 || t != idx[len(idx)-1] {
+			idx = append(idx, t)
+		}
+	}
+	return idx
+}
+
+func writeRoundHeader(w io.Writer, width int, rounds []Round, shown []int, col int) {
 	fmt.Fprintf(w, "  %-*s", width, "actor")
-	for t := range rounds {
-		fmt.Fprintf(w, " %*s", col, fmt.Sprintf("r%d", t))
+	for _, t := range shown {
+		fmt.Fprintf(w, " %*s", col, fmt.Sprintf("r%d", rounds[t].Round))
 	}
 	fmt.Fprintln(w)
 }
