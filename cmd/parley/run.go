@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -278,9 +280,9 @@ func summarize(w io.Writer, r *session.Runner, res session.Result, rows []row, l
 	}
 	fmt.Fprintln(tw, hdr)
 	prow := func(pr session.PartyResult) {
-		fmt.Fprintf(tw, "  %s\t%s\t%.6g\t%.6g\t%.6g", pr.ID, pr.Negotiator, pr.Utility, pr.Discounted, pr.Reservation)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s", pr.ID, pr.Negotiator, num(pr.Utility), num(pr.Discounted), num(pr.Reservation))
 		if costs {
-			fmt.Fprintf(tw, "\t%.6g", pr.DelayCost)
+			fmt.Fprintf(tw, "\t%s", num(pr.DelayCost))
 		}
 		fmt.Fprintln(tw)
 	}
@@ -297,7 +299,7 @@ func summarize(w io.Writer, r *session.Runner, res session.Result, rows []row, l
 		prow(mp)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "Social welfare %.6g (discounted %.6g)", res.SocialWelfare, res.DiscountedSocialWelfare)
+	fmt.Fprintf(w, "Social welfare %s (discounted %s)", num(res.SocialWelfare), num(res.DiscountedSocialWelfare))
 	if res.DistanceToPareto != nil {
 		fmt.Fprintf(w, "; distance to the Pareto frontier %.4g", *res.DistanceToPareto)
 	}
@@ -308,4 +310,13 @@ func summarize(w io.Writer, r *session.Runner, res session.Result, rows []row, l
 	if res.AnalysisNote != "" {
 		fmt.Fprintln(w, "Note:", res.AnalysisNote)
 	}
+}
+
+// num formats a utility with six significant digits, printing rounding
+// residue such as -2.8e-17 as 0.
+func num(x float64) string {
+	if math.Abs(x) < 1e-12 {
+		x = 0
+	}
+	return strconv.FormatFloat(x, 'g', 6, 64)
 }
