@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -75,4 +76,19 @@ func (l ErrorList) Error() string {
 		b.WriteString(e.Error())
 	}
 	return b.String()
+}
+
+// Merge adds err to the list: every entry of an ErrorList, an Error as it
+// is, and any other error as a message positioned at file.
+func (l *ErrorList) Merge(file string, err error) {
+	var list ErrorList
+	var one *Error
+	switch {
+	case errors.As(err, &list):
+		*l = append(*l, list...)
+	case errors.As(err, &one):
+		*l = append(*l, one)
+	default:
+		*l = append(*l, &Error{Pos: Pos{File: file}, Msg: err.Error()})
+	}
 }

@@ -133,7 +133,7 @@ func Load(domainFile string, profileFiles ...string) (*scenario.Scenario, error)
 		seen[id] = pf
 		prefs, err := parseFile(pf, func(r io.Reader, name string) (*scenario.Preferences, error) { return ParseProfile(r, name, d) })
 		if err != nil {
-			errs = appendErr(errs, pf, err)
+			errs.Merge(pf, err)
 			continue
 		}
 		s.Parties = append(s.Parties, scenario.Party{ID: id, Name: id, Role: "party", Prefs: *prefs})
@@ -152,16 +152,4 @@ func parseFile[T any](path string, parse func(io.Reader, string) (T, error)) (T,
 	}
 	defer f.Close()
 	return parse(f, path)
-}
-
-func appendErr(errs scenario.ErrorList, file string, err error) scenario.ErrorList {
-	var list scenario.ErrorList
-	var one *scenario.Error
-	switch {
-	case errors.As(err, &list):
-		return append(errs, list...)
-	case errors.As(err, &one):
-		return append(errs, one)
-	}
-	return append(errs, &scenario.Error{Pos: scenario.Pos{File: file}, Msg: err.Error()})
 }

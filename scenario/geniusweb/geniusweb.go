@@ -410,7 +410,7 @@ func Load(profileFiles ...string) (*scenario.Scenario, error) {
 	for _, pf := range profileFiles {
 		p, err := parseFile(pf)
 		if err != nil {
-			errs = appendErr(errs, pf, err)
+			errs.Merge(pf, err)
 			continue
 		}
 		id := strings.TrimSuffix(filepath.Base(pf), filepath.Ext(pf))
@@ -504,16 +504,4 @@ func parseFile(path string) (*Profile, error) {
 	}
 	defer f.Close()
 	return ParseProfile(f, path)
-}
-
-func appendErr(errs scenario.ErrorList, file string, err error) scenario.ErrorList {
-	var list scenario.ErrorList
-	var one *scenario.Error
-	switch {
-	case errors.As(err, &list):
-		return append(errs, list...)
-	case errors.As(err, &one):
-		return append(errs, one)
-	}
-	return append(errs, &scenario.Error{Pos: scenario.Pos{File: file}, Msg: err.Error()})
 }
