@@ -128,11 +128,13 @@ func walkNumbers(v reflect.Value, path string, commit func(), emit func(slot)) {
 			if !t.Field(i).IsExported() {
 				continue
 			}
-			name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
-			if name == "" {
-				name = strings.ToLower(t.Field(i).Name)
+			// Fields without a key (ValueDef's Table and Shape) are the
+			// value itself in the file.
+			p := path
+			if name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; name != "" {
+				p += "." + name
 			}
-			walkNumbers(v.Field(i), path+"."+name, commit, emit)
+			walkNumbers(v.Field(i), p, commit, emit)
 		}
 	case reflect.Slice:
 		for i := 0; i < v.Len(); i++ {

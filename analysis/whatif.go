@@ -311,6 +311,11 @@ func whatIf(r *Report, opts WhatIfOptions) (*WhatIf, error) {
 	}
 
 	if opts.File != nil && opts.Samples > 0 {
+		opts.File.ResolveValues()
+		if len(assumptionSlots(opts.File)) == 0 {
+			w.Notes = append(w.Notes, "sensitivity skipped: no number the analysis uses has an assumed range")
+			return w, nil
+		}
 		sr, err := Sensitivity(opts.File, opts.Name, SensitivityOptions{
 			Samples: opts.Samples, Seed: opts.Seed, MinRatification: minRat, Top: opts.top(), Progress: opts.Progress})
 		if err != nil {

@@ -11,17 +11,17 @@ func (r *Report) writeWhatIf(b *strings.Builder) {
 	fmt.Fprintf(b, "\nWhat if (utilities in party order: %s)\n", strings.Join(r.Parties, ", "))
 	deal := func(indent, name string, d *Deal) {
 		if d == nil {
-			fmt.Fprintf(b, "%s%-26s none\n", indent, name)
+			fmt.Fprintf(b, "%s%-30s none\n", indent, name)
 			return
 		}
 		ties := ""
 		if d.Ties > 1 {
 			ties = fmt.Sprintf(" (%d tied outcomes; the first shown)", d.Ties)
 		}
-		fmt.Fprintf(b, "%s%-26s %s%s\n", indent, name, fmtUtils(d.Utilities), ties)
-		fmt.Fprintf(b, "%s%-26s %s\n", indent, "", r.fmtOutcome(d.Outcome))
+		fmt.Fprintf(b, "%s%-30s %s%s\n", indent, name, fmtUtils(d.Utilities), ties)
+		fmt.Fprintf(b, "%s%-30s %s\n", indent, "", r.fmtOutcome(d.Outcome))
 		if len(d.Ratification) > 0 {
-			fmt.Fprintf(b, "%s%-26s %s\n", indent, "", fmtRatification(d))
+			fmt.Fprintf(b, "%s%-30s %s\n", indent, "", fmtRatification(d))
 		}
 	}
 
@@ -30,7 +30,7 @@ func (r *Report) writeWhatIf(b *strings.Builder) {
 		fmt.Fprintf(b, "  none\n")
 	}
 	deal("  ", "Nash, red lines ignored", w.UnconstrainedNash)
-	deal("  ", "Max welfare, ignored", w.UnconstrainedMaxWelfare)
+	deal("  ", "Max welfare, red lines ignored", w.UnconstrainedMaxWelfare)
 	deal("  ", "Nash, red lines kept", w.Nash)
 	for _, rl := range w.RedLines {
 		state := "does not bind"
@@ -101,9 +101,9 @@ func (r *Report) writeWhatIf(b *strings.Builder) {
 		}
 		switch {
 		case ad.Complete:
-			fmt.Fprintf(b, "  %-26s %s\n", "Agenda deal", fmtUtils(ad.Utilities))
+			fmt.Fprintf(b, "  %-30s %s\n", "Agenda deal", fmtUtils(ad.Utilities))
 		default:
-			fmt.Fprintf(b, "  %-26s blocked at phase %s; fallback %s\n", "Agenda", ad.BlockedAt, fmtUtils(ad.Utilities))
+			fmt.Fprintf(b, "  %-30s blocked at phase %s; fallback %s\n", "Agenda", ad.BlockedAt, fmtUtils(ad.Utilities))
 		}
 		switch {
 		case a.AgendaBlocks:

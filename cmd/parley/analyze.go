@@ -17,7 +17,7 @@ import (
 
 // AnalyzeCmd analyses a scenario's outcome space.
 type AnalyzeCmd struct {
-	Path            string  `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile." type:"path"`
+	Path            string  `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
 	JSON            bool    `help:"Write the analysis as JSON (the interface documented in the README)."`
 	WhatIf          bool    `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
 	Samples         int     `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`

@@ -1,0 +1,294 @@
+package analysis
+
+import (
+	"math"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/parleyhq/parley/scenario"
+)
+
+func whatIfFile(t testing.TB, path string, opts WhatIfOptions) (*Report, *WhatIf) {
+	t.Helper()
+	s, err := scenario.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Analyze(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WhatIfAnalysis(opts); err != nil {
+		t.Fatal(err)
+	}
+	return r, r.WhatIf
+}
+
+func approx(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func nearAll(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !approx(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// The red line no_y1 removes exactly the Nash deal (x0, y1): the zone
+// shrinks from {(x0,y1), (x1,y0)} to {(x1,y0)}; b's red line forbids an
+// outcome b rejects anyway and does not bind.
+func TestWhatIfRedLines(t *testing.T) {
+	r, w := whatIfFile(t, "testdata/whatif-redline.yaml", WhatIfOptions{})
+	if got, want := w.UnconstrainedNash.Outcome, map[string]string{"x": "x0", "y": "y1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("unconstrained Nash %v, want %v", got, want)
+	}
+	if !approx(w.UnconstrainedNash.Value, 0.49) || !nearAll(w.UnconstrainedNash.Utilities, []float64{0.8, 0.8}) {
+		t.Errorf("unconstrained Nash value %v utilities %v, want 0.49 (0.8, 0.8)", w.UnconstrainedNash.Value, w.UnconstrainedNash.Utilities)
+	}
+	if got, want := w.Nash.Outcome, map[string]string{"x": "x1", "y": "y0"}; !reflect.DeepEqual(got, want) || !approx(w.Nash.Value, 0.01) {
+		t.Errorf("Nash with red lines %v (%v), want %v (0.01)", got, w.Nash.Value, want)
+	}
+	// The what-if Nash agrees with Analyze's.
+	if got, want := w.Nash.Outcome, r.Nash[0].Outcome; !reflect.DeepEqual(got, want) {
+		t.Errorf("what-if Nash %v, Analyze's %v", got, want)
+	}
+	want := []RedLineWhatIf{
+		{Party: "a", ID: "no_y1", Description: "never y1", Removes: 1, Crossed: 1, Binds: true, CrossesNash: true, CrossesMaxWelfare: true},
+		{Party: "b", ID: "not_x0_y0"},
+	}
+	if !reflect.DeepEqual(w.RedLines, want) {
+		t.Errorf("red lines\n got %+v\nwant %+v", w.RedLines, want)
+	}
+	if w.Ratify.Zone != 1 || w.Ratify.RatifiableZone != 1 || w.Blocking != nil || w.Agenda != nil {
+		t.Errorf("zone %d, ratifiable %d, blocking %v, agenda %v; want 1, 1, none, none", w.Ratify.Zone, w.Ratify.RatifiableZone, w.Blocking, w.Agenda)
+	}
+}
+
+// Ukraine's referendum (support 0.25, threshold 0.5, polling error 0.05)
+// fails for the one outcome in the zone, (ceded, some): Φ(−5) < 0.5. The
+// smallest relaxations: ru's reservation (then (none, none) and (none,
+// some) are acceptable and need no vote) or ua's ratification. ru's
+// reservation must fall from 0.5 to its best utility among outcomes ua
+// accepts without a referendum, 0.3 at (none, none): a shift of 0.2. ua
+// gains nothing from a lower reservation: every outcome ru accepts cedes
+// territory.
+func TestWhatIfReferendum(t *testing.T) {
+	_, w := whatIfFile(t, "testdata/whatif-referendum.yaml", WhatIfOptions{})
+	phi5 := 0.5 * math.Erfc(5/math.Sqrt2)
+	n := w.Nash
+	if n == nil || n.Ratifiable || len(n.Ratification) != 1 {
+		t.Fatalf("Nash %+v: want one unratifiable deal", n)
+	}
+	pr := n.Ratification[0]
+	if pr.Party != "ua" || !pr.Required || !approx(pr.Share, 0.25) || math.Abs(pr.Prob-phi5) > 1e-15 {
+		t.Errorf("ratification %+v, want ua required, share 0.25, probability %g", pr, phi5)
+	}
+	if w.Ratify.Zone != 1 || w.Ratify.RatifiableZone != 0 || w.Ratify.RatifiableNash != nil {
+		t.Errorf("zone %d ratifiable %d nash %v; want 1, 0, none", w.Ratify.Zone, w.Ratify.RatifiableZone, w.Ratify.RatifiableNash)
+	}
+	if got := w.Ratify.Rules; len(got) != 1 || got[0].Required != 1 || got[0].Passes != 0 || !got[0].Conditional {
+		t.Errorf("rules %+v", got)
+	}
+	for _, so := range w.Ratify.Solutions {
+		if so.Deal.Ratifiable {
+			t.Errorf("solution %s is ratifiable", so.Solution)
+		}
+	}
+	bl := w.Blocking
+	if bl == nil {
+		t.Fatal("no blocking report")
+	}
+	wantSets := [][]Constraint{{{Kind: "reservation", Party: "ru"}}, {{Kind: "ratification", Party: "ua"}}}
+	if bl.SmallestSize != 1 || bl.NSets != 2 || !reflect.DeepEqual(bl.Sets, wantSets) {
+		t.Errorf("sets: size %d, n %d, %+v; want 1, 2, %+v", bl.SmallestSize, bl.NSets, bl.Sets, wantSets)
+	}
+	if len(bl.Shifts) != 2 {
+		t.Fatalf("shifts %+v", bl.Shifts)
+	}
+	if ua := bl.Shifts[0]; ua.Party != "ua" || ua.Shift != nil || ua.Reachable != nil {
+		t.Errorf("ua shift %+v, want none suffices", ua)
+	}
+	ru := bl.Shifts[1]
+	if ru.Party != "ru" || ru.Shift == nil || !approx(*ru.Shift, 0.2) || !approx(*ru.Reachable, 0.3) ||
+		!reflect.DeepEqual(ru.Deal, map[string]string{"territory": "none", "aid": "none"}) {
+		t.Errorf("ru shift %+v, want 0.2 at (none, none)", ru)
+	}
+
+	// A floor below Φ(−5) makes the referendum pass.
+	_, w = whatIfFile(t, "testdata/whatif-referendum.yaml", WhatIfOptions{MinRatification: 1e-7})
+	if w.Ratify.RatifiableZone != 1 || w.Blocking != nil || !w.Nash.Ratifiable {
+		t.Errorf("with min 1e-7: ratifiable zone %d, blocking %v", w.Ratify.RatifiableZone, w.Blocking)
+	}
+}
+
+// Backward induction: after c0 is agreed a's fallback is
+// 0.2 + (0.5 − 0.5·0.2) = 0.6 and b's 0.2 + (0 − 0.3·0.2) = 0.14, so the
+// second phase picks t1 (product 0.2·0.21) over t2 (a gets 0.5 < 0.6);
+// after c1 it picks t1 too. The first phase then compares (0.8, 0.35),
+// product 0.09, with (0.3, 0.65), product 0.045: c0. The package's Nash
+// is (c0, t2) with product 0.3·0.5 = 0.15.
+func TestWhatIfAgendaDiffers(t *testing.T) {
+	_, w := whatIfFile(t, "testdata/whatif-agenda.yaml", WhatIfOptions{})
+	a := w.Agenda
+	if a == nil {
+		t.Fatal("no agenda report")
+	}
+	if got, want := a.Package.Outcome, map[string]string{"c": "c0", "t": "t2"}; !reflect.DeepEqual(got, want) || !approx(a.Package.Value, 0.15) {
+		t.Errorf("package %v (%v), want %v (0.15)", got, a.Package.Value, want)
+	}
+	ad := a.Agenda
+	if !ad.Complete || !reflect.DeepEqual(ad.Outcome, map[string]string{"c": "c0", "t": "t1"}) || !nearAll(ad.Utilities, []float64{0.8, 0.35}) {
+		t.Errorf("agenda %+v, want complete (c0, t1) at (0.8, 0.35)", ad)
+	}
+	if len(ad.Steps) != 2 || !nearAll(ad.Steps[0].Fallback, []float64{0.2, 0.2}) || !approx(ad.Steps[0].Value, 0.09) ||
+		!nearAll(ad.Steps[1].Fallback, []float64{0.6, 0.14}) || !approx(ad.Steps[1].Value, 0.2*0.21) {
+		t.Errorf("steps %+v", ad.Steps)
+	}
+	if a.SameDeal || a.AgendaBlocks || a.PackageBlocks {
+		t.Errorf("same %v, agenda blocks %v, package blocks %v; want false, false, false", a.SameDeal, a.AgendaBlocks, a.PackageBlocks)
+	}
+}
+
+// Here the first phase's winner raises its fallback to 0.7 (the loser's
+// falls to 0.2) and no second-phase deal gives both their fallbacks, so the
+// agenda blocks at the first phase, while the package has (c1, t0) and
+// (c0, t2), tied at 0.01.
+func TestWhatIfAgendaBlocks(t *testing.T) {
+	_, w := whatIfFile(t, "testdata/whatif-agenda-blocks.yaml", WhatIfOptions{})
+	a := w.Agenda
+	if a.Package == nil || a.Package.Ties != 2 || !approx(a.Package.Value, 0.01) {
+		t.Errorf("package %+v, want 2 ties at 0.01", a.Package)
+	}
+	if a.Agenda.Complete || a.Agenda.BlockedAt != "first" || !a.AgendaBlocks || a.SameDeal || len(a.Agenda.Outcome) != 0 {
+		t.Errorf("agenda %+v, blocks %v; want blocked at first", a.Agenda, a.AgendaBlocks)
+	}
+}
+
+// b's record (one commitment, broken) gives credibility 1/3; under rule
+// any, the treaty backed by b and m (0.9) holds with 1 − (2/3)(0.1).
+func TestWhatIfGuarantees(t *testing.T) {
+	_, w := whatIfFile(t, "testdata/whatif-guarantee.yaml", WhatIfOptions{})
+	if len(w.Guarantees) != 1 {
+		t.Fatalf("guarantees %+v", w.Guarantees)
+	}
+	g := w.Guarantees[0]
+	if g.Issue != "g" || g.Beneficiary != "a" || g.Rule != "any" || g.Baseline != "none" || len(g.Options) != 3 {
+		t.Fatalf("guarantee %+v", g)
+	}
+	want := []struct {
+		honour, stated, eff float64
+		gs                  []string
+	}{{1, 0, 0, []string{}}, {1.0 / 3, 0.5, 0.5 / 3, []string{"b"}}, {1 - (2.0/3)*0.1, 1, 1 - (2.0/3)*0.1, []string{"b", "m"}}}
+	for v, o := range g.Options {
+		wv := want[v]
+		if !approx(o.Honour, wv.honour) || !approx(o.Stated, wv.stated) || !approx(o.Effective, wv.eff) || !reflect.DeepEqual(o.Guarantors, wv.gs) {
+			t.Errorf("option %s: %+v, want %+v", o.Option, o, wv)
+		}
+	}
+	// The mediator's credibility counts though it is not a party to the deal.
+	if len(w.Nash.Utilities) != 2 {
+		t.Errorf("parties in the deal: %v", w.Nash.Utilities)
+	}
+}
+
+// b's reservation is uniform on [0, 1] and there is a zone (x0, which
+// alone a accepts) exactly when it is at most 0.4: 10,000 samples give
+// 0.4 within 4 standard errors (0.0049 each). a's weights are renormalised
+// (x ∈ [0.8, 1], y ∈ [0, 0.2]) and never invalid; the delay cost's range
+// is not sampled; the file is restored.
+func TestSensitivity(t *testing.T) {
+	path := "testdata/whatif-sensitivity.yaml"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := scenario.DecodeFile(data, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ResolveValues()
+	before := *f.Parties[1].Reservation
+	beforeW := f.Parties[0].Weights["x"]
+	rep, err := Sensitivity(f, path, SensitivityOptions{Samples: 10000, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, a := range rep.Assumptions {
+		paths = append(paths, a.Path)
+	}
+	wantPaths := []string{"parties[0].weights.x", "parties[0].weights.y", "parties[1].reservation", "parties[1].values.x.x1"}
+	if !reflect.DeepEqual(paths, wantPaths) {
+		t.Errorf("sampled %v, want %v", paths, wantPaths)
+	}
+	if rep.Invalid != 0 || rep.Valid != 10000 {
+		t.Errorf("invalid %d (%s), valid %d", rep.Invalid, rep.FirstError, rep.Valid)
+	}
+	if math.Abs(rep.ZoneShare-0.4) > 4*0.0049 || rep.RatifiableShare != rep.ZoneShare {
+		t.Errorf("zone share %v, ratifiable %v; want about 0.4, equal", rep.ZoneShare, rep.RatifiableShare)
+	}
+	if len(rep.NashDeals) != 1 || rep.NashDeals[0].Outcome["x"] != "x0" || rep.NashDeals[0].Share != rep.ZoneShare {
+		t.Errorf("Nash deals %+v", rep.NashDeals)
+	}
+	if got := *f.Parties[1].Reservation; !reflect.DeepEqual(got, before) {
+		t.Errorf("reservation not restored: %+v, was %+v", got, before)
+	}
+	if got := f.Parties[0].Weights["x"]; !reflect.DeepEqual(got, beforeW) {
+		t.Errorf("weight not restored: %+v, was %+v", got, beforeW)
+	}
+	again, err := Sensitivity(f, path, SensitivityOptions{Samples: 10000, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again, rep) {
+		t.Error("the same seed gives a different report")
+	}
+	other, _ := Sensitivity(f, path, SensitivityOptions{Samples: 10000, Seed: 8})
+	if other.ZoneShare == rep.ZoneShare {
+		t.Error("another seed gives the same share")
+	}
+	if _, err := Sensitivity(f, path, SensitivityOptions{Samples: 0}); err == nil {
+		t.Error("0 samples: no error")
+	}
+}
+
+const flagship = "../examples/ukraine-2025.yaml"
+
+// The flagship: Russia's red line binds, Ukraine's referendum makes every
+// deal that cedes territory unratifiable, so the ratifiable Nash keeps the
+// territory; the agenda leads to the package deal.
+func TestWhatIfFlagship(t *testing.T) {
+	data, err := os.ReadFile(flagship)
+	if err != nil {
+		t.Skip(err)
+	}
+	f, err := scenario.DecodeFile(data, flagship)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w := whatIfFile(t, flagship, WhatIfOptions{File: f, Name: flagship, Samples: 200, Seed: 1})
+	if len(w.RedLines) != 1 || w.RedLines[0].ID != "no_nato_troops" || !w.RedLines[0].Binds {
+		t.Errorf("red lines %+v", w.RedLines)
+	}
+	if !reflect.DeepEqual(w.Nash.Outcome, r.Nash[0].Outcome) || w.Nash.Ratifiable {
+		t.Errorf("Nash %+v", w.Nash)
+	}
+	rn := w.Ratify.RatifiableNash
+	if rn == nil || rn.Outcome["territory"] != "No territory ceded" || w.Ratify.RatifiableZone >= w.Ratify.Zone {
+		t.Errorf("ratifiable Nash %+v, zone %d of %d", rn, w.Ratify.RatifiableZone, w.Ratify.Zone)
+	}
+	if w.Agenda == nil || !w.Agenda.SameDeal {
+		t.Errorf("agenda %+v", w.Agenda)
+	}
+	if w.Sensitivity == nil || w.Sensitivity.Valid != 200 || len(w.Sensitivity.Assumptions) == 0 {
+		t.Errorf("sensitivity %+v", w.Sensitivity)
+	}
+	if len(w.Guarantees) != 1 || len(w.Guarantees[0].Options) != 3 {
+		t.Errorf("guarantees %+v", w.Guarantees)
+	}
+}
