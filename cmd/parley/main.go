@@ -19,6 +19,7 @@ type cli struct {
 	Convert    ConvertCmd       `cmd:"" help:"Write a parley scenario (YAML) from a Genius XML folder or GeniusWeb JSON files."`
 	Run        RunCmd           `cmd:"" help:"Run a negotiation session between built-in negotiators and report the exchange and the result."`
 	Forecast   ForecastCmd      `cmd:"" help:"Forecast multi-actor decisions on spatial issues (compromise, median, KTAB SMP, expected utility)."`
+	List       ListCmd          `cmd:"" help:"List the built-in protocols, negotiators and mediators with their parameters and sources."`
 	Schema     SchemaCmd        `cmd:"" help:"Print the JSON Schema of the scenario format."`
 	Tournament TournamentCmd    `cmd:"" help:"Run tournaments of many sessions into a SQLite database, resumable; report and export them."`
 	Bench      BenchCmd         `cmd:"" help:"Measure parley's performance: sessions/s, steps/s, tournament throughput, frontier times, peak memory."`
