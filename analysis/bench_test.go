@@ -3,11 +3,13 @@ package analysis
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/parleyhq/parley/outcome"
+	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/genius"
 	"github.com/parleyhq/parley/utility"
 )
@@ -122,6 +124,49 @@ func BenchmarkAnalyzeEnergy(b *testing.B) {
 			b.Fatal(err)
 		}
 		if _, err := Analyze(s, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func flagshipFile(b *testing.B) (*scenario.Scenario, *scenario.File) {
+	b.Helper()
+	data, err := os.ReadFile("../examples/ukraine-2025.yaml")
+	if err != nil {
+		b.Skip(err)
+	}
+	f, err := scenario.DecodeFile(data, "../examples/ukraine-2025.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := scenario.Parse(data, "../examples/ukraine-2025.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, f
+}
+
+// BenchmarkSensitivityFlagship: 10,000 samples of the flagship's assumed
+// ranges, each re-validated and analysed.
+func BenchmarkSensitivityFlagship(b *testing.B) {
+	_, f := flagshipFile(b)
+	for b.Loop() {
+		if _, err := Sensitivity(f, "ukraine-2025.yaml", SensitivityOptions{Samples: 10000, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWhatIfFlagship: the what-if analysis of the flagship without
+// sensitivity (red lines, ratification, guarantees, agenda).
+func BenchmarkWhatIfFlagship(b *testing.B) {
+	s, _ := flagshipFile(b)
+	r, err := Analyze(s, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := r.WhatIfAnalysis(WhatIfOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

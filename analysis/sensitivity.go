@@ -210,6 +210,24 @@ func Sensitivity(f *scenario.File, name string, opts SensitivityOptions) (*Sensi
 		}
 	}()
 
+	// Capability and positions feed forecast models only: set them aside
+	// while sampling so that validation skips them.
+	type spatial struct {
+		cap *scenario.Number
+		pos map[string]scenario.PositionDef
+	}
+	aside := make([]spatial, len(f.Parties))
+	for p := range f.Parties {
+		pd := &f.Parties[p]
+		aside[p] = spatial{pd.Capability, pd.Positions}
+		pd.Capability, pd.Positions = nil, nil
+	}
+	defer func() {
+		for p := range f.Parties {
+			f.Parties[p].Capability, f.Parties[p].Positions = aside[p].cap, aside[p].pos
+		}
+	}()
+
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed5eed5eed5eed))
 	var g *grid
 	var err error

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// The flagship's what-if text is pinned by TestFlagshipGolden
+// (testdata/golden/flagship-analyze-what-if.txt).
+
+func TestAnalyzeWhatIfJSON(t *testing.T) {
+	code, out, errs := runCLI("analyze", "../../analysis/testdata/whatif-referendum.yaml", "--what-if", "--json", "--samples", "0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r struct {
+		Nash   []json.RawMessage `json:"nash"`
+		WhatIf map[string]json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(out), &struct {
+		Nash   *[]json.RawMessage          `json:"nash"`
+		WhatIf *map[string]json.RawMessage `json:"what_if"`
+	}{&r.Nash, &r.WhatIf}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"min_ratification", "unconstrained_nash", "unconstrained_max_welfare", "nash", "red_lines", "ratification", "guarantees", "blocking"} {
+		if _, ok := r.WhatIf[k]; !ok {
+			t.Errorf("what_if lacks %q", k)
+		}
+	}
+	if _, ok := r.WhatIf["sensitivity"]; ok {
+		t.Error("sensitivity present with --samples 0")
+	}
+	// Without --what-if the JSON has no what_if.
+	_, out, _ = runCLI("analyze", "../../analysis/testdata/whatif-referendum.yaml", "--json")
+	if strings.Contains(out, "what_if") {
+		t.Error("what_if without --what-if")
+	}
+}
+
+func TestAnalyzeWhatIfErrors(t *testing.T) {
+	f := "../../analysis/testdata/whatif-referendum.yaml"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--what-if", "--samples=-1"}, "--samples is -1"},
+		{[]string{"--what-if", "--min-ratification", "0"}, "--min-ratification is 0"},
+		{[]string{"--what-if", "--min-ratification", "1.5"}, "--min-ratification is 1.5"},
+		{[]string{"--samples", "10"}, "add --what-if"},
+	} {
+		code, _, errs := runCLI(append([]string{"analyze", f}, c.args...)...)
+		if code != 1 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q; want 1 and %q", c.args, code, errs, c.want)
+		}
+	}
+}
