@@ -105,6 +105,102 @@
 // representative is its smallest surviving value, which can exceed the
 // smallest over the whole space by a few ulps.
 //
+// # What if
+//
+// Report.WhatIfAnalysis (`parley analyze --what-if`) adds the JSON object
+// what_if. It enumerates the space (at most WhatIfLimit outcomes), for the
+// negotiating parties (mediators left out; their credibility still counts
+// for guarantees). "Acceptable to all" means u_i ≥ rv_i − Tolerance for
+// every party, u_i ignoring red lines; "the zone" is the acceptable
+// outcomes that cross no red line (CountZopa's). Nash over a set is the
+// maximum of Π_i max(u_i − rv_i, 0); a Deal lists the first outcome in
+// enumeration order within Tolerance of the best and the number of ties.
+// Fields (only ever added to, never renamed):
+//
+//   - min_ratification: a deal is ratifiable when every ratification it
+//     requires passes with probability ≥ this (--min-ratification, default
+//     0.5). Probabilities are utility.Ratification.Prob with the party's
+//     utility of the deal.
+//   - unconstrained_nash, unconstrained_max_welfare: the Nash deal over the
+//     acceptable outcomes and the max-welfare deal over all outcomes, with
+//     every red line ignored; nash: the Nash deal over the zone.
+//   - red_lines[]: party, id, description; removes = acceptable outcomes
+//     that cross this red line and no other (what dropping it alone adds to
+//     the zone); crossed = acceptable outcomes that cross it; binds =
+//     removes > 0; crosses_unconstrained_nash / _max_welfare.
+//   - ratification: rules[] (party, body, threshold, uncertainty,
+//     conditional, required_in_zone, passes_in_zone); solutions[] (nash,
+//     kalai_smorodinsky, kalai, max_welfare, egalitarian: the report's
+//     point, first outcome, as a deal with its ratification per ruled party:
+//     required, share, probability, and ratifiable); zone, ratifiable_zone
+//     (outcomes of the zone that are ratifiable) and ratifiable_nash (Nash
+//     over the ratifiable zone, null when empty).
+//   - guarantees[]: per guarantee issue (issue, beneficiary, rule,
+//     baseline), per option: guarantors, their credibility,
+//     honour_probability (utility.HonourProb), stated_value (the
+//     beneficiary's evaluation as written) and effective_value (baseline +
+//     (stated − baseline)·honour, what the utilities use).
+//   - agenda (with an agenda only): phases, package (= nash), agenda (the
+//     backward-induction result: complete, blocked_at, outcome, utilities,
+//     steps[] with each phase's settled values, fallback, Nash value and
+//     ties), same_deal, agenda_blocks_package_deal,
+//     package_blocks_agenda_deal.
+//   - blocking (only when the ratifiable zone is empty): smallest_size,
+//     sets[] of constraints {kind: red_line|reservation|ratification,
+//     party, id}, n_sets, truncated (at most 20 listed), and
+//     reservation_shifts[] {party, reservation, shift, reachable, deal}.
+//   - sensitivity (with --samples > 0 on a parley file with assumed
+//     ranges): samples, seed, assumptions[] {path, value, range}, valid,
+//     invalid, first_error, zone_share, ratifiable_share, nash_deals[] and
+//     ratifiable_nash_deals[] {outcome, count, share}, at most 5 each.
+//   - notes[].
+//
+// Agenda versus package. Phases are settled one after another in the
+// agenda's order (a topological order of after). Backward induction: for
+// each value of the earlier phases, the last phase picks the Nash deal
+// over its values given them; each earlier phase then picks the Nash deal
+// over its values judged by the continuations they lead to; a phase
+// where no value leads to a continuation every party weakly prefers to its
+// fallback has no acceptable deal and blocks the later phases (talks end
+// with the phases agreed so far). The fallback (disagreement point) of a
+// phase is what each party gets if talks fail there, the agreed phases
+// standing: rv_p + Σ over settled issues i of (w_pi·e_pi(o_i) − w_pi·rv_p),
+// i.e. an issue not agreed is worth the party's reservation value on its
+// own scale, so the first phase's fallback is rv. The Nash products in a
+// phase are taken over gains above that phase's fallback. The agreed
+// phases standing is what makes an agenda matter: were the fallback rv at
+// every phase (a failure anywhere voiding everything), the induction would
+// maximise the same product at every stage and end at the package's Nash
+// product. Since the first phase needs every party's continuation to reach
+// its rv, a complete agenda deal always lies in the zone: the agenda can
+// block a deal the package allows, never the reverse
+// (package_blocks_agenda_deal is a check). Red lines are checked as soon
+// as the issues they name are settled.
+//
+// Blocking. The constraints are every red line, every party's reservation
+// value and every party's ratification. Relaxing a red line or a
+// ratification drops it; relaxing a reservation value lowers it to the
+// party's smallest utility, so it accepts every outcome. Relaxing a set S
+// opens a ratifiable zone iff some outcome violates only constraints in S,
+// so the smallest sets are the distinct violation sets of least size over
+// the outcomes: an exact search by increasing size, done in one pass. A
+// party's reservation shift is rv minus its largest utility over the
+// outcomes that satisfy every other constraint (its own red lines
+// included); no such outcome means no shift suffices.
+//
+// Sensitivity (Sensitivity). The numbers sampled are those with an
+// assumption range among the parties' reservation values, weights, value
+// functions, credibility and ratification rules (others, such as
+// capability, positions, time costs, drift and events, do not enter these
+// figures and keep their values). Each is drawn uniformly and
+// independently from its range by a math/rand/v2 PCG seeded with --seed,
+// in a fixed order (parties in file order, fields in declaration order,
+// map keys sorted); a party whose weights were sampled then has all its
+// weights divided by their sum. The sample is validated again
+// (scenario.FromFile, no YAML parsing, no source documents) and the zone,
+// the ratifiable zone and their Nash deals computed; samples that fail
+// validation are counted as invalid and left out of the shares.
+//
 // Outcomes are identified by their mixed-radix index (outcome.Space.Index);
 // spaces with more than 2^64 outcomes are rejected.
 package analysis
