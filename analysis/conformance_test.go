@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/parleyhq/parley/internal/shared"
+
 	"github.com/parleyhq/parley/scenario/genius"
 )
 
@@ -62,29 +64,8 @@ type expectedPoint struct {
 	Outcomes  [][]any   `json:"outcomes"`
 }
 
-// domainsDir finds ../shared/domains beside the module root.
-func domainsDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Skip("no go.mod above the test directory; cannot locate ../shared/domains")
-		}
-		dir = up
-	}
-	d := filepath.Join(dir, "..", "shared", "domains")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("reference domains not found at %s (they live in the project's shared/ folder): %v", d, err)
-	}
-	return d
-}
+// domainsDir returns ../shared/domains, or skips.
+func domainsDir(t testing.TB) string { return shared.Dir(t, "domains") }
 
 func TestConformance(t *testing.T) {
 	root := domainsDir(t)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/parleyhq/parley/internal/shared"
 )
 
 func seedFiles(f *testing.F, root string) {
@@ -19,18 +21,10 @@ func seedFiles(f *testing.F, root string) {
 	}
 }
 
+// fuzzRoot returns ../shared/domains for seed inputs, or "" without it.
 func fuzzRoot() string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "domains")
-		}
-		p := filepath.Dir(dir)
-		if p == dir {
-			return ""
-		}
-		dir = p
-	}
+	p, _ := shared.Path("domains")
+	return p
 }
 
 func FuzzParseDomain(f *testing.F) {
