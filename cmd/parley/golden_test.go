@@ -11,8 +11,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // TestFlagshipGolden pins what parley prints for the flagship scenario:
-// validate, analyze (with and without what-if) and sessions under each
-// protocol. The docs quote these files; -update rewrites them.
+// validate, analyze (with and without what-if), sessions under each
+// protocol and forecasts. The docs quote these files; -update rewrites them.
 func TestFlagshipGolden(t *testing.T) {
 	const flagship = "../../examples/ukraine-2025.yaml"
 	cases := []struct {
@@ -26,6 +26,8 @@ func TestFlagshipGolden(t *testing.T) {
 		{"run-amop", []string{"run", flagship, "-n", "conceder,boulware,conceder", "-p", "amop"}},
 		{"run-shuttle", []string{"run", flagship, "-n", "conceder,conceder,conceder", "-p", "shuttle"}},
 		{"run-mediated", []string{"run", flagship, "-n", "linear,micro,conceder", "-p", "mediated", "-m", "hillclimb"}},
+		{"forecast-smp", []string{"forecast", flagship}},
+		{"forecast-eum", []string{"forecast", flagship, "-m", "eum"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
