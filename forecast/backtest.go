@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/parleyhq/parley/diag"
 )
 
 // BacktestIssue is one past decision: the actors that took a position on it
@@ -60,9 +62,9 @@ func ReadBacktest(r io.Reader, file string, comma rune) (*BacktestData, error) {
 	if err != nil {
 		return nil, err
 	}
-	var errs ErrorList
+	var errs diag.List
 	if len(recs) == 0 {
-		errs.Add(file, 0, "empty backtest table; want the header %s", strings.Join(backtestColumns, ","))
+		errs.Add(at(file, 0), "empty backtest table; want the header %s", strings.Join(backtestColumns, ","))
 		return nil, errs
 	}
 	col := map[string]int{}
@@ -70,13 +72,13 @@ func ReadBacktest(r io.Reader, file string, comma rune) (*BacktestData, error) {
 	for c, h := range hdr.fields {
 		h = strings.ToLower(h)
 		if _, dup := col[h]; dup {
-			errs.Add(file, hdr.line, "column %q appears twice", h)
+			errs.Add(at(file, hdr.line), "column %q appears twice", h)
 		}
 		col[h] = c
 	}
 	for _, name := range backtestColumns {
 		if _, ok := col[name]; !ok {
-			errs.Add(file, hdr.line, "header lacks column %q (want %s)", name, strings.Join(backtestColumns, ","))
+			errs.Add(at(file, hdr.line), "header lacks column %q (want %s)", name, strings.Join(backtestColumns, ","))
 		}
 	}
 	for _, h := range hdr.fields {
@@ -85,7 +87,7 @@ func ReadBacktest(r io.Reader, file string, comma rune) (*BacktestData, error) {
 			known = known || strings.EqualFold(h, name)
 		}
 		if !known {
-			errs.Add(file, hdr.line, "unknown column %q", h)
+			errs.Add(at(file, hdr.line), "unknown column %q", h)
 		}
 	}
 	if len(errs) > 0 {
@@ -104,15 +106,15 @@ func ReadBacktest(r io.Reader, file string, comma rune) (*BacktestData, error) {
 		}
 		issue, actor := get("issue"), get("actor")
 		if issue == "" {
-			errs.Add(file, rec.line, "empty issue")
+			errs.Add(at(file, rec.line), "empty issue")
 			continue
 		}
 		if actor == "" {
-			errs.Add(file, rec.line, "empty actor on issue %q", issue)
+			errs.Add(at(file, rec.line), "empty actor on issue %q", issue)
 			continue
 		}
 		if prev, dup := seen[[2]string{issue, actor}]; dup {
-			errs.Add(file, rec.line, "actor %q appears twice on issue %q (first on line %d)", actor, issue, prev)
+			errs.Add(at(file, rec.line), "actor %q appears twice on issue %q (first on line %d)", actor, issue, prev)
 			continue
 		}
 		seen[[2]string{issue, actor}] = rec.line
@@ -123,7 +125,7 @@ func ReadBacktest(r io.Reader, file string, comma rune) (*BacktestData, error) {
 			index[issue] = k
 			data.Issues = append(data.Issues, BacktestIssue{Name: issue, Line: rec.line, Outcome: outcome})
 		} else if is := &data.Issues[k]; outcome != is.Outcome && !math.IsNaN(outcome) && !math.IsNaN(is.Outcome) {
-			errs.Add(file, rec.line, "outcome %g on issue %q differs from %g on line %d", outcome, issue, is.Outcome, is.Line)
+			errs.Add(at(file, rec.line), "outcome %g on issue %q differs from %g on line %d", outcome, issue, is.Outcome, is.Line)
 		}
 		if get("position") == "" {
 			continue // took no position
@@ -134,15 +136,15 @@ func ReadBacktest(r io.Reader, file string, comma rune) (*BacktestData, error) {
 		c := get("capability")
 		switch v, err := strconv.ParseFloat(c, 64); {
 		case c == "":
-			errs.Add(file, rec.line, "actor %q has no capability", actor)
+			errs.Add(at(file, rec.line), "actor %q has no capability", actor)
 		case err != nil:
-			errs.Add(file, rec.line, "capability %q is not a number", c)
+			errs.Add(at(file, rec.line), "capability %q is not a number", c)
 		case math.IsNaN(v) || math.IsInf(v, 0):
-			errs.Add(file, rec.line, "capability %q is not a finite number", c)
+			errs.Add(at(file, rec.line), "capability %q is not a finite number", c)
 		case v < 0:
-			errs.Add(file, rec.line, "actor %q: negative capability %g", actor, v)
+			errs.Add(at(file, rec.line), "actor %q: negative capability %g", actor, v)
 		case v == 0:
-			errs.Add(file, rec.line, "actor %q has no capability (0); every actor needs a positive capability", actor)
+			errs.Add(at(file, rec.line), "actor %q has no capability (0); every actor needs a positive capability", actor)
 		default:
 			a.Capability = v
 		}
@@ -150,11 +152,11 @@ func ReadBacktest(r io.Reader, file string, comma rune) (*BacktestData, error) {
 	}
 	for _, is := range data.Issues {
 		if len(is.Actors) == 0 {
-			errs.Add(file, is.Line, "issue %q has no actor with a position", is.Name)
+			errs.Add(at(file, is.Line), "issue %q has no actor with a position", is.Name)
 		}
 	}
 	if len(data.Issues) == 0 && len(errs) == 0 {
-		errs.Add(file, hdr.line, "no rows after the header")
+		errs.Add(at(file, hdr.line), "no rows after the header")
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -162,20 +164,20 @@ func ReadBacktest(r io.Reader, file string, comma rune) (*BacktestData, error) {
 	return data, nil
 }
 
-func parseRange(errs *ErrorList, file string, line int, what, s string, allowEmpty bool) float64 {
+func parseRange(errs *diag.List, file string, line int, what, s string, allowEmpty bool) float64 {
 	if s == "" {
 		if !allowEmpty {
-			errs.Add(file, line, "%s is empty", what)
+			errs.Add(at(file, line), "%s is empty", what)
 		}
 		return math.NaN()
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	switch {
 	case err != nil:
-		errs.Add(file, line, "%s %q is not a number", what, s)
+		errs.Add(at(file, line), "%s %q is not a number", what, s)
 		return math.NaN()
 	case !(v >= 0 && v <= 100):
-		errs.Add(file, line, "%s %s is outside 0–100", what, s)
+		errs.Add(at(file, line), "%s %s is outside 0–100", what, s)
 		return math.NaN()
 	}
 	return v

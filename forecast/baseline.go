@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/parleyhq/parley/diag"
 )
 
 // Compromise is the compromise model (Leinaweaver & Thomson 2014; the
@@ -37,7 +39,7 @@ func closedForm(p Problem, model, label string, weight func(Actor, int) float64,
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	var errs ErrorList
+	var errs diag.List
 	fc := make([]float64, len(p.Dimensions))
 	x := make([]float64, len(p.Actors))
 	w := make([]float64, len(p.Actors))
@@ -48,7 +50,7 @@ func closedForm(p Problem, model, label string, weight func(Actor, int) float64,
 			total += w[i]
 		}
 		if !(total > 0) {
-			errs.Add(p.Source, 0, "%s: no actor has positive weight on %s (every salience is 0)", model, dimName(&p, d))
+			errs.Add(at(p.Source, 0), "%s: no actor has positive weight on %s (every salience is 0)", model, dimName(&p, d))
 			continue
 		}
 		fc[d] = agg(x, w)

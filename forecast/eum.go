@@ -3,6 +3,8 @@ package forecast
 import (
 	"fmt"
 	"math"
+
+	"github.com/parleyhq/parley/diag"
 )
 
 // EUMParams are the parameters of the expected-utility model. The zero
@@ -33,7 +35,7 @@ func (p *Problem) ValidateEUM() error {
 		return err
 	}
 	if n := len(p.Actors); n < eumMinActors {
-		return ErrorList{{File: p.Source, Msg: fmt.Sprintf("EUM needs at least %d actors, got %d", eumMinActors, n)}}
+		return diag.List{{Pos: at(p.Source, 0), Msg: fmt.Sprintf("EUM needs at least %d actors, got %d", eumMinActors, n)}}
 	}
 	return nil
 }

@@ -3,7 +3,8 @@ package forecast
 import (
 	"fmt"
 	"math"
-	"strings"
+
+	"github.com/parleyhq/parley/diag"
 )
 
 // Anchor is a labelled point on a dimension's 0–100 scale, such as
@@ -52,52 +53,8 @@ type Problem struct {
 	Source string `json:"-"`
 }
 
-// Error is one problem found in input, positioned in its file when known.
-type Error struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	switch {
-	case e.File != "" && e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	case e.File != "":
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	case e.Line > 0:
-		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
-	}
-	return e.Msg
-}
-
-// ErrorList collects every problem found in an input, like go/scanner's
-// ErrorList, so that a user can fix them all at once.
-type ErrorList []*Error
-
-// Add appends an error.
-func (l *ErrorList) Add(file string, line int, format string, args ...any) {
-	*l = append(*l, &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
-}
-
-func (l ErrorList) Error() string {
-	var b strings.Builder
-	for i, e := range l {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
-
-// Err returns nil for an empty list and the list otherwise.
-func (l ErrorList) Err() error {
-	if len(l) == 0 {
-		return nil
-	}
-	return l
-}
+// at positions a problem at a line of file; 0 means no line, "" no file.
+func at(file string, line int) diag.Pos { return diag.Pos{File: file, Line: line} }
 
 // salienceTol absorbs rounding in saliences that sum to exactly 100.
 const salienceTol = 1e-9
@@ -107,13 +64,13 @@ const salienceTol = 1e-9
 // in [0,100] and one salience in [0,100] per dimension; each actor's saliences
 // summing to at most 100. It reports every problem found.
 func (p *Problem) Validate() error {
-	var errs ErrorList
+	var errs diag.List
 	file := p.Source
 	if len(p.Dimensions) == 0 {
-		errs.Add(file, 0, "no dimensions (issues)")
+		errs.Add(at(file, 0), "no dimensions (issues)")
 	}
 	if len(p.Actors) == 0 {
-		errs.Add(file, 0, "no actors")
+		errs.Add(at(file, 0), "no actors")
 	}
 	nd := len(p.Dimensions)
 	for i := range p.Actors {
@@ -121,60 +78,60 @@ func (p *Problem) Validate() error {
 		who := a.Name
 		if who == "" {
 			who = fmt.Sprintf("#%d", i+1)
-			errs.Add(file, a.Line, "actor %d has no name", i+1)
+			errs.Add(at(file, a.Line), "actor %d has no name", i+1)
 		}
 		switch {
 		case math.IsNaN(a.Capability) || math.IsInf(a.Capability, 0):
-			errs.Add(file, a.Line, "actor %s: capability %v is not a finite number", who, a.Capability)
+			errs.Add(at(file, a.Line), "actor %s: capability %v is not a finite number", who, a.Capability)
 		case a.Capability < 0:
-			errs.Add(file, a.Line, "actor %s: negative capability %g", who, a.Capability)
+			errs.Add(at(file, a.Line), "actor %s: negative capability %g", who, a.Capability)
 		case a.Capability == 0:
-			errs.Add(file, a.Line, "actor %s has no capability (0); every actor needs a positive capability", who)
+			errs.Add(at(file, a.Line), "actor %s has no capability (0); every actor needs a positive capability", who)
 		}
 		if len(a.Positions) != nd {
-			errs.Add(file, a.Line, "actor %s has %d positions for %d dimensions", who, len(a.Positions), nd)
+			errs.Add(at(file, a.Line), "actor %s has %d positions for %d dimensions", who, len(a.Positions), nd)
 		}
 		if len(a.Saliences) != nd {
-			errs.Add(file, a.Line, "actor %s has %d saliences for %d dimensions", who, len(a.Saliences), nd)
+			errs.Add(at(file, a.Line), "actor %s has %d saliences for %d dimensions", who, len(a.Saliences), nd)
 		}
 		for d, x := range a.Positions {
 			if !(x >= 0 && x <= 100) {
-				errs.Add(file, a.Line, "actor %s: position %v on %s is outside 0–100", who, x, dimName(p, d))
+				errs.Add(at(file, a.Line), "actor %s: position %v on %s is outside 0–100", who, x, dimName(p, d))
 			}
 		}
 		sum := 0.0
 		ok := true
 		for d, s := range a.Saliences {
 			if !(s >= 0 && s <= 100) {
-				errs.Add(file, a.Line, "actor %s: salience %v on %s is outside 0–100", who, s, dimName(p, d))
+				errs.Add(at(file, a.Line), "actor %s: salience %v on %s is outside 0–100", who, s, dimName(p, d))
 				ok = false
 				continue
 			}
 			sum += s
 		}
 		if ok && sum > 100+salienceTol {
-			errs.Add(file, a.Line, "actor %s: saliences sum to %g, over 100", who, sum)
+			errs.Add(at(file, a.Line), "actor %s: saliences sum to %g, over 100", who, sum)
 		}
 	}
 	if a := p.Accommodation; a != nil {
 		n := len(p.Actors)
 		if len(a) != n {
-			errs.Add(file, 0, "accommodation matrix has %d rows for %d actors", len(a), n)
+			errs.Add(at(file, 0), "accommodation matrix has %d rows for %d actors", len(a), n)
 		}
 		for i, row := range a {
 			if len(row) != n {
-				errs.Add(file, 0, "accommodation matrix row %d has %d entries for %d actors", i+1, len(row), n)
+				errs.Add(at(file, 0), "accommodation matrix row %d has %d entries for %d actors", i+1, len(row), n)
 				continue
 			}
 			sum := 0.0
 			for _, v := range row {
 				if !(v >= 0 && v <= 1) {
-					errs.Add(file, 0, "accommodation matrix row %d: entry %v outside [0,1]", i+1, v)
+					errs.Add(at(file, 0), "accommodation matrix row %d: entry %v outside [0,1]", i+1, v)
 				}
 				sum += v
 			}
 			if sum > 1+1e-10 {
-				errs.Add(file, 0, "accommodation matrix row %d sums to %g, over 1", i+1, sum)
+				errs.Add(at(file, 0), "accommodation matrix row %d sums to %g, over 1", i+1, sum)
 			}
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/parleyhq/parley/diag"
 )
 
 // maxInputBytes bounds what the readers accept (KTAB inputs are kilobytes).
@@ -80,10 +82,10 @@ type csvRecord struct {
 func readRecords(r io.Reader, file string, comma rune) ([]csvRecord, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
 	if err != nil {
-		return nil, &Error{File: file, Msg: err.Error()}
+		return nil, &diag.Error{Pos: at(file, 0), Msg: err.Error()}
 	}
 	if len(data) > maxInputBytes {
-		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", maxInputBytes)}
+		return nil, &diag.Error{Pos: at(file, 0), Msg: fmt.Sprintf("input larger than %d bytes", maxInputBytes)}
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	cr := newCSVReader(bytes.NewReader(data), comma)
@@ -96,9 +98,9 @@ func readRecords(r io.Reader, file string, comma rune) ([]csvRecord, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, &Error{File: file, Line: pe.Line, Msg: pe.Err.Error()}
+				return nil, &diag.Error{Pos: at(file, pe.Line), Msg: pe.Err.Error()}
 			}
-			return nil, &Error{File: file, Msg: err.Error()}
+			return nil, &diag.Error{Pos: at(file, 0), Msg: err.Error()}
 		}
 		line, _ := cr.FieldPos(0)
 		for i := range rec {
@@ -116,14 +118,14 @@ func readRecords(r io.Reader, file string, comma rune) ([]csvRecord, error) {
 	return out, nil
 }
 
-func parseNumber(errs *ErrorList, file string, line int, what, s string) float64 {
+func parseNumber(errs *diag.List, file string, line int, what, s string) float64 {
 	if s == "" {
-		errs.Add(file, line, "%s is empty", what)
+		errs.Add(at(file, line), "%s is empty", what)
 		return 0
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		errs.Add(file, line, "%s %q is not a number", what, s)
+		errs.Add(at(file, line), "%s %q is not a number", what, s)
 		return 0
 	}
 	return v
@@ -142,25 +144,25 @@ func ReadKTABCSV(r io.Reader, file string) (Problem, error) {
 	if err != nil {
 		return Problem{}, err
 	}
-	var errs ErrorList
+	var errs diag.List
 	p := Problem{Source: file}
 	if len(recs) < 2 {
-		errs.Add(file, 0, "KTAB CSV needs a scenario line, a header line and actor rows; found %d non-empty lines", len(recs))
+		errs.Add(at(file, 0), "KTAB CSV needs a scenario line, a header line and actor rows; found %d non-empty lines", len(recs))
 		return Problem{}, errs
 	}
 	head := recs[0]
 	if len(head.fields) < 4 {
-		errs.Add(file, head.line, "scenario line needs 4 fields (name, description, number of actors, number of dimensions); found %d", len(head.fields))
+		errs.Add(at(file, head.line), "scenario line needs 4 fields (name, description, number of actors, number of dimensions); found %d", len(head.fields))
 		return Problem{}, errs
 	}
 	p.Name, p.Description = head.fields[0], head.fields[1]
 	numActors, err1 := strconv.Atoi(head.fields[2])
 	numDims, err2 := strconv.Atoi(head.fields[3])
 	if err1 != nil || numActors < 1 {
-		errs.Add(file, head.line, "number of actors %q is not a positive integer", head.fields[2])
+		errs.Add(at(file, head.line), "number of actors %q is not a positive integer", head.fields[2])
 	}
 	if err2 != nil || numDims < 1 {
-		errs.Add(file, head.line, "number of dimensions %q is not a positive integer", head.fields[3])
+		errs.Add(at(file, head.line), "number of dimensions %q is not a positive integer", head.fields[3])
 	}
 	if len(errs) > 0 {
 		return Problem{}, errs
@@ -168,7 +170,7 @@ func ReadKTABCSV(r io.Reader, file string) (Problem, error) {
 	hdr := recs[1]
 	want := 3 + 2*numDims
 	if len(hdr.fields) < want {
-		errs.Add(file, hdr.line, "header has %d fields; %d dimensions need %d (Actor, Description, capability, then position and salience per dimension)", len(hdr.fields), numDims, want)
+		errs.Add(at(file, hdr.line), "header has %d fields; %d dimensions need %d (Actor, Description, capability, then position and salience per dimension)", len(hdr.fields), numDims, want)
 		return Problem{}, errs
 	}
 	for d := range numDims {
@@ -180,12 +182,12 @@ func ReadKTABCSV(r io.Reader, file string) (Problem, error) {
 		if len(rows) > 0 {
 			line = rows[len(rows)-1].line
 		}
-		errs.Add(file, line, "scenario line declares %d actors but %d actor rows follow", numActors, len(rows))
+		errs.Add(at(file, line), "scenario line declares %d actors but %d actor rows follow", numActors, len(rows))
 	}
 	for _, rec := range rows {
 		f := rec.fields
 		if len(f) != want {
-			errs.Add(file, rec.line, "actor row has %d fields; want %d (name, description, capability, then position and salience for each of %d dimensions)", len(f), want, numDims)
+			errs.Add(at(file, rec.line), "actor row has %d fields; want %d (name, description, capability, then position and salience for each of %d dimensions)", len(f), want, numDims)
 			continue
 		}
 		a := Actor{Name: f[0], Description: f[1], Line: rec.line}
@@ -215,9 +217,9 @@ func ReadTable(r io.Reader, file string) (Problem, error) {
 	if err != nil {
 		return Problem{}, err
 	}
-	var errs ErrorList
+	var errs diag.List
 	if len(recs) < 2 {
-		errs.Add(file, 0, "actor table needs a header row and actor rows")
+		errs.Add(at(file, 0), "actor table needs a header row and actor rows")
 		return Problem{}, errs
 	}
 	hdr := recs[0]
@@ -242,14 +244,14 @@ func ReadTable(r io.Reader, file string) (Problem, error) {
 		case l == "salience" || strings.HasSuffix(l, " salience"):
 			salCols = append(salCols, c)
 		default:
-			errs.Add(file, hdr.line, "unknown column %q", h)
+			errs.Add(at(file, hdr.line), "unknown column %q", h)
 		}
 	}
 	if capCol < 0 {
-		errs.Add(file, hdr.line, "no Capability column")
+		errs.Add(at(file, hdr.line), "no Capability column")
 	}
 	if len(posCols) == 0 || len(posCols) != len(salCols) {
-		errs.Add(file, hdr.line, "need matching Position and Salience columns; found %d and %d", len(posCols), len(salCols))
+		errs.Add(at(file, hdr.line), "need matching Position and Salience columns; found %d and %d", len(posCols), len(salCols))
 	}
 	if len(errs) > 0 {
 		return Problem{}, errs
@@ -313,10 +315,10 @@ const maxXMLDepth = 64
 func parseXMLTree(r io.Reader, file string) (*xmlNode, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
 	if err != nil {
-		return nil, &Error{File: file, Msg: err.Error()}
+		return nil, &diag.Error{Pos: at(file, 0), Msg: err.Error()}
 	}
 	if len(data) > maxInputBytes {
-		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", maxInputBytes)}
+		return nil, &diag.Error{Pos: at(file, 0), Msg: fmt.Sprintf("input larger than %d bytes", maxInputBytes)}
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	dec := xml.NewDecoder(bytes.NewReader(data))
@@ -337,17 +339,17 @@ func parseXMLTree(r io.Reader, file string) (*xmlNode, error) {
 		if err != nil {
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return nil, &Error{File: file, Line: se.Line, Msg: "XML syntax error: " + se.Msg}
+				return nil, &diag.Error{Pos: at(file, se.Line), Msg: "XML syntax error: " + se.Msg}
 			}
 			l, _ := dec.InputPos()
-			return nil, &Error{File: file, Line: l, Msg: err.Error()}
+			return nil, &diag.Error{Pos: at(file, l), Msg: err.Error()}
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			n := &xmlNode{name: t.Name.Local, line: line}
 			if len(stack) == 0 {
 				if root != nil {
-					return nil, &Error{File: file, Line: line, Msg: "more than one root element"}
+					return nil, &diag.Error{Pos: at(file, line), Msg: "more than one root element"}
 				}
 				root = n
 			} else {
@@ -355,7 +357,7 @@ func parseXMLTree(r io.Reader, file string) (*xmlNode, error) {
 				p.children = append(p.children, n)
 			}
 			if len(stack) >= maxXMLDepth {
-				return nil, &Error{File: file, Line: line, Msg: "elements nested too deeply"}
+				return nil, &diag.Error{Pos: at(file, line), Msg: "elements nested too deeply"}
 			}
 			stack = append(stack, n)
 		case xml.EndElement:
@@ -367,7 +369,7 @@ func parseXMLTree(r io.Reader, file string) (*xmlNode, error) {
 		}
 	}
 	if root == nil {
-		return nil, &Error{File: file, Msg: "no XML element found"}
+		return nil, &diag.Error{Pos: at(file, 0), Msg: "no XML element found"}
 	}
 	return root, nil
 }
@@ -383,16 +385,16 @@ func ReadKTABXML(r io.Reader, file string) (Problem, error) {
 	if err != nil {
 		return Problem{}, err
 	}
-	var errs ErrorList
+	var errs diag.List
 	p := Problem{Source: file}
 	if root.name != "Scenario" {
-		errs.Add(file, root.line, "root element is <%s>, want <Scenario>", root.name)
+		errs.Add(at(file, root.line), "root element is <%s>, want <Scenario>", root.name)
 		return Problem{}, errs
 	}
 	need := func(n *xmlNode, name string) *xmlNode {
 		c := n.child(name)
 		if c == nil {
-			errs.Add(file, n.line, "<%s> has no <%s>", n.name, name)
+			errs.Add(at(file, n.line), "<%s> has no <%s>", n.name, name)
 		}
 		return c
 	}
@@ -402,18 +404,18 @@ func ReadKTABXML(r io.Reader, file string) (Problem, error) {
 			return ""
 		}
 		if c.str() == "" {
-			errs.Add(file, c.line, "<%s> is empty", name)
+			errs.Add(at(file, c.line), "<%s> is empty", name)
 		}
 		return c.str()
 	}
 	number := func(n *xmlNode, what string) float64 {
 		if n.str() == "" {
-			errs.Add(file, n.line, "<%s> is empty (%s)", n.name, what)
+			errs.Add(at(file, n.line), "<%s> is empty (%s)", n.name, what)
 			return 0
 		}
 		v, err := strconv.ParseFloat(n.str(), 64)
 		if err != nil {
-			errs.Add(file, n.line, "<%s> %q is not a number (%s)", n.name, n.str(), what)
+			errs.Add(at(file, n.line), "<%s> %q is not a number (%s)", n.name, n.str(), what)
 			return 0
 		}
 		return v
@@ -444,8 +446,8 @@ func ReadKTABXML(r io.Reader, file string) (Problem, error) {
 		if len(errs) == 0 {
 			full := par.withDefaults()
 			if err := full.check(); err != nil {
-				for _, e := range err.(ErrorList) {
-					errs.Add(file, mp.line, "%s", e.Msg)
+				for _, e := range err.(diag.List) {
+					errs.Add(at(file, mp.line), "%s", e.Msg)
 				}
 			}
 		}
@@ -454,12 +456,12 @@ func ReadKTABXML(r io.Reader, file string) (Problem, error) {
 	if dims := need(root, "Dimensions"); dims != nil {
 		for _, d := range dims.all("dName") {
 			if d.str() == "" {
-				errs.Add(file, d.line, "<dName> is empty")
+				errs.Add(at(file, d.line), "<dName> is empty")
 			}
 			p.Dimensions = append(p.Dimensions, Dimension{Name: d.str()})
 		}
 		if len(p.Dimensions) == 0 {
-			errs.Add(file, dims.line, "<Dimensions> has no <dName>")
+			errs.Add(at(file, dims.line), "<Dimensions> has no <dName>")
 		}
 	}
 	nd := len(p.Dimensions)
@@ -479,7 +481,7 @@ func ReadKTABXML(r io.Reader, file string) (Problem, error) {
 					a.Positions = append(a.Positions, number(c, "position of "+a.Name))
 				}
 				if len(a.Positions) != nd {
-					errs.Add(file, pos.line, "actor %s has %d <dCoord> for %d dimensions", a.Name, len(a.Positions), nd)
+					errs.Add(at(file, pos.line), "actor %s has %d <dCoord> for %d dimensions", a.Name, len(a.Positions), nd)
 				}
 			}
 			if sal := need(an, "Salience"); sal != nil {
@@ -487,11 +489,11 @@ func ReadKTABXML(r io.Reader, file string) (Problem, error) {
 					a.Saliences = append(a.Saliences, number(c, "salience of "+a.Name))
 				}
 				if len(a.Saliences) != nd {
-					errs.Add(file, sal.line, "actor %s has %d <dSal> for %d dimensions", a.Name, len(a.Saliences), nd)
+					errs.Add(at(file, sal.line), "actor %s has %d <dSal> for %d dimensions", a.Name, len(a.Saliences), nd)
 				}
 			}
 			if _, dup := index[a.Name]; dup && a.Name != "" {
-				errs.Add(file, an.line, "actor name %q used twice", a.Name)
+				errs.Add(at(file, an.line), "actor name %q used twice", a.Name)
 			}
 			index[a.Name] = len(p.Actors)
 			p.Actors = append(p.Actors, a)
@@ -508,10 +510,10 @@ func ReadKTABXML(r io.Reader, file string) (Problem, error) {
 			i, ok1 := index[ai]
 			j, ok2 := index[rj]
 			if !ok1 && ai != "" {
-				errs.Add(file, pair.line, "<adjustingIdeal> names unknown actor %q", ai)
+				errs.Add(at(file, pair.line), "<adjustingIdeal> names unknown actor %q", ai)
 			}
 			if !ok2 && rj != "" {
-				errs.Add(file, pair.line, "<referencePos> names unknown actor %q", rj)
+				errs.Add(at(file, pair.line), "<referencePos> names unknown actor %q", rj)
 			}
 			var v float64
 			if c := need(pair, "adjust"); c != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/parleyhq/parley/diag"
 )
 
 // Option types of KTAB's Spatial Model of Politics; the string values are
@@ -170,9 +172,9 @@ func (p SMPParams) withDefaults() SMPParams {
 }
 
 func (p SMPParams) check() error {
-	var errs ErrorList
+	var errs diag.List
 	bad := func(field string, v any, allowed ...any) {
-		errs.Add("", 0, "SMP parameter %s: unknown value %q (one of %v)", field, v, allowed)
+		errs.Add(at("", 0), "SMP parameter %s: unknown value %q (one of %v)", field, v, allowed)
 	}
 	switch p.VictoryProb {
 	case VPMLinear, VPMSquare, VPMQuartic, VPMOctic, VPMBinary:
@@ -220,13 +222,13 @@ func (p SMPParams) check() error {
 		bad("BargnModel", p.BargnModel, InitOnlyInterp, InitRcvrInterp, PWCompInterp)
 	}
 	if !(p.PosTol > 0) || math.IsInf(p.PosTol, 0) {
-		errs.Add("", 0, "SMP parameter PosTol must be positive, got %v", p.PosTol)
+		errs.Add(at("", 0), "SMP parameter PosTol must be positive, got %v", p.PosTol)
 	}
 	if p.MinIter < 1 || p.MaxIter < p.MinIter {
-		errs.Add("", 0, "SMP parameters need 1 ≤ MinIter ≤ MaxIter, got %d and %d", p.MinIter, p.MaxIter)
+		errs.Add(at("", 0), "SMP parameters need 1 ≤ MinIter ≤ MaxIter, got %d and %d", p.MinIter, p.MaxIter)
 	}
 	if !(p.MinDeltaRatio >= 0) || !(p.MinSigDelta > 0) {
-		errs.Add("", 0, "SMP parameters MinDeltaRatio must be ≥ 0 and MinSigDelta > 0")
+		errs.Add(at("", 0), "SMP parameters MinDeltaRatio must be ≥ 0 and MinSigDelta > 0")
 	}
 	return errs.Err()
 }
@@ -240,9 +242,9 @@ func (p *Problem) ValidateSMP() error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	var errs ErrorList
+	var errs diag.List
 	if n := len(p.Actors); n < smpMinActors {
-		errs.Add(p.Source, 0, "SMP needs at least %d actors, got %d", smpMinActors, n)
+		errs.Add(at(p.Source, 0), "SMP needs at least %d actors, got %d", smpMinActors, n)
 	}
 	for _, a := range p.Actors {
 		s := 0.0
@@ -250,7 +252,7 @@ func (p *Problem) ValidateSMP() error {
 			s += v
 		}
 		if s == 0 {
-			errs.Add(p.Source, a.Line, "actor %s has zero salience on every dimension; SMP needs some salience", a.Name)
+			errs.Add(at(p.Source, a.Line), "actor %s has zero salience on every dimension; SMP needs some salience", a.Name)
 		}
 	}
 	return errs.Err()
