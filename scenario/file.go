@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 )
 
@@ -240,7 +239,7 @@ func (n *Number) UnmarshalYAML(node ast.Node) error {
 		return nil
 	case *ast.MappingNode, *ast.MappingValueNode:
 		var f numberFields
-		if err := yaml.NodeToValue(node, &f); err != nil {
+		if err := decodeNode(node, &f); err != nil {
 			return err
 		}
 		*n = Number(f)

@@ -3,8 +3,6 @@ package scenario
 import (
 	"path/filepath"
 	"strings"
-
-	"github.com/goccy/go-yaml"
 )
 
 // FromFile validates an already decoded File into a Scenario, as Parse
@@ -63,12 +61,12 @@ func (f *File) ResolveValues() {
 			}
 			if d {
 				var t map[string]Number
-				if yaml.NodeToValue(vd.node, &t) == nil {
+				if decodeNode(vd.node, &t) == nil {
 					vd.Table = t
 				}
 			} else {
 				var sh ShapeDef
-				if yaml.NodeToValue(vd.node, &sh) == nil {
+				if decodeNode(vd.node, &sh) == nil {
 					vd.Shape = &sh
 				}
 			}

@@ -100,7 +100,7 @@ func decode(data []byte, name string) (*File, map[string]Pos, ErrorList) {
 	w := walker{file: name, idx: idx, errs: &errs}
 	w.walk(body, reflect.TypeOf(File{}), "", "the scenario")
 	var f File
-	if err := yaml.NodeToValue(body, &f); err != nil {
+	if err := decodeNode(body, &f); err != nil {
 		// A type error the walker has already reported in its own words
 		// would only repeat it, without a position.
 		if len(errs) == 0 {
@@ -109,6 +109,17 @@ func decode(data []byte, name string) (*File, map[string]Pos, ErrorList) {
 		return nil, idx, errs
 	}
 	return &f, idx, errs
+}
+
+// decodeNode decodes with go-yaml, turning a panic inside the library on
+// malformed input into an error, so that bad input never crashes parley.
+func decodeNode(n ast.Node, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML decoder failed on this input (%v)", r)
+		}
+	}()
+	return yaml.NodeToValue(n, v)
 }
 
 func posOf(file string, n ast.Node) Pos {
@@ -192,6 +203,11 @@ func join(path, key string) string {
 }
 
 func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
+	if tag, ok := n.(*ast.TagNode); ok {
+		// Scenario files need no tags, and the decoder mishandles odd ones.
+		w.errs.Add(posOf(w.file, tag), "%s has the YAML tag %s; scenario files use no tags", what, tag.Start.Value)
+		return
+	}
 	n = unwrap(n)
 	if n == nil {
 		return
@@ -738,7 +754,7 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 	if is.Kind == Discrete {
 		table := vd.Table
 		if table == nil {
-			if err := yaml.NodeToValue(vd.node, &table); err != nil {
+			if err := decodeNode(vd.node, &table); err != nil {
 				v.errs = append(v.errs, yamlError(v.file, err))
 				return f
 			}
@@ -773,7 +789,7 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 		if len(v.errs) > n {
 			return f
 		}
-		if err := yaml.NodeToValue(vd.node, sh); err != nil {
+		if err := decodeNode(vd.node, sh); err != nil {
 			v.errs = append(v.errs, yamlError(v.file, err))
 			return f
 		}
