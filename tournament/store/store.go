@@ -1,18 +1,21 @@
 // Package store keeps a tournament's results in one SQLite file (pure Go,
 // modernc.org/sqlite, write-ahead log): the canonical spec in a meta table
-// and one row per session keyed by the session number, so that every
-// session is recorded exactly once however often the run is killed and
-// resumed.
+// and the sessions in runs of consecutive session numbers, packed as
+// fixed-size binary records (see codec.go), so that every session is
+// recorded exactly once however often the run is killed and resumed, and
+// the single writer keeps up with the workers.
 //
 // Layout (seats and assignments are numbered from 1, sessions from 0):
 //
-//	meta(key, value)                       format, version, spec (canonical JSON), spec_sha256, spec_source, created, parley
-//	scenarios(id, path, name, sha256, seats, assignments, first_session, sessions)
+//	meta(key, value)                       format, version, spec (canonical JSON), spec_sha256, spec_source, created, parley, record_bytes
+//	scenarios(id, path, name, sha256, seats, assignments, repetitions, first_session, sessions)
 //	parties(scenario, seat, party)         the party id of each negotiating seat
 //	negotiators(id, spec)
 //	assignments(scenario, assignment, seat, negotiator)
 //	end_reasons(code, name)
-//	sessions(id, scenario, assignment, repetition, seed, agreed, end_reason, walked_out,
+//	runs(first, n, data)                   sessions first … first+n-1, n records of record_bytes bytes
+//	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 1023, and 2^e
+//	view sessions(id, scenario, assignment, repetition, seed, agreed, end_reason, walked_out,
 //	         round, time, steps, outcome, pareto, nash, utility_1, discounted_1, …, utility_K, discounted_K)
 //	view results(session, scenario, seat, party, negotiator, utility, discounted, agreed, …)
 package store
@@ -42,8 +45,13 @@ import (
 // Format is the value of meta.format in a parley tournament store.
 const Format = "parley-tournament"
 
-// rowsPerInsert is the number of rows one multi-row INSERT carries.
-const rowsPerInsert = 32
+// Version is the value of meta.version: the layout of the store. Version
+// 1 kept one row of 18 columns per session; version 2 packs runs of
+// sessions into binary records.
+const Version = 2
+
+// pageSize is the SQLite page size of a new store.
+const pageSize = 65536
 
 // Store is an open tournament database.
 type Store struct {
@@ -54,10 +62,10 @@ type Store struct {
 	db       *sql.DB
 	conn     *sql.Conn
 	unlock   func()
-	seats    int                    // K: utility_1..utility_K columns
-	insertN  driver.StmtExecContext // prepared on the driver's connection
-	insert1  driver.StmtExecContext
-	args     []driver.NamedValue
+	seats    int                    // K: utility_1..utility_K
+	insert   driver.StmtExecContext // prepared on the driver's connection
+	args     [3]driver.NamedValue
+	buf      []byte
 	inTx     bool
 	recorded uint64
 }
@@ -243,8 +251,13 @@ func (s *Store) check() error {
 	if meta["format"] != Format {
 		return fmt.Errorf("%s is a SQLite database but not a parley tournament store (meta.format is %q); give another --db file", s.Path, meta["format"])
 	}
-	if v := meta["version"]; v != strconv.Itoa(tournament.FormatVersion) {
-		return fmt.Errorf("%s is a parley tournament store of format version %s; this parley reads version %d", s.Path, v, tournament.FormatVersion)
+	if v := meta["version"]; v != strconv.Itoa(Version) {
+		older := ""
+		if n, err := strconv.Atoi(v); err == nil && n < Version {
+			older = " (made by an older parley)"
+		}
+		return fmt.Errorf("%s is a parley tournament store of format version %s%s; this parley reads only version %d, so it cannot resume, report or export it: use the parley that made it, or run the tournament again into a new --db file",
+			s.Path, v, older, Version)
 	}
 	var c tournament.Canonical
 	if err := json.Unmarshal([]byte(meta["spec"]), &c); err != nil {
@@ -252,6 +265,13 @@ func (s *Store) check() error {
 	}
 	if h := c.Hash(); h != meta["spec_sha256"] {
 		return fmt.Errorf("%s: the stored spec does not match its hash (%.12s, stored %.12s): the file was altered", s.Path, h, meta["spec_sha256"])
+	}
+	seats := 0
+	for _, sc := range c.Scenarios {
+		seats = max(seats, len(sc.Parties))
+	}
+	if v := meta["record_bytes"]; v != strconv.Itoa(recordSize(seats)) {
+		return fmt.Errorf("%s: its records are %s bytes, but its spec's %d seats make them %d: the file was altered; give a new --db file", s.Path, v, seats, recordSize(seats))
 	}
 	s.Canonical, s.Source = &c, meta["spec_source"]
 	return nil
@@ -269,6 +289,11 @@ func (s *Store) exec(q string, args ...any) error {
 // init writes the schema, the spec and the plan's tables in one
 // transaction, so that a kill leaves either an empty file or a whole store.
 func (s *Store) init(p *tournament.Plan, source []byte, version string) error {
+	// Large pages: the runs are written in a few large writes rather than
+	// many 4 KiB ones (system calls were most of the writer's time).
+	if err := s.exec(fmt.Sprintf("PRAGMA page_size=%d", pageSize)); err != nil {
+		return err
+	}
 	if err := s.exec("PRAGMA journal_mode=WAL"); err != nil {
 		return err
 	}
@@ -288,9 +313,9 @@ func (s *Store) init(p *tournament.Plan, source []byte, version string) error {
 }
 
 func (s *Store) schema(p *tournament.Plan, source []byte, version string) error {
-	var cols, view strings.Builder
+	size := recordSize(p.MaxSeats)
+	var view strings.Builder
 	for k := 1; k <= p.MaxSeats; k++ {
-		fmt.Fprintf(&cols, ",\n  utility_%d REAL, discounted_%d REAL", k, k)
 		if k > 1 {
 			view.WriteString("\nUNION ALL\n")
 		}
@@ -304,16 +329,24 @@ JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
 	stmts := []string{
 		`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
 		`CREATE TABLE scenarios (id INTEGER PRIMARY KEY, path TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL,
-  seats INTEGER NOT NULL, assignments INTEGER NOT NULL, first_session INTEGER NOT NULL, sessions INTEGER NOT NULL)`,
+  seats INTEGER NOT NULL, assignments INTEGER NOT NULL, repetitions INTEGER NOT NULL, first_session INTEGER NOT NULL, sessions INTEGER NOT NULL)`,
 		`CREATE TABLE parties (scenario INTEGER NOT NULL, seat INTEGER NOT NULL, party TEXT NOT NULL, PRIMARY KEY (scenario, seat)) WITHOUT ROWID`,
 		`CREATE TABLE negotiators (id INTEGER PRIMARY KEY, spec TEXT NOT NULL)`,
 		`CREATE TABLE assignments (scenario INTEGER NOT NULL, assignment INTEGER NOT NULL, seat INTEGER NOT NULL, negotiator INTEGER NOT NULL,
   PRIMARY KEY (scenario, assignment, seat)) WITHOUT ROWID`,
-		`CREATE TABLE sessions (
-  id INTEGER PRIMARY KEY, scenario INTEGER NOT NULL, assignment INTEGER NOT NULL, repetition INTEGER NOT NULL,
-  seed INTEGER NOT NULL, agreed INTEGER NOT NULL, end_reason INTEGER NOT NULL, walked_out INTEGER,
-  round INTEGER NOT NULL, time REAL NOT NULL, steps INTEGER NOT NULL, outcome INTEGER, pareto REAL, nash REAL` + cols.String() + `)`,
+		fmt.Sprintf(`CREATE TABLE runs (first INTEGER PRIMARY KEY, n INTEGER NOT NULL, data BLOB NOT NULL,
+  CHECK (n BETWEEN 1 AND %d AND first >= 0 AND first + n <= %d AND length(data) = n * %d))`, maxRun, p.Total, size),
+		// Exactly once: a run may not overlap a recorded one. Runs are
+		// disjoint, so the run starting last before the new one ends is
+		// the only one that can overlap it (one index probe).
+		`CREATE TRIGGER runs_disjoint BEFORE INSERT ON runs
+WHEN (SELECT first + n FROM runs WHERE first < NEW.first + NEW.n ORDER BY first DESC LIMIT 1) > NEW.first
+BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); END`,
+		`CREATE TABLE counter (i INTEGER PRIMARY KEY)`,
+		fmt.Sprintf(`INSERT INTO counter WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < %d) SELECT i FROM c`, maxRun-1),
+		`CREATE TABLE pow2 (e INTEGER PRIMARY KEY, v REAL NOT NULL)`,
 		`CREATE TABLE end_reasons (code INTEGER PRIMARY KEY, name TEXT NOT NULL)`,
+		sessionsView(p.MaxSeats),
 		`CREATE VIEW results AS ` + view.String(),
 	}
 	for _, q := range stmts {
@@ -321,15 +354,21 @@ JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
 			return fmt.Errorf("%s: %w", q[:min(len(q), 40)], err)
 		}
 	}
+	for e := -1074; e <= 971; e++ {
+		if err := s.exec("INSERT INTO pow2 VALUES (?, ?)", e, math.Ldexp(1, e)); err != nil {
+			return err
+		}
+	}
 	c := p.Canonical
 	meta := [][2]string{
 		{"format", Format},
-		{"version", strconv.Itoa(tournament.FormatVersion)},
+		{"version", strconv.Itoa(Version)},
 		{"spec", string(c.JSON())},
 		{"spec_sha256", c.Hash()},
 		{"spec_source", string(source)},
 		{"created", time.Now().UTC().Format(time.RFC3339)},
 		{"parley", version},
+		{"record_bytes", strconv.Itoa(size)},
 	}
 	for _, kv := range meta {
 		if err := s.exec("INSERT INTO meta VALUES (?, ?)", kv[0], kv[1]); err != nil {
@@ -349,8 +388,8 @@ JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
 	var assign []int
 	for k, ps := range p.Scenarios {
 		cs := c.Scenarios[k]
-		if err := s.exec("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?, ?)", k, cs.Path, cs.Name, cs.SHA256, ps.Seats,
-			int64(ps.Assignments), int64(ps.Offset), int64(ps.Sessions)); err != nil {
+		if err := s.exec("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", k, cs.Path, cs.Name, cs.SHA256, ps.Seats,
+			int64(ps.Assignments), c.Repetitions, int64(ps.Offset), int64(ps.Sessions)); err != nil {
 			return err
 		}
 		for seat, id := range cs.Parties {
@@ -370,8 +409,6 @@ JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
 	return nil
 }
 
-func (s *Store) columns() int { return 14 + 2*s.seats }
-
 func (s *Store) prepare() error {
 	if err := s.exec("PRAGMA journal_mode=WAL"); err != nil {
 		return classify(err)
@@ -382,104 +419,101 @@ func (s *Store) prepare() error {
 	if err := s.exec("PRAGMA synchronous=NORMAL"); err != nil {
 		return classify(err)
 	}
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", s.columns()), ",") + ")"
-	q := "INSERT INTO sessions VALUES "
-	// The inserts bypass database/sql's argument conversion (a fifth of the
-	// writer's time): the statements are prepared on the driver connection,
-	// which this Store owns alone (one connection, held for its life).
+	// The insert bypasses database/sql's argument conversion: it is
+	// prepared on the driver connection, which this Store owns alone (one
+	// connection, held for its life).
 	err := s.conn.Raw(func(dc any) error {
 		c, ok := dc.(driver.ConnPrepareContext)
 		if !ok {
 			return fmt.Errorf("the SQLite driver cannot prepare statements")
 		}
-		for _, st := range []struct {
-			dst *driver.StmtExecContext
-			q   string
-		}{{&s.insert1, q + one}, {&s.insertN, q + strings.TrimSuffix(strings.Repeat(one+",", rowsPerInsert), ",")}} {
-			ps, err := c.PrepareContext(context.Background(), st.q)
-			if err != nil {
-				return err
-			}
-			x, ok := ps.(driver.StmtExecContext)
-			if !ok {
-				ps.Close()
-				return fmt.Errorf("the SQLite driver's statements cannot execute with a context")
-			}
-			*st.dst = x
+		ps, err := c.PrepareContext(context.Background(), "INSERT INTO runs VALUES (?, ?, ?)")
+		if err != nil {
+			return err
 		}
+		x, ok := ps.(driver.StmtExecContext)
+		if !ok {
+			ps.Close()
+			return fmt.Errorf("the SQLite driver's statements cannot execute with a context")
+		}
+		s.insert = x
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	s.args = make([]driver.NamedValue, rowsPerInsert*s.columns())
 	for i := range s.args {
 		s.args[i].Ordinal = i + 1
 	}
 	return nil
 }
 
+// runs calls fn with every stored run in session order, after checking
+// that it lies within the tournament and holds whole records.
+func (s *Store) runs(withData bool, fn func(first uint64, n int, data []byte) error) error {
+	q := "SELECT first, n, length(data) FROM runs ORDER BY first"
+	if withData {
+		q = "SELECT first, n, data FROM runs ORDER BY first"
+	}
+	rows, err := s.conn.QueryContext(context.Background(), q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	size := recordSize(s.seats)
+	var (
+		first, n, length int64
+		data             []byte
+		next             int64
+	)
+	for rows.Next() {
+		if withData {
+			err = rows.Scan(&first, &n, &data)
+			length = int64(len(data))
+		} else {
+			err = rows.Scan(&first, &n, &length)
+		}
+		if err != nil {
+			return err
+		}
+		if first < next || n < 1 || uint64(first+n) > s.Canonical.Sessions || length != n*int64(size) {
+			return fmt.Errorf("%s is damaged: its run of sessions %d to %d (%d bytes) overlaps another or lies outside the tournament's %d sessions; give a new --db file",
+				s.Path, first, first+n-1, length, s.Canonical.Sessions)
+		}
+		next = first + n
+		if err := fn(uint64(first), int(n), data); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Done returns the set of sessions already recorded.
 func (s *Store) Done() (tournament.Bitset, error) {
 	b := tournament.NewBitset(s.Canonical.Sessions)
-	rows, err := s.conn.QueryContext(context.Background(), "SELECT id FROM sessions")
+	err := s.runs(false, func(first uint64, n int, _ []byte) error {
+		for i := first; i < first+uint64(n); i++ {
+			b.Set(i)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		if id < 0 || uint64(id) >= s.Canonical.Sessions {
-			return nil, fmt.Errorf("%s: session %d is out of range (0 to %d)", s.Path, id, s.Canonical.Sessions-1)
-		}
-		b.Set(uint64(id))
-	}
-	return b, rows.Err()
+	return b, nil
 }
 
 // Count returns the number of sessions recorded.
 func (s *Store) Count() (uint64, error) {
 	var n int64
-	err := s.conn.QueryRowContext(context.Background(), "SELECT count(*) FROM sessions").Scan(&n)
+	err := s.conn.QueryRowContext(context.Background(), "SELECT coalesce(sum(n), 0) FROM runs").Scan(&n)
 	return uint64(n), err
 }
 
-// setArgs fills the arguments of row i of a multi-row insert.
-func (s *Store) setArgs(i int, r *tournament.Record) {
-	a := s.args[i*s.columns() : (i+1)*s.columns()]
-	var walked, outcome, pareto, nash driver.Value
-	if r.WalkedOut >= 0 {
-		walked = int64(r.WalkedOut + 1)
-	}
-	if r.Agreed {
-		outcome = int64(r.Outcome)
-	}
-	if !math.IsNaN(r.Pareto) {
-		pareto = r.Pareto
-	}
-	if !math.IsNaN(r.Nash) {
-		nash = r.Nash
-	}
-	v := [...]driver.Value{int64(r.Number), int64(r.Scenario), int64(r.Assignment), int64(r.Repetition), int64(r.Seed), r.Agreed,
-		int64(r.End), walked, int64(r.Round), r.Time, int64(r.Steps), outcome, pareto, nash}
-	for j, x := range v {
-		a[j].Value = x
-	}
-	for k := range s.seats {
-		if k < len(r.Utility) {
-			a[14+2*k].Value, a[15+2*k].Value = r.Utility[k], r.Discounted[k]
-		} else {
-			a[14+2*k].Value, a[15+2*k].Value = nil, nil
-		}
-	}
-}
-
 // Write implements tournament.Sink: it inserts the records in the open
-// transaction (beginning one if needed). On error the transaction is
-// rolled back: the records since the last Commit are not recorded.
+// transaction (beginning one if needed), one row per run of consecutive
+// session numbers. On error the transaction is rolled back: the records
+// since the last Commit are not recorded.
 func (s *Store) Write(batch []tournament.Record) error {
 	ctx := context.Background()
 	if !s.inTx {
@@ -491,14 +525,19 @@ func (s *Store) Write(batch []tournament.Record) error {
 	err := s.conn.Raw(func(any) error {
 		for len(batch) > 0 {
 			n := 1
-			st := s.insert1
-			if len(batch) >= rowsPerInsert {
-				n, st = rowsPerInsert, s.insertN
+			for n < len(batch) && n < maxRun && batch[n].Number == batch[0].Number+uint64(n) {
+				n++
 			}
+			b := s.buf[:0]
 			for i := range n {
-				s.setArgs(i, &batch[i])
+				var err error
+				if b, err = encode(b, &batch[i], s.seats); err != nil {
+					return err
+				}
 			}
-			if _, err := st.ExecContext(ctx, s.args[:n*s.columns()]); err != nil {
+			s.buf = b
+			s.args[0].Value, s.args[1].Value, s.args[2].Value = int64(batch[0].Number), int64(n), b
+			if _, err := s.insert.ExecContext(ctx, s.args[:]); err != nil {
 				return err
 			}
 			batch = batch[n:]
@@ -568,14 +607,10 @@ func (s *Store) Close() error {
 		s.exec("ROLLBACK")
 		s.inTx = false
 	}
-	if s.insert1 != nil || s.insertN != nil {
+	if s.insert != nil {
 		s.conn.Raw(func(any) error {
-			for _, st := range []driver.StmtExecContext{s.insert1, s.insertN} {
-				if st != nil {
-					if c, ok := st.(io.Closer); ok {
-						c.Close()
-					}
-				}
+			if c, ok := s.insert.(io.Closer); ok {
+				c.Close()
 			}
 			return nil
 		})
@@ -594,67 +629,35 @@ func (s *Store) Close() error {
 // Scan calls fn with every recorded session in number order. The record
 // and its slices are reused between calls.
 func (s *Store) Scan(fn func(*tournament.Record) error) error {
-	var cols strings.Builder
-	for k := 1; k <= s.seats; k++ {
-		fmt.Fprintf(&cols, ", utility_%d, discounted_%d", k, k)
+	c := s.Canonical
+	type span struct{ first, sessions, reps uint64 }
+	var spans []span
+	off := uint64(0)
+	for _, sc := range c.Scenarios {
+		n := sc.Assignments * uint64(c.Repetitions)
+		spans = append(spans, span{off, n, uint64(c.Repetitions)})
+		off += n
 	}
-	rows, err := s.conn.QueryContext(context.Background(),
-		"SELECT id, scenario, assignment, repetition, seed, agreed, end_reason, walked_out, round, time, steps, outcome, pareto, nash"+cols.String()+
-			" FROM sessions ORDER BY id")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var (
-		r                tournament.Record
-		id, assign, seed int64
-		end              int
-		walked, outcome  sql.NullInt64
-		pareto, nash     sql.NullFloat64
-		us               = make([]sql.NullFloat64, 2*s.seats)
-		dst              = make([]any, 0, 14+2*s.seats)
-		scenarioSeats    []int
-	)
-	for _, sc := range s.Canonical.Scenarios {
-		scenarioSeats = append(scenarioSeats, len(sc.Parties))
-	}
-	dst = append(dst, &id, &r.Scenario, &assign, &r.Repetition, &seed, &r.Agreed, &end, &walked, &r.Round, &r.Time, &r.Steps, &outcome, &pareto, &nash)
-	for i := range us {
-		dst = append(dst, &us[i])
-	}
-	for rows.Next() {
-		if err := rows.Scan(dst...); err != nil {
-			return err
+	size := recordSize(s.seats)
+	var r tournament.Record
+	k := 0
+	return s.runs(true, func(first uint64, n int, data []byte) error {
+		for j := range n {
+			id := first + uint64(j)
+			for k < len(spans) && id >= spans[k].first+spans[k].sessions {
+				k++
+			}
+			if k == len(spans) {
+				return fmt.Errorf("%s is damaged: session %d lies outside its scenarios", s.Path, id)
+			}
+			sp := spans[k]
+			r.Number, r.Scenario = id, k
+			r.Assignment, r.Repetition = (id-sp.first)/sp.reps, int((id-sp.first)%sp.reps)
+			decode(data[j*size:(j+1)*size], &r, len(c.Scenarios[k].Parties))
+			if err := fn(&r); err != nil {
+				return err
+			}
 		}
-		r.Number, r.Assignment, r.Seed = uint64(id), uint64(assign), uint64(seed)
-		r.End = protocol.EndReason(end)
-		r.WalkedOut = -1
-		if walked.Valid {
-			r.WalkedOut = int(walked.Int64) - 1
-		}
-		r.Outcome = 0
-		if outcome.Valid {
-			r.Outcome = uint64(outcome.Int64)
-		}
-		r.Pareto, r.Nash = math.NaN(), math.NaN()
-		if pareto.Valid {
-			r.Pareto = pareto.Float64
-		}
-		if nash.Valid {
-			r.Nash = nash.Float64
-		}
-		r.Utility, r.Discounted = r.Utility[:0], r.Discounted[:0]
-		n := s.seats
-		if r.Scenario >= 0 && r.Scenario < len(scenarioSeats) {
-			n = scenarioSeats[r.Scenario]
-		}
-		for k := range n {
-			r.Utility = append(r.Utility, us[2*k].Float64)
-			r.Discounted = append(r.Discounted, us[2*k+1].Float64)
-		}
-		if err := fn(&r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return nil
+	})
 }

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/tournament"
 )
 
@@ -132,7 +134,14 @@ func TestForeignAndCorruptFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 4096 * 2; i < len(b) && i < 4096*6; i++ {
+	page := int(b[16])<<8 | int(b[17]) // the header's page size; 1 means 65536
+	if page == 1 {
+		page = 65536
+	}
+	if len(b) < 3*page {
+		t.Fatalf("the store has %d bytes, under 3 pages of %d", len(b), page)
+	}
+	for i := page * 1; i < len(b) && i < page*5; i++ {
 		b[i] = 0xA5
 	}
 	bad := filepath.Join(dir, "bad.db")
@@ -173,7 +182,24 @@ func TestDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetMaxPages(60); err != nil {
+	// Room for the empty store and about half the sessions.
+	pages := func(st *Store) int {
+		var n int
+		if err := st.conn.QueryRowContext(context.Background(), "PRAGMA page_count").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ws, err := Open(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, full := pages(st), pages(ws)
+	ws.Close()
+	if full-empty < 4 {
+		t.Fatalf("the sessions take %d pages: too few to fill the disk half way", full-empty)
+	}
+	if err := st.SetMaxPages(empty + (full-empty)/2); err != nil {
 		t.Fatal(err)
 	}
 	_, err = tournament.Run(context.Background(), p, st, tournament.Options{Workers: 2, CommitRows: 500})
@@ -314,4 +340,134 @@ func TestStoredExactly(t *testing.T) {
 		want[r.Number] = r
 	}
 	sameRecords(t, "stored", got, want)
+}
+
+// TestSessionsViewExact checks that the sessions view, which decodes the
+// packed records in plain SQL, gives every column exactly as Scan does
+// (NULLs for missing distances, outcomes and seats included).
+func TestSessionsViewExact(t *testing.T) {
+	dir := t.TempDir()
+	d := domainsDir(t)
+	p, _ := writeSpec(t, dir, fmt.Sprintf(killSpec, filepath.Join(d, "ANAC2011_Car"), filepath.Join(d, "ANAC2015_Tram"), 3))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 2)
+	want := dump(t, db)
+	st, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var cols strings.Builder
+	for k := 1; k <= st.seats; k++ {
+		fmt.Fprintf(&cols, ", utility_%d, discounted_%d", k, k)
+	}
+	rows, err := st.conn.QueryContext(context.Background(), "SELECT id, scenario, assignment, repetition, seed, agreed, end_reason, walked_out, round, time, steps, outcome, pareto, nash"+cols.String()+" FROM sessions ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	f := func(x sql.NullFloat64) float64 {
+		if !x.Valid {
+			return math.NaN()
+		}
+		return x.Float64
+	}
+	n := 0
+	for rows.Next() {
+		var (
+			r                tournament.Record
+			id, assign, seed int64
+			end              int
+			walked, outcome  sql.NullInt64
+			tm, pareto, nash sql.NullFloat64
+			us               = make([]sql.NullFloat64, 2*st.seats)
+		)
+		dst := []any{&id, &r.Scenario, &assign, &r.Repetition, &seed, &r.Agreed, &end, &walked, &r.Round, &tm, &r.Steps, &outcome, &pareto, &nash}
+		for i := range us {
+			dst = append(dst, &us[i])
+		}
+		if err := rows.Scan(dst...); err != nil {
+			t.Fatal(err)
+		}
+		r.Number, r.Assignment, r.Seed, r.End = uint64(id), uint64(assign), uint64(seed), protocol.EndReason(end)
+		r.WalkedOut = -1
+		if walked.Valid {
+			r.WalkedOut = int(walked.Int64) - 1
+		}
+		if outcome.Valid {
+			r.Outcome = uint64(outcome.Int64)
+		} else if r.Agreed {
+			t.Errorf("session %d: agreed without an outcome", id)
+		}
+		r.Time, r.Pareto, r.Nash = f(tm), f(pareto), f(nash)
+		seats := len(st.Canonical.Scenarios[r.Scenario].Parties)
+		for k := range st.seats {
+			if k < seats {
+				r.Utility = append(r.Utility, f(us[2*k]))
+				r.Discounted = append(r.Discounted, f(us[2*k+1]))
+			} else if us[2*k].Valid || us[2*k+1].Valid {
+				t.Errorf("session %d: seat %d beyond the scenario's %d is not NULL", id, k+1, seats)
+			}
+		}
+		if int(id) != n {
+			t.Fatalf("row %d is session %d", n, id)
+		}
+		sameRecords(t, "sessions view", []tournament.Record{r}, want[n:n+1])
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(want) {
+		t.Errorf("the view has %d sessions, want %d", n, len(want))
+	}
+}
+
+// TestOverlapRefused: the database itself refuses a session recorded
+// twice, whatever the writer does.
+func TestOverlapRefused(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, laptopSpec(t, ""))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 1)
+	recs := dump(t, db)
+	st, err := Create(db, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, b := range [][]tournament.Record{recs[5:6], recs[0:3], recs[len(recs)-2:]} {
+		if err := st.Write(b); err == nil || !strings.Contains(err.Error(), "already recorded") {
+			t.Errorf("sessions %d to %d written again: got %v", b[0].Number, b[len(b)-1].Number, err)
+		}
+	}
+	if n, _ := st.Count(); n != p.Total {
+		t.Errorf("%d sessions after the refusals, want %d", n, p.Total)
+	}
+}
+
+// TestOlderVersionRefused: a store of another format version is refused
+// with a message saying what to do.
+func TestOlderVersionRefused(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, laptopSpec(t, ""))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 1)
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec("UPDATE meta SET value = '1' WHERE key = 'version'"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	for what, open := range map[string]func() error{
+		"resume": func() error { _, err := Create(db, p, nil, "test"); return err },
+		"report": func() error { _, err := Open(db); return err },
+	} {
+		err := open()
+		if err == nil || !strings.Contains(err.Error(), "format version 1 (made by an older parley); this parley reads only version 2") || !strings.Contains(err.Error(), "new --db file") {
+			t.Errorf("%s: got %v", what, err)
+		}
+	}
 }
