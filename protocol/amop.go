@@ -21,18 +21,12 @@ import (
 type AMOP struct {
 	Majority bool
 
-	n      int
-	size   uint64
-	d      Deadline
-	sink   Sink
-	round  int
+	core
 	voting bool
 	seat   int // offerer, or voter
 	k      int // offer under vote
 	offers []uint64
 	votes  []int
-	t      float64
-	out    Outcome
 
 	best      uint64
 	bestVotes int
@@ -62,21 +56,19 @@ func (p *AMOP) Reset(n int, size uint64, d Deadline, sink Sink) error {
 	if cap(offers) < n {
 		offers, votes = make([]uint64, n), make([]int, n)
 	}
-	*p = AMOP{Majority: p.Majority, n: n, size: size, d: d, sink: sink, round: d.Offset + 1,
-		offers: offers[:n], votes: votes[:n], out: Outcome{Seat: -1}}
+	*p = AMOP{Majority: p.Majority, core: newCore(n, size, d, sink), offers: offers[:n], votes: votes[:n]}
 	clear(p.votes)
 	return nil
 }
 
 // Next implements Protocol.
 func (p *AMOP) Next(elapsed time.Duration) Turn {
-	if p.out.Reason != Running {
-		return Turn{Phase: PhaseDone, Seat: -1, Round: p.out.Round, T: p.out.T}
+	if p.over() {
+		return p.done()
 	}
-	p.t = p.d.T(p.round, elapsed)
-	if p.d.timeUp(elapsed) {
+	if p.tick(elapsed) {
 		p.expire()
-		return Turn{Phase: PhaseDone, Seat: -1, Round: p.out.Round, T: p.out.T}
+		return p.done()
 	}
 	if !p.voting {
 		return Turn{Phase: PhaseOffer, Seat: p.seat, Round: p.round, T: p.t}
@@ -86,14 +78,11 @@ func (p *AMOP) Next(elapsed time.Duration) Turn {
 
 // Step implements Protocol.
 func (p *AMOP) Step(a Action) error {
-	if p.out.Reason != Running {
-		return fmt.Errorf("%s: %w: the session is over", p.Name(), ErrBadAction)
+	if p.over() {
+		return errOver(p.Name())
 	}
-	e := Event{Seat: int32(p.seat), Round: int32(p.round), T: p.t}
 	if a.Kind == ActEnd {
-		e.Type = EventEnd
-		p.out.Steps++
-		emit(p.sink, e)
+		p.recordEnd(p.seat)
 		p.finish(WalkedOut, false, 0, p.seat)
 		return nil
 	}
@@ -101,13 +90,13 @@ func (p *AMOP) Step(a Action) error {
 		if a.Kind != ActOffer {
 			return fmt.Errorf("%s: %w", p.Name(), badAction(PhaseOffer, a))
 		}
-		if a.Outcome >= p.size {
-			return fmt.Errorf("%s: %w: outcome %d is outside the space of %d outcomes", p.Name(), ErrBadAction, a.Outcome, p.size)
+		if err := p.checkOutcome(p.Name(), a.Outcome); err != nil {
+			return err
 		}
 		p.offers[p.seat] = a.Outcome
+		e := p.event(p.seat)
 		e.Type, e.Outcome, e.HasOutcome = EventOffer, a.Outcome, true
-		p.out.Steps++
-		emit(p.sink, e)
+		p.record(e)
 		p.seat++
 		if p.seat == p.n {
 			p.seat, p.k, p.voting = 0, 0, true
@@ -117,12 +106,10 @@ func (p *AMOP) Step(a Action) error {
 	if a.Kind != ActAccept && a.Kind != ActReject {
 		return fmt.Errorf("%s: %w", p.Name(), badAction(PhaseVote, a))
 	}
-	e.Type, e.Outcome, e.HasOutcome, e.Accept = EventVote, p.offers[p.k], true, a.Kind == ActAccept
-	if e.Accept {
+	if a.Kind == ActAccept {
 		p.votes[p.k]++
 	}
-	p.out.Steps++
-	emit(p.sink, e)
+	p.record(p.voteEvent(p.seat, p.offers[p.k], a))
 	p.k++
 	if p.k < p.n {
 		return nil
@@ -144,40 +131,20 @@ func (p *AMOP) Step(a Action) error {
 	}
 	clear(p.votes)
 	p.seat, p.voting = 0, false
-	if p.d.Rounds > 0 && p.round >= p.d.Rounds {
+	if !p.nextRound() {
 		p.expire()
-		return nil
 	}
-	p.round++
 	return nil
 }
 
+// expire ends the session at the deadline: with the majority rule, on the
+// most-accepted offer if a strict majority accepted it.
 func (p *AMOP) expire() {
 	if p.Majority && 2*p.bestVotes > p.n {
 		p.finish(Expired, true, p.best, -1)
 		return
 	}
 	p.finish(Expired, false, 0, -1)
-}
-
-func (p *AMOP) finish(r EndReason, agreed bool, o uint64, seat int) {
-	p.out.Reason, p.out.Agreed, p.out.Round, p.out.T, p.out.Seat = r, agreed, p.round, p.t, seat
-	if agreed {
-		p.out.Outcome = o
-	}
-	e := Event{Seat: -1, Round: int32(p.round), T: p.t}
-	switch {
-	case r == Expired:
-		e.Type = EventDeadline
-		emit(p.sink, e)
-		if !agreed {
-			return
-		}
-		fallthrough
-	case agreed:
-		e.Type, e.Outcome, e.HasOutcome = EventAgreement, o, true
-		emit(p.sink, e)
-	}
 }
 
 // Result implements Protocol.

@@ -14,19 +14,13 @@ import (
 // the mediator ends it, or when a party walks out; in the first two cases the
 // current text, if any text was ever adopted, is the agreement.
 type Mediated struct {
-	n      int
-	size   uint64
-	d      Deadline
-	sink   Sink
-	round  int
+	core
 	voting bool
 	seat   int
 	text   uint64
 	yes    int
 	cur    uint64
 	hasCur bool
-	t      float64
-	out    Outcome
 }
 
 // NewMediated returns a mediated single-text protocol; call Reset before use.
@@ -43,19 +37,18 @@ func (p *Mediated) Reset(n int, size uint64, d Deadline, sink Sink) error {
 	if err := checkReset(n, 2, size, d); err != nil {
 		return fmt.Errorf("mediated: %w", err)
 	}
-	*p = Mediated{n: n, size: size, d: d, sink: sink, round: d.Offset + 1, out: Outcome{Seat: -1}}
+	*p = Mediated{core: newCore(n, size, d, sink)}
 	return nil
 }
 
 // Next implements Protocol.
 func (p *Mediated) Next(elapsed time.Duration) Turn {
-	if p.out.Reason != Running {
-		return Turn{Phase: PhaseDone, Seat: -1, Round: p.out.Round, T: p.out.T}
+	if p.over() {
+		return p.done()
 	}
-	p.t = p.d.T(p.round, elapsed)
-	if p.d.timeUp(elapsed) {
-		p.finish(Expired, -1)
-		return Turn{Phase: PhaseDone, Seat: -1, Round: p.out.Round, T: p.out.T}
+	if p.tick(elapsed) {
+		p.end(Expired, -1)
+		return p.done()
 	}
 	if !p.voting {
 		return Turn{Phase: PhasePropose, Seat: p.n, Round: p.round, T: p.t, Reference: p.cur, HasReference: p.hasCur}
@@ -66,78 +59,61 @@ func (p *Mediated) Next(elapsed time.Duration) Turn {
 
 // Step implements Protocol.
 func (p *Mediated) Step(a Action) error {
-	if p.out.Reason != Running {
-		return fmt.Errorf("mediated: %w: the session is over", ErrBadAction)
+	if p.over() {
+		return errOver("mediated")
 	}
 	if !p.voting {
-		e := Event{Seat: int32(p.n), Round: int32(p.round), T: p.t}
 		switch a.Kind {
 		case ActEnd:
-			e.Type = EventEnd
-			p.out.Steps++
-			emit(p.sink, e)
-			p.finish(Exhausted, -1)
+			p.recordEnd(p.n)
+			p.end(Exhausted, -1)
 		case ActOffer:
-			if a.Outcome >= p.size {
-				return fmt.Errorf("mediated: %w: outcome %d is outside the space of %d outcomes", ErrBadAction, a.Outcome, p.size)
+			if err := p.checkOutcome("mediated", a.Outcome); err != nil {
+				return err
 			}
 			p.text, p.yes, p.seat, p.voting = a.Outcome, 0, 0, true
+			e := p.event(p.n)
 			e.Type, e.Outcome, e.HasOutcome = EventPropose, a.Outcome, true
-			p.out.Steps++
-			emit(p.sink, e)
+			p.record(e)
 		default:
 			return fmt.Errorf("mediated: %w", badAction(PhasePropose, a))
 		}
 		return nil
 	}
-	e := Event{Seat: int32(p.seat), Round: int32(p.round), T: p.t}
 	switch a.Kind {
 	case ActEnd:
-		e.Type = EventEnd
-		p.out.Steps++
-		emit(p.sink, e)
-		p.finish(WalkedOut, p.seat)
+		p.recordEnd(p.seat)
+		p.end(WalkedOut, p.seat)
 		return nil
 	case ActAccept, ActReject:
 	default:
 		return fmt.Errorf("mediated: %w", badAction(PhaseVote, a))
 	}
-	e.Type, e.Outcome, e.HasOutcome, e.Accept = EventVote, p.text, true, a.Kind == ActAccept
-	if e.Accept {
+	if a.Kind == ActAccept {
 		p.yes++
 	}
-	p.out.Steps++
-	emit(p.sink, e)
+	p.record(p.voteEvent(p.seat, p.text, a))
 	p.seat++
 	if p.seat < p.n {
 		return nil
 	}
 	if p.yes == p.n {
 		p.cur, p.hasCur = p.text, true
-		emit(p.sink, Event{Type: EventAdopt, Seat: -1, Round: int32(p.round), T: p.t, Outcome: p.text, HasOutcome: true})
+		e := p.event(-1)
+		e.Type, e.Outcome, e.HasOutcome = EventAdopt, p.text, true
+		emit(p.sink, e)
 	}
 	p.voting, p.seat = false, 0
-	if p.d.Rounds > 0 && p.round >= p.d.Rounds {
-		p.finish(Expired, -1)
-		return nil
+	if !p.nextRound() {
+		p.end(Expired, -1)
 	}
-	p.round++
 	return nil
 }
 
-func (p *Mediated) finish(r EndReason, seat int) {
-	agreed := r != WalkedOut && p.hasCur
-	p.out.Reason, p.out.Agreed, p.out.Round, p.out.T, p.out.Seat = r, agreed, p.round, p.t, seat
-	e := Event{Seat: -1, Round: int32(p.round), T: p.t}
-	if r == Expired {
-		e.Type = EventDeadline
-		emit(p.sink, e)
-	}
-	if agreed {
-		p.out.Outcome = p.cur
-		e.Type, e.Outcome, e.HasOutcome = EventAgreement, p.cur, true
-		emit(p.sink, e)
-	}
+// end ends the session for reason r: unless a party walked out, the current
+// text, if one was ever adopted, is the agreement.
+func (p *Mediated) end(r EndReason, seat int) {
+	p.finish(r, r != WalkedOut && p.hasCur, p.cur, seat)
 }
 
 // Result implements Protocol.

@@ -26,11 +26,7 @@ type Shuttle struct {
 	// JointBlocked says that the joint session cannot take place.
 	JointBlocked bool
 
-	n      int
-	size   uint64
-	d      Deadline
-	sink   Sink
-	round  int
+	core
 	stage  uint8 // shPropose, shVote, shJoint
 	k      int   // the party in the bilateral meeting
 	j      int   // the voter in the joint session
@@ -38,8 +34,6 @@ type Shuttle struct {
 	has    bool
 	streak int
 	yes    int
-	t      float64
-	out    Outcome
 }
 
 const (
@@ -62,19 +56,18 @@ func (p *Shuttle) Reset(n int, size uint64, d Deadline, sink Sink) error {
 	if err := checkReset(n, 2, size, d); err != nil {
 		return fmt.Errorf("shuttle: %w", err)
 	}
-	*p = Shuttle{JointBlocked: p.JointBlocked, n: n, size: size, d: d, sink: sink, round: d.Offset + 1, out: Outcome{Seat: -1}}
+	*p = Shuttle{JointBlocked: p.JointBlocked, core: newCore(n, size, d, sink)}
 	return nil
 }
 
 // Next implements Protocol.
 func (p *Shuttle) Next(elapsed time.Duration) Turn {
-	if p.out.Reason != Running {
-		return Turn{Phase: PhaseDone, Seat: -1, Round: p.out.Round, T: p.out.T}
+	if p.over() {
+		return p.done()
 	}
-	p.t = p.d.T(p.round, elapsed)
-	if p.d.timeUp(elapsed) {
-		p.finish(Expired, -1)
-		return Turn{Phase: PhaseDone, Seat: -1, Round: p.out.Round, T: p.out.T}
+	if p.tick(elapsed) {
+		p.end(Expired, -1)
+		return p.done()
 	}
 	switch p.stage {
 	case shPropose:
@@ -87,97 +80,101 @@ func (p *Shuttle) Next(elapsed time.Duration) Turn {
 
 // Step implements Protocol.
 func (p *Shuttle) Step(a Action) error {
-	if p.out.Reason != Running {
-		return fmt.Errorf("shuttle: %w: the session is over", ErrBadAction)
+	if p.over() {
+		return errOver("shuttle")
 	}
-	switch p.stage {
-	case shPropose:
-		e := Event{Seat: int32(p.n), Round: int32(p.round), T: p.t}
+	if p.stage == shPropose {
 		switch a.Kind {
 		case ActEnd:
-			e.Type = EventEnd
-			p.out.Steps++
-			emit(p.sink, e)
-			p.finish(Exhausted, -1)
+			p.recordEnd(p.n)
+			p.end(Exhausted, -1)
 		case ActOffer:
-			if a.Outcome >= p.size {
-				return fmt.Errorf("shuttle: %w: outcome %d is outside the space of %d outcomes", ErrBadAction, a.Outcome, p.size)
+			if err := p.checkOutcome("shuttle", a.Outcome); err != nil {
+				return err
 			}
 			if !p.has || a.Outcome != p.text {
 				p.streak = 0
 			}
 			p.text, p.has, p.stage = a.Outcome, true, shVote
+			e := p.event(p.n)
 			e.Type, e.Outcome, e.HasOutcome, e.Private, e.With = EventPropose, a.Outcome, true, true, int32(p.k)
-			p.out.Steps++
-			emit(p.sink, e)
+			p.record(e)
 		default:
 			return fmt.Errorf("shuttle: %w", badAction(PhasePropose, a))
 		}
 		return nil
-	case shVote:
-		e := Event{Seat: int32(p.k), Round: int32(p.round), T: p.t}
-		switch a.Kind {
-		case ActEnd:
-			e.Type = EventEnd
-			p.out.Steps++
-			emit(p.sink, e)
-			p.finish(WalkedOut, p.k)
-			return nil
-		case ActAccept, ActReject:
-		default:
-			return fmt.Errorf("shuttle: %w", badAction(PhaseVote, a))
-		}
-		e.Type, e.Outcome, e.HasOutcome, e.Accept, e.Private, e.With = EventVote, p.text, true, a.Kind == ActAccept, true, int32(p.k)
-		p.out.Steps++
-		emit(p.sink, e)
-		if e.Accept {
-			p.streak++
-		} else {
-			p.streak = 0
-		}
-		if p.streak < p.n {
-			p.stage = shPropose
-			p.advance()
-			return nil
-		}
-		if p.JointBlocked {
-			emit(p.sink, Event{Type: EventNoMeeting, Seat: -1, Round: int32(p.round), T: p.t, Outcome: p.text, HasOutcome: true})
-			p.finish(NoMeeting, -1)
-			return nil
-		}
-		p.stage, p.j, p.yes = shJoint, 0, 0
-		emit(p.sink, Event{Type: EventJoint, Seat: -1, Round: int32(p.round), T: p.t, Outcome: p.text, HasOutcome: true})
-		return nil
 	}
-	e := Event{Seat: int32(p.j), Round: int32(p.round), T: p.t}
+	// A vote: in the bilateral meeting with party k, or party j's in the
+	// joint session.
+	seat := p.j
+	if p.stage == shVote {
+		seat = p.k
+	}
 	switch a.Kind {
 	case ActEnd:
-		e.Type = EventEnd
-		p.out.Steps++
-		emit(p.sink, e)
-		p.finish(WalkedOut, p.j)
+		p.recordEnd(seat)
+		p.end(WalkedOut, seat)
 		return nil
 	case ActAccept, ActReject:
 	default:
 		return fmt.Errorf("shuttle: %w", badAction(PhaseVote, a))
 	}
-	e.Type, e.Outcome, e.HasOutcome, e.Accept = EventVote, p.text, true, a.Kind == ActAccept
-	p.out.Steps++
+	e := p.voteEvent(seat, p.text, a)
+	if p.stage == shJoint {
+		p.record(e)
+		p.jointVote(e.Accept)
+		return nil
+	}
+	e.Private, e.With = true, int32(p.k)
+	p.record(e)
+	p.bilateralVote(e.Accept)
+	return nil
+}
+
+// bilateralVote counts party k's vote towards the streak of consecutive
+// acceptances of the text: a full streak opens the joint session (or ends
+// the session if it is blocked), else the mediator moves on to the next
+// meeting.
+func (p *Shuttle) bilateralVote(accept bool) {
+	if accept {
+		p.streak++
+	} else {
+		p.streak = 0
+	}
+	if p.streak < p.n {
+		p.stage = shPropose
+		p.advance()
+		return
+	}
+	e := p.event(-1)
+	e.Outcome, e.HasOutcome = p.text, true
+	if p.JointBlocked {
+		e.Type = EventNoMeeting
+		emit(p.sink, e)
+		p.end(NoMeeting, -1)
+		return
+	}
+	p.stage, p.j, p.yes = shJoint, 0, 0
+	e.Type = EventJoint
 	emit(p.sink, e)
-	if e.Accept {
+}
+
+// jointVote counts party j's vote in the joint session: a unanimous vote is
+// the agreement, a failed one sends the mediator back to bilateral meetings.
+func (p *Shuttle) jointVote(accept bool) {
+	if accept {
 		p.yes++
 	}
 	p.j++
 	if p.j < p.n {
-		return nil
+		return
 	}
 	if p.yes == p.n {
-		p.finish(Agreed, -1)
-		return nil
+		p.end(Agreed, -1)
+		return
 	}
 	p.streak, p.stage = 0, shPropose
 	p.advance()
-	return nil
 }
 
 // advance moves to the next bilateral meeting, ending the round (and
@@ -188,26 +185,14 @@ func (p *Shuttle) advance() {
 		return
 	}
 	p.k = 0
-	if p.d.Rounds > 0 && p.round >= p.d.Rounds {
-		p.finish(Expired, -1)
-		return
+	if !p.nextRound() {
+		p.end(Expired, -1)
 	}
-	p.round++
 }
 
-func (p *Shuttle) finish(r EndReason, seat int) {
-	agreed := r == Agreed
-	p.out.Reason, p.out.Agreed, p.out.Round, p.out.T, p.out.Seat = r, agreed, p.round, p.t, seat
-	e := Event{Seat: -1, Round: int32(p.round), T: p.t}
-	switch {
-	case r == Expired:
-		e.Type = EventDeadline
-		emit(p.sink, e)
-	case agreed:
-		p.out.Outcome = p.text
-		e.Type, e.Outcome, e.HasOutcome = EventAgreement, p.text, true
-		emit(p.sink, e)
-	}
+// end ends the session for reason r; only a unanimous joint vote agrees.
+func (p *Shuttle) end(r EndReason, seat int) {
+	p.finish(r, r == Agreed, p.text, seat)
 }
 
 // Result implements Protocol.
