@@ -210,13 +210,5 @@ func (n *Frequency) Act(t protocol.Turn) protocol.Action {
 		n.bounds()
 	}
 	id, u := n.choose(t.T)
-	switch t.Phase {
-	case protocol.PhaseRespond:
-		if n.util(t.Outcome) >= u {
-			return protocol.Accept
-		}
-	case protocol.PhaseVote:
-		return n.vote(t, u)
-	}
-	return protocol.Offer(id)
+	return n.answer(t, id, u)
 }

@@ -267,3 +267,18 @@ func (b *base) vote(t protocol.Turn, threshold float64) protocol.Action {
 	}
 	return protocol.Reject
 }
+
+// answer is the reply of a strategy that would offer id now and accepts
+// what is worth u or more to it: it accepts a standing offer worth at least
+// u, votes by the common rule with threshold u, and otherwise offers id.
+func (b *base) answer(t protocol.Turn, id uint64, u float64) protocol.Action {
+	switch t.Phase {
+	case protocol.PhaseRespond:
+		if b.util(t.Outcome) >= u {
+			return protocol.Accept
+		}
+	case protocol.PhaseVote:
+		return b.vote(t, u)
+	}
+	return protocol.Offer(id)
+}

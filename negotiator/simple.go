@@ -121,13 +121,5 @@ func (n *TitForTat) Act(t protocol.Turn) protocol.Action {
 		n.bounds()
 	}
 	id, u, _ := n.s.Index.AtLeast(n.target, n.buf)
-	switch t.Phase {
-	case protocol.PhaseRespond:
-		if n.util(t.Outcome) >= u {
-			return protocol.Accept
-		}
-	case protocol.PhaseVote:
-		return n.vote(t, u)
-	}
-	return protocol.Offer(id)
+	return n.answer(t, id, u)
 }
