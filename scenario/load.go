@@ -516,8 +516,10 @@ func (v *validator) issues(f *File, s *Scenario) {
 			switch {
 			case r.Min > r.Max:
 				v.errorf(join(p, "integer"), "issue %q has min %d above max %d", d.ID, r.Min, r.Max)
+				is.Max = is.Min // reported; keep later checks on a one-value range
 			case r.Max-r.Min >= MaxIssueValues || r.Max-r.Min < 0:
 				v.errorf(join(p, "integer"), "issue %q has %.4g values; at most %d are allowed", d.ID, float64(r.Max)-float64(r.Min)+1, MaxIssueValues)
+				is.Max = is.Min
 			}
 		case d.Real != nil:
 			is.Kind = Real
@@ -529,8 +531,10 @@ func (v *validator) issues(f *File, s *Scenario) {
 			switch {
 			case !finite(r.Min) || !finite(r.Max) || r.Min >= r.Max:
 				v.errorf(join(p, "real"), "issue %q needs finite min < max, found min %s, max %s", d.ID, ftoa(r.Min), ftoa(r.Max))
+				is.Min, is.Max, is.Steps = 0, 1, 2 // reported; keep later checks on a small range
 			case is.Steps < 2 || is.Steps > MaxIssueValues:
 				v.errorf(join(p, "real.steps"), "issue %q has steps %d; it must be between 2 and %d", d.ID, is.Steps, MaxIssueValues)
+				is.Steps = 2
 			}
 		}
 		if d.Scale != nil {
@@ -557,7 +561,9 @@ func (v *validator) scale(d *ScaleDef, p string, is *Issue) *Scale {
 		n := is.Size()
 		sc.Points = make([]float64, n)
 		for j := range n {
-			sc.Points[j] = 100 * (is.Number(j) - is.Min) / (is.Max - is.Min)
+			if is.Max > is.Min {
+				sc.Points[j] = 100 * (is.Number(j) - is.Min) / (is.Max - is.Min)
+			}
 		}
 		return sc
 	}

@@ -290,3 +290,20 @@ func TestSpatialErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestLookupNumbers(t *testing.T) {
+	s := mustLoad(t, "testdata/ok.yaml")
+	salary, remote := &s.Issues[0], &s.Issues[2] // integer 40..60; real 0..5 in 6 steps
+	for _, c := range []struct {
+		is   *Issue
+		id   string
+		want int
+	}{
+		{salary, "50", 10}, {salary, "40", 0}, {salary, "60", 20}, {salary, "50.5", -1}, {salary, "61", -1}, {salary, "x", -1},
+		{remote, "3", 3}, {remote, "0", 0}, {remote, "5", 5}, {remote, "2.5", -1}, {remote, "-1", -1},
+	} {
+		if got := c.is.Lookup(c.id); got != c.want {
+			t.Errorf("%s.Lookup(%q) = %d, want %d", c.is.ID, c.id, got, c.want)
+		}
+	}
+}

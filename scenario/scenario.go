@@ -226,13 +226,16 @@ func (is *Issue) Lookup(id string) int {
 		return -1
 	}
 	x, err := strconv.ParseFloat(id, 64)
-	if err != nil {
+	if err != nil || !(x >= is.Min && x <= is.Max) {
 		return -1
 	}
-	for v := 0; v < is.Size(); v++ {
-		if math.Abs(is.Number(v)-x) <= 1e-9*math.Max(1, math.Abs(x)) {
-			return v
-		}
+	// The nearest grid value, computed rather than searched: ranges can be long.
+	v := int(math.Round(x - is.Min))
+	if is.Kind == Real && is.Steps > 1 {
+		v = int(math.Round((x - is.Min) / (is.Max - is.Min) * float64(is.Steps-1)))
+	}
+	if v >= 0 && v < is.Size() && math.Abs(is.Number(v)-x) <= 1e-9*math.Max(1, math.Abs(x)) {
+		return v
 	}
 	return -1
 }
