@@ -77,9 +77,8 @@ type csvRecord struct {
 	fields []string
 }
 
-// readRecords reads every record, trimming spaces and quotes and a leading
-// byte-order mark; a CSV syntax error is reported with its line.
-func readRecords(r io.Reader, file string, comma rune) ([]csvRecord, error) {
+// readInput reads at most maxInputBytes, without a leading byte-order mark.
+func readInput(r io.Reader, file string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
 	if err != nil {
 		return nil, &diag.Error{Pos: at(file, 0), Msg: err.Error()}
@@ -87,7 +86,16 @@ func readRecords(r io.Reader, file string, comma rune) ([]csvRecord, error) {
 	if len(data) > maxInputBytes {
 		return nil, &diag.Error{Pos: at(file, 0), Msg: fmt.Sprintf("input larger than %d bytes", maxInputBytes)}
 	}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	return bytes.TrimPrefix(data, []byte("\ufeff")), nil
+}
+
+// readRecords reads every record, trimming spaces and quotes and a leading
+// byte-order mark; a CSV syntax error is reported with its line.
+func readRecords(r io.Reader, file string, comma rune) ([]csvRecord, error) {
+	data, err := readInput(r, file)
+	if err != nil {
+		return nil, err
+	}
 	cr := newCSVReader(bytes.NewReader(data), comma)
 	var out []csvRecord
 	for {
@@ -129,6 +137,30 @@ func parseNumber(errs *diag.List, file string, line int, what, s string) float64
 		return 0
 	}
 	return v
+}
+
+// addActor adds actor a of a table row to p, parsing its capability and, for
+// each dimension d, the position and salience cells that cells(d) gives.
+func (p *Problem) addActor(errs *diag.List, a Actor, capability string, cells func(d int) (position, salience string)) {
+	a.Capability = parseNumber(errs, p.Source, a.Line, "capability", capability)
+	for d, dim := range p.Dimensions {
+		pos, sal := cells(d)
+		a.Positions = append(a.Positions, parseNumber(errs, p.Source, a.Line, "position on "+dim.Name, pos))
+		a.Saliences = append(a.Saliences, parseNumber(errs, p.Source, a.Line, "salience on "+dim.Name, sal))
+	}
+	p.Actors = append(p.Actors, a)
+}
+
+// checked is what a reader returns for the problem p it has read: the
+// errors found while reading, if any, else p once it validates.
+func (p *Problem) checked(errs diag.List) (Problem, error) {
+	if len(errs) > 0 {
+		return Problem{}, errs
+	}
+	if err := p.Validate(); err != nil {
+		return Problem{}, err
+	}
+	return *p, nil
 }
 
 // ReadKTABCSV reads KTAB's SMP CSV format (SMPModel::csvRead):
@@ -190,21 +222,11 @@ func ReadKTABCSV(r io.Reader, file string) (Problem, error) {
 			errs.Add(at(file, rec.line), "actor row has %d fields; want %d (name, description, capability, then position and salience for each of %d dimensions)", len(f), want, numDims)
 			continue
 		}
-		a := Actor{Name: f[0], Description: f[1], Line: rec.line}
-		a.Capability = parseNumber(&errs, file, rec.line, "capability", f[2])
-		for d := range numDims {
-			a.Positions = append(a.Positions, parseNumber(&errs, file, rec.line, "position on "+p.Dimensions[d].Name, f[3+2*d]))
-			a.Saliences = append(a.Saliences, parseNumber(&errs, file, rec.line, "salience on "+p.Dimensions[d].Name, f[4+2*d]))
-		}
-		p.Actors = append(p.Actors, a)
+		p.addActor(&errs, Actor{Name: f[0], Description: f[1], Line: rec.line}, f[2], func(d int) (string, string) {
+			return f[3+2*d], f[4+2*d]
+		})
 	}
-	if len(errs) > 0 {
-		return Problem{}, errs
-	}
-	if err := p.Validate(); err != nil {
-		return Problem{}, err
-	}
-	return p, nil
+	return p.checked(errs)
 }
 
 // ReadTable reads a plain actor table: a header row whose first cell is
@@ -264,21 +286,11 @@ func ReadTable(r io.Reader, file string) (Problem, error) {
 			}
 			return ""
 		}
-		a := Actor{Name: f[0], Description: get(descCol), Line: rec.line}
-		a.Capability = parseNumber(&errs, file, rec.line, "capability", get(capCol))
-		for d := range posCols {
-			a.Positions = append(a.Positions, parseNumber(&errs, file, rec.line, "position on "+p.Dimensions[d].Name, get(posCols[d])))
-			a.Saliences = append(a.Saliences, parseNumber(&errs, file, rec.line, "salience on "+p.Dimensions[d].Name, get(salCols[d])))
-		}
-		p.Actors = append(p.Actors, a)
+		p.addActor(&errs, Actor{Name: f[0], Description: get(descCol), Line: rec.line}, get(capCol), func(d int) (string, string) {
+			return get(posCols[d]), get(salCols[d])
+		})
 	}
-	if len(errs) > 0 {
-		return Problem{}, errs
-	}
-	if err := p.Validate(); err != nil {
-		return Problem{}, err
-	}
-	return p, nil
+	return p.checked(errs)
 }
 
 // xmlNode is a parsed XML element with the line it starts on.
@@ -313,14 +325,10 @@ func (n *xmlNode) str() string { return strings.TrimSpace(n.text.String()) }
 const maxXMLDepth = 64
 
 func parseXMLTree(r io.Reader, file string) (*xmlNode, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
+	data, err := readInput(r, file)
 	if err != nil {
-		return nil, &diag.Error{Pos: at(file, 0), Msg: err.Error()}
+		return nil, err
 	}
-	if len(data) > maxInputBytes {
-		return nil, &diag.Error{Pos: at(file, 0), Msg: fmt.Sprintf("input larger than %d bytes", maxInputBytes)}
-	}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
 		if strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "us-ascii") {
@@ -525,11 +533,5 @@ func ReadKTABXML(r io.Reader, file string) (Problem, error) {
 		}
 		p.Accommodation = acc
 	}
-	if len(errs) > 0 {
-		return Problem{}, errs
-	}
-	if err := p.Validate(); err != nil {
-		return Problem{}, err
-	}
-	return p, nil
+	return p.checked(errs)
 }

@@ -1,9 +1,11 @@
 package forecast
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/parleyhq/parley/diag"
 )
@@ -124,113 +126,55 @@ func DefaultSMPParams() SMPParams {
 	}
 }
 
+// withDefaults fills every zero field with KTAB's default.
 func (p SMPParams) withDefaults() SMPParams {
 	d := DefaultSMPParams()
-	if p.VictoryProb == "" {
-		p.VictoryProb = d.VictoryProb
-	}
-	if p.PCE == "" {
-		p.PCE = d.PCE
-	}
-	if p.StateTransitions == "" {
-		p.StateTransitions = d.StateTransitions
-	}
-	if p.VotingRule == "" {
-		p.VotingRule = d.VotingRule
-	}
-	if p.BigRAdjust == "" {
-		p.BigRAdjust = d.BigRAdjust
-	}
-	if p.BigRRange == "" {
-		p.BigRRange = d.BigRRange
-	}
-	if p.ThirdPartyCommit == "" {
-		p.ThirdPartyCommit = d.ThirdPartyCommit
-	}
-	if p.InterVecBrgn == "" {
-		p.InterVecBrgn = d.InterVecBrgn
-	}
-	if p.BargnModel == "" {
-		p.BargnModel = d.BargnModel
-	}
-	if p.PosTol == 0 {
-		p.PosTol = d.PosTol
-	}
-	if p.MinIter == 0 {
-		p.MinIter = d.MinIter
-	}
-	if p.MaxIter == 0 {
-		p.MaxIter = d.MaxIter
-	}
-	if p.MinDeltaRatio == 0 {
-		p.MinDeltaRatio = d.MinDeltaRatio
-	}
-	if p.MinSigDelta == 0 {
-		p.MinSigDelta = d.MinSigDelta
-	}
+	p.VictoryProb = cmp.Or(p.VictoryProb, d.VictoryProb)
+	p.PCE = cmp.Or(p.PCE, d.PCE)
+	p.StateTransitions = cmp.Or(p.StateTransitions, d.StateTransitions)
+	p.VotingRule = cmp.Or(p.VotingRule, d.VotingRule)
+	p.BigRAdjust = cmp.Or(p.BigRAdjust, d.BigRAdjust)
+	p.BigRRange = cmp.Or(p.BigRRange, d.BigRRange)
+	p.ThirdPartyCommit = cmp.Or(p.ThirdPartyCommit, d.ThirdPartyCommit)
+	p.InterVecBrgn = cmp.Or(p.InterVecBrgn, d.InterVecBrgn)
+	p.BargnModel = cmp.Or(p.BargnModel, d.BargnModel)
+	p.PosTol = cmp.Or(p.PosTol, d.PosTol)
+	p.MinIter = cmp.Or(p.MinIter, d.MinIter)
+	p.MaxIter = cmp.Or(p.MaxIter, d.MaxIter)
+	p.MinDeltaRatio = cmp.Or(p.MinDeltaRatio, d.MinDeltaRatio)
+	p.MinSigDelta = cmp.Or(p.MinSigDelta, d.MinSigDelta)
 	return p
 }
 
+// check reports every parameter outside KTAB's choices or ranges.
 func (p SMPParams) check() error {
 	var errs diag.List
-	bad := func(field string, v any, allowed ...any) {
-		errs.Add(at("", 0), "SMP parameter %s: unknown value %q (one of %v)", field, v, allowed)
-	}
-	switch p.VictoryProb {
-	case VPMLinear, VPMSquare, VPMQuartic, VPMOctic, VPMBinary:
-	default:
-		bad("VictoryProbModel", p.VictoryProb, VPMLinear, VPMSquare, VPMQuartic, VPMOctic, VPMBinary)
-	}
-	switch p.PCE {
-	case PCEConditional, PCEMarkovIncentive, PCEMarkovUniform:
-	default:
-		bad("PCEModel", p.PCE, PCEConditional, PCEMarkovIncentive, PCEMarkovUniform)
-	}
-	switch p.StateTransitions {
-	case Deterministic, Stochastic:
-	default:
-		bad("StateTransitions", p.StateTransitions, Deterministic, Stochastic)
-	}
-	switch p.VotingRule {
-	case VRBinary, VRPropBin, VRProportional, VRPropCbc, VRCubic, VRASymProsp:
-	default:
-		bad("VotingRule", p.VotingRule, VRBinary, VRPropBin, VRProportional, VRPropCbc, VRCubic, VRASymProsp)
-	}
-	switch p.BigRAdjust {
-	case RAFull, RATwoThirds, RAHalf, RAOneThird, RANo:
-	default:
-		bad("BigRAdjust", p.BigRAdjust, RAFull, RATwoThirds, RAHalf, RAOneThird, RANo)
-	}
-	switch p.BigRRange {
-	case RRMin, RRMid, RRMax:
-	default:
-		bad("BigRRange", p.BigRRange, RRMin, RRMid, RRMax)
-	}
-	switch p.ThirdPartyCommit {
-	case NoCommit, SemiCommit, FullCommit:
-	default:
-		bad("ThirdPartyCommit", p.ThirdPartyCommit, NoCommit, SemiCommit, FullCommit)
-	}
-	switch p.InterVecBrgn {
-	case S1P1, S2P2, S2PMax:
-	default:
-		bad("InterVecBrgn", p.InterVecBrgn, S1P1, S2P2, S2PMax)
-	}
-	switch p.BargnModel {
-	case InitOnlyInterp, InitRcvrInterp, PWCompInterp:
-	default:
-		bad("BargnModel", p.BargnModel, InitOnlyInterp, InitRcvrInterp, PWCompInterp)
-	}
+	oneOf(&errs, "VictoryProbModel", p.VictoryProb, VPMLinear, VPMSquare, VPMQuartic, VPMOctic, VPMBinary)
+	oneOf(&errs, "PCEModel", p.PCE, PCEConditional, PCEMarkovIncentive, PCEMarkovUniform)
+	oneOf(&errs, "StateTransitions", p.StateTransitions, Deterministic, Stochastic)
+	oneOf(&errs, "VotingRule", p.VotingRule, VRBinary, VRPropBin, VRProportional, VRPropCbc, VRCubic, VRASymProsp)
+	oneOf(&errs, "BigRAdjust", p.BigRAdjust, RAFull, RATwoThirds, RAHalf, RAOneThird, RANo)
+	oneOf(&errs, "BigRRange", p.BigRRange, RRMin, RRMid, RRMax)
+	oneOf(&errs, "ThirdPartyCommit", p.ThirdPartyCommit, NoCommit, SemiCommit, FullCommit)
+	oneOf(&errs, "InterVecBrgn", p.InterVecBrgn, S1P1, S2P2, S2PMax)
+	oneOf(&errs, "BargnModel", p.BargnModel, InitOnlyInterp, InitRcvrInterp, PWCompInterp)
 	if !(p.PosTol > 0) || math.IsInf(p.PosTol, 0) {
-		errs.Add(at("", 0), "SMP parameter PosTol must be positive, got %v", p.PosTol)
+		errs.Add(diag.Pos{}, "SMP parameter PosTol must be positive, got %v", p.PosTol)
 	}
 	if p.MinIter < 1 || p.MaxIter < p.MinIter {
-		errs.Add(at("", 0), "SMP parameters need 1 ≤ MinIter ≤ MaxIter, got %d and %d", p.MinIter, p.MaxIter)
+		errs.Add(diag.Pos{}, "SMP parameters need 1 ≤ MinIter ≤ MaxIter, got %d and %d", p.MinIter, p.MaxIter)
 	}
 	if !(p.MinDeltaRatio >= 0) || !(p.MinSigDelta > 0) {
-		errs.Add(at("", 0), "SMP parameters MinDeltaRatio must be ≥ 0 and MinSigDelta > 0")
+		errs.Add(diag.Pos{}, "SMP parameters MinDeltaRatio must be ≥ 0 and MinSigDelta > 0")
 	}
 	return errs.Err()
+}
+
+// oneOf reports the SMP parameter field if its value v is none of allowed.
+func oneOf[T ~string](errs *diag.List, field string, v T, allowed ...T) {
+	if !slices.Contains(allowed, v) {
+		errs.Add(diag.Pos{}, "SMP parameter %s: unknown value %q (one of %v)", field, v, allowed)
+	}
 }
 
 // smpMinActors is KTAB's Model::minNumActor.
