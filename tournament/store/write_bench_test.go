@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -44,4 +45,37 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	st.Commit()
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkTournament runs Laptop tournaments (Boulware vs Conceder, 100
+// rounds) into a store with 1 and 2 workers; with -cpuprofile it shows
+// where a tournament's time goes besides the sessions themselves.
+//
+//	go test ./tournament/store -run '^$' -bench Tournament -cpuprofile cpu.out
+func BenchmarkTournament(b *testing.B) {
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("laptop/workers=%d", workers), func(b *testing.B) {
+			dir := b.TempDir()
+			const n = 100000
+			p, _ := writeSpec(b, dir, fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware, conceder]\nrotation: distinct\nrepetitions: %d\n",
+				filepath.Join(domainsDir(b), "ANAC2011_Laptop"), n/2))
+			if _, err := p.Scenarios[0].Prepared(); err != nil {
+				b.Fatal(err)
+			}
+			sessions := 0
+			for i := 0; b.Loop(); i++ {
+				st, err := Create(filepath.Join(dir, fmt.Sprintf("t%d.db", i)), p, nil, "test")
+				if err != nil {
+					b.Fatal(err)
+				}
+				stats, err := tournament.Run(context.Background(), p, st, tournament.Options{Workers: workers})
+				st.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				sessions += int(stats.Committed)
+			}
+			b.ReportMetric(float64(sessions)/b.Elapsed().Seconds(), "sessions/s")
+		})
+	}
 }
