@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,12 +18,14 @@ import (
 
 // AnalyzeCmd analyses a scenario's outcome space.
 type AnalyzeCmd struct {
-	Path            string  `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
-	JSON            bool    `help:"Write the analysis as JSON (the interface documented in the README)."`
-	WhatIf          bool    `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
-	Samples         int     `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`
-	Seed            uint64  `default:"0" help:"Seed of the sensitivity sampling (with --what-if)."`
-	MinRatification float64 `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if)."`
+	Path            string   `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
+	JSON            bool     `help:"Write the analysis as JSON (the interface documented in the README)."`
+	WhatIf          bool     `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
+	Samples         int      `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`
+	Seed            uint64   `default:"0" help:"Seed of the sensitivity sampling (with --what-if)."`
+	MinRatification float64  `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if)."`
+	Plot            string   `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
+	Axes            []string `sep:"," help:"The two parties of --plot, as x,y (default: the first two)."`
 }
 
 // Run loads the scenario and prints the analysis report.
@@ -58,12 +61,36 @@ func (c *AnalyzeCmd) Run(e env) error {
 			fmt.Fprintf(e.stderr, "sensitivity: %d samples in %.2fs\n", c.Samples, time.Since(start).Seconds())
 		}
 	}
+	if c.Plot != "" {
+		if err := c.plot(r); err != nil {
+			return err
+		}
+	}
 	if c.JSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
 	return r.WriteText(e.stdout)
+}
+
+// plot draws the report for the parties named by --axes.
+func (c *AnalyzeCmd) plot(r *analysis.Report) error {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(c.Plot)), ".")
+	if format != "png" && format != "svg" {
+		return fmt.Errorf("--plot %s: the file must end in .png or .svg", c.Plot)
+	}
+	x, y := 0, 1
+	if len(c.Axes) > 0 {
+		if len(c.Axes) != 2 {
+			return fmt.Errorf("--axes takes two party ids, as x,y; got %d", len(c.Axes))
+		}
+		x, y = slices.Index(r.Parties, c.Axes[0]), slices.Index(r.Parties, c.Axes[1])
+		if x < 0 || y < 0 {
+			return fmt.Errorf("--axes %s: parties are %s", strings.Join(c.Axes, ","), strings.Join(r.Parties, ", "))
+		}
+	}
+	return writeFileAtomic(c.Plot, func(f *os.File) error { return r.WritePlot(f, format, x, y) })
 }
 
 func (c *AnalyzeCmd) check() error {

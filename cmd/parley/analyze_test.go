@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,6 +55,30 @@ func TestAnalyzeWhatIfErrors(t *testing.T) {
 		code, _, errs := runCLI(append([]string{"analyze", f}, c.args...)...)
 		if code != 1 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, %q; want 1 and %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+func TestAnalyzePlot(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "space.svg")
+	if code, _, errs := runCLI("analyze", "../../examples/ukraine-2025.yaml", "--plot", out, "--axes", "ru,eu"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(data), "utility of ru") || !strings.Contains(string(data), "utility of eu") {
+		t.Fatalf("plot %s: %v", out, err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--plot", out, "--axes", "ua,us"}, "--axes ua,us: parties are ua, ru, eu"},
+		{[]string{"--plot", out, "--axes", "ua"}, "--axes takes two party ids"},
+		{[]string{"--plot", "space.bmp"}, ".png or .svg"},
+	} {
+		code, _, errs := runCLI(append([]string{"analyze", "../../examples/ukraine-2025.yaml"}, c.args...)...)
+		if code != 1 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %s", c.args, code, errs)
 		}
 	}
 }

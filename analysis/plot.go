@@ -1,0 +1,179 @@
+package analysis
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// MaxPlotted is the most outcomes a plot draws; larger spaces are drawn
+// from a seeded uniform sample of this size.
+const MaxPlotted = 50_000
+
+// WritePlot draws the outcome space as seen by parties x and y (indices
+// into Report.Parties): every outcome as a grey dot (red when it crosses a
+// red line), the Pareto frontier, the reservation values as dashed lines
+// and the solution points, and writes it as "png" or "svg". With more than
+// two parties the frontier points are projections, drawn as dots only.
+func (r *Report) WritePlot(w io.Writer, format string, x, y int) error {
+	n := len(r.Parties)
+	if x < 0 || x >= n || y < 0 || y >= n || x == y {
+		return fmt.Errorf("plot: need two different parties among %v", r.Parties)
+	}
+	width, height := 7*vg.Inch, 6*vg.Inch
+	var canvas vg.CanvasWriterTo
+	switch format {
+	case "png":
+		canvas = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(110))}
+	case "svg":
+		canvas = vgsvg.New(width, height)
+	default:
+		return fmt.Errorf("plot: unknown format %q (want png or svg)", format)
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s: %s against %s", r.Scenario, r.Parties[y], r.Parties[x])
+	p.X.Label.Text = "utility of " + r.Parties[x]
+	p.Y.Label.Text = "utility of " + r.Parties[y]
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = false
+	p.Legend.Left = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(18), vg.Points(18)
+	p.X.Min, p.X.Max = min(0, r.MinUtility[x]), 1
+	p.Y.Min, p.Y.Max = min(0, r.MinUtility[y]), 1
+
+	ok, crossing := r.outcomeCloud(x, y)
+	if err := addDots(p, ok, color.Gray{Y: 170}, 1.2, ""); err != nil {
+		return err
+	}
+	if len(crossing) > 0 {
+		if err := addDots(p, crossing, color.RGBA{R: 235, G: 150, B: 150, A: 255}, 1.2, "crosses a red line"); err != nil {
+			return err
+		}
+	}
+	if r.Frontier != nil && len(r.Frontier.Points) > 0 {
+		front := make(plotter.XYs, len(r.Frontier.Points))
+		for i, pt := range r.Frontier.Points {
+			front[i].X, front[i].Y = pt.Utilities[x], pt.Utilities[y]
+		}
+		if n == 2 {
+			sort.Slice(front, func(i, j int) bool { return front[i].X < front[j].X })
+			l, err := plotter.NewLine(front)
+			if err != nil {
+				return err
+			}
+			l.Color, l.Width = color.RGBA{B: 200, A: 255}, vg.Points(1.5)
+			p.Add(l)
+		}
+		if err := addDots(p, front, color.RGBA{B: 200, A: 255}, 2.5, "Pareto frontier"); err != nil {
+			return err
+		}
+	}
+	for _, rv := range []struct {
+		xy plotter.XYs
+	}{
+		{plotter.XYs{{X: r.Reservation[x], Y: 0}, {X: r.Reservation[x], Y: 1}}},
+		{plotter.XYs{{X: 0, Y: r.Reservation[y]}, {X: 1, Y: r.Reservation[y]}}},
+	} {
+		l, err := plotter.NewLine(rv.xy)
+		if err != nil {
+			return err
+		}
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		l.Color = color.Gray{Y: 90}
+		p.Add(l)
+	}
+	marks := []struct {
+		name  string
+		pts   []PointReport
+		shape draw.GlyphDrawer
+		c     color.Color
+	}{
+		{"Nash", r.Nash, draw.PyramidGlyph{}, color.RGBA{R: 200, A: 255}},
+		{"Kalai–Smorodinsky", r.KalaiSmorodinsky, draw.SquareGlyph{}, color.RGBA{G: 140, A: 255}},
+		{"max welfare", r.MaxWelfare, draw.CrossGlyph{}, color.RGBA{R: 150, B: 150, A: 255}},
+		{"egalitarian", r.Egalitarian, draw.RingGlyph{}, color.RGBA{R: 210, G: 120, A: 255}},
+	}
+	for _, m := range marks {
+		if len(m.pts) == 0 {
+			continue
+		}
+		xy := make(plotter.XYs, len(m.pts))
+		for i, pt := range m.pts {
+			xy[i].X, xy[i].Y = pt.Utilities[x], pt.Utilities[y]
+		}
+		s, err := plotter.NewScatter(xy)
+		if err != nil {
+			return err
+		}
+		s.GlyphStyle.Shape, s.GlyphStyle.Color, s.GlyphStyle.Radius = m.shape, m.c, vg.Points(5)
+		p.Add(s)
+		p.Legend.Add(m.name, s)
+	}
+	p.Legend.Add("reservation values", plotLegendLine())
+	p.Draw(draw.New(canvas))
+	_, err := canvas.WriteTo(w)
+	return err
+}
+
+// outcomeCloud returns the (x, y) utilities of every outcome, or of a
+// seeded sample of MaxPlotted, split by whether it crosses a red line.
+func (r *Report) outcomeCloud(x, y int) (ok, crossing plotter.XYs) {
+	sp := r.scen.Space()
+	o := make([]int, sp.Issues())
+	add := func() {
+		ux, uy := r.us[x].Raw(o), r.us[y].Raw(o)
+		for _, u := range r.us {
+			if len(u.RedLines) > 0 && u.Crosses(o) >= 0 {
+				crossing = append(crossing, plotter.XY{X: ux, Y: uy})
+				return
+			}
+		}
+		ok = append(ok, plotter.XY{X: ux, Y: uy})
+	}
+	if size, fits := sp.Size(); fits && size <= MaxPlotted {
+		for {
+			add()
+			if !sp.Next(o) {
+				break
+			}
+		}
+		return ok, crossing
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range MaxPlotted {
+		sp.Sample(rng, o)
+		add()
+	}
+	return ok, crossing
+}
+
+func addDots(p *plot.Plot, xy plotter.XYs, c color.Color, radius float64, legend string) error {
+	if len(xy) == 0 {
+		return nil
+	}
+	s, err := plotter.NewScatter(xy)
+	if err != nil {
+		return err
+	}
+	s.GlyphStyle.Shape, s.GlyphStyle.Color, s.GlyphStyle.Radius = draw.CircleGlyph{}, c, vg.Points(radius)
+	p.Add(s)
+	if legend != "" {
+		p.Legend.Add(legend, s)
+	}
+	return nil
+}
+
+func plotLegendLine() plot.Thumbnailer {
+	l := &plotter.Line{LineStyle: draw.LineStyle{Color: color.Gray{Y: 90}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}}
+	return l
+}
