@@ -99,6 +99,12 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 		return err
 	}
 	tmp := f.Name()
+	// CreateTemp makes the file private; give it the mode a new file gets.
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
 	if err := write(f); err != nil {
 		f.Close()
 		os.Remove(tmp)
