@@ -483,12 +483,7 @@ func coalitions(vr VotingRule, w []float64, u [][]float64, nOpt int) [][]float64
 				cij, cji := minC, minC
 				for k, wk := range w {
 					v := wk * (ui[k] - uj[k])
-					if v > 0 {
-						cij += v
-					}
-					if v < 0 {
-						cji -= v
-					}
+					cij, cji = tally(cij, cji, v)
 				}
 				c[i][j], c[j][i] = cij, cji
 			}
@@ -501,12 +496,7 @@ func coalitions(vr VotingRule, w []float64, u [][]float64, nOpt int) [][]float64
 			cij, cji := minC, minC
 			for k := range w {
 				v := vote(vr, w[k], u[k][i], u[k][j])
-				if v > 0 {
-					cij += v
-				}
-				if v < 0 {
-					cji -= v
-				}
+				cij, cji = tally(cij, cji, v)
 			}
 			c[i][j], c[j][i] = cij, cji
 		}
@@ -746,18 +736,8 @@ func (m *smpModel) probEduChlg(st *smpState, h, k, i, j int) (phij, du float64) 
 	contribJ := vote(vr, sj*m.cap[j], uji, ujj)
 	const minCltn = 1e-10
 	chij, chji := minCltn, minCltn
-	if contribI > 0 {
-		chij += contribI
-	}
-	if contribI < 0 {
-		chji -= contribI
-	}
-	if contribJ > 0 {
-		chij += contribJ
-	}
-	if contribJ < 0 {
-		chji -= contribJ
-	}
+	chij, chji = tally(chij, chji, contribI)
+	chij, chji = tally(chij, chji, contribJ)
 	ci, cj := chij, chji
 	tpc := m.par.ThirdPartyCommit
 	for n := range m.n {
@@ -772,21 +752,10 @@ func (m *smpModel) probEduChlg(st *smpState, h, k, i, j int) (phij, du float64) 
 		unn := bsUtil(dn[n], rn)
 		// the little contest (i:j) with n weighing in (Actor::vProbLittle)
 		cn := vote(vr, wn, uni, unj)
-		cni, cnj := ci, cj
-		if cn > 0 {
-			cni = ci + cn
-		}
-		if cn < 0 {
-			cnj = cj - cn
-		}
+		cni, cnj := tally(ci, cj, cn)
 		pin := cni / (cni + cnj)
 		v := thirdPartyVote(wn, vr, tpc, pin, 1-pin, uni, unj, unn)
-		if v > 0 {
-			chij += v
-		}
-		if v < 0 {
-			chji -= v
-		}
+		chij, chji = tally(chij, chji, v)
 	}
 	phij = chij / (chij + chji)
 	phji := chji / (chij + chji)
@@ -794,6 +763,18 @@ func (m *smpModel) probEduChlg(st *smpState, h, k, i, j int) (phij, du float64) 
 	euCntst := phij*uhkij + phji*uhkji
 	euChlg := (1-sj)*euVict + sj*euCntst
 	return phij, euChlg - euSQ
+}
+
+// tally adds vote v to the coalition it favours, as KTAB does: i's (cij)
+// when v > 0, j's (cji, as −v) when v < 0.
+func tally(cij, cji, v float64) (float64, float64) {
+	if v > 0 {
+		cij += v
+	}
+	if v < 0 {
+		cji -= v
+	}
+	return cij, cji
 }
 
 // fastScratch holds per-state and per-challenger arrays for probEduChlgFast.
@@ -851,18 +832,8 @@ func (m *smpModel) probEduChlgFast(st *smpState, fs *fastScratch, i, j int) (phi
 	contribJ := sj * m.cap[j] * (uji - ujj)
 	const minCltn = 1e-10
 	chij, chji := minCltn, minCltn
-	if contribI > 0 {
-		chij += contribI
-	}
-	if contribI < 0 {
-		chji -= contribI
-	}
-	if contribJ > 0 {
-		chij += contribJ
-	}
-	if contribJ < 0 {
-		chji -= contribJ
-	}
+	chij, chji = tally(chij, chji, contribI)
+	chij, chji = tally(chij, chji, contribJ)
 	ci, cj := chij, chji
 	colJ := fs.dT[j]
 	w := m.w
