@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -345,6 +344,10 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 		`CREATE TABLE counter (i INTEGER PRIMARY KEY)`,
 		fmt.Sprintf(`INSERT INTO counter WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < %d) SELECT i FROM c`, maxRun-1),
 		`CREATE TABLE pow2 (e INTEGER PRIMARY KEY, v REAL NOT NULL)`,
+		// Powers of two are exact in binary floating point, subnormals
+		// included, so doubling and halving from 1 gives every 2^e.
+		`INSERT INTO pow2 WITH RECURSIVE p(e, v) AS (SELECT 0, 1.0 UNION ALL SELECT e + 1, v * 2 FROM p WHERE e < 971) SELECT e, v FROM p`,
+		`INSERT INTO pow2 WITH RECURSIVE p(e, v) AS (SELECT -1, 0.5 UNION ALL SELECT e - 1, v / 2 FROM p WHERE e > -1074) SELECT e, v FROM p`,
 		`CREATE TABLE end_reasons (code INTEGER PRIMARY KEY, name TEXT NOT NULL)`,
 		sessionsView(p.MaxSeats),
 		`CREATE VIEW results AS ` + view.String(),
@@ -352,11 +355,6 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 	for _, q := range stmts {
 		if err := s.exec(q); err != nil {
 			return fmt.Errorf("%s: %w", q[:min(len(q), 40)], err)
-		}
-	}
-	for e := -1074; e <= 971; e++ {
-		if err := s.exec("INSERT INTO pow2 VALUES (?, ?)", e, math.Ldexp(1, e)); err != nil {
-			return err
 		}
 	}
 	c := p.Canonical

@@ -425,6 +425,42 @@ func TestSessionsViewExact(t *testing.T) {
 
 // TestOverlapRefused: the database itself refuses a session recorded
 // twice, whatever the writer does.
+// TestPow2Exact checks the table the sessions view decodes doubles with:
+// every power of two from the smallest subnormal to 2^971, exactly.
+func TestPow2Exact(t *testing.T) {
+	dir := t.TempDir()
+	d := domainsDir(t)
+	p, _ := writeSpec(t, dir, fmt.Sprintf(killSpec, filepath.Join(d, "ANAC2011_Laptop"), filepath.Join(d, "ANAC2011_Car"), 1))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 1)
+	st, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.conn.QueryContext(context.Background(), "SELECT e, v FROM pow2 ORDER BY e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n, want := 0, -1074
+	for rows.Next() {
+		var e int
+		var v float64
+		if err := rows.Scan(&e, &v); err != nil {
+			t.Fatal(err)
+		}
+		if e != want || v != math.Ldexp(1, e) {
+			t.Fatalf("pow2 row %d: (%d, %g), want (%d, %g)", n, e, v, want, math.Ldexp(1, want))
+		}
+		want++
+		n++
+	}
+	if n != 1074+972 {
+		t.Fatalf("pow2 has %d rows, want %d", n, 1074+972)
+	}
+}
+
 func TestOverlapRefused(t *testing.T) {
 	dir := t.TempDir()
 	p, _ := writeSpec(t, dir, laptopSpec(t, ""))
