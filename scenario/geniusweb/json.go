@@ -75,6 +75,15 @@ func (p *parser) errf(format string, args ...any) error {
 	return &scenario.Error{Pos: p.pos(), Msg: "JSON syntax error: " + fmt.Sprintf(format, args...)}
 }
 
+// skip consumes the byte c if it comes next, and reports whether it did.
+func (p *parser) skip(c byte) bool {
+	if p.off < len(p.data) && p.data[p.off] == c {
+		p.advance(1)
+		return true
+	}
+	return false
+}
+
 func (p *parser) advance(n int) {
 	for i := 0; i < n && p.off < len(p.data); i++ {
 		if p.data[p.off] == '\n' {
@@ -111,8 +120,7 @@ func (p *parser) value(depth int) (*node, error) {
 		n.kind = 'o'
 		p.advance(1)
 		p.space()
-		if p.off < len(p.data) && p.data[p.off] == '}' {
-			p.advance(1)
+		if p.skip('}') {
 			return n, nil
 		}
 		for {
@@ -125,10 +133,9 @@ func (p *parser) value(depth int) (*node, error) {
 				return nil, err
 			}
 			p.space()
-			if p.off >= len(p.data) || p.data[p.off] != ':' {
+			if !p.skip(':') {
 				return nil, p.errf("expected ':' after object key %q", k)
 			}
-			p.advance(1)
 			p.space()
 			v, err := p.value(depth + 1)
 			if err != nil {
@@ -140,12 +147,10 @@ func (p *parser) value(depth int) (*node, error) {
 			n.keys = append(n.keys, k)
 			n.vals = append(n.vals, v)
 			p.space()
-			if p.off < len(p.data) && p.data[p.off] == ',' {
-				p.advance(1)
+			if p.skip(',') {
 				continue
 			}
-			if p.off < len(p.data) && p.data[p.off] == '}' {
-				p.advance(1)
+			if p.skip('}') {
 				return n, nil
 			}
 			return nil, p.errf("expected ',' or '}' in object")
@@ -154,8 +159,7 @@ func (p *parser) value(depth int) (*node, error) {
 		n.kind = 'a'
 		p.advance(1)
 		p.space()
-		if p.off < len(p.data) && p.data[p.off] == ']' {
-			p.advance(1)
+		if p.skip(']') {
 			return n, nil
 		}
 		for {
@@ -166,12 +170,10 @@ func (p *parser) value(depth int) (*node, error) {
 			}
 			n.vals = append(n.vals, v)
 			p.space()
-			if p.off < len(p.data) && p.data[p.off] == ',' {
-				p.advance(1)
+			if p.skip(',') {
 				continue
 			}
-			if p.off < len(p.data) && p.data[p.off] == ']' {
-				p.advance(1)
+			if p.skip(']') {
 				return n, nil
 			}
 			return nil, p.errf("expected ',' or ']' in array")
