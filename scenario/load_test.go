@@ -77,13 +77,7 @@ func TestBadFileReportsEverything(t *testing.T) {
 }
 
 func TestErrorMessages(t *testing.T) {
-	ok, err := os.ReadFile("testdata/ok.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name, from, to, want string
-	}{
+	cases := []mutation{
 		{"unknown field", "    discount: 0.9\n", "    discount: 0.9\n    patience: 3\n", `testdata/x.yaml:26:5: unknown field "patience" in parties[0]`},
 		{"weight out of range", "start: 0.1\n", "start: -0.1\n", `the weight of "start" for "candidate" is -0.1; it must be between 0 and 1`},
 		{"quote not in source", "salary matters most to the candidate", "salary is all that matters", `quote not found verbatim in source "memo"`},
@@ -97,6 +91,21 @@ func TestErrorMessages(t *testing.T) {
 		{"bad shape", "linear: {at_min: 0, at_max: 1}", "linear: {at_min: 0, slope: 1}", `give either at_min and at_max, or offset and slope, not both`},
 		{"peak outside", "peak: 3,", "peak: 7,", `peak in "candidate"'s value function for "remote" is 7; it must be between 0 and 5`},
 		{"missing value", "start: {now: 0.2, month: 1, quarter: 0.7}", "start: {now: 0.2, month: 1}", `gives no value for option(s) quarter`},
+	}
+	checkMutations(t, "testdata/ok.yaml", cases)
+}
+
+// mutation edits a valid scenario file to provoke one error: the first
+// occurrence of from, replaced by to, must give an error containing want.
+type mutation struct{ name, from, to, want string }
+
+// checkMutations parses the file fixture with each mutation applied, as
+// testdata/x.yaml, and expects the error it names, without a panic.
+func checkMutations(t *testing.T, fixture string, cases []mutation) {
+	t.Helper()
+	ok, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -265,11 +274,7 @@ func TestSpatial(t *testing.T) {
 }
 
 func TestSpatialErrors(t *testing.T) {
-	ok, err := os.ReadFile("testdata/spatial.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct{ name, from, to, want string }{
+	cases := []mutation{
 		{"salience sum", "salience: 40}", "salience: 41}", `the saliences of "left" sum to 101; they must sum to at most 100`},
 		{"no capability", "    capability: 30\n", "", `party "left" takes positions but has no capability`},
 		{"zero capability", "capability: 30", "capability: 0", `the capability of "left" is 0`},
@@ -277,18 +282,7 @@ func TestSpatialErrors(t *testing.T) {
 		{"position range", "position: 90", "position: 120", `the position of "left" on "tax" is 120; it must be between 0 and 100`},
 		{"unscaled", "      options: {rail: 0, road: 100, mixed: 40}\n", "      options: {rail: 0, road: 100}\n", `places no point for option(s) mixed`},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			data := bytes.Replace(ok, []byte(c.from), []byte(c.to), 1)
-			if bytes.Equal(data, ok) {
-				t.Fatalf("fixture lacks %q", c.from)
-			}
-			_, err := Parse(data, "testdata/x.yaml")
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error = %v, want it to contain %q", err, c.want)
-			}
-		})
-	}
+	checkMutations(t, "testdata/spatial.yaml", cases)
 }
 
 func TestLookupNumbers(t *testing.T) {

@@ -1,10 +1,7 @@
 package scenario
 
 import (
-	"bytes"
 	"math"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley/utility"
@@ -65,11 +62,7 @@ func TestRules(t *testing.T) {
 }
 
 func TestRuleErrors(t *testing.T) {
-	ok, err := os.ReadFile("testdata/rules.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct{ name, from, to, want string }{
+	cases := []mutation{
 		{"precondition on unknown issue", "issues: [ceasefire]}", "issues: [truce_line]}", `phase "truce" names unknown issue "truce_line"`},
 		{"cycle", "{id: truce, issues: [ceasefire]}", "{id: truce, issues: [ceasefire], after: [settlement]}", `the agenda's preconditions form a cycle: truce → settlement → truce`},
 		{"issue in no phase", "issues: [territory, guarantee, troops]", "issues: [territory, guarantee]", `issue(s) troops are in no phase of the agenda`},
@@ -82,16 +75,5 @@ func TestRuleErrors(t *testing.T) {
 		{"drop unknown", "drop_red_lines: [keep_land]", "drop_red_lines: [keep_sea]", `party "ua" has no red line "keep_sea" to drop`},
 		{"credibility", "credibility: 0.9", "credibility: 1.9", `the credibility of "us" is 1.9; it must be between 0 and 1`},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			data := bytes.Replace(ok, []byte(c.from), []byte(c.to), 1)
-			if bytes.Equal(data, ok) {
-				t.Fatalf("fixture lacks %q", c.from)
-			}
-			_, err := Parse(data, "testdata/x.yaml")
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error = %v, want it to contain %q", err, c.want)
-			}
-		})
-	}
+	checkMutations(t, "testdata/rules.yaml", cases)
 }
