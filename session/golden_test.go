@@ -60,31 +60,38 @@ func TestGoldenTranscripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "golden", name)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./session -run Golden -update to create it)", err)
-			}
-			if !bytes.Equal(b.Bytes(), want) {
-				got := strings.Split(b.String(), "\n")
-				wl := strings.Split(string(want), "\n")
-				for i := range min(len(got), len(wl)) {
-					if got[i] != wl[i] {
-						t.Fatalf("trace differs from %s at line %d:\ngot  %s\nwant %s", path, i+1, got[i], wl[i])
-					}
-				}
-				t.Fatalf("trace differs from %s: %d lines, want %d", path, len(got), len(wl))
-			}
+			checkGolden(t, name, b.Bytes())
 		})
+	}
+}
+
+// checkGolden compares a trace with testdata/golden/name, or with -update
+// writes it there.
+func checkGolden(t *testing.T, name string, trace []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, trace, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./session -run Golden -update to create it)", err)
+	}
+	if !bytes.Equal(trace, want) {
+		got := strings.Split(string(trace), "\n")
+		wl := strings.Split(string(want), "\n")
+		for i := range min(len(got), len(wl)) {
+			if got[i] != wl[i] {
+				t.Fatalf("trace differs from %s at line %d:\ngot  %s\nwant %s", path, i+1, got[i], wl[i])
+			}
+		}
+		t.Fatalf("trace differs from %s: %d lines, want %d", path, len(got), len(wl))
 	}
 }
 

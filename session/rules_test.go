@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -522,20 +521,7 @@ func TestRuleGoldens(t *testing.T) {
 				Deadline: protocol.Deadline{Rounds: c.rounds}, Seed: c.seed, Trace: &b}); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "golden", "rules_"+c.name+".jsonl")
-			if *update {
-				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./session -run Golden -update to create it)", err)
-			}
-			if !bytes.Equal(b.Bytes(), want) {
-				t.Errorf("trace differs from %s:\n%s", path, b.String())
-			}
+			checkGolden(t, "rules_"+c.name+".jsonl", b.Bytes())
 		})
 	}
 }
