@@ -239,17 +239,23 @@ func (r *Runner) project(v variant) (variant, error) {
 	return variant{u, x}, nil
 }
 
-// setMember points the seat of member m (its party's seat, or the
-// mediator seat for the mediator party) at its current preferences.
-func (r *Runner) setMember(m int) {
+// memberSeat is the seat of member m: its party's seat, or the mediator
+// seat for the mediator party; nil if the member has none.
+func (r *Runner) memberSeat(m int) *seat {
 	n := len(r.prep.Seats)
-	var s *seat
 	switch {
 	case m < n:
-		s = r.seats[m]
+		return r.seats[m]
 	case len(r.seats) > n:
-		s = r.seats[n]
-	default:
+		return r.seats[n]
+	}
+	return nil
+}
+
+// setMember points the seat of member m at its current preferences.
+func (r *Runner) setMember(m int) {
+	s := r.memberSeat(m)
+	if s == nil {
 		return
 	}
 	s.setup.Utility, s.setup.Index = r.st.act[m].u, r.st.act[m].x
@@ -271,15 +277,9 @@ func (r *Runner) updateReservations() {
 	if !r.prep.dynamic {
 		return
 	}
-	n := len(r.prep.Seats)
 	for m := range r.prep.members {
-		var s *seat
-		switch {
-		case m < n:
-			s = r.seats[m]
-		case len(r.seats) > n:
-			s = r.seats[n]
-		default:
+		s := r.memberSeat(m)
+		if s == nil {
 			continue
 		}
 		s.setup.Reservation = r.reservation(m, max(r.st.round, 1))
