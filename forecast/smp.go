@@ -598,29 +598,15 @@ func condPCE(pv [][]float64) []float64 {
 
 func markovUniformPCE(pv [][]float64) []float64 {
 	n := len(pv)
-	p := make([]float64, n)
-	for i := range p {
-		p[i] = 1 / float64(n)
-	}
-	q := make([]float64, n)
-	for iter := 0; iter < 1000; iter++ {
-		change := 0.0
+	return dampedFixedPoint(n, 1e-6, func(p, q []float64) {
 		for i := range n {
 			pi := 0.0
 			for j := range n {
 				pi += pv[i][j] * (p[i] + p[j])
 			}
 			q[i] = pi / float64(n)
-			change = math.Max(change, math.Abs(q[i]-p[i]))
 		}
-		for i := range p {
-			p[i] = (p[i] + q[i]) / 2
-		}
-		if change <= 1e-6 {
-			break
-		}
-	}
-	return p
+	})
 }
 
 func markovIncentivePCE(pv, c [][]float64) []float64 {
@@ -644,31 +630,42 @@ func markovIncentivePCE(pv, c [][]float64) []float64 {
 			chlg[i][j] = inc[i][j] / sum
 		}
 	}
-	p := make([]float64, n)
-	for i := range p {
-		p[i] = 1 / float64(n)
-	}
-	q := make([]float64, n)
 	ct := newMatrix(n, n)
-	for iter := 0; iter < 1000; iter++ {
+	return dampedFixedPoint(n, 1e-8, func(p, q []float64) {
 		for i := range n {
 			for j := range n {
 				ct[i][j] = p[i] * chlg[j][i]
 			}
 		}
-		change := 0.0
 		for i := range n {
 			qi := 0.0
 			for j := range n {
 				qi += pv[i][j] * (ct[i][j] + ct[j][i])
 			}
 			q[i] = qi
+		}
+	})
+}
+
+// dampedFixedPoint finds the distribution of the Markov PCE models: from the
+// uniform p it sets next(p, q), then p ← (p+q)/2, until no q[i] lies more
+// than tol from p[i] (at most 1000 times, as KTAB).
+func dampedFixedPoint(n int, tol float64, next func(p, q []float64)) []float64 {
+	p := make([]float64, n)
+	for i := range p {
+		p[i] = 1 / float64(n)
+	}
+	q := make([]float64, n)
+	for iter := 0; iter < 1000; iter++ {
+		next(p, q)
+		change := 0.0
+		for i := range p {
 			change = math.Max(change, math.Abs(q[i]-p[i]))
 		}
 		for i := range p {
 			p[i] = (p[i] + q[i]) / 2
 		}
-		if change <= 1e-8 {
+		if change <= tol {
 			break
 		}
 	}
