@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/parleyhq/parley/diag/yamlpos"
 
 	"github.com/parleyhq/parley/internal/suggest"
 
@@ -85,7 +86,7 @@ func decode(data []byte, name string) (*File, map[string]Pos, ErrorList) {
 	}
 	af, err := parser.ParseBytes(data, 0)
 	if err != nil {
-		errs = append(errs, yamlError(name, err))
+		errs = append(errs, yamlpos.Error(name, err))
 		return nil, nil, errs
 	}
 	if len(af.Docs) == 0 || af.Docs[0].Body == nil {
@@ -93,10 +94,10 @@ func decode(data []byte, name string) (*File, map[string]Pos, ErrorList) {
 		return nil, nil, errs
 	}
 	if len(af.Docs) > 1 {
-		errs.Add(posOf(name, af.Docs[1].Body), "a scenario file holds one YAML document; found %d", len(af.Docs))
+		errs.Add(yamlpos.Of(name, af.Docs[1].Body), "a scenario file holds one YAML document; found %d", len(af.Docs))
 	}
 	body := af.Docs[0].Body
-	idx := map[string]Pos{"": posOf(name, body)}
+	idx := map[string]Pos{"": yamlpos.Of(name, body)}
 	w := walker{file: name, idx: idx, errs: &errs}
 	w.walk(body, reflect.TypeOf(File{}), "", "the scenario")
 	var f File
@@ -104,7 +105,7 @@ func decode(data []byte, name string) (*File, map[string]Pos, ErrorList) {
 		// A type error the walker has already reported in its own words
 		// would only repeat it, without a position.
 		if len(errs) == 0 {
-			errs = append(errs, yamlError(name, err))
+			errs = append(errs, yamlpos.Error(name, err))
 		}
 		return nil, idx, errs
 	}
@@ -120,27 +121,6 @@ func decodeNode(n ast.Node, v any) (err error) {
 		}
 	}()
 	return yaml.NodeToValue(n, v)
-}
-
-func posOf(file string, n ast.Node) Pos {
-	if n == nil || n.GetToken() == nil {
-		return Pos{File: file}
-	}
-	p := n.GetToken().Position
-	return Pos{File: file, Line: p.Line, Col: p.Column}
-}
-
-// yamlError turns a go-yaml error into a positioned Error.
-func yamlError(file string, err error) *Error {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		pos := Pos{File: file}
-		if tk := ye.GetToken(); tk != nil {
-			pos.Line, pos.Col = tk.Position.Line, tk.Position.Column
-		}
-		return &Error{Pos: pos, Msg: ye.GetMessage()}
-	}
-	return &Error{Pos: Pos{File: file}, Msg: err.Error()}
 }
 
 // walker checks every mapping key against the fields of the Go type it
@@ -205,14 +185,14 @@ func join(path, key string) string {
 func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 	if tag, ok := n.(*ast.TagNode); ok {
 		// Scenario files need no tags, and the decoder mishandles odd ones.
-		w.errs.Add(posOf(w.file, tag), "%s has the YAML tag %s; scenario files use no tags", what, tag.Start.Value)
+		w.errs.Add(yamlpos.Of(w.file, tag), "%s has the YAML tag %s; scenario files use no tags", what, tag.Start.Value)
 		return
 	}
 	n = unwrap(n)
 	if n == nil {
 		return
 	}
-	w.idx[path] = posOf(w.file, n)
+	w.idx[path] = yamlpos.Of(w.file, n)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -223,7 +203,7 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 		case ast.MappingType, ast.MappingValueType:
 			w.walk(n, reflect.TypeOf(numberFields{}), path, what)
 		default:
-			w.errs.Add(posOf(w.file, n), "%s must be a number or {value, source|assumption}, found %s", what, describe(n))
+			w.errs.Add(yamlpos.Of(w.file, n), "%s must be a number or {value, source|assumption}, found %s", what, describe(n))
 		}
 		return
 	case t == valueDefType:
@@ -236,7 +216,7 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 		pairs, ok := mappingPairs(n)
 		if !ok {
 			if n.Type() != ast.NullType {
-				w.errs.Add(posOf(w.file, n), "%s must be a mapping, found %s", what, describe(n))
+				w.errs.Add(yamlpos.Of(w.file, n), "%s must be a mapping, found %s", what, describe(n))
 			}
 			return
 		}
@@ -255,12 +235,12 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 		for _, kv := range pairs {
 			k := keyString(kv.Key)
 			if seen[k] {
-				w.errs.Add(posOf(w.file, kv.Key), "%q appears twice in %s", k, what)
+				w.errs.Add(yamlpos.Of(w.file, kv.Key), "%q appears twice in %s", k, what)
 			}
 			seen[k] = true
 			f, ok := fields[k]
 			if !ok {
-				w.errs.Add(posOf(w.file, kv.Key), "unknown field %q in %s%s; known fields: %s", k, what, suggest.Hint(k, names), strings.Join(names, ", "))
+				w.errs.Add(yamlpos.Of(w.file, kv.Key), "unknown field %q in %s%s; known fields: %s", k, what, suggest.Hint(k, names), strings.Join(names, ", "))
 				continue
 			}
 			w.walk(kv.Value, f.Type, join(path, k), fmt.Sprintf("%q", join(path, k)))
@@ -272,7 +252,7 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 		seq, ok := n.(*ast.SequenceNode)
 		if !ok {
 			if n.Type() != ast.NullType {
-				w.errs.Add(posOf(w.file, n), "%s must be a list, found %s", what, describe(n))
+				w.errs.Add(yamlpos.Of(w.file, n), "%s must be a list, found %s", what, describe(n))
 			}
 			return
 		}
@@ -284,7 +264,7 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 		pairs, ok := mappingPairs(n)
 		if !ok {
 			if n.Type() != ast.NullType {
-				w.errs.Add(posOf(w.file, n), "%s must be a mapping, found %s", what, describe(n))
+				w.errs.Add(yamlpos.Of(w.file, n), "%s must be a mapping, found %s", what, describe(n))
 			}
 			return
 		}
@@ -292,7 +272,7 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 		for _, kv := range pairs {
 			k := keyString(kv.Key)
 			if seen[k] {
-				w.errs.Add(posOf(w.file, kv.Key), "%q appears twice in %s", k, what)
+				w.errs.Add(yamlpos.Of(w.file, kv.Key), "%q appears twice in %s", k, what)
 			}
 			seen[k] = true
 			w.walk(kv.Value, t.Elem(), join(path, k), fmt.Sprintf("%q", join(path, k)))
@@ -306,7 +286,7 @@ func (w *walker) index(n ast.Node, path string) {
 	if n == nil {
 		return
 	}
-	w.idx[path] = posOf(w.file, n)
+	w.idx[path] = yamlpos.Of(w.file, n)
 	if pairs, ok := mappingPairs(n); ok {
 		for _, kv := range pairs {
 			w.index(kv.Value, join(path, keyString(kv.Key)))
@@ -761,7 +741,7 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 		table := vd.Table
 		if table == nil {
 			if err := decodeNode(vd.node, &table); err != nil {
-				v.errs = append(v.errs, yamlError(v.file, err))
+				v.errs = append(v.errs, yamlpos.Error(v.file, err))
 				return f
 			}
 		}
@@ -796,7 +776,7 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 			return f
 		}
 		if err := decodeNode(vd.node, sh); err != nil {
-			v.errs = append(v.errs, yamlError(v.file, err))
+			v.errs = append(v.errs, yamlpos.Error(v.file, err))
 			return f
 		}
 	}

@@ -11,12 +11,14 @@ package tournament
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/diag"
+	"github.com/parleyhq/parley/diag/yamlpos"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -24,7 +26,6 @@ import (
 
 	"github.com/parleyhq/parley/negotiator"
 	"github.com/parleyhq/parley/protocol"
-	"github.com/parleyhq/parley/scenario"
 )
 
 // Rotation says which assignments of negotiators to a scenario's seats a
@@ -65,7 +66,7 @@ type Spec struct {
 
 	dir  string // folder the scenario paths are relative to
 	file string
-	pos  map[string]scenario.Pos
+	pos  map[string]diag.Pos
 }
 
 // DeadlineSpec is a deadline in rounds and/or time.
@@ -95,7 +96,7 @@ func (s *Spec) deadline() protocol.Deadline {
 }
 
 // LoadSpec reads and checks a tournament spec, reporting every problem with
-// its file:line:column (a scenario.ErrorList).
+// its file:line:column (a diag.List).
 func LoadSpec(path string) (*Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -116,29 +117,29 @@ func LoadSpec(path string) (*Spec, error) {
 // paths are relative to the current folder (LoadSpec makes them relative
 // to the spec file).
 func ParseSpec(data []byte, name string) (*Spec, error) {
-	var errs scenario.ErrorList
+	var errs diag.List
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, ErrorAt(name, err)
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
-		errs.Add(scenario.Pos{File: name}, "empty tournament spec")
+		errs.Add(diag.Pos{File: name}, "empty tournament spec")
 		return nil, errs
 	}
-	s := &Spec{file: name, dir: ".", pos: map[string]scenario.Pos{}}
+	s := &Spec{file: name, dir: ".", pos: map[string]diag.Pos{}}
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict())
 	if err := dec.Decode(s); err != nil {
 		return nil, ErrorAt(name, err)
 	}
 	index(f.Docs[0].Body, "", name, s.pos)
-	at := func(path string) scenario.Pos {
+	at := func(path string) diag.Pos {
 		for p := path; ; {
 			if pos, ok := s.pos[p]; ok {
 				return pos
 			}
 			i := strings.LastIndexAny(p, ".[")
 			if i < 0 {
-				return scenario.Pos{File: name}
+				return diag.Pos{File: name}
 			}
 			p = p[:i]
 		}
@@ -232,24 +233,12 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 
 // ErrorAt turns a go-yaml error into a positioned error.
 func ErrorAt(file string, err error) error {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			return scenario.ErrorList{{Pos: scenario.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}, Msg: ye.GetMessage()}}
-		}
-	}
-	return fmt.Errorf("%s: %w", file, err)
+	return diag.List{yamlpos.Error(file, err)}
 }
 
 // index records the position of every mapping key and sequence item.
-func index(n ast.Node, path, file string, pos map[string]scenario.Pos) {
-	at := func(n ast.Node) scenario.Pos {
-		tk := n.GetToken()
-		if tk == nil || tk.Position == nil {
-			return scenario.Pos{File: file}
-		}
-		return scenario.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}
-	}
+func index(n ast.Node, path, file string, pos map[string]diag.Pos) {
+	at := func(n ast.Node) diag.Pos { return yamlpos.Of(file, n) }
 	switch v := n.(type) {
 	case *ast.DocumentNode:
 		index(v.Body, path, file, pos)

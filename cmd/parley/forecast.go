@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -46,9 +45,7 @@ func (c *ForecastModelCmd) Run(e env) error {
 		}
 	}
 	if c.JSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(e.stdout, r)
 	}
 	return r.WriteTextWithAnchors(e.stdout, p.Dimensions)
 }
@@ -84,9 +81,7 @@ func (c *ForecastBacktestCmd) Run(e env) error {
 		return err
 	}
 	if c.JSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(e.stdout, r)
 	}
 	return r.WriteText(e.stdout)
 }

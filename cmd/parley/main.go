@@ -2,6 +2,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -70,3 +71,10 @@ func run(args []string, e env) int {
 
 // warn prints a non-fatal problem on standard error.
 func (e env) warn(msg string) { fmt.Fprintln(e.stderr, "warning:", msg) }
+
+// writeJSON writes v as indented JSON, the form of every --json output.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -85,9 +84,7 @@ func (c *RunCmd) Run(e env) error {
 	}
 	res := r.Result()
 	if c.JSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(e.stdout, res)
 	}
 	summarize(e.stdout, r, res, rows, c.Lines)
 	return nil
