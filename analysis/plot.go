@@ -7,12 +7,12 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/parleyhq/parley/internal/canvas"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // MaxPlotted is the most outcomes a plot draws; larger spaces are drawn
@@ -30,14 +30,9 @@ func (r *Report) WritePlot(w io.Writer, format string, x, y int) error {
 		return fmt.Errorf("plot: need two different parties among %v", r.Parties)
 	}
 	width, height := 7*vg.Inch, 6*vg.Inch
-	var canvas vg.CanvasWriterTo
-	switch format {
-	case "png":
-		canvas = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(110))}
-	case "svg":
-		canvas = vgsvg.New(width, height)
-	default:
-		return fmt.Errorf("plot: unknown format %q (want png or svg)", format)
+	cv, err := canvas.New(format, width, height)
+	if err != nil {
+		return err
 	}
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s: %s against %s", r.Scenario, r.Parties[y], r.Parties[x])
@@ -120,8 +115,8 @@ func (r *Report) WritePlot(w io.Writer, format string, x, y int) error {
 		p.Legend.Add(m.name, s)
 	}
 	p.Legend.Add("reservation values", plotLegendLine())
-	p.Draw(draw.New(canvas))
-	_, err := canvas.WriteTo(w)
+	p.Draw(draw.New(cv))
+	_, err = cv.WriteTo(w)
 	return err
 }
 

@@ -6,12 +6,12 @@ import (
 	"io"
 	"math"
 
+	"github.com/parleyhq/parley/internal/canvas"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // maxLegend is the most actors named in a plot's legend; beyond it the
@@ -28,14 +28,9 @@ func WritePlot(w io.Writer, r *Result, format string) error {
 	nd := len(r.Dimensions)
 	width := 8 * vg.Inch
 	height := vg.Length(nd) * 4.5 * vg.Inch
-	var canvas vg.CanvasWriterTo
-	switch format {
-	case "png":
-		canvas = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(110))}
-	case "svg":
-		canvas = vgsvg.New(width, height)
-	default:
-		return fmt.Errorf("plot: unknown format %q (want png or svg)", format)
+	cv, err := canvas.New(format, width, height)
+	if err != nil {
+		return err
 	}
 	plots := make([][]*plot.Plot, nd)
 	for d := range nd {
@@ -45,13 +40,13 @@ func WritePlot(w io.Writer, r *Result, format string) error {
 		}
 		plots[d] = []*plot.Plot{p}
 	}
-	dc := draw.New(canvas)
+	dc := draw.New(cv)
 	tiles := draw.Tiles{Rows: nd, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(6), PadY: vg.Points(10)}
 	canvases := plot.Align(plots, tiles, dc)
 	for d := range nd {
 		plots[d][0].Draw(canvases[d][0])
 	}
-	_, err := canvas.WriteTo(w)
+	_, err = cv.WriteTo(w)
 	return err
 }
 
