@@ -2,8 +2,9 @@ package analysis
 
 import (
 	"io"
-	"os"
 	"testing"
+
+	"github.com/parleyhq/parley/internal/shared"
 
 	"github.com/parleyhq/parley/scenario"
 )
@@ -11,12 +12,7 @@ import (
 // FuzzAnalyze feeds any scenario that validates through the whole analysis,
 // what-if included: no panic, and the figures keep their invariants.
 func FuzzAnalyze(f *testing.F) {
-	for _, name := range []string{"../scenario/testdata/ok.yaml", "../scenario/testdata/rules.yaml",
-		"../scenario/testdata/spatial.yaml", "../examples/ukraine-2025.yaml"} {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, data := range shared.ScenarioSeeds(f) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

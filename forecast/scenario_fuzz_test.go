@@ -2,8 +2,9 @@ package forecast
 
 import (
 	"math"
-	"os"
 	"testing"
+
+	"github.com/parleyhq/parley/internal/shared"
 
 	"github.com/parleyhq/parley/scenario"
 )
@@ -11,11 +12,7 @@ import (
 // FuzzFromScenario runs every model on the spatial data of any valid
 // scenario: no panic, and every forecast stays on the 0–100 scale.
 func FuzzFromScenario(f *testing.F) {
-	for _, name := range []string{"../scenario/testdata/spatial.yaml", "../examples/ukraine-2025.yaml"} {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, data := range shared.ScenarioSeeds(f) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

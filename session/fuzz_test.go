@@ -2,8 +2,9 @@ package session
 
 import (
 	"bytes"
-	"os"
 	"testing"
+
+	"github.com/parleyhq/parley/internal/shared"
 
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario"
@@ -13,12 +14,7 @@ import (
 // hang (the deadline bounds each session), and the same seed gives the same
 // trace.
 func FuzzRun(f *testing.F) {
-	for _, name := range []string{"../scenario/testdata/ok.yaml", "../scenario/testdata/rules.yaml",
-		"../scenario/testdata/spatial.yaml", "../examples/ukraine-2025.yaml"} {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, data := range shared.ScenarioSeeds(f) {
 		f.Add(data, uint8(0))
 	}
 	protocols := []string{"saop", "amop", "amop-majority", "mediated", "shuttle"}

@@ -9,26 +9,51 @@ import (
 	"testing"
 )
 
-// Path returns the path of ../shared/<elem...> relative to the module root
-// (found by walking up from the working directory to go.mod), and whether it exists.
-func Path(elem ...string) (string, bool) {
+// Root returns the module root: the first folder at or above the working
+// directory that holds go.mod ("" if none does).
+func Root() string {
 	dir, err := os.Getwd()
 	if err != nil {
-		return "", false
+		return ""
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", false
+			return ""
 		}
 		dir = parent
 	}
-	p := filepath.Join(append([]string{dir, "..", "shared"}, elem...)...)
-	_, err = os.Stat(p)
+}
+
+// Path returns the path of ../shared/<elem...> relative to the module root,
+// and whether it exists.
+func Path(elem ...string) (string, bool) {
+	root := Root()
+	if root == "" {
+		return "", false
+	}
+	p := filepath.Join(append([]string{root, "..", "shared"}, elem...)...)
+	_, err := os.Stat(p)
 	return p, err == nil
+}
+
+// ScenarioSeeds returns the repository's own scenario files (the worked
+// examples of every feature and the flagship), as seeds for fuzz tests.
+func ScenarioSeeds(tb testing.TB) [][]byte {
+	tb.Helper()
+	var seeds [][]byte
+	for _, name := range []string{"scenario/testdata/ok.yaml", "scenario/testdata/rules.yaml",
+		"scenario/testdata/spatial.yaml", "examples/ukraine-2025.yaml"} {
+		data, err := os.ReadFile(filepath.Join(Root(), name))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		seeds = append(seeds, data)
+	}
+	return seeds
 }
 
 // Dir returns ../shared/<elem...>, or skips the test or benchmark with a
