@@ -99,12 +99,25 @@ type PartyDef struct {
 	Capability  *Number                `yaml:"capability,omitempty" json:"capability,omitempty" jsonschema_description:"Power to affect the outcome (any positive scale), for forecast models."`
 	Positions   map[string]PositionDef `yaml:"positions,omitempty" json:"positions,omitempty" jsonschema_description:"Scaled issue id to the party's position and salience, for forecast models."`
 
+	Leader  string      `yaml:"leader,omitempty" json:"leader,omitempty" jsonschema_description:"Who speaks for the party, as the sources name them."`
+	Members []MemberDef `yaml:"members,omitempty" json:"members,omitempty" jsonschema_description:"The actors a coalition (or any party) speaks for: states, leaders, organisations."`
+
 	RedLines     []RedLineDef     `yaml:"red_lines,omitempty" json:"red_lines,omitempty" jsonschema_description:"Hard constraints: outcomes the party rejects whatever their utility."`
 	Credibility  *Number          `yaml:"credibility,omitempty" json:"credibility,omitempty" jsonschema_description:"Probability in [0,1] that the party honours a commitment; derived from commitments when absent."`
 	Commitments  []CommitmentDef  `yaml:"commitments,omitempty" json:"commitments,omitempty" jsonschema_description:"The party's record of commitments kept and broken."`
 	Ratification *RatificationDef `yaml:"ratification,omitempty" json:"ratification,omitempty" jsonschema_description:"A deal binds the party only if its constituency ratifies it."`
 	DelayCost    *Number          `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"Utility lost per round without agreement."`
 	Drift        *Number          `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"Change of the reservation value per round (momentum)."`
+}
+
+// MemberDef is an actor that a party speaks for: a member of a coalition,
+// or an organisation that takes part through it.
+type MemberDef struct {
+	ID     string    `yaml:"id" json:"id"`
+	Name   string    `yaml:"name,omitempty" json:"name,omitempty"`
+	Role   string    `yaml:"role,omitempty" json:"role,omitempty" jsonschema:"enum=member,enum=guarantor,enum=observer" jsonschema_description:"member (default), guarantor or observer."`
+	Leader string    `yaml:"leader,omitempty" json:"leader,omitempty" jsonschema_description:"Who speaks for it, as the sources name them."`
+	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
 }
 
 // Match names, per issue id, the values an outcome must take to match; an

@@ -392,7 +392,10 @@ func NormalizeSpace(s string) string { return strings.Join(strings.Fields(s), " 
 
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
-var roles = []string{"party", "mediator", "guarantor", "coalition"}
+var (
+	roles       = []string{"party", "mediator", "guarantor", "coalition"}
+	memberRoles = []string{"member", "guarantor", "observer"}
+)
 
 func (v *validator) scenario(f *File) *Scenario {
 	s := &Scenario{Name: f.Name, Description: f.Description}
@@ -629,7 +632,7 @@ func (v *validator) parties(f *File, s *Scenario) {
 	ids := map[string]bool{}
 	for i, d := range f.Parties {
 		p := fmt.Sprintf("parties[%d]", i)
-		pa := Party{ID: d.ID, Name: d.Name, Role: d.Role}
+		pa := Party{ID: d.ID, Name: d.Name, Role: d.Role, Leader: d.Leader}
 		if strings.TrimSpace(d.ID) == "" {
 			v.errorf(p, "party %d needs an id", i+1)
 		} else if ids[d.ID] {
@@ -643,6 +646,29 @@ func (v *validator) parties(f *File, s *Scenario) {
 			pa.Role = "party"
 		} else if !contains(roles, pa.Role) {
 			v.errorf(join(p, "role"), "unknown role %q for party %q; roles are %s", pa.Role, d.ID, strings.Join(roles, ", "))
+		}
+		for k, m := range d.Members {
+			mp := fmt.Sprintf("%s.members[%d]", p, k)
+			switch {
+			case strings.TrimSpace(m.ID) == "":
+				v.errorf(mp, "member %d of %q needs an id", k+1, d.ID)
+			case ids[m.ID]:
+				v.errorf(join(mp, "id"), "id %q is used twice among the parties and their members", m.ID)
+			}
+			ids[m.ID] = true
+			mem := Member{ID: m.ID, Name: m.Name, Role: m.Role, Leader: m.Leader}
+			if mem.Name == "" {
+				mem.Name = m.ID
+			}
+			if mem.Role == "" {
+				mem.Role = "member"
+			} else if !contains(memberRoles, mem.Role) {
+				v.errorf(join(mp, "role"), "unknown role %q for member %q; roles are %s", m.Role, m.ID, strings.Join(memberRoles, ", "))
+			}
+			if m.Source != nil {
+				v.citation(*m.Source, join(mp, "source"))
+			}
+			pa.Members = append(pa.Members, mem)
 		}
 		pa.Prefs = v.prefs(d, p, s)
 		v.spatial(d, p, s, &pa)

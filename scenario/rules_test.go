@@ -46,6 +46,12 @@ func TestRules(t *testing.T) {
 		t.Errorf("referendum probability = %v, want %v", got, want)
 	}
 
+	// Members and leaders.
+	us := s.Parties[2]
+	if us.Leader != "The president" || len(us.Members) != 2 || us.Members[0] != (Member{ID: "envoy", Name: "Special envoy", Role: "member", Leader: "The envoy"}) || us.Members[1].Role != "observer" {
+		t.Errorf("us = %q %+v", us.Leader, us.Members)
+	}
+
 	// Time, agenda, meetings, events.
 	if s.Parties[0].DelayCost != 0.01 || s.Parties[1].Drift != 0.005 {
 		t.Errorf("delay cost / drift = %v / %v", s.Parties[0].DelayCost, s.Parties[1].Drift)
@@ -74,6 +80,8 @@ func TestRuleErrors(t *testing.T) {
 		{"accept rule", "accept: {ru: zone}", "accept: {ru: maybe}", `unknown acceptance rule "maybe" for "ru"`},
 		{"drop unknown", "drop_red_lines: [keep_land]", "drop_red_lines: [keep_sea]", `party "ua" has no red line "keep_sea" to drop`},
 		{"credibility", "credibility: 0.9", "credibility: 1.9", `the credibility of "us" is 1.9; it must be between 0 and 1`},
+		{"member id", "{id: envoy,", "{id: ua,", `id "ua" is used twice among the parties and their members`},
+		{"member role", "role: observer}", "role: spy}", `unknown role "spy" for member "treasury"; roles are member, guarantor, observer`},
 	}
 	checkMutations(t, "testdata/rules.yaml", cases)
 }

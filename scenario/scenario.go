@@ -112,12 +112,23 @@ type Party struct {
 	Capability float64
 	Positions  []Position
 
+	Leader  string   // who speaks for the party
+	Members []Member // the actors the party speaks for (a coalition's members)
+
 	RedLines     []utility.RedLine
 	RedLineInfo  []RedLineInfo // description and source of each red line
 	Credibility  float64       // probability of honouring a commitment
 	Ratification *utility.Ratification
 	DelayCost    float64 // utility lost per round without agreement
 	Drift        float64 // change of the reservation value per round
+}
+
+// Member is an actor a party speaks for.
+type Member struct {
+	ID     string
+	Name   string
+	Role   string // member, guarantor or observer
+	Leader string
 }
 
 // RedLineInfo describes a red line for reports.

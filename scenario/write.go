@@ -49,12 +49,22 @@ func (s *Scenario) ToFile() *File {
 		f.Issues = append(f.Issues, d)
 	}
 	for _, p := range s.Parties {
-		d := PartyDef{ID: p.ID, Weights: map[string]Number{}, Values: map[string]ValueDef{}}
+		d := PartyDef{ID: p.ID, Leader: p.Leader, Weights: map[string]Number{}, Values: map[string]ValueDef{}}
 		if p.Name != p.ID {
 			d.Name = p.Name
 		}
 		if p.Role != "party" {
 			d.Role = p.Role
+		}
+		for _, m := range p.Members {
+			md := MemberDef{ID: m.ID, Leader: m.Leader}
+			if m.Name != m.ID {
+				md.Name = m.Name
+			}
+			if m.Role != "member" {
+				md.Role = m.Role
+			}
+			d.Members = append(d.Members, md)
 		}
 		if p.Prefs.Reservation != 0 {
 			r := N(p.Prefs.Reservation)

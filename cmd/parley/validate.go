@@ -26,7 +26,15 @@ func (c *ValidateCmd) Run(e env) error {
 			e.warn(w)
 		}
 		sp := s.Space()
-		fmt.Fprintf(e.stdout, "%s: ok: %q, %d parties, %d issues, %s outcomes\n", p, s.Name, len(s.Parties), len(s.Issues), formatCount(sp.SizeFloat()))
+		members := 0
+		for _, pa := range s.Parties {
+			members += len(pa.Members)
+		}
+		parties := plural(len(s.Parties), "party", "parties")
+		if members > 0 {
+			parties += " (" + plural(members, "member", "members") + ")"
+		}
+		fmt.Fprintf(e.stdout, "%s: ok: %q, %s, %d issues, %s outcomes\n", p, s.Name, parties, len(s.Issues), formatCount(sp.SizeFloat()))
 	}
 	if bad > 0 {
 		return errors.New(plural(bad, "file has problems", "files have problems"))
