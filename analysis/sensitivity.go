@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"sort"
 	"strings"
 
@@ -72,87 +71,23 @@ type slot struct {
 // the zone, ratification or Nash computation and keep their values.
 var sampled = map[string]bool{"reservation": true, "weights": true, "values": true, "credibility": true, "ratification": true}
 
-var numberType = reflect.TypeOf(scenario.Number{})
-
 // assumptionSlots lists the Numbers with an assumed range in the fields of
 // f's parties that the analysis uses, in a fixed order (fields in
 // declaration order, map keys sorted).
 func assumptionSlots(f *scenario.File) []slot {
 	var out []slot
 	for p := range f.Parties {
-		pv := reflect.ValueOf(&f.Parties[p]).Elem()
-		t := pv.Type()
-		for i := 0; i < t.NumField(); i++ {
-			tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
-			if !sampled[tag] {
+		prefix := fmt.Sprintf("parties[%d].", p)
+		for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
+			field, _, _ := strings.Cut(strings.TrimPrefix(r.Path, prefix), ".")
+			n := r.Get()
+			if !sampled[field] || n.Assumption == nil || len(n.Assumption.Range) != 2 {
 				continue
 			}
-			path := fmt.Sprintf("parties[%d].%s", p, tag)
-			walkNumbers(pv.Field(i), path, nil, func(s slot) {
-				s.party, s.field = p, tag
-				out = append(out, s)
-			})
+			out = append(out, slot{path: r.Path, orig: n, get: r.Get, set: r.Set, party: p, field: field})
 		}
 	}
 	return out
-}
-
-// walkNumbers finds Numbers with a range under v (addressable); commit
-// writes v's enclosing map entry back after a change (nil when v lives in
-// addressable memory of its own).
-func walkNumbers(v reflect.Value, path string, commit func(), emit func(slot)) {
-	switch {
-	case v.Type() == numberType:
-		n := v.Addr().Interface().(*scenario.Number)
-		if n.Assumption == nil || len(n.Assumption.Range) != 2 {
-			return
-		}
-		emit(slot{path: path, orig: *n,
-			get: func() scenario.Number { return *n },
-			set: func(x scenario.Number) {
-				*n = x
-				if commit != nil {
-					commit()
-				}
-			}})
-		return
-	}
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			walkNumbers(v.Elem(), path, nil, emit)
-		}
-	case reflect.Struct:
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			if !t.Field(i).IsExported() {
-				continue
-			}
-			// Fields without a key (ValueDef's Table and Shape) are the
-			// value itself in the file.
-			p := path
-			if name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; name != "" {
-				p += "." + name
-			}
-			walkNumbers(v.Field(i), p, commit, emit)
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			walkNumbers(v.Index(i), fmt.Sprintf("%s[%d]", path, i), nil, emit)
-		}
-	case reflect.Map:
-		if v.Type().Key().Kind() != reflect.String {
-			return
-		}
-		keys := v.MapKeys()
-		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
-		for _, k := range keys {
-			c := reflect.New(v.Type().Elem()).Elem()
-			c.Set(v.MapIndex(k))
-			m, key := v, k
-			walkNumbers(c, path+"."+k.String(), func() { m.SetMapIndex(key, c) }, emit)
-		}
-	}
 }
 
 // Sensitivity samples every assumption that has a range, among the numbers

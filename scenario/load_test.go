@@ -301,3 +301,56 @@ func TestLookupNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestProvenance(t *testing.T) {
+	data, err := os.ReadFile("testdata/ok.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := CheckProvenance(data, "testdata/ok.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ok.yaml quotes one number (a weight), assumes one (the employer's
+	// reservation value) and leaves, among others, the discount plain.
+	if pr.Quoted != 1 || pr.Assumed != 1 {
+		t.Errorf("quoted %d, assumed %d; want 1 and 1", pr.Quoted, pr.Assumed)
+	}
+	var found bool
+	for _, e := range pr.Plain {
+		if strings.Contains(e.Error(), "testdata/ok.yaml:25:15: parties[0].discount = 0.9 cites no source") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the plain discount is not reported with its position:\n%v", pr.Plain)
+	}
+	// 0 and 1 in a value table are definitional, 0.6 is not.
+	for _, e := range pr.Plain {
+		if strings.Contains(e.Msg, "values.start.now = 1 ") {
+			t.Errorf("a table's best option is reported: %v", e)
+		}
+	}
+	if !strings.Contains(pr.Plain.Error(), "parties[0].values.start.month = 0.6") {
+		t.Errorf("an intermediate table value is not reported:\n%v", pr.Plain)
+	}
+}
+
+// TestFlagshipProvenance: every number of the flagship quotes the article
+// or states an assumption, as the mission asks.
+func TestFlagshipProvenance(t *testing.T) {
+	data, err := os.ReadFile("../examples/ukraine-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := CheckProvenance(data, "ukraine-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pr.Plain) > 0 {
+		t.Errorf("numbers without a source or an assumption:\n%v", pr.Plain)
+	}
+	if pr.Quoted < 30 || pr.Assumed < 80 {
+		t.Errorf("quoted %d, assumed %d", pr.Quoted, pr.Assumed)
+	}
+}

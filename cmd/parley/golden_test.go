@@ -24,7 +24,7 @@ func TestFlagshipGolden(t *testing.T) {
 		name string
 		args []string
 	}{
-		{"validate", []string{"validate", flagship}},
+		{"validate", []string{"validate", "--provenance", flagship}},
 		{"analyze", []string{"analyze", flagship}},
 		{"analyze-what-if", []string{"analyze", flagship, "--what-if", "--samples", "1000"}},
 		{"run-saop", []string{"run", flagship, "-n", "boulware,boulware,conceder"}},

@@ -3,13 +3,16 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
+	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
 )
 
 // ValidateCmd checks scenario files.
 type ValidateCmd struct {
-	Paths []string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
+	Paths      []string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
+	Provenance bool     `help:"Also check that every number quotes a source or states an assumption (0 and 1 in value tables and the ends of scales excepted), and count them; a number that does neither fails the check."`
 }
 
 // Run validates every path and reports all problems; it fails if any has one.
@@ -35,6 +38,9 @@ func (c *ValidateCmd) Run(e env) error {
 			parties += " (" + plural(members, "member", "members") + ")"
 		}
 		fmt.Fprintf(e.stdout, "%s: ok: %q, %s, %d issues, %s outcomes\n", p, s.Name, parties, len(s.Issues), formatCount(sp.SizeFloat()))
+		if c.Provenance && !c.provenance(e, p) {
+			bad++
+		}
 	}
 	if bad > 0 {
 		return errors.New(plural(bad, "file has problems", "files have problems"))
@@ -64,4 +70,30 @@ func formatCount(f float64) string {
 		out = append(out, s[i])
 	}
 	return string(out)
+}
+
+// provenance reports where the numbers of the scenario file at path come
+// from, and whether every one cites a source or states an assumption.
+func (c *ValidateCmd) provenance(e env, path string) bool {
+	if fi, err := os.Stat(path); err != nil || fi.IsDir() {
+		fmt.Fprintf(e.stderr, "%s: --provenance applies to parley scenario files, which carry sources and assumptions\n", path)
+		return false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return false
+	}
+	pr, err := scenario.CheckProvenance(data, path)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return false
+	}
+	fmt.Fprintf(e.stdout, "%s: %s quoted, %d assumed, %d definitional (0 and 1 in value tables, scale ends), %d unexplained\n",
+		path, plural(pr.Quoted, "number", "numbers"), pr.Assumed, pr.Definitional, len(pr.Plain))
+	if len(pr.Plain) > 0 {
+		fmt.Fprintln(e.stderr, pr.Plain)
+		return false
+	}
+	return true
 }
