@@ -47,6 +47,10 @@ type Report struct {
 	// analyze --what-if`); absent unless asked for.
 	WhatIf *WhatIf `json:"what_if,omitempty"`
 
+	// Evaluated is an outcome the caller asked about (Report.Evaluate,
+	// `parley analyze --outcome`); absent unless asked for.
+	Evaluated *Evaluation `json:"evaluated,omitempty"`
+
 	// For Go callers: the frontier and solutions behind the JSON.
 	Frontier  *Pareto   `json:"-"`
 	NashPoint *Solution `json:"-"`
@@ -276,6 +280,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		c := r.GeniusCutoff
 		fmt.Fprintf(&b, "\nGenius MultilateralAnalysis (first %d outcomes only): frontier %d points, %d outcomes\n", c.Enumerated, c.ParetoPoints, c.ParetoOutcomes)
 	}
+	r.writeEvaluation(&b)
 	if r.WhatIf != nil {
 		r.writeWhatIf(&b)
 	}

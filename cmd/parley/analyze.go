@@ -17,14 +17,15 @@ import (
 
 // AnalyzeCmd analyses a scenario's outcome space.
 type AnalyzeCmd struct {
-	Path            string   `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
-	JSON            bool     `help:"Write the analysis as JSON (the interface documented in the README)."`
-	WhatIf          bool     `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
-	Samples         int      `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`
-	Seed            uint64   `default:"0" help:"Seed of the sensitivity sampling (with --what-if)."`
-	MinRatification float64  `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if)."`
-	Plot            string   `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
-	Axes            []string `sep:"," help:"The two parties of --plot, as x,y (default: the first two)."`
+	Path            string            `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
+	JSON            bool              `help:"Write the analysis as JSON (the interface documented in the README)."`
+	WhatIf          bool              `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
+	Samples         int               `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`
+	Seed            uint64            `default:"0" help:"Seed of the sensitivity sampling (with --what-if)."`
+	MinRatification float64           `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if)."`
+	Outcome         map[string]string `help:"Also measure this outcome, given as issue=value;issue=value (every issue): utilities, acceptability, red lines crossed, distances to the frontier and the Nash point." mapsep:";"`
+	Plot            string            `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
+	Axes            []string          `sep:"," help:"The two parties of --plot, as x,y (default: the first two)."`
 }
 
 // Run loads the scenario and prints the analysis report.
@@ -58,6 +59,11 @@ func (c *AnalyzeCmd) Run(e env) error {
 		}
 		if opts.File != nil && isTerminal(e.stderr) {
 			fmt.Fprintf(e.stderr, "sensitivity: %d samples in %.2fs\n", c.Samples, time.Since(start).Seconds())
+		}
+	}
+	if len(c.Outcome) > 0 {
+		if _, err := r.Evaluate(c.Outcome); err != nil {
+			return err
 		}
 	}
 	if c.Plot != "" {

@@ -82,3 +82,26 @@ func TestAnalyzePlot(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalyzeOutcome(t *testing.T) {
+	o := "ceasefire=before_talks;territory=none;guarantees=article5_like;troops=european;summit=trilateral;law=yes"
+	code, out, errs := runCLI("analyze", "../../examples/ukraine-2025.yaml", "--outcome", o)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "NOT acceptable to every party; crosses ru/no_nato_troops") {
+		t.Errorf("report:\n%s", out)
+	}
+	code, out, _ = runCLI("analyze", "../../examples/ukraine-2025.yaml", "--outcome", o, "--json")
+	var r struct {
+		Evaluated struct {
+			Crosses []string `json:"crosses"`
+		} `json:"evaluated"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil || len(r.Evaluated.Crosses) != 1 {
+		t.Errorf("JSON: exit %d, %v, %+v", code, err, r)
+	}
+	if code, _, errs := runCLI("analyze", "../../examples/ukraine-2025.yaml", "--outcome", "ceasefire=soon"); code != 1 || !strings.Contains(errs, `"soon" is not a value of issue "ceasefire"`) {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}
