@@ -174,7 +174,7 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
 	}
-	r.Zopa = ZopaSummary{Count: z.Count, Estimated: z.Estimated, Samples: z.Samples, StdErr: z.StdErr}
+	r.Zopa = ZopaSummary(z)
 	if size > GeniusEnumerationCutoff {
 		g, err := prefixFrontier(us, sp, GeniusEnumerationCutoff)
 		if err != nil {

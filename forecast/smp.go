@@ -776,13 +776,12 @@ func tally(cij, cji, v float64) (float64, float64) {
 
 // fastScratch holds per-state and per-challenger arrays for probEduChlgFast.
 type fastScratch struct {
-	dT     [][]float64 // dT[j][n] = d[n][j]
-	forI   int         // challenger the arrays below are for
-	uni    []float64   // U^i(n, i)
-	a2ni   []float64   // 2U^i(n,i) + U^i(n,n)
-	a3ni   []float64   // 3U^i(n,i)
-	unn    []float64   // U^i(n, n)
-	estRow []float64
+	dT   [][]float64 // dT[j][n] = d[n][j]
+	forI int         // challenger the arrays below are for
+	uni  []float64   // U^i(n, i)
+	a2ni []float64   // 2U^i(n,i) + U^i(n,n)
+	a3ni []float64   // 3U^i(n,i)
+	unn  []float64   // U^i(n, n)
 }
 
 func newFastScratch(st *smpState, n int) *fastScratch {

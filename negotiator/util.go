@@ -26,4 +26,3 @@ func (b bitset) add(i uint64) bool {
 	return true
 }
 
-func (b bitset) has(i uint64) bool { return b[i/64]&(uint64(1)<<(i%64)) != 0 }

@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"path/filepath"
-	"strings"
 )
 
 // FromFile validates an already decoded File into a Scenario, as Parse
@@ -12,26 +11,8 @@ import (
 // Sensitivity analysis uses it to re-validate a File after changing its
 // assumed numbers, thousands of times.
 func FromFile(f *File, name string) (*Scenario, error) {
-	v := &validator{file: name, idx: map[string]Pos{"": {File: name}}, dir: filepath.Dir(name)}
-	s := &Scenario{Name: f.Name, Description: f.Description}
-	if f.Parley != FormatVersion {
-		v.errorf("parley", "format version %d is not supported; this parley reads version %d", f.Parley, FormatVersion)
-	}
-	if s.Name == "" {
-		s.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-	}
-	v.docs = map[string]string{}
-	for _, d := range f.Sources {
-		if d.ID == "" {
-			v.errorf("sources", "a source needs an id")
-			continue
-		}
-		v.docs[d.ID] = ""
-		s.Sources = append(s.Sources, Source{ID: d.ID, Title: d.Title, Path: d.Path, URL: d.URL, Date: d.Date})
-	}
-	v.issues(f, s)
-	v.parties(f, s)
-	v.rules(f, s)
+	v := &validator{file: name, idx: map[string]Pos{"": {File: name}}, dir: filepath.Dir(name), skipDocs: true}
+	s := v.scenario(f)
 	if len(v.errs) > 0 {
 		v.errs.Sort()
 		return nil, v.errs

@@ -300,7 +300,9 @@ type validator struct {
 	dir  string
 	idx  map[string]Pos
 	errs ErrorList
-	docs map[string]string // source id -> normalised text, "" if unreadable
+	docs map[string]string // source id -> normalised text, "" if unread
+
+	skipDocs bool // check citations against source ids only (FromFile)
 }
 
 // pos returns the position of path, or of its nearest recorded ancestor.
@@ -428,7 +430,7 @@ func (v *validator) sources(f *File, s *Scenario) {
 			v.errorf(join(p, "id"), "source id %q is used twice", d.ID)
 		}
 		v.docs[d.ID] = ""
-		if d.Path != "" {
+		if d.Path != "" && !v.skipDocs {
 			path := d.Path
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(v.dir, path)
@@ -442,7 +444,7 @@ func (v *validator) sources(f *File, s *Scenario) {
 				v.docs[d.ID] = NormalizeSpace(string(data))
 			}
 		}
-		s.Sources = append(s.Sources, Source{ID: d.ID, Title: d.Title, Path: d.Path, URL: d.URL, Date: d.Date})
+		s.Sources = append(s.Sources, Source(d))
 	}
 }
 
@@ -490,7 +492,7 @@ func (v *validator) issues(f *File, s *Scenario) {
 					v.errorf(join(op, "id"), "option %q appears twice in issue %q", o.ID, d.ID)
 				}
 				seen[o.ID] = true
-				is.Options = append(is.Options, Option{ID: o.ID, Label: o.Label})
+				is.Options = append(is.Options, Option(o))
 			}
 		case d.Integer != nil:
 			is.Kind = Integer
@@ -535,7 +537,7 @@ func (v *validator) scale(d *ScaleDef, p string, is *Issue) *Scale {
 		if !finite(a.Value) || a.Value < 0 || a.Value > 100 {
 			v.errorf(ap, "anchor %q of issue %q is at %s; anchors lie on 0-100", a.Label, is.ID, ftoa(a.Value))
 		}
-		sc.Anchors = append(sc.Anchors, Anchor{Value: a.Value, Label: a.Label})
+		sc.Anchors = append(sc.Anchors, Anchor(a))
 	}
 	if is.Kind != Discrete {
 		if d.Options != nil {

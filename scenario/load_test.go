@@ -51,7 +51,6 @@ func TestLoadResolves(t *testing.T) {
 		t.Errorf("candidate u = %v, want %v", got, want)
 	}
 	// remote 0 days: triangular left side 0.5 at min; bell exp(-(3/1.5)^2/2) = exp(-2).
-	o = []int{0, 0, 0}
 	if got, want := emp.Evals[2][0], 0.5; !near(got, want) {
 		t.Errorf("triangular at min = %v, want %v", got, want)
 	}

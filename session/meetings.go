@@ -72,15 +72,13 @@ func (p *Prepared) judgeMeetings() {
 		)
 		if needZone {
 			exists, nash, judged = p.nashPoint(us)
-			if nash != nil {
-				for i, v := range nash {
-					is := &sc.Issues[i]
-					val := Value{Issue: is.ID, Value: is.Value(v)}
-					if l := is.Label(v); l != val.Value {
-						val.Label = l
-					}
-					res.Deal = append(res.Deal, val)
+			for i, v := range nash {
+				is := &sc.Issues[i]
+				val := Value{Issue: is.ID, Value: is.Value(v)}
+				if l := is.Label(v); l != val.Value {
+					val.Label = l
 				}
+				res.Deal = append(res.Deal, val)
 			}
 		}
 		for k, i := range mt.Invitees {

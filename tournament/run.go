@@ -267,7 +267,6 @@ type worker struct {
 	p       *Plan
 	runners map[runnerKey]*session.Runner
 	assign  []int
-	names   []string
 }
 
 type runnerKey struct {
@@ -292,11 +291,7 @@ func (w *worker) runner(s Session) (*session.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.assign = w.p.Assignment(s.Scenario, s.Assignment, w.assign)
-	names := make([]string, len(w.assign))
-	for i, a := range w.assign {
-		names[i] = w.p.Spec.Negotiators[a]
-	}
+	names := w.negotiators(s)
 	r, err := session.NewRunner(session.Config{Prepared: prep, Protocol: w.p.Spec.Protocol, Mediator: w.p.Spec.Mediator,
 		Negotiators: names, Deadline: w.p.deadline})
 	if err != nil {
@@ -381,13 +376,19 @@ func (w *worker) play(s Session, rec *Record) error {
 	return nil
 }
 
-func (w *worker) fail(s Session, err error) error {
-	ps := w.p.Scenarios[s.Scenario]
+// negotiators names the strategies of session s's seats.
+func (w *worker) negotiators(s Session) []string {
 	w.assign = w.p.Assignment(s.Scenario, s.Assignment, w.assign)
 	names := make([]string, len(w.assign))
 	for i, a := range w.assign {
 		names[i] = w.p.Spec.Negotiators[a]
 	}
+	return names
+}
+
+func (w *worker) fail(s Session, err error) error {
+	ps := w.p.Scenarios[s.Scenario]
+	names := w.negotiators(s)
 	return fmt.Errorf("session %d (scenario %s, negotiators %s, seed %d): %w", s.Number, ps.Path, strings.Join(names, ", "), s.Seed, err)
 }
 

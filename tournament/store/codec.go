@@ -37,7 +37,7 @@ func recordSize(seats int) int { return headerSize + 16*seats }
 
 // encode appends r's record to b.
 func encode(b []byte, r *tournament.Record, seats int) ([]byte, error) {
-	if r.Round < 0 || r.Round > math.MaxUint32 || r.Steps < 0 || r.End < 0 || r.End > 255 || r.WalkedOut < -1 || r.WalkedOut >= math.MaxUint16 || len(r.Utility) > seats || len(r.Discounted) != len(r.Utility) {
+	if r.Round < 0 || r.Round > math.MaxUint32 || r.Steps < 0 || r.WalkedOut < -1 || r.WalkedOut >= math.MaxUint16 || len(r.Utility) > seats || len(r.Discounted) != len(r.Utility) {
 		return b, fmt.Errorf("session %d: the record does not fit the store's layout (round %d, steps %d, end %d, walked out %d, %d utilities for %d seats)",
 			r.Number, r.Round, r.Steps, r.End, r.WalkedOut, len(r.Utility), seats)
 	}

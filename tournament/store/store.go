@@ -58,15 +58,14 @@ type Store struct {
 	Canonical *tournament.Canonical
 	Source    string // the spec file's text as first given
 
-	db       *sql.DB
-	conn     *sql.Conn
-	unlock   func()
-	seats    int                    // K: utility_1..utility_K
-	insert   driver.StmtExecContext // prepared on the driver's connection
-	args     [3]driver.NamedValue
-	buf      []byte
-	inTx     bool
-	recorded uint64
+	db     *sql.DB
+	conn   *sql.Conn
+	unlock func()
+	seats  int                    // K: utility_1..utility_K
+	insert driver.StmtExecContext // prepared on the driver's connection
+	args   [3]driver.NamedValue
+	buf    []byte
+	inTx   bool
 }
 
 // ErrFull is returned (wrapped) when the disk, or the database's size limit,
