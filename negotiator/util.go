@@ -25,4 +25,3 @@ func (b bitset) add(i uint64) bool {
 	b[w] |= m
 	return true
 }
-
