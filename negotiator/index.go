@@ -49,7 +49,6 @@ func NewIndex(u *utility.Additive, sp outcome.Space) (*Index, error) {
 		return nil, fmt.Errorf("utility function has %d issues, the space %d", len(u.Table), sp.Issues())
 	}
 	x := &Index{space: sp, u: u, size: size}
-	buf := make([]int, sp.Issues())
 	maxU, maxO := u.Max()
 	minU, minO := u.Min()
 	x.maxU, x.maxID = maxU, sp.Index(maxO)
@@ -60,6 +59,37 @@ func NewIndex(u *utility.Additive, sp outcome.Space) (*Index, error) {
 		}
 		return x, nil
 	}
+	x.sortAll(u.Utility, size <= byIDLimit)
+	return x, nil
+}
+
+// NewIndexFunc builds the sorted index of an arbitrary utility function f
+// over sp, such as a party's expected utility once it anticipates its
+// ratification, which is not additive: it evaluates f on every outcome, so
+// sp must have at most outcome.DefaultEnumerationLimit outcomes. f must be
+// deterministic and must not keep the slice it is given. It is called only
+// while the index is built, once per outcome in index order (so it may use
+// scratch space of its own): the index keeps every outcome's value in a
+// table (8 more bytes an outcome). Func returns nil.
+func NewIndexFunc(f func(o []int) float64, sp outcome.Space) (*Index, error) {
+	size, ok := sp.Size()
+	if !ok {
+		return nil, fmt.Errorf("outcome space of %.4g outcomes is too large to index in 64 bits", sp.SizeFloat())
+	}
+	if err := sp.CheckEnumerable(0); err != nil {
+		return nil, fmt.Errorf("a utility function that is not additive is indexed by listing every outcome: %w", err)
+	}
+	x := &Index{space: sp, size: size}
+	x.sortAll(f, true)
+	return x, nil
+}
+
+// sortAll evaluates eval on every outcome of the (enumerable) space and
+// sorts them by utility, ascending, ties by outcome index; byID keeps the
+// table of utilities by outcome index.
+func (x *Index) sortAll(eval func(o []int) float64, byID bool) {
+	sp, size := x.space, x.size
+	buf := make([]int, sp.Issues())
 	type pair struct {
 		u  float64
 		id uint64
@@ -67,9 +97,9 @@ func NewIndex(u *utility.Additive, sp outcome.Space) (*Index, error) {
 	ps := make([]pair, size)
 	for id := range size {
 		sp.Decode(id, buf)
-		ps[id] = pair{u.Utility(buf), id}
+		ps[id] = pair{eval(buf), id}
 	}
-	if size <= byIDLimit {
+	if byID {
 		x.byID = make([]float64, size)
 		for i, p := range ps {
 			x.byID[i] = p.u
@@ -88,13 +118,13 @@ func NewIndex(u *utility.Additive, sp outcome.Space) (*Index, error) {
 	// The best and worst by the sort, so that ties resolve like Rank.
 	x.maxU, x.maxID = x.utils[size-1], x.ids[size-1]
 	x.minU, x.minID = x.utils[0], x.ids[0]
-	return x, nil
 }
 
 // Space is the indexed outcome space.
 func (x *Index) Space() outcome.Space { return x.space }
 
-// Func is the indexed utility function.
+// Func is the indexed utility function, or nil for an index built by
+// NewIndexFunc (use Utility, which answers for either kind).
 func (x *Index) Func() *utility.Additive { return x.u }
 
 // Size is the number of outcomes.

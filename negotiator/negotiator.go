@@ -47,12 +47,17 @@ type Negotiator interface {
 // and drift); it then increments Version. Strategies that derive values
 // from these fields recompute them when Version moves (see base.changed).
 type Setup struct {
-	Seat     int // this seat (the mediator's seat is Parties)
-	Parties  int // negotiating parties
-	Space    outcome.Space
-	Utility  *utility.Additive // own preferences; nil for a mediator without interests
-	Index    *Index            // sorted index of Utility; nil when Utility is
-	Rand     *rand.Rand        // seeded per session and seat
+	Seat    int // this seat (the mediator's seat is Parties)
+	Parties int // negotiating parties
+	Space   outcome.Space
+	Utility *utility.Additive // own preferences; nil for a mediator without interests
+	// Index is the sorted index of the utility the seat negotiates over:
+	// Utility's, or, for a seat that anticipates its ratification, its
+	// expected utility P(o)·u(o) + (1 − P(o))·rv (built by NewIndexFunc).
+	// Strategies read "my utility of outcome o" from Index (Utility, Max,
+	// AtLeast, Rank), never from Utility directly. Nil when Utility is.
+	Index    *Index
+	Rand     *rand.Rand // seeded per session and seat
 	Deadline protocol.Deadline
 	// Dynamic says that Reservation, not Utility.Reservation, is the
 	// seat's current reservation value.

@@ -81,7 +81,7 @@ func (r *Runner) resetState() {
 	st.round, st.events, st.phase, st.failed, st.status = 0, 0, 0, -1, StatusNoAgreement
 	clear(st.settled)
 	clear(st.isSettled)
-	copy(st.cur, r.prep.variants[0])
+	copy(st.cur, r.variants[0])
 	copy(st.act, st.cur)
 	clear(st.crossings)
 	clear(st.phases)
@@ -132,7 +132,7 @@ func (p *Prepared) compileEvents(base []variant) error {
 			if err != nil {
 				return fmt.Errorf("scenario %s, event %d: %w", sc.Name, k+1, err)
 			}
-			cur[m] = variant{u, x}
+			cur[m] = variant{u: u, x: x}
 		}
 		p.variants[k+1] = cur
 	}
@@ -224,8 +224,8 @@ func phaseUtility(u *utility.Additive, issues, settled []int, isSettled []bool) 
 	return pu
 }
 
-// project gives member m's preferences for the current phase.
-func (r *Runner) project(v variant) (variant, error) {
+// project gives member m's preferences v for the current phase.
+func (r *Runner) project(m int, v variant) (variant, error) {
 	p := r.prep
 	if !p.agenda() {
 		return v, nil
@@ -236,7 +236,13 @@ func (r *Runner) project(v variant) (variant, error) {
 	if err != nil {
 		return variant{}, err
 	}
-	return variant{u, x}, nil
+	pv := variant{u: u, x: x}
+	if v.ax != nil {
+		if pv.ax, err = p.anticipatedPhase(m, v.u, r.st.phase, r.st.settled, r.st.isSettled); err != nil {
+			return variant{}, err
+		}
+	}
+	return pv, nil
 }
 
 // memberSeat is the seat of member m: its party's seat, or the mediator
@@ -258,7 +264,11 @@ func (r *Runner) setMember(m int) {
 	if s == nil {
 		return
 	}
-	s.setup.Utility, s.setup.Index = r.st.act[m].u, r.st.act[m].x
+	v := &r.st.act[m]
+	s.setup.Utility, s.setup.Index = v.u, v.x
+	if v.ax != nil {
+		s.setup.Index = v.ax
+	}
 	s.setup.Version++
 }
 
@@ -291,7 +301,7 @@ func (r *Runner) updateReservations() {
 func (r *Runner) preparePhase(ph int) error {
 	r.st.phase = ph
 	for m := range r.prep.members {
-		v, err := r.project(r.st.cur[m])
+		v, err := r.project(m, r.st.cur[m])
 		if err != nil {
 			return err
 		}
@@ -317,8 +327,8 @@ func (r *Runner) enterRound(round int) {
 		e := &evs[k]
 		m := r.prep.member(e.Party)
 		if m >= 0 {
-			r.st.cur[m] = r.prep.variants[k+1][m]
-			v, err := r.project(r.st.cur[m])
+			r.st.cur[m] = r.variants[k+1][m]
+			v, err := r.project(m, r.st.cur[m])
 			if err == nil {
 				r.st.act[m] = v
 				r.setMember(m)

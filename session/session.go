@@ -121,11 +121,16 @@ type Prepared struct {
 	jsonLabels [][]string // per issue, per value: the label as a JSON string
 	analysis   *analysisCache
 	zone       *zoneCache
+	anti       *anticipation
 }
 
+// variant is a member's preferences: its utility function, the index of
+// it, and, when the member's seat anticipates its ratification, the index
+// of its expected utility, which its negotiator then sees instead (ax).
 type variant struct {
-	u *utility.Additive
-	x *negotiator.Index
+	u  *utility.Additive
+	x  *negotiator.Index
+	ax *negotiator.Index
 }
 
 // phaseInfo is one phase of the agenda as sessions run it; a scenario
@@ -171,7 +176,7 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s, party %s: %w", sc.Name, sc.Parties[i].ID, err)
 		}
-		base[m] = variant{u, x}
+		base[m] = variant{u: u, x: x}
 	}
 	for s := range p.Seats {
 		p.Utilities = append(p.Utilities, base[s].u)
@@ -204,6 +209,7 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 	}
 	p.analysis = &analysisCache{}
 	p.zone = &zoneCache{}
+	p.anti = &anticipation{}
 	p.judgeMeetings()
 	return p, nil
 }
@@ -242,6 +248,15 @@ type Config struct {
 	Protocol string // saop (default), amop, amop-majority, mediated, shuttle
 	Deadline protocol.Deadline
 	Seed     uint64
+
+	// AnticipateRatification has every negotiating party that must have a
+	// deal ratified bargain over its expected utility
+	// P(o)·u(o) + (1 − P(o))·rv instead of u(o), P being the chance that its
+	// own constituency ratifies o (a two-level game played with foresight;
+	// other parties' rules stay unknown to it). The results still report
+	// real utilities and the real vote. It needs a space of at most
+	// outcome.DefaultEnumerationLimit outcomes; see docs/sessions.md.
+	AnticipateRatification bool
 
 	// Trace, when set, receives the record as JSON lines.
 	Trace io.Writer
@@ -282,6 +297,10 @@ type Runner struct {
 	played   bool
 	tbuf     []byte
 	traceErr error
+
+	// variants is prep.variants, with the anticipated indexes filled in
+	// when the configuration asks for them.
+	variants [][]variant
 
 	// The rules' per-session state (rules.go).
 	st       sessionState
@@ -372,6 +391,20 @@ func NewRunner(cfg Config) (*Runner, error) {
 		return nil, errors.Join(errs...)
 	}
 	r.cfg = cfg
+	r.variants = prep.variants
+	if cfg.AnticipateRatification {
+		ax, err := prep.anticipated()
+		if err != nil {
+			return nil, err
+		}
+		r.variants = make([][]variant, len(prep.variants))
+		for k, vs := range prep.variants {
+			r.variants[k] = append([]variant(nil), vs...)
+			for s := range prep.Seats {
+				r.variants[k][s].ax = ax[k][s]
+			}
+		}
+	}
 	r.proto = info.New()
 	if sh, ok := r.proto.(*protocol.Shuttle); ok && prep.Joint >= 0 {
 		sh.JointBlocked = !prep.Meetings[prep.Joint].Held

@@ -29,6 +29,8 @@ type RunCmd struct {
 	Trace       string        `help:"Write the public record as JSON lines to this file." type:"path"`
 	JSON        bool          `help:"Print the result as JSON instead of a summary."`
 	Lines       int           `default:"10" help:"Exchange lines shown at the start and at the end of the summary."`
+
+	AnticipateRatification bool `help:"Parties whose deals need ratifying bargain over their expected utility P·u + (1−P)·rv, P the chance their own constituency ratifies the deal (needs an enumerable outcome space)."`
 }
 
 // Run implements the run command.
@@ -52,6 +54,8 @@ func (c *RunCmd) Run(e env) error {
 		Protocol:    c.Protocol,
 		Deadline:    d,
 		Seed:        c.Seed,
+
+		AnticipateRatification: c.AnticipateRatification,
 	}
 	if !c.JSON {
 		cfg.OnEvent = func(ev protocol.Event) { rows = append(rows, eventRow(r, ev)) }
