@@ -28,6 +28,7 @@ func TestFlagshipGolden(t *testing.T) {
 		{"analyze", []string{"analyze", flagship}},
 		{"analyze-what-if", []string{"analyze", flagship, "--what-if", "--samples", "1000"}},
 		{"run-saop", []string{"run", flagship, "-n", "boulware,boulware,conceder"}},
+		{"run-anticipate", []string{"run", flagship, "-n", "boulware,boulware,conceder", "--anticipate-ratification"}},
 		{"run-amop", []string{"run", flagship, "-n", "conceder,boulware,conceder", "-p", "amop"}},
 		{"run-shuttle", []string{"run", flagship, "-n", "conceder,conceder,conceder", "-p", "shuttle"}},
 		{"run-mediated", []string{"run", flagship, "-n", "linear,micro,conceder", "-p", "mediated", "-m", "hillclimb"}},
