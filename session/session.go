@@ -45,7 +45,10 @@
 // ratification the deal requires holds its vote, drawn from the session's
 // own seeded source: it passes when a uniform draw is below
 // utility.Ratification.Prob. One failed vote makes the deal void (status
-// not_ratified): every party gets its reservation value.
+// not_ratified): every party gets its reservation value. With
+// Config.AnticipateRatification, a party with a ratification rule bargains
+// over its expected utility P(o)·u(o) + (1 − P(o))·rv instead of u (see
+// anticipate.go and docs/sessions.md); results and votes stay real.
 //
 // Guarantees and credibility are compiled into the beneficiary's utility
 // function by scenario.Utility; sessions use it as it is.
