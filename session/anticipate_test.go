@@ -129,6 +129,13 @@ func TestAnticipateRatificationDeterministic(t *testing.T) {
 	if a.String() != b.String() {
 		t.Error("a reused runner gives a different trace")
 	}
+	// The record says the option was on, so a trace can be replayed as run.
+	if !strings.Contains(a.String(), `"anticipate_ratification":true,"seed":3}`) {
+		t.Errorf("trace header lacks the option: %.200s", a.String())
+	}
+	if !r.Result().AnticipateRatification {
+		t.Error("result lacks the option")
+	}
 }
 
 // TestAnticipateRatificationTooLarge: with 30,000,003 outcomes u' cannot

@@ -13,6 +13,9 @@ type Result struct {
 	Mediator string   `json:"mediator,omitempty"`
 	Deadline Deadline `json:"deadline"`
 	Seed     uint64   `json:"seed"`
+	// AnticipateRatification: seats bargained over their expected utility
+	// given their own ratification (Config.AnticipateRatification).
+	AnticipateRatification bool `json:"anticipate_ratification,omitempty"`
 
 	// Status says whether the session ended with a binding deal: agreed
 	// (no ratification required), ratified, not_ratified (a required vote
@@ -163,13 +166,15 @@ func (r *Runner) Result() Result {
 		Protocol: r.proto.Name(),
 		Deadline: Deadline{Rounds: r.cfg.Deadline.Rounds},
 		Seed:     r.seed,
-		Status:   st.status,
-		Agreed:   o.Agreed,
-		End:      o.Reason.String(),
-		Round:    o.Round,
-		Time:     o.T,
-		Steps:    o.Steps,
-		Meetings: p.Meetings,
+
+		AnticipateRatification: r.cfg.AnticipateRatification,
+		Status:                 st.status,
+		Agreed:                 o.Agreed,
+		End:                    o.Reason.String(),
+		Round:                  o.Round,
+		Time:                   o.T,
+		Steps:                  o.Steps,
+		Meetings:               p.Meetings,
 	}
 	if r.cfg.Deadline.Time > 0 {
 		res.Deadline.Time = r.cfg.Deadline.Time.String()

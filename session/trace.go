@@ -9,7 +9,7 @@ import (
 
 // The trace is the public record as JSON lines: a header line
 //
-//	{"type":"session","scenario":...,"protocol":...,"parties":[...],"negotiators":[...],"mediator":...,"issues":[...],"rounds":N,"time_limit":"...","seed":N}
+//	{"type":"session","scenario":...,"protocol":...,"parties":[...],"negotiators":[...],"mediator":...,"issues":[...],"rounds":N,"time_limit":"...","anticipate_ratification":true,"seed":N}
 //
 // then one line per event:
 //
@@ -86,6 +86,9 @@ func (r *Runner) traceHeader() {
 	if d := r.cfg.Deadline; d.Time > 0 {
 		b = append(b, `,"time_limit":`...)
 		b = appendJSONString(b, d.Time.String())
+	}
+	if r.cfg.AnticipateRatification {
+		b = append(b, `,"anticipate_ratification":true`...)
 	}
 	b = append(b, `,"seed":`...)
 	b = strconv.AppendUint(b, r.seed, 10)
