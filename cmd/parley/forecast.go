@@ -13,7 +13,7 @@ import (
 // ForecastCmd groups the forecast commands; a bare `parley forecast FILE`
 // runs a model.
 type ForecastCmd struct {
-	Model    ForecastModelCmd    `cmd:"" default:"withargs" hidden:"" help:"Forecast the outcome of each spatial issue."`
+	Model    ForecastModelCmd    `cmd:"" default:"withargs" help:"Forecast the outcome of each spatial issue (the default: parley forecast FILE)."`
 	Backtest ForecastBacktestCmd `cmd:"" help:"Score every model against a table of past decisions (CSV/TSV: issue,actor,position,salience,capability,outcome)."`
 }
 

@@ -37,9 +37,22 @@ func main() {
 	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr}))
 }
 
+// exitRequest carries the code of a flag that ends the program (--help,
+// --version) out of kong's parser, which would otherwise go on parsing.
+type exitRequest int
+
 // run parses args and runs one command, returning the exit code: 0 on
 // success, 1 when the command failed, 2 on a usage error.
-func run(args []string, e env) int {
+func run(args []string, e env) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(exitRequest)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("parley"),
@@ -47,12 +60,15 @@ func run(args []string, e env) int {
 		kong.UsageOnError(),
 		kong.Vars{"version": version},
 		kong.Writers(e.stdout, e.stderr),
-		kong.Exit(func(int) {}),
+		kong.Exit(func(code int) { panic(exitRequest(code)) }),
 		kong.BindTo(e.stdout, (*io.Writer)(nil)),
 	)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "parley:", err)
 		return 2
+	}
+	if len(args) == 0 {
+		args = []string{"--help"} // a bare `parley` shows what it can do
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
