@@ -179,6 +179,12 @@ func summarize(w io.Writer, r *session.Runner, res session.Result, rows []row, l
 		if o.t >= 0 {
 			t = fmt.Sprintf("%.3f", o.t)
 		}
+		if o.utility == "" {
+			// A note's text ends the line outside the columns, so one long
+			// note does not widen the outcome column of every row.
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", o.round, t, o.party, o.what, o.outcome)
+			return
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", o.round, t, o.party, o.what, o.outcome, o.utility)
 	}
 	// Notes are always shown; protocol events are cut in the middle.
