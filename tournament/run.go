@@ -73,7 +73,7 @@ type Options struct {
 	CommitEvery time.Duration
 	CommitRows  int
 	// BatchSize is the number of records a worker collects before handing
-	// them to the writer (default 256).
+	// them to the writer (default 1024).
 	BatchSize int
 }
 
@@ -109,7 +109,7 @@ type Stats struct {
 	Elapsed   time.Duration // wall time of the run
 }
 
-const chunk = 256 // consecutive sessions handed to a worker at once
+const chunk = 1024 // consecutive sessions handed to a worker at once
 
 type batch struct {
 	recs  []Record
@@ -135,7 +135,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		opts.CommitRows = 4096
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 256
+		opts.BatchSize = 1024
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
