@@ -362,10 +362,15 @@ func (w *worker) play(s Session, rec *Record) error {
 	}
 	// Payoffs follow the session's status: a deal voted down at home pays
 	// reservation values, and delay costs count (session.Runner.Payoff).
-	for seat := range r.Prepared().Utilities {
+	// Seats usually share a discount factor: compute d^t once.
+	lastD, factor := math.NaN(), 1.0
+	for seat, u := range r.Prepared().Utilities {
 		x, _, _ := r.Payoff(seat)
+		if u.Discount != lastD {
+			lastD, factor = u.Discount, u.DiscountFactor(o.T)
+		}
 		rec.Utility = append(rec.Utility, x)
-		rec.Discounted = append(rec.Discounted, r.Prepared().Utilities[seat].Discounted(x, o.T))
+		rec.Discounted = append(rec.Discounted, x*factor)
 	}
 	// Distances in undiscounted utility space, as analysis (and Genius)
 	// measure them: to the nearest frontier point and Nash point.

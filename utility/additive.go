@@ -73,12 +73,22 @@ func (a *Additive) Discounted(u, t float64) float64 {
 	if a.Discount >= 1 || a.Discount <= 0 {
 		return u
 	}
+	return u * a.DiscountFactor(t)
+}
+
+// DiscountFactor is d^t for normalised time t (clamped to [0, 1]), 1 when
+// the party does not discount: Discounted(u, t) is u·DiscountFactor(t), so
+// a caller scoring many utilities at one time computes the power once.
+func (a *Additive) DiscountFactor(t float64) float64 {
+	if a.Discount >= 1 || a.Discount <= 0 {
+		return 1
+	}
 	if t < 0 {
 		t = 0
 	} else if t > 1 {
 		t = 1
 	}
-	return u * math.Pow(a.Discount, t)
+	return math.Pow(a.Discount, t)
 }
 
 // Max returns the largest utility over all outcomes and one outcome that has

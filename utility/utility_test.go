@@ -94,3 +94,18 @@ func TestRatificationVoters(t *testing.T) {
 		t.Errorf("certain minority gives %v", got)
 	}
 }
+
+// Discounted must equal u·DiscountFactor(t) bit for bit: tournaments score
+// seats with one factor per session.
+func TestDiscountFactorMatchesDiscounted(t *testing.T) {
+	for _, d := range []float64{0.42441038, 0.9, 1, 0, 1.5} {
+		a := &Additive{Discount: d}
+		for _, tm := range []float64{-0.5, 0, 0.089, 0.5, 0.99, 1, 3} {
+			for _, u := range []float64{0, 0.8151053951696905, 1, -0.2} {
+				if got, want := u*a.DiscountFactor(tm), a.Discounted(u, tm); got != want {
+					t.Fatalf("d=%v t=%v u=%v: %v != %v", d, tm, u, got, want)
+				}
+			}
+		}
+	}
+}
