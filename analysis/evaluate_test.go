@@ -4,19 +4,10 @@ import (
 	"math"
 	"strings"
 	"testing"
-
-	"github.com/parleyhq/parley/scenario"
 )
 
 func TestEvaluate(t *testing.T) {
-	s, err := scenario.LoadFile("../scenario/testdata/rules.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := Analyze(s, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, r := analyzeFile(t, "../scenario/testdata/rules.yaml")
 	e, err := r.Evaluate(map[string]string{"ceasefire": "now", "territory": "none", "guarantee": "pledge", "troops": "european"})
 	if err != nil {
 		t.Fatal(err)

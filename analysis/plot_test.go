@@ -5,19 +5,10 @@ import (
 	"image/png"
 	"strings"
 	"testing"
-
-	"github.com/parleyhq/parley/scenario"
 )
 
 func TestWritePlot(t *testing.T) {
-	s, err := scenario.LoadFile("../scenario/testdata/rules.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := Analyze(s, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, r := analyzeFile(t, "../scenario/testdata/rules.yaml")
 	var b bytes.Buffer
 	if err := r.WritePlot(&b, "png", 0, 1); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,8 @@ import (
 	"github.com/parleyhq/parley/scenario"
 )
 
-func whatIfFile(t testing.TB, path string, opts WhatIfOptions) (*Report, *WhatIf) {
+// analyzeFile loads the scenario at path and analyses it.
+func analyzeFile(t testing.TB, path string) (*scenario.Scenario, *Report) {
 	t.Helper()
 	s, err := scenario.LoadFile(path)
 	if err != nil {
@@ -19,6 +20,12 @@ func whatIfFile(t testing.TB, path string, opts WhatIfOptions) (*Report, *WhatIf
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, r
+}
+
+func whatIfFile(t testing.TB, path string, opts WhatIfOptions) (*Report, *WhatIf) {
+	t.Helper()
+	_, r := analyzeFile(t, path)
 	if err := r.WhatIfAnalysis(opts); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"math"
 	"strings"
 	"testing"
@@ -107,31 +108,13 @@ func TestAnticipateRatification(t *testing.T) {
 func TestAnticipateRatificationDeterministic(t *testing.T) {
 	cfg := Config{Scenario: loadTestdata(t, "anticipate.yaml"), Negotiators: []string{"boulware", "frequency"},
 		Deadline: protocol.Deadline{Rounds: 30}, Seed: 3, AnticipateRatification: true}
-	var a, b strings.Builder
-	cfg.Trace = &a
-	if _, err := Run(cfg); err != nil {
-		t.Fatal(err)
-	}
-	cfg.Trace = nil
-	r, err := NewRunner(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for s := range uint64(3) {
-		if _, err := r.Play(100 + s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r.SetTrace(&b)
-	if _, err := r.Play(3); err != nil {
-		t.Fatal(err)
-	}
-	if a.String() != b.String() {
+	a, b, r := replayTrace(t, cfg)
+	if !bytes.Equal(a, b) {
 		t.Error("a reused runner gives a different trace")
 	}
 	// The record says the option was on, so a trace can be replayed as run.
-	if !strings.Contains(a.String(), `"anticipate_ratification":true,"seed":3}`) {
-		t.Errorf("trace header lacks the option: %.200s", a.String())
+	if !bytes.Contains(a, []byte(`"anticipate_ratification":true,"seed":3}`)) {
+		t.Errorf("trace header lacks the option: %.200s", a)
 	}
 	if !r.Result().AnticipateRatification {
 		t.Error("result lacks the option")
@@ -279,18 +262,7 @@ func TestAnticipateRatificationAgenda(t *testing.T) {
 // index a seat reads, not the hot path: a session still allocates nothing.
 func TestAnticipateRatificationZeroAllocations(t *testing.T) {
 	for _, negs := range [][]string{{"linear"}, {"boulware", "frequency"}, {"micro", "titfortat"}} {
-		r, err := NewRunner(Config{Scenario: loadTestdata(t, "anticipate.yaml"), Negotiators: negs, Deadline: protocol.Deadline{Rounds: 30}, AnticipateRatification: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seed := uint64(0)
-		r.Play(seed)
-		allocs := testing.AllocsPerRun(20, func() {
-			seed++
-			if _, err := r.Play(seed); err != nil {
-				t.Fatal(err)
-			}
-		})
+		allocs := allocsPerSession(t, Config{Scenario: loadTestdata(t, "anticipate.yaml"), Negotiators: negs, Deadline: protocol.Deadline{Rounds: 30}, AnticipateRatification: true})
 		if allocs != 0 {
 			t.Errorf("%v: %v allocations per session", negs, allocs)
 		}

@@ -102,27 +102,8 @@ func TestDeterminism(t *testing.T) {
 		sc := loadDomain(t, c.domain)
 		cfg := Config{Scenario: sc, Protocol: c.protocol, Mediator: c.mediator, Negotiators: c.negs,
 			Deadline: protocol.Deadline{Rounds: c.rounds}, Seed: c.seed}
-		var a, d bytes.Buffer
-		cfg.Trace = &a
-		if _, err := Run(cfg); err != nil {
-			t.Fatal(err)
-		}
-		cfg.Trace = nil
-		r, err := NewRunner(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Play other seeds first: a reused runner must not carry state over.
-		for s := range uint64(3) {
-			if _, err := r.Play(c.seed + 100 + s); err != nil {
-				t.Fatal(err)
-			}
-		}
-		r.SetTrace(&d)
-		if _, err := r.Play(c.seed); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a.Bytes(), d.Bytes()) {
+		a, d, _ := replayTrace(t, cfg)
+		if !bytes.Equal(a, d) {
 			t.Errorf("%s: a reused runner gives a different trace", goldenName(c.domain, c.protocol, c.mediator, c.negs, c.seed))
 		}
 	}

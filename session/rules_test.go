@@ -482,18 +482,7 @@ func TestRulesZeroAllocations(t *testing.T) {
 		{"shuttle.yaml", "shuttle", []string{"linear", "titfortat"}},
 		{"shuttle.yaml", "mediated", []string{"random", "boulware"}},
 	} {
-		r, err := NewRunner(Config{Scenario: loadTestdata(t, c.file), Protocol: c.proto, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: 30}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seed := uint64(0)
-		r.Play(seed)
-		allocs := testing.AllocsPerRun(20, func() {
-			seed++
-			if _, err := r.Play(seed); err != nil {
-				t.Fatal(err)
-			}
-		})
+		allocs := allocsPerSession(t, Config{Scenario: loadTestdata(t, c.file), Protocol: c.proto, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: 30}})
 		if allocs != 0 {
 			t.Errorf("%s %s %v: %v allocations per session", c.file, c.proto, c.negs, allocs)
 		}

@@ -155,18 +155,7 @@ func TestZeroAllocations(t *testing.T) {
 		{"mediated", "hillclimb", []string{"boulware", "conceder"}},
 		{"mediated", "veto", []string{"random", "linear"}},
 	} {
-		r, err := NewRunner(Config{Prepared: prep, Protocol: c.proto, Mediator: c.med, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: 100}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seed := uint64(0)
-		r.Play(seed) // warm up: buffers are sized on first use
-		allocs := testing.AllocsPerRun(20, func() {
-			seed++
-			if _, err := r.Play(seed); err != nil {
-				t.Fatal(err)
-			}
-		})
+		allocs := allocsPerSession(t, Config{Prepared: prep, Protocol: c.proto, Mediator: c.med, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: 100}})
 		if allocs != 0 {
 			t.Errorf("%s %s %v: %v allocations per session, want 0", c.proto, c.med, c.negs, allocs)
 		}
