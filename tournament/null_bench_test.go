@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/parleyhq/parley/internal/rusage"
 )
 
 type nullSink struct{}
@@ -28,13 +30,19 @@ func BenchmarkRunNoStore(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := 0
-	for b.Loop() {
-		st, err := Run(context.Background(), p, nullSink{}, Options{Workers: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		n += int(st.Committed)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			n := 0
+			cpu0 := rusage.CPU()
+			for b.Loop() {
+				st, err := Run(context.Background(), p, nullSink{}, Options{Workers: workers})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n += int(st.Committed)
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "sessions/s")
+			b.ReportMetric(float64(rusage.CPU()-cpu0)/float64(n), "cpu-ns/session")
+		})
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "sessions/s")
 }

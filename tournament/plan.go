@@ -169,6 +169,12 @@ func (ps *PlanScenario) Prepared() (*session.Prepared, error) {
 	return ps.prep, ps.err
 }
 
+// Reference returns the Pareto frontier and Nash solution that distances
+// are measured against (nil when not available), once Prepared has run.
+func (ps *PlanScenario) Reference() (*analysis.Pareto, *analysis.Solution) {
+	return ps.frontier, ps.nash
+}
+
 // NewPlan resolves a spec: it expands folders of domains, loads every
 // scenario and numbers the sessions. Every problem is reported at once.
 func NewPlan(s *Spec) (*Plan, error) {

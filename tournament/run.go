@@ -11,9 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/session"
+	"github.com/parleyhq/parley/utility"
 )
 
 // Record is the result of one session, flat and fixed-size but for the
@@ -33,7 +33,8 @@ type Record struct {
 	Steps     int
 	Outcome   uint64 // the agreement's outcome index, when Agreed
 	// Pareto and Nash are the distances of the utility vector to the
-	// Pareto frontier and the Nash point; NaN when not available.
+	// Pareto frontier and the Nash point; NaN when not available. Workers
+	// leave them NaN: the store fills them in when it reads the results.
 	Pareto, Nash float64
 	// Utility and Discounted hold each seat's (reservation value without
 	// agreement) utility, undiscounted and discounted.
@@ -69,11 +70,11 @@ type Options struct {
 	Progress func(committed uint64)
 	// CommitEvery and CommitRows bound the work a kill can lose: the
 	// writer commits when CommitRows records are pending or CommitEvery
-	// has passed since the last commit (defaults 200ms and 4096).
+	// has passed since the last commit (defaults 200ms and 16384).
 	CommitEvery time.Duration
 	CommitRows  int
 	// BatchSize is the number of records a worker collects before handing
-	// them to the writer (default 1024).
+	// them to the writer (default 4096).
 	BatchSize int
 }
 
@@ -109,11 +110,61 @@ type Stats struct {
 	Elapsed   time.Duration // wall time of the run
 }
 
-const chunk = 1024 // consecutive sessions handed to a worker at once
+const chunk = 4096 // consecutive sessions handed to a worker at once
 
 type batch struct {
 	recs  []Record
 	steps uint64
+}
+
+// maxBatches bounds the batches per worker: with batches of 4096 Laptop
+// records, 16 per worker hold about 12 MB.
+const maxBatches = 16
+
+// batchPool hands out batches: a returned one if any, else a new one while
+// fewer than max exist, else the next one returned.
+type batchPool struct {
+	free        chan *batch
+	made, max   int32
+	size, seats int
+	mu          sync.Mutex
+}
+
+func (p *batchPool) get(ctx context.Context) *batch {
+	select {
+	case b := <-p.free:
+		return b
+	default:
+	}
+	p.mu.Lock()
+	if p.made < p.max {
+		p.made++
+		p.mu.Unlock()
+		return newBatch(p.size, p.seats)
+	}
+	p.mu.Unlock()
+	select {
+	case b := <-p.free:
+		return b
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// newBatch makes a batch of size records whose per-seat slices share one
+// backing array.
+func newBatch(size, seats int) *batch {
+	b := &batch{recs: make([]Record, size)}
+	vals := make([]float64, 2*size*seats)
+	for i := range b.recs {
+		r := &b.recs[i]
+		r.Utility = vals[:0:seats]
+		vals = vals[seats:]
+		r.Discounted = vals[:0:seats]
+		vals = vals[seats:]
+	}
+	b.recs = b.recs[:0]
+	return b
 }
 
 // Run plays every session of p not in opts.Done and hands the records to
@@ -132,10 +183,10 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		opts.CommitEvery = 200 * time.Millisecond
 	}
 	if opts.CommitRows <= 0 {
-		opts.CommitRows = 4096
+		opts.CommitRows = 16384
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 1024
+		opts.BatchSize = 4096
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -157,23 +208,12 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	}()
 
 	jobs := make(chan uint64, 2*opts.Workers)
-	nbatches := 3 * opts.Workers
-	free := make(chan *batch, nbatches)
-	full := make(chan *batch, nbatches)
-	for range nbatches {
-		b := &batch{recs: make([]Record, 0, opts.BatchSize)}
-		seats := make([]float64, 2*opts.BatchSize*p.MaxSeats)
-		for i := range opts.BatchSize {
-			b.recs = b.recs[:i+1]
-			r := &b.recs[i]
-			r.Utility = seats[:0:p.MaxSeats]
-			seats = seats[p.MaxSeats:]
-			r.Discounted = seats[:0:p.MaxSeats]
-			seats = seats[p.MaxSeats:]
-		}
-		b.recs = b.recs[:0]
-		free <- b
-	}
+	// Batches are made on demand, up to maxBatches: normally a few cycle
+	// between the workers and the writer, but while the writer waits for
+	// the disk (a checkpoint's fsync) the workers go on filling new ones
+	// instead of waiting with it.
+	pool := &batchPool{free: make(chan *batch, maxBatches*opts.Workers), max: int32(maxBatches * opts.Workers), size: opts.BatchSize, seats: p.MaxSeats}
+	full := make(chan *batch, maxBatches*opts.Workers)
 
 	// Dispatcher: chunks of consecutive numbers, skipping finished chunks.
 	go func() {
@@ -197,7 +237,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		go func() {
 			defer wg.Done()
 			w := newWorker(p)
-			if err := w.run(ctx, jobs, free, full, opts, &tick); err != nil {
+			if err := w.run(ctx, jobs, pool, full, opts, &tick); err != nil {
 				cancel(err)
 			}
 		}()
@@ -237,7 +277,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 			}
 		}
 		b.recs, b.steps = b.recs[:0], 0
-		free <- b
+		pool.free <- b
 		if pending >= uint64(opts.CommitRows) || time.Since(last) >= opts.CommitEvery {
 			commit()
 		}
@@ -266,7 +306,10 @@ func allDone(b Bitset, lo, hi uint64) bool {
 type worker struct {
 	p       *Plan
 	runners map[runnerKey]*session.Runner
+	last    runnerKey // the key of cur: consecutive sessions share it
+	cur     *session.Runner
 	assign  []int
+	pow     [1 << powBits]powEntry
 }
 
 type runnerKey struct {
@@ -280,7 +323,11 @@ func newWorker(p *Plan) *worker {
 
 func (w *worker) runner(s Session) (*session.Runner, error) {
 	k := runnerKey{s.Scenario, s.Assignment}
+	if w.cur != nil && k == w.last {
+		return w.cur, nil
+	}
 	if r, ok := w.runners[k]; ok {
+		w.last, w.cur = k, r
 		return r, nil
 	}
 	if len(w.runners) >= 256 {
@@ -298,16 +345,26 @@ func (w *worker) runner(s Session) (*session.Runner, error) {
 		return nil, err
 	}
 	w.runners[k] = r
+	w.last, w.cur = k, r
 	return r, nil
 }
 
-func (w *worker) run(ctx context.Context, jobs <-chan uint64, free <-chan *batch, full chan<- *batch, opts Options, tick *atomic.Int64) error {
-	var b *batch
-	var since int64
+func (w *worker) run(ctx context.Context, jobs <-chan uint64, pool *batchPool, full chan<- *batch, opts Options, tick *atomic.Int64) error {
+	// The batch being filled lives in locals until it is handed over: the
+	// batch structs sit side by side in memory, and a worker writing its
+	// own batch's length after every session would contend for the cache
+	// line with the worker filling the neighbouring one.
+	var (
+		b     *batch
+		recs  []Record
+		steps uint64
+		since int64
+	)
 	flush := func() {
-		if b != nil && len(b.recs) > 0 {
+		if b != nil && len(recs) > 0 {
+			b.recs, b.steps = recs, steps
 			full <- b
-			b = nil
+			b, recs, steps = nil, nil, 0
 		}
 	}
 	defer flush()
@@ -318,22 +375,20 @@ func (w *worker) run(ctx context.Context, jobs <-chan uint64, free <-chan *batch
 				continue
 			}
 			if b == nil {
-				select {
-				case b = <-free:
-				case <-ctx.Done():
+				if b = pool.get(ctx); b == nil {
 					return nil
 				}
-				since = tick.Load()
+				recs, since = b.recs[:0], tick.Load()
 			}
 			s := w.p.Session(i)
-			b.recs = b.recs[:len(b.recs)+1]
-			rec := &b.recs[len(b.recs)-1]
+			recs = recs[:len(recs)+1]
+			rec := &recs[len(recs)-1]
 			if err := w.play(s, rec); err != nil {
-				b.recs = b.recs[:len(b.recs)-1]
+				recs = recs[:len(recs)-1]
 				return err
 			}
-			b.steps += uint64(rec.Steps)
-			if len(b.recs) == cap(b.recs) || tick.Load()-since >= 4 {
+			steps += uint64(rec.Steps)
+			if len(recs) == cap(recs) || (len(recs)%64 == 0 && tick.Load()-since >= 4) {
 				flush()
 			}
 		}
@@ -362,23 +417,42 @@ func (w *worker) play(s Session, rec *Record) error {
 	}
 	// Payoffs follow the session's status: a deal voted down at home pays
 	// reservation values, and delay costs count (session.Runner.Payoff).
-	// Seats usually share a discount factor: compute d^t once.
+	// Seats usually share a discount factor, and sessions end at the same
+	// few times: d^t comes from a small cache (exactly the same value).
 	lastD, factor := math.NaN(), 1.0
 	for seat, u := range r.Prepared().Utilities {
 		x, _, _ := r.Payoff(seat)
 		if u.Discount != lastD {
-			lastD, factor = u.Discount, u.DiscountFactor(o.T)
+			lastD, factor = u.Discount, w.discount(u, o.T)
 		}
 		rec.Utility = append(rec.Utility, x)
 		rec.Discounted = append(rec.Discounted, x*factor)
 	}
-	// Distances in undiscounted utility space, as analysis (and Genius)
-	// measure them: to the nearest frontier point and Nash point.
-	if ps := w.p.Scenarios[s.Scenario]; ps.frontier != nil {
-		rec.Pareto = analysis.DistanceToFrontier(rec.Utility, ps.frontier)
-		rec.Nash = analysis.DistanceToNash(rec.Utility, ps.nash)
-	}
+	// Distances to the Pareto frontier and Nash point are a function of
+	// the utilities: the store measures them when the results are read.
 	return nil
+}
+
+// discount is u.DiscountFactor(t), remembered per (discount, t) in a small
+// direct-mapped cache: math.Pow per session was a tenth of the worker's
+// own cost.
+func (w *worker) discount(u *utility.Additive, t float64) float64 {
+	if u.Discount >= 1 || u.Discount <= 0 {
+		return 1
+	}
+	h := math.Float64bits(t)*0x9e3779b97f4a7c15 ^ math.Float64bits(u.Discount)
+	e := &w.pow[h>>(64-powBits)]
+	if e.t != t || e.d != u.Discount || !e.ok {
+		*e = powEntry{d: u.Discount, t: t, f: u.DiscountFactor(t), ok: true}
+	}
+	return e.f
+}
+
+const powBits = 8
+
+type powEntry struct {
+	d, t, f float64
+	ok      bool
 }
 
 // negotiators names the strategies of session s's seats.

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/parleyhq/parley/internal/shared"
 )
@@ -137,7 +138,9 @@ func (d *discard) Write(b []Record) error { d.n += uint64(len(b)); return nil }
 func (d *discard) Commit() error          { return nil }
 
 // TestMemoryBounded checks that a run's memory does not grow with the
-// number of sessions: ten times the sessions allocate (almost) no more.
+// number of sessions: the batches in flight are bounded (maxBatches per
+// worker), so ten and thirty times the sessions allocate no more than
+// that bound above what a small run allocates.
 func TestMemoryBounded(t *testing.T) {
 	d := domainsDir(t)
 	alloc := func(reps int) (uint64, uint64) {
@@ -160,10 +163,13 @@ func TestMemoryBounded(t *testing.T) {
 	}
 	small, ns := alloc(1000)
 	large, nl := alloc(10000)
-	t.Logf("%d sessions allocate %d bytes, %d sessions %d bytes", ns, small, nl, large)
-	if large > small+(1<<20) {
-		t.Errorf("allocation grows with the number of sessions: %d bytes for %d sessions, %d for %d", small, ns, large, nl)
+	larger, nx := alloc(30000)
+	t.Logf("%d sessions allocate %d bytes, %d sessions %d bytes, %d sessions %d bytes", ns, small, nl, large, nx, larger)
+	batch := uint64(4096) * (uint64(unsafe.Sizeof(Record{})) + 2*2*8)
+	if bound := small + 2*maxBatches*batch; large > bound || larger > bound {
+		t.Errorf("allocation beyond the batches' bound of %d bytes: %d bytes for %d sessions, %d for %d", bound, large, nl, larger, nx)
 	}
+
 }
 
 func TestStatAndT(t *testing.T) {

@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/internal/rusage"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
@@ -149,7 +149,7 @@ func (c *BenchCmd) Run(e env) error {
 		}
 	}
 
-	rows = append(rows, benchRow{"peak memory of this process (getrusage)", fmt.Sprintf("%.1f MB", peakRSS()), "resident set, all of the above"})
+	rows = append(rows, benchRow{"peak memory of this process (getrusage)", fmt.Sprintf("%.1f MB", rusage.PeakRSS()), "resident set, all of the above"})
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "measurement\tfigure\tnote")
 	for _, r := range rows {
@@ -184,7 +184,7 @@ func benchSessions(sc *scenario.Scenario, min time.Duration) (*loopRate, error) 
 		rs[i%uint64(len(rs))].Play(tournament.SessionSeed(1, i))
 	}
 	n, st := uint64(0), 0
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), rusage.CPU()
 	for time.Since(start) < min {
 		for range 1000 {
 			o, err := rs[n%uint64(len(rs))].Play(tournament.SessionSeed(1, n))
@@ -195,7 +195,7 @@ func benchSessions(sc *scenario.Scenario, min time.Duration) (*loopRate, error) 
 			n++
 		}
 	}
-	s, cpu := time.Since(start).Seconds(), (cpuTime() - cpu0).Seconds()
+	s, cpu := time.Since(start).Seconds(), (rusage.CPU() - cpu0).Seconds()
 	return &loopRate{rate: float64(n) / s, steps: float64(st) / s, perCPU: float64(n) / cpu}, nil
 }
 
@@ -226,12 +226,12 @@ func benchTournament(domain, dir string, n uint64, workers int) (rate, perCPU fl
 	if _, err := p.Scenarios[0].Prepared(); err != nil {
 		return 0, 0, err
 	}
-	cpu0 := cpuTime()
+	cpu0 := rusage.CPU()
 	stats, err := tournament.Run(context.Background(), p, st, tournament.Options{Workers: workers})
 	if err != nil {
 		return 0, 0, err
 	}
-	cpu := cpuTime() - cpu0
+	cpu := rusage.CPU() - cpu0
 	return float64(stats.Committed) / stats.Elapsed.Seconds(), float64(stats.Committed) / cpu.Seconds(), nil
 }
 
@@ -248,22 +248,4 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
-}
-
-// peakRSS is the process's peak resident set in MB (getrusage ru_maxrss,
-// which Linux gives in KiB).
-func peakRSS() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Maxrss) / 1024
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

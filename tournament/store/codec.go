@@ -11,86 +11,117 @@ import (
 )
 
 // Sessions are stored in runs: one row of the runs table holds up to
-// maxRun consecutive sessions, each as a fixed-size record of recordSize
-// bytes (big-endian), so that the writer binds three values per run rather
-// than 18 per session. What is a function of the session number (scenario,
-// assignment, repetition) is not stored; the sessions view recomputes it.
+// maxRun consecutive sessions, each as a fixed-size record (big-endian),
+// so that the writer binds three values per run rather than a row of
+// values per session. Only what the session produced is stored: what is a
+// function of the session number (scenario, assignment, repetition, seed)
+// or of the utilities (distances to the Pareto frontier and the Nash
+// point, measured against the points table) is recomputed when read. The
+// fewer bytes a session takes, the less the writer costs the workers: on a
+// 2-core machine its CPU comes out of theirs.
 //
 //	offset  size  field
-//	0       8     seed (uint64)
-//	8       8     outcome index (uint64; 0 without agreement)
-//	16      8     steps (uint64)
-//	24      4     round (uint32)
-//	28      1     agreed (0 or 1)
-//	29      1     end reason (protocol.EndReason)
-//	30      2     seat that walked out + 1 (0: none)
-//	32      8     time (float64 bits)
-//	40      8     distance to Pareto (float64 bits; NaN: not available)
-//	48      8     distance to Nash (likewise)
-//	56+16k  8, 8  utility and discounted utility of seat k+1 (NaN beyond the scenario's seats)
+//	0       8     outcome index (uint64; 0 without agreement)
+//	8       4     steps (uint32)
+//	12      4     round (uint32)
+//	16      1     agreed (0 or 1)
+//	17      1     end reason (protocol.EndReason)
+//	18      2     seat that walked out + 1 (0: none)
+//	20      8     time (float64 bits)
+//	28+8k   8     utility of seat k+1 (NaN beyond the scenario's seats)
+//	then    8     discounted utility of seat k+1, for each seat: only in a
+//	              tournament where some utility is discounted (meta
+//	              record_discounted = 1); otherwise it equals the utility
 const (
-	headerSize = 56
-	maxRun     = 1024 // sessions per row at most (the counter table's size)
+	headerSize = 28
+	maxRun     = 4096 // sessions per row at most (the counter table's size)
 )
 
-func recordSize(seats int) int { return headerSize + 16*seats }
+// layout is the shape of a store's records.
+type layout struct {
+	seats      int  // K: utility_1..utility_K
+	discounted bool // discounted utilities stored
+}
+
+func (l layout) size() int {
+	if l.discounted {
+		return headerSize + 16*l.seats
+	}
+	return headerSize + 8*l.seats
+}
 
 // encode appends r's record to b.
-func encode(b []byte, r *tournament.Record, seats int) ([]byte, error) {
-	if r.Round < 0 || r.Round > math.MaxUint32 || r.Steps < 0 || r.WalkedOut < -1 || r.WalkedOut >= math.MaxUint16 || len(r.Utility) > seats || len(r.Discounted) != len(r.Utility) {
+func (l layout) encode(b []byte, r *tournament.Record) ([]byte, error) {
+	if r.Round < 0 || r.Round > math.MaxUint32 || r.Steps < 0 || r.Steps > math.MaxUint32 || r.WalkedOut < -1 || r.WalkedOut >= math.MaxUint16 ||
+		len(r.Utility) > l.seats || len(r.Discounted) != len(r.Utility) {
 		return b, fmt.Errorf("session %d: the record does not fit the store's layout (round %d, steps %d, end %d, walked out %d, %d utilities for %d seats)",
-			r.Number, r.Round, r.Steps, r.End, r.WalkedOut, len(r.Utility), seats)
+			r.Number, r.Round, r.Steps, r.End, r.WalkedOut, len(r.Utility), l.seats)
 	}
 	be := binary.BigEndian
-	b = be.AppendUint64(b, r.Seed)
 	out := uint64(0)
-	if r.Agreed {
-		out = r.Outcome
-	}
-	b = be.AppendUint64(b, out)
-	b = be.AppendUint64(b, uint64(r.Steps))
-	b = be.AppendUint32(b, uint32(r.Round))
 	agreed := byte(0)
 	if r.Agreed {
-		agreed = 1
+		out, agreed = r.Outcome, 1
 	}
+	b = be.AppendUint64(b, out)
+	b = be.AppendUint32(b, uint32(r.Steps))
+	b = be.AppendUint32(b, uint32(r.Round))
 	b = append(b, agreed, byte(r.End))
 	b = be.AppendUint16(b, uint16(r.WalkedOut+1))
 	b = be.AppendUint64(b, math.Float64bits(r.Time))
-	b = be.AppendUint64(b, math.Float64bits(r.Pareto))
-	b = be.AppendUint64(b, math.Float64bits(r.Nash))
 	nan := math.Float64bits(math.NaN())
-	for k := range seats {
-		u, d := nan, nan
+	for k := range l.seats {
+		u := nan
 		if k < len(r.Utility) {
-			u, d = math.Float64bits(r.Utility[k]), math.Float64bits(r.Discounted[k])
+			u = math.Float64bits(r.Utility[k])
 		}
 		b = be.AppendUint64(b, u)
-		b = be.AppendUint64(b, d)
+	}
+	if l.discounted {
+		for k := range l.seats {
+			d := nan
+			if k < len(r.Discounted) {
+				d = math.Float64bits(r.Discounted[k])
+			}
+			b = be.AppendUint64(b, d)
+		}
 	}
 	return b, nil
 }
 
-// decode reads the record in b (recordSize(seats) bytes) into r, keeping
-// n seats; Number, Scenario, Assignment and Repetition are the caller's.
-func decode(b []byte, r *tournament.Record, n int) {
+// decode reads the record in b (l.size() bytes) into r, keeping n seats;
+// Number, Scenario, Assignment, Repetition, Seed and the distances are the
+// caller's.
+func (l layout) decode(b []byte, r *tournament.Record, n int) {
 	be := binary.BigEndian
-	r.Seed = be.Uint64(b[0:])
-	r.Agreed = b[28] == 1
-	r.Outcome = be.Uint64(b[8:])
-	r.Steps = int(be.Uint64(b[16:]))
-	r.Round = int(be.Uint32(b[24:]))
-	r.End = protocol.EndReason(b[29])
-	r.WalkedOut = int(be.Uint16(b[30:])) - 1
-	r.Time = math.Float64frombits(be.Uint64(b[32:]))
-	r.Pareto = math.Float64frombits(be.Uint64(b[40:]))
-	r.Nash = math.Float64frombits(be.Uint64(b[48:]))
+	r.Agreed = b[16] == 1
+	r.Outcome = be.Uint64(b[0:])
+	r.Steps = int(be.Uint32(b[8:]))
+	r.Round = int(be.Uint32(b[12:]))
+	r.End = protocol.EndReason(b[17])
+	r.WalkedOut = int(be.Uint16(b[18:])) - 1
+	r.Time = math.Float64frombits(be.Uint64(b[20:]))
 	r.Utility, r.Discounted = r.Utility[:0], r.Discounted[:0]
 	for k := range n {
-		o := headerSize + 16*k
-		r.Utility = append(r.Utility, math.Float64frombits(be.Uint64(b[o:])))
-		r.Discounted = append(r.Discounted, math.Float64frombits(be.Uint64(b[o+8:])))
+		r.Utility = append(r.Utility, math.Float64frombits(be.Uint64(b[headerSize+8*k:])))
 	}
+	if l.discounted {
+		for k := range n {
+			r.Discounted = append(r.Discounted, math.Float64frombits(be.Uint64(b[headerSize+8*(l.seats+k):])))
+		}
+	} else {
+		r.Discounted = append(r.Discounted, r.Utility...)
+	}
+}
+
+// utilityAt and discountedAt are the offsets of seat k's (from 0) values.
+func (l layout) utilityAt(k int) int { return headerSize + 8*k }
+
+func (l layout) discountedAt(k int) int {
+	if l.discounted {
+		return headerSize + 8*(l.seats+k)
+	}
+	return l.utilityAt(k)
 }
 
 // The sessions view decodes the records in plain SQL (no extension
@@ -143,26 +174,44 @@ func sqlFloat(size, off int) string {
 }
 
 // sessionsView is the CREATE VIEW statement of the sessions view: one row
-// per recorded session, the columns of format version 1's sessions table.
-func sessionsView(seats int) string {
-	size := recordSize(seats)
+// per recorded session. The inner query decodes the records; the outer one
+// measures the distances to the stored Pareto and Nash points exactly as
+// analysis.DistanceToFrontier does (the same sums in the same order, then a
+// correctly rounded square root), so the view and Scan agree to the bit.
+func sessionsView(l layout) string {
+	size := l.size()
 	var q strings.Builder
-	q.WriteString(`CREATE VIEW sessions AS SELECT
+	q.WriteString("CREATE VIEW sessions AS SELECT d.*")
+	for _, kind := range []string{"pareto", "nash"} {
+		fmt.Fprintf(&q, ",\n  (SELECT min(sqrt(")
+		for k := 1; k <= l.seats; k++ {
+			if k > 1 {
+				q.WriteString(" + ")
+			}
+			term := fmt.Sprintf("(d.utility_%[1]d - p.u_%[1]d) * (d.utility_%[1]d - p.u_%[1]d)", k)
+			if k > 1 { // seats beyond a scenario's are NULL: they add nothing
+				term = "coalesce(" + term + ", 0)"
+			}
+			q.WriteString(term)
+		}
+		fmt.Fprintf(&q, ")) FROM points p WHERE p.scenario = d.scenario AND p.kind = '%[1]s') AS %[1]s", kind)
+	}
+	q.WriteString(`
+FROM (SELECT
   r.first + c.i AS id, sc.id AS scenario,
   (r.first + c.i - sc.first_session) / sc.repetitions AS assignment,
   (r.first + c.i - sc.first_session) % sc.repetitions AS repetition,
   `)
-	fmt.Fprintf(&q, "%s AS seed,\n  %s AS agreed,\n  %s AS end_reason,\n", sqlUint(size, 0, 8), sqlByte(size, 28), sqlByte(size, 29))
+	fmt.Fprintf(&q, "%s AS agreed,\n  %s AS end_reason,\n", sqlByte(size, 16), sqlByte(size, 17))
 	fmt.Fprintf(&q, "  nullif(%s, 0) AS walked_out,\n  %s AS round,\n  %s AS time,\n  %s AS steps,\n",
-		sqlUint(size, 30, 2), sqlUint(size, 24, 4), sqlFloat(size, 32), sqlUint(size, 16, 8))
-	fmt.Fprintf(&q, "  CASE WHEN %s = 1 THEN %s END AS outcome,\n  %s AS pareto,\n  %s AS nash",
-		sqlByte(size, 28), sqlUint(size, 8, 8), sqlFloat(size, 40), sqlFloat(size, 48))
-	for k := range seats {
-		fmt.Fprintf(&q, ",\n  %s AS utility_%d,\n  %s AS discounted_%d", sqlFloat(size, headerSize+16*k), k+1, sqlFloat(size, headerSize+16*k+8), k+1)
+		sqlUint(size, 18, 2), sqlUint(size, 12, 4), sqlFloat(size, 20), sqlUint(size, 8, 4))
+	fmt.Fprintf(&q, "  CASE WHEN %s = 1 THEN %s END AS outcome", sqlByte(size, 16), sqlUint(size, 0, 8))
+	for k := range l.seats {
+		fmt.Fprintf(&q, ",\n  %s AS utility_%d,\n  %s AS discounted_%d", sqlFloat(size, l.utilityAt(k)), k+1, sqlFloat(size, l.discountedAt(k)), k+1)
 	}
 	q.WriteString(`
 FROM runs r
 JOIN counter c ON c.i < r.n
-JOIN scenarios sc ON r.first + c.i >= sc.first_session AND r.first + c.i < sc.first_session + sc.sessions`)
+JOIN scenarios sc ON r.first + c.i >= sc.first_session AND r.first + c.i < sc.first_session + sc.sessions) d`)
 	return q.String()
 }

@@ -7,16 +7,17 @@
 //
 // Layout (seats and assignments are numbered from 1, sessions from 0):
 //
-//	meta(key, value)                       format, version, spec (canonical JSON), spec_sha256, spec_source, created, parley, record_bytes
+//	meta(key, value)                       format, version, spec (canonical JSON), spec_sha256, spec_source, created, parley, record_bytes, record_discounted
 //	scenarios(id, path, name, sha256, seats, assignments, repetitions, first_session, sessions)
 //	parties(scenario, seat, party)         the party id of each negotiating seat
 //	negotiators(id, spec)
 //	assignments(scenario, assignment, seat, negotiator)
 //	end_reasons(code, name)
 //	runs(first, n, data)                   sessions first … first+n-1, n records of record_bytes bytes
-//	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 1023, and 2^e
-//	view sessions(id, scenario, assignment, repetition, seed, agreed, end_reason, walked_out,
-//	         round, time, steps, outcome, pareto, nash, utility_1, discounted_1, …, utility_K, discounted_K)
+//	points(scenario, kind, point, u_1, …, u_K)  the Pareto frontier's and the Nash solution's points
+//	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 4095, and 2^e
+//	view sessions(id, scenario, assignment, repetition, agreed, end_reason, walked_out,
+//	         round, time, steps, outcome, utility_1, discounted_1, …, utility_K, discounted_K, pareto, nash)
 //	view results(session, scenario, seat, party, negotiator, utility, discounted, agreed, …)
 package store
 
@@ -34,9 +35,12 @@ import (
 	"strings"
 	"time"
 
+	"math"
+
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/tournament"
 )
@@ -46,8 +50,9 @@ const Format = "parley-tournament"
 
 // Version is the value of meta.version: the layout of the store. Version
 // 1 kept one row of 18 columns per session; version 2 packs runs of
-// sessions into binary records.
-const Version = 2
+// sessions into binary records; version 3 leaves out of them what can be
+// recomputed (seeds, distances, undiscounted copies).
+const Version = 3
 
 // pageSize is the SQLite page size of a new store.
 const pageSize = 65536
@@ -61,7 +66,8 @@ type Store struct {
 	db     *sql.DB
 	conn   *sql.Conn
 	unlock func()
-	seats  int                    // K: utility_1..utility_K
+	lay    layout
+	ref    []reference            // per scenario, the points distances are measured to (read by Scan)
 	insert driver.StmtExecContext // prepared on the driver's connection
 	args   [3]driver.NamedValue
 	buf    []byte
@@ -124,7 +130,14 @@ func create(path string, p *tournament.Plan, source []byte, version string) (*St
 				path, s.Canonical.Name, strings.Join(d, "\n  "))
 		}
 	}
-	s.seats = p.MaxSeats
+	if want, err := planLayout(p); err != nil {
+		s.Close()
+		return nil, err
+	} else if want != s.lay {
+		s.Close()
+		return nil, fmt.Errorf("%s: its records (%d seats, discounted utilities stored: %v) do not match its spec's (%d seats, %v): the file was altered; give a new --db file",
+			path, s.lay.seats, s.lay.discounted, want.seats, want.discounted)
+	}
 	if err := s.prepare(); err != nil {
 		s.Close()
 		return nil, err
@@ -153,9 +166,6 @@ func Open(path string) (*Store, error) {
 		}
 		return nil, err
 	}
-	for _, sc := range s.Canonical.Scenarios {
-		s.seats = max(s.seats, len(sc.Parties))
-	}
 	return s, nil
 }
 
@@ -176,7 +186,7 @@ func checkHeader(path string) error {
 }
 
 func openDB(path string, readOnly bool) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)"
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)"
 	if readOnly {
 		dsn += "&mode=ro"
 	}
@@ -268,10 +278,11 @@ func (s *Store) check() error {
 	for _, sc := range c.Scenarios {
 		seats = max(seats, len(sc.Parties))
 	}
-	if v := meta["record_bytes"]; v != strconv.Itoa(recordSize(seats)) {
-		return fmt.Errorf("%s: its records are %s bytes, but its spec's %d seats make them %d: the file was altered; give a new --db file", s.Path, v, seats, recordSize(seats))
+	l := layout{seats: seats, discounted: meta["record_discounted"] == "1"}
+	if v := meta["record_bytes"]; v != strconv.Itoa(l.size()) {
+		return fmt.Errorf("%s: its records are %s bytes, but its spec's %d seats make them %d: the file was altered; give a new --db file", s.Path, v, seats, l.size())
 	}
-	s.Canonical, s.Source = &c, meta["spec_source"]
+	s.Canonical, s.Source, s.lay = &c, meta["spec_source"], l
 	return nil
 }
 
@@ -310,8 +321,35 @@ func (s *Store) init(p *tournament.Plan, source []byte, version string) error {
 	return nil
 }
 
+// planLayout is the record layout of p's store: discounted utilities are
+// stored only when some seat's utility is discounted. It compiles every
+// scenario (once per plan).
+func planLayout(p *tournament.Plan) (layout, error) {
+	l := layout{seats: p.MaxSeats}
+	for _, ps := range p.Scenarios {
+		prep, err := ps.Prepared()
+		if err != nil {
+			return l, fmt.Errorf("%s: %w", ps.Path, err)
+		}
+		for _, u := range prep.Utilities {
+			if u.DiscountFactor(1) != 1 {
+				l.discounted = true
+			}
+		}
+	}
+	return l, nil
+}
+
 func (s *Store) schema(p *tournament.Plan, source []byte, version string) error {
-	size := recordSize(p.MaxSeats)
+	l, err := planLayout(p)
+	if err != nil {
+		return err
+	}
+	s.lay = l
+	var us strings.Builder
+	for k := 1; k <= p.MaxSeats; k++ {
+		fmt.Fprintf(&us, ", u_%d REAL", k)
+	}
 	var view strings.Builder
 	for k := 1; k <= p.MaxSeats; k++ {
 		if k > 1 {
@@ -333,7 +371,7 @@ JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
 		`CREATE TABLE assignments (scenario INTEGER NOT NULL, assignment INTEGER NOT NULL, seat INTEGER NOT NULL, negotiator INTEGER NOT NULL,
   PRIMARY KEY (scenario, assignment, seat)) WITHOUT ROWID`,
 		fmt.Sprintf(`CREATE TABLE runs (first INTEGER PRIMARY KEY, n INTEGER NOT NULL, data BLOB NOT NULL,
-  CHECK (n BETWEEN 1 AND %d AND first >= 0 AND first + n <= %d AND length(data) = n * %d))`, maxRun, p.Total, size),
+  CHECK (n BETWEEN 1 AND %d AND first >= 0 AND first + n <= %d AND length(data) = n * %d))`, maxRun, p.Total, l.size()),
 		// Exactly once: a run may not overlap a recorded one. Runs are
 		// disjoint, so the run starting last before the new one ends is
 		// the only one that can overlap it (one index probe).
@@ -348,7 +386,9 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 		`INSERT INTO pow2 WITH RECURSIVE p(e, v) AS (SELECT 0, 1.0 UNION ALL SELECT e + 1, v * 2 FROM p WHERE e < 971) SELECT e, v FROM p`,
 		`INSERT INTO pow2 WITH RECURSIVE p(e, v) AS (SELECT -1, 0.5 UNION ALL SELECT e - 1, v / 2 FROM p WHERE e > -1074) SELECT e, v FROM p`,
 		`CREATE TABLE end_reasons (code INTEGER PRIMARY KEY, name TEXT NOT NULL)`,
-		sessionsView(p.MaxSeats),
+		`CREATE TABLE points (scenario INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('pareto', 'nash')), point INTEGER NOT NULL` + us.String() + `,
+  PRIMARY KEY (scenario, kind, point)) WITHOUT ROWID`,
+		sessionsView(l),
 		`CREATE VIEW results AS ` + view.String(),
 	}
 	for _, q := range stmts {
@@ -365,7 +405,8 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 		{"spec_source", string(source)},
 		{"created", time.Now().UTC().Format(time.RFC3339)},
 		{"parley", version},
-		{"record_bytes", strconv.Itoa(size)},
+		{"record_bytes", strconv.Itoa(l.size())},
+		{"record_discounted", map[bool]string{false: "0", true: "1"}[l.discounted]},
 	}
 	for _, kv := range meta {
 		if err := s.exec("INSERT INTO meta VALUES (?, ?)", kv[0], kv[1]); err != nil {
@@ -392,6 +433,23 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 		for seat, id := range cs.Parties {
 			if err := s.exec("INSERT INTO parties VALUES (?, ?, ?)", k, seat+1, id); err != nil {
 				return err
+			}
+		}
+		frontier, nash := ps.Reference()
+		for kind, pts := range map[string][]analysis.Point{"pareto": pointsOf(frontier), "nash": pointsOf(nash)} {
+			for i, pt := range pts {
+				args := []any{k, kind, i}
+				q := "INSERT INTO points VALUES (?, ?, ?" + strings.Repeat(", ?", p.MaxSeats) + ")"
+				for j := range p.MaxSeats {
+					if j < len(pt.Utilities) {
+						args = append(args, pt.Utilities[j])
+					} else {
+						args = append(args, nil)
+					}
+				}
+				if err := s.exec(q, args...); err != nil {
+					return err
+				}
 			}
 		}
 		for a := range ps.Assignments {
@@ -457,7 +515,7 @@ func (s *Store) runs(withData bool, fn func(first uint64, n int, data []byte) er
 		return err
 	}
 	defer rows.Close()
-	size := recordSize(s.seats)
+	size := s.lay.size()
 	var (
 		first, n, length int64
 		data             []byte
@@ -528,7 +586,7 @@ func (s *Store) Write(batch []tournament.Record) error {
 			b := s.buf[:0]
 			for i := range n {
 				var err error
-				if b, err = encode(b, &batch[i], s.seats); err != nil {
+				if b, err = s.lay.encode(b, &batch[i]); err != nil {
 					return err
 				}
 			}
@@ -624,7 +682,8 @@ func (s *Store) Close() error {
 }
 
 // Scan calls fn with every recorded session in number order. The record
-// and its slices are reused between calls.
+// and its slices are reused between calls. Seeds and distances, which the
+// records leave out, are recomputed here.
 func (s *Store) Scan(fn func(*tournament.Record) error) error {
 	c := s.Canonical
 	type span struct{ first, sessions, reps uint64 }
@@ -635,7 +694,11 @@ func (s *Store) Scan(fn func(*tournament.Record) error) error {
 		spans = append(spans, span{off, n, uint64(c.Repetitions)})
 		off += n
 	}
-	size := recordSize(s.seats)
+	ref, err := s.references()
+	if err != nil {
+		return err
+	}
+	size := s.lay.size()
 	var r tournament.Record
 	k := 0
 	return s.runs(true, func(first uint64, n int, data []byte) error {
@@ -648,13 +711,102 @@ func (s *Store) Scan(fn func(*tournament.Record) error) error {
 				return fmt.Errorf("%s is damaged: session %d lies outside its scenarios", s.Path, id)
 			}
 			sp := spans[k]
-			r.Number, r.Scenario = id, k
+			r.Number, r.Scenario, r.Seed = id, k, tournament.SessionSeed(c.Seed, id)
 			r.Assignment, r.Repetition = (id-sp.first)/sp.reps, int((id-sp.first)%sp.reps)
-			decode(data[j*size:(j+1)*size], &r, len(c.Scenarios[k].Parties))
+			s.lay.decode(data[j*size:(j+1)*size], &r, len(c.Scenarios[k].Parties))
+			r.Pareto, r.Nash = ref[k].distances(r.Utility)
 			if err := fn(&r); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// reference is a scenario's Pareto frontier and Nash points, as stored.
+type reference struct {
+	frontier *analysis.Pareto
+	nash     *analysis.Solution
+}
+
+// distances are u's distances to the frontier and the Nash point (NaN
+// when not available), as analysis measures them.
+func (r reference) distances(u []float64) (pareto, nash float64) {
+	pareto, nash = math.NaN(), math.NaN()
+	if r.frontier != nil {
+		pareto = analysis.DistanceToFrontier(u, r.frontier)
+	}
+	if r.nash != nil {
+		nash = analysis.DistanceToNash(u, r.nash)
+	}
+	return pareto, nash
+}
+
+// references reads the points table (once).
+func (s *Store) references() ([]reference, error) {
+	if s.ref != nil {
+		return s.ref, nil
+	}
+	ref := make([]reference, len(s.Canonical.Scenarios))
+	rows, err := s.conn.QueryContext(context.Background(), "SELECT * FROM points ORDER BY scenario, kind, point")
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the Pareto and Nash points: %w", s.Path, err)
+	}
+	defer rows.Close()
+	var (
+		k, point int
+		kind     string
+		us       = make([]sql.NullFloat64, s.lay.seats)
+		dst      = []any{&k, &kind, &point}
+	)
+	for i := range us {
+		dst = append(dst, &us[i])
+	}
+	for rows.Next() {
+		if err := rows.Scan(dst...); err != nil {
+			return nil, fmt.Errorf("%s: reading the Pareto and Nash points: %w", s.Path, err)
+		}
+		if k < 0 || k >= len(ref) {
+			return nil, fmt.Errorf("%s is damaged: Pareto or Nash points of scenario %d, which it does not have", s.Path, k)
+		}
+		n := len(s.Canonical.Scenarios[k].Parties)
+		pt := analysis.Point{Utilities: make([]float64, n)}
+		for i := range n {
+			if !us[i].Valid {
+				return nil, fmt.Errorf("%s is damaged: point %d of scenario %d lacks seat %d's utility", s.Path, point, k, i+1)
+			}
+			pt.Utilities[i] = us[i].Float64
+		}
+		switch kind {
+		case "pareto":
+			if ref[k].frontier == nil {
+				ref[k].frontier = &analysis.Pareto{Parties: n}
+			}
+			ref[k].frontier.Points = append(ref[k].frontier.Points, pt)
+		case "nash":
+			if ref[k].nash == nil {
+				ref[k].nash = &analysis.Solution{}
+			}
+			ref[k].nash.Points = append(ref[k].nash.Points, pt)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: reading the Pareto and Nash points: %w", s.Path, err)
+	}
+	s.ref = ref
+	return ref, nil
+}
+
+func pointsOf(x any) []analysis.Point {
+	switch v := x.(type) {
+	case *analysis.Pareto:
+		if v != nil {
+			return v.Points
+		}
+	case *analysis.Solution:
+		if v != nil {
+			return v.Points
+		}
+	}
+	return nil
 }

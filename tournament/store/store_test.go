@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parleyhq/parley/analysis"
+
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/tournament"
 )
@@ -319,7 +321,8 @@ func (t *tee) Write(b []tournament.Record) error {
 }
 
 // TestStoredExactly checks that the store gives back bit for bit what the
-// workers computed (NULLs for missing distances included).
+// workers computed, and the distances to the plan's own frontier and Nash
+// points (which the store measures against its stored copy of them).
 func TestStoredExactly(t *testing.T) {
 	dir := t.TempDir()
 	d := domainsDir(t)
@@ -336,8 +339,17 @@ func TestStoredExactly(t *testing.T) {
 	st.Close()
 	got := dump(t, db)
 	want := make([]tournament.Record, len(got))
+	dist := 0
 	for _, r := range tt.recs {
+		f, n := p.Scenarios[r.Scenario].Reference()
+		r.Pareto, r.Nash = analysis.DistanceToFrontier(r.Utility, f), analysis.DistanceToNash(r.Utility, n)
+		if !math.IsNaN(r.Pareto) && r.Pareto > 0 {
+			dist++
+		}
 		want[r.Number] = r
+	}
+	if dist == 0 {
+		t.Fatal("no session off the frontier: the distances are not tested")
 	}
 	sameRecords(t, "stored", got, want)
 }
@@ -345,23 +357,35 @@ func TestStoredExactly(t *testing.T) {
 // TestSessionsViewExact checks that the sessions view, which decodes the
 // packed records in plain SQL, gives every column exactly as Scan does
 // (NULLs for missing distances, outcomes and seats included).
+// Car and Tram are undiscounted (the records hold no discounted copies),
+// Laptop is discounted.
 func TestSessionsViewExact(t *testing.T) {
-	dir := t.TempDir()
 	d := domainsDir(t)
-	p, _ := writeSpec(t, dir, fmt.Sprintf(killSpec, filepath.Join(d, "ANAC2011_Car"), filepath.Join(d, "ANAC2015_Tram"), 3))
-	db := filepath.Join(dir, "t.db")
-	runInProcess(t, p, db, 2)
-	want := dump(t, db)
-	st, err := Open(db)
-	if err != nil {
-		t.Fatal(err)
+	for _, first := range []string{"ANAC2011_Car", "ANAC2011_Laptop"} {
+		t.Run(first, func(t *testing.T) {
+			dir := t.TempDir()
+			p, _ := writeSpec(t, dir, fmt.Sprintf(killSpec, filepath.Join(d, first), filepath.Join(d, "ANAC2015_Tram"), 3))
+			db := filepath.Join(dir, "t.db")
+			runInProcess(t, p, db, 2)
+			st, err := Open(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if want := first == "ANAC2011_Laptop"; st.lay.discounted != want {
+				t.Errorf("discounted utilities stored: %v, want %v", st.lay.discounted, want)
+			}
+			checkSessionsView(t, st, dump(t, db))
+		})
 	}
-	defer st.Close()
+}
+
+func checkSessionsView(t *testing.T, st *Store, want []tournament.Record) {
 	var cols strings.Builder
-	for k := 1; k <= st.seats; k++ {
+	for k := 1; k <= st.lay.seats; k++ {
 		fmt.Fprintf(&cols, ", utility_%d, discounted_%d", k, k)
 	}
-	rows, err := st.conn.QueryContext(context.Background(), "SELECT id, scenario, assignment, repetition, seed, agreed, end_reason, walked_out, round, time, steps, outcome, pareto, nash"+cols.String()+" FROM sessions ORDER BY id")
+	rows, err := st.conn.QueryContext(context.Background(), "SELECT id, scenario, assignment, repetition, agreed, end_reason, walked_out, round, time, steps, outcome, pareto, nash"+cols.String()+" FROM sessions ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,20 +400,21 @@ func TestSessionsViewExact(t *testing.T) {
 	for rows.Next() {
 		var (
 			r                tournament.Record
-			id, assign, seed int64
+			id, assign       int64
 			end              int
 			walked, outcome  sql.NullInt64
 			tm, pareto, nash sql.NullFloat64
-			us               = make([]sql.NullFloat64, 2*st.seats)
+			us               = make([]sql.NullFloat64, 2*st.lay.seats)
 		)
-		dst := []any{&id, &r.Scenario, &assign, &r.Repetition, &seed, &r.Agreed, &end, &walked, &r.Round, &tm, &r.Steps, &outcome, &pareto, &nash}
+		dst := []any{&id, &r.Scenario, &assign, &r.Repetition, &r.Agreed, &end, &walked, &r.Round, &tm, &r.Steps, &outcome, &pareto, &nash}
 		for i := range us {
 			dst = append(dst, &us[i])
 		}
 		if err := rows.Scan(dst...); err != nil {
 			t.Fatal(err)
 		}
-		r.Number, r.Assignment, r.Seed, r.End = uint64(id), uint64(assign), uint64(seed), protocol.EndReason(end)
+		r.Number, r.Assignment, r.End = uint64(id), uint64(assign), protocol.EndReason(end)
+		r.Seed = tournament.SessionSeed(st.Canonical.Seed, r.Number) // not in the view
 		r.WalkedOut = -1
 		if walked.Valid {
 			r.WalkedOut = int(walked.Int64) - 1
@@ -401,7 +426,7 @@ func TestSessionsViewExact(t *testing.T) {
 		}
 		r.Time, r.Pareto, r.Nash = f(tm), f(pareto), f(nash)
 		seats := len(st.Canonical.Scenarios[r.Scenario].Parties)
-		for k := range st.seats {
+		for k := range st.lay.seats {
 			if k < seats {
 				r.Utility = append(r.Utility, f(us[2*k]))
 				r.Discounted = append(r.Discounted, f(us[2*k+1]))
@@ -502,7 +527,7 @@ func TestOlderVersionRefused(t *testing.T) {
 		"report": func() error { _, err := Open(db); return err },
 	} {
 		err := open()
-		if err == nil || !strings.Contains(err.Error(), "format version 1 (made by an older parley); this parley reads only version 2") || !strings.Contains(err.Error(), "new --db file") {
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("format version 1 (made by an older parley); this parley reads only version %d", Version)) || !strings.Contains(err.Error(), "new --db file") {
 			t.Errorf("%s: got %v", what, err)
 		}
 	}

@@ -6,11 +6,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/parleyhq/parley/internal/rusage"
 	"github.com/parleyhq/parley/tournament"
 )
 
 // BenchmarkWrite measures the writer alone: inserting and committing
-// session records (Laptop-shaped, 2 seats) in batches of 256.
+// session records (Laptop-shaped, 2 seats) in batches of 4096, as the workers hand them over.
 //
 //	go test ./tournament/store -run '^$' -bench Write
 func BenchmarkWrite(b *testing.B) {
@@ -21,13 +22,13 @@ func BenchmarkWrite(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	batch := make([]tournament.Record, 256)
+	batch := make([]tournament.Record, 4096)
 	for i := range batch {
 		batch[i] = tournament.Record{Agreed: true, End: 1, WalkedOut: -1, Round: 30, Time: 0.3, Steps: 60, Outcome: 13, Pareto: 0.01, Nash: 0.1,
 			Utility: []float64{0.8, 0.7}, Discounted: []float64{0.8, 0.7}, Seed: 1234567890123}
 	}
 	n := uint64(0)
-	b.ResetTimer()
+	cpu0 := rusage.CPU()
 	for b.Loop() {
 		for i := range batch {
 			batch[i].Number = n
@@ -37,7 +38,7 @@ func BenchmarkWrite(b *testing.B) {
 		if err := st.Write(batch); err != nil {
 			b.Fatal(err)
 		}
-		if n%4096 == 0 {
+		if n%16384 == 0 {
 			if err := st.Commit(); err != nil {
 				b.Fatal(err)
 			}
@@ -45,6 +46,7 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	st.Commit()
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(rusage.CPU()-cpu0)/float64(n), "cpu-ns/row")
 }
 
 // BenchmarkTournament runs Laptop tournaments (Boulware vs Conceder, 100
@@ -63,6 +65,7 @@ func BenchmarkTournament(b *testing.B) {
 				b.Fatal(err)
 			}
 			sessions := 0
+			cpu0 := rusage.CPU()
 			for i := 0; b.Loop(); i++ {
 				st, err := Create(filepath.Join(dir, fmt.Sprintf("t%d.db", i)), p, nil, "test")
 				if err != nil {
@@ -76,6 +79,7 @@ func BenchmarkTournament(b *testing.B) {
 				sessions += int(stats.Committed)
 			}
 			b.ReportMetric(float64(sessions)/b.Elapsed().Seconds(), "sessions/s")
+			b.ReportMetric(float64(rusage.CPU()-cpu0)/float64(sessions), "cpu-ns/session")
 		})
 	}
 }
