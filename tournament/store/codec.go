@@ -34,8 +34,16 @@ import (
 //	              record_discounted = 1); otherwise it equals the utility
 const (
 	headerSize = 28
-	maxRun     = 4096 // sessions per row at most (the counter table's size)
+	maxRun     = 1024 // sessions per row at most (the counter table's size)
+	// rowBytes bounds a row's data so that it stays within its B-tree page
+	// (SQLite keeps up to 65,501 bytes of a row on a 64 KiB leaf): a row
+	// spilling onto overflow pages makes the sessions view read the whole
+	// chain for every byte it decodes.
+	rowBytes = 64000
 )
+
+// perRow is the number of records the writer puts in one row at most.
+func (l layout) perRow() int { return max(1, min(maxRun, rowBytes/l.size())) }
 
 // layout is the shape of a store's records.
 type layout struct {
@@ -174,30 +182,14 @@ func sqlFloat(size, off int) string {
 }
 
 // sessionsView is the CREATE VIEW statement of the sessions view: one row
-// per recorded session. The inner query decodes the records; the outer one
-// measures the distances to the stored Pareto and Nash points exactly as
-// analysis.DistanceToFrontier does (the same sums in the same order, then a
-// correctly rounded square root), so the view and Scan agree to the bit.
+// per recorded session, decoded from the runs. Distances are not in it:
+// measured in SQL against the points table they cost every query that
+// reads the view (even one that does not select them) a hundred times more
+// than the decoding; reports and exports compute them in Go.
 func sessionsView(l layout) string {
 	size := l.size()
 	var q strings.Builder
-	q.WriteString("CREATE VIEW sessions AS SELECT d.*")
-	for _, kind := range []string{"pareto", "nash"} {
-		fmt.Fprintf(&q, ",\n  (SELECT min(sqrt(")
-		for k := 1; k <= l.seats; k++ {
-			if k > 1 {
-				q.WriteString(" + ")
-			}
-			term := fmt.Sprintf("(d.utility_%[1]d - p.u_%[1]d) * (d.utility_%[1]d - p.u_%[1]d)", k)
-			if k > 1 { // seats beyond a scenario's are NULL: they add nothing
-				term = "coalesce(" + term + ", 0)"
-			}
-			q.WriteString(term)
-		}
-		fmt.Fprintf(&q, ")) FROM points p WHERE p.scenario = d.scenario AND p.kind = '%[1]s') AS %[1]s", kind)
-	}
-	q.WriteString(`
-FROM (SELECT
+	q.WriteString(`CREATE VIEW sessions AS SELECT
   r.first + c.i AS id, sc.id AS scenario,
   (r.first + c.i - sc.first_session) / sc.repetitions AS assignment,
   (r.first + c.i - sc.first_session) % sc.repetitions AS repetition,
@@ -212,6 +204,6 @@ FROM (SELECT
 	q.WriteString(`
 FROM runs r
 JOIN counter c ON c.i < r.n
-JOIN scenarios sc ON r.first + c.i >= sc.first_session AND r.first + c.i < sc.first_session + sc.sessions) d`)
+JOIN scenarios sc ON r.first + c.i >= sc.first_session AND r.first + c.i < sc.first_session + sc.sessions`)
 	return q.String()
 }

@@ -15,9 +15,9 @@
 //	end_reasons(code, name)
 //	runs(first, n, data)                   sessions first … first+n-1, n records of record_bytes bytes
 //	points(scenario, kind, point, u_1, …, u_K)  the Pareto frontier's and the Nash solution's points
-//	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 4095, and 2^e
+//	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 1023, and 2^e
 //	view sessions(id, scenario, assignment, repetition, agreed, end_reason, walked_out,
-//	         round, time, steps, outcome, utility_1, discounted_1, …, utility_K, discounted_K, pareto, nash)
+//	         round, time, steps, outcome, utility_1, discounted_1, …, utility_K, discounted_K)
 //	view results(session, scenario, seat, party, negotiator, utility, discounted, agreed, …)
 package store
 
@@ -356,7 +356,7 @@ func (s *Store) schema(p *tournament.Plan, source []byte, version string) error 
 			view.WriteString("\nUNION ALL\n")
 		}
 		fmt.Fprintf(&view, `SELECT s.id AS session, s.scenario, %[1]d AS seat, pa.party, n.spec AS negotiator,
-  s.utility_%[1]d AS utility, s.discounted_%[1]d AS discounted, s.agreed, s.round, s.pareto, s.nash
+  s.utility_%[1]d AS utility, s.discounted_%[1]d AS discounted, s.agreed, s.round
 FROM sessions s
 JOIN assignments a ON a.scenario = s.scenario AND a.assignment = s.assignment AND a.seat = %[1]d
 JOIN negotiators n ON n.id = a.negotiator
@@ -580,7 +580,7 @@ func (s *Store) Write(batch []tournament.Record) error {
 	err := s.conn.Raw(func(any) error {
 		for len(batch) > 0 {
 			n := 1
-			for n < len(batch) && n < maxRun && batch[n].Number == batch[0].Number+uint64(n) {
+			for n < len(batch) && n < s.lay.perRow() && batch[n].Number == batch[0].Number+uint64(n) {
 				n++
 			}
 			b := s.buf[:0]
