@@ -436,8 +436,19 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 			}
 		}
 		frontier, nash := ps.Reference()
-		for kind, pts := range map[string][]analysis.Point{"pareto": pointsOf(frontier), "nash": pointsOf(nash)} {
-			for i, pt := range pts {
+		sets := []struct {
+			kind string
+			pts  []analysis.Point
+		}{{"pareto", nil}, {"nash", nil}}
+		if frontier != nil {
+			sets[0].pts = frontier.Points
+		}
+		if nash != nil {
+			sets[1].pts = nash.Points
+		}
+		for _, set := range sets {
+			kind := set.kind
+			for i, pt := range set.pts {
 				args := []any{k, kind, i}
 				q := "INSERT INTO points VALUES (?, ?, ?" + strings.Repeat(", ?", p.MaxSeats) + ")"
 				for j := range p.MaxSeats {
@@ -795,18 +806,4 @@ func (s *Store) references() ([]reference, error) {
 	}
 	s.ref = ref
 	return ref, nil
-}
-
-func pointsOf(x any) []analysis.Point {
-	switch v := x.(type) {
-	case *analysis.Pareto:
-		if v != nil {
-			return v.Points
-		}
-	case *analysis.Solution:
-		if v != nil {
-			return v.Points
-		}
-	}
-	return nil
 }
