@@ -437,9 +437,6 @@ func (w *worker) play(s Session, rec *Record) error {
 // direct-mapped cache: math.Pow per session was a tenth of the worker's
 // own cost.
 func (w *worker) discount(u *utility.Additive, t float64) float64 {
-	if u.Discount >= 1 || u.Discount <= 0 {
-		return 1
-	}
 	h := math.Float64bits(t)*0x9e3779b97f4a7c15 ^ math.Float64bits(u.Discount)
 	e := &w.pow[h>>(64-powBits)]
 	if e.t != t || e.d != u.Discount || !e.ok {
