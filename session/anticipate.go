@@ -50,6 +50,14 @@ func expectedUtility(u *utility.Additive, rat *utility.Ratification) func(o []in
 	}
 }
 
+// CheckAnticipation reports whether sessions on p can run with
+// Config.AnticipateRatification: the error NewRunner would return, found
+// once, before any session is played.
+func (p *Prepared) CheckAnticipation() error {
+	_, err := p.anticipated()
+	return err
+}
+
 // anticipated returns, for every seat whose party has a ratification, the
 // index of its expected utility after each number of scheduled events, or
 // an error when the space is too large to enumerate.

@@ -30,17 +30,20 @@ const FormatVersion = 1
 // folders are expanded and each scenario is fingerprinted by its files'
 // contents, so an edited domain file counts as a change too.
 type Canonical struct {
-	Format      int                 `json:"format"`
-	Name        string              `json:"name"`
-	Seed        uint64              `json:"seed"`
-	Protocol    string              `json:"protocol"`
-	Mediator    string              `json:"mediator,omitempty"`
-	Deadline    DeadlineSpec        `json:"deadline"`
-	Rotation    string              `json:"rotation"`
-	Repetitions int                 `json:"repetitions"`
-	Negotiators []string            `json:"negotiators"`
-	Scenarios   []CanonicalScenario `json:"scenarios"`
-	Sessions    uint64              `json:"sessions"`
+	Format      int          `json:"format"`
+	Name        string       `json:"name"`
+	Seed        uint64       `json:"seed"`
+	Protocol    string       `json:"protocol"`
+	Mediator    string       `json:"mediator,omitempty"`
+	Deadline    DeadlineSpec `json:"deadline"`
+	Rotation    string       `json:"rotation"`
+	Repetitions int          `json:"repetitions"`
+	// AnticipateRatification is omitted when false, so that the specs of
+	// stores made before it existed keep their hash.
+	AnticipateRatification bool                `json:"anticipate_ratification,omitempty"`
+	Negotiators            []string            `json:"negotiators"`
+	Scenarios              []CanonicalScenario `json:"scenarios"`
+	Sessions               uint64              `json:"sessions"`
 }
 
 // CanonicalScenario is one resolved scenario.
@@ -85,6 +88,7 @@ func (c *Canonical) Diff(o *Canonical) []string {
 	f("deadline", c.Deadline, o.Deadline)
 	f("rotation", c.Rotation, o.Rotation)
 	f("repetitions", c.Repetitions, o.Repetitions)
+	f("anticipate_ratification", c.AnticipateRatification, o.AnticipateRatification)
 	if !slices.Equal(c.Negotiators, o.Negotiators) {
 		d = append(d, fmt.Sprintf("negotiators: %s, now %s", strings.Join(c.Negotiators, ", "), strings.Join(o.Negotiators, ", ")))
 	}
@@ -137,12 +141,13 @@ type PlanScenario struct {
 	Offset      uint64 // number of the scenario's first session
 	Sessions    uint64
 
-	once     sync.Once
-	prep     *session.Prepared
-	err      error
-	frontier *analysis.Pareto   // nil when it could not be computed
-	nash     *analysis.Solution // nil when there is no rational outcome
-	note     string             // why distances are missing
+	anticipate bool // sessions anticipate ratification: checked by Prepared
+	once       sync.Once
+	prep       *session.Prepared
+	err        error
+	frontier   *analysis.Pareto   // nil when it could not be computed
+	nash       *analysis.Solution // nil when there is no rational outcome
+	note       string             // why distances are missing
 }
 
 // Prepared compiles the scenario once, on first use, with its Pareto
@@ -153,6 +158,11 @@ func (ps *PlanScenario) Prepared() (*session.Prepared, error) {
 		ps.prep, ps.err = session.Prepare(ps.Scenario)
 		if ps.err != nil {
 			return
+		}
+		if ps.anticipate {
+			if ps.err = ps.prep.CheckAnticipation(); ps.err != nil {
+				return
+			}
 		}
 		f, err := analysis.Frontier(ps.prep.Utilities, ps.prep.Space, analysis.Options{Listed: 1})
 		if err != nil {
@@ -180,7 +190,8 @@ func (ps *PlanScenario) Reference() (*analysis.Pareto, *analysis.Solution) {
 func NewPlan(s *Spec) (*Plan, error) {
 	p := &Plan{Spec: s, deadline: s.deadline()}
 	c := &Canonical{Format: FormatVersion, Name: s.Name, Seed: s.Seed, Protocol: s.Protocol, Mediator: s.Mediator,
-		Deadline: s.Deadline, Rotation: s.Rotation, Repetitions: s.Repetitions, Negotiators: slices.Clone(s.Negotiators)}
+		Deadline: s.Deadline, Rotation: s.Rotation, Repetitions: s.Repetitions, AnticipateRatification: s.AnticipateRatification,
+		Negotiators: slices.Clone(s.Negotiators)}
 	var errs []error
 	seen := map[string]bool{}
 	for i, given := range s.Scenarios {
@@ -206,7 +217,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 				errs = append(errs, err)
 				continue
 			}
-			ps := &PlanScenario{Path: filepath.ToSlash(rel), Scenario: sc}
+			ps := &PlanScenario{Path: filepath.ToSlash(rel), Scenario: sc, anticipate: s.AnticipateRatification}
 			var ids []string
 			for _, pa := range sc.Parties {
 				if pa.Role != "mediator" {

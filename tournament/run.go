@@ -110,7 +110,20 @@ type Stats struct {
 	Elapsed   time.Duration // wall time of the run
 }
 
-const chunk = 4096 // consecutive sessions handed to a worker at once
+// chunk is the number of consecutive sessions handed to a worker at once,
+// but for the last ones of a run: see chunkSize.
+const chunk = 4096
+
+// span is the session numbers lo ≤ i < hi.
+type span struct{ lo, hi uint64 }
+
+// chunkSize is the size of the next chunk when left sessions remain: chunk
+// while there are many, then smaller ones, about an eighth of what each
+// worker has left (at least 64), so that the workers finish together
+// instead of one playing a whole last chunk while the others wait.
+func chunkSize(left uint64, workers int) uint64 {
+	return min(left, chunk, max(64, left/(8*uint64(workers))))
+}
 
 type batch struct {
 	recs  []Record
@@ -207,7 +220,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		}
 	}()
 
-	jobs := make(chan uint64, 2*opts.Workers)
+	jobs := make(chan span, 2*opts.Workers)
 	// Batches are made on demand, up to maxBatches: normally a few cycle
 	// between the workers and the writer, but while the writer waits for
 	// the disk (a checkpoint's fsync) the workers go on filling new ones
@@ -218,16 +231,16 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	// Dispatcher: chunks of consecutive numbers, skipping finished chunks.
 	go func() {
 		defer close(jobs)
-		for lo := uint64(0); lo < p.Total; lo += chunk {
-			hi := min(lo+chunk, p.Total)
-			if opts.Done != nil && allDone(opts.Done, lo, hi) {
-				continue
+		for lo := uint64(0); lo < p.Total; {
+			hi := lo + chunkSize(p.Total-lo, opts.Workers)
+			if opts.Done == nil || !allDone(opts.Done, lo, hi) {
+				select {
+				case jobs <- span{lo, hi}:
+				case <-ctx.Done():
+					return
+				}
 			}
-			select {
-			case jobs <- lo:
-			case <-ctx.Done():
-				return
-			}
+			lo = hi
 		}
 	}()
 
@@ -340,7 +353,7 @@ func (w *worker) runner(s Session) (*session.Runner, error) {
 	}
 	names := w.negotiators(s)
 	r, err := session.NewRunner(session.Config{Prepared: prep, Protocol: w.p.Spec.Protocol, Mediator: w.p.Spec.Mediator,
-		Negotiators: names, Deadline: w.p.deadline})
+		Negotiators: names, Deadline: w.p.deadline, AnticipateRatification: w.p.Spec.AnticipateRatification})
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +362,7 @@ func (w *worker) runner(s Session) (*session.Runner, error) {
 	return r, nil
 }
 
-func (w *worker) run(ctx context.Context, jobs <-chan uint64, pool *batchPool, full chan<- *batch, opts Options, tick *atomic.Int64) error {
+func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, full chan<- *batch, opts Options, tick *atomic.Int64) error {
 	// The batch being filled lives in locals until it is handed over: the
 	// batch structs sit side by side in memory, and a worker writing its
 	// own batch's length after every session would contend for the cache
@@ -359,18 +372,25 @@ func (w *worker) run(ctx context.Context, jobs <-chan uint64, pool *batchPool, f
 		recs  []Record
 		steps uint64
 		since int64
+		yield = opts.Workers >= runtime.GOMAXPROCS(0)
 	)
 	flush := func() {
 		if b != nil && len(recs) > 0 {
 			b.recs, b.steps = recs, steps
 			full <- b
 			b, recs, steps = nil, nil, 0
+			// When the workers keep every core busy, the writer would
+			// run only when the scheduler next preempts one (up to 10ms
+			// later, while more new batches pile up): let it store this
+			// one now, on this core.
+			if yield {
+				runtime.Gosched()
+			}
 		}
 	}
 	defer flush()
-	for lo := range jobs {
-		hi := min(lo+chunk, w.p.Total)
-		for i := lo; i < hi; i++ {
+	for sp := range jobs {
+		for i := sp.lo; i < sp.hi; i++ {
 			if opts.Done.Has(i) {
 				continue
 			}

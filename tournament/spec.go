@@ -63,6 +63,10 @@ type Spec struct {
 	// Repetitions of every (scenario, assignment) pair, each with its own
 	// seed; default 1.
 	Repetitions int `yaml:"repetitions" json:"repetitions"`
+	// AnticipateRatification has every party whose deals need ratifying
+	// bargain over its expected utility, as parley run
+	// --anticipate-ratification (session.Config.AnticipateRatification).
+	AnticipateRatification bool `yaml:"anticipate_ratification,omitempty" json:"anticipate_ratification,omitempty"`
 
 	dir  string // folder the scenario paths are relative to
 	file string

@@ -7,11 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
 
 	"github.com/parleyhq/parley/internal/shared"
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
 )
 
 // domainsDir returns ../shared/domains, or skips.
@@ -223,3 +226,109 @@ func TestExampleSpecs(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkSizes checks that the dispatcher's chunks cover a run exactly,
+// are never empty nor larger than chunk, and shrink towards the end so
+// that no worker is left with a whole chunk while the others idle.
+func TestChunkSizes(t *testing.T) {
+	for _, c := range []struct {
+		total   uint64
+		workers int
+	}{{1, 1}, {63, 2}, {4096, 1}, {200000, 2}, {10000000, 8}} {
+		var sizes []uint64
+		for lo := uint64(0); lo < c.total; {
+			n := chunkSize(c.total-lo, c.workers)
+			if n == 0 || n > chunk {
+				t.Fatalf("total %d: chunk of %d at %d", c.total, n, lo)
+			}
+			sizes = append(sizes, n)
+			lo += n
+		}
+		last := sizes[len(sizes)-1]
+		if c.total > 64*uint64(c.workers) && last > 64 {
+			t.Errorf("total %d, %d workers: last chunk %d, want at most 64", c.total, c.workers, last)
+		}
+		if c.total >= 1e6 && sizes[0] != chunk {
+			t.Errorf("total %d: first chunk %d, want %d", c.total, sizes[0], chunk)
+		}
+	}
+}
+
+// recordSink keeps every record, by session number.
+type recordSink struct{ recs map[uint64]Record }
+
+func (s *recordSink) Write(b []Record) error {
+	for _, r := range b {
+		r.Utility, r.Discounted = slices.Clone(r.Utility), slices.Clone(r.Discounted)
+		s.recs[r.Number] = r
+	}
+	return nil
+}
+func (s *recordSink) Commit() error { return nil }
+
+// TestAnticipateRatification: anticipate_ratification: true plays every
+// session as session.Config.AnticipateRatification does, it is part of the
+// canonical spec (a store made without it is not resumed with it), and a
+// scenario it cannot apply to is refused before any session is played.
+func TestAnticipateRatification(t *testing.T) {
+	scen, err := filepath.Abs("../session/testdata/anticipate.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := fmt.Sprintf("seed: 3\nscenarios: [%s]\nnegotiators: [linear, conceder]\ndeadline: {rounds: 20}\nrepetitions: 2\n", scen)
+	plain, anti := plan(t, spec), plan(t, spec+"anticipate_ratification: true\n")
+	if strings.Contains(string(plain.Canonical.JSON()), `"anticipate_ratification"`) {
+		t.Errorf("the canonical spec of a tournament without the option names it: %s", plain.Canonical.JSON())
+	}
+	if d := plain.Canonical.Diff(anti.Canonical); len(d) != 1 || d[0] != "anticipate_ratification: false, now true" {
+		t.Errorf("diff %q", d)
+	}
+	run := func(p *Plan) map[uint64]Record {
+		s := &recordSink{recs: map[uint64]Record{}}
+		if _, err := Run(context.Background(), p, s, Options{Workers: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if uint64(len(s.recs)) != p.Total {
+			t.Fatalf("%d records of %d sessions", len(s.recs), p.Total)
+		}
+		return s.recs
+	}
+	without, with := run(plain), run(anti)
+	prep, err := anti.Scenarios[0].Prepared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ := 0
+	var assign []int
+	for i := range anti.Total {
+		s := anti.Session(i)
+		assign = anti.Assignment(s.Scenario, s.Assignment, assign)
+		names := []string{anti.Spec.Negotiators[assign[0]], anti.Spec.Negotiators[assign[1]]}
+		res, err := session.Run(session.Config{Prepared: prep, Negotiators: names, Deadline: protocol.Deadline{Rounds: 20}, Seed: s.Seed, AnticipateRatification: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := with[i]
+		if r.Agreed != res.Agreed || r.Round != res.Round || (r.Agreed && (res.OutcomeIndex == nil || r.Outcome != *res.OutcomeIndex)) ||
+			r.Utility[0] != res.Parties[0].Utility || r.Utility[1] != res.Parties[1].Utility {
+			t.Errorf("session %d (%v): tournament %+v, session.Run agreed %v round %d utilities %v %v",
+				i, names, r, res.Agreed, res.Round, res.Parties[0].Utility, res.Parties[1].Utility)
+		}
+		if w := without[i]; w.Outcome != r.Outcome || w.Round != r.Round {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Error("anticipating ratification changed no session")
+	}
+
+	large, err := filepath.Abs("../session/testdata/anticipate-large.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plan(t, fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware]\nanticipate_ratification: true\n", large))
+	if _, err := p.Scenarios[0].Prepared(); err == nil || !strings.Contains(err.Error(), "anticipating ratification needs an outcome space that can be enumerated") {
+		t.Errorf("too large to anticipate: got %v", err)
+	}
+}
+

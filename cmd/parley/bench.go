@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -27,7 +29,8 @@ import (
 type BenchCmd struct {
 	Domains  string        `default:"../shared/domains" help:"Folder of the reference Genius domains (ANAC2011_Laptop, ANAC2011_Car, ...)." type:"path"`
 	Sessions uint64        `default:"200000" help:"Sessions of each Laptop tournament run (Boulware vs Conceder, 1 and 2 workers); Car runs a quarter of them."`
-	Min      time.Duration `default:"1s" help:"Minimum time of each single-session measurement."`
+	Min      time.Duration `default:"1s" help:"Minimum time of the single-session measurement."`
+	Rounds   int           `default:"5" help:"Rounds of each tournament measurement; each round times the session loop and then the tournament, and the figures are the rounds' medians (the machine's speed drifts)."`
 	Frontier bool          `default:"true" negatable:"" help:"Time the Pareto frontier on domains of 27 to 10^7 outcomes."`
 	Dir      string        `help:"Folder for the tournament databases (default: a temporary folder, removed after)." type:"path"`
 }
@@ -59,7 +62,6 @@ func (c *BenchCmd) Run(e env) error {
 	// plays the tournament's sessions (both seat orders, the tournament's
 	// seeds): Boulware as the seller takes longer than as the buyer, so the
 	// mix matters.
-	single := map[string]*loopRate{}
 	for _, d := range []string{laptop, car} {
 		if d == "" {
 			continue
@@ -68,13 +70,20 @@ func (c *BenchCmd) Run(e env) error {
 		if err != nil {
 			return err
 		}
-		l, err := benchSessions(sc, c.Min)
+		l, err := benchSessions(sc, 1, 0, c.Min)
 		if err != nil {
 			return err
 		}
-		single[d] = l
 		add(fmt.Sprintf("session loop, %s, boulware vs conceder in both seat orders, saop 100 rounds", sc.Name),
 			fmt.Sprintf("%.0f sessions/s, %.3g steps/s", l.rate, l.steps), fmt.Sprintf("%.2f µs/session, %.1f steps/session, 1 core, no storage; %.0f sessions per CPU-second", 1e6/l.rate, l.steps/l.rate, l.perCPU))
+		if cores := runtime.NumCPU(); cores > 1 {
+			a, err := benchSessions(sc, cores, 0, c.Min)
+			if err != nil {
+				return err
+			}
+			add(fmt.Sprintf("session loop on all %d cores at once, %s", cores, sc.Name),
+				fmt.Sprintf("%.0f sessions/s per core", a.rate), fmt.Sprintf("%.0f%% of the one-core loop's rate (measured just before): what this machine's cores do when all are busy", 100*a.rate/l.rate))
+		}
 	}
 
 	// 2. Tournaments into SQLite with 1 and 2 workers.
@@ -100,21 +109,40 @@ func (c *BenchCmd) Run(e env) error {
 			return err
 		}
 		for _, workers := range []int{1, 2} {
-			// The loop again, just before: other processes' load on the
-			// machine changes from minute to minute.
-			l, err := benchSessions(sc, c.Min)
-			if err != nil {
-				return err
+			// Each round times the loop just before the tournament, on
+			// the same sessions: the machine's speed drifts from minute
+			// to minute. The loop on one core is the reference; the loop
+			// on as many cores as workers is what this machine's cores do
+			// together with nothing else to do (less per core when they
+			// share a host or caches).
+			cores := min(workers, runtime.NumCPU())
+			var rate, ofOne, ofAll, ofCPU, oneRate, allRate []float64
+			for range max(c.Rounds, 1) {
+				one, err := benchSessions(sc, 1, n, 0)
+				if err != nil {
+					return err
+				}
+				all := one
+				if cores > 1 {
+					if all, err = benchSessions(sc, cores, n, 0); err != nil {
+						return err
+					}
+				}
+				r, cpu, err := benchTournament(d, dir, n, workers)
+				if err != nil {
+					return err
+				}
+				rate, oneRate, allRate = append(rate, r), append(oneRate, one.rate), append(allRate, all.rate)
+				ofOne, ofAll = append(ofOne, r/float64(cores)/one.rate), append(ofAll, r/float64(cores)/all.rate)
+				ofCPU = append(ofCPU, cpu/all.perCPU)
 			}
-			rate, cpu, err := benchTournament(d, dir, n, workers)
-			if err != nil {
-				return err
+			note := fmt.Sprintf("median of %d rounds: %.0f%% of the one-core session loop per worker (loop: %.0f sessions/s)", len(rate), 100*median(ofOne), median(oneRate))
+			if cores > 1 {
+				note += fmt.Sprintf("; %.0f%% of the loop run on %d cores at once (%.0f sessions/s per core)", 100*median(ofAll), cores, median(allRate))
 			}
-			eff := rate / float64(min(workers, runtime.NumCPU())) / l.rate
+			note += fmt.Sprintf("; sessions per CPU-second %.0f%% of that loop's (the rest of the CPU is the writer and the hand-over)", 100*median(ofCPU))
 			add(fmt.Sprintf("tournament, %s, %d sessions into SQLite, %d worker(s)", filepath.Base(d), n, workers),
-				fmt.Sprintf("%.0f sessions/s", rate),
-				fmt.Sprintf("%.0f%% of the session loop per worker (loop just before: %.0f sessions/s); %.0f sessions per CPU-second (%.0f%% of the loop's: the rest is the writer and the hand-over)",
-					100*eff, l.rate, cpu, 100*cpu/l.perCPU))
+				fmt.Sprintf("%.0f sessions/s", median(rate)), note)
 		}
 	}
 
@@ -160,10 +188,14 @@ func (c *BenchCmd) Run(e env) error {
 
 type loopRate struct{ rate, steps, perCPU float64 }
 
-// benchSessions plays Boulware against Conceder on sc for at least min,
-// alternating the seat orders, with the seeds of a tournament of seed 1:
-// the sessions the tournaments below play, one after another.
-func benchSessions(sc *scenario.Scenario, min time.Duration) (*loopRate, error) {
+// benchSessions plays Boulware against Conceder on sc, at least n sessions
+// and for at least min, on cores goroutines, each alternating the seat
+// orders, with the seeds of a tournament of seed 1: the sessions the
+// tournaments below play, with nothing else done. On one core it is the
+// single-session benchmark; on all cores it is that benchmark on every
+// core at once, which is slower per core on a machine whose cores share a
+// host, caches or memory bandwidth. rate and steps are per core.
+func benchSessions(sc *scenario.Scenario, cores int, n uint64, min time.Duration) (*loopRate, error) {
 	prep, err := session.Prepare(sc)
 	if err != nil {
 		return nil, err
@@ -172,31 +204,73 @@ func benchSessions(sc *scenario.Scenario, min time.Duration) (*loopRate, error) 
 	if len(prep.Seats) != 2 {
 		orders = [][]string{{"boulware"}}
 	}
-	var rs []*session.Runner
-	for _, negs := range orders {
-		r, err := session.NewRunner(session.Config{Prepared: prep, Negotiators: negs, Deadline: protocol.Deadline{Rounds: 100}})
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, r)
+	type result struct {
+		n, steps uint64
+		err      error
 	}
-	for i := range uint64(1000) { // warm up
-		rs[i%uint64(len(rs))].Play(tournament.SessionSeed(1, i))
-	}
-	n, st := uint64(0), 0
-	start, cpu0 := time.Now(), rusage.CPU()
-	for time.Since(start) < min {
-		for range 1000 {
-			o, err := rs[n%uint64(len(rs))].Play(tournament.SessionSeed(1, n))
-			if err != nil {
-				return nil, err
+	results := make([]result, cores)
+	var ready, wg sync.WaitGroup
+	ready.Add(cores)
+	startc := make(chan time.Time)
+	for g := range cores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := &results[g]
+			var rs []*session.Runner
+			for _, negs := range orders {
+				r, err := session.NewRunner(session.Config{Prepared: prep, Negotiators: negs, Deadline: protocol.Deadline{Rounds: 100}})
+				if err != nil {
+					res.err = err
+					ready.Done()
+					<-startc
+					return
+				}
+				rs = append(rs, r)
 			}
-			st += o.Steps
-			n++
-		}
+			for i := range uint64(1000) { // warm up
+				rs[i%uint64(len(rs))].Play(tournament.SessionSeed(1, i))
+			}
+			ready.Done()
+			start := <-startc
+			// Counts stay in locals until the end: the results sit side
+			// by side, and writing them after every session would have
+			// the goroutines contend for one cache line.
+			var played, steps uint64
+			defer func() { res.n, res.steps = played, steps }()
+			// Goroutine g plays sessions g, g+cores, ..., alternating the
+			// seat orders itself, so that every goroutine has the same mix.
+			for j := uint64(0); j*uint64(cores) < n || time.Since(start) < min; {
+				for range 1000 {
+					k := j*uint64(cores) + uint64(g)
+					o, err := rs[j%uint64(len(rs))].Play(tournament.SessionSeed(1, k))
+					if err != nil {
+						res.err = err
+						return
+					}
+					steps += uint64(o.Steps)
+					played++
+					j++
+				}
+			}
+		}()
 	}
+	ready.Wait()
+	start, cpu0 := time.Now(), rusage.CPU()
+	for range cores {
+		startc <- start
+	}
+	wg.Wait()
 	s, cpu := time.Since(start).Seconds(), (rusage.CPU() - cpu0).Seconds()
-	return &loopRate{rate: float64(n) / s, steps: float64(st) / s, perCPU: float64(n) / cpu}, nil
+	var played, st uint64
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
+		}
+		played, st = played+r.n, st+r.steps
+	}
+	c := float64(cores)
+	return &loopRate{rate: float64(played) / s / c, steps: float64(st) / s / c, perCPU: float64(played) / cpu}, nil
 }
 
 // benchTournament runs a Laptop-style tournament of n sessions into a new
@@ -248,4 +322,14 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// median returns the middle value of xs (the mean of the two middle ones
+// for an even count).
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

@@ -43,24 +43,73 @@ func TestFlagshipGolden(t *testing.T) {
 				t.Fatalf("exit %d:\n%s", code, got)
 			}
 			// Quote the command as a reader in the repository root types it.
-			got = strings.ReplaceAll(got, "../../examples/", "examples/")
-			path := filepath.Join("testdata", "golden", "flagship-"+c.name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
+			golden(t, "flagship-"+c.name+".txt", strings.ReplaceAll(got, "../../examples/", "examples/"))
+		})
+	}
+}
+
+// golden compares got with testdata/golden/name, or rewrites the file
+// with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./cmd/parley -run Golden -update creates it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (rerun with -update if the change is intended):\n%s", path, got)
+	}
+}
+
+// TestFlagshipTournamentGolden pins the summary of the flagship tournament
+// (examples/tournament-ukraine.yaml) with and without anticipating the
+// referendum; docs/flagship.md quotes both.
+func TestFlagshipTournamentGolden(t *testing.T) {
+	shared.Dir(t, "seed")
+	spec, err := os.ReadFile("../../examples/tournament-ukraine.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scen, err := os.ReadFile("../../examples/ukraine-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, from, to string }{
+		{"tournament", "", ""},
+		{"tournament-no-anticipation", "anticipate_ratification: true", "anticipate_ratification: false"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// The spec and the scenario side by side in a fresh folder, as
+			// in examples/, so that the summary names the scenario the same.
+			dir := t.TempDir()
+			text := string(spec)
+			if c.from != "" {
+				if !strings.Contains(text, c.from) {
+					t.Fatalf("the example spec lacks %q", c.from)
 				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
+				text = strings.Replace(text, c.from, c.to, 1)
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test ./cmd/parley -run Golden -update creates it)", err)
+			os.WriteFile(filepath.Join(dir, "tournament-ukraine.yaml"), []byte(text), 0o644)
+			os.WriteFile(filepath.Join(dir, "ukraine-2025.yaml"), scen, 0o644)
+			db := filepath.Join(dir, "tournament-ukraine.db")
+			if code, _, errs := runCLI("tournament", filepath.Join(dir, "tournament-ukraine.yaml"), "--db", db); code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
 			}
-			if got != string(want) {
-				t.Errorf("output differs from %s (rerun with -update if the change is intended):\n%s", path, got)
+			code, out, errs := runCLI("tournament", "report", db)
+			if code != 0 {
+				t.Fatalf("report: exit %d: %s", code, errs)
 			}
+			golden(t, "flagship-"+c.name+".txt", "$ parley tournament report tournament-ukraine.db\n"+out)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -67,5 +68,40 @@ func TestTournamentCLI(t *testing.T) {
 	code, _, errs = runCLI("tournament", spec, "--db", db)
 	if code != 1 || !strings.Contains(errs, "t.yaml:2:15: negotiators[0]: unknown negotiator") {
 		t.Errorf("bad spec: exit %d, %s", code, errs)
+	}
+}
+
+func TestBenchCLI(t *testing.T) {
+	domains := filepath.Dir(sharedDomain(t, "ANAC2011_Laptop"))
+	code, out, errs := runCLI("bench", "--domains", domains, "--sessions", "4000", "--min", "20ms", "--rounds", "1", "--no-frontier")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := []string{"machine:", "session loop, ANAC2011_Laptop", "session loop, ANAC2011_Car",
+		"tournament, ANAC2011_Laptop, 4000 sessions into SQLite, 1 worker(s)",
+		"tournament, ANAC2011_Laptop, 4000 sessions into SQLite, 2 worker(s)",
+		"tournament, ANAC2011_Car, 1000 sessions into SQLite, 2 worker(s)",
+		"median of 1 rounds", "peak memory of this process"}
+	if runtime.NumCPU() > 1 {
+		want = append(want, "session loop on all", "of the loop run on 2 cores at once")
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("bench output lacks %q:\n%s", w, out)
+		}
+	}
+	if code, _, errs := runCLI("bench", "--domains", t.TempDir(), "--sessions", "10"); code == 0 || !strings.Contains(errs, "give --domains") {
+		t.Errorf("bench without domains nor examples: exit %d, %s", code, errs)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		xs   []float64
+		want float64
+	}{{[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
+		if got := median(c.xs); got != c.want {
+			t.Errorf("median(%v) = %v, want %v", c.xs, got, c.want)
+		}
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -84,6 +85,7 @@ var ErrFull = errors.New("the disk is full")
 // a parley tournament store, or is damaged, is refused and left untouched.
 // Only one process may hold a store open for writing.
 func Create(path string, p *tournament.Plan, source []byte, version string) (*Store, error) {
+	_, statErr := os.Stat(path)
 	unlock, err := lock(path)
 	if err != nil {
 		return nil, err
@@ -91,6 +93,13 @@ func Create(path string, p *tournament.Plan, source []byte, version string) (*St
 	s, err := create(path, p, source, version)
 	if err != nil {
 		unlock()
+		// A store this call began and could not set up holds no session:
+		// leave no half-made file behind.
+		if errors.Is(statErr, fs.ErrNotExist) && errors.As(err, new(notMade)) {
+			for _, f := range []string{path, path + "-wal", path + "-shm"} {
+				os.Remove(f)
+			}
+		}
 		return nil, err
 	}
 	s.unlock = unlock
@@ -121,7 +130,7 @@ func create(path string, p *tournament.Plan, source []byte, version string) (*St
 	if fresh {
 		if err := s.init(p, source, version); err != nil {
 			s.Close()
-			return nil, fmt.Errorf("%s: creating the tournament store: %w", path, classify(err))
+			return nil, notMade{fmt.Errorf("%s: creating the tournament store: %w", path, classify(err))}
 		}
 	} else {
 		if d := s.Canonical.Diff(p.Canonical); len(d) > 0 {
@@ -170,6 +179,12 @@ func Open(path string) (*Store, error) {
 }
 
 var errEmpty = errors.New("empty database")
+
+// notMade marks an error that stopped a new store before its first
+// session: Create then removes the file it began.
+type notMade struct{ error }
+
+func (e notMade) Unwrap() error { return e.error }
 
 // checkHeader refuses a file that is not SQLite before SQLite touches it.
 func checkHeader(path string) error {

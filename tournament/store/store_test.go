@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -531,5 +532,36 @@ func TestOlderVersionRefused(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("format version 1 (made by an older parley); this parley reads only version %d", Version)) || !strings.Contains(err.Error(), "new --db file") {
 			t.Errorf("%s: got %v", what, err)
 		}
+	}
+}
+
+// TestCreateFailureLeavesNoFile: a new store whose plan cannot be set up
+// (a scenario too large to anticipate ratification on) is refused with the
+// reason, and leaves no file behind; an existing file is never removed.
+func TestCreateFailureLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	large, err := filepath.Abs("../../session/testdata/anticipate-large.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := writeSpec(t, dir, fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware]\nanticipate_ratification: true\n", large))
+	db := filepath.Join(dir, "t.db")
+	if _, err := Create(db, p, nil, "test"); err == nil || !strings.Contains(err.Error(), "anticipating ratification needs an outcome space that can be enumerated") {
+		t.Fatalf("got %v", err)
+	}
+	for _, f := range []string{db, db + "-wal", db + "-shm"} {
+		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s left behind: %v", f, err)
+		}
+	}
+	// An empty file the user made stays.
+	if err := os.WriteFile(db, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Create(db, p, nil, "test"); err == nil {
+		t.Fatal("no error")
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("an existing file was removed: %v", err)
 	}
 }
