@@ -331,4 +331,3 @@ func TestAnticipateRatification(t *testing.T) {
 		t.Errorf("too large to anticipate: got %v", err)
 	}
 }
-
