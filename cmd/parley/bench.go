@@ -39,6 +39,14 @@ type benchRow struct{ what, figure, note string }
 
 // Run implements parley bench.
 func (c *BenchCmd) Run(e env) error {
+	switch {
+	case c.Sessions < 1000:
+		return fmt.Errorf("--sessions %d: give at least 1000 (shorter tournaments measure their start-up, not their throughput)", c.Sessions)
+	case c.Rounds < 1:
+		return fmt.Errorf("--rounds %d: give at least 1", c.Rounds)
+	case c.Min <= 0:
+		return fmt.Errorf("--min %s: give a positive duration such as 1s", c.Min)
+	}
 	w := e.stdout
 	fmt.Fprintf(w, "parley bench (%s)\n", version)
 	fmt.Fprintf(w, "machine: %s, %d cores (GOMAXPROCS %d), %s %s/%s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -117,7 +125,7 @@ func (c *BenchCmd) Run(e env) error {
 			// share a host or caches).
 			cores := min(workers, runtime.NumCPU())
 			var rate, ofOne, ofAll, ofCPU, oneRate, allRate []float64
-			for range max(c.Rounds, 1) {
+			for range c.Rounds {
 				one, err := benchSessions(sc, 1, n, 0)
 				if err != nil {
 					return err

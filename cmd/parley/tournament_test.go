@@ -90,7 +90,16 @@ func TestBenchCLI(t *testing.T) {
 			t.Errorf("bench output lacks %q:\n%s", w, out)
 		}
 	}
-	if code, _, errs := runCLI("bench", "--domains", t.TempDir(), "--sessions", "10"); code == 0 || !strings.Contains(errs, "give --domains") {
+	for _, c := range []struct{ flag, value, want string }{
+		{"--sessions", "10", "--sessions 10: give at least 1000"},
+		{"--rounds", "0", "--rounds 0: give at least 1"},
+		{"--min", "0s", "--min 0s: give a positive duration"},
+	} {
+		if code, _, errs := runCLI("bench", "--domains", domains, c.flag, c.value); code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("bench %s %s: exit %d, %s", c.flag, c.value, code, errs)
+		}
+	}
+	if code, _, errs := runCLI("bench", "--domains", t.TempDir()); code == 0 || !strings.Contains(errs, "give --domains") {
 		t.Errorf("bench without domains nor examples: exit %d, %s", code, errs)
 	}
 }
