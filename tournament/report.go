@@ -47,8 +47,12 @@ type Row struct {
 	// session; Discounted likewise with time discounting.
 	Utility    Stat `json:"utility"`
 	Discounted Stat `json:"discounted_utility"`
-	// Agreement is the fraction of its sessions that ended in agreement.
+	// Agreement is the fraction of its sessions that ended in agreement,
+	// deals a ratification vote then voided included.
 	Agreement float64 `json:"agreement_rate"`
+	// Binding is the fraction of its sessions whose deal stands: agreed
+	// with no vote needed, or ratified by every required vote.
+	Binding float64 `json:"binding_rate"`
 	// Welfare is the social welfare (sum of the parties' utilities).
 	Welfare Stat `json:"social_welfare"`
 	// Pareto and Nash are distances to the Pareto frontier and the Nash
@@ -58,13 +62,21 @@ type Row struct {
 	// Rounds is the round in which the session ended.
 	Rounds Stat `json:"rounds"`
 
-	agreed uint64
+	agreed, binding uint64
 }
+
+// Voided reports whether some deal of the row's sessions was voided by a
+// ratification vote: then its binding rate differs from its agreement
+// rate.
+func (r *Row) Voided() bool { return r.binding != r.agreed }
 
 func (r *Row) session(rec *Record) {
 	r.Sessions++
 	if rec.Agreed {
 		r.agreed++
+	}
+	if rec.Status.Binding() {
+		r.binding++
 	}
 	r.Welfare.Add(rec.Welfare())
 	r.Pareto.Add(rec.Pareto)
@@ -75,6 +87,7 @@ func (r *Row) session(rec *Record) {
 func (r *Row) finish() {
 	if r.Sessions > 0 {
 		r.Agreement = float64(r.agreed) / float64(r.Sessions)
+		r.Binding = float64(r.binding) / float64(r.Sessions)
 	}
 	for _, s := range []*Stat{&r.Utility, &r.Discounted, &r.Welfare, &r.Pareto, &r.Nash, &r.Rounds} {
 		s.finish()

@@ -25,7 +25,12 @@ type Record struct {
 	Repetition int
 	Seed       uint64
 
-	Agreed    bool
+	Agreed bool
+	// Status says whether the deal stands: agreed (no vote needed) or
+	// ratified bind; not_ratified is a deal a required vote voided (the
+	// utilities are then the reservation values); no_agreement and
+	// failed_phase are none.
+	Status    session.Status
 	End       protocol.EndReason
 	WalkedOut int // seat that walked out, or -1
 	Round     int
@@ -430,7 +435,7 @@ func (w *worker) play(s Session, rec *Record) error {
 		return w.fail(s, err)
 	}
 	*rec = Record{Number: s.Number, Scenario: s.Scenario, Assignment: s.Assignment, Repetition: s.Repetition, Seed: s.Seed,
-		Agreed: o.Agreed, End: o.Reason, WalkedOut: o.Seat, Round: o.Round, Time: o.T, Steps: o.Steps, Outcome: o.Outcome,
+		Agreed: o.Agreed, Status: r.Status(), End: o.Reason, WalkedOut: o.Seat, Round: o.Round, Time: o.T, Steps: o.Steps, Outcome: o.Outcome,
 		Pareto: math.NaN(), Nash: math.NaN(), Utility: rec.Utility[:0], Discounted: rec.Discounted[:0]}
 	if !o.Agreed {
 		rec.Outcome = 0

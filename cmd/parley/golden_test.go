@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -110,6 +111,26 @@ func TestFlagshipTournamentGolden(t *testing.T) {
 				t.Fatalf("report: exit %d: %s", code, errs)
 			}
 			golden(t, "flagship-"+c.name+".txt", "$ parley tournament report tournament-ukraine.db\n"+out)
+			// The JSON report gives both rates: without anticipation 525
+			// deals are signed and the referendum voids 300 of them
+			// (tournament/store's TestStatusesStored checks, on a smaller
+			// run, that each stored status is the one session.Run gives).
+			code, js, errs := runCLI("tournament", "report", db, "--json")
+			var sum struct {
+				Overall struct {
+					Agreement float64 `json:"agreement_rate"`
+					Binding   float64 `json:"binding_rate"`
+				}
+			}
+			if err := json.Unmarshal([]byte(js), &sum); code != 0 || err != nil {
+				t.Fatalf("report --json: exit %d, %v: %s", code, err, errs)
+			}
+			if c.from != "" && (sum.Overall.Agreement != 525.0/1600 || sum.Overall.Binding != 225.0/1600) {
+				t.Errorf("agreement %v, binding %v; want 525/1600 and 225/1600", sum.Overall.Agreement, sum.Overall.Binding)
+			}
+			if c.from == "" && sum.Overall.Binding != sum.Overall.Agreement {
+				t.Errorf("anticipating the referendum: agreement %v, binding %v; want every deal to stand", sum.Overall.Agreement, sum.Overall.Binding)
+			}
 		})
 	}
 }

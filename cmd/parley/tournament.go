@@ -284,18 +284,31 @@ func fmtMean(s tournament.Stat, prec int) string {
 func printSummary(w io.Writer, s *tournament.Summary) {
 	fmt.Fprintf(w, "Tournament %s: %d of %d sessions recorded\n", s.Name, s.Sessions, s.Total)
 	fmt.Fprintln(w, "Means with 95% confidence intervals (t); utilities are undiscounted, one per seat held.")
+	// The binding column appears when a ratification vote voided some
+	// deal: otherwise it repeats the agreement column.
+	voided := s.Overall.Voided()
 	table := func(title string, rows []tournament.Row) {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "%s\tsessions\tutility\tagreement\twelfare\tto Pareto\tto Nash\trounds\n", title)
+		binding := ""
+		if voided {
+			binding = "\tbinding"
+		}
+		fmt.Fprintf(tw, "%s\tsessions\tutility\tagreement%s\twelfare\tto Pareto\tto Nash\trounds\n", title, binding)
 		for _, r := range append(rows, s.Overall) {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%.1f%%\t%s\t%s\t%s\t%s\n", r.Name, r.Sessions, fmtStat(r.Utility, 3), 100*r.Agreement,
+			if voided {
+				binding = fmt.Sprintf("\t%.1f%%", 100*r.Binding)
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%.1f%%%s\t%s\t%s\t%s\t%s\n", r.Name, r.Sessions, fmtStat(r.Utility, 3), 100*r.Agreement, binding,
 				fmtStat(r.Welfare, 3), fmtMean(r.Pareto, 3), fmtMean(r.Nash, 3), fmtMean(r.Rounds, 1))
 		}
 		tw.Flush()
 	}
 	table("negotiator", s.Negotiators)
 	table("scenario", s.Scenarios)
+	if voided {
+		fmt.Fprintln(w, "\nagreement counts every deal signed; binding only those that stand (a ratification vote voided the others).")
+	}
 	if s.Overall.Pareto.N == 0 && s.Sessions > 0 {
 		fmt.Fprintln(w, "\nDistances to Pareto and Nash are not available for these scenarios (the frontier could not be computed).")
 	}
@@ -305,7 +318,7 @@ func printSummary(w io.Writer, s *tournament.Summary) {
 func writeSummaryCSV(w io.Writer, s *tournament.Summary) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"group", "name", "sessions", "utility_n", "utility_mean", "utility_ci95", "utility_sd",
-		"discounted_mean", "discounted_ci95", "agreement_rate", "welfare_mean", "welfare_ci95",
+		"discounted_mean", "discounted_ci95", "agreement_rate", "binding_rate", "welfare_mean", "welfare_ci95",
 		"pareto_mean", "pareto_ci95", "nash_mean", "nash_ci95", "rounds_mean", "rounds_ci95"})
 	num := func(x float64, ok bool) string {
 		if !ok || math.IsNaN(x) {
@@ -317,7 +330,7 @@ func writeSummaryCSV(w io.Writer, s *tournament.Summary) error {
 		cw.Write([]string{group, r.Name, strconv.FormatUint(r.Sessions, 10), strconv.FormatUint(r.Utility.N, 10),
 			num(r.Utility.Mean, r.Utility.N > 0), num(r.Utility.CI95, r.Utility.N > 0), num(r.Utility.SD, r.Utility.N > 0),
 			num(r.Discounted.Mean, r.Discounted.N > 0), num(r.Discounted.CI95, r.Discounted.N > 0),
-			num(r.Agreement, r.Sessions > 0), num(r.Welfare.Mean, r.Welfare.N > 0), num(r.Welfare.CI95, r.Welfare.N > 0),
+			num(r.Agreement, r.Sessions > 0), num(r.Binding, r.Sessions > 0), num(r.Welfare.Mean, r.Welfare.N > 0), num(r.Welfare.CI95, r.Welfare.N > 0),
 			num(r.Pareto.Mean, r.Pareto.N > 0), num(r.Pareto.CI95, r.Pareto.N > 0),
 			num(r.Nash.Mean, r.Nash.N > 0), num(r.Nash.CI95, r.Nash.N > 0),
 			num(r.Rounds.Mean, r.Rounds.N > 0), num(r.Rounds.CI95, r.Rounds.N > 0)})

@@ -30,18 +30,21 @@ func New(c *tournament.Canonical) *Exporter { return &Exporter{c: c} }
 
 // Row is one session as exported.
 type Row struct {
-	Session    uint64  `json:"session" parquet:"session,delta"`
-	Scenario   string  `json:"scenario" parquet:"scenario,dict"`
-	Name       string  `json:"scenario_name" parquet:"scenario_name,dict"`
-	Assignment uint64  `json:"assignment" parquet:"assignment"`
-	Repetition int64   `json:"repetition" parquet:"repetition"`
-	Seed       uint64  `json:"seed" parquet:"seed"`
-	Agreed     bool    `json:"agreed" parquet:"agreed"`
-	End        string  `json:"end" parquet:"end,dict"`
-	WalkedOut  string  `json:"walked_out,omitempty" parquet:"walked_out,optional"`
-	Round      int64   `json:"round" parquet:"round"`
-	Time       float64 `json:"time" parquet:"time"`
-	Steps      int64   `json:"steps" parquet:"steps"`
+	Session    uint64 `json:"session" parquet:"session,delta"`
+	Scenario   string `json:"scenario" parquet:"scenario,dict"`
+	Name       string `json:"scenario_name" parquet:"scenario_name,dict"`
+	Assignment uint64 `json:"assignment" parquet:"assignment"`
+	Repetition int64  `json:"repetition" parquet:"repetition"`
+	Seed       uint64 `json:"seed" parquet:"seed"`
+	Agreed     bool   `json:"agreed" parquet:"agreed"`
+	// Status says whether the deal stands (session.Status): agreed,
+	// ratified, not_ratified, no_agreement or failed_phase.
+	Status    string  `json:"status" parquet:"status,dict"`
+	End       string  `json:"end" parquet:"end,dict"`
+	WalkedOut string  `json:"walked_out,omitempty" parquet:"walked_out,optional"`
+	Round     int64   `json:"round" parquet:"round"`
+	Time      float64 `json:"time" parquet:"time"`
+	Steps     int64   `json:"steps" parquet:"steps"`
 	// Outcome is the agreement's outcome index (absent without one).
 	Outcome       *uint64  `json:"outcome,omitempty" parquet:"outcome,optional"`
 	SocialWelfare float64  `json:"social_welfare" parquet:"social_welfare"`
@@ -63,7 +66,7 @@ func (e *Exporter) Row(rec *tournament.Record, r *Row) {
 	sc := e.c.Scenarios[rec.Scenario]
 	parties := r.Parties[:0]
 	*r = Row{Session: rec.Number, Scenario: sc.Path, Name: sc.Name, Assignment: rec.Assignment, Repetition: int64(rec.Repetition),
-		Seed: rec.Seed, Agreed: rec.Agreed, End: rec.End.String(), Round: int64(rec.Round), Time: rec.Time, Steps: int64(rec.Steps),
+		Seed: rec.Seed, Agreed: rec.Agreed, Status: string(rec.Status), End: rec.End.String(), Round: int64(rec.Round), Time: rec.Time, Steps: int64(rec.Steps),
 		SocialWelfare: rec.Welfare()}
 	if rec.WalkedOut >= 0 && rec.WalkedOut < len(sc.Parties) {
 		r.WalkedOut = sc.Parties[rec.WalkedOut]
@@ -110,7 +113,7 @@ func (e *Exporter) CSV(w io.Writer, scan Scan) error {
 		seats = max(seats, len(sc.Parties))
 	}
 	cw := csv.NewWriter(w)
-	head := []string{"session", "scenario", "scenario_name", "assignment", "repetition", "seed", "agreed", "end", "walked_out",
+	head := []string{"session", "scenario", "scenario_name", "assignment", "repetition", "seed", "agreed", "status", "end", "walked_out",
 		"round", "time", "steps", "outcome", "social_welfare", "distance_to_pareto", "distance_to_nash"}
 	for k := 1; k <= seats; k++ {
 		ks := strconv.Itoa(k)
@@ -136,7 +139,7 @@ func (e *Exporter) CSV(w io.Writer, scan Scan) error {
 			out = u(*row.Outcome)
 		}
 		rec = append(rec[:0], u(row.Session), row.Scenario, row.Name, u(row.Assignment), strconv.FormatInt(row.Repetition, 10),
-			u(row.Seed), strconv.FormatBool(row.Agreed), row.End, row.WalkedOut, strconv.FormatInt(row.Round, 10), f(row.Time),
+			u(row.Seed), strconv.FormatBool(row.Agreed), row.Status, row.End, row.WalkedOut, strconv.FormatInt(row.Round, 10), f(row.Time),
 			strconv.FormatInt(row.Steps, 10), out, f(row.SocialWelfare), opt(row.Pareto), opt(row.Nash))
 		for k := range seats {
 			if k < len(row.Parties) {

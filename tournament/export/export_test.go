@@ -81,10 +81,11 @@ func TestFormatsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != len(rows)+1 || len(recs[0]) != 16+3*4 {
+	if len(recs) != len(rows)+1 || len(recs[0]) != 17+3*4 {
 		t.Fatalf("CSV: %d lines of %d columns", len(recs), len(recs[0]))
 	}
-	if recs[1][16] != rows[0].Parties[0].Party || recs[1][18] != fmt.Sprint(rows[0].Parties[0].Utility) || recs[1][20] != rows[0].Parties[1].Party {
+	if recs[1][7] != rows[0].Status || rows[0].Status != "agreed" && rows[0].Status != "no_agreement" ||
+		recs[1][17] != rows[0].Parties[0].Party || recs[1][19] != fmt.Sprint(rows[0].Parties[0].Utility) || recs[1][21] != rows[0].Parties[1].Party {
 		t.Errorf("CSV line 1 %v disagrees with %+v", recs[1], rows[0])
 	}
 

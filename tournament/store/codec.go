@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
 	"github.com/parleyhq/parley/tournament"
 )
 
@@ -25,7 +26,8 @@ import (
 //	8       4     steps (uint32)
 //	12      4     round (uint32)
 //	16      1     agreed (0 or 1)
-//	17      1     end reason (protocol.EndReason)
+//	17      1     end reason (protocol.EndReason, low 4 bits) and status
+//	              (code in statuses, high 4 bits)
 //	18      2     seat that walked out + 1 (0: none)
 //	20      8     time (float64 bits)
 //	28+8k   8     utility of seat k+1 (NaN beyond the scenario's seats)
@@ -41,6 +43,21 @@ const (
 	// chain for every byte it decodes.
 	rowBytes = 64000
 )
+
+// statuses are the session statuses a record's status code stands for
+// (the index; 0 is unused), as in the statuses table.
+var statuses = [...]session.Status{1: session.StatusAgreed, 2: session.StatusRatified, 3: session.StatusNotRatified,
+	4: session.StatusNoAgreement, 5: session.StatusFailedPhase}
+
+// statusCode is the code of s, or 0 when s is not a status.
+func statusCode(s session.Status) byte {
+	for c, v := range statuses {
+		if c > 0 && v == s {
+			return byte(c)
+		}
+	}
+	return 0
+}
 
 // perRow is the number of records the writer puts in one row at most.
 func (l layout) perRow() int { return max(1, min(maxRun, rowBytes/l.size())) }
@@ -60,10 +77,11 @@ func (l layout) size() int {
 
 // encode appends r's record to b.
 func (l layout) encode(b []byte, r *tournament.Record) ([]byte, error) {
+	status := statusCode(r.Status)
 	if r.Round < 0 || r.Round > math.MaxUint32 || r.Steps < 0 || r.Steps > math.MaxUint32 || r.WalkedOut < -1 || r.WalkedOut >= math.MaxUint16 ||
-		len(r.Utility) > l.seats || len(r.Discounted) != len(r.Utility) {
-		return b, fmt.Errorf("session %d: the record does not fit the store's layout (round %d, steps %d, end %d, walked out %d, %d utilities for %d seats)",
-			r.Number, r.Round, r.Steps, r.End, r.WalkedOut, len(r.Utility), l.seats)
+		len(r.Utility) > l.seats || len(r.Discounted) != len(r.Utility) || r.End > 15 || status == 0 {
+		return b, fmt.Errorf("session %d: the record does not fit the store's layout (round %d, steps %d, end %d, status %q, walked out %d, %d utilities for %d seats)",
+			r.Number, r.Round, r.Steps, r.End, r.Status, r.WalkedOut, len(r.Utility), l.seats)
 	}
 	be := binary.BigEndian
 	out := uint64(0)
@@ -74,7 +92,7 @@ func (l layout) encode(b []byte, r *tournament.Record) ([]byte, error) {
 	b = be.AppendUint64(b, out)
 	b = be.AppendUint32(b, uint32(r.Steps))
 	b = be.AppendUint32(b, uint32(r.Round))
-	b = append(b, agreed, byte(r.End))
+	b = append(b, agreed, byte(r.End)|status<<4)
 	b = be.AppendUint16(b, uint16(r.WalkedOut+1))
 	b = be.AppendUint64(b, math.Float64bits(r.Time))
 	nan := math.Float64bits(math.NaN())
@@ -106,7 +124,11 @@ func (l layout) decode(b []byte, r *tournament.Record, n int) {
 	r.Outcome = be.Uint64(b[0:])
 	r.Steps = int(be.Uint32(b[8:]))
 	r.Round = int(be.Uint32(b[12:]))
-	r.End = protocol.EndReason(b[17])
+	r.End = protocol.EndReason(b[17] & 15)
+	r.Status = ""
+	if c := int(b[17] >> 4); c < len(statuses) {
+		r.Status = statuses[c]
+	}
 	r.WalkedOut = int(be.Uint16(b[18:])) - 1
 	r.Time = math.Float64frombits(be.Uint64(b[20:]))
 	r.Utility, r.Discounted = r.Utility[:0], r.Discounted[:0]
@@ -194,7 +216,7 @@ func sessionsView(l layout) string {
   (r.first + c.i - sc.first_session) / sc.repetitions AS assignment,
   (r.first + c.i - sc.first_session) % sc.repetitions AS repetition,
   `)
-	fmt.Fprintf(&q, "%s AS agreed,\n  %s AS end_reason,\n", sqlByte(size, 16), sqlByte(size, 17))
+	fmt.Fprintf(&q, "%[1]s AS agreed,\n  (%[2]s & 15) AS end_reason,\n  (%[2]s >> 4) AS status,\n", sqlByte(size, 16), sqlByte(size, 17))
 	fmt.Fprintf(&q, "  nullif(%s, 0) AS walked_out,\n  %s AS round,\n  %s AS time,\n  %s AS steps,\n",
 		sqlUint(size, 18, 2), sqlUint(size, 12, 4), sqlFloat(size, 20), sqlUint(size, 8, 4))
 	fmt.Fprintf(&q, "  CASE WHEN %s = 1 THEN %s END AS outcome", sqlByte(size, 16), sqlUint(size, 0, 8))

@@ -102,7 +102,7 @@ func sameRecords(t *testing.T, what string, got, want []tournament.Record) {
 	for i := range got {
 		g, w := got[i], want[i]
 		ok := g.Number == w.Number && g.Scenario == w.Scenario && g.Assignment == w.Assignment && g.Repetition == w.Repetition &&
-			g.Seed == w.Seed && g.Agreed == w.Agreed && g.End == w.End && g.WalkedOut == w.WalkedOut && g.Round == w.Round &&
+			g.Seed == w.Seed && g.Agreed == w.Agreed && g.Status == w.Status && g.End == w.End && g.WalkedOut == w.WalkedOut && g.Round == w.Round &&
 			eq(g.Time, w.Time) && g.Steps == w.Steps && g.Outcome == w.Outcome && eq(g.Pareto, w.Pareto) && eq(g.Nash, w.Nash) &&
 			len(g.Utility) == len(w.Utility)
 		for k := range g.Utility {

@@ -13,12 +13,13 @@
 //	negotiators(id, spec)
 //	assignments(scenario, assignment, seat, negotiator)
 //	end_reasons(code, name)
+//	statuses(code, name, binding)          agreed, ratified, not_ratified, no_agreement, failed_phase; binding 1 for a deal that stands
 //	runs(first, n, data)                   sessions first … first+n-1, n records of record_bytes bytes
 //	points(scenario, kind, point, u_1, …, u_K)  the Pareto frontier's and the Nash solution's points
 //	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 1023, and 2^e
-//	view sessions(id, scenario, assignment, repetition, agreed, end_reason, walked_out,
+//	view sessions(id, scenario, assignment, repetition, agreed, end_reason, status, walked_out,
 //	         round, time, steps, outcome, utility_1, discounted_1, …, utility_K, discounted_K)
-//	view results(session, scenario, seat, party, negotiator, utility, discounted, agreed, …)
+//	view results(session, scenario, seat, party, negotiator, utility, discounted, agreed, status, round)
 package store
 
 import (
@@ -52,8 +53,9 @@ const Format = "parley-tournament"
 // Version is the value of meta.version: the layout of the store. Version
 // 1 kept one row of 18 columns per session; version 2 packs runs of
 // sessions into binary records; version 3 leaves out of them what can be
-// recomputed (seeds, distances, undiscounted copies).
-const Version = 3
+// recomputed (seeds, distances, undiscounted copies); version 4 adds each
+// session's status (whether its deal stands) to the end-reason byte.
+const Version = 4
 
 // pageSize is the SQLite page size of a new store.
 const pageSize = 65536
@@ -371,7 +373,7 @@ func (s *Store) schema(p *tournament.Plan, source []byte, version string) error 
 			view.WriteString("\nUNION ALL\n")
 		}
 		fmt.Fprintf(&view, `SELECT s.id AS session, s.scenario, %[1]d AS seat, pa.party, n.spec AS negotiator,
-  s.utility_%[1]d AS utility, s.discounted_%[1]d AS discounted, s.agreed, s.round
+  s.utility_%[1]d AS utility, s.discounted_%[1]d AS discounted, s.agreed, s.status, s.round
 FROM sessions s
 JOIN assignments a ON a.scenario = s.scenario AND a.assignment = s.assignment AND a.seat = %[1]d
 JOIN negotiators n ON n.id = a.negotiator
@@ -401,6 +403,7 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 		`INSERT INTO pow2 WITH RECURSIVE p(e, v) AS (SELECT 0, 1.0 UNION ALL SELECT e + 1, v * 2 FROM p WHERE e < 971) SELECT e, v FROM p`,
 		`INSERT INTO pow2 WITH RECURSIVE p(e, v) AS (SELECT -1, 0.5 UNION ALL SELECT e - 1, v / 2 FROM p WHERE e > -1074) SELECT e, v FROM p`,
 		`CREATE TABLE end_reasons (code INTEGER PRIMARY KEY, name TEXT NOT NULL)`,
+		`CREATE TABLE statuses (code INTEGER PRIMARY KEY, name TEXT NOT NULL, binding INTEGER NOT NULL)`,
 		`CREATE TABLE points (scenario INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('pareto', 'nash')), point INTEGER NOT NULL` + us.String() + `,
   PRIMARY KEY (scenario, kind, point)) WITHOUT ROWID`,
 		sessionsView(l),
@@ -431,6 +434,13 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 	for e := protocol.EndReason(0); e <= protocol.Exhausted; e++ {
 		if err := s.exec("INSERT INTO end_reasons VALUES (?, ?)", int(e), e.String()); err != nil {
 			return err
+		}
+	}
+	for code, st := range statuses {
+		if code > 0 {
+			if err := s.exec("INSERT INTO statuses VALUES (?, ?, ?)", code, string(st), st.Binding()); err != nil {
+				return err
+			}
 		}
 	}
 	for i, n := range c.Negotiators {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/session"
 
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/tournament"
@@ -386,7 +388,7 @@ func checkSessionsView(t *testing.T, st *Store, want []tournament.Record) {
 	for k := 1; k <= st.lay.seats; k++ {
 		fmt.Fprintf(&cols, ", utility_%d, discounted_%d", k, k)
 	}
-	rows, err := st.conn.QueryContext(context.Background(), "SELECT id, scenario, assignment, repetition, agreed, end_reason, walked_out, round, time, steps, outcome"+cols.String()+" FROM sessions ORDER BY id")
+	rows, err := st.conn.QueryContext(context.Background(), "SELECT id, scenario, assignment, repetition, agreed, end_reason, (SELECT name FROM statuses WHERE code = status), walked_out, round, time, steps, outcome"+cols.String()+" FROM sessions ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +409,7 @@ func checkSessionsView(t *testing.T, st *Store, want []tournament.Record) {
 			tm              sql.NullFloat64
 			us              = make([]sql.NullFloat64, 2*st.lay.seats)
 		)
-		dst := []any{&id, &r.Scenario, &assign, &r.Repetition, &r.Agreed, &end, &walked, &r.Round, &tm, &r.Steps, &outcome}
+		dst := []any{&id, &r.Scenario, &assign, &r.Repetition, &r.Agreed, &end, &r.Status, &walked, &r.Round, &tm, &r.Steps, &outcome}
 		for i := range us {
 			dst = append(dst, &us[i])
 		}
@@ -563,5 +565,73 @@ func TestCreateFailureLeavesNoFile(t *testing.T) {
 	}
 	if _, err := os.Stat(db); err != nil {
 		t.Errorf("an existing file was removed: %v", err)
+	}
+}
+
+// TestStatusesStored: on the flagship, where deals are voided by the
+// referendum and agenda phases fail, every session's status is stored as
+// the session itself ends (session.Run), and the sessions view and the
+// statuses table give it back.
+func TestStatusesStored(t *testing.T) {
+	dir := t.TempDir()
+	spec, err := os.ReadFile("../../examples/tournament-ukraine.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scen, err := os.ReadFile("../../examples/ukraine-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ukraine-2025.yaml"), scen, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ from, to string }{{"repetitions: 25", "repetitions: 2"}, {"anticipate_ratification: true", "anticipate_ratification: false"}} {
+		if !bytes.Contains(spec, []byte(c.from)) {
+			t.Fatalf("the example spec lacks %q", c.from)
+		}
+		spec = bytes.Replace(spec, []byte(c.from), []byte(c.to), 1)
+	}
+	p, _ := writeSpec(t, dir, string(spec))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 2)
+	recs := dump(t, db)
+	prep, err := p.Scenarios[0].Prepared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[session.Status]int{}
+	var assign []int
+	for _, r := range recs {
+		s := p.Session(r.Number)
+		assign = p.Assignment(s.Scenario, s.Assignment, assign)
+		var names []string
+		for _, a := range assign {
+			names = append(names, p.Spec.Negotiators[a])
+		}
+		res, err := session.Run(session.Config{Prepared: prep, Protocol: p.Spec.Protocol, Mediator: p.Spec.Mediator, Negotiators: names,
+			Deadline: protocol.Deadline{Rounds: p.Spec.Deadline.Rounds}, Seed: s.Seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != res.Status || r.Agreed != res.Agreed {
+			t.Errorf("session %d: stored %q (agreed %v), played %q (agreed %v)", r.Number, r.Status, r.Agreed, res.Status, res.Agreed)
+		}
+		seen[r.Status]++
+	}
+	if len(seen) < 3 || seen[session.StatusNotRatified] == 0 {
+		t.Errorf("statuses %v: the test wants voided deals and at least three statuses", seen)
+	}
+	st, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	checkSessionsView(t, st, recs)
+	var voided int
+	if err := st.conn.QueryRowContext(context.Background(), "SELECT count(*) FROM sessions s JOIN statuses x ON x.code = s.status WHERE s.agreed = 1 AND x.binding = 0").Scan(&voided); err != nil {
+		t.Fatal(err)
+	}
+	if voided != seen[session.StatusNotRatified] {
+		t.Errorf("SQL counts %d agreed sessions whose deal does not bind, want %d", voided, seen[session.StatusNotRatified])
 	}
 }
