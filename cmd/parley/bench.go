@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -197,8 +198,9 @@ func (c *BenchCmd) Run(e env) error {
 type loopRate struct{ rate, steps, perCPU float64 }
 
 // benchSessions plays Boulware against Conceder on sc, at least n sessions
-// and for at least min, on cores goroutines, each alternating the seat
-// orders, with the seeds of a tournament of seed 1: the sessions the
+// and for at least min, on cores goroutines taking blocks of sessions as
+// they go, in both seat orders, with the seeds of a tournament of seed 1:
+// the sessions the
 // tournaments below play, with nothing else done. On one core it is the
 // single-session benchmark; on all cores it is that benchmark on every
 // core at once, which is slower per core on a machine whose cores share a
@@ -217,6 +219,7 @@ func benchSessions(sc *scenario.Scenario, cores int, n uint64, min time.Duration
 		err      error
 	}
 	results := make([]result, cores)
+	var next atomic.Uint64 // the first session of the next block
 	var ready, wg sync.WaitGroup
 	ready.Add(cores)
 	startc := make(chan time.Time)
@@ -246,19 +249,23 @@ func benchSessions(sc *scenario.Scenario, cores int, n uint64, min time.Duration
 			// the goroutines contend for one cache line.
 			var played, steps uint64
 			defer func() { res.n, res.steps = played, steps }()
-			// Goroutine g plays sessions g, g+cores, ..., alternating the
-			// seat orders itself, so that every goroutine has the same mix.
-			for j := uint64(0); j*uint64(cores) < n || time.Since(start) < min; {
-				for range 1000 {
-					k := j*uint64(cores) + uint64(g)
-					o, err := rs[j%uint64(len(rs))].Play(tournament.SessionSeed(1, k))
+			// The goroutines take blocks of 1000 sessions as they go, as
+			// a tournament's workers take chunks: when one core runs
+			// slower than the other (a busy host), the faster takes more
+			// blocks instead of waiting for it at the end.
+			for {
+				lo := next.Add(1000) - 1000
+				if lo >= n && time.Since(start) >= min {
+					return
+				}
+				for k := lo; k < lo+1000; k++ {
+					o, err := rs[k%uint64(len(rs))].Play(tournament.SessionSeed(1, k))
 					if err != nil {
 						res.err = err
 						return
 					}
 					steps += uint64(o.Steps)
 					played++
-					j++
 				}
 			}
 		}()
