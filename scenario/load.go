@@ -112,15 +112,10 @@ func decode(data []byte, name string) (*File, map[string]Pos, ErrorList) {
 	return &f, idx, errs
 }
 
-// decodeNode decodes with go-yaml, turning a panic inside the library on
-// malformed input into an error, so that bad input never crashes parley.
-func decodeNode(n ast.Node, v any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the YAML decoder failed on this input (%v)", r)
-		}
-	}()
-	return yaml.NodeToValue(n, v)
+// decodeNode decodes with go-yaml, a panic inside the library on malformed
+// input turned into an error.
+func decodeNode(n ast.Node, v any) error {
+	return yamlpos.Guard(func() error { return yaml.NodeToValue(n, v) })
 }
 
 // walker checks every mapping key against the fields of the Go type it

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -234,8 +237,14 @@ func NewPlan(s *Spec) (*Plan, error) {
 				errs = append(errs, fmt.Errorf("scenario %s has %d parties but rotation distinct needs at least as many negotiators; there are %d (use rotation: all, or add negotiators)", rel, ps.Seats, len(s.Negotiators)))
 				continue
 			}
+			hi, n := bits.Mul64(ps.Assignments, uint64(s.Repetitions))
+			if hi != 0 || n > MaxSessions-p.Total {
+				errs = append(errs, fmt.Errorf("scenario %s: %s assignments × %d repetitions make the tournament longer than %d sessions, the most one store keeps (it holds a bit per session in memory to resume): use fewer negotiators or repetitions, or rotation: distinct, or split the tournament",
+					rel, bigCount(ps.Assignments), s.Repetitions, uint64(MaxSessions)))
+				continue
+			}
 			ps.Offset = p.Total
-			ps.Sessions = ps.Assignments * uint64(s.Repetitions)
+			ps.Sessions = n
 			p.Total += ps.Sessions
 			p.MaxSeats = max(p.MaxSeats, ps.Seats)
 			p.Scenarios = append(p.Scenarios, ps)
@@ -383,6 +392,8 @@ func mix64(z uint64) uint64 {
 
 // countAssignments is n^k (all) or n!/(n-k)! (distinct); 0 when distinct
 // is impossible.
+// countAssignments is the number of assignments of n negotiators to k
+// seats, or math.MaxUint64 when that does not fit in 64 bits.
 func countAssignments(n, k int, rotation string) uint64 {
 	c := uint64(1)
 	for j := range k {
@@ -393,10 +404,27 @@ func countAssignments(n, k int, rotation string) uint64 {
 		if m <= 0 {
 			return 0
 		}
-		c *= uint64(m)
+		hi, lo := bits.Mul64(c, uint64(m))
+		if hi != 0 {
+			return math.MaxUint64
+		}
+		c = lo
 	}
 	return c
 }
+
+// bigCount writes n, or "more than 2^64" for the saturated count.
+func bigCount(n uint64) string {
+	if n == math.MaxUint64 {
+		return "more than 2^64"
+	}
+	return strconv.FormatUint(n, 10)
+}
+
+// MaxSessions bounds the sessions of a tournament: its store keeps a bit
+// per session in memory to resume (1.25 GB at the bound), and 10^10
+// sessions take hours even on many cores.
+const MaxSessions = 10_000_000_000
 
 // assignment decodes assignment a in lexicographic order: with rotation all
 // it is a's base-n digits, seat 0 most significant; with distinct it is the

@@ -40,6 +40,14 @@ const (
 	RotationDistinct = "distinct"
 )
 
+// MaxSpecSize bounds a spec file: specs are a few lines, and a hostile one
+// should not be read into memory whole.
+const MaxSpecSize = 1 << 20
+
+// MaxRounds bounds a tournament's round deadline, so that a session's steps
+// fit the store's records whatever the number of seats.
+const MaxRounds = 10_000_000
+
 // Spec is a tournament specification as written in YAML.
 type Spec struct {
 	// Name identifies the tournament; it defaults to the spec file's name.
@@ -102,6 +110,9 @@ func (s *Spec) deadline() protocol.Deadline {
 // LoadSpec reads and checks a tournament spec, reporting every problem with
 // its file:line:column (a diag.List).
 func LoadSpec(path string) (*Spec, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > MaxSpecSize {
+		return nil, fmt.Errorf("%s: %d bytes is more than the %d a tournament spec may have", path, fi.Size(), MaxSpecSize)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the tournament spec: %w", err)
@@ -122,6 +133,10 @@ func LoadSpec(path string) (*Spec, error) {
 // to the spec file).
 func ParseSpec(data []byte, name string) (*Spec, error) {
 	var errs diag.List
+	if len(data) > MaxSpecSize {
+		errs.Add(diag.Pos{File: name}, "%d bytes is more than the %d a tournament spec may have", len(data), MaxSpecSize)
+		return nil, errs
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, ErrorAt(name, err)
@@ -132,7 +147,7 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 	}
 	s := &Spec{file: name, dir: ".", pos: map[string]diag.Pos{}}
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict())
-	if err := dec.Decode(s); err != nil {
+	if err := yamlpos.Guard(func() error { return dec.Decode(s) }); err != nil {
 		return nil, ErrorAt(name, err)
 	}
 	index(f.Docs[0].Body, "", name, s.pos)
@@ -203,8 +218,11 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 			s.Mediator = sp.String()
 		}
 	}
-	if s.Deadline.Rounds < 0 {
+	switch {
+	case s.Deadline.Rounds < 0:
 		errs.Add(at("deadline.rounds"), "deadline.rounds: %d is negative", s.Deadline.Rounds)
+	case s.Deadline.Rounds > MaxRounds:
+		errs.Add(at("deadline.rounds"), "deadline.rounds: %d is more than %d: a tournament plays many short sessions, and a store records at most 2^32 steps per session", s.Deadline.Rounds, MaxRounds)
 	}
 	if s.Deadline.Time != "" {
 		d, err := time.ParseDuration(s.Deadline.Time)

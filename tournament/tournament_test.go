@@ -1,6 +1,7 @@
 package tournament
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -69,6 +70,12 @@ deadline: {time: soon}
 	}
 	if _, err := ParseSpec([]byte("seed: 1\nscenarios: [a]\nnegotiators: [boulware]\ncolour: red\n"), "u.yaml"); err == nil || !strings.Contains(err.Error(), "u.yaml:4:1") {
 		t.Errorf("unknown field: got %v", err)
+	}
+	if _, err := ParseSpec(bytes.Repeat([]byte("#"), MaxSpecSize+1), "big.yaml"); err == nil || !strings.Contains(err.Error(), "big.yaml: 1048577 bytes is more than the 1048576 a tournament spec may have") {
+		t.Errorf("hostile size: got %v", err)
+	}
+	if _, err := ParseSpec([]byte("seed: 1\nscenarios: [a]\nnegotiators: [boulware]\ndeadline: {rounds: 20000000}\n"), "r.yaml"); err == nil || !strings.Contains(err.Error(), "deadline.rounds: 20000000 is more than 10000000") {
+		t.Errorf("hostile deadline: got %v", err)
 	}
 }
 
@@ -329,5 +336,36 @@ func TestAnticipateRatification(t *testing.T) {
 	p := plan(t, fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware]\nanticipate_ratification: true\n", large))
 	if _, err := p.Scenarios[0].Prepared(); err == nil || !strings.Contains(err.Error(), "anticipating ratification needs an outcome space that can be enumerated") {
 		t.Errorf("too large to anticipate: got %v", err)
+	}
+}
+
+// TestHostileSizes: a tournament too large for a store (or for 64 bits) is
+// refused, naming the scenario and the sizes, rather than wrapping around
+// or allocating without bound.
+func TestHostileSizes(t *testing.T) {
+	d := domainsDir(t)
+	laptop := filepath.Join(d, "ANAC2011_Laptop")
+	for _, c := range []struct{ spec, want string }{
+		{fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware, conceder, linear]\nrepetitions: 9223372036854775807\n", laptop),
+			"9 assignments × 9223372036854775807 repetitions make the tournament longer than 10000000000 sessions"},
+		{fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware, conceder]\nrepetitions: 3000000000\n", laptop),
+			"4 assignments × 3000000000 repetitions"},
+	} {
+		path := filepath.Join(t.TempDir(), "s.yaml")
+		os.WriteFile(path, []byte(c.spec), 0o644)
+		s, err := LoadSpec(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := NewPlan(s); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+	}
+	// 2^64 assignments and more saturate rather than wrap.
+	if got := countAssignments(1<<20, 4, RotationAll); got != math.MaxUint64 {
+		t.Errorf("countAssignments(2^20, 4) = %d, want the saturated count", got)
+	}
+	if got := countAssignments(10, 3, RotationDistinct); got != 720 {
+		t.Errorf("countAssignments(10, 3, distinct) = %d, want 720", got)
 	}
 }

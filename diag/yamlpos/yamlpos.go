@@ -5,6 +5,7 @@ package yamlpos
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -36,4 +37,16 @@ func Error(file string, err error) *diag.Error {
 		return &diag.Error{Pos: pos, Msg: ye.GetMessage()}
 	}
 	return &diag.Error{Pos: diag.Pos{File: file}, Msg: err.Error()}
+}
+
+// Guard runs decode, a call into go-yaml, turning a panic inside the
+// library on malformed input into an error, so that bad input never
+// crashes parley.
+func Guard(decode func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML decoder failed on this input (%v)", r)
+		}
+	}()
+	return decode()
 }

@@ -291,6 +291,9 @@ func (s *Store) check() error {
 	if h := c.Hash(); h != meta["spec_sha256"] {
 		return fmt.Errorf("%s: the stored spec does not match its hash (%.12s, stored %.12s): the file was altered", s.Path, h, meta["spec_sha256"])
 	}
+	if c.Sessions > tournament.MaxSessions {
+		return fmt.Errorf("%s: the stored spec has %d sessions, more than a tournament may have (%d): the file was altered; give a new --db file", s.Path, c.Sessions, uint64(tournament.MaxSessions))
+	}
 	seats := 0
 	for _, sc := range c.Scenarios {
 		seats = max(seats, len(sc.Parties))

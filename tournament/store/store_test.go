@@ -635,3 +635,55 @@ func TestStatusesStored(t *testing.T) {
 		t.Errorf("SQL counts %d agreed sessions whose deal does not bind, want %d", voided, seen[session.StatusNotRatified])
 	}
 }
+
+// TestRunOutsideRefused: a run beyond the tournament's sessions (written
+// past the CHECK constraint, by hand) makes resuming refuse the file as
+// damaged, naming the run, instead of failing on an index out of range.
+func TestRunOutsideRefused(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, laptopSpec(t, ""))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 1)
+	conn, err := sql.Open("sqlite", db+"?_pragma=ignore_check_constraints(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec("INSERT INTO runs SELECT first + ?, n, data FROM runs ORDER BY first DESC LIMIT 1", p.Total); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	st, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Done(); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("is damaged: its run of sessions %d to %d", p.Total, 2*p.Total-1)) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("lies outside the tournament's %d sessions", p.Total)) {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestHostileSessionCount: a store whose spec claims more sessions than a
+// tournament may have (its hash recomputed to match) is refused on open,
+// before a bitset of that size is made.
+func TestHostileSessionCount(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, laptopSpec(t, ""))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 1)
+	c := *p.Canonical
+	c.Sessions = 1 << 62
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"spec": string(c.JSON()), "spec_sha256": c.Hash()} {
+		if _, err := conn.Exec("UPDATE meta SET value = ? WHERE key = ?", v, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+	if _, err := Open(db); err == nil || !strings.Contains(err.Error(), "the stored spec has 4611686018427387904 sessions, more than a tournament may have") {
+		t.Errorf("got %v", err)
+	}
+}
