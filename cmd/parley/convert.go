@@ -19,6 +19,11 @@ func (c *ConvertCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
+	// Writing a parley scenario back would keep its issues and preferences
+	// but drop its rules, sources of numbers and annotations.
+	if len(c.Paths) == 1 && open.IsScenarioFile(c.Paths[0]) {
+		return fmt.Errorf("%s is already a parley scenario: convert writes parley scenarios from a Genius XML folder or GeniusWeb JSON profiles", c.Paths[0])
+	}
 	b, err := s.MarshalYAML()
 	if err != nil {
 		return err

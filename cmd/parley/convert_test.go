@@ -85,6 +85,13 @@ func TestConvertGeniusWebAndStdout(t *testing.T) {
 	if _, err := os.Stat(target); !os.IsNotExist(err) {
 		t.Errorf("a failed convert left %s behind", target)
 	}
+	// A parley scenario is refused: written back it would lose its rules.
+	if code, _, errs := runCLI("convert", "../../examples/ukraine-2025.yaml", "-o", target); code != 1 || !strings.Contains(errs, "is already a parley scenario") {
+		t.Errorf("convert of a parley scenario: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(target); !os.IsNotExist(err) {
+		t.Errorf("a refused convert left %s behind", target)
+	}
 }
 
 func TestSchemaCommand(t *testing.T) {

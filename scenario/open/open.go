@@ -33,6 +33,16 @@ func Path(path string) (*scenario.Scenario, error) {
 	return scenario.LoadFile(path)
 }
 
+// IsScenarioFile reports whether Path reads path as a parley scenario file
+// (rather than Genius or GeniusWeb files).
+func IsScenarioFile(path string) bool {
+	fi, err := os.Stat(path)
+	if err != nil || fi.IsDir() || strings.EqualFold(filepath.Ext(path), ".xml") {
+		return false
+	}
+	return !(strings.EqualFold(filepath.Ext(path), ".json") && isGeniusWeb(path))
+}
+
 // Paths loads one scenario from several GeniusWeb profile files, or one path.
 func Paths(paths []string) (*scenario.Scenario, error) {
 	if len(paths) == 1 {
