@@ -83,7 +83,7 @@ func (c *BenchCmd) Run(e env) error {
 		if err != nil {
 			return err
 		}
-		add(fmt.Sprintf("session loop, %s, boulware vs conceder in both seat orders, saop 100 rounds", sc.Name),
+		add(fmt.Sprintf("session loop, %s, %s, saop 100 rounds", sc.Name, benchPlayers(sc)),
 			fmt.Sprintf("%.0f sessions/s, %.3g steps/s", l.rate, l.steps), fmt.Sprintf("%.2f µs/session, %.1f steps/session, 1 core, no storage; %.0f sessions per CPU-second", 1e6/l.rate, l.steps/l.rate, l.perCPU))
 		if cores := runtime.NumCPU(); cores > 1 {
 			a, err := benchSessions(sc, cores, 0, c.Min)
@@ -137,7 +137,7 @@ func (c *BenchCmd) Run(e env) error {
 						return err
 					}
 				}
-				r, cpu, err := benchTournament(d, dir, n, workers)
+				r, cpu, err := benchTournament(d, dir, n, workers, one.seats)
 				if err != nil {
 					return err
 				}
@@ -195,7 +195,24 @@ func (c *BenchCmd) Run(e env) error {
 	return tw.Flush()
 }
 
-type loopRate struct{ rate, steps, perCPU float64 }
+type loopRate struct {
+	rate, steps, perCPU float64
+	seats               int // negotiating seats of the scenario
+}
+
+// benchPlayers says who plays the benchmark's sessions on sc.
+func benchPlayers(sc *scenario.Scenario) string {
+	seats := 0
+	for _, p := range sc.Parties {
+		if p.Role != "mediator" {
+			seats++
+		}
+	}
+	if seats == 2 {
+		return "boulware vs conceder in both seat orders"
+	}
+	return fmt.Sprintf("boulware in each of its %d seats", seats)
+}
 
 // benchSessions plays Boulware against Conceder on sc, at least n sessions
 // and for at least min, on cores goroutines taking blocks of sessions as
@@ -212,7 +229,7 @@ func benchSessions(sc *scenario.Scenario, cores int, n uint64, min time.Duration
 	}
 	orders := [][]string{{"boulware", "conceder"}, {"conceder", "boulware"}}
 	if len(prep.Seats) != 2 {
-		orders = [][]string{{"boulware"}}
+		orders = [][]string{{"boulware"}} // one spec for every seat
 	}
 	type result struct {
 		n, steps uint64
@@ -285,15 +302,24 @@ func benchSessions(sc *scenario.Scenario, cores int, n uint64, min time.Duration
 		played, st = played+r.n, st+r.steps
 	}
 	c := float64(cores)
-	return &loopRate{rate: float64(played) / s / c, steps: float64(st) / s / c, perCPU: float64(played) / cpu}, nil
+	return &loopRate{rate: float64(played) / s / c, steps: float64(st) / s / c, perCPU: float64(played) / cpu, seats: len(prep.Seats)}, nil
 }
 
 // benchTournament runs a Laptop-style tournament of n sessions into a new
 // store and returns sessions per wall second and per CPU second.
-func benchTournament(domain, dir string, n uint64, workers int) (rate, perCPU float64, err error) {
+func benchTournament(domain, dir string, n uint64, workers int, seats int) (rate, perCPU float64, err error) {
 	spec := filepath.Join(dir, fmt.Sprintf("bench-%d.yaml", workers))
-	negs := "[boulware, conceder]"
-	text := fmt.Sprintf("name: bench\nseed: 1\nscenarios: [%q]\nnegotiators: %s\nrotation: distinct\nrepetitions: %d\n", domain, negs, (n+1)/2)
+	// The spec lives in dir: the scenario's path must not be relative.
+	if domain, err = filepath.Abs(domain); err != nil {
+		return 0, 0, err
+	}
+	// The loop's sessions: both seat orders of Boulware and Conceder, or
+	// Boulware in every seat of a scenario of more or fewer seats.
+	negs, reps := "[boulware, conceder]\nrotation: distinct", (n+1)/2
+	if seats != 2 {
+		negs, reps = "[boulware]", n
+	}
+	text := fmt.Sprintf("name: bench\nseed: 1\nscenarios: [%q]\nnegotiators: %s\nrepetitions: %d\n", domain, negs, reps)
 	if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
 		return 0, 0, err
 	}

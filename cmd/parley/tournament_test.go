@@ -104,6 +104,24 @@ func TestBenchCLI(t *testing.T) {
 	}
 }
 
+// TestBenchFallback: without the reference domains, from the repository
+// root, bench measures the flagship (three seats, Boulware in each) and
+// says so.
+func TestBenchFallback(t *testing.T) {
+	t.Chdir("../..")
+	code, out, errs := runCLI("bench", "--domains", t.TempDir(), "--sessions", "1000", "--min", "20ms", "--rounds", "1", "--no-frontier")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, w := range []string{"NOTE: the reference domains are not at", "measuring examples/ukraine-2025.yaml instead",
+		"boulware in each of its 3 seats", "tournament, ukraine-2025.yaml, 1000 sessions into SQLite, 1 worker(s)",
+		"tournament, ukraine-2025.yaml, 1000 sessions into SQLite, 2 worker(s)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("bench output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
 func TestMedian(t *testing.T) {
 	for _, c := range []struct {
 		xs   []float64
