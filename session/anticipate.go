@@ -19,17 +19,8 @@ type anticipation struct {
 	// scheduled events; nil for a seat whose party has no ratification.
 	x [][]*negotiator.Index
 
-	mu     sync.Mutex
-	phases map[phaseKey]*negotiator.Index
-}
-
-// phaseKey names one agenda phase's expected-utility index: the member's
-// utility function (a variant's, so stable), the phase and the values of
-// the issues settled before it (as a full-space index, open issues at 0).
-type phaseKey struct {
-	u       *utility.Additive
-	phase   int
-	settled uint64
+	// phases holds each agenda phase's expected-utility index.
+	phases phaseCache[*negotiator.Index]
 }
 
 // expectedUtility is u'(o) = P(o)·u(o) + (1 − P(o))·rv, the utility of
@@ -108,32 +99,21 @@ func (p *Prepared) anticipated() ([][]*negotiator.Index, error) {
 // constituency votes on, and the same uniform completion is the one whose
 // expectation the mean rule gives for u. In the last phase nothing is open
 // and this is u' of the whole deal. Built once per (utility, phase,
-// settled values) and shared across sessions.
-func (p *Prepared) anticipatedPhase(s int, u *utility.Additive, ph int, settled []int, isSettled []bool) (*negotiator.Index, error) {
-	a := p.anti
-	info := &p.phases[ph]
-	key := phaseKey{u: u, phase: ph}
-	full := make([]int, len(settled))
-	for i := range full {
-		if isSettled[i] {
-			full[i] = settled[i]
+// settled values) and shared across sessions; key is phaseKey's for ph and
+// the settled values (nil: computed here).
+func (p *Prepared) anticipatedPhase(s int, u *utility.Additive, ph int, settled []int, isSettled []bool, key []byte) (*negotiator.Index, error) {
+	if key == nil {
+		key = phaseKey(nil, ph, settled, isSettled)
+	}
+	return p.anti.phases.get(u, key, func() (*negotiator.Index, error) {
+		full := make([]int, len(settled))
+		for i := range full {
+			if isSettled[i] {
+				full[i] = settled[i]
+			}
 		}
-	}
-	key.settled = p.Space.Index(full)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if x, ok := a.phases[key]; ok {
-		return x, nil
-	}
-	x, err := p.buildPhaseIndex(s, u, info, full, isSettled)
-	if err != nil {
-		return nil, err
-	}
-	if a.phases == nil {
-		a.phases = map[phaseKey]*negotiator.Index{}
-	}
-	a.phases[key] = x
-	return x, nil
+		return p.buildPhaseIndex(s, u, &p.phases[ph], full, isSettled)
+	})
 }
 
 func (p *Prepared) buildPhaseIndex(s int, u *utility.Additive, info *phaseInfo, full []int, isSettled []bool) (*negotiator.Index, error) {

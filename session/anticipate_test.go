@@ -203,7 +203,7 @@ func TestAnticipateRatificationAgenda(t *testing.T) {
 	}
 	pPart, pAll := phi(2), phi(-4)
 	u := prep.variants[0][0].u
-	land, err := prep.anticipatedPhase(0, u, 0, []int{0, 0}, []bool{false, false})
+	land, err := prep.anticipatedPhase(0, u, 0, []int{0, 0}, []bool{false, false}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,12 +220,12 @@ func TestAnticipateRatificationAgenda(t *testing.T) {
 		}
 	}
 	check("land phase", land, []float64{0.725, pPart*0.525 + (1-pPart)*0.2, pAll*0.225 + (1-pAll)*0.2}, []float64{0.725, 0.51761, 0.20000})
-	aid, err := prep.anticipatedPhase(0, u, 1, []int{1, 0}, []bool{true, false})
+	aid, err := prep.anticipatedPhase(0, u, 1, []int{1, 0}, []bool{true, false}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check("aid phase after part", aid, []float64{pPart*0.3 + (1-pPart)*0.2, pPart*0.75 + (1-pPart)*0.2}, []float64{0.29773, 0.73749})
-	if again, _ := prep.anticipatedPhase(0, u, 0, []int{0, 0}, []bool{false, false}); again != land {
+	if again, _ := prep.anticipatedPhase(0, u, 0, []int{0, 0}, []bool{false, false}, nil); again != land {
 		t.Error("the land phase's index was built twice")
 	}
 	r, err := NewRunner(Config{Prepared: prep, Negotiators: []string{"linear"}, Deadline: protocol.Deadline{Rounds: 40}, AnticipateRatification: true})
@@ -249,7 +249,7 @@ func TestAnticipateRatificationAgenda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := prep2.anticipatedPhase(0, prep2.variants[0][0].u, 0, []int{0, 0}, []bool{false, false})
+	first, err := prep2.anticipatedPhase(0, prep2.variants[0][0].u, 0, []int{0, 0}, []bool{false, false}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,11 @@
 package session
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/scenario"
 )
 
 // BenchmarkSession measures whole sessions of Boulware against Conceder under
@@ -43,5 +45,42 @@ func BenchmarkSession(b *testing.B) {
 				b.ReportMetric(float64(steps)/float64(b.N), "steps/session")
 			})
 		}
+	}
+}
+
+// BenchmarkFlagship measures whole sessions of the flagship scenario
+// (agenda of two phases, events, red lines, the referendum) under the
+// shuttle with Boulware in every seat, with and without anticipating the
+// referendum; a warm runner allocates nothing (phaseCache).
+//
+//	go test ./session -run '^$' -bench Flagship -benchmem
+func BenchmarkFlagship(b *testing.B) {
+	sc, err := scenario.LoadFile("../examples/ukraine-2025.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	prep, err := Prepare(sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, anti := range []bool{false, true} {
+		b.Run(fmt.Sprintf("shuttle/anticipate=%v", anti), func(b *testing.B) {
+			r, err := NewRunner(Config{Prepared: prep, Protocol: "shuttle", Negotiators: []string{"boulware"}, Deadline: protocol.Deadline{Rounds: 60}, AnticipateRatification: anti})
+			if err != nil {
+				b.Fatal(err)
+			}
+			steps := 0
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				o, err := r.Play(uint64(i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				steps += o.Steps
+			}
+			s := b.Elapsed().Seconds()
+			b.ReportMetric(float64(b.N)/s, "sessions/s")
+			b.ReportMetric(float64(steps)/float64(b.N), "steps/session")
+		})
 	}
 }

@@ -1,8 +1,10 @@
 package session
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/parleyhq/parley/negotiator"
 	"github.com/parleyhq/parley/outcome"
@@ -231,14 +233,19 @@ func (r *Runner) project(m int, v variant) (variant, error) {
 		return v, nil
 	}
 	info := &p.phases[r.st.phase]
-	u := phaseUtility(v.u, info.issues, r.st.settled, r.st.isSettled)
-	x, err := negotiator.NewIndex(u, info.space)
+	// Building a phase's utility and its sorted index was most of an
+	// agenda session's time and all its allocations: built once, kept.
+	r.phaseKey = phaseKey(r.phaseKey[:0], r.st.phase, r.st.settled, r.st.isSettled)
+	pv, err := p.proj.get(v.u, r.phaseKey, func() (variant, error) {
+		u := phaseUtility(v.u, info.issues, r.st.settled, r.st.isSettled)
+		x, err := negotiator.NewIndex(u, info.space)
+		return variant{u: u, x: x}, err
+	})
 	if err != nil {
 		return variant{}, err
 	}
-	pv := variant{u: u, x: x}
 	if v.ax != nil {
-		if pv.ax, err = p.anticipatedPhase(m, v.u, r.st.phase, r.st.settled, r.st.isSettled); err != nil {
+		if pv.ax, err = p.anticipatedPhase(m, v.u, r.st.phase, r.st.settled, r.st.isSettled, r.phaseKey); err != nil {
 			return variant{}, err
 		}
 	}
@@ -553,4 +560,54 @@ func joinLabels(p *Prepared, ph int, id uint64) string {
 		id /= n
 	}
 	return s
+}
+
+// phaseCache remembers what is built for an agenda phase, per Prepared
+// and shared by its sessions and goroutines: a member's utility (a
+// variant's, so stable), the phase and the values settled before it
+// (phaseKey) determine it. At most maxPhaseCache entries are kept; beyond,
+// they are built each time.
+type phaseCache[V any] struct {
+	mu sync.Mutex
+	m  map[*utility.Additive]map[string]V
+	n  int
+}
+
+const maxPhaseCache = 4096
+
+// get returns the value for (u, key), building it on first use.
+func (c *phaseCache[V]) get(u *utility.Additive, key []byte, build func() (V, error)) (V, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[u][string(key)]; ok {
+		return v, nil
+	}
+	v, err := build()
+	if err != nil || c.n >= maxPhaseCache {
+		return v, err
+	}
+	if c.m == nil {
+		c.m = map[*utility.Additive]map[string]V{}
+	}
+	if c.m[u] == nil {
+		c.m[u] = map[string]V{}
+	}
+	c.m[u][string(key)] = v
+	c.n++
+	return v, nil
+}
+
+// phaseKey appends to b the phase and, per issue, its settled value plus
+// one (0 while open): what a phase's preferences depend on besides the
+// utility.
+func phaseKey(b []byte, phase int, settled []int, isSettled []bool) []byte {
+	b = binary.AppendUvarint(b, uint64(phase))
+	for i, s := range isSettled {
+		v := uint64(0)
+		if s {
+			v = uint64(settled[i]) + 1
+		}
+		b = binary.AppendUvarint(b, v)
+	}
+	return b
 }

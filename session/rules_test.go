@@ -514,3 +514,104 @@ func TestRuleGoldens(t *testing.T) {
 		})
 	}
 }
+
+// TestAgendaZeroAllocations: agenda sessions build each phase's
+// preferences once per Prepared (phaseCache), so a warm runner allocates
+// nothing, anticipating ratification or not, on the flagship too.
+func TestAgendaZeroAllocations(t *testing.T) {
+	flagship, err := scenario.LoadFile("../examples/ukraine-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		sc    *scenario.Scenario
+		proto string
+		negs  []string
+		anti  bool
+	}{
+		{"agenda", loadTestdata(t, "agenda.yaml"), "saop", []string{"linear"}, false},
+		{"agenda", loadTestdata(t, "agenda.yaml"), "amop", []string{"boulware", "conceder"}, false},
+		{"flagship", flagship, "saop", []string{"boulware", "boulware", "conceder"}, false},
+		{"flagship", flagship, "saop", []string{"boulware", "boulware", "conceder"}, true},
+		{"flagship", flagship, "shuttle", []string{"conceder"}, false},
+		{"flagship", flagship, "mediated", []string{"linear", "micro", "conceder"}, true},
+	} {
+		cfg := Config{Scenario: c.sc, Protocol: c.proto, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: 60}, AnticipateRatification: c.anti}
+		if c.proto == "mediated" {
+			cfg.Mediator = "hillclimb"
+		}
+		if allocs := allocsPerSession(t, cfg); allocs != 0 {
+			t.Errorf("%s %s %v anticipate %v: %v allocations per session", c.name, c.proto, c.negs, c.anti, allocs)
+		}
+	}
+}
+
+// TestPhaseCacheSameTrace: a session played with phase preferences built
+// by earlier sessions (a warm cache) gives the same trace as on a fresh
+// Prepared.
+func TestPhaseCacheSameTrace(t *testing.T) {
+	flagship, err := scenario.LoadFile("../examples/ukraine-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, anti := range []bool{false, true} {
+		cfg := Config{Scenario: flagship, Protocol: "shuttle", Negotiators: []string{"boulware", "linear", "conceder"}, Deadline: protocol.Deadline{Rounds: 60}, AnticipateRatification: anti}
+		trace := func(prep *Prepared, warm int) []byte {
+			c := cfg
+			c.Prepared = prep
+			r, err := NewRunner(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for s := range warm {
+				if _, err := r.Play(uint64(1000 + s)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var b bytes.Buffer
+			r.SetTrace(&b)
+			if _, err := r.Play(7); err != nil {
+				t.Fatal(err)
+			}
+			return b.Bytes()
+		}
+		fresh, err := Prepare(flagship)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warm, err := Prepare(flagship)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := trace(fresh, 0), trace(warm, 50)
+		if warm.proj.n == 0 {
+			t.Fatal("the warm Prepared cached no phase")
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("anticipate %v: the trace differs with a warm phase cache", anti)
+		}
+	}
+}
+
+// TestPhaseCacheBound: past maxPhaseCache entries, values are built each
+// time and still returned.
+func TestPhaseCacheBound(t *testing.T) {
+	var c phaseCache[int]
+	u := &utility.Additive{}
+	builds := 0
+	build := func(v int) func() (int, error) { return func() (int, error) { builds++; return v, nil } }
+	for i := range maxPhaseCache + 10 {
+		if v, _ := c.get(u, phaseKey(nil, i, nil, nil), build(i)); v != i {
+			t.Fatalf("entry %d: got %d", i, v)
+		}
+	}
+	if c.n != maxPhaseCache {
+		t.Errorf("%d entries kept, want %d", c.n, maxPhaseCache)
+	}
+	builds = 0
+	c.get(u, phaseKey(nil, 3, nil, nil), build(-1))
+	if v, _ := c.get(u, phaseKey(nil, maxPhaseCache+5, nil, nil), build(42)); v != 42 || builds != 1 {
+		t.Errorf("past the bound: got %d after %d builds, want 42 after 1 (the cached entry 3 built none)", v, builds)
+	}
+}

@@ -125,6 +125,7 @@ type Prepared struct {
 	analysis   *analysisCache
 	zone       *zoneCache
 	anti       *anticipation
+	proj       *phaseCache[variant] // phase preferences (project)
 }
 
 // variant is a member's preferences: its utility function, the index of
@@ -213,6 +214,7 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 	p.analysis = &analysisCache{}
 	p.zone = &zoneCache{}
 	p.anti = &anticipation{}
+	p.proj = &phaseCache[variant]{}
 	p.judgeMeetings()
 	return p, nil
 }
@@ -292,6 +294,8 @@ type Runner struct {
 	proto protocol.Protocol
 	info  protocol.Info
 	seats []*seat // parties, then the mediator if any
+
+	phaseKey []byte // project's key buffer
 
 	seed     uint64
 	start    time.Time
