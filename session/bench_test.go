@@ -25,24 +25,7 @@ func BenchmarkSession(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				r, err := NewRunner(Config{Prepared: prep, Protocol: proto, Negotiators: []string{"boulware", "conceder"}, Deadline: protocol.Deadline{Rounds: 100}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				steps := 0
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; b.Loop(); i++ {
-					o, err := r.Play(uint64(i))
-					if err != nil {
-						b.Fatal(err)
-					}
-					steps += o.Steps
-				}
-				s := b.Elapsed().Seconds()
-				b.ReportMetric(float64(b.N)/s, "sessions/s")
-				b.ReportMetric(float64(steps)/s, "steps/s")
-				b.ReportMetric(float64(steps)/float64(b.N), "steps/session")
+				benchPlay(b, Config{Prepared: prep, Protocol: proto, Negotiators: []string{"boulware", "conceder"}, Deadline: protocol.Deadline{Rounds: 100}})
 			})
 		}
 	}
@@ -65,22 +48,29 @@ func BenchmarkFlagship(b *testing.B) {
 	}
 	for _, anti := range []bool{false, true} {
 		b.Run(fmt.Sprintf("shuttle/anticipate=%v", anti), func(b *testing.B) {
-			r, err := NewRunner(Config{Prepared: prep, Protocol: "shuttle", Negotiators: []string{"boulware"}, Deadline: protocol.Deadline{Rounds: 60}, AnticipateRatification: anti})
-			if err != nil {
-				b.Fatal(err)
-			}
-			steps := 0
-			b.ReportAllocs()
-			for i := 0; b.Loop(); i++ {
-				o, err := r.Play(uint64(i))
-				if err != nil {
-					b.Fatal(err)
-				}
-				steps += o.Steps
-			}
-			s := b.Elapsed().Seconds()
-			b.ReportMetric(float64(b.N)/s, "sessions/s")
-			b.ReportMetric(float64(steps)/float64(b.N), "steps/session")
+			benchPlay(b, Config{Prepared: prep, Protocol: "shuttle", Negotiators: []string{"boulware"}, Deadline: protocol.Deadline{Rounds: 60}, AnticipateRatification: anti})
 		})
 	}
+}
+
+// benchPlay plays sessions of cfg with seeds 0, 1, ... and reports
+// sessions/s, steps/s, steps per session and allocations.
+func benchPlay(b *testing.B, cfg Config) {
+	r, err := NewRunner(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	steps := 0
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		o, err := r.Play(uint64(i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		steps += o.Steps
+	}
+	s := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N)/s, "sessions/s")
+	b.ReportMetric(float64(steps)/s, "steps/s")
+	b.ReportMetric(float64(steps)/float64(b.N), "steps/session")
 }
