@@ -234,22 +234,24 @@ func (r *Runner) project(m int, v variant) (variant, error) {
 	}
 	info := &p.phases[r.st.phase]
 	// Building a phase's utility and its sorted index was most of an
-	// agenda session's time and all its allocations: built once, kept.
+	// agenda session's time and all its allocations: built once per
+	// Prepared and kept, and remembered by the runner too, so that
+	// sessions on several cores do not take the shared cache's lock.
 	r.phaseKey = phaseKey(r.phaseKey[:0], r.st.phase, r.st.settled, r.st.isSettled)
-	pv, err := p.proj.get(v.u, r.phaseKey, func() (variant, error) {
-		u := phaseUtility(v.u, info.issues, r.st.settled, r.st.isSettled)
-		x, err := negotiator.NewIndex(u, info.space)
-		return variant{u: u, x: x}, err
-	})
-	if err != nil {
-		return variant{}, err
+	if pv, ok := r.phases.m[v.u][string(r.phaseKey)]; ok {
+		return pv, nil
 	}
-	if v.ax != nil {
-		if pv.ax, err = p.anticipatedPhase(m, v.u, r.st.phase, r.st.settled, r.st.isSettled, r.phaseKey); err != nil {
-			return variant{}, err
+	return r.phases.get(v.u, r.phaseKey, func() (variant, error) {
+		pv, err := p.proj.get(v.u, r.phaseKey, func() (variant, error) {
+			u := phaseUtility(v.u, info.issues, r.st.settled, r.st.isSettled)
+			x, err := negotiator.NewIndex(u, info.space)
+			return variant{u: u, x: x}, err
+		})
+		if err == nil && v.ax != nil {
+			pv.ax, err = p.anticipatedPhase(m, v.u, r.st.phase, r.st.settled, r.st.isSettled, r.phaseKey)
 		}
-	}
-	return pv, nil
+		return pv, err
+	})
 }
 
 // memberSeat is the seat of member m: its party's seat, or the mediator

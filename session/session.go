@@ -295,7 +295,8 @@ type Runner struct {
 	info  protocol.Info
 	seats []*seat // parties, then the mediator if any
 
-	phaseKey []byte // project's key buffer
+	phaseKey []byte              // project's key buffer
+	phases   phaseCache[variant] // project's results, anticipated indexes included
 
 	seed     uint64
 	start    time.Time
