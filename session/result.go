@@ -143,16 +143,18 @@ func (r *Runner) Outcome() protocol.Outcome { return r.out }
 func (r *Runner) Payoff(m int) (u, rv, cost float64) {
 	p, o, st := r.prep, r.out, &r.st
 	pa := &p.Scenario.Parties[p.members[m]]
-	a := st.cur[m].u
-	rv = a.Reservation + pa.Drift*float64(o.Round)
+	v := st.cur[m]
+	rv = v.u.Reservation + pa.Drift*float64(o.Round)
 	cost = pa.DelayCost * float64(o.Round)
 	u = rv
 	if st.status.Binding() {
 		if len(r.payBuf) != p.Space.Issues() {
 			r.payBuf = make([]int, p.Space.Issues())
 		}
-		p.Space.Decode(o.Outcome, r.payBuf)
-		u = a.Utility(r.payBuf)
+		// The variant's index holds u of every outcome of a small space
+		// (the same value, bit for bit): a tournament reads every seat's
+		// payoff after every session.
+		u = v.x.Utility(o.Outcome, r.payBuf)
 	}
 	return u - cost, rv, cost
 }

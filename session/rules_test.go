@@ -615,3 +615,51 @@ func TestPhaseCacheBound(t *testing.T) {
 		t.Errorf("past the bound: got %d after %d builds, want 42 after 1 (the cached entry 3 built none)", v, builds)
 	}
 }
+
+// TestPayoffExact: a binding deal pays each seat its current utility of
+// the outcome, bit for bit (Payoff reads it from the variant's index), and
+// a void one its reservation value; both less the delay costs.
+func TestPayoffExact(t *testing.T) {
+	flagship, err := scenario.LoadFile("../examples/ukraine-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		sc   *scenario.Scenario
+		negs []string
+	}{
+		{flagship, []string{"boulware", "conceder", "linear"}},
+		{loadTestdata(t, "referendum.yaml"), []string{"linear"}},
+		{loadTestdata(t, "events.yaml"), []string{"conceder"}},
+	} {
+		r, err := NewRunner(Config{Scenario: c.sc, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: 60}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		binding := 0
+		for seed := range uint64(40) {
+			o, err := r.Play(seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]int, r.prep.Space.Issues())
+			r.prep.Space.Decode(o.Outcome, buf)
+			for m := range r.prep.Seats {
+				u, rv, cost := r.Payoff(m)
+				want := rv
+				if r.Status().Binding() {
+					want = r.st.cur[m].u.Utility(buf)
+				}
+				if math.Float64bits(u) != math.Float64bits(want-cost) {
+					t.Fatalf("%s seed %d seat %d (%s): payoff %v, want %v", c.sc.Name, seed, m, r.Status(), u, want-cost)
+				}
+			}
+			if r.Status().Binding() {
+				binding++
+			}
+		}
+		if binding == 0 {
+			t.Errorf("%s: no binding deal in 40 sessions; the test checks nothing but reservation values", c.sc.Name)
+		}
+	}
+}
