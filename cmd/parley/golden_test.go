@@ -77,33 +77,18 @@ func golden(t *testing.T, name, got string) {
 // referendum; docs/flagship.md quotes both.
 func TestFlagshipTournamentGolden(t *testing.T) {
 	shared.Dir(t, "seed")
-	spec, err := os.ReadFile("../../examples/tournament-ukraine.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scen, err := os.ReadFile("../../examples/ukraine-2025.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, c := range []struct{ name, from, to string }{
 		{"tournament", "", ""},
 		{"tournament-no-anticipation", "anticipate_ratification: true", "anticipate_ratification: false"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			// The spec and the scenario side by side in a fresh folder, as
-			// in examples/, so that the summary names the scenario the same.
-			dir := t.TempDir()
-			text := string(spec)
+			var edits []string
 			if c.from != "" {
-				if !strings.Contains(text, c.from) {
-					t.Fatalf("the example spec lacks %q", c.from)
-				}
-				text = strings.Replace(text, c.from, c.to, 1)
+				edits = []string{c.from, c.to}
 			}
-			os.WriteFile(filepath.Join(dir, "tournament-ukraine.yaml"), []byte(text), 0o644)
-			os.WriteFile(filepath.Join(dir, "ukraine-2025.yaml"), scen, 0o644)
-			db := filepath.Join(dir, "tournament-ukraine.db")
-			if code, _, errs := runCLI("tournament", filepath.Join(dir, "tournament-ukraine.yaml"), "--db", db); code != 0 {
+			spec := shared.FlagshipTournament(t, edits...)
+			db := filepath.Join(filepath.Dir(spec), "tournament-ukraine.db")
+			if code, _, errs := runCLI("tournament", spec, "--db", db); code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
 			code, out, errs := runCLI("tournament", "report", db)

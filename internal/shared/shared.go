@@ -6,6 +6,7 @@ package shared
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -65,4 +66,39 @@ func Dir(tb testing.TB, elem ...string) string {
 		tb.Skipf("reference data %s not found (../shared beside the repository); skipping", p)
 	}
 	return p
+}
+
+// FlagshipTournament writes the example flagship tournament spec
+// (examples/tournament-ukraine.yaml) into a new temporary folder, with each
+// (old, new) pair of replacements applied once, and the flagship scenario
+// beside it, as in examples/, so that the variant still names its scenario
+// ukraine-2025.yaml; it returns the spec's path.
+func FlagshipTournament(tb testing.TB, replacements ...string) string {
+	tb.Helper()
+	if len(replacements)%2 != 0 {
+		tb.Fatal("FlagshipTournament: replacements come in (old, new) pairs")
+	}
+	spec, err := os.ReadFile(filepath.Join(Root(), "examples", "tournament-ukraine.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	scen, err := os.ReadFile(filepath.Join(Root(), "examples", "ukraine-2025.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	text := string(spec)
+	for i := 0; i < len(replacements); i += 2 {
+		if !strings.Contains(text, replacements[i]) {
+			tb.Fatalf("the example spec lacks %q", replacements[i])
+		}
+		text = strings.Replace(text, replacements[i], replacements[i+1], 1)
+	}
+	dir := tb.TempDir()
+	path := filepath.Join(dir, "tournament-ukraine.yaml")
+	for name, data := range map[string][]byte{path: []byte(text), filepath.Join(dir, "ukraine-2025.yaml"): scen} {
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return path
 }

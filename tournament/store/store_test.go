@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/internal/shared"
 	"github.com/parleyhq/parley/session"
 
 	"github.com/parleyhq/parley/protocol"
@@ -573,25 +573,16 @@ func TestCreateFailureLeavesNoFile(t *testing.T) {
 // the session itself ends (session.Run), and the sessions view and the
 // statuses table give it back.
 func TestStatusesStored(t *testing.T) {
+	s, err := tournament.LoadSpec(shared.FlagshipTournament(t, "repetitions: 25", "repetitions: 2",
+		"anticipate_ratification: true", "anticipate_ratification: false"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tournament.NewPlan(s)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	spec, err := os.ReadFile("../../examples/tournament-ukraine.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scen, err := os.ReadFile("../../examples/ukraine-2025.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "ukraine-2025.yaml"), scen, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct{ from, to string }{{"repetitions: 25", "repetitions: 2"}, {"anticipate_ratification: true", "anticipate_ratification: false"}} {
-		if !bytes.Contains(spec, []byte(c.from)) {
-			t.Fatalf("the example spec lacks %q", c.from)
-		}
-		spec = bytes.Replace(spec, []byte(c.from), []byte(c.to), 1)
-	}
-	p, _ := writeSpec(t, dir, string(spec))
 	db := filepath.Join(dir, "t.db")
 	runInProcess(t, p, db, 2)
 	recs := dump(t, db)

@@ -4,9 +4,14 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/internal/rusage"
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
 	"github.com/parleyhq/parley/tournament"
 )
 
@@ -82,4 +87,92 @@ func BenchmarkTournament(b *testing.B) {
 			b.ReportMetric(float64(rusage.CPU()-cpu0)/float64(sessions), "cpu-ns/session")
 		})
 	}
+}
+
+// discard is a sink that keeps nothing.
+type discard struct{}
+
+func (discard) Write([]tournament.Record) error { return nil }
+func (discard) Commit() error                   { return nil }
+
+// BenchmarkOverhead splits a 2-worker Laptop tournament's CPU per session:
+// the sessions alone on two goroutines (the loop parley bench compares
+// with), the tournament into a sink that keeps nothing (the workers'
+// bookkeeping added), and into a store (the writer added). Only the
+// sessions are timed, not creating or closing the store.
+//
+//	go test ./tournament/store -run '^$' -bench Overhead -count 7
+func BenchmarkOverhead(b *testing.B) {
+	dir := b.TempDir()
+	const n = 200000
+	p, _ := writeSpec(b, dir, fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware, conceder]\nrotation: distinct\nrepetitions: %d\n",
+		filepath.Join(domainsDir(b), "ANAC2011_Laptop"), n/2))
+	prep, err := p.Scenarios[0].Prepared()
+	if err != nil {
+		b.Fatal(err)
+	}
+	measure := func(b *testing.B, once func(i int) (cpu, wall time.Duration)) {
+		var cpu, wall time.Duration
+		for i := 0; b.Loop(); i++ {
+			c, w := once(i)
+			cpu, wall = cpu+c, wall+w
+		}
+		b.ReportMetric(float64(b.N*n)/wall.Seconds(), "sessions/s")
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*n), "cpu-ns/session")
+	}
+	b.Run("loop", func(b *testing.B) {
+		measure(b, func(int) (time.Duration, time.Duration) {
+			var next atomic.Uint64
+			var wg sync.WaitGroup
+			c0, w0 := rusage.CPU(), time.Now()
+			for range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var rs []*session.Runner
+					for _, negs := range [][]string{{"boulware", "conceder"}, {"conceder", "boulware"}} {
+						r, err := session.NewRunner(session.Config{Prepared: prep, Negotiators: negs, Deadline: protocol.Deadline{Rounds: 100}})
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						rs = append(rs, r)
+					}
+					for lo := next.Add(1000) - 1000; lo < n; lo = next.Add(1000) - 1000 {
+						for k := lo; k < lo+1000; k++ {
+							rs[k%2].Play(tournament.SessionSeed(1, k))
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			return rusage.CPU() - c0, time.Since(w0)
+		})
+	})
+	run := func(b *testing.B, sink func(i int) (tournament.Sink, func())) {
+		measure(b, func(i int) (time.Duration, time.Duration) {
+			s, done := sink(i)
+			defer done()
+			c0 := rusage.CPU()
+			st, err := tournament.Run(context.Background(), p, s, tournament.Options{Workers: 2})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return rusage.CPU() - c0, st.Elapsed
+		})
+	}
+	b.Run("discard", func(b *testing.B) {
+		run(b, func(int) (tournament.Sink, func()) { return discard{}, func() {} })
+	})
+	stores := 0
+	b.Run("store", func(b *testing.B) {
+		run(b, func(int) (tournament.Sink, func()) {
+			stores++
+			st, err := Create(filepath.Join(dir, fmt.Sprintf("o%d.db", stores)), p, nil, "test")
+			if err != nil {
+				b.Fatal(err)
+			}
+			return st, func() { st.Close() }
+		})
+	})
 }
