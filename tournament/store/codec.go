@@ -36,7 +36,11 @@ import (
 //	              record_discounted = 1); otherwise it equals the utility
 const (
 	headerSize = 28
-	maxRun     = 1024 // sessions per row at most (the counter table's size)
+	// maxRun is the most sessions a new store puts in one row (its
+	// counter table's size): enough for the smallest record (2 seats, 44
+	// bytes) to fill a row of rowBytes, so that every page is nearly full.
+	// A store made with a smaller counter keeps its own limit (Store.run).
+	maxRun = 2048
 	// rowBytes bounds a row's data so that it stays within its B-tree page
 	// (SQLite keeps up to 65,501 bytes of a row on a 64 KiB leaf): a row
 	// spilling onto overflow pages makes the sessions view read the whole
@@ -59,8 +63,9 @@ func statusCode(s session.Status) byte {
 	return 0
 }
 
-// perRow is the number of records the writer puts in one row at most.
-func (l layout) perRow() int { return max(1, min(maxRun, rowBytes/l.size())) }
+// perRow is the number of records the writer puts in one row at most,
+// in a store whose rows hold up to run sessions.
+func (l layout) perRow(run int) int { return max(1, min(run, rowBytes/l.size())) }
 
 // layout is the shape of a store's records.
 type layout struct {

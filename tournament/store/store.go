@@ -16,7 +16,7 @@
 //	statuses(code, name, binding)          agreed, ratified, not_ratified, no_agreement, failed_phase; binding 1 for a deal that stands
 //	runs(first, n, data)                   sessions first … first+n-1, n records of record_bytes bytes
 //	points(scenario, kind, point, u_1, …, u_K)  the Pareto frontier's and the Nash solution's points
-//	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 1023, and 2^e
+//	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 2047 (1023 in older stores), and 2^e
 //	view sessions(id, scenario, assignment, repetition, agreed, end_reason, status, walked_out,
 //	         round, time, steps, outcome, utility_1, discounted_1, …, utility_K, discounted_K)
 //	view results(session, scenario, seat, party, negotiator, utility, discounted, agreed, status, round)
@@ -70,6 +70,7 @@ type Store struct {
 	conn   *sql.Conn
 	unlock func()
 	lay    layout
+	run    int                    // sessions per row at most: the counter table's size
 	ref    []reference            // per scenario, the points distances are measured to (read by Scan)
 	insert driver.StmtExecContext // prepared on the driver's connection
 	args   [3]driver.NamedValue
@@ -302,6 +303,15 @@ func (s *Store) check() error {
 	if v := meta["record_bytes"]; v != strconv.Itoa(l.size()) {
 		return fmt.Errorf("%s: its records are %s bytes, but its spec's %d seats make them %d: the file was altered; give a new --db file", s.Path, v, seats, l.size())
 	}
+	// The rows' length limit is the counter table's size: 2048 now, 1024
+	// in stores made before; resuming keeps the file's own.
+	if err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM counter").Scan(&s.run); err != nil || s.run < 1 {
+		why := "empty"
+		if err != nil {
+			why = err.Error()
+		}
+		return fmt.Errorf("%s: its counter table is missing or empty (%s): the file was altered; give a new --db file", s.Path, why)
+	}
 	s.Canonical, s.Source, s.lay = &c, meta["spec_source"], l
 	return nil
 }
@@ -365,7 +375,7 @@ func (s *Store) schema(p *tournament.Plan, source []byte, version string) error 
 	if err != nil {
 		return err
 	}
-	s.lay = l
+	s.lay, s.run = l, maxRun
 	var us strings.Builder
 	for k := 1; k <= p.MaxSeats; k++ {
 		fmt.Fprintf(&us, ", u_%d REAL", k)
@@ -619,7 +629,7 @@ func (s *Store) Write(batch []tournament.Record) error {
 	err := s.conn.Raw(func(any) error {
 		for len(batch) > 0 {
 			n := 1
-			for n < len(batch) && n < s.lay.perRow() && batch[n].Number == batch[0].Number+uint64(n) {
+			for n < len(batch) && n < s.lay.perRow(s.run) && batch[n].Number == batch[0].Number+uint64(n) {
 				n++
 			}
 			b := s.buf[:0]

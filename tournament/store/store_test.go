@@ -678,3 +678,116 @@ func TestHostileSessionCount(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// carSpec is 3000 Car sessions: two seats, undiscounted, so 44-byte records.
+func carSpec(t *testing.T) string {
+	return fmt.Sprintf("seed: 5\nscenarios: [%s]\nnegotiators: [boulware, conceder]\nrotation: distinct\nrepetitions: 1500\n",
+		filepath.Join(domainsDir(t), "ANAC2011_Car"))
+}
+
+// runLengths returns the stored runs' session counts and byte lengths.
+func runLengths(t *testing.T, db string) (ns, sizes []int) {
+	t.Helper()
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rows, err := conn.Query("SELECT n, length(data) FROM runs ORDER BY first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n, size int
+		if err := rows.Scan(&n, &size); err != nil {
+			t.Fatal(err)
+		}
+		ns, sizes = append(ns, n), append(sizes, size)
+	}
+	return ns, sizes
+}
+
+// TestRowsFillPages checks that the smallest records (two seats, no
+// discounted copies) fill their rows: 1454 sessions of 44 bytes, not the
+// 1024 an older limit allowed (two thirds of a page, the rest written and
+// stored empty).
+func TestRowsFillPages(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, carSpec(t))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 1)
+	ns, sizes := runLengths(t, db)
+	if len(ns) == 0 {
+		t.Fatal("no runs stored")
+	}
+	want := rowBytes / 44
+	if ns[0] != want || sizes[0] != want*44 {
+		t.Errorf("first run: %d sessions, %d bytes; want %d sessions of 44 bytes", ns[0], sizes[0], want)
+	}
+	for i, n := range ns {
+		if n > want || sizes[i] > rowBytes {
+			t.Errorf("run %d: %d sessions, %d bytes: more than a row may hold (%d bytes)", i, n, sizes[i], rowBytes)
+		}
+	}
+}
+
+// TestOlderStoreKeepsItsRunLimit resumes a store whose counter table has
+// the 1024 rows older stores were made with: the rows written must keep
+// within that limit (the sessions view expands runs through the counter),
+// and the results must equal those of a new store.
+func TestOlderStoreKeepsItsRunLimit(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, carSpec(t))
+	fresh := filepath.Join(dir, "fresh.db")
+	runInProcess(t, p, fresh, 2)
+
+	old := filepath.Join(dir, "old.db")
+	st, err := Create(old, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.exec("DELETE FROM counter WHERE i >= 1024"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	st, err = Create(old, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.run != 1024 {
+		t.Errorf("reopened store: rows of up to %d sessions, want the file's 1024", st.run)
+	}
+	if _, err := tournament.Run(context.Background(), p, st, tournament.Options{Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	checkSessionsView(t, st, dump(t, fresh))
+	st.Close()
+	ns, _ := runLengths(t, old)
+	for i, n := range ns {
+		if n > 1024 {
+			t.Fatalf("run %d holds %d sessions, more than the store's counter (1024)", i, n)
+		}
+	}
+	sameRecords(t, "older store", dump(t, old), dump(t, fresh))
+}
+
+// TestEmptyCounterRefused: a store whose counter table was emptied cannot
+// say how long its rows may be; it is refused with a message, not used.
+func TestEmptyCounterRefused(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, carSpec(t))
+	db := filepath.Join(dir, "t.db")
+	st, err := Create(db, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.exec("DELETE FROM counter"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	_, err = Open(db)
+	if err == nil || !strings.Contains(err.Error(), "counter table is missing or empty") {
+		t.Fatalf("Open of a store with an empty counter: %v", err)
+	}
+}

@@ -29,7 +29,7 @@ func BenchmarkWrite(b *testing.B) {
 	defer st.Close()
 	batch := make([]tournament.Record, 4096)
 	for i := range batch {
-		batch[i] = tournament.Record{Agreed: true, End: 1, WalkedOut: -1, Round: 30, Time: 0.3, Steps: 60, Outcome: 13, Pareto: 0.01, Nash: 0.1,
+		batch[i] = tournament.Record{Agreed: true, Status: session.StatusAgreed, End: 1, WalkedOut: -1, Round: 30, Time: 0.3, Steps: 60, Outcome: 13, Pareto: 0.01, Nash: 0.1,
 			Utility: []float64{0.8, 0.7}, Discounted: []float64{0.8, 0.7}, Seed: 1234567890123}
 	}
 	n := uint64(0)
