@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,6 +32,9 @@ type AnalyzeCmd struct {
 // Run loads the scenario and prints the analysis report.
 func (c *AnalyzeCmd) Run(e env) error {
 	if err := c.check(); err != nil {
+		return err
+	}
+	if err := checkPlot(c.Plot); err != nil {
 		return err
 	}
 	s, err := open.Path(c.Path)
@@ -79,10 +83,6 @@ func (c *AnalyzeCmd) Run(e env) error {
 
 // plot draws the report for the parties named by --axes.
 func (c *AnalyzeCmd) plot(r *analysis.Report) error {
-	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(c.Plot)), ".")
-	if format != "png" && format != "svg" {
-		return fmt.Errorf("--plot %s: the file must end in .png or .svg", c.Plot)
-	}
 	x, y := 0, 1
 	if len(c.Axes) > 0 {
 		if len(c.Axes) != 2 {
@@ -93,7 +93,7 @@ func (c *AnalyzeCmd) plot(r *analysis.Report) error {
 			return fmt.Errorf("--axes %s: parties are %s", strings.Join(c.Axes, ","), strings.Join(r.Parties, ", "))
 		}
 	}
-	return writeFileAtomic(c.Plot, func(f *os.File) error { return r.WritePlot(f, format, x, y) })
+	return writePlot(c.Plot, func(w io.Writer, format string) error { return r.WritePlot(w, format, x, y) })
 }
 
 func (c *AnalyzeCmd) check() error {

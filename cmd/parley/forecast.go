@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +27,9 @@ type ForecastModelCmd struct {
 
 // Run loads the problem, runs the model and prints or writes the result.
 func (c *ForecastModelCmd) Run(e env) error {
+	if err := checkPlot(c.Plot); err != nil {
+		return err
+	}
 	p, err := loadForecast(c.Path)
 	if err != nil {
 		return err
@@ -36,11 +39,7 @@ func (c *ForecastModelCmd) Run(e env) error {
 		return err
 	}
 	if c.Plot != "" {
-		format := strings.TrimPrefix(strings.ToLower(filepath.Ext(c.Plot)), ".")
-		if format != "png" && format != "svg" {
-			return fmt.Errorf("--plot %s: the file must end in .png or .svg", c.Plot)
-		}
-		if err := writeFileAtomic(c.Plot, func(f *os.File) error { return forecast.WritePlot(f, r, format) }); err != nil {
+		if err := writePlot(c.Plot, func(w io.Writer, format string) error { return forecast.WritePlot(w, r, format) }); err != nil {
 			return err
 		}
 	}
