@@ -40,10 +40,14 @@ type TournamentRunCmd struct {
 	Progress string `default:"auto" enum:"auto,bar,lines,none" help:"Progress on stderr: auto (a bar on a terminal, else nothing), bar, lines (one every 5s) or none."`
 	Quiet    bool   `short:"q" help:"Print no summary at the end."`
 	JSON     bool   `help:"Print the summary as JSON."`
+	Plot     string `help:"Also draw the summary to this PNG or SVG file: per negotiator and per scenario, mean utility with its 95% interval and agreement rate." type:"path"`
 }
 
 // Run implements parley tournament SPEC.
 func (c *TournamentRunCmd) Run(e env) error {
+	if err := checkPlot(c.Plot); err != nil {
+		return err
+	}
 	spec, err := tournament.LoadSpec(c.Spec)
 	if err != nil {
 		return err
@@ -92,15 +96,31 @@ func (c *TournamentRunCmd) Run(e env) error {
 	} else {
 		fmt.Fprintf(e.stderr, "all %d sessions were already recorded in %s\n", plan.Total, c.DB)
 	}
-	if c.Quiet {
+	if c.Quiet && c.Plot == "" {
 		return nil
 	}
 	sum, err := tournament.Summarize(st.Canonical, st.Scan)
 	if err != nil {
 		return err
 	}
-	if c.JSON {
+	return report(e, sum, c.Plot, c.JSON, false, c.Quiet)
+}
+
+// report draws the summary to plot (when given) and prints it as JSON,
+// CSV or text (unless quiet).
+func report(e env, sum *tournament.Summary, plot string, asJSON, asCSV, quiet bool) error {
+	if plot != "" {
+		if err := writePlot(plot, sum.WritePlot); err != nil {
+			return err
+		}
+	}
+	switch {
+	case quiet:
+		return nil
+	case asJSON:
 		return writeJSON(e.stdout, sum)
+	case asCSV:
+		return writeSummaryCSV(e.stdout, sum)
 	}
 	printSummary(e.stdout, sum)
 	return nil
@@ -118,10 +138,14 @@ type TournamentReportCmd struct {
 	DB   string `arg:"" name:"db" help:"A tournament database made by parley tournament." type:"existingfile"`
 	JSON bool   `help:"Print the summary as JSON." xor:"format"`
 	CSV  bool   `help:"Print the summary as CSV, one line per negotiator and per scenario." xor:"format"`
+	Plot string `help:"Also draw the summary to this PNG or SVG file: per negotiator and per scenario, mean utility with its 95% interval and agreement rate." type:"path"`
 }
 
 // Run implements parley tournament report.
 func (c *TournamentReportCmd) Run(e env) error {
+	if err := checkPlot(c.Plot); err != nil {
+		return err
+	}
 	st, err := store.Open(c.DB)
 	if err != nil {
 		return err
@@ -131,14 +155,7 @@ func (c *TournamentReportCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case c.JSON:
-		return writeJSON(e.stdout, sum)
-	case c.CSV:
-		return writeSummaryCSV(e.stdout, sum)
-	}
-	printSummary(e.stdout, sum)
-	return nil
+	return report(e, sum, c.Plot, c.JSON, c.CSV, false)
 }
 
 // TournamentExportCmd writes a tournament's sessions to a file.

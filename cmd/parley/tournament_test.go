@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -47,6 +48,24 @@ func TestTournamentCLI(t *testing.T) {
 	code, csv, _ := runCLI("tournament", "report", db, "--csv")
 	if code != 0 || !strings.HasPrefix(csv, "group,name,sessions,") || strings.Count(csv, "\n") != 6 {
 		t.Errorf("report --csv:\n%s", csv)
+	}
+	// Plots: the report's, and the run's with no summary printed.
+	svg := filepath.Join(dir, "sum.svg")
+	if code, _, errs := runCLI("tournament", "report", db, "--plot", svg); code != 0 {
+		t.Fatalf("report --plot: %s", errs)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !strings.Contains(string(b), "mean utility per negotiator") || !strings.Contains(string(b), "linear") {
+		t.Errorf("report --plot: %v, %d bytes", err, len(b))
+	}
+	pngFile := filepath.Join(dir, "sum.png")
+	if code, out, errs := runCLI("tournament", spec, "--db", db, "-q", "--plot", pngFile); code != 0 || out != "" {
+		t.Errorf("tournament -q --plot: exit %d, stdout %q, %s", code, out, errs)
+	}
+	if b, err := os.ReadFile(pngFile); err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Errorf("tournament --plot: %v", err)
+	}
+	if code, _, errs := runCLI("tournament", "report", db, "--plot", filepath.Join(dir, "sum.gif")); code != 1 || !strings.Contains(errs, "the file must end in .png or .svg") {
+		t.Errorf("report --plot sum.gif: exit %d, %s", code, errs)
 	}
 	for _, f := range []string{"out.csv", "out.jsonl", "out.parquet"} {
 		p := filepath.Join(dir, f)

@@ -203,11 +203,26 @@ func checkHeader(path string) error {
 	return nil
 }
 
+// openDB opens the database at path on one connection. A reader opens it
+// writable but query-only when it may, so that, closing last, SQLite
+// removes the write-ahead log and its index as a writer's close does (a
+// read-only connection leaves both files behind); it falls back to a
+// read-only connection on a file or folder it may not write.
 func openDB(path string, readOnly bool) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)"
-	if readOnly {
-		dsn += "&mode=ro"
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)"
+	if !readOnly {
+		return connect(path, base)
 	}
+	if s, err := connect(path, base+"&_pragma=query_only(1)"); err == nil {
+		if s.exec("SELECT count(*) FROM sqlite_schema") == nil {
+			return s, nil
+		}
+		s.Close()
+	}
+	return connect(path, base+"&mode=ro")
+}
+
+func connect(path, dsn string) (*Store, error) {
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err

@@ -643,11 +643,24 @@ func TestRunOutsideRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn.Close()
-	st, err := Open(db)
+	// SQLite's integrity check (on a connection that may write) finds the
+	// broken CHECK constraint when the store is opened.
+	if st, err := Open(db); err == nil || !strings.Contains(err.Error(), "is damaged (SQLite integrity check: CHECK constraint failed in runs)") {
+		if st != nil {
+			st.Close()
+		}
+		t.Errorf("Open: got %v", err)
+	}
+	// A read-only connection (a file parley may not write) does not check
+	// the constraint: reading the runs does.
+	st, err := connect(db, "file:"+db+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	if err := st.check(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.Done(); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("is damaged: its run of sessions %d to %d", p.Total, 2*p.Total-1)) ||
 		!strings.Contains(err.Error(), fmt.Sprintf("lies outside the tournament's %d sessions", p.Total)) {
 		t.Errorf("got %v", err)
@@ -789,5 +802,30 @@ func TestEmptyCounterRefused(t *testing.T) {
 	_, err = Open(db)
 	if err == nil || !strings.Contains(err.Error(), "counter table is missing or empty") {
 		t.Fatalf("Open of a store with an empty counter: %v", err)
+	}
+}
+
+// TestReaderLeavesNoLogFiles: reading a finished store (a report, an
+// export) leaves no write-ahead log or index file beside it.
+func TestReaderLeavesNoLogFiles(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, carSpec(t))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 2)
+	st, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.Count(); err != nil || n != p.Total {
+		t.Fatalf("Count: %d, %v; want %d", n, err, p.Total)
+	}
+	if err := st.exec("DELETE FROM runs"); err == nil {
+		t.Error("a reader could delete sessions: it must be query-only")
+	}
+	st.Close()
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(db + suffix); !os.IsNotExist(err) {
+			t.Errorf("%s left behind after reading (%v)", filepath.Base(db+suffix), err)
+		}
 	}
 }

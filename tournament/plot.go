@@ -1,0 +1,174 @@
+package tournament
+
+import (
+	"cmp"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/parleyhq/parley/internal/canvas"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// MaxPlotRows is the most negotiators, and the most scenarios, a summary
+// plot lists: the best by mean utility. Beyond a few dozen the labels
+// would be unreadable, and a plot must not grow with a hostile spec.
+const MaxPlotRows = 40
+
+// PlotRows is what a summary plot draws of rows: the rows that have
+// sessions (and a finite mean utility), ranked by mean utility (best first; ties keep spec order), at
+// most max of them, and how many rows had sessions.
+func PlotRows(rows []Row, max int) (ranked []Row, of int) {
+	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	for _, r := range rows {
+		if r.Sessions > 0 && r.Utility.N > 0 && finite(r.Utility.Mean) && finite(r.Utility.CI95) {
+			ranked = append(ranked, r)
+		}
+	}
+	slices.SortStableFunc(ranked, func(a, b Row) int { return cmp.Compare(b.Utility.Mean, a.Utility.Mean) })
+	of = len(ranked)
+	if len(ranked) > max {
+		ranked = ranked[:max]
+	}
+	return ranked, of
+}
+
+// WritePlot draws the summary as "png" or "svg": per negotiator (ranked
+// best first) its mean utility with the 95% confidence interval, and its
+// agreement rate (with the binding rate when a ratification vote voided
+// some deal); below, the same per scenario. Scenario names are the
+// spec's paths without their folders.
+func (s *Summary) WritePlot(w io.Writer, format string) error {
+	negs, nNeg := PlotRows(s.Negotiators, MaxPlotRows)
+	scens, nScen := PlotRows(s.Scenarios, MaxPlotRows)
+	if len(negs) == 0 {
+		return fmt.Errorf("plot: the tournament has no recorded sessions to draw")
+	}
+	for i := range scens {
+		scens[i].Name = filepath.Base(scens[i].Name)
+	}
+	voided := s.Overall.Voided()
+	// Heights follow the rows listed, so that every label has room.
+	rowH := vg.Points(16)
+	hNeg := vg.Length(len(negs))*rowH + vg.Inch
+	hScen := vg.Length(len(scens))*rowH + vg.Inch
+	width := 10 * vg.Inch
+	cv, err := canvas.New(format, width, hNeg+hScen)
+	if err != nil {
+		return err
+	}
+	dc := draw.New(cv)
+	top := draw.Crop(dc, 0, 0, hScen, 0)
+	bottom := draw.Crop(dc, 0, 0, 0, -hNeg)
+	title := fmt.Sprintf("Tournament %s: %d of %d sessions", s.Name, s.Sessions, s.Total)
+	if err := drawGroup(top, "negotiator", title, negs, nNeg, voided); err != nil {
+		return err
+	}
+	if err := drawGroup(bottom, "scenario", "", scens, nScen, voided); err != nil {
+		return err
+	}
+	_, err = cv.WriteTo(w)
+	return err
+}
+
+// drawGroup draws one group of rows (negotiators or scenarios) as two
+// panels side by side on c: utility with its interval, and rates.
+func drawGroup(c draw.Canvas, group, title string, rows []Row, of int, voided bool) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	names := make([]string, len(rows))
+	// NominalY puts the first name at the bottom; the best goes on top.
+	for i, r := range rows {
+		names[len(rows)-1-i] = plotLabel(r.Name)
+	}
+	y := func(i int) float64 { return float64(len(rows) - 1 - i) }
+
+	u := plot.New()
+	u.Title.Text = fmt.Sprintf("mean utility per %s, 95%% confidence interval", group)
+	if of > len(rows) {
+		u.Title.Text += fmt.Sprintf(" (best %d of %d)", len(rows), of)
+	}
+	if title != "" {
+		u.Title.Text = title + "\n" + u.Title.Text
+	}
+	u.X.Label.Text = "utility (undiscounted, per seat held)"
+	u.NominalY(names...)
+	u.Add(plotter.NewGrid())
+	lo, hi := 1.0, 0.0
+	pts := make(plotter.XYs, len(rows))
+	errs := make(plotter.XErrors, len(rows))
+	for i, r := range rows {
+		pts[i].X, pts[i].Y = r.Utility.Mean, y(i)
+		errs[i].Low, errs[i].High = -r.Utility.CI95, r.Utility.CI95
+		lo, hi = math.Min(lo, r.Utility.Mean-r.Utility.CI95), math.Max(hi, r.Utility.Mean+r.Utility.CI95)
+	}
+	bars, err := plotter.NewXErrorBars(struct {
+		plotter.XYer
+		plotter.XErrorer
+	}{pts, errs})
+	if err != nil {
+		return err
+	}
+	bars.LineStyle.Color, bars.LineStyle.Width = color.RGBA{B: 180, A: 255}, vg.Points(1.5)
+	dots, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
+	}
+	dots.GlyphStyle = draw.GlyphStyle{Color: color.RGBA{B: 180, A: 255}, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+	u.Add(bars, dots)
+	u.X.Min, u.X.Max = math.Min(0, lo), math.Max(1, hi)
+
+	rate := plot.New()
+	rate.Title.Text = fmt.Sprintf("agreement rate per %s", group)
+	rate.X.Label.Text = "share of its sessions (%)"
+	rate.NominalY(names...)
+	rate.Add(plotter.NewGrid())
+	rate.X.Min, rate.X.Max = 0, 100
+	agreed := make(plotter.XYs, len(rows))
+	binding := make(plotter.XYs, len(rows))
+	for i, r := range rows {
+		agreed[i].X, agreed[i].Y = 100*r.Agreement, y(i)
+		binding[i].X, binding[i].Y = 100*r.Binding, y(i)
+	}
+	addRateBars(rate, agreed, color.RGBA{R: 120, G: 170, B: 230, A: 255})
+	if voided {
+		// The key is in the title: a legend would hide the longest bars.
+		rate.Title.Text = fmt.Sprintf("agreement rate per %s\nlight: every deal signed; dark: deals that stand", group)
+		addRateBars(rate, binding, color.RGBA{R: 20, G: 90, B: 170, A: 255})
+	}
+	tiles := draw.Tiles{Rows: 1, Cols: 2, PadTop: vg.Points(8), PadBottom: vg.Points(8), PadLeft: vg.Points(8), PadRight: vg.Points(8), PadX: vg.Points(16)}
+	ps := [][]*plot.Plot{{u, rate}}
+	cs := plot.Align(ps, tiles, c)
+	u.Draw(cs[0][0])
+	rate.Draw(cs[0][1])
+	return nil
+}
+
+// addRateBars adds horizontal bars from 0 to each point's X (a share in
+// [0, 100]), drawn as thick lines so that a later, shorter set stays
+// visible on top.
+func addRateBars(p *plot.Plot, pts plotter.XYs, c color.Color) {
+	for _, pt := range pts {
+		l := &plotter.Line{XYs: plotter.XYs{{X: 0, Y: pt.Y}, {X: pt.X, Y: pt.Y}}, LineStyle: plotter.DefaultLineStyle}
+		l.Color, l.Width = c, vg.Points(9)
+		p.Add(l)
+	}
+}
+
+// plotLabel shortens a name for an axis label.
+func plotLabel(s string) string {
+	const max = 48
+	if r := []rune(s); len(r) > max {
+		return string(r[:max-1]) + "…"
+	}
+	return strings.TrimSpace(s)
+}
