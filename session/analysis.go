@@ -16,9 +16,15 @@ type analysisCache struct {
 	note     string
 }
 
+// get returns the cache with its figures computed.
+func (a *analysisCache) get(p *Prepared) *analysisCache {
+	a.once.Do(func() { a.compute(p) })
+	return a
+}
+
 // fill sets the result's distances for the seats' undiscounted utilities us.
 func (a *analysisCache) fill(p *Prepared, us []float64, res *Result) {
-	a.once.Do(func() { a.compute(p) })
+	a.get(p)
 	if a.note != "" {
 		res.AnalysisNote = a.note
 	}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -83,15 +82,9 @@ func (c *AnalyzeCmd) Run(e env) error {
 
 // plot draws the report for the parties named by --axes.
 func (c *AnalyzeCmd) plot(r *analysis.Report) error {
-	x, y := 0, 1
-	if len(c.Axes) > 0 {
-		if len(c.Axes) != 2 {
-			return fmt.Errorf("--axes takes two party ids, as x,y; got %d", len(c.Axes))
-		}
-		x, y = slices.Index(r.Parties, c.Axes[0]), slices.Index(r.Parties, c.Axes[1])
-		if x < 0 || y < 0 {
-			return fmt.Errorf("--axes %s: parties are %s", strings.Join(c.Axes, ","), strings.Join(r.Parties, ", "))
-		}
+	x, y, err := plotAxes(c.Axes, r.Parties)
+	if err != nil {
+		return err
 	}
 	return writePlot(c.Plot, func(w io.Writer, format string) error { return r.WritePlot(w, format, x, y) })
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -35,4 +36,26 @@ func writePlot(path string, draw func(w io.Writer, format string) error) error {
 		return err
 	}
 	return writeFileAtomic(path, func(f *os.File) error { return draw(f, format) })
+}
+
+// plotAxes resolves --axes (x,y party ids; empty: the first two parties)
+// to indices into parties.
+func plotAxes(axes, parties []string) (x, y int, err error) {
+	if len(axes) == 0 {
+		if len(parties) < 2 {
+			return 0, 0, fmt.Errorf("--plot needs two parties; the scenario has %d (%s)", len(parties), strings.Join(parties, ", "))
+		}
+		return 0, 1, nil
+	}
+	if len(axes) != 2 {
+		return 0, 0, fmt.Errorf("--axes takes two party ids, as x,y; got %d", len(axes))
+	}
+	x, y = slices.Index(parties, axes[0]), slices.Index(parties, axes[1])
+	if x < 0 || y < 0 {
+		return 0, 0, fmt.Errorf("--axes %s: parties are %s", strings.Join(axes, ","), strings.Join(parties, ", "))
+	}
+	if x == y {
+		return 0, 0, fmt.Errorf("--axes %s: give two different parties among %s", strings.Join(axes, ","), strings.Join(parties, ", "))
+	}
+	return x, y, nil
 }

@@ -29,12 +29,20 @@ type RunCmd struct {
 	Trace       string        `help:"Write the public record as JSON lines to this file." type:"path"`
 	JSON        bool          `help:"Print the result as JSON instead of a summary."`
 	Lines       int           `default:"10" help:"Exchange lines shown at the start and at the end of the summary."`
+	Plot        string        `help:"Also draw the session to this PNG or SVG file: each party's utility of the offers over time, and the offers in the utility space of two parties with their Pareto frontier, the Nash point and the agreement."`
+	Axes        []string      `sep:"," help:"The two parties of --plot's utility space, as x,y (default: the first two)."`
 
 	AnticipateRatification bool `help:"Parties whose deals need ratifying bargain over their expected utility P·u + (1−P)·rv, P the chance their own constituency ratifies the deal (needs an enumerable outcome space)."`
 }
 
 // Run implements the run command.
 func (c *RunCmd) Run(e env) error {
+	if err := checkPlot(c.Plot); err != nil {
+		return err
+	}
+	if len(c.Axes) > 0 && c.Plot == "" {
+		return fmt.Errorf("--axes chooses the parties of --plot; add --plot FILE.png or FILE.svg")
+	}
 	sc, err := open.Path(c.Path)
 	if err != nil {
 		return err
@@ -46,7 +54,11 @@ func (c *RunCmd) Run(e env) error {
 	var (
 		rows []row
 		r    *session.Runner
+		rec  *session.Recorder
 	)
+	if c.Plot != "" {
+		rec = &session.Recorder{}
+	}
 	cfg := session.Config{
 		Scenario:    sc,
 		Negotiators: c.Negotiators,
@@ -57,8 +69,17 @@ func (c *RunCmd) Run(e env) error {
 
 		AnticipateRatification: c.AnticipateRatification,
 	}
+	if !c.JSON || rec != nil {
+		cfg.OnEvent = func(ev protocol.Event) {
+			if !c.JSON {
+				rows = append(rows, eventRow(r, ev))
+			}
+			if rec != nil {
+				rec.Observe(r, ev)
+			}
+		}
+	}
 	if !c.JSON {
-		cfg.OnEvent = func(ev protocol.Event) { rows = append(rows, eventRow(r, ev)) }
 		cfg.OnNote = func(n session.Note) {
 			rows = append(rows, row{round: n.Round, t: -1, party: n.Party, what: n.Kind, outcome: n.Text})
 		}
@@ -66,6 +87,13 @@ func (c *RunCmd) Run(e env) error {
 	r, err = session.NewRunner(cfg)
 	if err != nil {
 		return err
+	}
+	// The axes are checked before the session runs, which may be long.
+	var x, y int
+	if rec != nil {
+		if x, y, err = plotAxes(c.Axes, r.Prepared().PartyIDs()); err != nil {
+			return err
+		}
 	}
 	play := func() error {
 		_, err := r.Play(c.Seed)
@@ -85,6 +113,11 @@ func (c *RunCmd) Run(e env) error {
 	}
 	if err != nil {
 		return err
+	}
+	if rec != nil {
+		if err := writePlot(c.Plot, func(w io.Writer, format string) error { return rec.WritePlot(w, format, r, x, y) }); err != nil {
+			return err
+		}
 	}
 	res := r.Result()
 	if c.JSON {

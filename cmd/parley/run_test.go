@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"image"
+	_ "image/png"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/parleyhq/parley/internal/canvas"
 	"github.com/parleyhq/parley/internal/shared"
 )
 
@@ -173,5 +176,93 @@ parties:
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Status != "not_ratified" || len(res.Ratification) != 1 || res.Ratification[0].Passed {
 		t.Errorf("%v %+v", err, res)
+	}
+}
+
+// TestRunPlot draws the flagship's shuttle session alongside --json and
+// --trace, as PNG and as SVG with --axes.
+func TestRunPlot(t *testing.T) {
+	dir := t.TempDir()
+	png, svg, tr := filepath.Join(dir, "run.png"), filepath.Join(dir, "run.svg"), filepath.Join(dir, "trace.jsonl")
+	code, out, errs := runCLI("run", "../../examples/ukraine-2025.yaml", "-n", "conceder", "-p", "shuttle", "--plot", png, "--json", "--trace", tr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res struct {
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Status != "not_ratified" {
+		t.Errorf("JSON %v, status %q", err, res.Status)
+	}
+	if fi, err := os.Stat(tr); err != nil || fi.Size() == 0 {
+		t.Errorf("trace: %v", err)
+	}
+	f, err := os.Open(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, format, err := image.Decode(f)
+	if err != nil || format != "png" {
+		t.Fatalf("%s: %v (%s)", png, err, format)
+	}
+	if got, want := img.Bounds().Size(), (image.Point{X: 14 * canvas.DPI, Y: 13 * canvas.DPI / 2}); got != want {
+		t.Errorf("PNG is %v, want %v", got, want)
+	}
+
+	code, out, errs = runCLI("run", "../../examples/ukraine-2025.yaml", "-n", "conceder", "-p", "shuttle", "--plot", svg, "--axes", "ru,eu")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "Status: not_ratified") {
+		t.Errorf("the summary is missing with --plot:\n%s", out)
+	}
+	data, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<?xml", "utility of ru", "utility of eu", "status not_ratified", "settlement"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+}
+
+// TestRunPlotErrors: a bad --plot or --axes fails before the session runs
+// (no trace is written), and a failed run leaves no plot.
+func TestRunPlotErrors(t *testing.T) {
+	const flagship = "../../examples/ukraine-2025.yaml"
+	dir := t.TempDir()
+	plot, tr := filepath.Join(dir, "run.png"), filepath.Join(dir, "trace.jsonl")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		// The scenario does not exist: the extension is checked first.
+		{[]string{"missing.yaml", "-n", "linear", "--plot", filepath.Join(dir, "run.gif")}, "--plot " + filepath.Join(dir, "run.gif") + ": the file must end in .png or .svg"},
+		{[]string{flagship, "-n", "linear", "--plot", plot, "--axes", "ua,us"}, "--axes ua,us: parties are ua, ru, eu"},
+		{[]string{flagship, "-n", "linear", "--plot", plot, "--axes", "ua"}, "--axes takes two party ids, as x,y; got 1"},
+		{[]string{flagship, "-n", "linear", "--plot", plot, "--axes", "ru,ru"}, "--axes ru,ru: give two different parties among ua, ru, eu"},
+		{[]string{flagship, "-n", "linear", "--axes", "ua,ru"}, "--axes chooses the parties of --plot"},
+		{[]string{flagship, "-n", "linaer", "--plot", plot}, `unknown negotiator "linaer"`},
+	} {
+		code, _, errs := runCLI(append(append([]string{"run"}, c.args...), "--trace", tr)...)
+		if code != 1 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q; want 1 and %q", c.args, code, errs, c.want)
+		}
+		if _, err := os.Stat(tr); err == nil {
+			t.Errorf("%v: the session ran (a trace was written)", c.args)
+		}
+		if _, err := os.Stat(plot); err == nil {
+			t.Errorf("%v: a plot was written", c.args)
+		}
+	}
+	// The trace cannot be written: the run fails and draws nothing.
+	code, _, errs := runCLI("run", flagship, "-n", "linear", "--plot", plot, "--trace", filepath.Join(dir, "no", "trace.jsonl"))
+	if code != 1 || errs == "" {
+		t.Errorf("unwritable trace: exit %d, %q", code, errs)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a failed run left %v", entries)
 	}
 }
