@@ -91,30 +91,12 @@ func trajectoryPlot(r *Result, d int) (*plot.Plot, error) {
 	return p, nil
 }
 
-// actorColor spreads hues evenly around the colour wheel.
+// actorColor spreads hues evenly around the colour wheel, alternating
+// lighter and darker ones.
 func actorColor(i, n int) color.Color {
-	h := float64(i) / float64(max(n, 1)) * 6
 	s, v := 0.75, 0.8
 	if i%2 == 1 {
 		v = 0.6
 	}
-	c := v * s
-	x := c * (1 - math.Abs(math.Mod(h, 2)-1))
-	var r, g, b float64
-	switch int(h) % 6 {
-	case 0:
-		r, g = c, x
-	case 1:
-		r, g = x, c
-	case 2:
-		g, b = c, x
-	case 3:
-		g, b = x, c
-	case 4:
-		r, b = x, c
-	default:
-		r, b = c, x
-	}
-	m := v - c
-	return color.RGBA{uint8(255 * (r + m)), uint8(255 * (g + m)), uint8(255 * (b + m)), 255}
+	return canvas.Hue(float64(i)/float64(max(n, 1)), v*s, v-v*s)
 }

@@ -410,25 +410,7 @@ func seatColor(s int) color.Color {
 	if s < len(seatPalette) {
 		return seatPalette[s]
 	}
-	h := math.Mod(float64(s)*0.381966, 1) * 6
-	c, m := 0.55, 0.2
-	x := c * (1 - math.Abs(math.Mod(h, 2)-1))
-	var rr, g, b float64
-	switch int(h) {
-	case 0:
-		rr, g = c, x
-	case 1:
-		rr, g = x, c
-	case 2:
-		g, b = c, x
-	case 3:
-		g, b = x, c
-	case 4:
-		rr, b = x, c
-	default:
-		rr, b = c, x
-	}
-	return color.RGBA{uint8(255 * (rr + m)), uint8(255 * (g + m)), uint8(255 * (b + m)), 255}
+	return canvas.Hue(float64(s)*0.381966, 0.55, 0.2)
 }
 
 // valueRange is the range of the finite, acceptable utilities seen.
