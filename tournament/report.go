@@ -3,6 +3,7 @@ package tournament
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Stat is a running mean with its 95% confidence interval.
@@ -103,6 +104,105 @@ type Summary struct {
 	Overall     Row    `json:"overall"`     // all sessions
 	Negotiators []Row  `json:"negotiators"` // in spec order
 	Scenarios   []Row  `json:"scenarios"`   // in plan order
+	// Pairs is head to head: for every negotiator and every opponent it
+	// met, in spec order, its results against that opponent. Left out
+	// for more than MaxPairNegotiators negotiators.
+	Pairs []Pair `json:"pairs,omitempty"`
+}
+
+// MaxPairNegotiators bounds the head-to-head table, which grows with the
+// square of the negotiators.
+const MaxPairNegotiators = 256
+
+// Pair is a negotiator's results against one opponent, over the sessions
+// in which the opponent held another seat (one utility per seat the
+// negotiator held, as in its row). A negotiator meets itself when the
+// rotation lets it hold two seats of a session.
+type Pair struct {
+	Negotiator string  `json:"negotiator"`
+	Opponent   string  `json:"opponent"`
+	Sessions   uint64  `json:"sessions"`
+	Utility    Stat    `json:"utility"`
+	Agreement  float64 `json:"agreement_rate"`
+	Binding    float64 `json:"binding_rate"`
+
+	agreed, binding uint64
+}
+
+// pairTable accumulates the pairs of n negotiators: cell a*n+b is a
+// against b.
+type pairTable struct {
+	n     int
+	cells []Pair
+	// touched lists the cells a session has counted, so that a session
+	// counts once in each.
+	touched []int
+}
+
+func newPairTable(names []string) *pairTable {
+	n := len(names)
+	if n > MaxPairNegotiators {
+		return nil
+	}
+	t := &pairTable{n: n, cells: make([]Pair, n*n)}
+	for a := range n {
+		for b := range n {
+			t.cells[a*n+b].Negotiator, t.cells[a*n+b].Opponent = names[a], names[b]
+		}
+	}
+	return t
+}
+
+// session adds a session whose seats were held by assign: each seat's
+// utility once against each opponent held another seat (however many
+// seats that opponent held), the session once per pair.
+func (t *pairTable) session(r *Record, assign []int) {
+	t.touched = t.touched[:0]
+	for s, a := range assign {
+		for o, b := range assign {
+			if o == s || heldElsewhere(assign[:o], b, s) { // b met at an earlier seat
+				continue
+			}
+			i := a*t.n + b
+			t.cells[i].Utility.Add(r.Utility[s])
+			if !slices.Contains(t.touched, i) {
+				t.touched = append(t.touched, i)
+				t.cells[i].Sessions++
+				if r.Agreed {
+					t.cells[i].agreed++
+				}
+				if r.Status.Binding() {
+					t.cells[i].binding++
+				}
+			}
+		}
+	}
+}
+
+// heldElsewhere reports whether negotiator b holds one of the seats
+// (indices into seats) other than s.
+func heldElsewhere(seats []int, b, s int) bool {
+	for o, x := range seats {
+		if x == b && o != s {
+			return true
+		}
+	}
+	return false
+}
+
+// pairs are the cells with sessions, finished.
+func (t *pairTable) pairs() []Pair {
+	var ps []Pair
+	for _, c := range t.cells {
+		if c.Sessions == 0 {
+			continue
+		}
+		c.Agreement = float64(c.agreed) / float64(c.Sessions)
+		c.Binding = float64(c.binding) / float64(c.Sessions)
+		c.Utility.finish()
+		ps = append(ps, c)
+	}
+	return ps
 }
 
 // Summarize computes a summary from the records scan yields (each
@@ -117,6 +217,7 @@ func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, er
 	for i, sc := range c.Scenarios {
 		s.Scenarios[i].Name = sc.Path
 	}
+	pairs := newPairTable(c.Negotiators)
 	var assign []int
 	// seen marks the negotiators counted for the current session, so that
 	// self-play counts one session (and two utilities).
@@ -148,6 +249,9 @@ func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, er
 			s.Overall.Utility.Add(r.Utility[seat])
 			s.Overall.Discounted.Add(r.Discounted[seat])
 		}
+		if pairs != nil {
+			pairs.session(r, assign)
+		}
 		return nil
 	})
 	if err != nil {
@@ -159,6 +263,9 @@ func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, er
 	}
 	for i := range s.Scenarios {
 		s.Scenarios[i].finish()
+	}
+	if pairs != nil {
+		s.Pairs = pairs.pairs()
 	}
 	return s, nil
 }

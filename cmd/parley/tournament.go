@@ -322,6 +322,7 @@ func printSummary(w io.Writer, s *tournament.Summary) {
 		tw.Flush()
 	}
 	table("negotiator", s.Negotiators)
+	printHeadToHead(w, s)
 	table("scenario", s.Scenarios)
 	if voided {
 		fmt.Fprintln(w, "\nagreement counts every deal signed; binding only those that stand (a ratification vote voided the others).")
@@ -331,12 +332,45 @@ func printSummary(w io.Writer, s *tournament.Summary) {
 	}
 }
 
+// maxHeadToHead is the most negotiators whose head-to-head table the text
+// report prints: more columns would not fit a terminal (JSON and CSV have
+// every pair).
+const maxHeadToHead = 12
+
+// printHeadToHead prints each negotiator's mean utility against each
+// opponent, a row per negotiator and a column per opponent.
+func printHeadToHead(w io.Writer, s *tournament.Summary) {
+	n := len(s.Negotiators)
+	if n < 2 || n > maxHeadToHead || len(s.Pairs) == 0 {
+		return
+	}
+	cell := map[[2]string]tournament.Stat{}
+	for _, p := range s.Pairs {
+		cell[[2]string{p.Negotiator, p.Opponent}] = p.Utility
+	}
+	fmt.Fprintln(w, "\nhead to head: mean utility of the row's negotiator in sessions against the column's")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "against")
+	for _, o := range s.Negotiators {
+		fmt.Fprintf(tw, "\t%s", o.Name)
+	}
+	fmt.Fprintln(tw)
+	for _, r := range s.Negotiators {
+		fmt.Fprint(tw, r.Name)
+		for _, o := range s.Negotiators {
+			fmt.Fprintf(tw, "\t%s", fmtMean(cell[[2]string{r.Name, o.Name}], 3))
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+}
+
 // writeSummaryCSV writes one line per negotiator, per scenario and overall.
 func writeSummaryCSV(w io.Writer, s *tournament.Summary) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"group", "name", "sessions", "utility_n", "utility_mean", "utility_ci95", "utility_sd",
 		"discounted_mean", "discounted_ci95", "agreement_rate", "binding_rate", "welfare_mean", "welfare_ci95",
-		"pareto_mean", "pareto_ci95", "nash_mean", "nash_ci95", "rounds_mean", "rounds_ci95"})
+		"pareto_mean", "pareto_ci95", "nash_mean", "nash_ci95", "rounds_mean", "rounds_ci95", "opponent"})
 	num := func(x float64, ok bool) string {
 		if !ok || math.IsNaN(x) {
 			return ""
@@ -350,7 +384,7 @@ func writeSummaryCSV(w io.Writer, s *tournament.Summary) error {
 			num(r.Agreement, r.Sessions > 0), num(r.Binding, r.Sessions > 0), num(r.Welfare.Mean, r.Welfare.N > 0), num(r.Welfare.CI95, r.Welfare.N > 0),
 			num(r.Pareto.Mean, r.Pareto.N > 0), num(r.Pareto.CI95, r.Pareto.N > 0),
 			num(r.Nash.Mean, r.Nash.N > 0), num(r.Nash.CI95, r.Nash.N > 0),
-			num(r.Rounds.Mean, r.Rounds.N > 0), num(r.Rounds.CI95, r.Rounds.N > 0)})
+			num(r.Rounds.Mean, r.Rounds.N > 0), num(r.Rounds.CI95, r.Rounds.N > 0), ""})
 	}
 	for _, r := range s.Negotiators {
 		row("negotiator", r)
@@ -359,6 +393,14 @@ func writeSummaryCSV(w io.Writer, s *tournament.Summary) error {
 		row("scenario", r)
 	}
 	row("overall", s.Overall)
+	// Head to head: the negotiator's utility and agreement rate against
+	// the opponent; the other columns do not apply.
+	for _, p := range s.Pairs {
+		u := p.Utility
+		cw.Write([]string{"pair", p.Negotiator, strconv.FormatUint(p.Sessions, 10), strconv.FormatUint(u.N, 10),
+			num(u.Mean, u.N > 0), num(u.CI95, u.N > 0), num(u.SD, u.N > 0), "", "", num(p.Agreement, true),
+			num(p.Binding, true), "", "", "", "", "", "", "", "", p.Opponent})
+	}
 	cw.Flush()
 	return cw.Error()
 }

@@ -46,8 +46,14 @@ func TestTournamentCLI(t *testing.T) {
 		t.Errorf("report --json: %v %+v", err, sum)
 	}
 	code, csv, _ := runCLI("tournament", "report", db, "--csv")
-	if code != 0 || !strings.HasPrefix(csv, "group,name,sessions,") || strings.Count(csv, "\n") != 6 {
+	// A header, 3 negotiators, 1 scenario, overall, and head to head: 3×3
+	// pairs (the rotation lets a negotiator meet itself).
+	if code != 0 || !strings.HasPrefix(csv, "group,name,sessions,") || !strings.Contains(csv, ",rounds_ci95,opponent\n") ||
+		strings.Count(csv, "\n") != 15 || strings.Count(csv, "\npair,") != 9 || !strings.Contains(csv, "\npair,linear,10,10,") {
 		t.Errorf("report --csv:\n%s", csv)
+	}
+	if !strings.Contains(out, "head to head") {
+		t.Errorf("summary lacks the head-to-head table:\n%s", out)
 	}
 	// Plots: the report's, and the run's with no summary printed.
 	svg := filepath.Join(dir, "sum.svg")
