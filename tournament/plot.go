@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/internal/canvas"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -56,27 +57,149 @@ func (s *Summary) WritePlot(w io.Writer, format string) error {
 		scens[i].Name = filepath.Base(scens[i].Name)
 	}
 	voided := s.Overall.Voided()
+	grid := newPairGrid(s.Pairs, negs)
 	// Heights follow the rows listed, so that every label has room.
+	// Each group has room for two-line titles and its axis below.
 	rowH := vg.Points(16)
-	hNeg := vg.Length(len(negs))*rowH + vg.Inch
-	hScen := vg.Length(len(scens))*rowH + vg.Inch
+	hNeg := vg.Length(len(negs))*rowH + 1.3*vg.Inch
+	hScen := vg.Length(len(scens))*rowH + 1.3*vg.Inch
+	hPairs := vg.Length(0)
+	if grid != nil {
+		hPairs = vg.Length(len(negs))*2*rowH + 2*vg.Inch
+	}
 	width := 10 * vg.Inch
-	cv, err := canvas.New(format, width, hNeg+hScen)
+	cv, err := canvas.New(format, width, hNeg+hScen+hPairs)
 	if err != nil {
 		return err
 	}
 	dc := draw.New(cv)
-	top := draw.Crop(dc, 0, 0, hScen, 0)
-	bottom := draw.Crop(dc, 0, 0, 0, -hNeg)
+	// Sections from the top: negotiators, scenarios, head to head.
+	section := func(above, h vg.Length) draw.Canvas {
+		return draw.Crop(dc, 0, 0, hNeg+hScen+hPairs-above-h, -above)
+	}
 	title := fmt.Sprintf("Tournament %s: %d of %d sessions", s.Name, s.Sessions, s.Total)
-	if err := drawGroup(top, "negotiator", title, negs, nNeg, voided); err != nil {
+	if err := drawGroup(section(0, hNeg), "negotiator", title, negs, nNeg, voided); err != nil {
 		return err
 	}
-	if err := drawGroup(bottom, "scenario", "", scens, nScen, voided); err != nil {
+	if err := drawGroup(section(hNeg, hScen), "scenario", "", scens, nScen, voided); err != nil {
 		return err
+	}
+	if grid != nil {
+		if err := grid.draw(section(hNeg+hScen, hPairs)); err != nil {
+			return err
+		}
 	}
 	_, err = cv.WriteTo(w)
 	return err
+}
+
+// pairGrid is head to head as a heat map: column c is the opponent, row r
+// the negotiator, both in the ranked order of the negotiators drawn (the
+// best in the top row and the first column); NaN where they never met.
+type pairGrid struct {
+	names []string  // ranked
+	z     []float64 // z[r*n+c]: names[r]'s mean utility against names[c]
+}
+
+// newPairGrid is nil when there is nothing to draw.
+func newPairGrid(pairs []Pair, ranked []Row) *pairGrid {
+	n := len(ranked)
+	if n < 2 || len(pairs) == 0 {
+		return nil
+	}
+	g := &pairGrid{names: make([]string, n), z: make([]float64, n*n)}
+	at := map[string]int{}
+	for i, r := range ranked {
+		g.names[i] = r.Name
+		at[r.Name] = i
+	}
+	for i := range g.z {
+		g.z[i] = math.NaN()
+	}
+	met := false
+	for _, p := range pairs {
+		r, ok1 := at[p.Negotiator]
+		c, ok2 := at[p.Opponent]
+		if ok1 && ok2 && p.Utility.N > 0 && !math.IsNaN(p.Utility.Mean) && !math.IsInf(p.Utility.Mean, 0) {
+			g.z[r*n+c], met = p.Utility.Mean, true
+		}
+	}
+	if !met {
+		return nil
+	}
+	return g
+}
+
+// Dims, Z, X and Y make pairGrid a plotter.GridXYZ: y counts rows from
+// the bottom, so the best negotiator's row, first, is at the top.
+func (g *pairGrid) Dims() (c, r int)   { return len(g.names), len(g.names) }
+func (g *pairGrid) Z(c, r int) float64 { n := len(g.names); return g.z[(n-1-r)*n+c] }
+func (g *pairGrid) X(c int) float64    { return float64(c) }
+func (g *pairGrid) Y(r int) float64    { return float64(r) }
+
+// maxCellLabels is the most negotiators whose head-to-head cells are
+// written out; beyond, the colours alone must do.
+const maxCellLabels = 15
+
+// draw draws the grid on c with a colour scale of utility from 0 to 1
+// (the same colours in every tournament; values outside are clamped).
+func (g *pairGrid) draw(c draw.Canvas) error {
+	n := len(g.names)
+	cm := moreland.SmoothBlueRed()
+	cm.SetMin(0)
+	cm.SetMax(1)
+	p := plot.New()
+	p.Title.Text = "head to head: mean utility of the row's negotiator against the column's (blank: never met)"
+	labels := make([]string, n)
+	for i, name := range g.names {
+		labels[n-1-i] = plotLabel(name)
+	}
+	p.NominalY(labels...)
+	cols := make([]string, n)
+	for i, name := range g.names {
+		cols[i] = plotLabel(name)
+	}
+	p.NominalX(cols...)
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
+	p.X.Label.Text, p.Y.Label.Text = "opponent", "negotiator"
+	pal := cm.Palette(256)
+	hm := plotter.NewHeatMap(g, pal)
+	hm.Min, hm.Max = 0, 1
+	hm.Underflow, hm.Overflow, hm.NaN = pal.Colors()[0], pal.Colors()[255], color.White
+	p.Add(hm)
+	if n <= maxCellLabels {
+		var xys plotter.XYs
+		var text []string
+		for r := range n {
+			for col := range n {
+				if v := g.Z(col, r); !math.IsNaN(v) {
+					xys = append(xys, plotter.XY{X: float64(col), Y: float64(r)})
+					text = append(text, fmt.Sprintf("%.3f", v))
+				}
+			}
+		}
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: text})
+		if err != nil {
+			return err
+		}
+		for i := range l.TextStyle {
+			l.TextStyle[i].XAlign, l.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
+		}
+		p.Add(l)
+	}
+	bar := plot.New()
+	bar.Title.Text = "utility"
+	bar.HideX()
+	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
+	bar.Y.Min, bar.Y.Max = 0, 1
+	// The map takes the left of the width, the scale a narrow strip.
+	w, h := c.Max.X-c.Min.X, c.Max.Y-c.Min.Y
+	mapArea := draw.Crop(c, 0, -0.2*w, 0, 0)
+	barArea := draw.Crop(c, 0.86*w, -0.06*w, 0.12*h, -0.45*h)
+	p.Draw(draw.Crop(mapArea, vg.Points(8), -vg.Points(8), vg.Points(8), -vg.Points(8)))
+	bar.Draw(barArea)
+	return nil
 }
 
 // drawGroup draws one group of rows (negotiators or scenarios) as two

@@ -33,6 +33,14 @@ func plotSummary(negotiators int, voided bool) *Summary {
 		s.Negotiators = append(s.Negotiators, row(fmt.Sprintf("strategy%02d", i), 40, float64(i)/float64(negotiators)))
 	}
 	s.Scenarios = []Row{row("domains/Laptop", 60, 0.6), row("domains/Car", 40, 0.4)}
+	for _, a := range s.Negotiators {
+		for _, b := range s.Negotiators {
+			if a.Name != b.Name { // no self-play: a blank diagonal
+				s.Pairs = append(s.Pairs, Pair{Negotiator: a.Name, Opponent: b.Name, Sessions: 10,
+					Utility: Stat{N: 10, Mean: (a.Utility.Mean + 1 - b.Utility.Mean) / 2}})
+			}
+		}
+	}
 	if voided {
 		s.Overall.binding = 10
 	}
@@ -48,9 +56,13 @@ func TestSummaryPlotPNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 10 inches wide at 110 dpi; each group 1 inch plus 16 points per row
-	// (3 negotiators, 2 scenarios).
-	h := (2*72.0 + 5*16) / 72 * 110
+	// 10 inches wide at 110 dpi; each group 1.3 inches plus 16 points per
+	// row (3 negotiators, 2 scenarios); head to head 2 inches plus 32
+	// points per negotiator.
+	h := (2*1.3*72 + 5*16 + 2*72 + 3*32) / 72 * 110
+	if len(plotSummary(3, false).Pairs) == 0 {
+		t.Fatal("the summary has no pairs: head to head is not drawn")
+	}
 	if sz := img.Bounds().Size(); sz.X != 1100 || math.Abs(float64(sz.Y)-h) > 1 {
 		t.Errorf("PNG is %v, want 1100×%.0f", sz, h)
 	}
@@ -63,7 +75,7 @@ func TestSummaryPlotSVG(t *testing.T) {
 	}
 	svg := b.String()
 	for _, want := range []string{"Tournament demo: 100 of 120 sessions", "(best 40 of 45)", "strategy44", "strategy05",
-		"Laptop", "Car", "light: every deal signed; dark: deals that stand"} {
+		"Laptop", "Car", "light: every deal signed; dark: deals that stand", "head to head: mean utility of the row"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("SVG lacks %q", want)
 		}
@@ -88,5 +100,36 @@ func TestSummaryPlotEmpty(t *testing.T) {
 	}
 	if err := plotSummary(2, false).WritePlot(&bytes.Buffer{}, "gif"); err == nil {
 		t.Error("gif accepted")
+	}
+}
+
+// TestPairGrid checks the head-to-head grid the plot colours: the best
+// negotiator's row on top, opponents in the same ranked order, NaN where
+// two never met, and nothing to draw without pairs.
+func TestPairGrid(t *testing.T) {
+	s := plotSummary(3, false) // strategy02 ranks first, strategy00 last
+	ranked, _ := PlotRows(s.Negotiators, MaxPlotRows)
+	g := newPairGrid(s.Pairs, ranked)
+	if g == nil {
+		t.Fatal("no grid")
+	}
+	want := func(a, b int) float64 { // strategy a against strategy b
+		return (float64(a)/3 + 1 - float64(b)/3) / 2
+	}
+	// Top row (r = 2) is strategy02; column 1 is strategy01.
+	if got := g.Z(1, 2); math.Abs(got-want(2, 1)) > 1e-12 {
+		t.Errorf("strategy02 against strategy01: %v, want %v", got, want(2, 1))
+	}
+	// Bottom row (r = 0) is strategy00; column 0 is strategy02.
+	if got := g.Z(0, 0); math.Abs(got-want(0, 2)) > 1e-12 {
+		t.Errorf("strategy00 against strategy02: %v, want %v", got, want(0, 2))
+	}
+	for i := range 3 {
+		if v := g.Z(i, 2-i); !math.IsNaN(v) {
+			t.Errorf("self-play cell %d is %v, want blank", i, v)
+		}
+	}
+	if newPairGrid(nil, ranked) != nil || newPairGrid(s.Pairs, ranked[:1]) != nil {
+		t.Error("a grid without pairs, or of one negotiator")
 	}
 }
