@@ -470,9 +470,8 @@ func (v *plotView) timePlot() (*plot.Plot, error) {
 		}
 	}
 	type built struct {
-		xy   plotter.XYs
-		c    curve
-		line bool
+		xy plotter.XYs
+		c  curve
 	}
 	var lines []built
 	var redT []float64
