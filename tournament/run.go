@@ -63,6 +63,23 @@ type Sink interface {
 	Commit() error
 }
 
+// Encoder is a Sink that keeps records in a fixed-size binary form of its
+// own. Run then has each worker encode a record as soon as it is played,
+// on the worker's core while the record is in its cache, and hands the
+// writer compact bytes instead of records: less memory per batch, and the
+// one writer, which the workers wait on, has less to do.
+type Encoder interface {
+	Sink
+	// RecordSize is the size of one encoded record.
+	RecordSize() int
+	// Encode writes r's record into dst, which is RecordSize bytes. It may
+	// be called from several goroutines at once.
+	Encode(dst []byte, r *Record) error
+	// WriteEncoded is Write for encoded records: data holds len(nums)
+	// records, that of session nums[i] at data[i*RecordSize():].
+	WriteEncoded(nums []uint64, data []byte) error
+}
+
 // Options tune Run.
 type Options struct {
 	// Workers is the number of goroutines playing sessions; 0 means
@@ -130,10 +147,20 @@ func chunkSize(left uint64, workers int) uint64 {
 	return min(left, chunk, max(64, left/(8*uint64(workers))))
 }
 
+// batch is what a worker hands the writer: records, or for an Encoder the
+// sessions' numbers and their encoded records.
 type batch struct {
 	recs  []Record
+	nums  []uint64
+	data  []byte
 	steps uint64
 }
+
+// len is the number of sessions in the batch.
+func (b *batch) len() int { return max(len(b.recs), len(b.nums)) }
+
+// reset empties the batch for reuse.
+func (b *batch) reset() { b.recs, b.nums, b.data, b.steps = b.recs[:0], b.nums[:0], b.data[:0], 0 }
 
 // maxBatches bounds the batches per worker: with batches of 4096 Laptop
 // records, 16 per worker hold about 12 MB.
@@ -145,6 +172,7 @@ type batchPool struct {
 	free        chan *batch
 	made, max   int32
 	size, seats int
+	recordSize  int // an Encoder's record size; 0 for records
 	mu          sync.Mutex
 }
 
@@ -158,6 +186,9 @@ func (p *batchPool) get(ctx context.Context) *batch {
 	if p.made < p.max {
 		p.made++
 		p.mu.Unlock()
+		if p.recordSize > 0 {
+			return &batch{nums: make([]uint64, 0, p.size), data: make([]byte, 0, p.size*p.recordSize)}
+		}
 		return newBatch(p.size, p.seats)
 	}
 	p.mu.Unlock()
@@ -231,6 +262,10 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	// the disk (a checkpoint's fsync) the workers go on filling new ones
 	// instead of waiting with it.
 	pool := &batchPool{free: make(chan *batch, maxBatches*opts.Workers), max: int32(maxBatches * opts.Workers), size: opts.BatchSize, seats: p.MaxSeats}
+	enc, _ := sink.(Encoder)
+	if enc != nil {
+		pool.recordSize = enc.RecordSize()
+	}
 	full := make(chan *batch, maxBatches*opts.Workers)
 
 	// Dispatcher: chunks of consecutive numbers, skipping finished chunks.
@@ -254,7 +289,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(p)
+			w := newWorker(p, enc)
 			if err := w.run(ctx, jobs, pool, full, opts, &tick); err != nil {
 				cancel(err)
 			}
@@ -286,15 +321,21 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	}
 	for b := range full {
 		if sinkErr == nil {
-			if err := sink.Write(b.recs); err != nil {
+			var err error
+			if enc != nil {
+				err = enc.WriteEncoded(b.nums, b.data)
+			} else {
+				err = sink.Write(b.recs)
+			}
+			if err != nil {
 				sinkErr = err
 				cancel(err)
 			} else {
-				pending += uint64(len(b.recs))
+				pending += uint64(b.len())
 				pendingSteps += b.steps
 			}
 		}
-		b.recs, b.steps = b.recs[:0], 0
+		b.reset()
 		pool.free <- b
 		if pending >= uint64(opts.CommitRows) || time.Since(last) >= opts.CommitEvery {
 			commit()
@@ -328,6 +369,10 @@ type worker struct {
 	cur     *session.Runner
 	assign  []int
 	pow     [1 << powBits]powEntry
+	// enc, when the sink is an Encoder, encodes rec, the one record the
+	// worker plays into, into its batch.
+	enc Encoder
+	rec Record
 }
 
 type runnerKey struct {
@@ -335,8 +380,10 @@ type runnerKey struct {
 	assignment uint64
 }
 
-func newWorker(p *Plan) *worker {
-	return &worker{p: p, runners: map[runnerKey]*session.Runner{}}
+func newWorker(p *Plan, enc Encoder) *worker {
+	w := &worker{p: p, runners: map[runnerKey]*session.Runner{}, enc: enc}
+	w.rec.Utility, w.rec.Discounted = make([]float64, 0, p.MaxSeats), make([]float64, 0, p.MaxSeats)
+	return w
 }
 
 func (w *worker) runner(s Session) (*session.Runner, error) {
@@ -375,15 +422,21 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 	var (
 		b     *batch
 		recs  []Record
+		nums  []uint64
+		data  []byte
 		steps uint64
 		since int64
 		yield = opts.Workers >= runtime.GOMAXPROCS(0)
+		size  int // an encoded record's size
 	)
+	if w.enc != nil {
+		size = w.enc.RecordSize()
+	}
 	flush := func() {
-		if b != nil && len(recs) > 0 {
-			b.recs, b.steps = recs, steps
+		if b != nil && max(len(recs), len(nums)) > 0 {
+			b.recs, b.nums, b.data, b.steps = recs, nums, data, steps
 			full <- b
-			b, recs, steps = nil, nil, 0
+			b, recs, nums, data, steps = nil, nil, nil, nil, 0
 			// When the workers keep every core busy, the writer would
 			// run only when the scheduler next preempts one (up to 10ms
 			// later, while more new batches pile up): let it store this
@@ -403,17 +456,33 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 				if b = pool.get(ctx); b == nil {
 					return nil
 				}
-				recs, since = b.recs[:0], tick.Load()
+				recs, nums, data, since = b.recs[:0], b.nums[:0], b.data[:0], tick.Load()
 			}
 			s := w.p.Session(i)
-			recs = recs[:len(recs)+1]
-			rec := &recs[len(recs)-1]
-			if err := w.play(s, rec); err != nil {
-				recs = recs[:len(recs)-1]
-				return err
+			var n, capacity int
+			if w.enc != nil {
+				if err := w.play(s, &w.rec); err != nil {
+					return err
+				}
+				data = data[:len(data)+size]
+				if err := w.enc.Encode(data[len(data)-size:], &w.rec); err != nil {
+					data = data[:len(data)-size]
+					return err
+				}
+				nums = append(nums, i)
+				steps += uint64(w.rec.Steps)
+				n, capacity = len(nums), cap(nums)
+			} else {
+				recs = recs[:len(recs)+1]
+				rec := &recs[len(recs)-1]
+				if err := w.play(s, rec); err != nil {
+					recs = recs[:len(recs)-1]
+					return err
+				}
+				steps += uint64(rec.Steps)
+				n, capacity = len(recs), cap(recs)
 			}
-			steps += uint64(rec.Steps)
-			if len(recs) == cap(recs) || (len(recs)%64 == 0 && tick.Load()-since >= 4) {
+			if n == capacity || (n%64 == 0 && tick.Load()-since >= 4) {
 				flush()
 			}
 		}

@@ -33,6 +33,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,7 +75,8 @@ type Store struct {
 	ref    []reference            // per scenario, the points distances are measured to (read by Scan)
 	insert driver.StmtExecContext // prepared on the driver's connection
 	args   [3]driver.NamedValue
-	buf    []byte
+	buf    []byte   // Write's encoded records
+	nums   []uint64 // and their session numbers
 	inTx   bool
 }
 
@@ -634,32 +636,58 @@ func (s *Store) Count() (uint64, error) {
 // session numbers. On error the transaction is rolled back: the records
 // since the last Commit are not recorded.
 func (s *Store) Write(batch []tournament.Record) error {
-	ctx := context.Background()
+	size := s.lay.size()
+	s.nums, s.buf = s.nums[:0], slices.Grow(s.buf[:0], len(batch)*size)[:len(batch)*size]
+	for i := range batch {
+		if err := s.Encode(s.buf[i*size:(i+1)*size], &batch[i]); err != nil {
+			return s.failed(err)
+		}
+		s.nums = append(s.nums, batch[i].Number)
+	}
+	return s.WriteEncoded(s.nums, s.buf)
+}
+
+// RecordSize implements tournament.Encoder: the store's record size.
+func (s *Store) RecordSize() int { return s.lay.size() }
+
+// Encode implements tournament.Encoder: r's record, as the store keeps it.
+func (s *Store) Encode(dst []byte, r *tournament.Record) error {
+	b, err := s.lay.encode(dst[:0], r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Path, err)
+	}
+	if len(b) != len(dst) || &b[0] != &dst[0] {
+		return fmt.Errorf("%s: session %d: a record of %d bytes, not %d", s.Path, r.Number, len(b), len(dst))
+	}
+	return nil
+}
+
+// WriteEncoded implements tournament.Encoder: Write for records already
+// encoded, data holding that of session nums[i] at i·RecordSize.
+func (s *Store) WriteEncoded(nums []uint64, data []byte) error {
+	size := s.lay.size()
+	if len(data) != len(nums)*size {
+		return s.failed(fmt.Errorf("%d bytes for %d records of %d", len(data), len(nums), size))
+	}
 	if !s.inTx {
 		if err := s.exec("BEGIN IMMEDIATE"); err != nil {
 			return s.failed(err)
 		}
 		s.inTx = true
 	}
+	ctx := context.Background()
+	perRow := s.lay.perRow(s.run)
 	err := s.conn.Raw(func(any) error {
-		for len(batch) > 0 {
+		for len(nums) > 0 {
 			n := 1
-			for n < len(batch) && n < s.lay.perRow(s.run) && batch[n].Number == batch[0].Number+uint64(n) {
+			for n < len(nums) && n < perRow && nums[n] == nums[0]+uint64(n) {
 				n++
 			}
-			b := s.buf[:0]
-			for i := range n {
-				var err error
-				if b, err = s.lay.encode(b, &batch[i]); err != nil {
-					return err
-				}
-			}
-			s.buf = b
-			s.args[0].Value, s.args[1].Value, s.args[2].Value = int64(batch[0].Number), int64(n), b
+			s.args[0].Value, s.args[1].Value, s.args[2].Value = int64(nums[0]), int64(n), data[:n*size]
 			if _, err := s.insert.ExecContext(ctx, s.args[:]); err != nil {
 				return err
 			}
-			batch = batch[n:]
+			nums, data = nums[n:], data[n*size:]
 		}
 		return nil
 	})

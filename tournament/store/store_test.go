@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/parleyhq/parley/analysis"
@@ -307,18 +308,31 @@ func TestSummaryAndSpecStored(t *testing.T) {
 	}
 }
 
-// tee records what Run hands the store.
+// tee records what Run hands the store: the records the workers encode
+// (from several goroutines) and any it writes whole.
 type tee struct {
 	*Store
+	mu   sync.Mutex
 	recs []tournament.Record
 }
 
+func (t *tee) keep(r *tournament.Record) {
+	c := *r
+	c.Utility = append([]float64(nil), r.Utility...)
+	c.Discounted = append([]float64(nil), r.Discounted...)
+	t.mu.Lock()
+	t.recs = append(t.recs, c)
+	t.mu.Unlock()
+}
+
+func (t *tee) Encode(dst []byte, r *tournament.Record) error {
+	t.keep(r)
+	return t.Store.Encode(dst, r)
+}
+
 func (t *tee) Write(b []tournament.Record) error {
-	for _, r := range b {
-		c := r
-		c.Utility = append([]float64(nil), r.Utility...)
-		c.Discounted = append([]float64(nil), r.Discounted...)
-		t.recs = append(t.recs, c)
+	for i := range b {
+		t.keep(&b[i])
 	}
 	return t.Store.Write(b)
 }
@@ -827,5 +841,34 @@ func TestReaderLeavesNoLogFiles(t *testing.T) {
 		if _, err := os.Stat(db + suffix); !os.IsNotExist(err) {
 			t.Errorf("%s left behind after reading (%v)", filepath.Base(db+suffix), err)
 		}
+	}
+}
+
+// TestEncodeRefusals: a record the layout cannot hold, or encoded bytes
+// that do not match their numbers, are refused with a message and write
+// nothing.
+func TestEncodeRefusals(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, carSpec(t))
+	db := filepath.Join(dir, "t.db")
+	st, err := Create(db, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dst := make([]byte, st.RecordSize())
+	r := tournament.Record{Number: 7, Status: "signed", Utility: []float64{0.5, 0.5}, Discounted: []float64{0.5, 0.5}, WalkedOut: -1}
+	if err := st.Encode(dst, &r); err == nil || !strings.Contains(err.Error(), "session 7: the record does not fit the store's layout") || !strings.Contains(err.Error(), db) {
+		t.Errorf("bad status: %v", err)
+	}
+	r.Status = session.StatusAgreed
+	if err := st.Encode(dst, &r); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.WriteEncoded([]uint64{7, 8}, dst); err == nil || !strings.Contains(err.Error(), "bytes for 2 records") {
+		t.Errorf("short data: %v", err)
+	}
+	if n, err := st.Count(); err != nil || n != 0 {
+		t.Errorf("%d sessions recorded after refusals (%v)", n, err)
 	}
 }
