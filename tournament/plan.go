@@ -369,6 +369,39 @@ func (p *Plan) Session(i uint64) Session {
 	return Session{Number: i, Scenario: k, Assignment: local / reps, Repetition: int(local % reps), Seed: SessionSeed(p.Spec.Seed, i)}
 }
 
+// cursor walks consecutive sessions: a worker's next session without the
+// search and the divisions of Session (1% of a Laptop session).
+type cursor struct {
+	p   *Plan
+	s   Session
+	end uint64 // the first session of the next scenario
+}
+
+// cursor starts at session i (< p.Total).
+func (p *Plan) cursor(i uint64) cursor {
+	s := p.Session(i)
+	ps := p.Scenarios[s.Scenario]
+	return cursor{p: p, s: s, end: ps.Offset + ps.Sessions}
+}
+
+// next moves to the following session; past the last one only the number
+// changes.
+func (c *cursor) next() {
+	n := c.s.Number + 1
+	switch {
+	case n >= c.p.Total:
+		c.s.Number = n
+	case n >= c.end:
+		*c = c.p.cursor(n)
+	default:
+		c.s.Number, c.s.Seed = n, SessionSeed(c.p.Spec.Seed, n)
+		if c.s.Repetition++; c.s.Repetition == c.p.Spec.Repetitions {
+			c.s.Repetition = 0
+			c.s.Assignment++
+		}
+	}
+}
+
 // Assignment writes into dst the negotiator index (into Spec.Negotiators)
 // of each seat of assignment a of scenario k and returns it.
 func (p *Plan) Assignment(k int, a uint64, dst []int) []int {
@@ -390,8 +423,6 @@ func mix64(z uint64) uint64 {
 	return z ^ z>>31
 }
 
-// countAssignments is n^k (all) or n!/(n-k)! (distinct); 0 when distinct
-// is impossible.
 // countAssignments is the number of assignments of n negotiators to k
 // seats, or math.MaxUint64 when that does not fit in 64 bits.
 func countAssignments(n, k int, rotation string) uint64 {

@@ -448,7 +448,8 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 	}
 	defer flush()
 	for sp := range jobs {
-		for i := sp.lo; i < sp.hi; i++ {
+		for c := w.p.cursor(sp.lo); c.s.Number < sp.hi; c.next() {
+			i := c.s.Number
 			if opts.Done.Has(i) {
 				continue
 			}
@@ -458,7 +459,7 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 				}
 				recs, nums, data, since = b.recs[:0], b.nums[:0], b.data[:0], tick.Load()
 			}
-			s := w.p.Session(i)
+			s := c.s
 			var n, capacity int
 			if w.enc != nil {
 				if err := w.play(s, &w.rec); err != nil {

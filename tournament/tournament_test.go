@@ -115,6 +115,20 @@ func TestExpansion(t *testing.T) {
 	if SessionSeed(5, 17) != p.Session(17).Seed || SessionSeed(6, 17) == SessionSeed(5, 17) {
 		t.Error("SessionSeed is not the seed of session 17")
 	}
+	// A cursor from any session walks the same sessions as Session, across
+	// the scenario boundary, and stops at the end.
+	for start := range p.Total {
+		c := p.cursor(start)
+		for i := start; i < p.Total; i++ {
+			if c.s != p.Session(i) {
+				t.Fatalf("cursor from %d at %d: %+v, want %+v", start, i, c.s, p.Session(i))
+			}
+			c.next()
+		}
+		if c.s.Number != p.Total {
+			t.Fatalf("cursor from %d ends at %d, want %d", start, c.s.Number, p.Total)
+		}
+	}
 }
 
 func TestDistinctAssignments(t *testing.T) {

@@ -145,11 +145,11 @@ func (c *BenchCmd) Run(e env) error {
 				ofOne, ofAll = append(ofOne, r/float64(cores)/one.rate), append(ofAll, r/float64(cores)/all.rate)
 				ofCPU = append(ofCPU, cpu/all.perCPU)
 			}
-			note := fmt.Sprintf("median of %d rounds: %.0f%% of the one-core session loop per worker (loop: %.0f sessions/s)", len(rate), 100*median(ofOne), median(oneRate))
+			note := fmt.Sprintf("median of %d rounds: %.1f%% of the one-core session loop per worker (loop: %.0f sessions/s)", len(rate), 100*median(ofOne), median(oneRate))
 			if cores > 1 {
-				note += fmt.Sprintf("; %.0f%% of the loop run on %d cores at once (%.0f sessions/s per core)", 100*median(ofAll), cores, median(allRate))
+				note += fmt.Sprintf("; %.1f%% of the loop run on %d cores at once (%.0f sessions/s per core)", 100*median(ofAll), cores, median(allRate))
 			}
-			note += fmt.Sprintf("; sessions per CPU-second %.0f%% of that loop's (the rest of the CPU is the writer and the hand-over)", 100*median(ofCPU))
+			note += fmt.Sprintf("; sessions per CPU-second %.1f%% of that loop's (the rest of the CPU is the writer and the hand-over)", 100*median(ofCPU))
 			add(fmt.Sprintf("tournament, %s, %d sessions into SQLite, %d worker(s)", filepath.Base(d), n, workers),
 				fmt.Sprintf("%.0f sessions/s", median(rate)), note)
 		}
