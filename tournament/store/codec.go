@@ -53,12 +53,20 @@ const (
 var statuses = [...]session.Status{1: session.StatusAgreed, 2: session.StatusRatified, 3: session.StatusNotRatified,
 	4: session.StatusNoAgreement, 5: session.StatusFailedPhase}
 
-// statusCode is the code of s, or 0 when s is not a status.
+// statusCode is the code of s (its index in statuses), or 0 when s is not
+// a status: a switch on constants, as every record is encoded with it.
 func statusCode(s session.Status) byte {
-	for c, v := range statuses {
-		if c > 0 && v == s {
-			return byte(c)
-		}
+	switch s {
+	case session.StatusAgreed:
+		return 1
+	case session.StatusRatified:
+		return 2
+	case session.StatusNotRatified:
+		return 3
+	case session.StatusNoAgreement:
+		return 4
+	case session.StatusFailedPhase:
+		return 5
 	}
 	return 0
 }
@@ -80,12 +88,12 @@ func (l layout) size() int {
 	return headerSize + 8*l.seats
 }
 
-// encode appends r's record to b.
-func (l layout) encode(b []byte, r *tournament.Record) ([]byte, error) {
+// encode writes r's record into b, which is l.size() bytes.
+func (l layout) encode(b []byte, r *tournament.Record) error {
 	status := statusCode(r.Status)
-	if r.Round < 0 || r.Round > math.MaxUint32 || r.Steps < 0 || r.Steps > math.MaxUint32 || r.WalkedOut < -1 || r.WalkedOut >= math.MaxUint16 ||
+	if len(b) != l.size() || r.Round < 0 || r.Round > math.MaxUint32 || r.Steps < 0 || r.Steps > math.MaxUint32 || r.WalkedOut < -1 || r.WalkedOut >= math.MaxUint16 ||
 		len(r.Utility) > l.seats || len(r.Discounted) != len(r.Utility) || r.End > 15 || status == 0 {
-		return b, fmt.Errorf("session %d: the record does not fit the store's layout (round %d, steps %d, end %d, status %q, walked out %d, %d utilities for %d seats)",
+		return fmt.Errorf("session %d: the record does not fit the store's layout (round %d, steps %d, end %d, status %q, walked out %d, %d utilities for %d seats)",
 			r.Number, r.Round, r.Steps, r.End, r.Status, r.WalkedOut, len(r.Utility), l.seats)
 	}
 	be := binary.BigEndian
@@ -94,30 +102,24 @@ func (l layout) encode(b []byte, r *tournament.Record) ([]byte, error) {
 	if r.Agreed {
 		out, agreed = r.Outcome, 1
 	}
-	b = be.AppendUint64(b, out)
-	b = be.AppendUint32(b, uint32(r.Steps))
-	b = be.AppendUint32(b, uint32(r.Round))
-	b = append(b, agreed, byte(r.End)|status<<4)
-	b = be.AppendUint16(b, uint16(r.WalkedOut+1))
-	b = be.AppendUint64(b, math.Float64bits(r.Time))
+	be.PutUint64(b[0:], out)
+	be.PutUint32(b[8:], uint32(r.Steps))
+	be.PutUint32(b[12:], uint32(r.Round))
+	b[16], b[17] = agreed, byte(r.End)|status<<4
+	be.PutUint16(b[18:], uint16(r.WalkedOut+1))
+	be.PutUint64(b[20:], math.Float64bits(r.Time))
 	nan := math.Float64bits(math.NaN())
 	for k := range l.seats {
-		u := nan
+		u, d := nan, nan
 		if k < len(r.Utility) {
-			u = math.Float64bits(r.Utility[k])
+			u, d = math.Float64bits(r.Utility[k]), math.Float64bits(r.Discounted[k])
 		}
-		b = be.AppendUint64(b, u)
-	}
-	if l.discounted {
-		for k := range l.seats {
-			d := nan
-			if k < len(r.Discounted) {
-				d = math.Float64bits(r.Discounted[k])
-			}
-			b = be.AppendUint64(b, d)
+		be.PutUint64(b[l.utilityAt(k):], u)
+		if l.discounted {
+			be.PutUint64(b[l.discountedAt(k):], d)
 		}
 	}
-	return b, nil
+	return nil
 }
 
 // decode reads the record in b (l.size() bytes) into r, keeping n seats;

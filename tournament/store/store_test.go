@@ -872,3 +872,15 @@ func TestEncodeRefusals(t *testing.T) {
 		t.Errorf("%d sessions recorded after refusals (%v)", n, err)
 	}
 }
+
+// TestStatusCodes: statusCode and the statuses table agree, both ways.
+func TestStatusCodes(t *testing.T) {
+	for c, s := range statuses {
+		if c > 0 && statusCode(s) != byte(c) {
+			t.Errorf("statusCode(%q) = %d, want %d", s, statusCode(s), c)
+		}
+	}
+	if statusCode("") != 0 || statusCode("signed") != 0 {
+		t.Error("a string that is no status has a code")
+	}
+}
