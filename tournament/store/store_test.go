@@ -735,6 +735,21 @@ func runLengths(t *testing.T, db string) (ns, sizes []int) {
 	return ns, sizes
 }
 
+// alteredStore makes a new store for p at path, runs sql on it, and closes
+// it: a store as an older parley, or a hand, left it.
+func alteredStore(t *testing.T, p *tournament.Plan, path, sql string) string {
+	t.Helper()
+	st, err := Create(path, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.exec(sql); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestRowsFillPages checks that the smallest records (two seats, no
 // discounted copies) fill their rows: 1454 sessions of 44 bytes, not the
 // 1024 an older limit allowed (two thirds of a page, the rest written and
@@ -769,16 +784,8 @@ func TestOlderStoreKeepsItsRunLimit(t *testing.T) {
 	fresh := filepath.Join(dir, "fresh.db")
 	runInProcess(t, p, fresh, 2)
 
-	old := filepath.Join(dir, "old.db")
+	old := alteredStore(t, p, filepath.Join(dir, "old.db"), "DELETE FROM counter WHERE i >= 1024")
 	st, err := Create(old, p, nil, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.exec("DELETE FROM counter WHERE i >= 1024"); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	st, err = Create(old, p, nil, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -804,16 +811,8 @@ func TestOlderStoreKeepsItsRunLimit(t *testing.T) {
 func TestEmptyCounterRefused(t *testing.T) {
 	dir := t.TempDir()
 	p, _ := writeSpec(t, dir, carSpec(t))
-	db := filepath.Join(dir, "t.db")
-	st, err := Create(db, p, nil, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.exec("DELETE FROM counter"); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	_, err = Open(db)
+	db := alteredStore(t, p, filepath.Join(dir, "t.db"), "DELETE FROM counter")
+	_, err := Open(db)
 	if err == nil || !strings.Contains(err.Error(), "counter table is missing or empty") {
 		t.Fatalf("Open of a store with an empty counter: %v", err)
 	}
