@@ -52,7 +52,7 @@ func (c *RunCmd) Run(e env) error {
 		d.Rounds = 100
 	}
 	var (
-		rows []row
+		rows = exchange{lines: c.Lines, cut: -1}
 		r    *session.Runner
 		rec  *session.Recorder
 	)
@@ -72,7 +72,7 @@ func (c *RunCmd) Run(e env) error {
 	if !c.JSON || rec != nil {
 		cfg.OnEvent = func(ev protocol.Event) {
 			if !c.JSON {
-				rows = append(rows, eventRow(r, ev))
+				rows.add(eventRow(r, ev))
 			}
 			if rec != nil {
 				rec.Observe(r, ev)
@@ -81,7 +81,7 @@ func (c *RunCmd) Run(e env) error {
 	}
 	if !c.JSON {
 		cfg.OnNote = func(n session.Note) {
-			rows = append(rows, row{round: n.Round, t: -1, party: n.Party, what: n.Kind, outcome: n.Text})
+			rows.add(row{round: n.Round, t: -1, party: n.Party, what: n.Kind, outcome: n.Text})
 		}
 	}
 	r, err = session.NewRunner(cfg)
@@ -123,7 +123,7 @@ func (c *RunCmd) Run(e env) error {
 	if c.JSON {
 		return writeJSON(e.stdout, res)
 	}
-	summarize(e.stdout, r, res, rows, c.Lines)
+	summarize(e.stdout, r, res, &rows)
 	return nil
 }
 
@@ -133,6 +133,59 @@ type row struct {
 	round                         int
 	t                             float64
 	party, what, outcome, utility string
+}
+
+// exchange keeps the rows the summary shows while the session runs: every
+// note, the first and the last `lines` events, and the number of events cut
+// between them (all events when lines ≤ 0), so that a long session does
+// not hold every event in memory.
+type exchange struct {
+	lines   int
+	rows    []row
+	events  int // events kept
+	headEnd int // rows[:headEnd] hold the first `lines` events
+	cut     int // where the cut events were, in rows; -1: none
+	dropped int // events cut
+}
+
+func (x *exchange) add(o row) {
+	x.rows = append(x.rows, o)
+	if o.t < 0 {
+		return
+	}
+	x.events++
+	if x.lines <= 0 {
+		return
+	}
+	if x.events == x.lines {
+		x.headEnd = len(x.rows)
+	}
+	// Up to lines+1 events after the head are kept: a cut that hides a
+	// single event is not worth its line.
+	if x.events > 2*x.lines+1 {
+		x.dropOldest()
+	}
+}
+
+// dropOldest cuts the first event after the head.
+func (x *exchange) dropOldest() {
+	i := x.headEnd
+	for x.rows[i].t < 0 {
+		i++
+	}
+	x.rows = append(x.rows[:i], x.rows[i+1:]...)
+	x.events--
+	x.dropped++
+	if x.cut < 0 {
+		x.cut = i
+	}
+}
+
+// finish leaves lines events after the head once some were cut.
+func (x *exchange) finish() {
+	if x.dropped > 0 && x.events > 2*x.lines {
+		x.dropOldest()
+	}
 }
 
 // eventRow describes a protocol event while it happens (an agenda phase's
@@ -171,7 +224,7 @@ func eventRow(r *session.Runner, ev protocol.Event) row {
 }
 
 // summarize prints the meetings, the head and tail of the exchange and the result.
-func summarize(w io.Writer, r *session.Runner, res session.Result, rows []row, lines int) {
+func summarize(w io.Writer, r *session.Runner, res session.Result, ex *exchange) {
 	p := r.Prepared()
 	sc := p.Scenario
 	dl := fmt.Sprintf("%d rounds", res.Deadline.Rounds)
@@ -221,37 +274,12 @@ func summarize(w io.Writer, r *session.Runner, res session.Result, rows []row, l
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", o.round, t, o.party, o.what, o.outcome, o.utility)
 	}
 	// Notes are always shown; protocol events are cut in the middle.
-	var evs []int
-	for i, o := range rows {
-		if o.t >= 0 {
-			evs = append(evs, i)
+	ex.finish()
+	for i, o := range ex.rows {
+		if i == ex.cut {
+			fmt.Fprintf(tw, "…\t\t\t(%d events)\t\t\n", ex.dropped)
 		}
-	}
-	show := make([]bool, len(rows))
-	for i, o := range rows {
-		show[i] = o.t < 0
-	}
-	cut := -1
-	if lines <= 0 || len(evs) <= 2*lines+1 {
-		for _, i := range evs {
-			show[i] = true
-		}
-	} else {
-		for _, i := range evs[:lines] {
-			show[i] = true
-		}
-		for _, i := range evs[len(evs)-lines:] {
-			show[i] = true
-		}
-		cut = evs[lines]
-	}
-	for i, o := range rows {
-		if i == cut {
-			fmt.Fprintf(tw, "…\t\t\t(%d events)\t\t\n", len(evs)-2*lines)
-		}
-		if show[i] {
-			put(o)
-		}
+		put(o)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
