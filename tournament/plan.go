@@ -135,6 +135,9 @@ type Plan struct {
 	deadline protocol.Deadline
 }
 
+// Deadline is the deadline of every session.
+func (p *Plan) Deadline() protocol.Deadline { return p.deadline }
+
 // PlanScenario is one scenario of a plan.
 type PlanScenario struct {
 	Path        string

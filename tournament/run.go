@@ -78,6 +78,11 @@ type Encoder interface {
 	// WriteEncoded is Write for encoded records: data holds len(nums)
 	// records, that of session nums[i] at data[i*RecordSize():].
 	WriteEncoded(nums []uint64, data []byte) error
+	// RowLength is the number of consecutive sessions the sink keeps
+	// together (a row of the store), or 0. Run then hands out chunks, and
+	// fills batches, of whole multiples of it, so that rows are full
+	// rather than cut where a worker's chunk ends.
+	RowLength() int
 }
 
 // Options tune Run.
@@ -96,7 +101,8 @@ type Options struct {
 	CommitEvery time.Duration
 	CommitRows  int
 	// BatchSize is the number of records a worker collects before handing
-	// them to the writer (default 4096).
+	// them to the writer (default: a full chunk, 4096 sessions or the most
+	// whole rows of an Encoder within them).
 	BatchSize int
 }
 
@@ -132,19 +138,40 @@ type Stats struct {
 	Elapsed   time.Duration // wall time of the run
 }
 
-// chunk is the number of consecutive sessions handed to a worker at once,
-// but for the last ones of a run: see chunkSize.
+// chunk is the most consecutive sessions handed to a worker at once: see
+// chunking.
 const chunk = 4096
 
 // span is the session numbers lo ≤ i < hi.
 type span struct{ lo, hi uint64 }
 
-// chunkSize is the size of the next chunk when left sessions remain: chunk
-// while there are many, then smaller ones, about an eighth of what each
-// worker has left (at least 64), so that the workers finish together
-// instead of one playing a whole last chunk while the others wait.
-func chunkSize(left uint64, workers int) uint64 {
-	return min(left, chunk, max(64, left/(8*uint64(workers))))
+// chunking sizes the chunks of a run whose sink keeps rows of row
+// consecutive sessions (0: no rows).
+type chunking struct {
+	size uint64 // the full chunk: chunk, or the most whole rows within it
+	row  uint64 // 1 without rows
+}
+
+func newChunking(row int) chunking {
+	c := chunking{size: chunk, row: 1}
+	if row > 1 && row <= chunk {
+		c.row = uint64(row)
+		c.size = chunk / c.row * c.row
+	}
+	return c
+}
+
+// next is the size of the next chunk when left sessions remain: a full
+// chunk while there are many, then smaller ones, about an eighth of what
+// each worker has left (at least 64), so that the workers finish together
+// instead of one playing a whole last chunk while the others wait. A chunk
+// of a row or more is whole rows, but for the last one.
+func (c chunking) next(left uint64, workers int) uint64 {
+	n := min(left, c.size, max(64, left/(8*uint64(workers))))
+	if n >= c.row && n < left {
+		n = n / c.row * c.row
+	}
+	return n
 }
 
 // batch is what a worker hands the writer: records, or for an Encoder the
@@ -236,8 +263,15 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	if opts.CommitRows <= 0 {
 		opts.CommitRows = 16384
 	}
+	enc, _ := sink.(Encoder)
+	chunks := newChunking(0)
+	if enc != nil {
+		chunks = newChunking(enc.RowLength())
+	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 4096
+		// A batch of a chunk: the writer cuts rows where its run of
+		// consecutive sessions ends.
+		opts.BatchSize = int(chunks.size)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -264,7 +298,6 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	// the disk (a checkpoint's fsync) the workers go on filling new ones
 	// instead of waiting with it.
 	pool := &batchPool{free: make(chan *batch, maxBatches*opts.Workers), max: int32(maxBatches * opts.Workers), size: opts.BatchSize, seats: p.MaxSeats}
-	enc, _ := sink.(Encoder)
 	if enc != nil {
 		pool.recordSize = enc.RecordSize()
 	}
@@ -274,7 +307,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	go func() {
 		defer close(jobs)
 		for lo := uint64(0); lo < p.Total; {
-			hi := lo + chunkSize(p.Total-lo, opts.Workers)
+			hi := lo + chunks.next(p.Total-lo, opts.Workers)
 			if opts.Done == nil || !allDone(opts.Done, lo, hi) {
 				select {
 				case jobs <- span{lo, hi}:

@@ -251,28 +251,36 @@ func TestExampleSpecs(t *testing.T) {
 }
 
 // TestChunkSizes checks that the dispatcher's chunks cover a run exactly,
-// are never empty nor larger than chunk, and shrink towards the end so
-// that no worker is left with a whole chunk while the others idle.
+// are never empty nor larger than chunk, shrink towards the end so that no
+// worker is left with a whole chunk while the others idle, and, for a sink
+// with rows, are whole rows but for the last.
 func TestChunkSizes(t *testing.T) {
 	for _, c := range []struct {
-		total   uint64
-		workers int
-	}{{1, 1}, {63, 2}, {4096, 1}, {200000, 2}, {10000000, 8}} {
+		total     uint64
+		workers   int
+		row       int
+		wantFirst uint64
+	}{{1, 1, 0, 1}, {63, 2, 0, 63}, {4096, 1, 0, 512}, {200000, 2, 0, 4096}, {10000000, 8, 0, 4096},
+		{200000, 2, 1306, 3918}, {1000000, 2, 1882, 3764}, {5000, 2, 1306, 312}, {50000, 2, 1306, 2612}, {100, 2, 1306, 64}, {200000, 2, 4097, 4096}, {200000, 2, 1, 4096}} {
+		ch := newChunking(c.row)
 		var sizes []uint64
 		for lo := uint64(0); lo < c.total; {
-			n := chunkSize(c.total-lo, c.workers)
+			n := ch.next(c.total-lo, c.workers)
 			if n == 0 || n > chunk {
-				t.Fatalf("total %d: chunk of %d at %d", c.total, n, lo)
+				t.Fatalf("%+v: chunk of %d at %d", c, n, lo)
+			}
+			if n >= ch.row && n%ch.row != 0 && lo+n < c.total {
+				t.Errorf("%+v: chunk of %d at %d is not whole rows of %d", c, n, lo, ch.row)
 			}
 			sizes = append(sizes, n)
 			lo += n
 		}
 		last := sizes[len(sizes)-1]
-		if c.total > 64*uint64(c.workers) && last > 64 {
-			t.Errorf("total %d, %d workers: last chunk %d, want at most 64", c.total, c.workers, last)
+		if c.total > 64*uint64(c.workers) && last > max(64, ch.row) {
+			t.Errorf("%+v: last chunk %d, want at most 64 or a row", c, last)
 		}
-		if c.total >= 1e6 && sizes[0] != chunk {
-			t.Errorf("total %d: first chunk %d, want %d", c.total, sizes[0], chunk)
+		if sizes[0] != c.wantFirst {
+			t.Errorf("%+v: first chunk %d, want %d", c, sizes[0], c.wantFirst)
 		}
 	}
 }
@@ -421,6 +429,8 @@ func (s *encodeSink) WriteEncoded(nums []uint64, data []byte) error {
 	}
 	return nil
 }
+
+func (s *encodeSink) RowLength() int { return 7 }
 
 func (s *encodeSink) Write([]Record) error { return errors.New("Write called on an Encoder") }
 func (s *encodeSink) Commit() error        { return nil }

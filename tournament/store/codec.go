@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley/protocol"
@@ -21,25 +23,25 @@ import (
 // fewer bytes a session takes, the less the writer costs the workers: on a
 // 2-core machine its CPU comes out of theirs.
 //
-//	offset  size  field
-//	0       8     outcome index (uint64; 0 without agreement)
-//	8       4     steps (uint32)
-//	12      4     round (uint32)
-//	16      1     agreed (0 or 1)
-//	17      1     end reason (protocol.EndReason, low 4 bits) and status
-//	              (code in statuses, high 4 bits)
-//	18      2     seat that walked out + 1 (0: none)
-//	20      8     time (float64 bits)
-//	28+8k   8     utility of seat k+1 (NaN beyond the scenario's seats)
-//	then    8     discounted utility of seat k+1, for each seat: only in a
-//	              tournament where some utility is discounted (meta
-//	              record_discounted = 1); otherwise it equals the utility
+// A record's fields, in this order (widths in bytes; version 4 stores
+// always use the widest):
+//
+//	outcome    1, 2, 4 or 8  outcome index, as narrow as the largest scenario's space allows (0 without agreement)
+//	steps      4             actions taken
+//	round      2 or 4        2 when the deadline is at most 65,535 rounds
+//	flags      1 or 2        1: agreed (bit 7), status code (bits 4-6, see statuses), end reason (bits 0-3);
+//	                         2 (version 4): agreed (0 or 1), then status code << 4 | end reason
+//	walked_out 1 or 2        the seat that walked out + 1 (0: none); 1 for up to 253 seats
+//	time       8             normalised time at the end (float64 bits)
+//	utility    8 per seat    each seat's utility (NaN beyond the scenario's seats)
+//	discounted 8 per seat    each seat's discounted utility: only in a tournament where some utility
+//	                         is discounted (meta record_discounted = 1); otherwise it equals the utility
 const (
-	headerSize = 28
 	// maxRun is the most sessions a new store puts in one row (its
-	// counter table's size): enough for the smallest record (2 seats, 44
-	// bytes) to fill a row of rowBytes, so that every page is nearly full.
-	// A store made with a smaller counter keeps its own limit (Store.run).
+	// counter table's size): enough for two seats' records (33 bytes at
+	// the narrowest) to fill a row of rowBytes, so that every page is
+	// nearly full. A store made with a smaller counter keeps its own
+	// limit (Store.run).
 	maxRun = 2048
 	// rowBytes bounds a row's data so that it stays within its B-tree page
 	// (SQLite keeps up to 65,501 bytes of a row on a 64 KiB leaf): a row
@@ -75,76 +77,186 @@ func statusCode(s session.Status) byte {
 // in a store whose rows hold up to run sessions.
 func (l layout) perRow(run int) int { return max(1, min(run, rowBytes/l.size())) }
 
-// layout is the shape of a store's records.
+// layout is the shape of a store's records: the seats, whether discounted
+// utilities are stored, and the widths of the fields whose range the
+// tournament bounds.
 type layout struct {
 	seats      int  // K: utility_1..utility_K
 	discounted bool // discounted utilities stored
+	outcome    int  // bytes of the outcome index: 1, 2, 4 or 8
+	round      int  // bytes of the round: 2 or 4
+	flags      int  // 1: packed in one byte; 2: version 4's two bytes
+	walk       int  // bytes of the seat that walked out + 1: 1 or 2
 }
 
-func (l layout) size() int {
+// version4 is the layout of every version-4 store: the widest fields.
+func version4(seats int, discounted bool) layout {
+	return layout{seats: seats, discounted: discounted, outcome: 8, round: 4, flags: 2, walk: 2}
+}
+
+// codec encodes and decodes the records of one layout, with the offsets
+// of its fields worked out once: workers encode every session, and
+// recomputing them per call (the layout copied at every level of methods
+// calling each other) cost more than the encoding.
+type codec struct {
+	layout
+	atSteps, atRound, atFlags, atWalk, atTime, atUtility, atDiscounted int
+	bytes                                                              int // the record size
+}
+
+// codec works out l's offsets.
+func (l layout) codec() codec {
+	c := codec{layout: l}
+	c.atSteps = l.outcome
+	c.atRound = c.atSteps + 4
+	c.atFlags = c.atRound + l.round
+	c.atWalk = c.atFlags + l.flags
+	c.atTime = c.atWalk + l.walk
+	c.atUtility = c.atTime + 8
+	c.atDiscounted, c.bytes = c.atUtility, c.atUtility+8*l.seats
 	if l.discounted {
-		return headerSize + 16*l.seats
+		c.atDiscounted, c.bytes = c.bytes, c.bytes+8*l.seats
 	}
-	return headerSize + 8*l.seats
+	return c
 }
 
-// encode writes r's record into b, which is l.size() bytes.
-func (l layout) encode(b []byte, r *tournament.Record) error {
-	status := statusCode(r.Status)
-	if len(b) != l.size() || r.Round < 0 || r.Round > math.MaxUint32 || r.Steps < 0 || r.Steps > math.MaxUint32 || r.WalkedOut < -1 || r.WalkedOut >= math.MaxUint16 ||
-		len(r.Utility) > l.seats || len(r.Discounted) != len(r.Utility) || r.End > 15 || status == 0 {
-		return fmt.Errorf("session %d: the record does not fit the store's layout (round %d, steps %d, end %d, status %q, walked out %d, %d utilities for %d seats)",
-			r.Number, r.Round, r.Steps, r.End, r.Status, r.WalkedOut, len(r.Utility), l.seats)
+func (l layout) size() int { return l.codec().bytes }
+
+func (c *codec) size() int { return c.bytes }
+
+// String is the layout as meta.record_layout keeps it.
+func (l layout) String() string {
+	return fmt.Sprintf("outcome=%d steps=4 round=%d flags=%d walked_out=%d time=8", l.outcome, l.round, l.flags, l.walk)
+}
+
+// parseLayout reads meta.record_layout into l's widths.
+func parseLayout(text string, seats int, discounted bool) (layout, error) {
+	l := layout{seats: seats, discounted: discounted}
+	got := map[string]int{}
+	for _, f := range strings.Fields(text) {
+		k, v, ok := strings.Cut(f, "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil {
+			return l, fmt.Errorf("%q is not name=bytes", f)
+		}
+		got[k] = n
 	}
-	be := binary.BigEndian
+	allowed := map[string][]int{"outcome": {1, 2, 4, 8}, "steps": {4}, "round": {2, 4}, "flags": {1, 2}, "walked_out": {1, 2}, "time": {8}}
+	for k, ws := range allowed {
+		if !slices.Contains(ws, got[k]) {
+			return l, fmt.Errorf("field %s of %d bytes (allowed: %v)", k, got[k], ws)
+		}
+	}
+	if len(got) != len(allowed) {
+		return l, fmt.Errorf("%d fields, want %d", len(got), len(allowed))
+	}
+	l.outcome, l.round, l.flags, l.walk = got["outcome"], got["round"], got["flags"], got["walked_out"]
+	return l, nil
+}
+
+// fits reports whether v fits in w bytes.
+func fits(v uint64, w int) bool { return w >= 8 || v < 1<<(8*w) }
+
+// putUint writes v big-endian in w bytes (1, 2, 4 or 8).
+func putUint(b []byte, w int, v uint64) {
+	switch w {
+	case 1:
+		b[0] = byte(v)
+	case 2:
+		binary.BigEndian.PutUint16(b, uint16(v))
+	case 4:
+		binary.BigEndian.PutUint32(b, uint32(v))
+	default:
+		binary.BigEndian.PutUint64(b, v)
+	}
+}
+
+// getUint reads the big-endian w-byte integer at b.
+func getUint(b []byte, w int) uint64 {
+	switch w {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.BigEndian.Uint16(b))
+	case 4:
+		return uint64(binary.BigEndian.Uint32(b))
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// encode writes r's record into b, which is c.size() bytes.
+func (c *codec) encode(b []byte, r *tournament.Record) error {
+	status := statusCode(r.Status)
 	out := uint64(0)
 	agreed := byte(0)
 	if r.Agreed {
 		out, agreed = r.Outcome, 1
 	}
-	be.PutUint64(b[0:], out)
-	be.PutUint32(b[8:], uint32(r.Steps))
-	be.PutUint32(b[12:], uint32(r.Round))
-	b[16], b[17] = agreed, byte(r.End)|status<<4
-	be.PutUint16(b[18:], uint16(r.WalkedOut+1))
-	be.PutUint64(b[20:], math.Float64bits(r.Time))
+	if len(b) != c.bytes || r.Round < 0 || !fits(uint64(r.Round), c.round) || r.Steps < 0 || !fits(uint64(r.Steps), 4) ||
+		r.WalkedOut < -1 || !fits(uint64(r.WalkedOut+1), c.walk) || !fits(out, c.outcome) ||
+		len(r.Utility) > c.seats || len(r.Discounted) != len(r.Utility) || r.End > 15 || status == 0 {
+		return c.misfit(r, out)
+	}
+	putUint(b, c.outcome, out)
+	binary.BigEndian.PutUint32(b[c.atSteps:], uint32(r.Steps))
+	putUint(b[c.atRound:], c.round, uint64(r.Round))
+	if c.flags == 1 {
+		b[c.atFlags] = agreed<<7 | status<<4 | byte(r.End)
+	} else {
+		b[c.atFlags], b[c.atFlags+1] = agreed, byte(r.End)|status<<4
+	}
+	putUint(b[c.atWalk:], c.walk, uint64(r.WalkedOut+1))
+	binary.BigEndian.PutUint64(b[c.atTime:], math.Float64bits(r.Time))
 	nan := math.Float64bits(math.NaN())
-	for k := range l.seats {
+	for k := range c.seats {
 		u, d := nan, nan
 		if k < len(r.Utility) {
 			u, d = math.Float64bits(r.Utility[k]), math.Float64bits(r.Discounted[k])
 		}
-		be.PutUint64(b[l.utilityAt(k):], u)
-		if l.discounted {
-			be.PutUint64(b[l.discountedAt(k):], d)
+		binary.BigEndian.PutUint64(b[c.atUtility+8*k:], u)
+		if c.discounted {
+			binary.BigEndian.PutUint64(b[c.atDiscounted+8*k:], d)
 		}
 	}
 	return nil
 }
 
-// decode reads the record in b (l.size() bytes) into r, keeping n seats;
+// misfit is encode's error for a record its layout cannot hold.
+func (c *codec) misfit(r *tournament.Record, out uint64) error {
+	return fmt.Errorf("session %d: the record does not fit the store's layout (outcome %d, round %d, steps %d, end %d, status %q, walked out %d, %d utilities for %d seats; %s)",
+		r.Number, out, r.Round, r.Steps, r.End, r.Status, r.WalkedOut, len(r.Utility), c.seats, c.layout)
+}
+
+// decode reads the record in b (c.size() bytes) into r, keeping n seats;
 // Number, Scenario, Assignment, Repetition, Seed and the distances are the
 // caller's.
-func (l layout) decode(b []byte, r *tournament.Record, n int) {
+func (c *codec) decode(b []byte, r *tournament.Record, n int) {
 	be := binary.BigEndian
-	r.Agreed = b[16] == 1
-	r.Outcome = be.Uint64(b[0:])
-	r.Steps = int(be.Uint32(b[8:]))
-	r.Round = int(be.Uint32(b[12:]))
-	r.End = protocol.EndReason(b[17] & 15)
-	r.Status = ""
-	if c := int(b[17] >> 4); c < len(statuses) {
-		r.Status = statuses[c]
+	f := c.atFlags
+	var agreed, endStatus byte
+	if c.flags == 1 {
+		agreed, endStatus = b[f]>>7, b[f]&127
+	} else {
+		agreed, endStatus = b[f], b[f+1]
 	}
-	r.WalkedOut = int(be.Uint16(b[18:])) - 1
-	r.Time = math.Float64frombits(be.Uint64(b[20:]))
+	r.Agreed = agreed == 1
+	r.Outcome = getUint(b, c.outcome)
+	r.Steps = int(be.Uint32(b[c.atSteps:]))
+	r.Round = int(getUint(b[c.atRound:], c.round))
+	r.End = protocol.EndReason(endStatus & 15)
+	r.Status = ""
+	if code := int(endStatus >> 4); code < len(statuses) {
+		r.Status = statuses[code]
+	}
+	r.WalkedOut = int(getUint(b[c.atWalk:], c.walk)) - 1
+	r.Time = math.Float64frombits(be.Uint64(b[c.atTime:]))
 	r.Utility, r.Discounted = r.Utility[:0], r.Discounted[:0]
 	for k := range n {
-		r.Utility = append(r.Utility, math.Float64frombits(be.Uint64(b[headerSize+8*k:])))
+		r.Utility = append(r.Utility, math.Float64frombits(be.Uint64(b[c.atUtility+8*k:])))
 	}
-	if l.discounted {
+	if c.discounted {
 		for k := range n {
-			r.Discounted = append(r.Discounted, math.Float64frombits(be.Uint64(b[headerSize+8*(l.seats+k):])))
+			r.Discounted = append(r.Discounted, math.Float64frombits(be.Uint64(b[c.atDiscounted+8*k:])))
 		}
 	} else {
 		r.Discounted = append(r.Discounted, r.Utility...)
@@ -152,14 +264,9 @@ func (l layout) decode(b []byte, r *tournament.Record, n int) {
 }
 
 // utilityAt and discountedAt are the offsets of seat k's (from 0) values.
-func (l layout) utilityAt(k int) int { return headerSize + 8*k }
+func (l layout) utilityAt(k int) int { return l.codec().atUtility + 8*k }
 
-func (l layout) discountedAt(k int) int {
-	if l.discounted {
-		return headerSize + 8*(l.seats+k)
-	}
-	return l.utilityAt(k)
-}
+func (l layout) discountedAt(k int) int { return l.codec().atDiscounted + 8*k }
 
 // The sessions view decodes the records in plain SQL (no extension
 // functions): a byte is its position in a 256-byte lookup blob (instr works
@@ -223,10 +330,17 @@ func sessionsView(l layout) string {
   (r.first + c.i - sc.first_session) / sc.repetitions AS assignment,
   (r.first + c.i - sc.first_session) % sc.repetitions AS repetition,
   `)
-	fmt.Fprintf(&q, "%[1]s AS agreed,\n  (%[2]s & 15) AS end_reason,\n  (%[2]s >> 4) AS status,\n", sqlByte(size, 16), sqlByte(size, 17))
+	o := l.codec()
+	f := o.atFlags
+	agreed, end, status := sqlByte(size, f), fmt.Sprintf("(%s & 15)", sqlByte(size, f+1)), fmt.Sprintf("(%s >> 4)", sqlByte(size, f+1))
+	if l.flags == 1 {
+		b := sqlByte(size, f)
+		agreed, end, status = fmt.Sprintf("(%s >> 7)", b), fmt.Sprintf("(%s & 15)", b), fmt.Sprintf("((%s >> 4) & 7)", b)
+	}
+	fmt.Fprintf(&q, "%s AS agreed,\n  %s AS end_reason,\n  %s AS status,\n", agreed, end, status)
 	fmt.Fprintf(&q, "  nullif(%s, 0) AS walked_out,\n  %s AS round,\n  %s AS time,\n  %s AS steps,\n",
-		sqlUint(size, 18, 2), sqlUint(size, 12, 4), sqlFloat(size, 20), sqlUint(size, 8, 4))
-	fmt.Fprintf(&q, "  CASE WHEN %s = 1 THEN %s END AS outcome", sqlByte(size, 16), sqlUint(size, 0, 8))
+		sqlUint(size, o.atWalk, l.walk), sqlUint(size, o.atRound, l.round), sqlFloat(size, o.atTime), sqlUint(size, o.atSteps, 4))
+	fmt.Fprintf(&q, "  CASE WHEN %s = 1 THEN %s END AS outcome", agreed, sqlUint(size, 0, l.outcome))
 	for k := range l.seats {
 		fmt.Fprintf(&q, ",\n  %s AS utility_%d,\n  %s AS discounted_%d", sqlFloat(size, l.utilityAt(k)), k+1, sqlFloat(size, l.discountedAt(k)), k+1)
 	}

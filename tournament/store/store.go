@@ -7,14 +7,14 @@
 //
 // Layout (seats and assignments are numbered from 1, sessions from 0):
 //
-//	meta(key, value)                       format, version, spec (canonical JSON), spec_sha256, spec_source, created, parley, record_bytes, record_discounted
+//	meta(key, value)                       format, version, spec (canonical JSON), spec_sha256, spec_source, created, parley, record_bytes, record_discounted, record_layout
 //	scenarios(id, path, name, sha256, seats, assignments, repetitions, first_session, sessions)
 //	parties(scenario, seat, party)         the party id of each negotiating seat
 //	negotiators(id, spec)
 //	assignments(scenario, assignment, seat, negotiator)
 //	end_reasons(code, name)
 //	statuses(code, name, binding)          agreed, ratified, not_ratified, no_agreement, failed_phase; binding 1 for a deal that stands
-//	runs(first, n, data)                   sessions first … first+n-1, n records of record_bytes bytes
+//	runs(first, n, data)                   sessions first … first+n-1, n records of record_bytes bytes (codec.go)
 //	points(scenario, kind, point, u_1, …, u_K)  the Pareto frontier's and the Nash solution's points
 //	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 2047 (1023 in older stores), and 2^e
 //	view sessions(id, scenario, assignment, repetition, agreed, end_reason, status, walked_out,
@@ -55,8 +55,14 @@ const Format = "parley-tournament"
 // 1 kept one row of 18 columns per session; version 2 packs runs of
 // sessions into binary records; version 3 leaves out of them what can be
 // recomputed (seeds, distances, undiscounted copies); version 4 adds each
-// session's status (whether its deal stands) to the end-reason byte.
-const Version = 4
+// session's status (whether its deal stands) to the end-reason byte;
+// version 5 narrows the fields whose range the tournament bounds (outcome
+// index, round, seat, flags; meta.record_layout). This parley reads and
+// resumes versions 4 and 5, and makes version 5.
+const Version = 5
+
+// oldestVersion is the oldest version this parley reads.
+const oldestVersion = 4
 
 // pageSize is the SQLite page size of a new store.
 const pageSize = 65536
@@ -70,7 +76,7 @@ type Store struct {
 	db     *sql.DB
 	conn   *sql.Conn
 	unlock func()
-	lay    layout
+	lay    codec                  // the records' layout and offsets
 	run    int                    // sessions per row at most: the counter table's size
 	ref    []reference            // per scenario, the points distances are measured to (read by Scan)
 	insert driver.StmtExecContext // prepared on the driver's connection
@@ -147,7 +153,9 @@ func create(path string, p *tournament.Plan, source []byte, version string) (*St
 	if want, err := planLayout(p); err != nil {
 		s.Close()
 		return nil, err
-	} else if want != s.lay {
+	} else if want.seats != s.lay.seats || want.discounted != s.lay.discounted {
+		// The widths are the store's own: those of its version, or chosen
+		// from this same spec when it was made.
 		s.Close()
 		return nil, fmt.Errorf("%s: its records (%d seats, discounted utilities stored: %v) do not match its spec's (%d seats, %v): the file was altered; give a new --db file",
 			path, s.lay.seats, s.lay.discounted, want.seats, want.discounted)
@@ -294,13 +302,14 @@ func (s *Store) check() error {
 	if meta["format"] != Format {
 		return fmt.Errorf("%s is a SQLite database but not a parley tournament store (meta.format is %q); give another --db file", s.Path, meta["format"])
 	}
-	if v := meta["version"]; v != strconv.Itoa(Version) {
+	version, err := strconv.Atoi(meta["version"])
+	if err != nil || version < oldestVersion || version > Version {
 		older := ""
-		if n, err := strconv.Atoi(v); err == nil && n < Version {
+		if err == nil && version < oldestVersion {
 			older = " (made by an older parley)"
 		}
-		return fmt.Errorf("%s is a parley tournament store of format version %s%s; this parley reads only version %d, so it cannot resume, report or export it: use the parley that made it, or run the tournament again into a new --db file",
-			s.Path, v, older, Version)
+		return fmt.Errorf("%s is a parley tournament store of format version %s%s; this parley reads versions %d to %d, so it cannot resume, report or export it: use the parley that made it, or run the tournament again into a new --db file",
+			s.Path, meta["version"], older, oldestVersion, Version)
 	}
 	var c tournament.Canonical
 	if err := json.Unmarshal([]byte(meta["spec"]), &c); err != nil {
@@ -316,7 +325,13 @@ func (s *Store) check() error {
 	for _, sc := range c.Scenarios {
 		seats = max(seats, len(sc.Parties))
 	}
-	l := layout{seats: seats, discounted: meta["record_discounted"] == "1"}
+	discounted := meta["record_discounted"] == "1"
+	l := version4(seats, discounted)
+	if version > 4 {
+		if l, err = parseLayout(meta["record_layout"], seats, discounted); err != nil {
+			return fmt.Errorf("%s: its record layout %q is not parley's (%v): the file was altered; give a new --db file", s.Path, meta["record_layout"], err)
+		}
+	}
 	if v := meta["record_bytes"]; v != strconv.Itoa(l.size()) {
 		return fmt.Errorf("%s: its records are %s bytes, but its spec's %d seats make them %d: the file was altered; give a new --db file", s.Path, v, seats, l.size())
 	}
@@ -329,7 +344,7 @@ func (s *Store) check() error {
 		}
 		return fmt.Errorf("%s: its counter table is missing or empty (%s): the file was altered; give a new --db file", s.Path, why)
 	}
-	s.Canonical, s.Source, s.lay = &c, meta["spec_source"], l
+	s.Canonical, s.Source, s.lay = &c, meta["spec_source"], l.codec()
 	return nil
 }
 
@@ -368,11 +383,13 @@ func (s *Store) init(p *tournament.Plan, source []byte, version string) error {
 	return nil
 }
 
-// planLayout is the record layout of p's store: discounted utilities are
-// stored only when some seat's utility is discounted. It compiles every
-// scenario (once per plan).
+// planLayout is the record layout of a new store for p: discounted
+// utilities are stored only when some seat's utility is discounted, and
+// each bounded field is as narrow as p allows (the outcome index by the
+// largest space, the round by a round deadline, the seat by the most
+// seats). It compiles every scenario (once per plan).
 func planLayout(p *tournament.Plan) (layout, error) {
-	l := layout{seats: p.MaxSeats}
+	l := layout{seats: p.MaxSeats, outcome: 1, round: 4, flags: 1, walk: 2}
 	for _, ps := range p.Scenarios {
 		prep, err := ps.Prepared()
 		if err != nil {
@@ -383,6 +400,20 @@ func planLayout(p *tournament.Plan) (layout, error) {
 				l.discounted = true
 			}
 		}
+		n, ok := prep.Space.Size()
+		for ok && n > 0 && !fits(n-1, l.outcome) {
+			l.outcome *= 2
+		}
+		if !ok {
+			l.outcome = 8
+		}
+	}
+	if d := p.Deadline(); d.Rounds > 0 && fits(uint64(d.Rounds), 2) {
+		l.round = 2
+	}
+	// A seat that walks out may be the mediator's, after the negotiators'.
+	if fits(uint64(p.MaxSeats)+2, 1) {
+		l.walk = 1
 	}
 	return l, nil
 }
@@ -392,7 +423,7 @@ func (s *Store) schema(p *tournament.Plan, source []byte, version string) error 
 	if err != nil {
 		return err
 	}
-	s.lay, s.run = l, maxRun
+	s.lay, s.run = l.codec(), maxRun
 	var us strings.Builder
 	for k := 1; k <= p.MaxSeats; k++ {
 		fmt.Fprintf(&us, ", u_%d REAL", k)
@@ -455,6 +486,7 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 		{"parley", version},
 		{"record_bytes", strconv.Itoa(l.size())},
 		{"record_discounted", map[bool]string{false: "0", true: "1"}[l.discounted]},
+		{"record_layout", l.String()},
 	}
 	for _, kv := range meta {
 		if err := s.exec("INSERT INTO meta VALUES (?, ?)", kv[0], kv[1]); err != nil {
@@ -646,6 +678,9 @@ func (s *Store) Write(batch []tournament.Record) error {
 	}
 	return s.WriteEncoded(s.nums, s.buf)
 }
+
+// RowLength implements tournament.Encoder: the most sessions in a row.
+func (s *Store) RowLength() int { return s.lay.perRow(s.run) }
 
 // RecordSize implements tournament.Encoder: the store's record size.
 func (s *Store) RecordSize() int { return s.lay.size() }

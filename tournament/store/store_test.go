@@ -525,28 +525,34 @@ func TestOverlapRefused(t *testing.T) {
 	}
 }
 
-// TestOlderVersionRefused: a store of another format version is refused
-// with a message saying what to do.
+// TestOlderVersionRefused: a store of a format version this parley does
+// not read, older or newer, is refused with a message saying what to do.
 func TestOlderVersionRefused(t *testing.T) {
 	dir := t.TempDir()
 	p, _ := writeSpec(t, dir, laptopSpec(t, ""))
-	db := filepath.Join(dir, "t.db")
-	runInProcess(t, p, db, 1)
-	conn, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec("UPDATE meta SET value = '1' WHERE key = 'version'"); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
-	for what, open := range map[string]func() error{
-		"resume": func() error { _, err := Create(db, p, nil, "test"); return err },
-		"report": func() error { _, err := Open(db); return err },
-	} {
-		err := open()
-		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("format version 1 (made by an older parley); this parley reads only version %d", Version)) || !strings.Contains(err.Error(), "new --db file") {
-			t.Errorf("%s: got %v", what, err)
+	for _, v := range []string{"1", "3", "6", "x"} {
+		db := filepath.Join(dir, "t"+v+".db")
+		runInProcess(t, p, db, 1)
+		conn, err := sql.Open("sqlite", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec("UPDATE meta SET value = ? WHERE key = 'version'", v); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		want := fmt.Sprintf("format version %s; this parley reads versions %d to %d", v, oldestVersion, Version)
+		if v == "1" || v == "3" {
+			want = fmt.Sprintf("format version %s (made by an older parley); this parley reads versions %d to %d", v, oldestVersion, Version)
+		}
+		for what, open := range map[string]func() error{
+			"resume": func() error { _, err := Create(db, p, nil, "test"); return err },
+			"report": func() error { _, err := Open(db); return err },
+		} {
+			err := open()
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "new --db file") {
+				t.Errorf("version %s, %s: got %v", v, what, err)
+			}
 		}
 	}
 }
@@ -706,33 +712,39 @@ func TestHostileSessionCount(t *testing.T) {
 	}
 }
 
-// carSpec is 3000 Car sessions: two seats, undiscounted, so 44-byte records.
+// carSpec is 3000 Car sessions: two seats, undiscounted, 15,625 outcomes
+// and 100 rounds, so 34-byte records.
 func carSpec(t *testing.T) string {
 	return fmt.Sprintf("seed: 5\nscenarios: [%s]\nnegotiators: [boulware, conceder]\nrotation: distinct\nrepetitions: 1500\n",
 		filepath.Join(domainsDir(t), "ANAC2011_Car"))
 }
 
-// runLengths returns the stored runs' session counts and byte lengths.
-func runLengths(t *testing.T, db string) (ns, sizes []int) {
+// storedRun is a row of the runs table: its first session, its number
+// of sessions and of bytes.
+type storedRun struct{ first, n, size int }
+
+// storedRuns returns the rows of the runs table in session order.
+func storedRuns(t *testing.T, db string) []storedRun {
 	t.Helper()
 	conn, err := sql.Open("sqlite", db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	rows, err := conn.Query("SELECT n, length(data) FROM runs ORDER BY first")
+	rows, err := conn.Query("SELECT first, n, length(data) FROM runs ORDER BY first")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	var runs []storedRun
 	for rows.Next() {
-		var n, size int
-		if err := rows.Scan(&n, &size); err != nil {
+		var r storedRun
+		if err := rows.Scan(&r.first, &r.n, &r.size); err != nil {
 			t.Fatal(err)
 		}
-		ns, sizes = append(ns, n), append(sizes, size)
+		runs = append(runs, r)
 	}
-	return ns, sizes
+	return runs
 }
 
 // alteredStore makes a new store for p at path, runs sql on it, and closes
@@ -750,29 +762,62 @@ func alteredStore(t *testing.T, p *tournament.Plan, path, sql string) string {
 	return path
 }
 
-// TestRowsFillPages checks that the smallest records (two seats, no
-// discounted copies) fill their rows: 1454 sessions of 44 bytes, not the
-// 1024 an older limit allowed (two thirds of a page, the rest written and
-// stored empty).
+// TestRowsFillPages checks that small records (two seats, no discounted
+// copies) fill their rows: 1882 sessions of 34 bytes, not the 1024 an
+// older limit allowed (half a page, the rest written and stored empty).
 func TestRowsFillPages(t *testing.T) {
 	dir := t.TempDir()
 	p, _ := writeSpec(t, dir, carSpec(t))
 	db := filepath.Join(dir, "t.db")
 	runInProcess(t, p, db, 1)
-	ns, sizes := runLengths(t, db)
-	if len(ns) == 0 {
+	runs := storedRuns(t, db)
+	if len(runs) == 0 {
 		t.Fatal("no runs stored")
 	}
-	want := rowBytes / 44
-	if ns[0] != want || sizes[0] != want*44 {
-		t.Errorf("first run: %d sessions, %d bytes; want %d sessions of 44 bytes", ns[0], sizes[0], want)
+	want := rowBytes / 34
+	if runs[0].n != want || runs[0].size != want*34 {
+		t.Errorf("first run: %d sessions, %d bytes; want %d sessions of 34 bytes", runs[0].n, runs[0].size, want)
 	}
-	for i, n := range ns {
-		if n > want || sizes[i] > rowBytes {
-			t.Errorf("run %d: %d sessions, %d bytes: more than a row may hold (%d bytes)", i, n, sizes[i], rowBytes)
+	// The store tells Run its rows' length, so that chunks are whole rows.
+	st, err := Create(db, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if st.RowLength() != want {
+		t.Errorf("RowLength %d, want %d", st.RowLength(), want)
+	}
+	for i, r := range runs {
+		if r.n > want || r.size > rowBytes {
+			t.Errorf("run %d: %d sessions, %d bytes: more than a row may hold (%d bytes)", i, r.n, r.size, rowBytes)
 		}
 	}
 }
+
+// TestChunksFillRows: with two workers taking chunks in turn, rows are
+// still full (a chunk is whole rows), but in the last part of the run,
+// where chunks shrink below a row so that the workers finish together.
+func TestChunksFillRows(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware, conceder]\nrotation: distinct\nrepetitions: 20000\n",
+		filepath.Join(domainsDir(t), "ANAC2011_Laptop")))
+	db := filepath.Join(dir, "t.db")
+	runInProcess(t, p, db, 2)
+	row := rowBytes / 49 // Laptop's records
+	full, before := 0, 0
+	for _, r := range storedRuns(t, db) {
+		if r.first+r.n <= int(p.Total)/3 {
+			before++
+			if r.n == row {
+				full++
+			}
+		}
+	}
+	if before == 0 || full != before {
+		t.Errorf("%d of the %d rows in the first third of the run hold %d sessions; want all", full, before, row)
+	}
+}
+
 
 // TestOlderStoreKeepsItsRunLimit resumes a store whose counter table has
 // the 1024 rows older stores were made with: the rows written must keep
@@ -797,10 +842,9 @@ func TestOlderStoreKeepsItsRunLimit(t *testing.T) {
 	}
 	checkSessionsView(t, st, dump(t, fresh))
 	st.Close()
-	ns, _ := runLengths(t, old)
-	for i, n := range ns {
-		if n > 1024 {
-			t.Fatalf("run %d holds %d sessions, more than the store's counter (1024)", i, n)
+	for i, r := range storedRuns(t, old) {
+		if r.n > 1024 {
+			t.Fatalf("run %d holds %d sessions, more than the store's counter (1024)", i, r.n)
 		}
 	}
 	sameRecords(t, "older store", dump(t, old), dump(t, fresh))

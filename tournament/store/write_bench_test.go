@@ -185,3 +185,24 @@ func BenchmarkOverhead(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkEncode measures a worker encoding one Laptop record (2 seats,
+// discounted) in the layout a new store gives it: every session pays it.
+//
+//	go test ./tournament/store -run '^$' -bench Encode
+func BenchmarkEncode(b *testing.B) {
+	p, _ := writeSpec(b, b.TempDir(), fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware]\nrepetitions: 1\n", filepath.Join(domainsDir(b), "ANAC2011_Laptop")))
+	l, err := planLayout(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := l.codec()
+	buf := make([]byte, c.size())
+	r := tournament.Record{Agreed: true, Status: session.StatusAgreed, End: 1, WalkedOut: -1, Round: 30, Time: 0.3, Steps: 60, Outcome: 13,
+		Utility: []float64{0.8, 0.7}, Discounted: []float64{0.72, 0.63}}
+	for b.Loop() {
+		if err := c.encode(buf, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
