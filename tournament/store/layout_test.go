@@ -127,7 +127,9 @@ func TestLayoutRoundTrip(t *testing.T) {
 				"walk":    func(r *tournament.Record) { r.WalkedOut = 1<<(8*l.walk) - 1 },
 				"steps":   func(r *tournament.Record) { r.Steps = math.MaxUint32 + 1 },
 				"end":     func(r *tournament.Record) { r.End = 16 },
-				"seats":   func(r *tournament.Record) { r.Utility, r.Discounted = make([]float64, l.seats+1), make([]float64, l.seats+1) },
+				"seats": func(r *tournament.Record) {
+					r.Utility, r.Discounted = make([]float64, l.seats+1), make([]float64, l.seats+1)
+				},
 			} {
 				if what == "outcome" && l.outcome == 8 {
 					continue

@@ -818,7 +818,6 @@ func TestChunksFillRows(t *testing.T) {
 	}
 }
 
-
 // TestOlderStoreKeepsItsRunLimit resumes a store whose counter table has
 // the 1024 rows older stores were made with: the rows written must keep
 // within that limit (the sessions view expands runs through the counter),
