@@ -189,9 +189,9 @@ func (b *batch) len() int { return max(len(b.recs), len(b.nums)) }
 // reset empties the batch for reuse.
 func (b *batch) reset() { b.recs, b.nums, b.data, b.steps = b.recs[:0], b.nums[:0], b.data[:0], 0 }
 
-// maxBatches bounds the batches per worker: with batches of 4096 Laptop
-// sessions encoded by the store (68 bytes each with the session number),
-// 16 per worker hold about 4.5 MB; of 4096 records (a Sink that is no
+// maxBatches bounds the batches per worker: with batches of 3918 Laptop
+// sessions encoded by the store (57 bytes each with the session number),
+// 16 per worker hold about 3.6 MB; of 4096 records (a Sink that is no
 // Encoder), about 14 MB.
 const maxBatches = 16
 
