@@ -357,3 +357,19 @@ func gunzip(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestAlteredLayoutRefused: a store whose record_layout was altered, to
+// something unreadable or to widths its records do not have, is refused.
+func TestAlteredLayoutRefused(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := writeSpec(t, dir, laptopSpec(t, ""))
+	for i, c := range []struct{ layout, want string }{
+		{"outcome=1 steps=4", `its record layout "outcome=1 steps=4" is not parley's`},
+		{"outcome=2 steps=4 round=2 flags=1 walked_out=1 time=8", "its records are 49 bytes, but its spec's 2 seats and its record layout (outcome=2 steps=4 round=2 flags=1 walked_out=1 time=8) make them 50"},
+	} {
+		db := alteredStore(t, p, filepath.Join(dir, fmt.Sprintf("t%d.db", i)), "UPDATE meta SET value = '"+c.layout+"' WHERE key = 'record_layout'")
+		if _, err := Open(db); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "altered") {
+			t.Errorf("%s: got %v", c.layout, err)
+		}
+	}
+}

@@ -333,7 +333,7 @@ func (s *Store) check() error {
 		}
 	}
 	if v := meta["record_bytes"]; v != strconv.Itoa(l.size()) {
-		return fmt.Errorf("%s: its records are %s bytes, but its spec's %d seats make them %d: the file was altered; give a new --db file", s.Path, v, seats, l.size())
+		return fmt.Errorf("%s: its records are %s bytes, but its spec's %d seats and its record layout (%s) make them %d: the file was altered; give a new --db file", s.Path, v, seats, l, l.size())
 	}
 	// The rows' length limit is the counter table's size: 2048 now, 1024
 	// in stores made before; resuming keeps the file's own.
