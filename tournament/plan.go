@@ -375,16 +375,17 @@ func (p *Plan) Session(i uint64) Session {
 // cursor walks consecutive sessions: a worker's next session without the
 // search and the divisions of Session (1% of a Laptop session).
 type cursor struct {
-	p   *Plan
-	s   Session
-	end uint64 // the first session of the next scenario
+	p    *Plan
+	s    Session
+	end  uint64 // the first session of the next scenario
+	base uint64 // the tournament seed, mixed: see SessionSeed
 }
 
 // cursor starts at session i (< p.Total).
 func (p *Plan) cursor(i uint64) cursor {
 	s := p.Session(i)
 	ps := p.Scenarios[s.Scenario]
-	return cursor{p: p, s: s, end: ps.Offset + ps.Sessions}
+	return cursor{p: p, s: s, end: ps.Offset + ps.Sessions, base: mix64(p.Spec.Seed)}
 }
 
 // next moves to the following session; past the last one only the number
@@ -397,7 +398,7 @@ func (c *cursor) next() {
 	case n >= c.end:
 		*c = c.p.cursor(n)
 	default:
-		c.s.Number, c.s.Seed = n, SessionSeed(c.p.Spec.Seed, n)
+		c.s.Number, c.s.Seed = n, sessionSeed(c.base, n)
 		if c.s.Repetition++; c.s.Repetition == c.p.Spec.Repetitions {
 			c.s.Repetition = 0
 			c.s.Assignment++
@@ -415,9 +416,10 @@ func (p *Plan) Assignment(k int, a uint64, dst []int) []int {
 // SplitMix64: for a given tournament seed, distinct sessions get distinct
 // 64-bit values, of which the seed keeps the low 63 bits (so that it is a
 // non-negative SQLite integer).
-func SessionSeed(seed, i uint64) uint64 {
-	return mix64(mix64(seed)+i) & (1<<63 - 1)
-}
+func SessionSeed(seed, i uint64) uint64 { return sessionSeed(mix64(seed), i) }
+
+// sessionSeed is SessionSeed with the tournament seed already mixed.
+func sessionSeed(base, i uint64) uint64 { return mix64(base+i) & (1<<63 - 1) }
 
 func mix64(z uint64) uint64 {
 	z += 0x9e3779b97f4a7c15

@@ -421,7 +421,7 @@ func newWorker(p *Plan, enc Encoder) *worker {
 	return w
 }
 
-func (w *worker) runner(s Session) (*session.Runner, error) {
+func (w *worker) runner(s *Session) (*session.Runner, error) {
 	k := runnerKey{s.Scenario, s.Assignment}
 	if w.cur != nil && k == w.last {
 		return w.cur, nil
@@ -438,7 +438,7 @@ func (w *worker) runner(s Session) (*session.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := w.negotiators(s)
+	names := w.negotiators(*s)
 	r, err := session.NewRunner(session.Config{Prepared: prep, Protocol: w.p.Spec.Protocol, Mediator: w.p.Spec.Mediator,
 		Negotiators: names, Deadline: w.p.deadline, AnticipateRatification: w.p.Spec.AnticipateRatification})
 	if err != nil {
@@ -494,10 +494,9 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 				}
 				recs, nums, data, since = b.recs[:0], b.nums[:0], b.data[:0], tick.Load()
 			}
-			s := c.s
 			var n, capacity int
 			if w.enc != nil {
-				if err := w.play(s, &w.rec); err != nil {
+				if err := w.play(&c.s, &w.rec); err != nil {
 					return err
 				}
 				data = data[:len(data)+size]
@@ -511,7 +510,7 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 			} else {
 				recs = recs[:len(recs)+1]
 				rec := &recs[len(recs)-1]
-				if err := w.play(s, rec); err != nil {
+				if err := w.play(&c.s, rec); err != nil {
 					recs = recs[:len(recs)-1]
 					return err
 				}
@@ -529,19 +528,23 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 	return nil
 }
 
-// play runs session s into rec.
-func (w *worker) play(s Session, rec *Record) error {
+// play runs session s into rec. The session is read, and the record
+// written, field by field where they lie: copying whole structs just
+// written by smaller stores stalls the core (a profile showed it).
+func (w *worker) play(s *Session, rec *Record) error {
 	r, err := w.runner(s)
 	if err != nil {
-		return w.fail(s, err)
+		return w.fail(*s, err)
 	}
 	o, err := r.Play(s.Seed)
 	if err != nil {
-		return w.fail(s, err)
+		return w.fail(*s, err)
 	}
-	*rec = Record{Number: s.Number, Scenario: s.Scenario, Assignment: s.Assignment, Repetition: s.Repetition, Seed: s.Seed,
-		Agreed: o.Agreed, Status: r.Status(), End: o.Reason, WalkedOut: o.Seat, Round: o.Round, Time: o.T, Steps: o.Steps, Outcome: o.Outcome,
-		Pareto: math.NaN(), Nash: math.NaN(), Utility: rec.Utility[:0], Discounted: rec.Discounted[:0]}
+	rec.Number, rec.Scenario, rec.Assignment, rec.Repetition, rec.Seed = s.Number, s.Scenario, s.Assignment, s.Repetition, s.Seed
+	rec.Agreed, rec.Status, rec.End, rec.WalkedOut = o.Agreed, r.Status(), o.Reason, o.Seat
+	rec.Round, rec.Time, rec.Steps, rec.Outcome = o.Round, o.T, o.Steps, o.Outcome
+	rec.Pareto, rec.Nash = math.NaN(), math.NaN()
+	rec.Utility, rec.Discounted = rec.Utility[:0], rec.Discounted[:0]
 	if !o.Agreed {
 		rec.Outcome = 0
 	}
