@@ -54,10 +54,10 @@ func newGrid(s *scenario.Scenario, g *grid) (*grid, error) {
 	}
 	g.s, g.sp, g.size = s, sp, int(size)
 	g.parties, g.ids, g.us, g.rv, g.lines, g.rats = g.parties[:0], g.ids[:0], g.us[:0], g.rv[:0], g.lines[:0], g.rats[:0]
-	for p := range s.Parties {
-		if s.Parties[p].Role == "mediator" {
-			continue
-		}
+	if err := s.CheckParties(); err != nil {
+		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
+	}
+	for _, p := range s.Negotiators() {
 		u := s.Utility(p)
 		q := len(g.parties)
 		g.parties = append(g.parties, p)
@@ -70,9 +70,6 @@ func newGrid(s *scenario.Scenario, g *grid) (*grid, error) {
 		}
 	}
 	g.n = len(g.parties)
-	if g.n == 0 {
-		return nil, fmt.Errorf("analysis: scenario %s has no negotiating party", s.Name)
-	}
 	if len(g.lines) > 64 {
 		return nil, fmt.Errorf("analysis: scenario %s has %d red lines; the what-if analysis handles at most 64", s.Name, len(g.lines))
 	}

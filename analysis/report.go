@@ -115,18 +115,15 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	r := &Report{Scenario: s.Name, Outcomes: size, scen: s}
 	var us []*utility.Additive
 	redLines := false
-	for p := range s.Parties {
-		if s.Parties[p].Role == "mediator" {
-			continue
-		}
+	if err := s.CheckParties(); err != nil {
+		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
+	}
+	for _, p := range s.Negotiators() {
 		u := s.Utility(p)
 		us = append(us, u)
 		redLines = redLines || len(u.RedLines) > 0
 		r.Parties = append(r.Parties, s.Parties[p].ID)
 		r.Reservation = append(r.Reservation, u.Reservation)
-	}
-	if len(us) == 0 {
-		return nil, fmt.Errorf("analysis: scenario %s has no negotiating party", s.Name)
 	}
 	r.us = us
 	for i := range s.Issues {

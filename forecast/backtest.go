@@ -214,7 +214,7 @@ type BacktestReport struct {
 // one-dimensional problem and scores its forecast against the outcome.
 func Backtest(data *BacktestData, models []string, opts Options) (*BacktestReport, error) {
 	if len(models) == 0 {
-		models = Models
+		models = ModelNames()
 	}
 	rep := &BacktestReport{Issues: len(data.Issues)}
 	errsBy := make([][]float64, len(models))

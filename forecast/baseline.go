@@ -1,11 +1,11 @@
 package forecast
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
 	"github.com/parleyhq/parley/diag"
+	"github.com/parleyhq/parley/registry"
 )
 
 // Compromise is the compromise model (Leinaweaver & Thomson 2014; the
@@ -112,9 +112,6 @@ func weightedMedian(x, w []float64) float64 {
 	return x[idx[len(idx)-1]]
 }
 
-// Models lists the model keys Run accepts.
-var Models = []string{"compromise", "mean", "median", "smp", "eum"}
-
 // Options configures Run.
 type Options struct {
 	// SMP overrides the SMP parameters; nil means the problem's own
@@ -124,27 +121,51 @@ type Options struct {
 	EUM EUMParams
 }
 
-// Run runs the named model ("compromise", "mean", "median", "smp" or "eum";
-// "" means "smp") on the problem.
+// Model is a registered forecast model: its registry entry and how it runs.
+type Model struct {
+	registry.Entry
+	run func(p Problem, opts Options) (*Result, error)
+}
+
+var models = registry.New("forecast model",
+	Model{Entry: registry.Entry{Name: "compromise", Doc: "capability×salience-weighted mean position (Σ c·s·x / Σ c·s)", Source: "Leinaweaver & Thomson 2014; decide/model's nash_bargaining_solution"},
+		run: func(p Problem, _ Options) (*Result, error) { return Compromise(p) }},
+	Model{Entry: registry.Entry{Name: "mean", Doc: "capability-weighted mean position, ignoring salience (Σ c·x / Σ c)", Source: "baseline"},
+		run: func(p Problem, _ Options) (*Result, error) { return WeightedMean(p) }},
+	Model{Entry: registry.Entry{Name: "median", Doc: "the median voter position, weights capability×salience", Source: "baseline (Black 1948)"},
+		run: func(p Problem, _ Options) (*Result, error) { return WeightedMedian(p) }},
+	Model{Entry: registry.Entry{Name: "smp", Doc: "KTAB's Spatial Model of Politics: challenges, bargains and Condorcet votes until positions settle", Source: "KAPSARC Toolkit for Behavioral Analysis, 2015 (smp.cpp)"},
+		run: func(p Problem, opts Options) (*Result, error) {
+			par := SMPParams{}
+			if p.SMP != nil {
+				par = *p.SMP
+			}
+			if opts.SMP != nil {
+				par = *opts.SMP
+			}
+			return SMP(p, par)
+		}},
+	Model{Entry: registry.Entry{Name: "eum", Doc: "expected-utility model: actors make conflict, compromise and capitulation offers by expected utility", Source: "Bueno de Mesquita 1994, as formulated by Scholz, Calbert & Smith 2011"},
+		run: func(p Problem, opts Options) (*Result, error) { return EUM(p, opts.EUM) }},
+)
+
+// DefaultModel is the model Run uses when none is named.
+const DefaultModel = "smp"
+
+// Models lists the registered forecast models.
+func Models() []Model { return models.All() }
+
+// ModelNames lists the registered models' names, in a stable order.
+func ModelNames() []string { return models.Names() }
+
+// Run runs the named model ("" means DefaultModel) on the problem.
 func Run(p Problem, model string, opts Options) (*Result, error) {
-	switch model {
-	case "compromise":
-		return Compromise(p)
-	case "mean":
-		return WeightedMean(p)
-	case "median":
-		return WeightedMedian(p)
-	case "smp", "":
-		par := SMPParams{}
-		if p.SMP != nil {
-			par = *p.SMP
-		}
-		if opts.SMP != nil {
-			par = *opts.SMP
-		}
-		return SMP(p, par)
-	case "eum":
-		return EUM(p, opts.EUM)
+	if model == "" {
+		model = DefaultModel
 	}
-	return nil, fmt.Errorf("unknown forecast model %q (one of %v)", model, Models)
+	m, err := models.Lookup(model)
+	if err != nil {
+		return nil, err
+	}
+	return m.run(p, opts)
 }

@@ -125,7 +125,7 @@ func TestBadInput(t *testing.T) {
 	p.Actors[1].Saliences[1] = 5 // B: 100 + 5
 	p.Actors[2].Capability = 0
 	p.Actors[0].Positions[1] = math.NaN()
-	for _, model := range Models {
+	for _, model := range ModelNames() {
 		_, err := Run(p, model, Options{})
 		expectErr(t, err, "actor B: saliences sum to 105, over 100", "actor C has no capability", `actor A: position NaN on dimension "Spend"`)
 	}
@@ -385,7 +385,7 @@ func TestSMPSmallAndMultiDimEUM(t *testing.T) {
 
 func TestTextJSONPlot(t *testing.T) {
 	p := handProblem()
-	for _, model := range Models {
+	for _, model := range ModelNames() {
 		res, err := Run(p, model, Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -92,7 +92,7 @@ func runSmall(t *testing.T, p Problem) {
 	if len(p.Actors) > 8 || len(p.Dimensions) > 4 {
 		return
 	}
-	for _, m := range Models {
+	for _, m := range ModelNames() {
 		opts := Options{}
 		if m == "smp" {
 			par := DefaultSMPParams()

@@ -24,7 +24,7 @@ func FuzzFromScenario(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, m := range Models {
+		for _, m := range ModelNames() {
 			r, err := Run(p, m, Options{})
 			if err != nil {
 				if err.Error() == "" {

@@ -45,7 +45,7 @@ func TestFlagshipForecasts(t *testing.T) {
 	if got, want := len(p.Actors), 4; got != want {
 		t.Fatalf("actors = %d, want %d", got, want)
 	}
-	for _, m := range Models {
+	for _, m := range ModelNames() {
 		r, err := Run(p, m, Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", m, err)

@@ -1,6 +1,8 @@
 package negotiator
 
 import (
+	"github.com/parleyhq/parley/registry"
+
 	"math"
 
 	"github.com/parleyhq/parley/outcome"
@@ -118,10 +120,8 @@ type Frequency struct {
 }
 
 func init() {
-	register(Info{Name: "frequency", Role: RoleParty,
-		Doc:    "Boulware curve; picks, near its target, the outcome a frequency opponent model rates best",
-		Source: "in the spirit of HardHeaded (van Krimpen et al. 2013) and AgentK (Kawaguchi et al. 2012); frequency model as HardHeaded",
-		Params: []Param{{"e", 0.2, "concession exponent"}, {"window", 0.05, "utility window above the target"}, {"scan", 128, "outcomes examined at most per offer"}},
+	register(Info{Entry: registry.Entry{Name: "frequency", Doc: "Boulware curve; picks, near its target, the outcome a frequency opponent model rates best", Source: "in the spirit of HardHeaded (van Krimpen et al. 2013) and AgentK (Kawaguchi et al. 2012); frequency model as HardHeaded", Params: []registry.Param{{Name: "e", Default: 0.2, Doc: "concession exponent"}, {Name: "window", Default: 0.05, Doc: "utility window above the target"}, {Name: "scan", Default: 128, Doc: "outcomes examined at most per offer"}}},
+		Role: RoleParty,
 		make: func(p map[string]float64) Negotiator {
 			return &Frequency{E: p["e"], Window: p["window"], Scan: max(1, int(p["scan"]))}
 		}})

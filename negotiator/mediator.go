@@ -1,6 +1,9 @@
 package negotiator
 
-import "github.com/parleyhq/parley/protocol"
+import (
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/registry"
+)
 
 // HillClimb is the hill-climbing mediator of Klein, Faratin, Sayama and
 // Bar-Yam ("Negotiating complex contracts", 2003), as Genius's
@@ -38,14 +41,12 @@ type med struct {
 }
 
 func init() {
-	register(Info{Name: "hillclimb", Role: RoleMediator,
-		Doc:    "mediator: proposes random single-issue changes to the current text",
-		Source: "Klein, Faratin, Sayama & Bar-Yam 2003; Genius RandomFlippingMediator",
-		make:   func(map[string]float64) Negotiator { return &HillClimb{} }})
-	register(Info{Name: "veto", Role: RoleMediator,
-		Doc:    "mediator: tries every single-issue change in a fixed order; ends when all are vetoed",
-		Source: "Klein et al. 2003 (veto-based single text); Genius FixedOrderFlippingMediator",
-		make:   func(map[string]float64) Negotiator { return &Veto{} }})
+	register(Info{Entry: registry.Entry{Name: "hillclimb", Doc: "mediator: proposes random single-issue changes to the current text", Source: "Klein, Faratin, Sayama & Bar-Yam 2003; Genius RandomFlippingMediator"},
+		Role: RoleMediator,
+		make: func(map[string]float64) Negotiator { return &HillClimb{} }})
+	register(Info{Entry: registry.Entry{Name: "veto", Doc: "mediator: tries every single-issue change in a fixed order; ends when all are vetoed", Source: "Klein et al. 2003 (veto-based single text); Genius FixedOrderFlippingMediator"},
+		Role: RoleMediator,
+		make: func(map[string]float64) Negotiator { return &Veto{} }})
 }
 
 func (m *med) reset(s *Setup) {

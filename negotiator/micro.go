@@ -1,6 +1,9 @@
 package negotiator
 
-import "github.com/parleyhq/parley/protocol"
+import (
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/registry"
+)
 
 // MiCRO is Dave de Jonge's "Monotonic Concession with Reciprocal Offers"
 // ("An analysis of the linear bilateral ANAC domains using the MiCRO
@@ -21,10 +24,10 @@ type MiCRO struct {
 }
 
 func init() {
-	register(Info{Name: "micro", Role: RoleParty, NeedsSorted: true,
-		Doc:    "concedes one outcome at a time, only as often as the others made new offers",
-		Source: "de Jonge, IJCAI 2022 (MiCRO)",
-		make:   func(map[string]float64) Negotiator { return &MiCRO{} }})
+	register(Info{Entry: registry.Entry{Name: "micro", Doc: "concedes one outcome at a time, only as often as the others made new offers", Source: "de Jonge, IJCAI 2022 (MiCRO)"},
+		Role:        RoleParty,
+		NeedsSorted: true,
+		make:        func(map[string]float64) Negotiator { return &MiCRO{} }})
 }
 
 // Reset implements Negotiator.

@@ -18,13 +18,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley/internal/suggest"
 
 	"github.com/parleyhq/parley/outcome"
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/registry"
 	"github.com/parleyhq/parley/utility"
 )
 
@@ -90,34 +90,40 @@ func (r Role) String() string {
 	return "negotiator"
 }
 
-// Param is a numeric parameter of a strategy with its default.
-type Param struct {
-	Name    string
-	Default float64
-	Doc     string
-}
-
-// Info describes a registered strategy.
+// Info describes a registered strategy: its registry entry (name, doc,
+// source, parameters) and what a runner must know to seat it.
 type Info struct {
-	Name   string
-	Role   Role
-	Doc    string // one line: what it does
-	Source string // where it comes from
-	Params []Param
+	registry.Entry
+	Role Role
 	// NeedsSorted: the strategy walks the sorted outcome list, so the space
 	// must be small enough to enumerate.
 	NeedsSorted bool
 	make        func(p map[string]float64) Negotiator
 }
 
-var registry []Info
+// The strategies, one list per role.
+var (
+	parties   = registry.New[Info]("negotiator")
+	mediators = registry.New[Info]("mediator")
+)
 
-func register(i Info) { registry = append(registry, i) }
+func register(i Info) {
+	if i.Role == RoleMediator {
+		mediators.Add(i)
+	} else {
+		parties.Add(i)
+	}
+}
 
-// Strategies lists the registered strategies sorted by name.
+// Strategies lists the registered strategies, negotiators then mediators,
+// each sorted by name.
 func Strategies() []Info {
-	s := slices.Clone(registry)
-	slices.SortFunc(s, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
+	var s []Info
+	for _, l := range []*registry.List[Info]{parties, mediators} {
+		all := l.All()
+		slices.SortFunc(all, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
+		s = append(s, all...)
+	}
 	return s
 }
 
@@ -135,17 +141,14 @@ func Names(r Role) []string {
 // Lookup returns the strategy called name, or an error that names the valid
 // ones (and the closest, when the name looks like a typo).
 func Lookup(name string) (Info, error) {
-	for _, i := range registry {
-		if i.Name == name {
-			return i, nil
-		}
+	if i, ok := parties.Get(name); ok {
+		return i, nil
+	}
+	if i, ok := mediators.Get(name); ok {
+		return i, nil
 	}
 	all := append(Names(RoleParty), Names(RoleMediator)...)
-	msg := fmt.Sprintf("unknown negotiator %q", name)
-	if s := suggest.Closest(name, all); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return Info{}, fmt.Errorf("%s; negotiators: %s; mediators: %s", msg,
+	return Info{}, fmt.Errorf("unknown negotiator %q%s; negotiators: %s; mediators: %s", name, suggest.Hint(name, all),
 		strings.Join(Names(RoleParty), ", "), strings.Join(Names(RoleMediator), ", "))
 }
 
@@ -156,19 +159,23 @@ type Spec struct {
 }
 
 // String renders the spec as it would be parsed back.
-func (s Spec) String() string {
-	var b strings.Builder
-	b.WriteString(s.Info.Name)
-	for _, p := range s.Info.Params {
-		if v := s.Params[p.Name]; v != p.Default {
-			fmt.Fprintf(&b, ":%s=%s", p.Name, strconv.FormatFloat(v, 'g', -1, 64))
-		}
-	}
-	return b.String()
-}
+func (s Spec) String() string { return registry.Spec[Info]{Item: s.Info, Params: s.Params}.String() }
 
 // New returns a fresh negotiator for the spec.
 func (s Spec) New() Negotiator { return s.Info.make(s.Params) }
+
+// CheckRole reports a strategy given for the wrong kind of seat: a mediator
+// for a party, or a party's negotiator for the mediator.
+func (s Spec) CheckRole(want Role) error {
+	switch {
+	case s.Info.Role == want:
+		return nil
+	case want == RoleParty:
+		return fmt.Errorf("%s is a mediator, not a negotiator; it mediates protocols %s; negotiators: %s",
+			s.Info.Name, registry.Or(mediatedProtocols()), strings.Join(Names(RoleParty), ", "))
+	}
+	return fmt.Errorf("%s negotiates for a party and cannot mediate; mediators: %s", s.Info.Name, strings.Join(Names(RoleMediator), ", "))
+}
 
 // Parse reads a strategy specification "name" or "name:param=value:..."
 // (for example "timedependent:e=0.5"), checking the name and parameters.
@@ -178,25 +185,11 @@ func Parse(spec string) (Spec, error) {
 	if err != nil {
 		return Spec{}, err
 	}
-	ps := make(map[string]float64, len(info.Params))
-	for _, p := range info.Params {
-		ps[p.Name] = p.Default
+	rs, err := registry.ParseParams(info, spec, parts[1:])
+	if err != nil {
+		return Spec{}, fmt.Errorf("negotiator %w", err)
 	}
-	for _, kv := range parts[1:] {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return Spec{}, fmt.Errorf("negotiator %q: parameter %q should be name=value", spec, kv)
-		}
-		if _, known := ps[k]; !known {
-			return Spec{}, fmt.Errorf("negotiator %s has no parameter %q; its parameters: %s", info.Name, k, paramNames(info))
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return Spec{}, fmt.Errorf("negotiator %s: parameter %s=%q is not a number", info.Name, k, v)
-		}
-		ps[k] = f
-	}
-	return Spec{Info: info, Params: ps}, nil
+	return Spec{Info: info, Params: rs.Params}, nil
 }
 
 // New returns a negotiator by name with parameters given as name=value
@@ -207,17 +200,6 @@ func New(name string, params ...string) (Negotiator, error) {
 		return nil, err
 	}
 	return s.New(), nil
-}
-
-func paramNames(i Info) string {
-	if len(i.Params) == 0 {
-		return "none"
-	}
-	ns := make([]string, len(i.Params))
-	for k, p := range i.Params {
-		ns[k] = fmt.Sprintf("%s (default %g)", p.Name, p.Default)
-	}
-	return strings.Join(ns, ", ")
 }
 
 // base holds what most strategies keep: their setup and a decoding buffer.

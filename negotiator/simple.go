@@ -1,6 +1,8 @@
 package negotiator
 
 import (
+	"github.com/parleyhq/parley/registry"
+
 	"math"
 
 	"github.com/parleyhq/parley/protocol"
@@ -31,15 +33,12 @@ type TitForTat struct {
 }
 
 func init() {
-	register(Info{Name: "random", Role: RoleParty,
-		Doc:    "offers random outcomes above its reservation value; accepts those with probability p",
-		Source: "baseline as NegMAS RandomNegotiator / Genius RandomCounterOfferParty (seeded)",
-		Params: []Param{{"p", 0.5, "probability of accepting an acceptable offer"}},
-		make:   func(p map[string]float64) Negotiator { return &Random{P: p["p"]} }})
-	register(Info{Name: "titfortat", Role: RoleParty,
-		Doc:    "naive tit-for-tat: concedes in its own utility as much as the others conceded",
-		Source: "Faratin, Sierra & Jennings 1998 (imitative tactics); NegMAS NaiveTitForTatNegotiator",
-		make:   func(map[string]float64) Negotiator { return &TitForTat{} }})
+	register(Info{Entry: registry.Entry{Name: "random", Doc: "offers random outcomes above its reservation value; accepts those with probability p", Source: "baseline as NegMAS RandomNegotiator / Genius RandomCounterOfferParty (seeded)", Params: []registry.Param{{Name: "p", Default: 0.5, Doc: "probability of accepting an acceptable offer"}}},
+		Role: RoleParty,
+		make: func(p map[string]float64) Negotiator { return &Random{P: p["p"]} }})
+	register(Info{Entry: registry.Entry{Name: "titfortat", Doc: "naive tit-for-tat: concedes in its own utility as much as the others conceded", Source: "Faratin, Sierra & Jennings 1998 (imitative tactics); NegMAS NaiveTitForTatNegotiator"},
+		Role: RoleParty,
+		make: func(map[string]float64) Negotiator { return &TitForTat{} }})
 }
 
 // Reset implements Negotiator.

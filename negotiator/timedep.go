@@ -1,6 +1,8 @@
 package negotiator
 
 import (
+	"github.com/parleyhq/parley/registry"
+
 	"math"
 
 	"github.com/parleyhq/parley/protocol"
@@ -35,19 +37,17 @@ func NewTimeDependent(e, k float64) *TimeDependent { return &TimeDependent{E: e,
 
 func init() {
 	td := func(name string, e float64, doc string) {
-		register(Info{Name: name, Role: RoleParty, Doc: doc,
-			Source: "Faratin, Sierra & Jennings 1998; Genius TimeDependentAgent (e = " + ftoa(e) + "), AC_next acceptance",
-			make:   func(map[string]float64) Negotiator { return NewTimeDependent(e, 0) }})
+		register(Info{Entry: registry.Entry{Name: name, Doc: doc, Source: "Faratin, Sierra & Jennings 1998; Genius TimeDependentAgent (e = " + ftoa(e) + "), AC_next acceptance"},
+			Role: RoleParty,
+			make: func(map[string]float64) Negotiator { return NewTimeDependent(e, 0) }})
 	}
 	td("boulware", 0.2, "time-dependent, e = 0.2: holds out and concedes near the deadline")
 	td("linear", 1, "time-dependent, e = 1: concedes linearly in time")
 	td("conceder", 2, "time-dependent, e = 2: concedes early")
 	td("hardliner", 0, "time-dependent, e = 0: always offers its best outcome and accepts only that utility")
-	register(Info{Name: "timedependent", Role: RoleParty,
-		Doc:    "time-dependent with a chosen concession exponent e and initial concession k",
-		Source: "Faratin, Sierra & Jennings 1998; Genius TimeDependentAgent, AC_next acceptance",
-		Params: []Param{{"e", 1, "concession exponent (0 never concedes, <1 Boulware, >1 Conceder)"}, {"k", 0, "initial concession in [0, 1]"}},
-		make:   func(p map[string]float64) Negotiator { return NewTimeDependent(p["e"], p["k"]) }})
+	register(Info{Entry: registry.Entry{Name: "timedependent", Doc: "time-dependent with a chosen concession exponent e and initial concession k", Source: "Faratin, Sierra & Jennings 1998; Genius TimeDependentAgent, AC_next acceptance", Params: []registry.Param{{Name: "e", Default: 1, Doc: "concession exponent (0 never concedes, <1 Boulware, >1 Conceder)"}, {Name: "k", Default: 0, Doc: "initial concession in [0, 1]"}}},
+		Role: RoleParty,
+		make: func(p map[string]float64) Negotiator { return NewTimeDependent(p["e"], p["k"]) }})
 }
 
 // Reset implements Negotiator.

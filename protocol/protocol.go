@@ -17,9 +17,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
-	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/registry"
 )
 
 // Phase is what the protocol expects from the seat whose turn it is.
@@ -259,60 +259,37 @@ type Protocol interface {
 	Result() Outcome
 }
 
-// Info describes a registered protocol.
+// Info describes a registered protocol: its registry entry and the seats
+// it needs (negotiator.CheckTable applies them).
 type Info struct {
-	Name       string
+	registry.Entry
 	MinParties int
 	Mediated   bool
-	Doc        string
 	New        func() Protocol
 }
 
-var registry = []Info{
-	{Name: "saop", MinParties: 2, Doc: "stacked alternating offers (Genius/GeniusWeb SAOP): in turn, each party accepts the standing offer, makes a new one, or ends; an offer is agreed when every other party has accepted it in sequence", New: func() Protocol { return NewSAOP() }},
-	{Name: "amop", MinParties: 2, Doc: "alternating multiple offers (Genius AMOP): every party offers, then every party votes on every offer; the first offer that all accept wins", New: func() Protocol { return NewAMOP(false) }},
-	{Name: "amop-majority", MinParties: 2, Doc: "AMOP, majority consensus: as amop, but at the deadline the most-accepted offer wins if a strict majority accepted it", New: func() Protocol { return NewAMOP(true) }},
-	{Name: "mediated", MinParties: 2, Mediated: true, Doc: "mediated single text (Klein et al. 2003): a mediator proposes a text, every party votes, a text all accept becomes the current text; the agreement is the last such text", New: func() Protocol { return NewMediated() }},
-	{Name: "shuttle", MinParties: 2, Mediated: true, Doc: "shuttle diplomacy: the mediator meets each party separately, proposing texts one side at a time; once every side has accepted the same text, a joint session votes on it", New: func() Protocol { return NewShuttle() }},
-}
+var protocols = registry.New("protocol",
+	Info{Entry: registry.Entry{Name: "saop", Doc: "stacked alternating offers (Genius/GeniusWeb SAOP): in turn, each party accepts the standing offer, makes a new one, or ends; an offer is agreed when every other party has accepted it in sequence",
+		Source: "Aydoğan et al. 2017 (SAOP); Genius and GeniusWeb"}, MinParties: 2, New: func() Protocol { return NewSAOP() }},
+	Info{Entry: registry.Entry{Name: "amop", Doc: "alternating multiple offers (Genius AMOP): every party offers, then every party votes on every offer; the first offer that all accept wins",
+		Source: "Genius AMOP (Aydoğan et al. 2017)"}, MinParties: 2, New: func() Protocol { return NewAMOP(false) }},
+	Info{Entry: registry.Entry{Name: "amop-majority", Doc: "AMOP, majority consensus: as amop, but at the deadline the most-accepted offer wins if a strict majority accepted it",
+		Source: "Genius AMOP with majority consensus"}, MinParties: 2, New: func() Protocol { return NewAMOP(true) }},
+	Info{Entry: registry.Entry{Name: "mediated", Doc: "mediated single text (Klein et al. 2003): a mediator proposes a text, every party votes, a text all accept becomes the current text; the agreement is the last such text",
+		Source: "Klein, Faratin, Sayama & Bar-Yam 2003; Genius mediated single text"}, MinParties: 2, Mediated: true, New: func() Protocol { return NewMediated() }},
+	Info{Entry: registry.Entry{Name: "shuttle", Doc: "shuttle diplomacy: the mediator meets each party separately, proposing texts one side at a time; once every side has accepted the same text, a joint session votes on it",
+		Source: "parley, after the seed article's mediator"}, MinParties: 2, Mediated: true, New: func() Protocol { return NewShuttle() }},
+)
 
 // Protocols lists the registered protocols in a stable order.
-func Protocols() []Info { return slices.Clone(registry) }
+func Protocols() []Info { return protocols.All() }
 
 // Names lists the registered protocol names.
-func Names() []string {
-	ns := make([]string, len(registry))
-	for i, p := range registry {
-		ns[i] = p.Name
-	}
-	return ns
-}
+func Names() []string { return protocols.Names() }
 
 // Lookup returns the registered protocol called name, or an error that
 // lists the valid names.
-func Lookup(name string) (Info, error) {
-	for _, p := range registry {
-		if p.Name == name {
-			return p, nil
-		}
-	}
-	return Info{}, fmt.Errorf("unknown protocol %q; valid protocols: %s", name, strings.Join(Names(), ", "))
-}
-
-// CheckParties reports whether the protocol can run among n parties, with
-// or without a mediator, as a message that says what would fit.
-func (p Info) CheckParties(n int, haveMediator bool) error {
-	if n < p.MinParties {
-		return fmt.Errorf("protocol %s needs at least %d negotiating parties; the scenario has %d", p.Name, p.MinParties, n)
-	}
-	if p.Mediated && !haveMediator {
-		return fmt.Errorf("protocol %s needs a mediator; name one (broker, hillclimb or veto)", p.Name)
-	}
-	if !p.Mediated && haveMediator {
-		return fmt.Errorf("protocol %s has no mediator; drop the mediator or use protocol mediated or shuttle", p.Name)
-	}
-	return nil
-}
+func Lookup(name string) (Info, error) { return protocols.Lookup(name) }
 
 // ErrBadAction is wrapped by Step when an action does not fit the turn.
 var ErrBadAction = errors.New("action does not fit the turn")

@@ -180,8 +180,7 @@ func TestLookup(t *testing.T) {
 	if _, err := Lookup("nope"); err == nil || !strings.Contains(err.Error(), "saop, amop, amop-majority, mediated, shuttle") {
 		t.Errorf("%v", err)
 	}
-	in, _ := Lookup("mediated")
-	if err := in.CheckParties(3, false); err == nil || !strings.Contains(err.Error(), "needs a mediator") {
+	if _, err := Lookup("shutle"); err == nil || !strings.Contains(err.Error(), `did you mean "shuttle"`) {
 		t.Errorf("%v", err)
 	}
 }

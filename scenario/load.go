@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -389,10 +390,7 @@ func NormalizeSpace(s string) string { return strings.Join(strings.Fields(s), " 
 
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
-var (
-	roles       = []string{"party", "mediator", "guarantor", "coalition"}
-	memberRoles = []string{"member", "guarantor", "observer"}
-)
+var ()
 
 func (v *validator) scenario(f *File) *Scenario {
 	s := &Scenario{Name: f.Name, Description: f.Description}
@@ -623,13 +621,10 @@ func (v *validator) spatial(d PartyDef, p string, s *Scenario, pa *Party) {
 }
 
 func (v *validator) parties(f *File, s *Scenario) {
-	if len(f.Parties) < 2 {
-		v.errorf("parties", "a negotiation needs at least two parties; found %d", len(f.Parties))
-	}
 	ids := map[string]bool{}
 	for i, d := range f.Parties {
 		p := fmt.Sprintf("parties[%d]", i)
-		pa := Party{ID: d.ID, Name: d.Name, Role: d.Role, Leader: d.Leader}
+		pa := Party{ID: d.ID, Name: d.Name, Role: Role(d.Role), Leader: d.Leader}
 		if strings.TrimSpace(d.ID) == "" {
 			v.errorf(p, "party %d needs an id", i+1)
 		} else if ids[d.ID] {
@@ -640,9 +635,9 @@ func (v *validator) parties(f *File, s *Scenario) {
 			pa.Name = d.ID
 		}
 		if pa.Role == "" {
-			pa.Role = "party"
-		} else if !contains(roles, pa.Role) {
-			v.errorf(join(p, "role"), "unknown role %q for party %q; roles are %s", pa.Role, d.ID, strings.Join(roles, ", "))
+			pa.Role = RoleParty
+		} else if !slices.Contains(Roles, pa.Role) {
+			v.errorf(join(p, "role"), "unknown role %q for party %q; roles are %s", pa.Role, d.ID, joinRoles(Roles))
 		}
 		for k, m := range d.Members {
 			mp := fmt.Sprintf("%s.members[%d]", p, k)
@@ -653,14 +648,14 @@ func (v *validator) parties(f *File, s *Scenario) {
 				v.errorf(join(mp, "id"), "id %q is used twice among the parties and their members", m.ID)
 			}
 			ids[m.ID] = true
-			mem := Member{ID: m.ID, Name: m.Name, Role: m.Role, Leader: m.Leader}
+			mem := Member{ID: m.ID, Name: m.Name, Role: MemberRole(m.Role), Leader: m.Leader}
 			if mem.Name == "" {
 				mem.Name = m.ID
 			}
 			if mem.Role == "" {
-				mem.Role = "member"
-			} else if !contains(memberRoles, mem.Role) {
-				v.errorf(join(mp, "role"), "unknown role %q for member %q; roles are %s", m.Role, m.ID, strings.Join(memberRoles, ", "))
+				mem.Role = MemberRoleMember
+			} else if !slices.Contains(MemberRoles, mem.Role) {
+				v.errorf(join(mp, "role"), "unknown role %q for member %q; roles are %s", m.Role, m.ID, joinRoles(MemberRoles))
 			}
 			if m.Source != nil {
 				v.citation(*m.Source, join(mp, "source"))

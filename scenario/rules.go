@@ -27,14 +27,47 @@ func (v *validator) rules(f *File, s *Scenario) {
 	}
 	v.guarantees(f, s)
 	v.agenda(f, s)
-	if f.Mediator != "" {
-		if s.PartyIndex(f.Mediator) < 0 {
-			v.errorf("mediator", "the mediator %q is not a party; parties are %s", f.Mediator, partyIDs(s))
-		}
-		s.Mediator = f.Mediator
-	}
+	v.mediator(f, s)
 	v.meetings(f, s)
 	v.events(f, s)
+}
+
+// mediator settles who mediates, the one rule behind Scenario.Negotiates:
+// the party named by mediator:, or else the one party with role mediator.
+// A party named as mediator without a role becomes the mediator; one whose
+// role says otherwise, a second mediator, or too few negotiating parties
+// are errors.
+func (v *validator) mediator(f *File, s *Scenario) {
+	if len(s.Parties) != len(f.Parties) {
+		return // parties already have errors
+	}
+	mediator := f.Mediator
+	if mediator != "" {
+		m := s.PartyIndex(mediator)
+		switch {
+		case m < 0:
+			v.errorf("mediator", "the mediator %q is not a party; parties are %s", mediator, partyIDs(s))
+		case f.Parties[m].Role == "":
+			s.Parties[m].Role = RoleMediator
+		case s.Parties[m].Role != RoleMediator:
+			v.errorf(fmt.Sprintf("parties[%d].role", m), "%q is the scenario's mediator (mediator: %s) but has role %s; a mediator does not negotiate: give it role mediator, or name another mediator",
+				mediator, mediator, s.Parties[m].Role)
+		}
+	}
+	for i := range s.Parties {
+		if s.Parties[i].Role != RoleMediator || s.Parties[i].ID == mediator {
+			continue
+		}
+		if mediator != "" {
+			v.errorf(fmt.Sprintf("parties[%d].role", i), "%q has role mediator, but the scenario's mediator is %q; a scenario has one mediator",
+				s.Parties[i].ID, mediator)
+			continue
+		}
+		mediator = s.Parties[i].ID
+	}
+	if n := len(s.Negotiators()); n < MinNegotiators {
+		v.errorf("parties", "%s", tooFewNegotiators(n, len(s.Parties)))
+	}
 }
 
 func partyIDs(s *Scenario) string {

@@ -1,7 +1,10 @@
 package scenario
 
 import (
+	"bytes"
 	"math"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley/utility"
@@ -59,8 +62,8 @@ func TestRules(t *testing.T) {
 	if len(s.Agenda) != 2 || s.Agenda[0].ID != "truce" || len(s.Agenda[1].After) != 1 || s.Agenda[1].After[0] != 0 {
 		t.Errorf("agenda = %+v", s.Agenda)
 	}
-	if s.Mediator != "us" || len(s.Meetings) != 1 || s.Meetings[0].Accept[2] != "zone" || s.Meetings[0].Accept[0] != "always" {
-		t.Errorf("mediator %q, meetings %+v", s.Mediator, s.Meetings)
+	if m := s.MediatorIndex(); m < 0 || s.Parties[m].ID != "us" || len(s.Meetings) != 1 || s.Meetings[0].Accept[2] != "zone" || s.Meetings[0].Accept[0] != "always" {
+		t.Errorf("mediator %d, meetings %+v", s.MediatorIndex(), s.Meetings)
 	}
 	if len(s.Events) != 2 || s.Events[0].Round != 5 || s.Events[1].ReservationShift != -0.2 {
 		t.Errorf("events = %+v", s.Events)
@@ -82,6 +85,43 @@ func TestRuleErrors(t *testing.T) {
 		{"credibility", "credibility: 0.9", "credibility: 1.9", `the credibility of "us" is 1.9; it must be between 0 and 1`},
 		{"member id", "{id: envoy,", "{id: ua,", `id "ua" is used twice among the parties and their members`},
 		{"member role", "role: observer}", "role: spy}", `unknown role "spy" for member "treasury"; roles are member, guarantor, observer`},
+		{"mediator of another role", "    role: mediator\n", "    role: guarantor\n", `"us" is the scenario's mediator (mediator: us) but has role guarantor`},
+		{"two mediators", "mediator: us", "mediator: ua", `"us" has role mediator, but the scenario's mediator is "ua"; a scenario has one mediator`},
 	}
 	checkMutations(t, "testdata/rules.yaml", cases)
+}
+
+// TestMediatorTakesItsRole: the party named by mediator: takes role
+// mediator when it has none, and the role alone then decides who
+// negotiates.
+func TestMediatorTakesItsRole(t *testing.T) {
+	data, err := os.ReadFile("testdata/rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte("    role: mediator\n"), nil, 1)
+	s, err := Parse(data, "rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, i := range s.Negotiators() {
+		ids = append(ids, s.Parties[i].ID)
+	}
+	if m := s.MediatorIndex(); m < 0 || s.Parties[m].ID != "us" || s.Parties[m].Role != RoleMediator || strings.Join(ids, ",") != "ua,ru" {
+		t.Errorf("mediator %d, negotiators %v", m, ids)
+	}
+	if err := s.CheckParties(); err != nil {
+		t.Error(err)
+	}
+	s.Parties[1].Role = RoleMediator
+	if err := s.CheckParties(); err == nil || !strings.Contains(err.Error(), "at least 2 negotiating parties; found 1 (of 3 parties") {
+		t.Errorf("one negotiator left: %v", err)
+	}
+	s.Parties[1].Role = RoleParty
+	s.Parties = append(s.Parties, s.Parties[0])
+	s.Parties[3].ID, s.Parties[3].Role = "un", RoleMediator
+	if err := s.CheckParties(); err == nil || !strings.Contains(err.Error(), "parties us, un all have role mediator") {
+		t.Errorf("two mediators: %v", err)
+	}
 }

@@ -50,7 +50,6 @@ type Scenario struct {
 
 	Guarantees []Guarantee
 	Agenda     []Phase // in an order that respects every phase's After
-	Mediator   string  // id of the mediating party, or ""
 	Meetings   []Meeting
 	Events     []Event // by round, then in file order
 }
@@ -103,7 +102,7 @@ type Source struct {
 type Party struct {
 	ID    string
 	Name  string
-	Role  string // party, mediator, guarantor, coalition
+	Role  Role
 	Prefs Preferences
 
 	// Capability and Positions feed forecast models: Capability is 0 and
@@ -127,7 +126,7 @@ type Party struct {
 type Member struct {
 	ID     string
 	Name   string
-	Role   string // member, guarantor or observer
+	Role   MemberRole
 	Leader string
 }
 

@@ -54,7 +54,7 @@ func (s *Scenario) ToFile() *File {
 			d.Name = p.Name
 		}
 		if p.Role != "party" {
-			d.Role = p.Role
+			d.Role = string(p.Role)
 		}
 		for _, m := range p.Members {
 			md := MemberDef{ID: m.ID, Leader: m.Leader}
@@ -62,7 +62,7 @@ func (s *Scenario) ToFile() *File {
 				md.Name = m.Name
 			}
 			if m.Role != "member" {
-				md.Role = m.Role
+				md.Role = string(m.Role)
 			}
 			d.Members = append(d.Members, md)
 		}

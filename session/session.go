@@ -9,10 +9,8 @@
 //
 // # Seats
 //
-// Every party negotiates except the mediator: the party the scenario names
-// as mediator, or else the first party whose role is mediator (parties with
-// role mediator never negotiate). Guarantors and coalitions are parties that
-// negotiate. The mediator party sits at the mediator seat of the mediated
+// Every party negotiates except the mediator (scenario.Scenario.Negotiates
+// decides). Guarantors and coalitions are parties that negotiate. The mediator party sits at the mediator seat of the mediated
 // and shuttle protocols, where its utility function is its Setup.Utility
 // (the broker strategy uses it; hillclimb and veto ignore it); in saop and
 // amop it takes no part.
@@ -157,18 +155,11 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 		return nil, fmt.Errorf("scenario %s: %.4g outcomes do not fit a 64-bit outcome index", sc.Name, p.Space.SizeFloat())
 	}
 	p.Size = size
-	if sc.Mediator != "" {
-		p.Mediator = sc.PartyIndex(sc.Mediator)
+	if err := sc.CheckParties(); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
-	for i := range sc.Parties {
-		if sc.Parties[i].Role == "mediator" || i == p.Mediator {
-			if p.Mediator < 0 {
-				p.Mediator = i
-			}
-			continue
-		}
-		p.Seats = append(p.Seats, i)
-	}
+	p.Mediator = sc.MediatorIndex()
+	p.Seats = sc.Negotiators()
 	p.members = append([]int(nil), p.Seats...)
 	if p.Mediator >= 0 {
 		p.members = append(p.members, p.Mediator)
@@ -201,7 +192,7 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 	if len(sc.Events) > 0 || len(sc.Agenda) > 0 {
 		p.dynamic = true
 	}
-	p.rules = p.rules || p.dynamic || sc.Mediator != "" || len(sc.Meetings) > 0 || len(sc.Guarantees) > 0
+	p.rules = p.rules || p.dynamic || p.Mediator >= 0 || len(sc.Meetings) > 0 || len(sc.Guarantees) > 0
 	p.jsonLabels = make([][]string, len(sc.Issues))
 	for i := range sc.Issues {
 		is := &sc.Issues[i]
@@ -339,7 +330,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if err := cfg.Deadline.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if perr == nil && info.Mediated && cfg.Mediator == "" && prep.Scenario.Mediator != "" {
+	if perr == nil && info.Mediated && cfg.Mediator == "" && prep.Mediator >= 0 {
 		cfg.Mediator = "broker"
 	}
 	n := len(prep.Seats)
@@ -366,31 +357,29 @@ func NewRunner(cfg Config) (*Runner, error) {
 		if len(specs) != n {
 			continue
 		}
-		if sp.Info.Role == negotiator.RoleMediator {
-			errs = append(errs, fmt.Errorf("party %s: %s is a mediator, not a negotiator; name it as the mediator (with protocol mediated or shuttle) and give the party one of: %s",
-				ids[s], sp.Info.Name, strings.Join(negotiator.Names(negotiator.RoleParty), ", ")))
+		if err := sp.CheckRole(negotiator.RoleParty); err != nil {
+			errs = append(errs, fmt.Errorf("party %s: %w", ids[s], err))
 			continue
 		}
-		if sp.Info.NeedsSorted && !prep.Indexes[s].Sorted() {
-			errs = append(errs, fmt.Errorf("party %s: %s walks the sorted outcomes, but the %d outcomes are more than the %d that can be sorted; choose another negotiator",
-				ids[s], sp.Info.Name, prep.Size, outcome.DefaultEnumerationLimit))
+		if err := sp.CheckIndex(prep.Indexes[s]); err != nil {
+			errs = append(errs, fmt.Errorf("party %s: %w", ids[s], err))
 			continue
 		}
 		r.seats = append(r.seats, &seat{spec: sp, neg: sp.New()})
 	}
 	if perr == nil {
-		if err := info.CheckParties(n, cfg.Mediator != ""); err != nil {
+		if err := negotiator.CheckTable(info, n, cfg.Mediator != ""); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if cfg.Mediator != "" && info.Mediated {
 		sp, err := negotiator.Parse(cfg.Mediator)
+		if err == nil {
+			err = sp.CheckRole(negotiator.RoleMediator)
+		}
 		switch {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("mediator: %w", err))
-		case sp.Info.Role != negotiator.RoleMediator:
-			errs = append(errs, fmt.Errorf("mediator: %s negotiates for a party and cannot mediate; mediators: %s",
-				sp.Info.Name, strings.Join(negotiator.Names(negotiator.RoleMediator), ", ")))
 		default:
 			r.seats = append(r.seats, &seat{spec: sp, neg: sp.New()})
 		}

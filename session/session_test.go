@@ -126,12 +126,13 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// TestProtocolPartyCount: a one-party scenario fits no protocol.
+// TestProtocolPartyCount: a one-party scenario cannot be negotiated, and
+// says so by the scenario's rule before any protocol is asked.
 func TestProtocolPartyCount(t *testing.T) {
 	sc := loadDomain(t, "ANAC2011_Laptop")
 	sc.Parties = sc.Parties[:1]
 	_, err := Run(Config{Scenario: sc, Negotiators: []string{"boulware"}, Deadline: protocol.Deadline{Rounds: 10}})
-	if err == nil || !strings.Contains(err.Error(), "protocol saop needs at least 2 negotiating parties; the scenario has 1") {
+	if err == nil || !strings.Contains(err.Error(), "a negotiation needs at least 2 negotiating parties; found 1") {
 		t.Fatalf("error %v", err)
 	}
 }

@@ -224,17 +224,15 @@ func NewPlan(s *Spec) (*Plan, error) {
 				continue
 			}
 			ps := &PlanScenario{Path: filepath.ToSlash(rel), Scenario: sc, anticipate: s.AnticipateRatification}
-			var ids []string
-			for _, pa := range sc.Parties {
-				if pa.Role != "mediator" {
-					ids = append(ids, pa.ID)
-				}
-			}
-			ps.Seats = len(ids)
-			if ps.Seats == 0 {
-				errs = append(errs, fmt.Errorf("scenario %s has no negotiating parties", rel))
+			if err := sc.CheckParties(); err != nil {
+				errs = append(errs, fmt.Errorf("scenario %s: %w", rel, err))
 				continue
 			}
+			var ids []string
+			for _, i := range sc.Negotiators() {
+				ids = append(ids, sc.Parties[i].ID)
+			}
+			ps.Seats = len(ids)
 			ps.Assignments = countAssignments(len(s.Negotiators), ps.Seats, s.Rotation)
 			if ps.Assignments == 0 {
 				errs = append(errs, fmt.Errorf("scenario %s has %d parties but rotation distinct needs at least as many negotiators; there are %d (use rotation: all, or add negotiators)", rel, ps.Seats, len(s.Negotiators)))

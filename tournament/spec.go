@@ -182,8 +182,8 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 			errs.Add(at(p), "%s: %v", p, err)
 			continue
 		}
-		if sp.Info.Role != negotiator.RoleParty {
-			errs.Add(at(p), "%s: %s is a mediator; name it as mediator: (with protocol: mediated)", p, sp.Info.Name)
+		if err := sp.CheckRole(negotiator.RoleParty); err != nil {
+			errs.Add(at(p), "%s: %v", p, err)
 			continue
 		}
 		c := sp.String()
@@ -199,22 +199,21 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 	info, err := protocol.Lookup(s.Protocol)
 	if err != nil {
 		errs.Add(at("protocol"), "protocol: %v", err)
-	} else {
-		switch {
-		case info.Mediated && s.Mediator == "":
-			errs.Add(at("protocol"), "protocol: %s needs a mediator: (%s)", s.Protocol, strings.Join(negotiator.Names(negotiator.RoleMediator), ", "))
-		case !info.Mediated && s.Mediator != "":
-			errs.Add(at("mediator"), "mediator: protocol %s has no mediator; use protocol: mediated or remove mediator", s.Protocol)
+	} else if err := negotiator.CheckTable(info, 0, s.Mediator != ""); err != nil {
+		if s.Mediator == "" {
+			errs.Add(at("protocol"), "protocol: %v", err)
+		} else {
+			errs.Add(at("mediator"), "mediator: %v", err)
 		}
 	}
 	if s.Mediator != "" {
 		sp, err := negotiator.Parse(s.Mediator)
-		switch {
-		case err != nil:
+		if err == nil {
+			err = sp.CheckRole(negotiator.RoleMediator)
+		}
+		if err != nil {
 			errs.Add(at("mediator"), "mediator: %v", err)
-		case sp.Info.Role != negotiator.RoleMediator:
-			errs.Add(at("mediator"), "mediator: %s is not a mediator (%s)", sp.Info.Name, strings.Join(negotiator.Names(negotiator.RoleMediator), ", "))
-		default:
+		} else {
 			s.Mediator = sp.String()
 		}
 	}

@@ -70,6 +70,12 @@ deadline: {time: soon}
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
 	}
+	if _, err := ParseSpec([]byte("scenarios: [a]\nnegotiators: [boulware]\nprotocol: shuttle\n"), "s.yaml"); err == nil || !strings.Contains(err.Error(), "s.yaml:3:1: protocol: protocol shuttle needs a mediator: broker, hillclimb or veto") {
+		t.Errorf("shuttle without a mediator: got %v", err)
+	}
+	if _, err := ParseSpec([]byte("scenarios: [a]\nnegotiators: [boulware]\nprotocol: shuttle\nmediator: veto\n"), "s.yaml"); err != nil {
+		t.Errorf("shuttle with a mediator: %v", err)
+	}
 	if _, err := ParseSpec([]byte("seed: 1\nscenarios: [a]\nnegotiators: [boulware]\ncolour: red\n"), "u.yaml"); err == nil || !strings.Contains(err.Error(), "u.yaml:4:1") {
 		t.Errorf("unknown field: got %v", err)
 	}

@@ -167,10 +167,8 @@ func (c *BenchCmd) Run(e env) error {
 				return err
 			}
 			var us []*utility.Additive
-			for i := range sc.Parties {
-				if sc.Parties[i].Role != "mediator" {
-					us = append(us, sc.Utility(i))
-				}
+			for _, i := range sc.Negotiators() {
+				us = append(us, sc.Utility(i))
 			}
 			sp := sc.Space()
 			size, _ := sp.Size()
@@ -202,12 +200,7 @@ type loopRate struct {
 
 // benchPlayers says who plays the benchmark's sessions on sc.
 func benchPlayers(sc *scenario.Scenario) string {
-	seats := 0
-	for _, p := range sc.Parties {
-		if p.Role != "mediator" {
-			seats++
-		}
-	}
+	seats := len(sc.Negotiators())
 	if seats == 2 {
 		return "boulware vs conceder in both seat orders"
 	}

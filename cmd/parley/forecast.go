@@ -20,7 +20,7 @@ type ForecastCmd struct {
 // ForecastModelCmd runs one forecast model.
 type ForecastModelCmd struct {
 	Path  string `arg:"" name:"file" help:"A parley scenario with scaled issues, a KTAB CSV or XML file, or an actor table (CSV)."`
-	Model string `short:"m" default:"smp" enum:"compromise,mean,median,smp,eum" help:"Model: compromise, mean, median, smp (KTAB's Spatial Model of Politics) or eum (expected utility, Scholz et al.)."`
+	Model string `default:"${default_model}" enum:"${models}" help:"Forecast model: ${models_or} (parley list describes them)."`
 	JSON  bool   `help:"Write the result as JSON."`
 	Plot  string `help:"Also draw the trajectories of positions to this PNG or SVG file."`
 }

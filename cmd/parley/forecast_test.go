@@ -11,7 +11,7 @@ import (
 
 func TestForecastFlagship(t *testing.T) {
 	plot := filepath.Join(t.TempDir(), "trajectories.png")
-	code, out, errs := runCLI("forecast", "../../examples/ukraine-2025.yaml", "-m", "compromise", "--plot", plot)
+	code, out, errs := runCLI("forecast", "../../examples/ukraine-2025.yaml", "--model", "compromise", "--plot", plot)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -35,7 +35,7 @@ func TestForecastFlagship(t *testing.T) {
 }
 
 func TestForecastJSONAndBadInput(t *testing.T) {
-	code, out, errs := runCLI("forecast", "../../examples/ukraine-2025.yaml", "-m", "median", "--json")
+	code, out, errs := runCLI("forecast", "../../examples/ukraine-2025.yaml", "--model", "median", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -54,7 +54,7 @@ func TestForecastJSONAndBadInput(t *testing.T) {
 	if code, _, errs := runCLI("forecast", "../../scenario/testdata/ok.yaml"); code != 1 || !strings.Contains(errs, "has no issue with a scale") {
 		t.Errorf("exit %d: %s", code, errs)
 	}
-	if code, _, errs := runCLI("forecast", "../../examples/ukraine-2025.yaml", "-m", "oracle"); code != 2 || !strings.Contains(errs, "oracle") {
+	if code, _, errs := runCLI("forecast", "../../examples/ukraine-2025.yaml", "--model", "oracle"); code != 2 || !strings.Contains(errs, "oracle") {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 	if code, _, errs := runCLI("forecast", "../../examples/ukraine-2025.yaml", "--plot", "x.gif"); code != 1 || !strings.Contains(errs, ".png or .svg") {

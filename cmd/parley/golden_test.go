@@ -34,7 +34,7 @@ func TestFlagshipGolden(t *testing.T) {
 		{"run-shuttle", []string{"run", flagship, "-n", "conceder,conceder,conceder", "-p", "shuttle"}},
 		{"run-mediated", []string{"run", flagship, "-n", "linear,micro,conceder", "-p", "mediated", "-m", "hillclimb"}},
 		{"forecast-smp", []string{"forecast", flagship}},
-		{"forecast-eum", []string{"forecast", flagship, "-m", "eum"}},
+		{"forecast-eum", []string{"forecast", flagship, "--model", "eum"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parleyhq/parley/forecast"
 	"github.com/parleyhq/parley/negotiator"
 	"github.com/parleyhq/parley/protocol"
 )
@@ -13,7 +14,12 @@ func TestListNamesEverything(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	names := protocol.Names()
+	names := append(protocol.Names(), forecast.ModelNames()...)
+	for _, m := range forecast.Models() {
+		if !strings.Contains(out, "source: "+m.Source) {
+			t.Errorf("list lacks the source of %s", m.Name)
+		}
+	}
 	for _, s := range negotiator.Strategies() {
 		names = append(names, s.Name)
 		if !strings.Contains(out, "source: "+s.Source) {

@@ -58,7 +58,7 @@ func run(args []string, e env) (code int) {
 		kong.Name("parley"),
 		kong.Description("Model, simulate, analyse and forecast multi-party negotiations."),
 		kong.UsageOnError(),
-		kong.Vars{"version": version},
+		registryVars(),
 		kong.Writers(e.stdout, e.stderr),
 		kong.Exit(func(code int) { panic(exitRequest(code)) }),
 		kong.BindTo(e.stdout, (*io.Writer)(nil)),

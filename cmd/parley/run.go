@@ -20,9 +20,9 @@ import (
 // RunCmd runs one negotiation session and reports the exchange and result.
 type RunCmd struct {
 	Path        string        `arg:"" name:"scenario" help:"A parley scenario file, or a Genius XML / GeniusWeb folder." type:"path"`
-	Negotiators []string      `short:"n" required:"" sep:"," help:"Negotiators, one per party in scenario order, or one for all (e.g. boulware,conceder; parameters as timedependent:e=0.5)."`
-	Protocol    string        `short:"p" default:"saop" help:"Protocol: saop, amop, amop-majority, mediated or shuttle."`
-	Mediator    string        `short:"m" help:"Mediator for protocols mediated and shuttle: broker, hillclimb or veto (default broker when the scenario names a mediator party)."`
+	Negotiators []string      `short:"n" required:"" sep:"," help:"Negotiators, one per party in scenario order, or one for all: ${negotiators} (parameters as timedependent:e=0.5; parley list describes them)."`
+	Protocol    string        `short:"p" default:"saop" help:"Protocol: ${protocols_or}."`
+	Mediator    string        `short:"m" help:"Mediator for protocols ${mediated_or}: ${mediators_or} (default broker when the scenario names a mediator party)."`
 	Rounds      int           `short:"r" help:"Deadline in rounds (default 100 when no --time is given)."`
 	Time        time.Duration `help:"Deadline in wall-clock time, e.g. 2s (makes the run non-deterministic)."`
 	Seed        uint64        `short:"s" help:"Seed of the negotiators' random sources."`

@@ -136,9 +136,13 @@ func Load(domainFile string, profileFiles ...string) (*scenario.Scenario, error)
 			errs.Merge(pf, err)
 			continue
 		}
-		s.Parties = append(s.Parties, scenario.Party{ID: id, Name: id, Role: "party", Prefs: *prefs})
+		s.Parties = append(s.Parties, scenario.Party{ID: id, Name: id, Role: scenario.RoleParty, Prefs: *prefs})
 	}
 	if len(errs) > 0 {
+		return nil, errs
+	}
+	if err := s.CheckParties(); err != nil {
+		errs.Add(scenario.Pos{File: domainFile}, "%v: one profile makes one party", err)
 		return nil, errs
 	}
 	return s, nil

@@ -431,9 +431,13 @@ func Load(profileFiles ...string) (*scenario.Scenario, error) {
 		if name == "" {
 			name = id
 		}
-		s.Parties = append(s.Parties, scenario.Party{ID: id, Name: name, Role: "party", Prefs: p.Prefs})
+		s.Parties = append(s.Parties, scenario.Party{ID: id, Name: name, Role: scenario.RoleParty, Prefs: p.Prefs})
 	}
 	if len(errs) > 0 {
+		return nil, errs
+	}
+	if err := s.CheckParties(); err != nil {
+		errs.Add(scenario.Pos{File: profileFiles[0]}, "%v: one profile makes one party; give the profiles of every party", err)
 		return nil, errs
 	}
 	return s, nil
