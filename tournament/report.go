@@ -68,8 +68,9 @@ type Row struct {
 
 // Voided reports whether some deal of the row's sessions was voided by a
 // ratification vote: then its binding rate differs from its agreement
-// rate.
-func (r *Row) Voided() bool { return r.binding != r.agreed }
+// rate (the rates, not the counts, so that a summary read back from JSON
+// says the same).
+func (r *Row) Voided() bool { return r.Binding != r.Agreement }
 
 func (r *Row) session(rec *Record) {
 	r.Sessions++

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario/open"
 	"github.com/parleyhq/parley/session"
@@ -115,7 +116,7 @@ func (c *RunCmd) Run(e env) error {
 		return err
 	}
 	if rec != nil {
-		if err := writePlot(c.Plot, func(w io.Writer, format string) error { return rec.WritePlot(w, format, r, x, y) }); err != nil {
+		if err := writePlot(c.Plot, func(w io.Writer, format string) error { return plot.Session(w, format, r, rec, x, y) }); err != nil {
 			return err
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
+	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/tournament"
 	"github.com/parleyhq/parley/tournament/export"
 	"github.com/parleyhq/parley/tournament/store"
@@ -106,11 +107,11 @@ func (c *TournamentRunCmd) Run(e env) error {
 	return report(e, sum, c.Plot, c.JSON, false, c.Quiet)
 }
 
-// report draws the summary to plot (when given) and prints it as JSON,
+// report draws the summary to path (when given) and prints it as JSON,
 // CSV or text (unless quiet).
-func report(e env, sum *tournament.Summary, plot string, asJSON, asCSV, quiet bool) error {
-	if plot != "" {
-		if err := writePlot(plot, sum.WritePlot); err != nil {
+func report(e env, sum *tournament.Summary, path string, asJSON, asCSV, quiet bool) error {
+	if path != "" {
+		if err := writePlot(path, func(w io.Writer, format string) error { return plot.Tournament(w, format, sum) }); err != nil {
 			return err
 		}
 	}

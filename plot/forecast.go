@@ -1,4 +1,4 @@
-package forecast
+package plot
 
 import (
 	"fmt"
@@ -6,43 +6,43 @@ import (
 	"io"
 	"math"
 
-	"github.com/parleyhq/parley/internal/canvas"
+	"github.com/parleyhq/parley/forecast"
 
-	"gonum.org/v1/plot"
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// maxLegend is the most actors named in a plot's legend; beyond it the
+// maxActorLegend is the most actors named in a plot's legend; beyond it the
 // legend would hide the lines.
-const maxLegend = 24
+const maxActorLegend = 24
 
-// WritePlot draws the trajectories of a result, one panel per dimension,
+// Forecast draws the trajectories of a forecast, one panel per dimension,
 // one line per actor (labelled in the legend) and a dashed black line for
 // the model's forecast by round, and writes it as "png" or "svg".
-func WritePlot(w io.Writer, r *Result, format string) error {
+func Forecast(w io.Writer, format string, r *forecast.Result) error {
 	if len(r.Rounds) == 0 || len(r.Dimensions) == 0 {
 		return fmt.Errorf("plot: result has no rounds")
 	}
 	nd := len(r.Dimensions)
 	width := 8 * vg.Inch
 	height := vg.Length(nd) * 4.5 * vg.Inch
-	cv, err := canvas.New(format, width, height)
+	cv, err := newCanvas(format, width, height)
 	if err != nil {
 		return err
 	}
-	plots := make([][]*plot.Plot, nd)
+	plots := make([][]*gplot.Plot, nd)
 	for d := range nd {
 		p, err := trajectoryPlot(r, d)
 		if err != nil {
 			return err
 		}
-		plots[d] = []*plot.Plot{p}
+		plots[d] = []*gplot.Plot{p}
 	}
 	dc := draw.New(cv)
 	tiles := draw.Tiles{Rows: nd, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(6), PadY: vg.Points(10)}
-	canvases := plot.Align(plots, tiles, dc)
+	canvases := gplot.Align(plots, tiles, dc)
 	for d := range nd {
 		plots[d][0].Draw(canvases[d][0])
 	}
@@ -50,8 +50,8 @@ func WritePlot(w io.Writer, r *Result, format string) error {
 	return err
 }
 
-func trajectoryPlot(r *Result, d int) (*plot.Plot, error) {
-	p := plot.New()
+func trajectoryPlot(r *forecast.Result, d int) (*gplot.Plot, error) {
+	p := gplot.New()
 	p.Title.Text = fmt.Sprintf("%s — %s", r.Dimensions[d], r.Model)
 	p.X.Label.Text = "round"
 	p.Y.Label.Text = "position (0–100)"
@@ -73,7 +73,7 @@ func trajectoryPlot(r *Result, d int) (*plot.Plot, error) {
 		l.Color = actorColor(i, len(r.Actors))
 		l.Width = vg.Points(1.4)
 		p.Add(l)
-		if len(r.Actors) <= maxLegend {
+		if len(r.Actors) <= maxActorLegend {
 			p.Legend.Add(name, l)
 		}
 	}
@@ -98,5 +98,5 @@ func actorColor(i, n int) color.Color {
 	if i%2 == 1 {
 		v = 0.6
 	}
-	return canvas.Hue(float64(i)/float64(max(n, 1)), v*s, v-v*s)
+	return hue(float64(i)/float64(max(n, 1)), v*s, v-v*s)
 }
