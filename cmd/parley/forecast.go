@@ -40,7 +40,7 @@ func (c *ForecastModelCmd) Run(e env) error {
 		return err
 	}
 	if c.Plot != "" {
-		if err := writePlot(c.Plot, func(w io.Writer, format string) error { return plot.Forecast(w, format, r) }); err != nil {
+		if err := writePlot(c.Plot, func(w io.Writer, format string) error { return plot.Forecast(w, format, r, p.Dimensions) }); err != nil {
 			return err
 		}
 	}
