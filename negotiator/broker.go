@@ -59,7 +59,7 @@ type Broker struct {
 const brokerDecay = 0.7
 
 func init() {
-	register(Info{Name: "broker", Role: RoleMediator,
+	register(Info{Name: "broker", Role: RoleMediator, Random: true,
 		Params: []Param{{"e", 1, "concession exponent of its own target"}, {"w", 0.5, "weight of its own utility against the parties' acceptance"}, {"scan", 256, "candidate texts examined per proposal"}},
 		Doc:    "mediator with interests: proposes texts mixing its own utility with the acceptance it learnt from each party's votes",
 		Source: "parley; acceptance learnt per issue value from votes, concession as Faratin et al. 1998",

@@ -38,11 +38,11 @@ type med struct {
 }
 
 func init() {
-	register(Info{Name: "hillclimb", Role: RoleMediator,
+	register(Info{Name: "hillclimb", Role: RoleMediator, Random: true,
 		Doc:    "mediator: proposes random single-issue changes to the current text",
 		Source: "Klein, Faratin, Sayama & Bar-Yam 2003; Genius RandomFlippingMediator",
 		make:   func(map[string]float64) Negotiator { return &HillClimb{} }})
-	register(Info{Name: "veto", Role: RoleMediator,
+	register(Info{Name: "veto", Role: RoleMediator, Random: true,
 		Doc:    "mediator: tries every single-issue change in a fixed order; ends when all are vetoed",
 		Source: "Klein et al. 2003 (veto-based single text); Genius FixedOrderFlippingMediator",
 		make:   func(map[string]float64) Negotiator { return &Veto{} }})

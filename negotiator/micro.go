@@ -21,7 +21,7 @@ type MiCRO struct {
 }
 
 func init() {
-	register(Info{Name: "micro", Role: RoleParty, NeedsSorted: true,
+	register(Info{Name: "micro", Role: RoleParty, NeedsSorted: true, Random: true,
 		Doc:    "concedes one outcome at a time, only as often as the others made new offers",
 		Source: "de Jonge, IJCAI 2022 (MiCRO)",
 		make:   func(map[string]float64) Negotiator { return &MiCRO{} }})

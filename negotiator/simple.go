@@ -31,7 +31,7 @@ type TitForTat struct {
 }
 
 func init() {
-	register(Info{Name: "random", Role: RoleParty,
+	register(Info{Name: "random", Role: RoleParty, Random: true,
 		Doc:    "offers random outcomes above its reservation value; accepts those with probability p",
 		Source: "baseline as NegMAS RandomNegotiator / Genius RandomCounterOfferParty (seeded)",
 		Params: []Param{{"p", 0.5, "probability of accepting an acceptable offer"}},

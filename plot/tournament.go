@@ -219,7 +219,7 @@ func drawGroup(c draw.Canvas, group, title string, rows []tournament.Row, of int
 	y := func(i int) float64 { return float64(len(rows) - 1 - i) }
 
 	u := gplot.New()
-	u.Title.Text = fmt.Sprintf("mean utility per %s, 95%% confidence interval", group)
+	u.Title.Text = fmt.Sprintf("mean utility per %s, 95%% interval over line-ups", group)
 	if of > len(rows) {
 		u.Title.Text += fmt.Sprintf(" (best %d of %d)", len(rows), of)
 	}

@@ -34,6 +34,12 @@ func (s *Summary) WriteText(w io.Writer) error {
 	w = ew
 	fmt.Fprintf(w, "Tournament %s: %d of %d sessions recorded\n", s.Name, s.Sessions, s.Total)
 	fmt.Fprintln(w, "Means with 95% confidence intervals (t); utilities are undiscounted, one per seat held.")
+	if s.Sessions > 0 {
+		fmt.Fprintf(w, "An interval counts each line-up (a scenario with one seating of negotiators) once: %d line-ups.\n", s.LineUps)
+	}
+	if s.IdenticalRepetitions {
+		fmt.Fprintf(w, "Every repetition of a line-up played the same session: %d sessions, %d distinct.\n", s.Sessions, s.LineUps)
+	}
 	// The binding column appears when a ratification vote voided some
 	// deal: otherwise it repeats the agreement column.
 	voided := s.Overall.Voided()

@@ -53,6 +53,9 @@ func (c *TournamentRunCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
+	if note := plan.RepetitionsNote(); note != "" {
+		fmt.Fprintln(e.stderr, "note:", note)
+	}
 	if c.DB == "" {
 		c.DB = strings.TrimSuffix(filepath.Base(c.Spec), filepath.Ext(c.Spec)) + ".db"
 	}
