@@ -5,7 +5,6 @@ import (
 
 	"bytes"
 	"encoding/json"
-	"image/png"
 	"math"
 	"path/filepath"
 	"strings"
@@ -383,7 +382,7 @@ func TestSMPSmallAndMultiDimEUM(t *testing.T) {
 	}
 }
 
-func TestTextJSONPlot(t *testing.T) {
+func TestTextJSON(t *testing.T) {
 	p := handProblem()
 	for _, model := range ModelNames() {
 		res, err := Run(p, model, Options{})
@@ -417,26 +416,5 @@ func TestTextJSONPlot(t *testing.T) {
 		if back.Model != model || len(back.Rounds) != len(res.Rounds) || !strings.Contains(string(js), `"positions"`) {
 			t.Errorf("%s JSON round trip: %s", model, js)
 		}
-		var img bytes.Buffer
-		if err := WritePlot(&img, res, "png"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := png.Decode(&img); err != nil {
-			t.Errorf("%s: PNG does not decode: %v", model, err)
-		}
-		img.Reset()
-		if err := WritePlot(&img, res, "svg"); err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(img.String(), "<svg") {
-			t.Errorf("%s: SVG lacks <svg", model)
-		}
-	}
-	if err := WritePlot(&bytes.Buffer{}, &Result{}, "png"); err == nil {
-		t.Error("empty result plotted")
-	}
-	res, _ := Compromise(p)
-	if err := WritePlot(&bytes.Buffer{}, res, "gif"); err == nil {
-		t.Error("gif accepted")
 	}
 }

@@ -14,10 +14,13 @@ type Anchor struct {
 	Label string  `json:"label"`
 }
 
-// Dimension is one spatial issue on a 0–100 scale.
+// Dimension is one spatial issue on a 0–100 scale: its anchors (the
+// scale's labelled points) and, for a discrete issue of a scenario, where
+// its options lie on the scale (labelled with the option's label, or id).
 type Dimension struct {
 	Name    string   `json:"name"`
 	Anchors []Anchor `json:"anchors,omitempty"`
+	Options []Anchor `json:"options,omitempty"`
 }
 
 // Actor is one stakeholder: its capability (clout, power, influence; any

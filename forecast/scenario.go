@@ -21,6 +21,11 @@ func FromScenario(s *scenario.Scenario) (Problem, error) {
 		for _, a := range is.Scale.Anchors {
 			d.Anchors = append(d.Anchors, Anchor{Value: a.Value, Label: a.Label})
 		}
+		if is.Kind == scenario.Discrete {
+			for v := range is.Options {
+				d.Options = append(d.Options, Anchor{Value: is.Scale.Points[v], Label: is.Label(v)})
+			}
+		}
 		p.Dimensions = append(p.Dimensions, d)
 		dims = append(dims, i)
 	}

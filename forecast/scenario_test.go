@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -30,6 +31,11 @@ func TestFromScenario(t *testing.T) {
 	}
 	if got, want := p.Dimensions[1].Anchors[1].Label, "all road"; got != want {
 		t.Errorf("anchor label = %q, want %q", got, want)
+	}
+	// The discrete issue's options where its scale places them (labelled
+	// by id, having no labels); the integer range lists none.
+	if got, want := fmt.Sprint(p.Dimensions[1].Options), "[{0 rail} {100 road} {40 mixed}]"; got != want || p.Dimensions[0].Options != nil {
+		t.Errorf("options = %s and %v, want %s and none", got, p.Dimensions[0].Options, want)
 	}
 }
 

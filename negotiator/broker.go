@@ -62,7 +62,8 @@ const brokerDecay = 0.7
 
 func init() {
 	register(Info{Entry: registry.Entry{Name: "broker", Params: []registry.Param{{Name: "e", Default: 1, Doc: "concession exponent of its own target"}, {Name: "w", Default: 0.5, Doc: "weight of its own utility against the parties' acceptance"}, {Name: "scan", Default: 256, Doc: "candidate texts examined per proposal"}}, Doc: "mediator with interests: proposes texts mixing its own utility with the acceptance it learnt from each party's votes", Source: "parley; acceptance learnt per issue value from votes, concession as Faratin et al. 1998"},
-		Role: RoleMediator,
+		Role:   RoleMediator,
+		Random: true,
 		make: func(p map[string]float64) Negotiator {
 			return &Broker{E: p["e"], W: p["w"], Scan: max(1, int(p["scan"]))}
 		}})

@@ -42,11 +42,13 @@ type med struct {
 
 func init() {
 	register(Info{Entry: registry.Entry{Name: "hillclimb", Doc: "mediator: proposes random single-issue changes to the current text", Source: "Klein, Faratin, Sayama & Bar-Yam 2003; Genius RandomFlippingMediator"},
-		Role: RoleMediator,
-		make: func(map[string]float64) Negotiator { return &HillClimb{} }})
+		Role:   RoleMediator,
+		Random: true,
+		make:   func(map[string]float64) Negotiator { return &HillClimb{} }})
 	register(Info{Entry: registry.Entry{Name: "veto", Doc: "mediator: tries every single-issue change in a fixed order; ends when all are vetoed", Source: "Klein et al. 2003 (veto-based single text); Genius FixedOrderFlippingMediator"},
-		Role: RoleMediator,
-		make: func(map[string]float64) Negotiator { return &Veto{} }})
+		Role:   RoleMediator,
+		Random: true,
+		make:   func(map[string]float64) Negotiator { return &Veto{} }})
 }
 
 func (m *med) reset(s *Setup) {

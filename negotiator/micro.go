@@ -26,6 +26,7 @@ type MiCRO struct {
 func init() {
 	register(Info{Entry: registry.Entry{Name: "micro", Doc: "concedes one outcome at a time, only as often as the others made new offers", Source: "de Jonge, IJCAI 2022 (MiCRO)"},
 		Role:        RoleParty,
+		Random:      true,
 		NeedsSorted: true,
 		make:        func(map[string]float64) Negotiator { return &MiCRO{} }})
 }

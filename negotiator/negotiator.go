@@ -98,7 +98,12 @@ type Info struct {
 	// NeedsSorted: the strategy walks the sorted outcome list, so the space
 	// must be small enough to enumerate.
 	NeedsSorted bool
-	make        func(p map[string]float64) Negotiator
+	// Random: the strategy draws from Setup.Rand (broker only on spaces
+	// too large to sort), so sessions that differ only in their seed may
+	// play differently; without it a session's seed changes nothing the
+	// strategy does.
+	Random bool
+	make   func(p map[string]float64) Negotiator
 }
 
 // The strategies, one list per role.

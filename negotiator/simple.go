@@ -34,8 +34,9 @@ type TitForTat struct {
 
 func init() {
 	register(Info{Entry: registry.Entry{Name: "random", Doc: "offers random outcomes above its reservation value; accepts those with probability p", Source: "baseline as NegMAS RandomNegotiator / Genius RandomCounterOfferParty (seeded)", Params: []registry.Param{{Name: "p", Default: 0.5, Doc: "probability of accepting an acceptable offer"}}},
-		Role: RoleParty,
-		make: func(p map[string]float64) Negotiator { return &Random{P: p["p"]} }})
+		Role:   RoleParty,
+		Random: true,
+		make:   func(p map[string]float64) Negotiator { return &Random{P: p["p"]} }})
 	register(Info{Entry: registry.Entry{Name: "titfortat", Doc: "naive tit-for-tat: concedes in its own utility as much as the others conceded", Source: "Faratin, Sierra & Jennings 1998 (imitative tactics); NegMAS NaiveTitForTatNegotiator"},
 		Role: RoleParty,
 		make: func(map[string]float64) Negotiator { return &TitForTat{} }})

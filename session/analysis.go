@@ -55,3 +55,8 @@ func (a *analysisCache) compute(p *Prepared) {
 		a.note = "no outcome is acceptable to every party, so there is no Nash point"
 	}
 }
+
+// Frontier returns the Pareto frontier of the negotiating seats that
+// results measure their distances to (computed once per Prepared), or nil
+// when it could not be computed (Result.AnalysisNote then says why).
+func (p *Prepared) Frontier() *analysis.Pareto { return p.analysis.get(p).frontier }

@@ -6,36 +6,108 @@ import (
 	"slices"
 )
 
-// Stat is a running mean with its 95% confidence interval.
+// Stat is a mean over a tournament's observations with its 95% confidence
+// interval, which counts line-ups rather than observations.
+//
+// A line-up is a scenario with one assignment of negotiators to its seats.
+// Its observations (one per seat and repetition) are not independent of
+// one another: they share the line-up, and in a tournament of deterministic
+// strategies every repetition plays the same session. So the line-up is the
+// interval's unit: the variance of the mean is the cluster (sandwich)
+// estimate G/(G−1) · Σ_g (S_g − n_g·Mean)² / N², with S_g and n_g the sum
+// and number of line-up g's observations and G the number of line-ups, and
+// the quantile is Student's t with G−1 degrees of freedom. With one
+// observation per line-up this is the ordinary t interval over the
+// observations; when every line-up has as many observations and its
+// repetitions played alike, the ordinary t interval over the G line-ups.
 type Stat struct {
 	N    uint64  `json:"n"`
 	Mean float64 `json:"mean"`
-	// CI95 is the half-width of the 95% confidence interval of the mean,
-	// t-distribution with N-1 degrees of freedom (0 when N < 2).
+	// CI95 is the half-width of the 95% confidence interval of the mean
+	// (0 with fewer than two line-ups).
 	CI95 float64 `json:"ci95"`
-	SD   float64 `json:"sd"`
+	// SD is the standard deviation of the observations themselves.
+	SD float64 `json:"sd"`
+	// LineUps is the number of line-ups the observations come from.
+	LineUps uint64 `json:"line_ups"`
 
 	m2 float64
+	// Line-up sums are kept relative to the first observation, ref, so
+	// that their squares do not cancel out what they measure.
+	ref         float64
+	gN          uint64  // observations of the line-up being read
+	gS          float64 // their sum, relative to ref
+	sum         float64 // Σ S_g over the line-ups read, relative to ref
+	ss, sn, snn float64 // Σ S_g², Σ n_g·S_g, Σ n_g²
 }
 
-// Add adds an observation (Welford's update; NaN is skipped).
-func (s *Stat) Add(x float64) {
+// add adds an observation to the line-up being read (Welford's update for
+// the mean and SD; NaN is skipped).
+func (s *Stat) add(x float64) {
 	if math.IsNaN(x) {
 		return
+	}
+	if s.N == 0 {
+		s.ref = x
 	}
 	s.N++
 	d := x - s.Mean
 	s.Mean += d / float64(s.N)
 	s.m2 += d * (x - s.Mean)
+	s.gN++
+	s.gS += x - s.ref
+}
+
+// endLineUp closes the line-up being read.
+func (s *Stat) endLineUp() {
+	if s.gN == 0 {
+		return
+	}
+	n := float64(s.gN)
+	s.LineUps++
+	s.sum += s.gS
+	s.ss += s.gS * s.gS
+	s.sn += n * s.gS
+	s.snn += n * n
+	s.gN, s.gS = 0, 0
 }
 
 func (s *Stat) finish() {
-	if s.N < 2 {
-		s.SD, s.CI95 = 0, 0
+	s.endLineUp()
+	s.SD, s.CI95 = 0, 0
+	if s.N >= 2 {
+		s.SD = math.Sqrt(s.m2 / float64(s.N-1))
+	}
+	if s.LineUps < 2 {
 		return
 	}
-	s.SD = math.Sqrt(s.m2 / float64(s.N-1))
-	s.CI95 = TQuantile975(s.N-1) * s.SD / math.Sqrt(float64(s.N))
+	n, g := float64(s.N), float64(s.LineUps)
+	m := s.sum / n // the mean, relative to ref
+	e2 := max(s.ss-2*m*s.sn+m*m*s.snn, 0)
+	s.CI95 = TQuantile975(s.LineUps-1) * math.Sqrt(g/(g-1)*e2) / n
+}
+
+// lineUps groups the observations of a summary by line-up: the Stats that
+// received some from the line-up being read, to close when it ends.
+type lineUps struct{ open []*Stat }
+
+// add adds observation x to s.
+func (l *lineUps) add(s *Stat, x float64) {
+	if math.IsNaN(x) {
+		return
+	}
+	if s.gN == 0 {
+		l.open = append(l.open, s)
+	}
+	s.add(x)
+}
+
+// end closes the line-up being read in every Stat.
+func (l *lineUps) end() {
+	for _, s := range l.open {
+		s.endLineUp()
+	}
+	l.open = l.open[:0]
 }
 
 // Row is one line of a summary: a negotiator's or a scenario's figures.
@@ -68,10 +140,11 @@ type Row struct {
 
 // Voided reports whether some deal of the row's sessions was voided by a
 // ratification vote: then its binding rate differs from its agreement
-// rate.
-func (r *Row) Voided() bool { return r.binding != r.agreed }
+// rate (the rates, not the counts, so that a summary read back from JSON
+// says the same).
+func (r *Row) Voided() bool { return r.Binding != r.Agreement }
 
-func (r *Row) session(rec *Record) {
+func (r *Row) session(l *lineUps, rec *Record) {
 	r.Sessions++
 	if rec.Agreed {
 		r.agreed++
@@ -79,10 +152,10 @@ func (r *Row) session(rec *Record) {
 	if rec.Status.Binding() {
 		r.binding++
 	}
-	r.Welfare.Add(rec.Welfare())
-	r.Pareto.Add(rec.Pareto)
-	r.Nash.Add(rec.Nash)
-	r.Rounds.Add(float64(rec.Round))
+	l.add(&r.Welfare, rec.Welfare())
+	l.add(&r.Pareto, rec.Pareto)
+	l.add(&r.Nash, rec.Nash)
+	l.add(&r.Rounds, float64(rec.Round))
 }
 
 func (r *Row) finish() {
@@ -108,6 +181,16 @@ type Summary struct {
 	// met, in spec order, its results against that opponent. Left out
 	// for more than MaxPairNegotiators negotiators.
 	Pairs []Pair `json:"pairs,omitempty"`
+	// LineUps is the number of line-ups (a scenario with one assignment
+	// of negotiators to its seats) with recorded sessions: the
+	// observations the intervals count (see Stat).
+	LineUps uint64 `json:"line_ups"`
+	// Repeated is the number of line-ups with more than one recorded
+	// repetition; IdenticalRepetitions says that each of them played the
+	// same session every time (the same record, seed aside), so that its
+	// repetitions added nothing but copies.
+	Repeated             uint64 `json:"repeated_line_ups"`
+	IdenticalRepetitions bool   `json:"identical_repetitions"`
 }
 
 // MaxPairNegotiators bounds the head-to-head table, which grows with the
@@ -156,7 +239,7 @@ func newPairTable(names []string) *pairTable {
 // session adds a session whose seats were held by assign: each seat's
 // utility once against each opponent held another seat (however many
 // seats that opponent held), the session once per pair.
-func (t *pairTable) session(r *Record, assign []int) {
+func (t *pairTable) session(l *lineUps, r *Record, assign []int) {
 	t.touched = t.touched[:0]
 	for s, a := range assign {
 		for o, b := range assign {
@@ -164,7 +247,7 @@ func (t *pairTable) session(r *Record, assign []int) {
 				continue
 			}
 			i := a*t.n + b
-			t.cells[i].Utility.Add(r.Utility[s])
+			l.add(&t.cells[i].Utility, r.Utility[s])
 			if !slices.Contains(t.touched, i) {
 				t.touched = append(t.touched, i)
 				t.cells[i].Sessions++
@@ -205,8 +288,10 @@ func (t *pairTable) pairs() []Pair {
 	return ps
 }
 
-// Summarize computes a summary from the records scan yields (each
-// session once, in any order).
+// Summarize computes a summary from the records scan yields: each session
+// once, in increasing session order (as Store.Scan gives them), so that
+// the repetitions of a line-up, which are numbered consecutively, come
+// together.
 func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, error) {
 	s := &Summary{Name: c.Name, Total: c.Sessions, Overall: Row{Name: "all"}}
 	s.Negotiators = make([]Row, len(c.Negotiators))
@@ -218,7 +303,23 @@ func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, er
 		s.Scenarios[i].Name = sc.Path
 	}
 	pairs := newPairTable(c.Negotiators)
-	var assign []int
+	var (
+		assign []int
+		lu     lineUps
+		// first is the first record of the line-up being read, reps how
+		// many of its repetitions were read.
+		first   Record
+		reps    int
+		differ  bool
+		started bool
+		last    uint64
+	)
+	endLineUp := func() {
+		lu.end()
+		if reps > 1 {
+			s.Repeated++
+		}
+	}
 	// seen marks the negotiators counted for the current session, so that
 	// self-play counts one session (and two utilities).
 	seen := make([]bool, len(c.Negotiators))
@@ -227,36 +328,53 @@ func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, er
 			return fmt.Errorf("session %d: scenario %d is not in the spec", r.Number, r.Scenario)
 		}
 		seats := len(c.Scenarios[r.Scenario].Parties)
-		if len(r.Utility) != seats {
-			return fmt.Errorf("session %d: %d utilities for %d seats", r.Number, len(r.Utility), seats)
+		if len(r.Utility) != seats || len(r.Discounted) != seats {
+			return fmt.Errorf("session %d: %d utilities and %d discounted ones for %d seats", r.Number, len(r.Utility), len(r.Discounted), seats)
 		}
+		if started && r.Number <= last {
+			return fmt.Errorf("session %d read after session %d: a summary needs the sessions in order", r.Number, last)
+		}
+		if !started || r.Scenario != first.Scenario || r.Assignment != first.Assignment {
+			if started {
+				endLineUp()
+			}
+			s.LineUps++
+			first.copyFrom(r)
+			reps = 0
+		} else if !sameSession(&first, r) {
+			differ = true
+		}
+		started, last = true, r.Number
+		reps++
 		s.Sessions++
-		s.Overall.session(r)
+		s.Overall.session(&lu, r)
 		sc := &s.Scenarios[r.Scenario]
-		sc.session(r)
+		sc.session(&lu, r)
 		assign = assignment(len(c.Negotiators), seats, c.Rotation, r.Assignment, assign[:0])
 		clear(seen)
 		for seat, n := range assign {
 			row := &s.Negotiators[n]
 			if !seen[n] {
 				seen[n] = true
-				row.session(r)
+				row.session(&lu, r)
 			}
-			row.Utility.Add(r.Utility[seat])
-			row.Discounted.Add(r.Discounted[seat])
-			sc.Utility.Add(r.Utility[seat])
-			sc.Discounted.Add(r.Discounted[seat])
-			s.Overall.Utility.Add(r.Utility[seat])
-			s.Overall.Discounted.Add(r.Discounted[seat])
+			for _, rw := range []*Row{row, sc, &s.Overall} {
+				lu.add(&rw.Utility, r.Utility[seat])
+				lu.add(&rw.Discounted, r.Discounted[seat])
+			}
 		}
 		if pairs != nil {
-			pairs.session(r, assign)
+			pairs.session(&lu, r, assign)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if started {
+		endLineUp()
+	}
+	s.IdenticalRepetitions = s.Repeated > 0 && !differ
 	s.Overall.finish()
 	for i := range s.Negotiators {
 		s.Negotiators[i].finish()
@@ -268,6 +386,33 @@ func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, er
 		s.Pairs = pairs.pairs()
 	}
 	return s, nil
+}
+
+// copyFrom makes r a copy of o that owns its slices.
+func (r *Record) copyFrom(o *Record) {
+	u, d := append(r.Utility[:0], o.Utility...), append(r.Discounted[:0], o.Discounted...)
+	*r = *o
+	r.Utility, r.Discounted = u, d
+}
+
+// sameSession reports whether two records of a line-up hold the same
+// session: everything but the number, repetition and seed, floats bit for
+// bit.
+func sameSession(a, b *Record) bool {
+	same := func(x, y []float64) bool {
+		if len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return a.Agreed == b.Agreed && a.Status == b.Status && a.End == b.End && a.WalkedOut == b.WalkedOut &&
+		a.Round == b.Round && math.Float64bits(a.Time) == math.Float64bits(b.Time) && a.Steps == b.Steps &&
+		a.Outcome == b.Outcome && same(a.Utility, b.Utility) && same(a.Discounted, b.Discounted)
 }
 
 // t975 holds the 0.975 quantiles of Student's t for 1 to 30 degrees of

@@ -207,7 +207,8 @@ func TestMemoryBounded(t *testing.T) {
 func TestStatAndT(t *testing.T) {
 	var s Stat
 	for _, x := range []float64{1, 2, 3, 4, math.NaN()} {
-		s.Add(x)
+		s.add(x) // each observation a line-up of its own: the ordinary interval
+		s.endLineUp()
 	}
 	s.finish()
 	if s.N != 4 || s.Mean != 2.5 || math.Abs(s.SD-math.Sqrt(5.0/3)) > 1e-12 {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
 )
@@ -86,7 +87,7 @@ func (c *AnalyzeCmd) plot(r *analysis.Report) error {
 	if err != nil {
 		return err
 	}
-	return writePlot(c.Plot, func(w io.Writer, format string) error { return r.WritePlot(w, format, x, y) })
+	return writePlot(c.Plot, func(w io.Writer, format string) error { return plot.Analysis(w, format, r, x, y) })
 }
 
 func (c *AnalyzeCmd) check() error {

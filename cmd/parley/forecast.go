@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/forecast"
+	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/scenario"
 )
 
@@ -39,7 +40,7 @@ func (c *ForecastModelCmd) Run(e env) error {
 		return err
 	}
 	if c.Plot != "" {
-		if err := writePlot(c.Plot, func(w io.Writer, format string) error { return forecast.WritePlot(w, r, format) }); err != nil {
+		if err := writePlot(c.Plot, func(w io.Writer, format string) error { return plot.Forecast(w, format, r, p.Dimensions) }); err != nil {
 			return err
 		}
 	}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/parleyhq/parley/internal/canvas"
 	"github.com/parleyhq/parley/internal/shared"
+	"github.com/parleyhq/parley/plot"
 )
 
 // sharedDomain returns ../shared/domains/name, or skips.
@@ -206,7 +206,7 @@ func TestRunPlot(t *testing.T) {
 	if err != nil || format != "png" {
 		t.Fatalf("%s: %v (%s)", png, err, format)
 	}
-	if got, want := img.Bounds().Size(), (image.Point{X: 14 * canvas.DPI, Y: 13 * canvas.DPI / 2}); got != want {
+	if got, want := img.Bounds().Size(), (image.Point{X: 14 * plot.DPI, Y: 13 * plot.DPI / 2}); got != want {
 		t.Errorf("PNG is %v, want %v", got, want)
 	}
 

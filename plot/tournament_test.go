@@ -1,4 +1,4 @@
-package tournament
+package plot
 
 import (
 	"bytes"
@@ -7,15 +7,17 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/parleyhq/parley/tournament"
 )
 
-func row(name string, sessions uint64, mean float64) Row {
-	return Row{Name: name, Sessions: sessions, Utility: Stat{N: sessions, Mean: mean, CI95: 0.01}, Agreement: 0.5, Binding: 0.5, agreed: sessions / 2, binding: sessions / 2}
+func row(name string, sessions uint64, mean float64) tournament.Row {
+	return tournament.Row{Name: name, Sessions: sessions, Utility: tournament.Stat{N: sessions, Mean: mean, CI95: 0.01}, Agreement: 0.5, Binding: 0.5}
 }
 
-func TestPlotRows(t *testing.T) {
-	rows := []Row{row("a", 10, 0.2), row("b", 10, 0.7), row("empty", 0, 0), row("c", 10, 0.7), row("nan", 10, math.NaN()), row("d", 10, 0.9)}
-	got, of := PlotRows(rows, 3)
+func TestRankRows(t *testing.T) {
+	rows := []tournament.Row{row("a", 10, 0.2), row("b", 10, 0.7), row("empty", 0, 0), row("c", 10, 0.7), row("nan", 10, math.NaN()), row("d", 10, 0.9)}
+	got, of := rankRows(rows, 3)
 	var names []string
 	for _, r := range got {
 		names = append(names, r.Name)
@@ -23,33 +25,33 @@ func TestPlotRows(t *testing.T) {
 	// Best first; b and c tie and keep their order; empty and NaN rows
 	// are left out, and only 3 are kept of the 4 drawable.
 	if strings.Join(names, ",") != "d,b,c" || of != 4 {
-		t.Errorf("PlotRows: %v of %d, want d,b,c of 4", names, of)
+		t.Errorf("rankRows: %v of %d, want d,b,c of 4", names, of)
 	}
 }
 
-func plotSummary(negotiators int, voided bool) *Summary {
-	s := &Summary{Name: "demo", Sessions: 100, Total: 120, Overall: row("all", 100, 0.5)}
+func plotSummary(negotiators int, voided bool) *tournament.Summary {
+	s := &tournament.Summary{Name: "demo", Sessions: 100, Total: 120, Overall: row("all", 100, 0.5)}
 	for i := range negotiators {
 		s.Negotiators = append(s.Negotiators, row(fmt.Sprintf("strategy%02d", i), 40, float64(i)/float64(negotiators)))
 	}
-	s.Scenarios = []Row{row("domains/Laptop", 60, 0.6), row("domains/Car", 40, 0.4)}
+	s.Scenarios = []tournament.Row{row("domains/Laptop", 60, 0.6), row("domains/Car", 40, 0.4)}
 	for _, a := range s.Negotiators {
 		for _, b := range s.Negotiators {
 			if a.Name != b.Name { // no self-play: a blank diagonal
-				s.Pairs = append(s.Pairs, Pair{Negotiator: a.Name, Opponent: b.Name, Sessions: 10,
-					Utility: Stat{N: 10, Mean: (a.Utility.Mean + 1 - b.Utility.Mean) / 2}})
+				s.Pairs = append(s.Pairs, tournament.Pair{Negotiator: a.Name, Opponent: b.Name, Sessions: 10,
+					Utility: tournament.Stat{N: 10, Mean: (a.Utility.Mean + 1 - b.Utility.Mean) / 2}})
 			}
 		}
 	}
 	if voided {
-		s.Overall.binding = 10
+		s.Overall.Binding = 0.1
 	}
 	return s
 }
 
-func TestSummaryPlotPNG(t *testing.T) {
+func TestTournamentPNG(t *testing.T) {
 	var b bytes.Buffer
-	if err := plotSummary(3, false).WritePlot(&b, "png"); err != nil {
+	if err := Tournament(&b, "png", plotSummary(3, false)); err != nil {
 		t.Fatal(err)
 	}
 	img, err := png.Decode(&b)
@@ -68,9 +70,9 @@ func TestSummaryPlotPNG(t *testing.T) {
 	}
 }
 
-func TestSummaryPlotSVG(t *testing.T) {
+func TestTournamentSVG(t *testing.T) {
 	var b bytes.Buffer
-	if err := plotSummary(45, true).WritePlot(&b, "svg"); err != nil {
+	if err := Tournament(&b, "svg", plotSummary(45, true)); err != nil {
 		t.Fatal(err)
 	}
 	svg := b.String()
@@ -87,18 +89,18 @@ func TestSummaryPlotSVG(t *testing.T) {
 		}
 	}
 	var again bytes.Buffer
-	plotSummary(45, true).WritePlot(&again, "svg")
+	Tournament(&again, "svg", plotSummary(45, true))
 	if !bytes.Equal(again.Bytes(), b.Bytes()) {
 		t.Error("the same summary drew a different SVG")
 	}
 }
 
-func TestSummaryPlotEmpty(t *testing.T) {
-	s := &Summary{Name: "none", Total: 10, Negotiators: []Row{{Name: "a"}}}
-	if err := s.WritePlot(&bytes.Buffer{}, "png"); err == nil || !strings.Contains(err.Error(), "no recorded sessions") {
+func TestTournamentEmpty(t *testing.T) {
+	s := &tournament.Summary{Name: "none", Total: 10, Negotiators: []tournament.Row{{Name: "a"}}}
+	if err := Tournament(&bytes.Buffer{}, "png", s); err == nil || !strings.Contains(err.Error(), "no recorded sessions") {
 		t.Errorf("empty summary: %v", err)
 	}
-	if err := plotSummary(2, false).WritePlot(&bytes.Buffer{}, "gif"); err == nil {
+	if err := Tournament(&bytes.Buffer{}, "gif", plotSummary(2, false)); err == nil {
 		t.Error("gif accepted")
 	}
 }
@@ -108,7 +110,7 @@ func TestSummaryPlotEmpty(t *testing.T) {
 // two never met, and nothing to draw without pairs.
 func TestPairGrid(t *testing.T) {
 	s := plotSummary(3, false) // strategy02 ranks first, strategy00 last
-	ranked, _ := PlotRows(s.Negotiators, MaxPlotRows)
+	ranked, _ := rankRows(s.Negotiators, MaxTournamentRows)
 	g := newPairGrid(s.Pairs, ranked)
 	if g == nil {
 		t.Fatal("no grid")

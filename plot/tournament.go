@@ -1,4 +1,4 @@
-package tournament
+package plot
 
 import (
 	"cmp"
@@ -10,31 +10,33 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/parleyhq/parley/internal/canvas"
+	"github.com/parleyhq/parley/tournament"
 
-	"gonum.org/v1/plot"
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// MaxPlotRows is the most negotiators, and the most scenarios, a summary
-// plot lists: the best by mean utility. Beyond a few dozen the labels
-// would be unreadable, and a plot must not grow with a hostile spec.
-const MaxPlotRows = 40
+// MaxTournamentRows is the most negotiators, and the most scenarios, a
+// tournament figure lists: the best by mean utility. Beyond a few dozen the
+// labels would be unreadable, and a figure must not grow with a hostile
+// spec.
+const MaxTournamentRows = 40
 
-// PlotRows is what a summary plot draws of rows: the rows that have
-// sessions (and a finite mean utility), ranked by mean utility (best first; ties keep spec order), at
-// most max of them, and how many rows had sessions.
-func PlotRows(rows []Row, max int) (ranked []Row, of int) {
+// rankRows is what a tournament figure draws of rows: the rows that have
+// sessions (and a finite mean utility), ranked by mean utility (best
+// first; ties keep spec order), at most max of them, and how many rows had
+// sessions.
+func rankRows(rows []tournament.Row, max int) (ranked []tournament.Row, of int) {
 	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 	for _, r := range rows {
 		if r.Sessions > 0 && r.Utility.N > 0 && finite(r.Utility.Mean) && finite(r.Utility.CI95) {
 			ranked = append(ranked, r)
 		}
 	}
-	slices.SortStableFunc(ranked, func(a, b Row) int { return cmp.Compare(b.Utility.Mean, a.Utility.Mean) })
+	slices.SortStableFunc(ranked, func(a, b tournament.Row) int { return cmp.Compare(b.Utility.Mean, a.Utility.Mean) })
 	of = len(ranked)
 	if len(ranked) > max {
 		ranked = ranked[:max]
@@ -42,14 +44,15 @@ func PlotRows(rows []Row, max int) (ranked []Row, of int) {
 	return ranked, of
 }
 
-// WritePlot draws the summary as "png" or "svg": per negotiator (ranked
-// best first) its mean utility with the 95% confidence interval, and its
-// agreement rate (with the binding rate when a ratification vote voided
-// some deal); below, the same per scenario. Scenario names are the
-// spec's paths without their folders.
-func (s *Summary) WritePlot(w io.Writer, format string) error {
-	negs, nNeg := PlotRows(s.Negotiators, MaxPlotRows)
-	scens, nScen := PlotRows(s.Scenarios, MaxPlotRows)
+// Tournament draws a tournament's summary as "png" or "svg": per
+// negotiator (ranked best first) its mean utility with the 95% confidence
+// interval, and its agreement rate (with the binding rate when a
+// ratification vote voided some deal); below, the same per scenario; last,
+// head to head as a heat map. Scenario names are the spec's paths without
+// their folders.
+func Tournament(w io.Writer, format string, s *tournament.Summary) error {
+	negs, nNeg := rankRows(s.Negotiators, MaxTournamentRows)
+	scens, nScen := rankRows(s.Scenarios, MaxTournamentRows)
 	if len(negs) == 0 {
 		return fmt.Errorf("plot: the tournament has no recorded sessions to draw")
 	}
@@ -68,7 +71,7 @@ func (s *Summary) WritePlot(w io.Writer, format string) error {
 		hPairs = vg.Length(len(negs))*2*rowH + 2*vg.Inch
 	}
 	width := 10 * vg.Inch
-	cv, err := canvas.New(format, width, hNeg+hScen+hPairs)
+	cv, err := newCanvas(format, width, hNeg+hScen+hPairs)
 	if err != nil {
 		return err
 	}
@@ -102,7 +105,7 @@ type pairGrid struct {
 }
 
 // newPairGrid is nil when there is nothing to draw.
-func newPairGrid(pairs []Pair, ranked []Row) *pairGrid {
+func newPairGrid(pairs []tournament.Pair, ranked []tournament.Row) *pairGrid {
 	n := len(ranked)
 	if n < 2 || len(pairs) == 0 {
 		return nil
@@ -148,7 +151,7 @@ func (g *pairGrid) draw(c draw.Canvas) error {
 	cm := moreland.SmoothBlueRed()
 	cm.SetMin(0)
 	cm.SetMax(1)
-	p := plot.New()
+	p := gplot.New()
 	p.Title.Text = "head to head: mean utility of the row's negotiator against the column's (blank: never met)"
 	labels := make([]string, n)
 	for i, name := range g.names {
@@ -188,7 +191,7 @@ func (g *pairGrid) draw(c draw.Canvas) error {
 		}
 		p.Add(l)
 	}
-	bar := plot.New()
+	bar := gplot.New()
 	bar.Title.Text = "utility"
 	bar.HideX()
 	bar.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
@@ -204,7 +207,7 @@ func (g *pairGrid) draw(c draw.Canvas) error {
 
 // drawGroup draws one group of rows (negotiators or scenarios) as two
 // panels side by side on c: utility with its interval, and rates.
-func drawGroup(c draw.Canvas, group, title string, rows []Row, of int, voided bool) error {
+func drawGroup(c draw.Canvas, group, title string, rows []tournament.Row, of int, voided bool) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -215,8 +218,8 @@ func drawGroup(c draw.Canvas, group, title string, rows []Row, of int, voided bo
 	}
 	y := func(i int) float64 { return float64(len(rows) - 1 - i) }
 
-	u := plot.New()
-	u.Title.Text = fmt.Sprintf("mean utility per %s, 95%% confidence interval", group)
+	u := gplot.New()
+	u.Title.Text = fmt.Sprintf("mean utility per %s, 95%% interval over line-ups", group)
 	if of > len(rows) {
 		u.Title.Text += fmt.Sprintf(" (best %d of %d)", len(rows), of)
 	}
@@ -250,7 +253,7 @@ func drawGroup(c draw.Canvas, group, title string, rows []Row, of int, voided bo
 	u.Add(bars, dots)
 	u.X.Min, u.X.Max = math.Min(0, lo), math.Max(1, hi)
 
-	rate := plot.New()
+	rate := gplot.New()
 	rate.Title.Text = fmt.Sprintf("agreement rate per %s", group)
 	rate.X.Label.Text = "share of its sessions (%)"
 	rate.NominalY(names...)
@@ -269,8 +272,8 @@ func drawGroup(c draw.Canvas, group, title string, rows []Row, of int, voided bo
 		addRateBars(rate, binding, color.RGBA{R: 20, G: 90, B: 170, A: 255})
 	}
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadTop: vg.Points(8), PadBottom: vg.Points(8), PadLeft: vg.Points(8), PadRight: vg.Points(8), PadX: vg.Points(16)}
-	ps := [][]*plot.Plot{{u, rate}}
-	cs := plot.Align(ps, tiles, c)
+	ps := [][]*gplot.Plot{{u, rate}}
+	cs := gplot.Align(ps, tiles, c)
 	u.Draw(cs[0][0])
 	rate.Draw(cs[0][1])
 	return nil
@@ -279,7 +282,7 @@ func drawGroup(c draw.Canvas, group, title string, rows []Row, of int, voided bo
 // addRateBars adds horizontal bars from 0 to each point's X (a share in
 // [0, 100]), drawn as thick lines so that a later, shorter set stays
 // visible on top.
-func addRateBars(p *plot.Plot, pts plotter.XYs, c color.Color) {
+func addRateBars(p *gplot.Plot, pts plotter.XYs, c color.Color) {
 	for _, pt := range pts {
 		l := &plotter.Line{XYs: plotter.XYs{{X: 0, Y: pt.Y}, {X: pt.X, Y: pt.Y}}, LineStyle: plotter.DefaultLineStyle}
 		l.Color, l.Width = c, vg.Points(9)

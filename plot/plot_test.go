@@ -1,4 +1,4 @@
-package canvas
+package plot
 
 import (
 	"image/color"
@@ -17,8 +17,8 @@ func TestHue(t *testing.T) {
 		{-0.5, 0.5, 0.25, color.RGBA{63, 191, 191, 255}},
 		{1.0 / 6, 0.6, 0.2, color.RGBA{204, 204, 51, 255}}, // yellow
 	} {
-		if got := Hue(c.h, c.c, c.m); got != c.want {
-			t.Errorf("Hue(%g, %g, %g) = %v, want %v", c.h, c.c, c.m, got, c.want)
+		if got := hue(c.h, c.c, c.m); got != c.want {
+			t.Errorf("hue(%g, %g, %g) = %v, want %v", c.h, c.c, c.m, got, c.want)
 		}
 	}
 }

@@ -1,40 +1,37 @@
-package analysis
+package plot
 
 import (
 	"fmt"
 	"image/color"
 	"io"
-	"math/rand/v2"
 	"sort"
 
-	"github.com/parleyhq/parley/internal/canvas"
+	"github.com/parleyhq/parley/analysis"
 
-	"gonum.org/v1/plot"
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// MaxPlotted is the most outcomes a plot draws; larger spaces are drawn
-// from a seeded uniform sample of this size.
-const MaxPlotted = 50_000
-
-// WritePlot draws the outcome space as seen by parties x and y (indices
-// into Report.Parties): every outcome as a grey dot (red when it crosses a
-// red line), the Pareto frontier, the reservation values as dashed lines
-// and the solution points, and writes it as "png" or "svg". With more than
-// two parties the frontier points are projections, drawn as dots only.
-func (r *Report) WritePlot(w io.Writer, format string, x, y int) error {
+// Analysis draws the outcome space of an analysis as seen by parties x and
+// y (indices into Report.Parties): every outcome as a grey dot (red when
+// it crosses a red line; a seeded sample of analysis.MaxCloud of them in
+// larger spaces), the Pareto frontier, the reservation values as dashed
+// lines and the solution points, and writes it as "png" or "svg". With
+// more than two parties the frontier points are projections, drawn as
+// dots only.
+func Analysis(w io.Writer, format string, r *analysis.Report, x, y int) error {
 	n := len(r.Parties)
 	if x < 0 || x >= n || y < 0 || y >= n || x == y {
 		return fmt.Errorf("plot: need two different parties among %v", r.Parties)
 	}
 	width, height := 7*vg.Inch, 6*vg.Inch
-	cv, err := canvas.New(format, width, height)
+	cv, err := newCanvas(format, width, height)
 	if err != nil {
 		return err
 	}
-	p := plot.New()
+	p := gplot.New()
 	p.Title.Text = fmt.Sprintf("%s: %s against %s", r.Scenario, r.Parties[y], r.Parties[x])
 	p.X.Label.Text = "utility of " + r.Parties[x]
 	p.Y.Label.Text = "utility of " + r.Parties[y]
@@ -46,7 +43,11 @@ func (r *Report) WritePlot(w io.Writer, format string, x, y int) error {
 	p.X.Min, p.X.Max = min(0, r.MinUtility[x]), 1
 	p.Y.Min, p.Y.Max = min(0, r.MinUtility[y]), 1
 
-	ok, crossing := r.outcomeCloud(x, y)
+	okPts, crossPts, err := r.Cloud(x, y)
+	if err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	ok, crossing := xys(okPts), xys(crossPts)
 	if err := addDots(p, ok, color.Gray{Y: 170}, 1.2, ""); err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func (r *Report) WritePlot(w io.Writer, format string, x, y int) error {
 	}
 	marks := []struct {
 		name  string
-		pts   []PointReport
+		pts   []analysis.PointReport
 		shape draw.GlyphDrawer
 		c     color.Color
 	}{
@@ -120,39 +121,7 @@ func (r *Report) WritePlot(w io.Writer, format string, x, y int) error {
 	return err
 }
 
-// outcomeCloud returns the (x, y) utilities of every outcome, or of a
-// seeded sample of MaxPlotted, split by whether it crosses a red line.
-func (r *Report) outcomeCloud(x, y int) (ok, crossing plotter.XYs) {
-	sp := r.scen.Space()
-	o := make([]int, sp.Issues())
-	add := func() {
-		ux, uy := r.us[x].Raw(o), r.us[y].Raw(o)
-		for _, u := range r.us {
-			if len(u.RedLines) > 0 && u.Crosses(o) >= 0 {
-				crossing = append(crossing, plotter.XY{X: ux, Y: uy})
-				return
-			}
-		}
-		ok = append(ok, plotter.XY{X: ux, Y: uy})
-	}
-	if size, fits := sp.Size(); fits && size <= MaxPlotted {
-		for {
-			add()
-			if !sp.Next(o) {
-				break
-			}
-		}
-		return ok, crossing
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range MaxPlotted {
-		sp.Sample(rng, o)
-		add()
-	}
-	return ok, crossing
-}
-
-func addDots(p *plot.Plot, xy plotter.XYs, c color.Color, radius float64, legend string) error {
+func addDots(p *gplot.Plot, xy plotter.XYs, c color.Color, radius float64, legend string) error {
 	if len(xy) == 0 {
 		return nil
 	}
@@ -168,7 +137,16 @@ func addDots(p *plot.Plot, xy plotter.XYs, c color.Color, radius float64, legend
 	return nil
 }
 
-func plotLegendLine() plot.Thumbnailer {
+func plotLegendLine() gplot.Thumbnailer {
 	l := &plotter.Line{LineStyle: draw.LineStyle{Color: color.Gray{Y: 90}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}}
 	return l
+}
+
+// xys converts points to the plotter's type.
+func xys(pts [][2]float64) plotter.XYs {
+	xy := make(plotter.XYs, len(pts))
+	for i, p := range pts {
+		xy[i].X, xy[i].Y = p[0], p[1]
+	}
+	return xy
 }

@@ -1,4 +1,4 @@
-package session
+package plot
 
 import (
 	"errors"
@@ -10,166 +10,17 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/analysis"
-	"github.com/parleyhq/parley/internal/canvas"
-	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
 	"github.com/parleyhq/parley/utility"
 
-	"gonum.org/v1/plot"
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// MaxPlotPoints is the most offers a Recorder keeps per proposer, so that
-// the memory of a recording and the size of its plot stay bounded however
-// long the session runs (see OfferSeries).
-const MaxPlotPoints = 2000
-
-// OfferPoint is one offer, mediator's text or agreement as a session plot
-// draws it.
-type OfferPoint struct {
-	Round int
-	T     float64 // normalised time
-	Phase int     // the agenda phase (0 without an agenda)
-	// To is the seat a mediator's private text (the shuttle's bilateral
-	// meetings) was put to; -1 when every seat saw it.
-	To int
-	// Utilities holds each seat's utility of the outcome as
-	// Runner.SeatUtility gives it when the offer is made: by the seat's
-	// preferences at that moment, utility.Unacceptable across its red
-	// lines, and, during an agenda phase, of the phase's outcome with the
-	// issues settled before at their agreed values and those still open at
-	// their mean evaluation (the utilities `parley run` prints).
-	Utilities []float64
-}
-
-// OfferSeries is every offer of one proposer: a negotiating seat, or the
-// mediator (the seat after them). Past MaxPlotPoints offers it thins
-// itself deterministically: it keeps offers 0, Stride, 2·Stride, … and
-// doubles Stride whenever Points is full, so the kept offers stay evenly
-// spread over the session; Last is the latest offer, which a plot draws
-// even when thinning skipped it.
-type OfferSeries struct {
-	Seat   int
-	Count  int // offers made
-	Stride int
-	Points []OfferPoint
-	Last   OfferPoint
-}
-
-// add records pt, copying its utilities.
-func (s *OfferSeries) add(pt OfferPoint) {
-	if s.Stride == 0 {
-		s.Stride = 1
-	}
-	i := s.Count
-	s.Count++
-	s.Last.Utilities = append(s.Last.Utilities[:0], pt.Utilities...)
-	s.Last.Round, s.Last.T, s.Last.Phase, s.Last.To = pt.Round, pt.T, pt.Phase, pt.To
-	if i%s.Stride != 0 {
-		return
-	}
-	if len(s.Points) >= MaxPlotPoints {
-		// Points holds offers 0, Stride, …; keeping every other one leaves
-		// 0, 2·Stride, …, and i, a multiple of 2·Stride, comes next.
-		k := 0
-		for j := 0; j < len(s.Points); j += 2 {
-			s.Points[k] = s.Points[j]
-			k++
-		}
-		clear(s.Points[k:])
-		s.Points = s.Points[:k]
-		s.Stride *= 2
-		if i%s.Stride != 0 {
-			return
-		}
-	}
-	pt.Utilities = append([]float64(nil), pt.Utilities...)
-	s.Points = append(s.Points, pt)
-}
-
-// drawn returns the offers a plot draws: the kept ones and the last.
-func (s *OfferSeries) drawn() []OfferPoint {
-	if s.Count == 0 {
-		return nil
-	}
-	if (s.Count-1)%max(s.Stride, 1) == 0 {
-		return s.Points
-	}
-	return append(s.Points[:len(s.Points):len(s.Points)], s.Last)
-}
-
-// PhaseStart is when an agenda phase's first event happened.
-type PhaseStart struct {
-	Phase int
-	ID    string
-	Round int
-	T     float64
-}
-
-// Recorder collects, while a session runs, what its plot draws: every
-// offer and mediator's text with each seat's utility of it, the
-// agreements, and when agenda phases opened. Feed it every protocol event
-// from Config.OnEvent (the utilities are read from the runner during the
-// call), then call WritePlot after Runner.Play. It keeps at most
-// MaxPlotPoints offers per proposer. Use a new Recorder, or Reset it, for
-// each session.
-type Recorder struct {
-	// Series holds the offers by proposing seat (the mediator's texts at
-	// the seat after the parties'); a seat that made none has an empty one.
-	Series []OfferSeries
-	// Agreements holds each agreement: one per agenda phase agreed (one
-	// without an agenda). When the session agreed, the last one is its
-	// agreement.
-	Agreements  []OfferPoint
-	PhaseStarts []PhaseStart
-
-	buf []float64
-}
-
-// Reset forgets everything recorded.
-func (rec *Recorder) Reset() { *rec = Recorder{buf: rec.buf[:0]} }
-
-// Observe records protocol event ev of the session r is playing.
-func (rec *Recorder) Observe(r *Runner, ev protocol.Event) {
-	ph := r.st.phase
-	if n := len(rec.PhaseStarts); n == 0 || rec.PhaseStarts[n-1].Phase != ph {
-		rec.PhaseStarts = append(rec.PhaseStarts, PhaseStart{Phase: ph, ID: r.phaseID(ph), Round: int(ev.Round), T: ev.T})
-	}
-	if !ev.HasOutcome {
-		return
-	}
-	switch ev.Type {
-	case protocol.EventOffer, protocol.EventPropose, protocol.EventAgreement:
-	default:
-		return
-	}
-	n := len(r.prep.Seats)
-	seat := int(ev.Seat)
-	if ev.Type != protocol.EventAgreement && (seat < 0 || seat > n) {
-		return
-	}
-	rec.buf = rec.buf[:0]
-	for s := range n {
-		rec.buf = append(rec.buf, r.SeatUtility(s, ev.Outcome))
-	}
-	pt := OfferPoint{Round: int(ev.Round), T: ev.T, Phase: ph, To: -1, Utilities: rec.buf}
-	if ev.Type == protocol.EventAgreement {
-		pt.Utilities = append([]float64(nil), rec.buf...)
-		rec.Agreements = append(rec.Agreements, pt)
-		return
-	}
-	if ev.Private {
-		pt.To = int(ev.With)
-	}
-	for len(rec.Series) <= seat {
-		rec.Series = append(rec.Series, OfferSeries{Seat: len(rec.Series), Stride: 1})
-	}
-	rec.Series[seat].add(pt)
-}
-
-// WritePlot draws the session r played (and rec recorded) as "png" or
-// "svg", in two panels with a shared legend:
+// Session draws the session r played (and rec recorded while it ran) as
+// "png" or "svg", in two panels with a shared legend:
 //
 //   - utility over normalised time: for every seat, the utility to it of
 //     its own offers (solid line with dots); for seats x and y, the utility
@@ -195,21 +46,21 @@ func (rec *Recorder) Observe(r *Runner, ev protocol.Event) {
 // an agenda a phase's offers are valued with the issues still open at
 // their mean, so they need not lie among whole deals, while the frontier
 // and the Nash point are of whole deals by the preferences at the start.
-// Long sessions are thinned (see OfferSeries) and the frontier is drawn
-// from at most MaxPlotPoints of its points, evenly spaced; the legend says
-// so. The same session gives byte-identical output.
-func (rec *Recorder) WritePlot(w io.Writer, format string, r *Runner, x, y int) error {
-	if r == nil || !r.played {
+// Long sessions are thinned (see session.OfferSeries) and the frontier is
+// drawn from at most session.MaxPlotPoints of its points, evenly spaced;
+// the legend says so. The same session gives byte-identical output.
+func Session(w io.Writer, format string, r *session.Runner, rec *session.Recorder, x, y int) error {
+	if r == nil || !r.Played() {
 		return errors.New("plot: no session has been played")
 	}
-	n := len(r.prep.Seats)
+	n := len(r.Prepared().Seats)
 	if x < 0 || x >= n || y < 0 || y >= n || x == y {
-		return fmt.Errorf("plot: need two different parties among %s", strings.Join(r.prep.PartyIDs(), ", "))
+		return fmt.Errorf("plot: need two different parties among %s", strings.Join(r.Prepared().PartyIDs(), ", "))
 	}
-	if err := rec.check(n); err != nil {
+	if err := checkRecording(rec, n); err != nil {
 		return err
 	}
-	v := newPlotView(rec, r, x, y)
+	v := newSessionView(rec, r, x, y)
 	left, err := v.timePlot()
 	if err != nil {
 		return err
@@ -229,14 +80,14 @@ func (rec *Recorder) WritePlot(w io.Writer, format string, r *Runner, x, y int) 
 	}
 
 	width, height := 14*vg.Inch, 6.5*vg.Inch
-	cv, err := canvas.New(format, width, height)
+	cv, err := newCanvas(format, width, height)
 	if err != nil {
 		return err
 	}
 	dc := draw.New(cv)
 	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
 
-	title := plot.New().Title.TextStyle
+	title := gplot.New().Title.TextStyle
 	titleH := vg.Points(38)
 	title.Font.Size = vg.Points(12)
 	dc.FillText(title, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - vg.Points(6)}, v.title)
@@ -246,9 +97,9 @@ func (rec *Recorder) WritePlot(w io.Writer, format string, r *Runner, x, y int) 
 	legW := v.legend.Rectangle(dc).Size().X + vg.Points(24)
 	legW = min(max(legW, 2*vg.Inch), 5*vg.Inch)
 	body := draw.Crop(dc, 0, -legW, 0, -titleH)
-	plots := [][]*plot.Plot{{left, right}}
+	plots := [][]*gplot.Plot{{left, right}}
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadTop: vg.Points(4), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(6), PadX: vg.Points(18)}
-	cs := plot.Align(plots, tiles, body)
+	cs := gplot.Align(plots, tiles, body)
 	left.Draw(cs[0][0])
 	right.Draw(cs[0][1])
 	v.legend.Draw(draw.Crop(dc, dc.Size().X-legW+vg.Points(4), 0, 0, -titleH-vg.Points(8)))
@@ -256,9 +107,10 @@ func (rec *Recorder) WritePlot(w io.Writer, format string, r *Runner, x, y int) 
 	return err
 }
 
-// check refuses a recording whose points do not hold n utilities each (one
-// made of another scenario's session), which the panels would misread.
-func (rec *Recorder) check(n int) error {
+// checkRecording refuses a recording whose points do not hold n utilities
+// each (one made of another scenario's session), which the panels would
+// misread.
+func checkRecording(rec *session.Recorder, n int) error {
 	bad := len(rec.Series) > n+1
 	for i := range rec.Series {
 		s := &rec.Series[i]
@@ -276,61 +128,69 @@ func (rec *Recorder) check(n int) error {
 	return nil
 }
 
-// plotView is what both panels share: names, colours, ranges, the
+// sessionView is what both panels share: names, colours, ranges, the
 // legend being built and its notes.
-type plotView struct {
-	rec     *Recorder
-	r       *Runner
+type sessionView struct {
+	rec     *session.Recorder
+	res     session.Result
+	agenda  bool
 	n, x, y int
 	names   []string
-	med     string // the mediator's name, if it made proposals
-	final   int    // index in rec.Agreements of the session's agreement, or -1
-	void    bool   // the session's agreement was voided by a ratification vote
+	negs    []string // each seat's negotiator
+	med     string   // the mediator's name, if it made proposals
+	final   int      // index in rec.Agreements of the session's agreement, or -1
+	void    bool     // the session's agreement was voided by a ratification vote
 	title   string
 	status  string
-	legend  plot.Legend
+	legend  gplot.Legend
 	notes   []string
+	// pareto is the seats' Pareto frontier the result is measured against
+	// (nil when the analysis has none).
+	pareto *analysis.Pareto
 	// redMarks counts the offers drawn as crossing a red line, per panel.
 	redMarks [2]int
 	seen     map[string]bool
 }
 
-func newPlotView(rec *Recorder, r *Runner, x, y int) *plotView {
-	p := r.prep
+func newSessionView(rec *session.Recorder, r *session.Runner, x, y int) *sessionView {
+	p := r.Prepared()
+	res := r.Result()
 	n := len(p.Seats)
-	v := &plotView{rec: rec, r: r, n: n, x: x, y: y, final: -1, legend: plot.NewLegend(), seen: map[string]bool{}}
-	for s := range n {
-		v.names = append(v.names, r.SeatName(s))
+	v := &sessionView{rec: rec, res: res, agenda: len(p.Scenario.Agenda) > 0, n: n, x: x, y: y, final: -1,
+		legend: gplot.NewLegend(), seen: map[string]bool{}, pareto: p.Frontier()}
+	for _, pr := range res.Parties {
+		v.names = append(v.names, pr.ID)
+		v.negs = append(v.negs, pr.Negotiator)
 	}
 	if len(rec.Series) > n && rec.Series[n].Count > 0 {
 		v.med = r.SeatName(n)
 	}
-	if r.out.Agreed && len(rec.Agreements) > 0 {
+	if res.Agreed && len(rec.Agreements) > 0 {
 		v.final = len(rec.Agreements) - 1
-		v.void = r.st.status == StatusNotRatified
+		v.void = res.Status == session.StatusNotRatified
 	}
-	proto := r.proto.Name()
-	if len(r.seats) > n {
-		proto += " (mediator " + r.seats[n].spec.String() + ")"
+	proto := res.Protocol
+	if res.Mediator != "" {
+		proto += " (mediator " + res.Mediator + ")"
 	}
-	v.title = fmt.Sprintf("%s — %s", p.Scenario.Name, proto)
+	v.title = fmt.Sprintf("%s — %s", res.Scenario, proto)
 	if n <= 4 {
 		negs := make([]string, n)
 		for s := range n {
-			negs[s] = v.names[s] + " " + r.seats[s].spec.String()
+			negs[s] = v.names[s] + " " + v.negs[s]
 		}
 		v.title += ": " + strings.Join(negs, ", ")
 	}
-	v.title += fmt.Sprintf("; seed %d", r.seed)
-	v.status = r.plotStatus()
+	v.title += fmt.Sprintf("; seed %d", res.Seed)
+	v.status = sessionStatus(&res)
 	thinned := false
 	for i := range rec.Series {
 		thinned = thinned || rec.Series[i].Stride > 1
 	}
 	if thinned {
-		v.notes = append(v.notes, fmt.Sprintf("long session: at most %d offers of each party (and of the mediator) drawn, evenly spaced, and the last", MaxPlotPoints))
+		v.notes = append(v.notes, fmt.Sprintf("long session: at most %d offers of each party (and of the mediator) drawn, evenly spaced, and the last", session.MaxPlotPoints))
 	}
-	if p.agenda() {
+	if v.agenda {
 		v.notes = append(v.notes, "agenda: a phase's offers are valued with the issues settled before it at their agreed values and those still open at their mean")
 	}
 	if len(p.Scenario.Events) > 0 {
@@ -339,40 +199,44 @@ func newPlotView(rec *Recorder, r *Runner, x, y int) *plotView {
 	return v
 }
 
-// plotStatus says how the session ended, for the plot's title.
-func (r *Runner) plotStatus() string {
-	o := r.out
-	at := fmt.Sprintf("in round %d (t = %.3f)", o.Round, o.T)
-	switch r.st.status {
-	case StatusAgreed:
+// sessionStatus says how the session ended, for the figure's title.
+func sessionStatus(res *session.Result) string {
+	at := fmt.Sprintf("in round %d (t = %.3f)", res.Round, res.Time)
+	switch res.Status {
+	case session.StatusAgreed:
 		return "Agreement " + at + "."
-	case StatusRatified:
+	case session.StatusRatified:
 		return "Agreement " + at + ", ratified."
-	case StatusNotRatified:
+	case session.StatusNotRatified:
 		var failed []string
-		for s, rv := range r.st.ratif {
-			if rv.has && rv.required && !rv.passed {
-				body := r.prep.Scenario.Parties[r.prep.Seats[s]].Ratification.Body
+		for _, rt := range res.Ratification {
+			if rt.Required && !rt.Passed {
+				body := rt.Body
 				if body == "" {
 					body = "ratification"
 				}
-				failed = append(failed, r.SeatName(s)+"'s "+body)
+				failed = append(failed, rt.Party+"'s "+body)
 			}
 		}
 		return "Agreement " + at + ", void: " + strings.Join(failed, " and ") + " failed (status not_ratified)."
-	case StatusFailedPhase:
-		ph := r.st.failed
-		return fmt.Sprintf("No agreement: agenda phase %s failed (%s) %s.", r.phaseID(ph), r.st.phases[ph].out.Reason, at)
+	case session.StatusFailedPhase:
+		why := ""
+		for _, ph := range res.Phases {
+			if ph.ID == res.FailedPhase {
+				why = ph.End
+			}
+		}
+		return fmt.Sprintf("No agreement: agenda phase %s failed (%s) %s.", res.FailedPhase, why, at)
 	}
-	why := o.Reason.String()
-	if o.Seat >= 0 {
-		why = r.SeatName(o.Seat) + " walked out"
+	why := res.End
+	if res.WalkedOut != "" {
+		why = res.WalkedOut + " walked out"
 	}
 	return fmt.Sprintf("No agreement (%s) %s.", why, at)
 }
 
 // addLegend adds an entry once.
-func (v *plotView) addLegend(name string, thumbs ...plot.Thumbnailer) {
+func (v *sessionView) addLegend(name string, thumbs ...gplot.Thumbnailer) {
 	if v.seen[name] {
 		return
 	}
@@ -410,7 +274,7 @@ func seatColor(s int) color.Color {
 	if s < len(seatPalette) {
 		return seatPalette[s]
 	}
-	return canvas.Hue(float64(s)*0.381966, 0.55, 0.2)
+	return hue(float64(s)*0.381966, 0.55, 0.2)
 }
 
 // valueRange is the range of the finite, acceptable utilities seen.
@@ -427,7 +291,7 @@ func (vr *valueRange) add(u float64) {
 
 // axis sets an axis to the range, with a strip below it for the offers
 // that cross a red line; it returns where they are drawn.
-func (vr valueRange) axis(a *plot.Axis) (strip float64) {
+func (vr valueRange) axis(a *gplot.Axis) (strip float64) {
 	pad := 0.06 * (vr.hi - vr.lo)
 	a.Min, a.Max = vr.lo-pad, vr.hi+0.02*(vr.hi-vr.lo)
 	return vr.lo - pad/2
@@ -438,8 +302,8 @@ func acceptable(u float64) bool {
 	return u != utility.Unacceptable && !math.IsNaN(u) && !math.IsInf(u, 0)
 }
 
-func newPlot(title, xl, yl string) *plot.Plot {
-	p := plot.New()
+func newPlot(title, xl, yl string) *gplot.Plot {
+	p := gplot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = vg.Points(11)
 	p.X.Label.Text, p.Y.Label.Text = xl, yl
@@ -448,7 +312,7 @@ func newPlot(title, xl, yl string) *plot.Plot {
 }
 
 // timePlot is the left panel: utility over time.
-func (v *plotView) timePlot() (*plot.Plot, error) {
+func (v *sessionView) timePlot() (*gplot.Plot, error) {
 	rec := v.rec
 	p := newPlot("Utility of the offers over time", "normalised time t", "utility to the party")
 	vr := newRange()
@@ -459,7 +323,7 @@ func (v *plotView) timePlot() (*plot.Plot, error) {
 	}
 	var curves []curve
 	for s := range v.n {
-		curves = append(curves, curve{s, s, "own", fmt.Sprintf("%s (%s): its offers", v.names[s], v.r.seats[s].spec)})
+		curves = append(curves, curve{s, s, "own", fmt.Sprintf("%s (%s): its offers", v.names[s], v.negs[s])})
 	}
 	curves = append(curves,
 		curve{v.y, v.x, "other", fmt.Sprintf("%s's offers, utility to %s", v.names[v.y], v.names[v.x])},
@@ -480,7 +344,7 @@ func (v *plotView) timePlot() (*plot.Plot, error) {
 			continue
 		}
 		var xy plotter.XYs
-		for _, pt := range rec.Series[c.from].drawn() {
+		for _, pt := range rec.Series[c.from].Drawn() {
 			if c.style == "text" && pt.To >= 0 && pt.To != c.to {
 				continue
 			}
@@ -557,8 +421,8 @@ func (v *plotView) timePlot() (*plot.Plot, error) {
 
 // phaseLines draws a dotted vertical line, labelled with the phase, where
 // each agenda phase after the first opened.
-func (v *plotView) phaseLines(p *plot.Plot, vr valueRange) error {
-	if !v.r.prep.agenda() {
+func (v *sessionView) phaseLines(p *gplot.Plot, vr valueRange) error {
+	if !v.agenda {
 		return nil
 	}
 	var labels plotter.XYLabels
@@ -593,7 +457,7 @@ func (v *plotView) phaseLines(p *plot.Plot, vr valueRange) error {
 }
 
 // addRedLines draws offers across a red line as red crosses in panel i.
-func (v *plotView) addRedLines(p *plot.Plot, xy plotter.XYs, i int) error {
+func (v *sessionView) addRedLines(p *gplot.Plot, xy plotter.XYs, i int) error {
 	v.redMarks[i] += len(xy)
 	sc, err := plotter.NewScatter(xy)
 	if err != nil {
@@ -606,7 +470,7 @@ func (v *plotView) addRedLines(p *plot.Plot, xy plotter.XYs, i int) error {
 }
 
 // addAgreement marks agreement i of the recorder at xy.
-func (v *plotView) addAgreement(p *plot.Plot, xy plotter.XYs, i int) error {
+func (v *sessionView) addAgreement(p *gplot.Plot, xy plotter.XYs, i int) error {
 	sc, err := plotter.NewScatter(xy)
 	if err != nil {
 		return err
@@ -629,7 +493,7 @@ func (v *plotView) addAgreement(p *plot.Plot, xy plotter.XYs, i int) error {
 }
 
 // spacePlot is the right panel: the offers in the utility space of x and y.
-func (v *plotView) spacePlot() (*plot.Plot, error) {
+func (v *sessionView) spacePlot() (*gplot.Plot, error) {
 	rec, x, y := v.rec, v.x, v.y
 	p := newPlot(fmt.Sprintf("Offers in the utility space of %s and %s", v.names[x], v.names[y]),
 		"utility of "+v.names[x], "utility of "+v.names[y])
@@ -644,7 +508,7 @@ func (v *plotView) spacePlot() (*plot.Plot, error) {
 		yr.add(nash[y])
 	}
 	for i := range rec.Series {
-		for _, pt := range rec.Series[i].drawn() {
+		for _, pt := range rec.Series[i].Drawn() {
 			xr.add(pt.Utilities[x])
 			yr.add(pt.Utilities[y])
 		}
@@ -654,7 +518,7 @@ func (v *plotView) spacePlot() (*plot.Plot, error) {
 		yr.add(a.Utilities[y])
 	}
 	xs, ys := xr.axis(&p.X), yr.axis(&p.Y)
-	place := func(pt OfferPoint) (plotter.XY, bool) {
+	place := func(pt session.OfferPoint) (plotter.XY, bool) {
 		ux, uy := pt.Utilities[x], pt.Utilities[y]
 		ok := acceptable(ux) && acceptable(uy)
 		if !acceptable(ux) {
@@ -679,7 +543,7 @@ func (v *plotView) spacePlot() (*plot.Plot, error) {
 	var red plotter.XYs
 	for i := range rec.Series {
 		var xy plotter.XYs
-		for _, pt := range rec.Series[i].drawn() {
+		for _, pt := range rec.Series[i].Drawn() {
 			q, ok := place(pt)
 			if !ok {
 				red = append(red, q)
@@ -733,28 +597,26 @@ func (v *plotView) spacePlot() (*plot.Plot, error) {
 }
 
 // frontier returns the Pareto frontier of x and y, sorted by x, thinned to
-// MaxPlotPoints, and the session's Nash point; or why there is none.
-func (v *plotView) frontier() (plotter.XYs, []float64, string) {
-	a := v.r.prep.analysis.get(v.r.prep)
-	var nash []float64
-	if a.nash != nil && len(a.nash.Points) > 0 {
-		nash = a.nash.Points[0].Utilities
-	}
-	if a.frontier == nil || len(a.frontier.Points) == 0 {
+// session.MaxPlotPoints, and the session's Nash point; or why there is
+// none.
+func (v *sessionView) frontier() (plotter.XYs, []float64, string) {
+	nash := v.res.Nash
+	if v.pareto == nil || len(v.pareto.Points) == 0 {
 		why := "no Pareto frontier: every outcome crosses a red line"
-		if a.note != "" {
-			why = "no Pareto frontier or Nash point: " + a.note
+		if v.res.AnalysisNote != "" {
+			why = "no Pareto frontier or Nash point: " + v.res.AnalysisNote
 		}
 		return nil, nash, why
 	}
-	front := envelope(a.frontier, v.x, v.y)
-	if len(front) > MaxPlotPoints {
-		thin := make(plotter.XYs, MaxPlotPoints)
+	const most = session.MaxPlotPoints
+	front := envelope(v.pareto, v.x, v.y)
+	if len(front) > most {
+		thin := make(plotter.XYs, most)
 		for i := range thin {
-			thin[i] = front[i*(len(front)-1)/(MaxPlotPoints-1)]
+			thin[i] = front[i*(len(front)-1)/(most-1)]
 		}
 		front = thin
-		v.notes = append(v.notes, fmt.Sprintf("the frontier is drawn through %d of its points", MaxPlotPoints))
+		v.notes = append(v.notes, fmt.Sprintf("the frontier is drawn through %d of its points", most))
 	}
 	return front, nash, ""
 }

@@ -1,0 +1,244 @@
+package plot
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley/forecast"
+
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// maxActorLegend is the most actors named in a forecast's legend; beyond
+// it the legend would outgrow the figure, and it says how many there are.
+const maxActorLegend = 24
+
+// maxMarks is the most rounds marked with a glyph on each actor's line.
+const maxMarks = 25
+
+// Forecast draws the trajectories of a forecast, one panel per dimension:
+// one line per actor, marked at the rounds with the actor's glyph so that
+// actors who share a position stay visible, and a dashed black line for
+// the model's forecast by round; one legend beside the panels names them
+// all. Each panel's axis is zoomed to the positions it shows, with a
+// margin, and labelled with the dimension's anchors and options where they
+// fall in that range (numbers where none does). dims, the problem's
+// dimensions in the result's order, may be nil. It writes "png" or "svg".
+func Forecast(w io.Writer, format string, r *forecast.Result, dims []forecast.Dimension) error {
+	if len(r.Rounds) == 0 || len(r.Dimensions) == 0 {
+		return fmt.Errorf("plot: result has no rounds")
+	}
+	nd := len(r.Dimensions)
+	legend, entries := forecastLegend(r)
+	panelH := 4.5 * vg.Inch
+	width := 11 * vg.Inch
+	legW := 2.4 * vg.Inch
+	// The legend's entries set a floor on the height, so that none is cut.
+	height := max(vg.Length(nd)*panelH, vg.Length(entries+3)*vg.Points(legendRow))
+	cv, err := newCanvas(format, width, height)
+	if err != nil {
+		return err
+	}
+	plots := make([][]*gplot.Plot, nd)
+	for d := range nd {
+		var dim *forecast.Dimension
+		if d < len(dims) {
+			dim = &dims[d]
+		}
+		p, err := trajectoryPlot(r, d, dim)
+		if err != nil {
+			return err
+		}
+		plots[d] = []*gplot.Plot{p}
+	}
+	dc := draw.New(cv)
+	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
+	body := draw.Crop(dc, 0, -legW, height-vg.Length(nd)*panelH, 0)
+	tiles := draw.Tiles{Rows: nd, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(6), PadY: vg.Points(14)}
+	canvases := gplot.Align(plots, tiles, body)
+	for d := range nd {
+		plots[d][0].Draw(canvases[d][0])
+	}
+	legend.Draw(draw.Crop(dc, dc.Size().X-legW+vg.Points(12), 0, 0, -vg.Points(12)))
+	_, err = cv.WriteTo(w)
+	return err
+}
+
+// legendRow is the height of a legend entry at the legend's font size.
+const legendRow = 14 // points
+
+// Forecast styles: each actor's colour and glyph, and the forecast's line.
+var (
+	actorGlyphs   = []draw.GlyphDrawer{draw.RingGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}}
+	forecastStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(2.2), Dashes: []vg.Length{vg.Points(6), vg.Points(3)}}
+)
+
+// actorStyle is actor i's line and glyph among n.
+func actorStyle(i, n int) (draw.LineStyle, draw.GlyphStyle) {
+	c := actorColor(i, n)
+	return draw.LineStyle{Color: c, Width: vg.Points(1.4)},
+		draw.GlyphStyle{Color: c, Radius: vg.Points(3), Shape: actorGlyphs[i%len(actorGlyphs)]}
+}
+
+// forecastLegend names every actor (up to maxActorLegend, else says how
+// many) and the forecast, at a size that reads at the figure's scale; it
+// returns the legend and its number of entries.
+func forecastLegend(r *forecast.Result) (gplot.Legend, int) {
+	l := gplot.NewLegend()
+	l.TextStyle.Font.Size = vg.Points(10)
+	l.Top, l.Left = true, true
+	l.ThumbnailWidth = vg.Points(28)
+	l.Padding = vg.Points(3)
+	n := len(r.Actors)
+	if n <= maxActorLegend {
+		for i, name := range r.Actors {
+			ls, gs := actorStyle(i, n)
+			l.Add(name, &plotter.Line{LineStyle: ls}, &plotter.Scatter{GlyphStyle: gs})
+		}
+	} else {
+		l.Add(fmt.Sprintf("%d actors, one line each", n))
+	}
+	l.Add("forecast ("+r.Model+")", &plotter.Line{LineStyle: forecastStyle})
+	if n > maxActorLegend {
+		n = 1
+	}
+	return l, n + 1
+}
+
+func trajectoryPlot(r *forecast.Result, d int, dim *forecast.Dimension) (*gplot.Plot, error) {
+	p := gplot.New()
+	p.Title.Text = fmt.Sprintf("%s — %s", r.Dimensions[d], r.Model)
+	p.Title.TextStyle.Font.Size = vg.Points(12)
+	p.X.Label.Text = "round"
+	p.X.Min, p.X.Max = 0, math.Max(1, float64(len(r.Rounds)-1))
+	p.Add(plotter.NewGrid())
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, rd := range r.Rounds {
+		for i := range r.Actors {
+			lo, hi = math.Min(lo, rd.Positions[i][d]), math.Max(hi, rd.Positions[i][d])
+		}
+		lo, hi = math.Min(lo, rd.Forecast[d]), math.Max(hi, rd.Forecast[d])
+	}
+	p.Y.Min, p.Y.Max = zoom(lo, hi)
+	p.Y.Label.Text = "position (0–100 scale)"
+	if p.Y.Max-p.Y.Min < 100 {
+		p.Y.Label.Text = "position (0–100 scale, zoomed)"
+	}
+	var marks []forecast.Anchor
+	if dim != nil {
+		marks = scaleMarks(dim.Anchors, dim.Options)
+	}
+	p.Y.Tick.Marker = scaleTicker{marks: marks}
+	step := (len(r.Rounds) + maxMarks - 1) / maxMarks
+	n := len(r.Actors)
+	for i, name := range r.Actors {
+		xy := make(plotter.XYs, len(r.Rounds))
+		for t, rd := range r.Rounds {
+			xy[t].X, xy[t].Y = float64(t), rd.Positions[i][d]
+		}
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return nil, fmt.Errorf("plot: actor %s: %w", name, err)
+		}
+		var marked plotter.XYs
+		for t := 0; t < len(xy); t += step {
+			marked = append(marked, xy[t])
+		}
+		sc, err := plotter.NewScatter(marked)
+		if err != nil {
+			return nil, fmt.Errorf("plot: actor %s: %w", name, err)
+		}
+		l.LineStyle, sc.GlyphStyle = actorStyle(i, n)
+		p.Add(l, sc)
+	}
+	xy := make(plotter.XYs, len(r.Rounds))
+	for t, rd := range r.Rounds {
+		xy[t].X, xy[t].Y = float64(t), rd.Forecast[d]
+	}
+	f, err := plotter.NewLine(xy)
+	if err != nil {
+		return nil, fmt.Errorf("plot: forecast: %w", err)
+	}
+	f.LineStyle = forecastStyle
+	p.Add(f)
+	return p, nil
+}
+
+// zoom is the axis range that shows positions lo to hi with a margin of
+// 5% of their spread (at least half a point, so that actors who never move
+// are not drawn on the frame).
+func zoom(lo, hi float64) (float64, float64) {
+	pad := math.Max(0.05*(hi-lo), 0.5)
+	return lo - pad, hi + pad
+}
+
+// scaleMarks merges a dimension's anchors and options into the labelled
+// points of its scale, by value: an option at an anchor's value is left
+// out (the anchor names the point), as are repeats.
+func scaleMarks(anchors, options []forecast.Anchor) []forecast.Anchor {
+	var marks []forecast.Anchor
+	at := func(v float64) bool {
+		for _, m := range marks {
+			if math.Abs(m.Value-v) < 1e-9 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, list := range [][]forecast.Anchor{anchors, options} {
+		for _, a := range list {
+			if !at(a.Value) {
+				marks = append(marks, a)
+			}
+		}
+	}
+	sort.SliceStable(marks, func(i, j int) bool { return marks[i].Value < marks[j].Value })
+	return marks
+}
+
+// scaleTicker labels a position axis with the scale's marks in its range,
+// "label (value)", wrapped, and gonum's numeric ticks, whose numbers are
+// kept where no mark is near.
+type scaleTicker struct{ marks []forecast.Anchor }
+
+// Ticks implements gplot.Ticker.
+func (t scaleTicker) Ticks(lo, hi float64) []gplot.Tick {
+	var ticks []gplot.Tick
+	for _, m := range t.marks {
+		if m.Value >= lo && m.Value <= hi {
+			label := strconv.FormatFloat(m.Value, 'g', -1, 64)
+			if m.Label != "" {
+				label = strings.Join(wrap(m.Label, 24), "\n") + " (" + label + ")"
+			}
+			ticks = append(ticks, gplot.Tick{Value: m.Value, Label: label})
+		}
+	}
+	marked := len(ticks)
+	for _, d := range (gplot.DefaultTicks{}).Ticks(lo, hi) {
+		for _, m := range ticks[:marked] {
+			if math.Abs(m.Value-d.Value) < 0.08*(hi-lo) {
+				d.Label = ""
+			}
+		}
+		ticks = append(ticks, d)
+	}
+	return ticks
+}
+
+// actorColor spreads hues evenly around the colour wheel, alternating
+// lighter and darker ones.
+func actorColor(i, n int) color.Color {
+	s, v := 0.75, 0.8
+	if i%2 == 1 {
+		v = 0.6
+	}
+	return hue(float64(i)/float64(max(n, 1)), v*s, v-v*s)
+}

@@ -1,0 +1,319 @@
+package session
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/utility"
+)
+
+// Summary is the text report of one session that `parley run` prints: who
+// negotiates, the agenda and meetings, the head and tail of the exchange,
+// and the result. Feed it every protocol event (Observe, from
+// Config.OnEvent) and note (Note, from Config.OnNote) while the session
+// runs, then call WriteText after Runner.Play. It keeps only the lines it
+// will print: every note, and the first and last Lines protocol events
+// (the number cut between them), so a long session does not hold its
+// events in memory. Use a new Summary for each session.
+type Summary struct {
+	lines   int
+	rows    []line
+	events  int // events kept
+	headEnd int // rows[:headEnd] hold the first `lines` events
+	cut     int // where the cut events were, in rows; -1: none
+	dropped int // events cut
+}
+
+// NewSummary returns a summary that shows the first and the last lines
+// protocol events of the exchange (every event when lines ≤ 0).
+func NewSummary(lines int) *Summary { return &Summary{lines: lines, cut: -1} }
+
+// line is one line of the exchange: a protocol event, or a note of the
+// session (phase, event, ratification) with t < 0.
+type line struct {
+	round                         int
+	t                             float64
+	party, what, outcome, utility string
+}
+
+// Observe records protocol event ev of the session r is playing, as the
+// exchange shows it: an agenda phase's outcomes in that phase's issues,
+// and each seat's utility of them at that moment.
+func (s *Summary) Observe(r *Runner, ev protocol.Event) {
+	what := ev.Type.String()
+	if ev.Type == protocol.EventVote {
+		what = "reject"
+		if ev.Accept {
+			what = "accept"
+		}
+	}
+	party := r.SeatName(int(ev.Seat))
+	if ev.Private {
+		if ev.Type == protocol.EventPropose {
+			party += " → " + r.SeatName(int(ev.With))
+		} else {
+			party += " (private)"
+		}
+	}
+	o := line{round: int(ev.Round), t: ev.T, party: party, what: what}
+	if ev.HasOutcome {
+		o.outcome = strings.Join(r.Labels(ev.Outcome), ", ")
+		n := len(r.prep.Seats)
+		us := make([]string, n)
+		for seat := range n {
+			if u := r.SeatUtility(seat, ev.Outcome); u == utility.Unacceptable {
+				us[seat] = "red line"
+			} else {
+				us[seat] = fmt.Sprintf("%.3f", u)
+			}
+		}
+		o.utility = strings.Join(us, " ")
+	}
+	s.add(o)
+}
+
+// Note records a note of the session (a phase opening, a scheduled event,
+// a ratification vote); notes are always shown.
+func (s *Summary) Note(n Note) {
+	s.add(line{round: n.Round, t: -1, party: n.Party, what: n.Kind, outcome: n.Text})
+}
+
+func (s *Summary) add(o line) {
+	s.rows = append(s.rows, o)
+	if o.t < 0 {
+		return
+	}
+	s.events++
+	if s.lines <= 0 {
+		return
+	}
+	if s.events == s.lines {
+		s.headEnd = len(s.rows)
+	}
+	// Up to lines+1 events after the head are kept: a cut that hides a
+	// single event is not worth its line.
+	if s.events > 2*s.lines+1 {
+		s.dropOldest()
+	}
+}
+
+// dropOldest cuts the first event after the head.
+func (s *Summary) dropOldest() {
+	i := s.headEnd
+	for s.rows[i].t < 0 {
+		i++
+	}
+	s.rows = append(s.rows[:i], s.rows[i+1:]...)
+	s.events--
+	s.dropped++
+	if s.cut < 0 {
+		s.cut = i
+	}
+}
+
+// finish leaves lines events after the head once some were cut.
+func (s *Summary) finish() {
+	if s.dropped > 0 && s.events > 2*s.lines {
+		s.dropOldest()
+	}
+}
+
+// WriteText writes the summary of the session r played: its set-up, the
+// exchange and the result (r.Result()).
+func (s *Summary) WriteText(w io.Writer, r *Runner) error {
+	res := r.Result()
+	p := r.prep
+	sc := p.Scenario
+	ew := &errWriter{w: w}
+	w = ew
+	dl := fmt.Sprintf("%d rounds", res.Deadline.Rounds)
+	if res.Deadline.Time != "" {
+		if res.Deadline.Rounds > 0 {
+			dl += " or " + res.Deadline.Time
+		} else {
+			dl = res.Deadline.Time
+		}
+	}
+	fmt.Fprintf(w, "%s: protocol %s, deadline %s, seed %d\n", sc.Name, res.Protocol, dl, res.Seed)
+	for _, pr := range res.Parties {
+		fmt.Fprintf(w, "  %-24s %s\n", pr.ID, pr.Negotiator)
+	}
+	if res.Mediator != "" {
+		fmt.Fprintf(w, "  %-24s %s (mediator)\n", r.SeatName(len(p.Seats)), res.Mediator)
+	}
+	if len(sc.Agenda) > 0 {
+		var ps []string
+		for _, ph := range res.Phases {
+			ps = append(ps, fmt.Sprintf("%s (%s)", ph.ID, strings.Join(ph.Issues, ", ")))
+		}
+		fmt.Fprintf(w, "Agenda: %s\n", strings.Join(ps, " → "))
+	}
+	for _, m := range res.Meetings {
+		if m.Held {
+			fmt.Fprintf(w, "Meeting %s (%s) takes place.\n", m.ID, strings.Join(m.Invitees, ", "))
+		} else {
+			fmt.Fprintf(w, "Meeting %s (%s) does not take place: %s.\n", m.ID, strings.Join(m.Invitees, ", "), m.Reason())
+		}
+	}
+	fmt.Fprintln(w)
+	s.writeExchange(w)
+	fmt.Fprintln(w)
+	writeResult(w, &res)
+	return ew.err
+}
+
+// writeExchange writes the exchange as a table: notes always, protocol
+// events cut in the middle.
+func (s *Summary) writeExchange(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "round\tt\tparty\tevent\toutcome\tutilities")
+	put := func(o line) {
+		t := ""
+		if o.t >= 0 {
+			t = fmt.Sprintf("%.3f", o.t)
+		}
+		if o.utility == "" {
+			// A note's text ends the line outside the columns, so one long
+			// note does not widen the outcome column of every row.
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", o.round, t, o.party, o.what, o.outcome)
+			return
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", o.round, t, o.party, o.what, o.outcome, o.utility)
+	}
+	s.finish()
+	for i, o := range s.rows {
+		if i == s.cut {
+			fmt.Fprintf(tw, "…\t\t\t(%d events)\t\t\n", s.dropped)
+		}
+		put(o)
+	}
+	tw.Flush()
+}
+
+// writeResult writes how the session ended and what each party got.
+func writeResult(w io.Writer, res *Result) {
+	switch {
+	case res.Agreed:
+		fmt.Fprintf(w, "Agreement in round %d (t = %.4g, %d actions):\n", res.Round, res.Time, res.Steps)
+		for _, v := range res.Outcome {
+			val := v.Value
+			if v.Label != "" {
+				val = v.Label
+			}
+			fmt.Fprintf(w, "  %s: %s\n", v.Issue, val)
+		}
+		for _, rt := range res.Ratification {
+			body := rt.Body
+			if body == "" {
+				body = "ratification"
+			}
+			switch {
+			case !rt.Required:
+				fmt.Fprintf(w, "  %s: no %s required\n", rt.Party, body)
+			case rt.Passed:
+				fmt.Fprintf(w, "  %s: %s passes (probability %.3g, draw %.3g)\n", rt.Party, body, rt.Probability, rt.Draw)
+			default:
+				fmt.Fprintf(w, "  %s: %s fails (probability %.3g, draw %.3g)\n", rt.Party, body, rt.Probability, rt.Draw)
+			}
+		}
+		if res.Status == StatusNotRatified {
+			fmt.Fprintln(w, "Status: not_ratified: the deal is void; every party gets its reservation value.")
+		} else {
+			fmt.Fprintf(w, "Status: %s.\n", res.Status)
+		}
+	default:
+		why := res.End
+		if res.WalkedOut != "" {
+			why = res.WalkedOut + " walked out"
+		}
+		if res.FailedPhase != "" {
+			why = "failed at phase " + res.FailedPhase + ": " + why
+		}
+		fmt.Fprintf(w, "No agreement (%s) in round %d (t = %.4g, %d actions); every party gets its reservation value.\n", why, res.Round, res.Time, res.Steps)
+		fmt.Fprintf(w, "Status: %s.\n", res.Status)
+	}
+	if rl := res.RedLines; rl != nil {
+		var cs []string
+		for _, pr := range res.Parties {
+			if n, ok := rl.Crossings[pr.ID]; ok {
+				cs = append(cs, fmt.Sprintf("%s %d", pr.ID, n))
+			}
+		}
+		fmt.Fprintf(w, "Red lines: offers and texts crossing them: %s", strings.Join(cs, ", "))
+		if rl.Blocked != nil && *rl.Blocked {
+			fmt.Fprint(w, "; they leave no outcome acceptable to all (one would exist without them)")
+		}
+		fmt.Fprintln(w)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	costs := false
+	for _, pr := range res.Parties {
+		costs = costs || pr.DelayCost != 0
+	}
+	hdr := "  party\tnegotiator\tutility\tdiscounted\treservation"
+	if costs {
+		hdr += "\tdelay cost"
+	}
+	fmt.Fprintln(tw, hdr)
+	prow := func(pr PartyResult) {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s", pr.ID, pr.Negotiator, num(pr.Utility), num(pr.Discounted), num(pr.Reservation))
+		if costs {
+			fmt.Fprintf(tw, "\t%s", num(pr.DelayCost))
+		}
+		fmt.Fprintln(tw)
+	}
+	for _, pr := range res.Parties {
+		prow(pr)
+	}
+	if res.MediatorParty != nil {
+		mp := *res.MediatorParty
+		if mp.Negotiator == "" {
+			mp.Negotiator = "(mediator, not at the table)"
+		} else {
+			mp.Negotiator += " (mediator)"
+		}
+		prow(mp)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "Social welfare %s (discounted %s)", num(res.SocialWelfare), num(res.DiscountedSocialWelfare))
+	if res.DistanceToPareto != nil {
+		fmt.Fprintf(w, "; distance to the Pareto frontier %.4g", *res.DistanceToPareto)
+	}
+	if res.DistanceToNash != nil {
+		fmt.Fprintf(w, "; to the Nash point %.4g", *res.DistanceToNash)
+	}
+	fmt.Fprintln(w)
+	if res.AnalysisNote != "" {
+		fmt.Fprintln(w, "Note:", res.AnalysisNote)
+	}
+}
+
+// num formats a utility with six significant digits, printing rounding
+// residue such as -2.8e-17 as 0.
+func num(x float64) string {
+	if math.Abs(x) < 1e-12 {
+		x = 0
+	}
+	return strconv.FormatFloat(x, 'g', 6, 64)
+}
+
+// errWriter keeps the first write error, so that a report of many small
+// writes is checked once at the end.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
