@@ -311,13 +311,13 @@ func newPlotView(rec *Recorder, r *Runner, x, y int) *plotView {
 	}
 	proto := r.proto.Name()
 	if len(r.seats) > n {
-		proto += " (mediator " + r.seats[n].spec.String() + ")"
+		proto += " (mediator " + r.seats[n].name + ")"
 	}
 	v.title = fmt.Sprintf("%s — %s", p.Scenario.Name, proto)
 	if n <= 4 {
 		negs := make([]string, n)
 		for s := range n {
-			negs[s] = v.names[s] + " " + r.seats[s].spec.String()
+			negs[s] = v.names[s] + " " + r.seats[s].name
 		}
 		v.title += ": " + strings.Join(negs, ", ")
 	}
