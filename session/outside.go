@@ -62,7 +62,9 @@ type Failure struct {
 	Message string `json:"message"`
 }
 
-func (f *Failure) Error() string { return fmt.Sprintf("seat %s failed (%s): %s", f.Seat, f.Cause, f.Message) }
+func (f *Failure) Error() string {
+	return fmt.Sprintf("seat %s failed (%s): %s", f.Seat, f.Cause, f.Message)
+}
 
 // Cause names the kind of a seat's failure.
 type Cause string
