@@ -25,6 +25,7 @@ type fieldError struct {
 	field   string
 	legal   []string
 	garbage bool // not a message at all
+	unasked bool // a message sent when it was not the seat's turn
 }
 
 // actionKeys are the fields an action may have.
@@ -47,6 +48,12 @@ func (r *Remote) parse(msg []byte, t protocol.Turn) (protocol.Action, string, *f
 			return protocol.Action{}, "", &fieldError{field: k, legal: actionKeys, msg: fmt.Sprintf("unknown field %q; an action has the fields %s", k, strings.Join(actionKeys, ", "))}
 		}
 	}
+	if raw, ok := fields["party"]; ok {
+		var party string
+		if json.Unmarshal(raw, &party) != nil || party != r.name {
+			return protocol.Action{}, "", &fieldError{field: "party", legal: []string{r.name}, msg: fmt.Sprintf("this seat plays for %s and can act only for it; leave \"party\" out or give %q", r.name, r.name)}
+		}
+	}
 	legal := may(t.Phase)
 	var typ string
 	if raw, ok := fields["type"]; !ok || json.Unmarshal(raw, &typ) != nil {
@@ -58,12 +65,6 @@ func (r *Remote) parse(msg []byte, t protocol.Turn) (protocol.Action, string, *f
 	}
 	if !slices.Contains(legal, typ) {
 		return protocol.Action{}, "", &fieldError{field: "type", legal: legal, msg: fmt.Sprintf("%q is not an action you may take now (phase %s); you may: %s", typ, t.Phase, strings.Join(legal, ", "))}
-	}
-	if raw, ok := fields["party"]; ok {
-		var party string
-		if json.Unmarshal(raw, &party) != nil || party != r.name {
-			return protocol.Action{}, "", &fieldError{field: "party", legal: []string{r.name}, msg: fmt.Sprintf("this seat plays for %s and can act only for it; leave \"party\" out or give %q", r.name, r.name)}
-		}
 	}
 	var text string
 	if raw, ok := fields["text"]; ok {
@@ -137,16 +138,15 @@ func (r *Remote) parseOutcome(raw json.RawMessage) (uint64, *fieldError) {
 			return 0, &fieldError{field: "outcome." + key, legal: r.issueIDs(), msg: fmt.Sprintf("issue %q is not on the table now; the issues of this phase are %s", key, strings.Join(r.issueIDs(), ", "))}
 		}
 		if !ok {
-			return 0, &fieldError{field: "outcome." + key, legal: legalValues(is), msg: fmt.Sprintf("%s is not a value of issue %q; its values: %s", excerpt(v), key, strings.Join(legalValues(is), ", "))}
+			return 0, &fieldError{field: "outcome." + key, legal: legalValues(is), msg: fmt.Sprintf("%s is not a value of issue %q; its values: %s", valueText(v), key, strings.Join(legalValues(is), ", "))}
 		}
 		r.buf[local[i]] = x
 	}
-	for k, i := range r.b.Issues {
+	for _, i := range r.b.Issues {
 		if _, ok := vals[sc.Issues[i].ID]; !ok {
 			is := &sc.Issues[i]
 			return 0, &fieldError{field: "outcome." + is.ID, legal: legalValues(is), msg: fmt.Sprintf("the outcome gives no value for issue %q; every issue needs one", is.ID)}
 		}
-		_ = k
 	}
 	return r.setup.Space.Index(r.buf), nil
 }
@@ -189,6 +189,15 @@ func stepNote(is *scenario.Issue) string {
 		return fmt.Sprintf(" in %d even steps", is.Steps)
 	}
 	return ""
+}
+
+// valueText shows a JSON value as the seat wrote it: a string quoted once.
+func valueText(v json.RawMessage) string {
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return excerpt([]byte(s))
+	}
+	return excerpt(v)
 }
 
 // excerpt is a short, quoted view of what a seat sent, for messages.

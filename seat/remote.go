@@ -106,6 +106,7 @@ type Remote struct {
 	errorsOK  int // errors left this session
 	failure   *session.Failure
 	said      string
+	sent      uint64 // messages sent on the current connection
 	stats     Stats
 	out       []byte
 }
@@ -192,7 +193,7 @@ func (r *Remote) Brief(b *session.Briefing) {
 				r.fail(session.CauseCrash, "%v", err)
 				return
 			}
-			r.conn = c
+			r.conn, r.sent = c, 0
 		}
 	}
 	if r.conn == nil {
@@ -232,6 +233,7 @@ func (r *Remote) write(v any) {
 		r.fail(session.CauseDisconnect, "encoding a message: %v", err)
 		return
 	}
+	r.sent++
 	if err := r.conn.Send(data); err != nil {
 		r.failErr(err, "sending to it")
 	}
@@ -300,11 +302,12 @@ func (r *Remote) Act(t protocol.Turn) protocol.Action {
 		return protocol.End
 	}
 	r.sendUpdate(t.Round)
-	r.drainUnasked()
-	if r.failure != nil {
+	if n := r.conn.Buffered(); n >= MaxBuffered {
+		r.fail(session.CauseFlood, "%d messages arrived while it was not the seat's turn", n)
 		return protocol.End
 	}
 	r.send(r.yourTurn(t))
+	asked := r.sent // your_turn's number: an answer arrives after it
 	start := r.opts.Clock()
 	defer func() { d := r.opts.Clock().Sub(start); r.spent += d; r.stats.add(d) }()
 	ctx, cancel := r.deadline(start)
@@ -318,7 +321,11 @@ func (r *Remote) Act(t protocol.Turn) protocol.Action {
 			r.failErr(err, fmt.Sprintf("waiting for its action in round %d", t.Round))
 			break
 		}
-		a, text, verr := r.parse(msg, t)
+		if msg.Seen < asked {
+			r.reject(&fieldError{unasked: true, msg: "a message arrived while it was not the seat's turn (a seat acts only after your_turn); it was ignored"})
+			continue
+		}
+		a, text, verr := r.parse(msg.Data, t)
 		if verr == nil {
 			r.said = text
 			return a
@@ -354,28 +361,15 @@ func (r *Remote) deadline(start time.Time) (context.Context, context.CancelFunc)
 	}
 }
 
-// drainUnasked reads the messages the seat sent when it was not its turn:
-// each is an error.
-func (r *Remote) drainUnasked() {
-	if n := r.conn.Buffered(); n >= MaxBuffered {
-		r.fail(session.CauseFlood, "%d messages arrived while it was not the seat's turn", n)
-		return
-	}
-	for r.conn.Buffered() > 0 && r.failure == nil {
-		if _, err := r.conn.Recv(context.Background()); err != nil {
-			r.failErr(err, "reading")
-			return
-		}
-		r.reject(&fieldError{msg: "it was not your turn: a seat acts only after your_turn; this message was ignored"})
-	}
-}
-
 // reject answers an illegal message, failing the seat past its errors.
 func (r *Remote) reject(e *fieldError) {
 	if r.errorsOK <= 0 {
 		cause := session.CauseInvalid
-		if e.garbage {
+		switch {
+		case e.garbage:
 			cause = session.CauseGarbage
+		case e.unasked:
+			cause = session.CauseFlood
 		}
 		r.fail(cause, "more than %d malformed or illegal messages in a session; the last: %s", r.opts.MaxErrors, e.msg)
 		return

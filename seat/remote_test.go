@@ -44,7 +44,7 @@ func (l pipeLink) Read() ([]byte, error) {
 	}
 	return m, nil
 }
-func (l pipeLink) Write(m []byte) error { l.end.Out <- m; return nil }
+func (l pipeLink) Write(m []byte) error { l.end.Write(m); return nil }
 
 // remotes makes every spec "remote:NAME" an outside seat played through a
 // pipe by the Go client running the built-in NAME.
