@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/negotiator"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/seat"
 	"github.com/parleyhq/parley/seat/client"
-	"github.com/parleyhq/parley/negotiator"
 	"github.com/parleyhq/parley/session"
 )
 
