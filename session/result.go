@@ -34,6 +34,8 @@ type Result struct {
 	Time         float64 `json:"time"`  // normalised time at the end, the t of discounting
 	Steps        int     `json:"steps"` // actions taken
 
+	// Failure says which seat failed and why (status failed).
+	Failure *Failure `json:"failure,omitempty"`
 	// FailedPhase is the agenda phase that failed (status failed_phase).
 	FailedPhase string `json:"failed_phase,omitempty"`
 	// Phases is how each phase of the agenda went.
@@ -182,10 +184,13 @@ func (r *Runner) Result() Result {
 		res.Deadline.Time = r.cfg.Deadline.Time.String()
 	}
 	if len(r.seats) > len(p.Seats) {
-		res.Mediator = r.seats[len(p.Seats)].spec.String()
+		res.Mediator = r.seats[len(p.Seats)].name
 	}
 	if o.Seat >= 0 {
 		res.WalkedOut = r.SeatName(o.Seat)
+	}
+	if st.failure != nil {
+		res.Failure, res.End, res.WalkedOut = st.failure, "seat failed", ""
 	}
 	buf := make([]int, p.Space.Issues())
 	if o.Agreed {
@@ -231,7 +236,7 @@ func (r *Runner) Result() Result {
 	for s := range p.Seats {
 		u, rv, cost := r.Payoff(s)
 		a := st.cur[s].u
-		pr := PartyResult{ID: r.SeatName(s), Negotiator: r.seats[s].spec.String(), Utility: u, Reservation: rv, Discount: a.Discount, DelayCost: cost}
+		pr := PartyResult{ID: r.SeatName(s), Negotiator: r.seats[s].name, Utility: u, Reservation: rv, Discount: a.Discount, DelayCost: cost}
 		pr.Discounted = a.Discounted(pr.Utility, o.T)
 		us[s] = pr.Utility
 		res.SocialWelfare += pr.Utility

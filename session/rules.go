@@ -32,6 +32,7 @@ const (
 	StatusNotRatified Status = "not_ratified" // agreement, but a required vote failed: void
 	StatusNoAgreement Status = "no_agreement"
 	StatusFailedPhase Status = "failed_phase" // a phase of the agenda failed
+	StatusFailed      Status = "failed"       // a seat failed (Result.Failure says which and why)
 )
 
 // Binding reports whether the status is a deal that stands.
@@ -64,6 +65,7 @@ type sessionState struct {
 	failed    int // the phase that failed, or -1
 	ratif     []ratVote
 	status    Status
+	failure   *Failure
 	buf       []int
 }
 
@@ -80,7 +82,7 @@ func (r *Runner) initState() {
 
 func (r *Runner) resetState() {
 	st := &r.st
-	st.round, st.events, st.phase, st.failed, st.status = 0, 0, 0, -1, StatusNoAgreement
+	st.round, st.events, st.phase, st.failed, st.status, st.failure = 0, 0, 0, -1, StatusNoAgreement, nil
 	clear(st.settled)
 	clear(st.isSettled)
 	copy(st.cur, r.variants[0])

@@ -254,6 +254,12 @@ type Config struct {
 	// outcome.DefaultEnumerationLimit outcomes; see docs/sessions.md.
 	AnticipateRatification bool
 
+	// Outside makes the seat for a negotiator spec that is not a built-in
+	// strategy (a process, a remote client, a language model): it returns
+	// ok false for specs it does not know, which are then parsed as
+	// built-ins. Nil means built-ins only.
+	Outside func(spec string, seat int) (o Outside, ok bool, err error)
+
 	// Trace, when set, receives the record as JSON lines.
 	Trace io.Writer
 	// OnEvent, when set, sees every protocol event (for summaries and live
@@ -271,8 +277,10 @@ type Config struct {
 
 // seat is one negotiator with its setup and random source.
 type seat struct {
-	spec  negotiator.Spec
+	spec  negotiator.Spec // zero for an outside seat
+	name  string          // the spec as given, for results and traces
 	neg   negotiator.Negotiator
+	out   Outside // the negotiator, when it plays from outside
 	setup negotiator.Setup
 	pcg   rand.PCG
 	rng   *rand.Rand
@@ -300,6 +308,9 @@ type Runner struct {
 	// variants is prep.variants, with the anticipated indexes filled in
 	// when the configuration asks for them.
 	variants [][]variant
+
+	outsiders bool   // some seat plays from outside
+	text      string // free text of the action being stepped (EventText)
 
 	// The rules' per-session state (rules.go).
 	st       sessionState
@@ -349,6 +360,14 @@ func NewRunner(cfg Config) (*Runner, error) {
 		if len(specs) == n {
 			who = "party " + ids[s]
 		}
+		if o, ok, err := r.outside(name, s); ok || err != nil {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", who, err))
+			} else if len(specs) == n {
+				r.seats = append(r.seats, &seat{name: name, neg: o, out: o})
+			}
+			continue
+		}
 		sp, err := negotiator.Parse(name)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", who, err))
@@ -365,14 +384,20 @@ func NewRunner(cfg Config) (*Runner, error) {
 			errs = append(errs, fmt.Errorf("party %s: %w", ids[s], err))
 			continue
 		}
-		r.seats = append(r.seats, &seat{spec: sp, neg: sp.New()})
+		r.seats = append(r.seats, &seat{spec: sp, name: sp.String(), neg: sp.New()})
 	}
 	if perr == nil {
 		if err := negotiator.CheckTable(info, n, cfg.Mediator != ""); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if cfg.Mediator != "" && info.Mediated {
+	if o, ok, err := r.outside(cfg.Mediator, n); cfg.Mediator != "" && info.Mediated && (ok || err != nil) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("mediator: %w", err))
+		} else {
+			r.seats = append(r.seats, &seat{name: cfg.Mediator, neg: o, out: o})
+		}
+	} else if cfg.Mediator != "" && info.Mediated {
 		sp, err := negotiator.Parse(cfg.Mediator)
 		if err == nil {
 			err = sp.CheckRole(negotiator.RoleMediator)
@@ -381,13 +406,16 @@ func NewRunner(cfg Config) (*Runner, error) {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("mediator: %w", err))
 		default:
-			r.seats = append(r.seats, &seat{spec: sp, neg: sp.New()})
+			r.seats = append(r.seats, &seat{spec: sp, name: sp.String(), neg: sp.New()})
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	r.cfg = cfg
+	for _, s := range r.seats {
+		r.outsiders = r.outsiders || s.out != nil
+	}
 	r.variants = prep.variants
 	if cfg.AnticipateRatification {
 		ax, err := prep.anticipated()
@@ -414,6 +442,14 @@ func NewRunner(cfg Config) (*Runner, error) {
 	r.initState()
 	r.wall = cfg.Clock == nil && cfg.Deadline.Time > 0
 	return r, nil
+}
+
+// outside asks Config.Outside for the seat of spec, if it is one.
+func (r *Runner) outside(spec string, seat int) (Outside, bool, error) {
+	if r.cfg.Outside == nil || spec == "" {
+		return nil, false, nil
+	}
+	return r.cfg.Outside(spec, seat)
 }
 
 func repeat(s string, n int) []string {
@@ -480,8 +516,14 @@ func (r *Runner) Play(seed uint64) (protocol.Outcome, error) {
 		return r.out, err
 	}
 	r.ratify()
-	if r.cfg.Trace != nil && r.prep.rules {
+	if r.st.failure != nil {
+		r.st.status = StatusFailed
+	}
+	if r.cfg.Trace != nil && (r.prep.rules || r.st.failure != nil) {
 		r.traceResult()
+	}
+	if r.outsiders {
+		r.finish()
 	}
 	if r.traceErr != nil {
 		return r.out, fmt.Errorf("writing the trace: %w", r.traceErr)
@@ -502,7 +544,17 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 	for _, s := range r.seats {
 		s.setup.Space = info.space
 		s.setup.Deadline = d
+	}
+	if r.outsiders {
+		r.brief(ph)
+	}
+	for _, s := range r.seats {
 		s.neg.Reset(&s.setup)
+	}
+	if r.outsiders {
+		if s, bad := r.failed(); bad {
+			return protocol.Outcome{Reason: protocol.WalkedOut, Round: offset, Seat: s}, nil
+		}
 	}
 	for {
 		t := r.proto.Next(r.elapsed())
@@ -512,9 +564,24 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 		if t.Round != r.st.round {
 			r.enterRound(t.Round)
 		}
-		a := r.seats[t.Seat].neg.Act(t)
-		if err := r.proto.Step(a); err != nil {
-			return r.proto.Result(), fmt.Errorf("%s (%s) in round %d: %w", r.SeatName(t.Seat), r.seats[t.Seat].spec.Info.Name, t.Round, err)
+		s := r.seats[t.Seat]
+		a := s.neg.Act(t)
+		if s.out != nil {
+			if f := s.out.Failure(); f != nil {
+				// A failed seat leaves the table: the protocol ends the
+				// session as a walk-out, and the result says why.
+				r.st.failure = f
+				a = protocol.End
+			}
+			r.text = s.out.Said()
+		}
+		err := r.proto.Step(a)
+		r.text = ""
+		if err != nil {
+			return r.proto.Result(), fmt.Errorf("%s (%s) in round %d: %w", r.SeatName(t.Seat), s.name, t.Round, err)
+		}
+		if r.st.failure != nil {
+			break
 		}
 	}
 	return r.proto.Result(), nil

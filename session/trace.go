@@ -64,12 +64,12 @@ func (r *Runner) traceHeader() {
 		if s > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, r.seats[s].spec.String())
+		b = appendJSONString(b, r.seats[s].name)
 	}
 	b = append(b, ']')
 	if len(r.seats) > len(p.Seats) {
 		b = append(b, `,"mediator":`...)
-		b = appendJSONString(b, r.seats[len(p.Seats)].spec.String())
+		b = appendJSONString(b, r.seats[len(p.Seats)].name)
 	}
 	b = append(b, `,"issues":[`...)
 	for i := range p.Scenario.Issues {
@@ -189,6 +189,15 @@ func (r *Runner) traceResult() {
 		b = append(b, `,"failed_phase":`...)
 		b = appendJSONString(b, r.prep.phases[r.st.failed].id)
 	}
+	if f := r.st.failure; f != nil {
+		b = append(b, `,"failure":{"seat":`...)
+		b = appendJSONString(b, f.Seat)
+		b = append(b, `,"cause":`...)
+		b = appendJSONString(b, string(f.Cause))
+		b = append(b, `,"message":`...)
+		b = appendJSONString(b, f.Message)
+		b = append(b, '}')
+	}
 	r.tbuf = append(b, "}\n"...)
 	r.write()
 }
@@ -238,6 +247,10 @@ func (r *Runner) traceEvent(e protocol.Event) {
 		b = append(b, `,"outcome":`...)
 		b = strconv.AppendUint(b, e.Outcome, 10)
 		b = r.appendValues(b, e.Outcome)
+	}
+	if r.text != "" {
+		b = append(b, `,"text":`...)
+		b = appendJSONString(b, r.text)
 	}
 	r.tbuf = append(b, "}\n"...)
 	r.write()

@@ -16,7 +16,7 @@ import (
 // RunCmd runs one negotiation session and reports the exchange and result.
 type RunCmd struct {
 	Path        string        `arg:"" name:"scenario" help:"A parley scenario file, or a Genius XML / GeniusWeb folder." type:"path"`
-	Negotiators []string      `short:"n" required:"" sep:"," help:"Negotiators, one per party in scenario order, or one for all: ${negotiators} (parameters as timedependent:e=0.5; parley list describes them)."`
+	Negotiators []string      `short:"n" required:"" sep:"," help:"Negotiators, one per party in scenario order, or one for all: ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), or cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md)."`
 	Protocol    string        `short:"p" default:"saop" help:"Protocol: ${protocols_or}."`
 	Mediator    string        `short:"m" help:"Mediator for protocols ${mediated_or}: ${mediators_or} (default broker when the scenario names a mediator party)."`
 	Rounds      int           `short:"r" help:"Deadline in rounds (default 100 when no --time is given)."`
@@ -29,6 +29,8 @@ type RunCmd struct {
 	Axes        []string      `sep:"," help:"The two parties of --plot's utility space, as x,y (default: the first two)."`
 
 	AnticipateRatification bool `help:"Parties whose deals need ratifying bargain over their expected utility P·u + (1−P)·rv, P the chance their own constituency ratifies the deal (needs an enumerable outcome space)."`
+
+	SeatClock
 }
 
 // Run implements the run command.
@@ -55,7 +57,13 @@ func (c *RunCmd) Run(e env) error {
 	if c.Plot != "" {
 		rec = &session.Recorder{}
 	}
+	seats, err := c.launcher("")
+	if err != nil {
+		return err
+	}
+	defer seats.Close()
 	cfg := session.Config{
+		Outside:     seats.Outside,
 		Scenario:    sc,
 		Negotiators: c.Negotiators,
 		Mediator:    c.Mediator,

@@ -1,0 +1,5 @@
+package seat_test
+
+import "io"
+
+var ioEOF = io.EOF
