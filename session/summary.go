@@ -75,6 +75,11 @@ func (s *Summary) Observe(r *Runner, ev protocol.Event) {
 		o.utility = strings.Join(us, " ")
 	}
 	s.add(o)
+	if text := r.EventText(); text != "" {
+		// Free text goes on a line of its own under its action, as a note
+		// (always shown), quoted so that nothing in it looks like output.
+		s.add(line{round: int(ev.Round), t: -1, party: r.SeatName(int(ev.Seat)), what: "says", outcome: strconv.Quote(text)})
+	}
 }
 
 // Note records a note of the session (a phase opening, a scheduled event,
@@ -222,7 +227,7 @@ func writeResult(w io.Writer, res *Result) {
 			}
 		}
 		if res.Status == StatusNotRatified {
-			fmt.Fprintln(w, "Status: not_ratified: the deal is void; every party gets its reservation value.")
+			fmt.Fprintf(w, "Status: not_ratified: the deal is void; every party gets %s.\n", fallback(res))
 		} else {
 			fmt.Fprintf(w, "Status: %s.\n", res.Status)
 		}
@@ -234,7 +239,10 @@ func writeResult(w io.Writer, res *Result) {
 		if res.FailedPhase != "" {
 			why = "failed at phase " + res.FailedPhase + ": " + why
 		}
-		fmt.Fprintf(w, "No agreement (%s) in round %d (t = %.4g, %d actions); every party gets its reservation value.\n", why, res.Round, res.Time, res.Steps)
+		if f := res.Failure; f != nil {
+			why = fmt.Sprintf("seat %s failed, %s: %s", f.Seat, f.Cause, f.Message)
+		}
+		fmt.Fprintf(w, "No agreement (%s) in round %d (t = %.4g, %d actions); every party gets %s.\n", why, res.Round, res.Time, res.Steps, fallback(res))
 		fmt.Fprintf(w, "Status: %s.\n", res.Status)
 	}
 	if rl := res.RedLines; rl != nil {
@@ -291,6 +299,17 @@ func writeResult(w io.Writer, res *Result) {
 	if res.AnalysisNote != "" {
 		fmt.Fprintln(w, "Note:", res.AnalysisNote)
 	}
+}
+
+// fallback says what a party is paid without a binding deal: its
+// reservation value, less what delay cost it, when time cost anything.
+func fallback(res *Result) string {
+	for _, pr := range res.Parties {
+		if pr.DelayCost != 0 {
+			return "its reservation value less its delay costs (the table below)"
+		}
+	}
+	return "its reservation value"
 }
 
 // num formats a utility with six significant digits, printing rounding
