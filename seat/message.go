@@ -26,7 +26,7 @@ const (
 
 // Settings opens a session (and, with an agenda, each of its phases).
 type Settings struct {
-	Type    string `json:"type"`
+	Type    string `json:"type" jsonschema:"enum=settings"`
 	Version int    `json:"version"`
 	// Session identifies the session among those the seat plays.
 	Session string `json:"session"`
@@ -126,7 +126,7 @@ type RedLine struct {
 
 // YourTurn asks the seat to act.
 type YourTurn struct {
-	Type  string  `json:"type"`
+	Type  string  `json:"type" jsonschema:"enum=your_turn"`
 	Round int     `json:"round"`
 	T     float64 `json:"t"` // normalised time in [0, 1]
 	// Phase is what is asked: offer, respond (to Offer), vote (on Offer)
@@ -152,7 +152,7 @@ type YourTurn struct {
 
 // ActionDone is one entry of the public record.
 type ActionDone struct {
-	Type  string  `json:"type"`
+	Type  string  `json:"type" jsonschema:"enum=action_done"`
 	Event string  `json:"event"` // offer, accept, vote, propose, adopt, end, agreement, deadline, joint, no_meeting
 	Round int     `json:"round"`
 	T     float64 `json:"t"`
@@ -169,14 +169,14 @@ type ActionDone struct {
 // Update tells the seat that its preferences or reservation value changed
 // during a phase (a scheduled event).
 type Update struct {
-	Type        string       `json:"type"`
+	Type        string       `json:"type" jsonschema:"enum=update"`
 	Round       int          `json:"round"`
 	Preferences *Preferences `json:"preferences"`
 }
 
 // Finished tells the seat how the session ended.
 type Finished struct {
-	Type      string         `json:"type"`
+	Type      string         `json:"type" jsonschema:"enum=finished"`
 	Session   string         `json:"session"`
 	Status    string         `json:"status"`
 	End       string         `json:"end"`
@@ -197,7 +197,7 @@ type Failure struct {
 
 // Error answers a malformed or illegal action.
 type Error struct {
-	Type    string `json:"type"`
+	Type    string `json:"type" jsonschema:"enum=error"`
 	Message string `json:"message"`
 	// Field is the offending field's path (type, outcome.price, ...).
 	Field string `json:"field,omitempty"`
@@ -209,7 +209,7 @@ type Error struct {
 
 // Action is a seat's answer to your_turn.
 type Action struct {
-	Type string `json:"type"`
+	Type string `json:"type" jsonschema:"enum=offer,enum=accept,enum=reject,enum=end"`
 	// Outcome is the offer (offer): issue id → value id, for every issue
 	// of the phase.
 	Outcome map[string]json.RawMessage `json:"outcome,omitempty"`
