@@ -47,3 +47,29 @@ func TestRunOutsideSeat(t *testing.T) {
 		}
 	}
 }
+
+// TestProtocolDocAgent: the agent in docs/protocol.md runs as written and
+// reaches a deal with conceder.
+func TestProtocolDocAgent(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not installed")
+	}
+	doc, err := os.ReadFile("../../docs/protocol.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```python\n")
+	code, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/protocol.md has no python block")
+	}
+	agent := filepath.Join(t.TempDir(), "agent.py")
+	os.WriteFile(agent, []byte(code), 0o644)
+	code2, out, errs := runCLI("run", sharedDomain(t, "ANAC2011_Laptop"), "-n", "cmd:python3 "+agent+",conceder", "--json")
+	if code2 != 0 {
+		t.Errorf("exit %d, stderr %s\n%s", code2, errs, out)
+	}
+	if !strings.Contains(out, `"status": "agreed"`) {
+		t.Errorf("the doc's agent reached no deal:\n%s", out)
+	}
+}
