@@ -167,5 +167,12 @@ func Run(p Problem, model string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.run(p, opts)
+	r, err := m.run(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkFinite(&p); err != nil {
+		return nil, err
+	}
+	return r, nil
 }

@@ -66,6 +66,10 @@ const salienceTol = 1e-9
 // dimension and one actor; names; finite positive capabilities; one position
 // in [0,100] and one salience in [0,100] per dimension; each actor's saliences
 // summing to at most 100. It reports every problem found.
+// MaxCapability bounds an actor's capability: products of capabilities and
+// saliences must stay finite, and only their ratios matter.
+const MaxCapability = 1e50
+
 func (p *Problem) Validate() error {
 	var errs diag.List
 	file := p.Source
@@ -90,6 +94,8 @@ func (p *Problem) Validate() error {
 			errs.Add(at(file, a.Line), "actor %s: negative capability %g", who, a.Capability)
 		case a.Capability == 0:
 			errs.Add(at(file, a.Line), "actor %s has no capability (0); every actor needs a positive capability", who)
+		case a.Capability > MaxCapability:
+			errs.Add(at(file, a.Line), "actor %s: capability %g is more than %g; the models multiply capabilities and weigh them only against each other, so rescale them (to 0–100, say)", who, a.Capability, MaxCapability)
 		}
 		if len(a.Positions) != nd {
 			errs.Add(at(file, a.Line), "actor %s has %d positions for %d dimensions", who, len(a.Positions), nd)

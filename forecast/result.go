@@ -1,5 +1,10 @@
 package forecast
 
+import (
+	"fmt"
+	"math"
+)
+
 // Result is what every model returns. All positions are on the 0–100 scale
 // of the input. JSON field names are given in the struct tags.
 type Result struct {
@@ -72,3 +77,40 @@ type Offer struct {
 }
 
 func f64p(v float64) *float64 { return &v }
+
+// checkFinite refuses a result with a position or forecast that is not a
+// finite number, saying where and what in the input can cause it.
+func (r *Result) checkFinite(p *Problem) error {
+	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
+	where := ""
+	for d, x := range r.Forecast {
+		if bad(x) {
+			where = fmt.Sprintf("the forecast of %s is %v", r.Dimensions[d], x)
+			break
+		}
+	}
+	for _, rd := range r.Rounds {
+		for i, ps := range rd.Positions {
+			for d, x := range ps {
+				if where == "" && bad(x) {
+					where = fmt.Sprintf("%s's position on %s in round %d is %v", r.Actors[i], r.Dimensions[d], rd.Round, x)
+				}
+			}
+		}
+	}
+	if where == "" {
+		return nil
+	}
+	why := "an input the model cannot weigh"
+	for d := range p.Dimensions {
+		zero := true
+		for _, a := range p.Actors {
+			zero = zero && a.Saliences[d] == 0
+		}
+		if zero {
+			why = fmt.Sprintf("no actor cares about %s (every salience is 0)", dimName(p, d))
+			break
+		}
+	}
+	return fmt.Errorf("%s: %s, not a number; the likely cause: %s", r.Model, where, why)
+}

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/alecthomas/kong"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=..."; else
+// it comes from the module's build information (buildVersion).
+var version = ""
 
 // cli lists parley's commands; each lives in a file of its own.
 type cli struct {
@@ -34,6 +36,12 @@ type env struct {
 	stderr io.Writer
 }
 
+func init() {
+	if version == "" {
+		version = buildVersion()
+	}
+}
+
 func main() {
 	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr}))
 }
@@ -54,6 +62,11 @@ func run(args []string, e env) (code int) {
 			code = int(c)
 		}
 	}()
+	// Every command's output goes through out, which keeps the first write
+	// error: a full disk or a closed pipe fails the command instead of
+	// leaving an empty file behind an exit code of 0.
+	out := &checked{w: e.stdout}
+	e.stdout = out
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("parley"),
@@ -83,7 +96,60 @@ func run(args []string, e env) (code int) {
 		fmt.Fprintln(e.stderr, "parley:", err)
 		return 1
 	}
+	if out.err != nil {
+		fmt.Fprintln(e.stderr, "parley: writing standard output:", out.err)
+		return 1
+	}
 	return 0
+}
+
+// checked is a writer that keeps its first error and refuses later writes.
+type checked struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checked) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	c.err = err
+	return n, err
+}
+
+// buildVersion is the version in the binary's build information: the
+// module version for `go install`, else the VCS revision (with "+dirty"
+// for a modified tree), else "dev".
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev == "" {
+		return "dev"
+	}
+	return "dev-" + rev + dirty
 }
 
 // warn prints a non-fatal problem on standard error.

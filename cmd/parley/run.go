@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/plot"
@@ -16,7 +17,7 @@ import (
 // RunCmd runs one negotiation session and reports the exchange and result.
 type RunCmd struct {
 	Path        string        `arg:"" name:"scenario" help:"A parley scenario file, or a Genius XML / GeniusWeb folder." type:"path"`
-	Negotiators []string      `short:"n" required:"" sep:"," help:"Negotiators, one per party in scenario order, or one for all: ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), or cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md)."`
+	Negotiators []string      `short:"n" sep:"," help:"Negotiators, one per party in scenario order, or one for all (default: boulware and conceder in turn): ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), or cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md)."`
 	Protocol    string        `short:"p" default:"saop" help:"Protocol: ${protocols_or}."`
 	Mediator    string        `short:"m" help:"Mediator for protocols ${mediated_or}: ${mediators_or} (default broker when the scenario names a mediator party)."`
 	Rounds      int           `short:"r" help:"Deadline in rounds (default 100 when no --time is given)."`
@@ -56,6 +57,10 @@ func (c *RunCmd) Run(e env) error {
 	)
 	if c.Plot != "" {
 		rec = &session.Recorder{}
+	}
+	if len(c.Negotiators) == 0 {
+		c.Negotiators = defaultNegotiators(len(sc.Negotiators()))
+		fmt.Fprintf(e.stderr, "note: no -n given: the parties play %s (choose with -n; parley list shows the negotiators)\n", strings.Join(c.Negotiators, ", "))
 	}
 	seats, err := c.launcher("")
 	if err != nil {
@@ -125,4 +130,15 @@ func (c *RunCmd) Run(e env) error {
 		return writeJSON(e.stdout, r.Result())
 	}
 	return sum.WriteText(e.stdout, r)
+}
+
+// defaultNegotiators seats n parties with boulware and conceder in turn: a
+// demanding and a yielding strategy, so a first run shows a negotiation
+// that moves.
+func defaultNegotiators(n int) []string {
+	negs := make([]string, n)
+	for i := range negs {
+		negs[i] = []string{"boulware", "conceder"}[i%2]
+	}
+	return negs
 }
