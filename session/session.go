@@ -254,6 +254,11 @@ type Config struct {
 	// outcome.DefaultEnumerationLimit outcomes; see docs/sessions.md.
 	AnticipateRatification bool
 
+	// Custom names negotiators of the caller's own, written in Go: a spec
+	// that is a key of Custom seats a fresh negotiator from its function
+	// (docs/negotiator.md). Custom names take precedence over built-ins.
+	Custom map[string]func() negotiator.Negotiator
+
 	// Outside makes the seat for a negotiator spec that is not a built-in
 	// strategy (a process, a remote client, a language model): it returns
 	// ok false for specs it does not know, which are then parsed as
@@ -359,6 +364,12 @@ func NewRunner(cfg Config) (*Runner, error) {
 		who := fmt.Sprintf("negotiator %d", s+1)
 		if len(specs) == n {
 			who = "party " + ids[s]
+		}
+		if make, ok := cfg.Custom[name]; ok {
+			if len(specs) == n {
+				r.seats = append(r.seats, &seat{name: name, neg: make()})
+			}
+			continue
 		}
 		if o, ok, err := r.outside(name, s); ok || err != nil {
 			if err != nil {
