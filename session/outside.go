@@ -112,6 +112,28 @@ func (r *Runner) brief(ph int) {
 	}
 }
 
+// stepOutside plays an outside seat's turn: its answer, with the free text
+// it attached, or, if the seat failed, a walk-out that ends the session
+// (the result says why).
+func (r *Runner) stepOutside(s *seat, t protocol.Turn) error {
+	a := s.neg.Act(t)
+	if f := s.out.Failure(); f != nil {
+		r.st.failure = f
+		a = protocol.End
+	}
+	r.text = s.out.Said()
+	err := r.proto.Step(a)
+	r.text = ""
+	if err != nil {
+		return r.stepError(s, t, err)
+	}
+	return nil
+}
+
+func (r *Runner) stepError(s *seat, t protocol.Turn, err error) error {
+	return fmt.Errorf("%s (%s) in round %d: %w", r.SeatName(t.Seat), s.name, t.Round, err)
+}
+
 // failed reports the first outside seat that has failed, recording it.
 func (r *Runner) failed() (int, bool) {
 	for i, s := range r.seats {

@@ -576,23 +576,14 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 			r.enterRound(t.Round)
 		}
 		s := r.seats[t.Seat]
-		a := s.neg.Act(t)
 		if s.out != nil {
-			if f := s.out.Failure(); f != nil {
-				// A failed seat leaves the table: the protocol ends the
-				// session as a walk-out, and the result says why.
-				r.st.failure = f
-				a = protocol.End
+			if err := r.stepOutside(s, t); err != nil || r.st.failure != nil {
+				return r.proto.Result(), err
 			}
-			r.text = s.out.Said()
+			continue
 		}
-		err := r.proto.Step(a)
-		r.text = ""
-		if err != nil {
-			return r.proto.Result(), fmt.Errorf("%s (%s) in round %d: %w", r.SeatName(t.Seat), s.name, t.Round, err)
-		}
-		if r.st.failure != nil {
-			break
+		if err := r.proto.Step(s.neg.Act(t)); err != nil {
+			return r.proto.Result(), r.stepError(s, t, err)
 		}
 	}
 	return r.proto.Result(), nil
