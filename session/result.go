@@ -28,11 +28,14 @@ type Result struct {
 	End       string `json:"end"`
 	WalkedOut string `json:"walked_out,omitempty"` // the party that ended it
 	// Outcome is the agreement, one value per issue (absent without one).
-	Outcome      []Value `json:"outcome,omitempty"`
-	OutcomeIndex *uint64 `json:"outcome_index,omitempty"`
-	Round        int     `json:"round"` // the round in which the session ended
-	Time         float64 `json:"time"`  // normalised time at the end, the t of discounting
-	Steps        int     `json:"steps"` // actions taken
+	Outcome []Value `json:"outcome,omitempty"`
+	// Agreement is the agreement in the shape every outcome has in
+	// parley's JSON (analyze's points, exports): issue id → value label.
+	Agreement    map[string]string `json:"agreement,omitempty"`
+	OutcomeIndex *uint64           `json:"outcome_index,omitempty"`
+	Round        int               `json:"round"` // the round in which the session ended
+	Time         float64           `json:"time"`  // normalised time at the end, the t of discounting
+	Steps        int               `json:"steps"` // actions taken
 
 	// Failure says which seat failed and why (status failed).
 	Failure *Failure `json:"failure,omitempty"`
@@ -198,6 +201,7 @@ func (r *Runner) Result() Result {
 		res.OutcomeIndex = &idx
 		p.Space.Decode(idx, buf)
 		res.Outcome = values(p, buf, nil)
+		res.Agreement = sc.Labels(buf)
 	}
 	if p.agenda() {
 		for ph, rec := range st.phases {

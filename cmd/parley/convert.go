@@ -9,8 +9,8 @@ import (
 
 // ConvertCmd writes a parley scenario from Genius or GeniusWeb files.
 type ConvertCmd struct {
-	Paths []string `arg:"" name:"source" help:"A Genius XML folder, a GeniusWeb folder, or GeniusWeb profile files (one per party)."`
-	Out   string   `short:"o" help:"Write the scenario here instead of standard output."`
+	Paths  []string `arg:"" name:"source" help:"A Genius XML folder, a GeniusWeb folder, or GeniusWeb profile files (one per party)."`
+	Output string   `short:"o" aliases:"out" help:"Write the scenario here instead of standard output." type:"path"`
 }
 
 // Run converts and writes the scenario; nothing is written on error.
@@ -28,13 +28,13 @@ func (c *ConvertCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
-	if c.Out == "" {
+	if c.Output == "" {
 		_, err = e.stdout.Write(b)
 		return err
 	}
-	if err := writeFileAtomic(c.Out, func(f *os.File) error { _, err := f.Write(b); return err }); err != nil {
+	if err := writeFileAtomic(c.Output, func(f *os.File) error { _, err := f.Write(b); return err }); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "wrote %s: %d parties, %d issues\n", c.Out, len(s.Parties), len(s.Issues))
+	fmt.Fprintf(e.stderr, "wrote %s: %d parties, %d issues\n", c.Output, len(s.Parties), len(s.Issues))
 	return nil
 }

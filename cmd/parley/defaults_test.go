@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -18,6 +21,34 @@ func TestRunWithoutNegotiators(t *testing.T) {
 	for _, want := range []string{"  ua                       boulware", "  ru                       conceder", "  us                       broker (mediator)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestOneNamePerConcept: an outcome has one shape in every JSON output
+// (issue id → value label), and -o/--output names an output file for
+// every command (convert's --out stays as an alias).
+func TestOneNamePerConcept(t *testing.T) {
+	laptop := sharedDomain(t, "ANAC2011_Laptop")
+	code, out, errs := runCLI("run", laptop, "-n", "boulware,conceder", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res struct{ Agreement map[string]string }
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Agreement["Laptop"] != "HP" || res.Agreement["External Monitor"] != "19'' LCD" {
+		t.Errorf("run --json agreement %v (%v)", res.Agreement, err)
+	}
+	code, out, _ = runCLI("analyze", laptop, "--json")
+	var rep struct{ Nash []struct{ Outcome map[string]string } }
+	if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || len(rep.Nash) == 0 || len(rep.Nash[0].Outcome) != 3 {
+		t.Errorf("analyze --json nash %+v (%v)", rep.Nash, err)
+	}
+	for _, flag := range []string{"-o", "--output", "--out"} {
+		target := filepath.Join(t.TempDir(), "laptop.yaml")
+		if code, _, errs := runCLI("convert", laptop, flag, target); code != 0 {
+			t.Errorf("convert %s: exit %d: %s", flag, code, errs)
+		} else if _, err := os.Stat(target); err != nil {
+			t.Errorf("convert %s wrote nothing: %v", flag, err)
 		}
 	}
 }
