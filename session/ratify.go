@@ -1,0 +1,61 @@
+package session
+
+import (
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/utility"
+)
+
+// countRedLines counts the offers and texts put to each party that cross
+// its red lines (the mediator's private proposals only for their party).
+func (r *Runner) countRedLines(e protocol.Event) {
+	if e.Type != protocol.EventOffer && e.Type != protocol.EventPropose {
+		return
+	}
+	for s := range r.prep.Seats {
+		if s == int(e.Seat) || (e.Private && s != int(e.With)) || len(r.st.act[s].u.RedLines) == 0 {
+			continue
+		}
+		if r.st.act[s].x.Utility(e.Outcome, r.st.buf) == utility.Unacceptable {
+			r.st.crossings[s]++
+		}
+	}
+}
+
+// ratify holds the ratification votes of an agreement and sets the status.
+func (r *Runner) ratify() {
+	st := &r.st
+	switch {
+	case st.failed >= 0:
+		st.status = StatusFailedPhase
+		return
+	case !r.out.Agreed:
+		st.status = StatusNoAgreement
+		return
+	}
+	st.status = StatusAgreed
+	p := r.prep
+	p.Space.Decode(r.out.Outcome, st.buf)
+	for s, i := range p.Seats {
+		rat := p.Scenario.Parties[i].Ratification
+		if rat == nil {
+			continue
+		}
+		v := &st.ratif[s]
+		v.has = true
+		v.required = rat.Required(st.buf)
+		v.prob = rat.Prob(st.buf, st.cur[s].u.Utility(st.buf))
+		if !v.required {
+			v.passed = true
+			continue
+		}
+		v.draw = r.ratRand.Float64()
+		v.passed = v.draw < v.prob
+		if st.status == StatusAgreed {
+			st.status = StatusRatified
+		}
+		if !v.passed {
+			st.status = StatusNotRatified
+		}
+		r.noteRatification(s, rat.Body, v.passed)
+	}
+}

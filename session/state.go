@@ -1,0 +1,78 @@
+package session
+
+import (
+	"github.com/parleyhq/parley/protocol"
+)
+
+// Status says whether a session ended with a binding deal.
+type Status string
+
+// Statuses.
+const (
+	StatusAgreed      Status = "agreed"       // agreement; no ratification was required
+	StatusRatified    Status = "ratified"     // agreement, and every required vote passed
+	StatusNotRatified Status = "not_ratified" // agreement, but a required vote failed: void
+	StatusNoAgreement Status = "no_agreement"
+	StatusFailedPhase Status = "failed_phase" // a phase of the agenda failed
+	StatusFailed      Status = "failed"       // a seat failed (Result.Failure says which and why)
+)
+
+// Binding reports whether the status is a deal that stands.
+func (s Status) Binding() bool { return s == StatusAgreed || s == StatusRatified }
+
+// phaseRecord is how one phase went.
+type phaseRecord struct {
+	played     bool
+	start, end int // rounds
+	out        protocol.Outcome
+}
+
+// ratVote is one party's ratification.
+type ratVote struct {
+	has, required, passed bool
+	prob, draw            float64
+}
+
+// sessionState is the rules' state during one session.
+type sessionState struct {
+	round     int // the round under way (0 before the first)
+	events    int // scheduled events applied
+	phase     int
+	settled   []int // the agreed values of settled issues (full outcome)
+	isSettled []bool
+	cur       []variant // per member: preferences after the events so far
+	act       []variant // per member: what it negotiates with in this phase
+	crossings []int     // per seat: offers and texts put to it that crossed its red lines
+	phases    []phaseRecord
+	failed    int // the phase that failed, or -1
+	ratif     []ratVote
+	status    Status
+	failure   *Failure
+	buf       []int
+}
+
+func (r *Runner) initState() {
+	p := r.prep
+	st := &r.st
+	k := p.Space.Issues()
+	st.settled, st.isSettled, st.buf = make([]int, k), make([]bool, k), make([]int, k)
+	st.cur, st.act = make([]variant, len(p.members)), make([]variant, len(p.members))
+	st.crossings = make([]int, len(p.Seats))
+	st.phases = make([]phaseRecord, len(p.phases))
+	st.ratif = make([]ratVote, len(p.Seats))
+}
+
+func (r *Runner) resetState() {
+	st := &r.st
+	st.round, st.events, st.phase, st.failed, st.status, st.failure = 0, 0, 0, -1, StatusNoAgreement, nil
+	clear(st.settled)
+	clear(st.isSettled)
+	copy(st.cur, r.variants[0])
+	copy(st.act, st.cur)
+	clear(st.crossings)
+	clear(st.phases)
+	clear(st.ratif)
+}
+
+// Status is the binding status of the last session played.
+func (r *Runner) Status() Status { return r.st.status }
