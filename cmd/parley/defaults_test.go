@@ -39,7 +39,9 @@ func TestOneNamePerConcept(t *testing.T) {
 		t.Errorf("run --json agreement %v (%v)", res.Agreement, err)
 	}
 	code, out, _ = runCLI("analyze", laptop, "--json")
-	var rep struct{ Nash []struct{ Outcome map[string]string } }
+	var rep struct {
+		Nash []struct{ Outcome map[string]string }
+	}
 	if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || len(rep.Nash) == 0 || len(rep.Nash[0].Outcome) != 3 {
 		t.Errorf("analyze --json nash %+v (%v)", rep.Nash, err)
 	}
