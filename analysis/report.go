@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/parleyhq/parley/internal/printable"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/utility"
 )
@@ -281,7 +282,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.WhatIf != nil {
 		r.writeWhatIf(&b)
 	}
-	_, err := io.WriteString(w, b.String())
+	// Names and labels come from input files: escape what would act on
+	// the terminal or hide in it.
+	_, err := io.WriteString(w, printable.Text(b.String()))
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/parleyhq/parley/diag"
 	"github.com/parleyhq/parley/scenario"
 )
 
@@ -251,7 +252,7 @@ func Sensitivity(f *scenario.File, name string, opts SensitivityOptions) (*Sensi
 }
 
 func firstError(err error) string {
-	var el scenario.ErrorList
+	var el diag.List
 	if errors.As(err, &el) && len(el) > 0 {
 		return el[0].Msg
 	}

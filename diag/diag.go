@@ -102,3 +102,21 @@ func (l *List) Merge(file string, err error) {
 		*l = append(*l, &Error{Pos: Pos{File: file}, Msg: err.Error()})
 	}
 }
+
+// ExcerptRunes is how much of a piece of input text Excerpt quotes.
+const ExcerptRunes = 40
+
+// Excerpt quotes text from an input file for a message: Go-quoted, so that
+// control and invisible characters show as escapes, and cut to its first
+// ExcerptRunes characters, so that a message never echoes a whole file
+// that someone pointed parley at.
+func Excerpt(s string) string {
+	n := 0
+	for i := range s {
+		if n == ExcerptRunes {
+			return strconv.Quote(s[:i]) + "…"
+		}
+		n++
+	}
+	return strconv.Quote(s)
+}

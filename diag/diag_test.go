@@ -2,6 +2,7 @@ package diag
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,19 @@ func TestList(t *testing.T) {
 	want := "a:1:5: merged\na:9: first\nb:2:1: second 2\nc: plain"
 	if got := l.Err().Error(); got != want {
 		t.Errorf("list:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestExcerpt(t *testing.T) {
+	long := strings.Repeat("root:x:0:0:root:/root:/bin/bash\n", 100)
+	got := Excerpt(long)
+	if want := `"root:x:0:0:root:/root:/bin/bash\nroot:x:0"…`; got != want {
+		t.Errorf("Excerpt(long) = %s, want %s", got, want)
+	}
+	if got, want := Excerpt("a\x1b[2J\u200b"), `"a\x1b[2J\u200b"`; got != want {
+		t.Errorf("Excerpt = %s, want %s", got, want)
+	}
+	if got, want := Excerpt("Genève"), `"Genève"`; got != want {
+		t.Errorf("Excerpt = %s, want %s", got, want)
 	}
 }

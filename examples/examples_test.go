@@ -11,8 +11,13 @@ import (
 	"github.com/parleyhq/parley/scenario"
 )
 
+// sources is the folder of the flagship's article: beside the repository,
+// outside the scenario's own folder, so it must be allowed explicitly.
+var sources = scenario.Options{SourceRoots: []string{"../../shared"}}
+
 // TestExamplesValidate loads every example. With ../shared present (as in
-// CI) the article is readable, so every quote is checked against it.
+// CI) and allowed as a source folder, the article is readable, so every
+// quote is checked against it.
 func TestExamplesValidate(t *testing.T) {
 	files, err := filepath.Glob("*.yaml")
 	if err != nil || len(files) == 0 {
@@ -24,7 +29,7 @@ func TestExamplesValidate(t *testing.T) {
 		if strings.HasPrefix(f, "tournament") {
 			continue // tournament specs, checked by the tournament package
 		}
-		s, err := scenario.LoadFile(f)
+		s, err := sources.LoadFile(f)
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue
@@ -53,8 +58,24 @@ func TestFlagshipQuotesAreChecked(t *testing.T) {
 		t.Fatalf("flagship lacks the quote %q", q)
 	}
 	bad := strings.Replace(string(data), q, "But Russia has made no commitments before.", 1)
-	_, err = scenario.Parse([]byte(bad), "ukraine-2025.yaml")
+	_, err = sources.Parse([]byte(bad), "ukraine-2025.yaml")
 	if err == nil || !strings.Contains(err.Error(), "quote not found verbatim") {
 		t.Fatalf("altered quote accepted; err = %v", err)
+	}
+}
+
+// TestFlagshipSourceNeedsAllowing: without its folder allowed, the article
+// beside the repository is not read (it lies outside the scenario's
+// folder), which the loader says, and an altered quote goes unchecked.
+func TestFlagshipSourceNeedsAllowing(t *testing.T) {
+	if _, err := os.Stat("../../shared/seed"); err != nil {
+		t.Skip("../../shared/seed is absent")
+	}
+	s, err := scenario.LoadFile("ukraine-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], `cannot read source "article" (it lies outside the scenario's folder`) {
+		t.Errorf("warnings = %q", s.Warnings)
 	}
 }

@@ -3,20 +3,17 @@ package forecast
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley/diag"
+	"github.com/parleyhq/parley/internal/safeio"
+	"github.com/parleyhq/parley/internal/xmltree"
 )
-
-// maxInputBytes bounds what the readers accept (KTAB inputs are kilobytes).
-const maxInputBytes = 64 << 20
 
 // LoadFile reads a problem from a file, choosing the reader by extension:
 // .xml is a KTAB XML scenario (smpSchema.xsd); .csv is a KTAB CSV scenario,
@@ -38,21 +35,9 @@ func LoadFile(path string) (Problem, error) {
 	return Problem{}, fmt.Errorf("%s: unknown input format %q (want .csv or .xml)", path, filepath.Ext(path))
 }
 
-func readAll(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxInputBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) > maxInputBytes {
-		return nil, fmt.Errorf("%s: file larger than %d bytes", path, maxInputBytes)
-	}
-	return data, nil
-}
+// readAll reads an input file: a regular file of at most
+// safeio.MaxFileSize bytes.
+func readAll(path string) ([]byte, error) { return safeio.ReadFile(path) }
 
 func isTable(data []byte) bool {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
@@ -77,16 +62,14 @@ type csvRecord struct {
 	fields []string
 }
 
-// readInput reads at most maxInputBytes, without a leading byte-order mark.
+// readInput reads at most safeio.MaxFileSize bytes, without a leading
+// byte-order mark.
 func readInput(r io.Reader, file string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
+	data, err := safeio.ReadAll(r)
 	if err != nil {
 		return nil, &diag.Error{Pos: at(file, 0), Msg: err.Error()}
 	}
-	if len(data) > maxInputBytes {
-		return nil, &diag.Error{Pos: at(file, 0), Msg: fmt.Sprintf("input larger than %d bytes", maxInputBytes)}
-	}
-	return bytes.TrimPrefix(data, []byte("\ufeff")), nil
+	return safeio.TrimBOM(data), nil
 }
 
 // readRecords reads every record, trimming spaces and quotes and a leading
@@ -293,95 +276,6 @@ func ReadTable(r io.Reader, file string) (Problem, error) {
 	return p.checked(errs)
 }
 
-// xmlNode is a parsed XML element with the line it starts on.
-type xmlNode struct {
-	name     string
-	text     strings.Builder
-	line     int
-	children []*xmlNode
-}
-
-func (n *xmlNode) child(name string) *xmlNode {
-	for _, c := range n.children {
-		if c.name == name {
-			return c
-		}
-	}
-	return nil
-}
-
-func (n *xmlNode) all(name string) []*xmlNode {
-	var out []*xmlNode
-	for _, c := range n.children {
-		if c.name == name {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func (n *xmlNode) str() string { return strings.TrimSpace(n.text.String()) }
-
-const maxXMLDepth = 64
-
-func parseXMLTree(r io.Reader, file string) (*xmlNode, error) {
-	data, err := readInput(r, file)
-	if err != nil {
-		return nil, err
-	}
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
-		if strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "us-ascii") {
-			return input, nil
-		}
-		return nil, fmt.Errorf("unsupported encoding %q (want UTF-8)", charset)
-	}
-	var root *xmlNode
-	var stack []*xmlNode
-	for {
-		line, _ := dec.InputPos()
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var se *xml.SyntaxError
-			if errors.As(err, &se) {
-				return nil, &diag.Error{Pos: at(file, se.Line), Msg: "XML syntax error: " + se.Msg}
-			}
-			l, _ := dec.InputPos()
-			return nil, &diag.Error{Pos: at(file, l), Msg: err.Error()}
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			n := &xmlNode{name: t.Name.Local, line: line}
-			if len(stack) == 0 {
-				if root != nil {
-					return nil, &diag.Error{Pos: at(file, line), Msg: "more than one root element"}
-				}
-				root = n
-			} else {
-				p := stack[len(stack)-1]
-				p.children = append(p.children, n)
-			}
-			if len(stack) >= maxXMLDepth {
-				return nil, &diag.Error{Pos: at(file, line), Msg: "elements nested too deeply"}
-			}
-			stack = append(stack, n)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) > 0 {
-				stack[len(stack)-1].text.Write(t)
-			}
-		}
-	}
-	if root == nil {
-		return nil, &diag.Error{Pos: at(file, 0), Msg: "no XML element found"}
-	}
-	return root, nil
-}
-
 // ReadKTABXML reads KTAB's SMP XML scenario (smpSchema.xsd, e.g.
 // smpExample.xml): name, desc, prngSeed, optional ModelParameters (stored in
 // Problem.SMP), Dimensions, Actors (name, description, capability, Position
@@ -389,50 +283,50 @@ func parseXMLTree(r io.Reader, file string) (*xmlNode, error) {
 // Problem.Accommodation, starting from the identity). Every error carries
 // file:line.
 func ReadKTABXML(r io.Reader, file string) (Problem, error) {
-	root, err := parseXMLTree(r, file)
+	root, err := xmltree.Read(r, file)
 	if err != nil {
 		return Problem{}, err
 	}
 	var errs diag.List
 	p := Problem{Source: file}
-	if root.name != "Scenario" {
-		errs.Add(at(file, root.line), "root element is <%s>, want <Scenario>", root.name)
+	if root.Name != "Scenario" {
+		errs.Add(at(file, root.Pos.Line), "root element is <%s>, want <Scenario>", root.Name)
 		return Problem{}, errs
 	}
-	need := func(n *xmlNode, name string) *xmlNode {
-		c := n.child(name)
+	need := func(n *xmltree.Element, name string) *xmltree.Element {
+		c := n.Child(name)
 		if c == nil {
-			errs.Add(at(file, n.line), "<%s> has no <%s>", n.name, name)
+			errs.Add(at(file, n.Pos.Line), "<%s> has no <%s>", n.Name, name)
 		}
 		return c
 	}
-	text := func(n *xmlNode, name string) string {
+	text := func(n *xmltree.Element, name string) string {
 		c := need(n, name)
 		if c == nil {
 			return ""
 		}
-		if c.str() == "" {
-			errs.Add(at(file, c.line), "<%s> is empty", name)
+		if c.Text() == "" {
+			errs.Add(at(file, c.Pos.Line), "<%s> is empty", name)
 		}
-		return c.str()
+		return c.Text()
 	}
-	number := func(n *xmlNode, what string) float64 {
-		if n.str() == "" {
-			errs.Add(at(file, n.line), "<%s> is empty (%s)", n.name, what)
+	number := func(n *xmltree.Element, what string) float64 {
+		if n.Text() == "" {
+			errs.Add(at(file, n.Pos.Line), "<%s> is empty (%s)", n.Name, what)
 			return 0
 		}
-		v, err := strconv.ParseFloat(n.str(), 64)
+		v, err := strconv.ParseFloat(n.Text(), 64)
 		if err != nil {
-			errs.Add(at(file, n.line), "<%s> %q is not a number (%s)", n.name, n.str(), what)
+			errs.Add(at(file, n.Pos.Line), "<%s> %q is not a number (%s)", n.Name, n.Text(), what)
 			return 0
 		}
 		return v
 	}
 	p.Name = text(root, "name")
-	if c := root.child("desc"); c != nil {
-		p.Description = c.str()
+	if c := root.Child("desc"); c != nil {
+		p.Description = c.Text()
 	}
-	if mp := root.child("ModelParameters"); mp != nil {
+	if mp := root.Child("ModelParameters"); mp != nil {
 		par := SMPParams{}
 		fields := []struct {
 			name string
@@ -455,73 +349,73 @@ func ReadKTABXML(r io.Reader, file string) (Problem, error) {
 			full := par.withDefaults()
 			if err := full.check(); err != nil {
 				for _, e := range err.(diag.List) {
-					errs.Add(at(file, mp.line), "%s", e.Msg)
+					errs.Add(at(file, mp.Pos.Line), "%s", e.Msg)
 				}
 			}
 		}
 		p.SMP = &par
 	}
 	if dims := need(root, "Dimensions"); dims != nil {
-		for _, d := range dims.all("dName") {
-			if d.str() == "" {
-				errs.Add(at(file, d.line), "<dName> is empty")
+		for _, d := range dims.ChildrenNamed("dName") {
+			if d.Text() == "" {
+				errs.Add(at(file, d.Pos.Line), "<dName> is empty")
 			}
-			p.Dimensions = append(p.Dimensions, Dimension{Name: d.str()})
+			p.Dimensions = append(p.Dimensions, Dimension{Name: d.Text()})
 		}
 		if len(p.Dimensions) == 0 {
-			errs.Add(at(file, dims.line), "<Dimensions> has no <dName>")
+			errs.Add(at(file, dims.Pos.Line), "<Dimensions> has no <dName>")
 		}
 	}
 	nd := len(p.Dimensions)
 	index := map[string]int{}
 	if actors := need(root, "Actors"); actors != nil {
-		for _, an := range actors.all("Actor") {
-			a := Actor{Line: an.line}
+		for _, an := range actors.ChildrenNamed("Actor") {
+			a := Actor{Line: an.Pos.Line}
 			a.Name = text(an, "name")
-			if c := an.child("description"); c != nil {
-				a.Description = c.str()
+			if c := an.Child("description"); c != nil {
+				a.Description = c.Text()
 			}
 			if c := need(an, "capability"); c != nil {
 				a.Capability = number(c, "capability of "+a.Name)
 			}
 			if pos := need(an, "Position"); pos != nil {
-				for _, c := range pos.all("dCoord") {
+				for _, c := range pos.ChildrenNamed("dCoord") {
 					a.Positions = append(a.Positions, number(c, "position of "+a.Name))
 				}
 				if len(a.Positions) != nd {
-					errs.Add(at(file, pos.line), "actor %s has %d <dCoord> for %d dimensions", a.Name, len(a.Positions), nd)
+					errs.Add(at(file, pos.Pos.Line), "actor %s has %d <dCoord> for %d dimensions", a.Name, len(a.Positions), nd)
 				}
 			}
 			if sal := need(an, "Salience"); sal != nil {
-				for _, c := range sal.all("dSal") {
+				for _, c := range sal.ChildrenNamed("dSal") {
 					a.Saliences = append(a.Saliences, number(c, "salience of "+a.Name))
 				}
 				if len(a.Saliences) != nd {
-					errs.Add(at(file, sal.line), "actor %s has %d <dSal> for %d dimensions", a.Name, len(a.Saliences), nd)
+					errs.Add(at(file, sal.Pos.Line), "actor %s has %d <dSal> for %d dimensions", a.Name, len(a.Saliences), nd)
 				}
 			}
 			if _, dup := index[a.Name]; dup && a.Name != "" {
-				errs.Add(at(file, an.line), "actor name %q used twice", a.Name)
+				errs.Add(at(file, an.Pos.Line), "actor name %q used twice", a.Name)
 			}
 			index[a.Name] = len(p.Actors)
 			p.Actors = append(p.Actors, a)
 		}
 	}
-	if ia := root.child("IdealAdjustment"); ia != nil {
+	if ia := root.Child("IdealAdjustment"); ia != nil {
 		n := len(p.Actors)
 		acc := newMatrix(n, n)
 		for i := range n {
 			acc[i][i] = 1
 		}
-		for _, pair := range ia.all("iaPair") {
+		for _, pair := range ia.ChildrenNamed("iaPair") {
 			ai, rj := text(pair, "adjustingIdeal"), text(pair, "referencePos")
 			i, ok1 := index[ai]
 			j, ok2 := index[rj]
 			if !ok1 && ai != "" {
-				errs.Add(at(file, pair.line), "<adjustingIdeal> names unknown actor %q", ai)
+				errs.Add(at(file, pair.Pos.Line), "<adjustingIdeal> names unknown actor %q", ai)
 			}
 			if !ok2 && rj != "" {
-				errs.Add(at(file, pair.line), "<referencePos> names unknown actor %q", rj)
+				errs.Add(at(file, pair.Pos.Line), "<referencePos> names unknown actor %q", rj)
 			}
 			var v float64
 			if c := need(pair, "adjust"); c != nil {

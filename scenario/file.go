@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/parleyhq/parley/diag"
 )
 
 // FormatVersion is the version of the scenario format this package reads and writes.
@@ -342,7 +344,7 @@ func describe(node ast.Node) string {
 	}
 	switch node.Type() {
 	case ast.StringType:
-		return fmt.Sprintf("the text %q", node.GetToken().Value)
+		return "the text " + diag.Excerpt(node.GetToken().Value)
 	case ast.SequenceType:
 		return "a list"
 	case ast.MappingType, ast.MappingValueType:

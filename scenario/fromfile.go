@@ -2,6 +2,8 @@ package scenario
 
 import (
 	"path/filepath"
+
+	"github.com/parleyhq/parley/diag"
 )
 
 // FromFile validates an already decoded File into a Scenario, as Parse
@@ -11,7 +13,7 @@ import (
 // Sensitivity analysis uses it to re-validate a File after changing its
 // assumed numbers, thousands of times.
 func FromFile(f *File, name string) (*Scenario, error) {
-	v := &validator{file: name, idx: map[string]Pos{"": {File: name}}, dir: filepath.Dir(name), skipDocs: true}
+	v := &validator{file: name, idx: map[string]diag.Pos{"": {File: name}}, dir: filepath.Dir(name), skipDocs: true}
 	s := v.scenario(f)
 	if len(v.errs) > 0 {
 		v.errs.Sort()

@@ -1,7 +1,9 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,53 +13,58 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/parleyhq/parley/diag/yamlpos"
-
-	"github.com/parleyhq/parley/internal/suggest"
-
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 
+	"github.com/parleyhq/parley/diag"
+	"github.com/parleyhq/parley/diag/yamlpos"
+	"github.com/parleyhq/parley/internal/safeio"
+	"github.com/parleyhq/parley/internal/suggest"
 	"github.com/parleyhq/parley/utility"
 )
 
-// Limits that keep hostile inputs from exhausting memory.
-const (
-	MaxFileSize    = 32 << 20 // bytes in one scenario file
-	MaxIssueValues = 1_000_000
-)
+// MaxIssueValues is the most values one issue may have, in every format.
+const MaxIssueValues = 1_000_000
 
-// LoadFile reads and validates a scenario file (YAML or JSON).
-func LoadFile(path string) (*Scenario, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("%s is a folder, not a scenario file", path)
-	}
-	if fi.Size() > MaxFileSize {
-		return nil, fmt.Errorf("%s: %d bytes is more than the %d a scenario file may have", path, fi.Size(), MaxFileSize)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(data, path)
+// Options says how a scenario file is read.
+type Options struct {
+	// SourceRoots are folders, besides the scenario file's own, from which
+	// its source documents may be read to check quotes. A source path that
+	// leads anywhere else, also through a symbolic link, is not read: a
+	// scenario from someone else could otherwise probe any file the reader
+	// can open (does this quote occur in it?).
+	SourceRoots []string
 }
 
-// Parse decodes and validates a scenario. name is used in error positions
-// and to resolve source documents' paths. Every problem found is reported
-// at once, as an ErrorList sorted by position.
-func Parse(data []byte, name string) (*Scenario, error) {
+// LoadFile reads and validates a scenario file (YAML or JSON) with no
+// source folders besides its own.
+func LoadFile(path string) (*Scenario, error) { return Options{}.LoadFile(path) }
+
+// Parse decodes and validates a scenario with no source folders besides
+// its own; see Options.Parse.
+func Parse(data []byte, name string) (*Scenario, error) { return Options{}.Parse(data, name) }
+
+// LoadFile reads and validates a scenario file (YAML or JSON). It reads
+// only a regular file of at most safeio.MaxFileSize bytes.
+func (o Options) LoadFile(path string) (*Scenario, error) {
+	data, err := safeio.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return o.Parse(data, path)
+}
+
+// Parse decodes and validates a scenario. name is used in error positions,
+// and its folder is where source documents' paths start. Every problem found
+// is reported at once, as a diag.List sorted by position.
+func (o Options) Parse(data []byte, name string) (*Scenario, error) {
 	f, idx, errs := decode(data, name)
 	if f == nil {
 		errs.Sort()
 		return nil, errs
 	}
 	// Unknown fields do not stop validation: report everything at once.
-	v := &validator{file: name, idx: idx, dir: filepath.Dir(name), errs: errs}
+	v := &validator{file: name, idx: idx, dir: filepath.Dir(name), roots: o.SourceRoots, errs: errs}
 	s := v.scenario(f)
 	if len(v.errs) > 0 {
 		v.errs.Sort()
@@ -79,26 +86,26 @@ func DecodeFile(data []byte, name string) (*File, error) {
 // decode parses YAML/JSON into a File, reporting syntax errors, every
 // unknown field and type errors with positions; idx maps field paths such
 // as "parties[0].weights.price" to positions.
-func decode(data []byte, name string) (*File, map[string]Pos, ErrorList) {
-	var errs ErrorList
-	if len(data) > MaxFileSize {
-		errs.Add(Pos{File: name}, "%d bytes is more than the %d a scenario file may have", len(data), MaxFileSize)
+func decode(data []byte, name string) (*File, map[string]diag.Pos, diag.List) {
+	var errs diag.List
+	if len(data) > safeio.MaxFileSize {
+		errs.Add(diag.Pos{File: name}, "%s is more than the %s a scenario file may have", safeio.Size(int64(len(data))), safeio.Size(safeio.MaxFileSize))
 		return nil, nil, errs
 	}
-	af, err := parser.ParseBytes(data, 0)
+	af, err := yamlpos.Parse(data, name)
 	if err != nil {
-		errs = append(errs, yamlpos.Error(name, err))
+		errs.Merge(name, err)
 		return nil, nil, errs
 	}
 	if len(af.Docs) == 0 || af.Docs[0].Body == nil {
-		errs.Add(Pos{File: name, Line: 1, Col: 1}, "the file is empty; a scenario needs parley, issues and parties")
+		errs.Add(diag.Pos{File: name, Line: 1, Col: 1}, "the file is empty; a scenario needs parley, issues and parties")
 		return nil, nil, errs
 	}
 	if len(af.Docs) > 1 {
 		errs.Add(yamlpos.Of(name, af.Docs[1].Body), "a scenario file holds one YAML document; found %d", len(af.Docs))
 	}
 	body := af.Docs[0].Body
-	idx := map[string]Pos{"": yamlpos.Of(name, body)}
+	idx := map[string]diag.Pos{"": yamlpos.Of(name, body)}
 	w := walker{file: name, idx: idx, errs: &errs}
 	w.walk(body, reflect.TypeOf(File{}), "", "the scenario")
 	var f File
@@ -124,8 +131,8 @@ func decodeNode(n ast.Node, v any) error {
 // the position of every value under its path.
 type walker struct {
 	file string
-	idx  map[string]Pos
-	errs *ErrorList
+	idx  map[string]diag.Pos
+	errs *diag.List
 }
 
 var (
@@ -208,6 +215,12 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 		return
 	}
 	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		// go-yaml would drop the fraction without a word.
+		if msg := yamlpos.Whole(n); msg != "" {
+			w.errs.Add(yamlpos.Of(w.file, n), "%s must be a whole number; %s", what, msg)
+		}
 	case reflect.Struct:
 		pairs, ok := mappingPairs(n)
 		if !ok {
@@ -236,8 +249,11 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 			seen[k] = true
 			f, ok := fields[k]
 			if !ok {
-				w.errs.Add(yamlpos.Of(w.file, kv.Key), "unknown field %q in %s%s; known fields: %s", k, what, suggest.Hint(k, names), strings.Join(names, ", "))
+				w.errs.Add(yamlpos.Of(w.file, kv.Key), "unknown field %s in %s%s; known fields: %s", diag.Excerpt(k), what, suggest.Hint(k, names), strings.Join(names, ", "))
 				continue
+			}
+			if k == "id" {
+				w.id(kv.Value, what)
 			}
 			w.walk(kv.Value, f.Type, join(path, k), fmt.Sprintf("%q", join(path, k)))
 		}
@@ -276,6 +292,15 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 	}
 }
 
+// id refuses an id that holds control or invisible characters (IDProblem).
+func (w *walker) id(n ast.Node, what string) {
+	if sn, ok := unwrap(n).(*ast.StringNode); ok {
+		if msg := IDProblem(sn.Value); msg != "" {
+			w.errs.Add(yamlpos.Of(w.file, sn), "the id %q of %s %s", sn.Value, what, msg)
+		}
+	}
+}
+
 // index records positions under a subtree without type checks.
 func (w *walker) index(n ast.Node, path string) {
 	n = unwrap(n)
@@ -292,17 +317,18 @@ func (w *walker) index(n ast.Node, path string) {
 
 // validator checks a decoded File and builds the Scenario.
 type validator struct {
-	file string
-	dir  string
-	idx  map[string]Pos
-	errs ErrorList
-	docs map[string]string // source id -> normalised text, "" if unread
+	file  string
+	dir   string
+	roots []string // folders besides dir that sources may be read from
+	idx   map[string]diag.Pos
+	errs  diag.List
+	docs  map[string]string // source id -> normalised text, "" if unread
 
 	skipDocs bool // check citations against source ids only (FromFile)
 }
 
 // pos returns the position of path, or of its nearest recorded ancestor.
-func (v *validator) pos(path string) Pos {
+func (v *validator) pos(path string) diag.Pos {
 	for {
 		if p, ok := v.idx[path]; ok {
 			return p
@@ -380,7 +406,7 @@ func (v *validator) citation(c Citation, path string) {
 		return
 	}
 	if text != "" && !strings.Contains(text, q) {
-		v.errorf(join(path, "quote"), "quote not found verbatim in source %q: %q", c.Document, c.Quote)
+		v.errorf(join(path, "quote"), "quote not found verbatim in source %q: %s", c.Document, diag.Excerpt(c.Quote))
 	}
 }
 
@@ -389,8 +415,6 @@ func (v *validator) citation(c Citation, path string) {
 func NormalizeSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-
-var ()
 
 func (v *validator) scenario(f *File) *Scenario {
 	s := &Scenario{Name: f.Name, Description: f.Description}
@@ -424,11 +448,7 @@ func (v *validator) sources(f *File, s *Scenario) {
 		}
 		v.docs[d.ID] = ""
 		if d.Path != "" && !v.skipDocs {
-			path := d.Path
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(v.dir, path)
-			}
-			data, err := os.ReadFile(path)
+			data, err := v.readSource(d.Path)
 			if err != nil {
 				// The scenario stays usable without its sources; quotes
 				// from this one just cannot be checked.
@@ -439,6 +459,41 @@ func (v *validator) sources(f *File, s *Scenario) {
 		}
 		s.Sources = append(s.Sources, Source(d))
 	}
+}
+
+// readSource reads a source document, given by its path relative to the
+// scenario's folder (or absolute), only if it lies inside that folder or
+// one of the allowed roots, and only through links that stay inside it.
+func (v *validator) readSource(path string) ([]byte, error) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(v.dir, path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, dir := range append([]string{v.dir}, v.roots...) {
+		root, err := filepath.Abs(dir)
+		if err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || !filepath.IsLocal(rel) {
+			continue
+		}
+		r, err := os.OpenRoot(root)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		data, err := safeio.ReadFileIn(r, rel)
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Err.Error() == "path escapes from parent" {
+			return nil, fmt.Errorf("it links to a file outside %s", dir)
+		}
+		return data, err
+	}
+	return nil, errors.New("it lies outside the scenario's folder, and parley reads source documents only from there and from folders it is allowed")
 }
 
 func (v *validator) issues(f *File, s *Scenario) {
@@ -758,6 +813,14 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 	if is.Kind == Discrete {
 		table := vd.Table
 		if table == nil {
+			// Check each entry's type first, so that a problem is reported
+			// with its position and path rather than by the decoder.
+			sub := walker{file: v.file, idx: v.idx, errs: &v.errs}
+			n := len(v.errs)
+			sub.walk(vd.node, reflect.TypeOf(map[string]Number{}), path, what)
+			if len(v.errs) > n {
+				return f
+			}
 			if err := decodeNode(vd.node, &table); err != nil {
 				v.errs = append(v.errs, yamlpos.Error(v.file, err))
 				return f

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/parleyhq/parley/diag"
 )
 
 // NumberRef is one Number of a decoded file: where it sits (a path such as
@@ -89,7 +91,7 @@ func walkNumbers(v reflect.Value, path string, commit func(), emit func(NumberRe
 // a number that neither cites nor explains itself.
 type Provenance struct {
 	Quoted, Assumed, Definitional int
-	Plain                         ErrorList
+	Plain                         diag.List
 }
 
 var (

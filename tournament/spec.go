@@ -10,20 +10,17 @@
 package tournament
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/parleyhq/parley/diag"
-	"github.com/parleyhq/parley/diag/yamlpos"
-
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 
+	"github.com/parleyhq/parley/diag"
+	"github.com/parleyhq/parley/diag/yamlpos"
+	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/negotiator"
 	"github.com/parleyhq/parley/protocol"
 )
@@ -40,8 +37,8 @@ const (
 	RotationDistinct = "distinct"
 )
 
-// MaxSpecSize bounds a spec file: specs are a few lines, and a hostile one
-// should not be read into memory whole.
+// MaxSpecSize bounds a spec file, below safeio.MaxFileSize: specs are a few
+// lines, and a hostile one should not be read into memory whole.
 const MaxSpecSize = 1 << 20
 
 // MaxRounds bounds a tournament's round deadline, so that a session's steps
@@ -110,10 +107,7 @@ func (s *Spec) deadline() protocol.Deadline {
 // LoadSpec reads and checks a tournament spec, reporting every problem with
 // its file:line:column (a diag.List).
 func LoadSpec(path string) (*Spec, error) {
-	if fi, err := os.Stat(path); err == nil && fi.Size() > MaxSpecSize {
-		return nil, fmt.Errorf("%s: %d bytes is more than the %d a tournament spec may have", path, fi.Size(), MaxSpecSize)
-	}
-	data, err := os.ReadFile(path)
+	data, err := safeio.ReadFileLimit(path, MaxSpecSize)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the tournament spec: %w", err)
 	}
@@ -137,20 +131,32 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 		errs.Add(diag.Pos{File: name}, "%d bytes is more than the %d a tournament spec may have", len(data), MaxSpecSize)
 		return nil, errs
 	}
-	f, err := parser.ParseBytes(data, 0)
+	// Parsed safely: nesting bounded, no aliases (a 400-byte spec of
+	// aliases expanded to gigabytes).
+	f, err := yamlpos.Parse(data, name)
 	if err != nil {
-		return nil, ErrorAt(name, err)
+		return nil, err
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		errs.Add(diag.Pos{File: name}, "empty tournament spec")
 		return nil, errs
 	}
+	body := f.Docs[0].Body
 	s := &Spec{file: name, dir: ".", pos: map[string]diag.Pos{}}
-	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict())
-	if err := yamlpos.Guard(func() error { return dec.Decode(s) }); err != nil {
+	if err := yamlpos.Guard(func() error { return yaml.NodeToValue(body, s, yaml.Strict()) }); err != nil {
 		return nil, ErrorAt(name, err)
 	}
-	index(f.Docs[0].Body, "", name, s.pos)
+	index(body, "", name, s.pos)
+	// Integers are whole: go-yaml reads repetitions: 2.5 as 2.
+	for _, field := range []string{"seed", "deadline.rounds", "repetitions"} {
+		if p, err := yaml.PathString("$." + field); err == nil {
+			if n, err := p.FilterNode(body); err == nil && n != nil {
+				if msg := yamlpos.Whole(n); msg != "" {
+					errs.Add(yamlpos.Of(name, n), "%s: %s; give a whole number", field, msg)
+				}
+			}
+		}
+	}
 	at := func(path string) diag.Pos {
 		for p := path; ; {
 			if pos, ok := s.pos[p]; ok {
@@ -239,7 +245,10 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 	default:
 		errs.Add(at("rotation"), "rotation: %q is not all or distinct", s.Rotation)
 	}
+	_, givenReps := s.pos["repetitions"]
 	switch {
+	case s.Repetitions == 0 && givenReps:
+		errs.Add(at("repetitions"), "repetitions: 0 plays nothing; give 1 or more (leave it out for 1)")
 	case s.Repetitions == 0:
 		s.Repetitions = 1
 	case s.Repetitions < 0:

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
@@ -27,6 +28,7 @@ type AnalyzeCmd struct {
 	Outcome         map[string]string `help:"Also measure this outcome, given as issue=value;issue=value (every issue): utilities, acceptability, red lines crossed, distances to the frontier and the Nash point." mapsep:";"`
 	Plot            string            `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
 	Axes            []string          `sep:"," help:"The two parties of --plot, as x,y (default: the first two)."`
+	Sources         []string          `name:"sources" sep:"," env:"PARLEY_SOURCES" placeholder:"DIR" help:"Folders besides the scenario's own from which its source documents may be read to check quotes (also PARLEY_SOURCES, comma-separated)."`
 }
 
 // Run loads the scenario and prints the analysis report.
@@ -37,7 +39,7 @@ func (c *AnalyzeCmd) Run(e env) error {
 	if err := checkPlot(c.Plot); err != nil {
 		return err
 	}
-	s, err := open.Path(c.Path)
+	s, err := open.PathWith(c.Path, scenario.Options{SourceRoots: c.Sources})
 	if err != nil {
 		return err
 	}
@@ -114,7 +116,7 @@ func (c *AnalyzeCmd) decodeFile() (*scenario.File, string) {
 	if err != nil || fi.IsDir() || strings.EqualFold(filepath.Ext(c.Path), ".xml") {
 		return nil, none
 	}
-	data, err := os.ReadFile(c.Path)
+	data, err := safeio.ReadFile(c.Path)
 	if err != nil {
 		return nil, none
 	}

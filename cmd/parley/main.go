@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/parleyhq/parley/internal/printable"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; else
@@ -93,7 +95,8 @@ func run(args []string, e env) (code int) {
 		return 0
 	}
 	if err := ctx.Run(e); err != nil {
-		fmt.Fprintln(e.stderr, "parley:", err)
+		// Messages quote input files: escape what would act on the terminal.
+		fmt.Fprintln(e.stderr, "parley:", printable.Text(err.Error()))
 		return 1
 	}
 	if out.err != nil {
@@ -153,7 +156,7 @@ func buildVersion() string {
 }
 
 // warn prints a non-fatal problem on standard error.
-func (e env) warn(msg string) { fmt.Fprintln(e.stderr, "warning:", msg) }
+func (e env) warn(msg string) { fmt.Fprintln(e.stderr, "warning:", printable.Text(msg)) }
 
 // writeJSON writes v as indented JSON, the form of every --json output.
 func writeJSON(w io.Writer, v any) error {

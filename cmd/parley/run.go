@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/internal/printable"
 	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario/open"
@@ -129,7 +130,7 @@ func (c *RunCmd) Run(e env) error {
 	if c.JSON {
 		return writeJSON(e.stdout, r.Result())
 	}
-	return sum.WriteText(e.stdout, r)
+	return sum.WriteText(printable.Writer(e.stdout), r) // labels come from input files
 }
 
 // defaultNegotiators seats n parties with boulware and conceder in turn: a

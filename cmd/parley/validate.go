@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/parleyhq/parley/internal/printable"
+	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
 )
@@ -13,16 +15,18 @@ import (
 type ValidateCmd struct {
 	Paths      []string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
 	Provenance bool     `help:"Also check that every number quotes a source or states an assumption (0 and 1 in value tables and the ends of scales excepted), and count them; a number that does neither fails the check."`
+	Sources    []string `name:"sources" sep:"," env:"PARLEY_SOURCES" placeholder:"DIR" help:"Folders besides the scenario's own from which its source documents may be read to check quotes (also PARLEY_SOURCES, comma-separated)."`
 }
 
 // Run validates every path and reports all problems; it fails if any has one.
 func (c *ValidateCmd) Run(e env) error {
 	bad := 0
+	e.stdout = printable.Writer(e.stdout) // names come from input files
 	for _, p := range c.Paths {
-		s, err := open.Path(p)
+		s, err := open.PathWith(p, scenario.Options{SourceRoots: c.Sources})
 		if err != nil {
 			bad++
-			fmt.Fprintln(e.stderr, err)
+			fmt.Fprintln(e.stderr, printable.Text(err.Error()))
 			continue
 		}
 		for _, w := range s.Warnings {
@@ -79,7 +83,7 @@ func (c *ValidateCmd) provenance(e env, path string) bool {
 		fmt.Fprintf(e.stderr, "%s: --provenance applies to parley scenario files, which carry sources and assumptions\n", path)
 		return false
 	}
-	data, err := os.ReadFile(path)
+	data, err := safeio.ReadFile(path)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return false

@@ -34,5 +34,5 @@
 // duplicate issue indices, names or values in the domain, discrete issues
 // without items, and integer issues with more than MaxIssueValues values are
 // errors. Every error carries file:line:column and all are reported at once
-// (scenario.ErrorList).
+// (diag.List).
 package genius

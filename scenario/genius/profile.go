@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parleyhq/parley/diag"
+	"github.com/parleyhq/parley/internal/xmltree"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/utility"
 )
@@ -17,7 +19,7 @@ type evaluator struct {
 	kind   string // discrete, integer, real, objective (as read from type=)
 	typ    string // the type attribute as written ("" if absent)
 	weight float64
-	elem   *element
+	elem   *xmltree.Element
 
 	// discrete: evaluation per value, max over all of them
 	evals map[string]float64
@@ -36,25 +38,25 @@ type evaluator struct {
 // reservation value (0 if absent) and validated discount factor (1 if absent
 // or outside (0, 1]). It refuses what Genius refuses (an issue without
 // evaluator, a value without evaluation, a discrete evaluator on a numeric
-// issue), reporting every problem at once as a scenario.ErrorList.
+// issue), reporting every problem at once as a diag.List.
 func ParseProfile(r io.Reader, name string, d *Domain) (*scenario.Preferences, error) {
 	if d == nil {
-		return nil, &scenario.Error{Pos: scenario.Pos{File: name}, Msg: "no domain to read the profile against"}
+		return nil, &diag.Error{Pos: diag.Pos{File: name}, Msg: "no domain to read the profile against"}
 	}
-	root, err := parseXML(r, name)
+	root, err := xmltree.Read(r, name)
 	if err != nil {
 		return nil, err
 	}
-	var errs scenario.ErrorList
-	if root.name != "utility_space" {
-		errs.Add(root.pos, "root element is <%s>; a Genius profile has <utility_space>", root.name)
+	var errs diag.List
+	if root.Name != "utility_space" {
+		errs.Add(root.Pos, "root element is <%s>; a Genius profile has <utility_space>", root.Name)
 		return nil, errs
 	}
-	if t, ok := root.attr("type"); ok && t != "" && !strings.EqualFold(t, "linear") && !strings.EqualFold(t, "additive") {
+	if t, ok := root.Attr("type"); ok && t != "" && !strings.EqualFold(t, "linear") && !strings.EqualFold(t, "additive") {
 		if strings.EqualFold(t, "nonlinear") {
-			errs.Add(root.pos, "non-linear utility space (type=%q) is not supported; parley imports additive Genius profiles only", t)
+			errs.Add(root.Pos, "non-linear utility space (type=%q) is not supported; parley imports additive Genius profiles only", t)
 		} else {
-			errs.Add(root.pos, "utility space type %q is not supported; parley imports additive Genius profiles only", t)
+			errs.Add(root.Pos, "utility space type %q is not supported; parley imports additive Genius profiles only", t)
 		}
 		return nil, errs
 	}
@@ -70,7 +72,7 @@ func ParseProfile(r io.Reader, name string, d *Domain) (*scenario.Preferences, e
 
 type loader struct {
 	d           *Domain
-	errs        *scenario.ErrorList
+	errs        *diag.List
 	evals       map[int]*evaluator // by Genius index, last assignment wins
 	reservation float64
 	discount    float64
@@ -81,28 +83,28 @@ type loader struct {
 // the <issue>s and <objective>s among its children (issues first), creating an
 // evaluator for each that has a weight with its index; then it recurses into
 // every child element in document order.
-func (l *loader) load(e *element) {
-	if r := e.child("reservation"); r != nil {
+func (l *loader) load(e *xmltree.Element) {
+	if r := e.Child("reservation"); r != nil {
 		if v, ok := floatAttr(r, "value", "<reservation>", l.errs); ok {
 			l.reservation = v
 		}
 	}
-	if df := e.child("discount_factor"); df != nil {
+	if df := e.Child("discount_factor"); df != nil {
 		if v, ok := floatAttr(df, "value", "<discount_factor>", l.errs); ok {
 			l.discount = validateDiscount(v)
 		}
 	}
 	weights := map[int]float64{}
-	for _, w := range e.childrenNamed("weight") {
+	for _, w := range e.ChildrenNamed("weight") {
 		n, ok1 := intAttr(w, "index", "<weight>", l.errs)
 		v, ok2 := floatAttr(w, "value", "<weight>", l.errs)
 		if ok1 && ok2 {
 			weights[n] = v
 		}
 	}
-	nodes := append(e.childrenNamed("issue"), e.childrenNamed("objective")...)
+	nodes := append(e.ChildrenNamed("issue"), e.ChildrenNamed("objective")...)
 	for _, c := range nodes {
-		n, ok := intAttr(c, "index", "<"+c.name+">", l.errs)
+		n, ok := intAttr(c, "index", "<"+c.Name+">", l.errs)
 		if !ok {
 			continue
 		}
@@ -114,7 +116,7 @@ func (l *loader) load(e *element) {
 		ev.weight = w
 		l.evals[n] = ev
 	}
-	for _, c := range e.children {
+	for _, c := range e.Children {
 		l.load(c)
 	}
 }
@@ -129,10 +131,10 @@ func validateDiscount(d float64) float64 {
 
 // read builds the evaluator of a profile <issue> as the Evaluator*.loadFromXML
 // of its type would.
-func (l *loader) read(e *element) *evaluator {
-	typ, _ := e.attr("type")
+func (l *loader) read(e *xmltree.Element) *evaluator {
+	typ, _ := e.Attr("type")
 	ev := &evaluator{kind: issueType(e), typ: typ, elem: e}
-	if e.name == "objective" && ev.kind != "objective" {
+	if e.Name == "objective" && ev.kind != "objective" {
 		ev.kind = "objective"
 	}
 	what := l.issueLabel(e)
@@ -140,20 +142,20 @@ func (l *loader) read(e *element) *evaluator {
 	case "discrete":
 		ev.evals = map[string]float64{}
 		first := true
-		for _, it := range e.childrenNamed("item") {
-			v, ok := it.attr("value")
+		for _, it := range e.ChildrenNamed("item") {
+			v, ok := it.Attr("value")
 			if !ok {
-				l.errs.Add(it.pos, "<item> of %s has no value attribute", what)
+				l.errs.Add(it.Pos, "<item> of %s has no value attribute", what)
 				ev.bad = true
 				continue
 			}
-			s, ok := it.attr("evaluation")
+			s, ok := it.Attr("evaluation")
 			if !ok || s == "null" {
 				continue // Genius leaves the value without evaluation
 			}
 			x, ok := parseNumber(s)
 			if !ok {
-				l.errs.Add(it.pos, "%s: evaluation=%q of value %q is not a finite number", what, s, v)
+				l.errs.Add(it.Pos, "%s: evaluation=%q of value %q is not a finite number", what, s, v)
 				ev.bad = true
 				continue
 			}
@@ -169,28 +171,28 @@ func (l *loader) read(e *element) *evaluator {
 		_, ok2 := intAttr(e, "upperbound", what+" (integer evaluator)", l.errs)
 		ev.bad = !ok1 || !ok2
 		ev.lower = float64(lo)
-		if f := e.child("evaluator"); f != nil {
+		if f := e.Child("evaluator"); f != nil {
 			s, ok3 := floatAttr(f, "slope", what+" <evaluator>", l.errs)
 			o, ok4 := floatAttr(f, "offset", what+" <evaluator>", l.errs)
 			ev.slope, ev.offset = s, o
 			ev.bad = ev.bad || !ok3 || !ok4
 		}
 	case "real":
-		if rg := e.child("range"); rg == nil {
-			l.errs.Add(e.pos, "%s has no <range> child, which Genius's real evaluator requires", what)
+		if rg := e.Child("range"); rg == nil {
+			l.errs.Add(e.Pos, "%s has no <range> child, which Genius's real evaluator requires", what)
 			ev.bad = true
 		} else {
 			_, ok1 := floatAttr(rg, "lowerbound", what+" <range>", l.errs)
 			_, ok2 := floatAttr(rg, "upperbound", what+" <range>", l.errs)
 			ev.bad = !ok1 || !ok2
 		}
-		f := e.child("evaluator")
+		f := e.Child("evaluator")
 		if f == nil {
-			l.errs.Add(e.pos, "%s has no <evaluator ftype=\"linear\" parameter0=... parameter1=...>", what)
+			l.errs.Add(e.Pos, "%s has no <evaluator ftype=\"linear\" parameter0=... parameter1=...>", what)
 			ev.bad = true
 			break
 		}
-		ft, _ := f.attr("ftype")
+		ft, _ := f.Attr("ftype")
 		switch strings.ToLower(ft) {
 		case "linear":
 			p0, ok1 := floatAttr(f, "parameter0", what+" <evaluator>", l.errs)
@@ -200,35 +202,35 @@ func (l *loader) read(e *element) *evaluator {
 		case "constant":
 			p0, ok := floatAttr(f, "parameter0", what+" <evaluator>", l.errs)
 			if ok && (p0 < 0 || p0 > 1) {
-				l.errs.Add(f.pos, "%s: constant evaluation %v outside [0, 1] is not supported", what, p0)
+				l.errs.Add(f.Pos, "%s: constant evaluation %v outside [0, 1] is not supported", what, p0)
 				ok = false
 			}
 			ev.offset = p0
 			ev.bad = ev.bad || !ok
 		default:
-			l.errs.Add(f.pos, "%s: real evaluator ftype=%q is not supported (only linear and constant)", what, ft)
+			l.errs.Add(f.Pos, "%s: real evaluator ftype=%q is not supported (only linear and constant)", what, ft)
 			ev.bad = true
 		}
 	}
 	return ev
 }
 
-func (l *loader) issueLabel(e *element) string {
-	n, _ := e.attr("index")
-	if name, ok := e.attr("name"); ok {
-		return fmt.Sprintf("%s %q (index %s)", e.name, name, n)
+func (l *loader) issueLabel(e *xmltree.Element) string {
+	n, _ := e.Attr("index")
+	if name, ok := e.Attr("name"); ok {
+		return fmt.Sprintf("%s %q (index %s)", e.Name, name, n)
 	}
 	if i, err := strconv.Atoi(n); err == nil {
 		if j, ok := l.d.issueAt(i); ok {
-			return fmt.Sprintf("%s %q (index %d)", e.name, l.d.Issues[j].Name, i)
+			return fmt.Sprintf("%s %q (index %d)", e.Name, l.d.Issues[j].Name, i)
 		}
 	}
-	return fmt.Sprintf("%s with index %s", e.name, n)
+	return fmt.Sprintf("%s with index %s", e.Name, n)
 }
 
 // resolve checks the evaluators against the domain as Genius's
 // AdditiveUtilitySpace.isComplete does and builds the preferences.
-func (l *loader) resolve(root *element) *scenario.Preferences {
+func (l *loader) resolve(root *xmltree.Element) *scenario.Preferences {
 	d := l.d
 	p := &scenario.Preferences{
 		Weights:     make([]float64, len(d.Issues)),
@@ -240,7 +242,7 @@ func (l *loader) resolve(root *element) *scenario.Preferences {
 		is := &d.Issues[i]
 		ev := l.evals[d.Index[i]]
 		if ev == nil {
-			l.errs.Add(root.pos, "issue %s of the domain has no evaluator: the profile needs an <issue index=\"%d\"> with a sibling <weight index=\"%d\" value=...>; Genius refuses such a profile",
+			l.errs.Add(root.Pos, "issue %s of the domain has no evaluator: the profile needs an <issue index=\"%d\"> with a sibling <weight index=\"%d\" value=...>; Genius refuses such a profile",
 				d.describe(i), d.Index[i], d.Index[i])
 			continue
 		}
@@ -254,7 +256,7 @@ func (l *loader) resolve(root *element) *scenario.Preferences {
 		}
 		switch {
 		case ev.kind == "objective":
-			l.errs.Add(ev.elem.pos, "index %d is an <objective> in the profile but issue %q in the domain", d.Index[i], is.Name)
+			l.errs.Add(ev.elem.Pos, "index %d is an <objective> in the profile but issue %q in the domain", d.Index[i], is.Name)
 		case ev.kind == "discrete" && is.Kind != scenario.Discrete:
 			how := "has no type attribute, so Genius gives it a discrete evaluator"
 			switch {
@@ -263,7 +265,7 @@ func (l *loader) resolve(root *element) *scenario.Preferences {
 			case ev.typ != "":
 				how = fmt.Sprintf("declares it %s, an unknown type that Genius reads as a discrete evaluator", typ)
 			}
-			l.errs.Add(ev.elem.pos, "issue %s is %s in the domain, but the profile %s (with %d items); Genius refuses this profile (\"this discrete evaluator is associated with something of type Issue%s\")",
+			l.errs.Add(ev.elem.Pos, "issue %s is %s in the domain, but the profile %s (with %d items); Genius refuses this profile (\"this discrete evaluator is associated with something of type Issue%s\")",
 				d.describe(i), is.Kind, how, len(ev.evals), titleKind(is.Kind))
 		case ev.kind == "discrete":
 			var missing []string
@@ -281,7 +283,7 @@ func (l *loader) resolve(root *element) *scenario.Preferences {
 				}
 			}
 			if len(missing) > 0 {
-				l.errs.Add(ev.elem.pos, "issue %s: value %s has no evaluation in the profile; Genius refuses this profile",
+				l.errs.Add(ev.elem.Pos, "issue %s: value %s has no evaluation in the profile; Genius refuses this profile",
 					d.describe(i), strings.Join(missing, ", "))
 				continue
 			}
@@ -291,7 +293,7 @@ func (l *loader) resolve(root *element) *scenario.Preferences {
 		case ev.kind == "real" && is.Kind == scenario.Real:
 			p.Values[i] = utility.ValueFunc{Shape: utility.Linear, Offset: ev.offset, Slope: ev.slope}
 		default:
-			l.errs.Add(ev.elem.pos, "issue %s is %s in the domain, but the profile gives it a%s %s evaluator (%s)",
+			l.errs.Add(ev.elem.Pos, "issue %s is %s in the domain, but the profile gives it a%s %s evaluator (%s)",
 				d.describe(i), is.Kind, article(ev.kind), ev.kind, typ)
 		}
 	}

@@ -30,24 +30,26 @@
 package geniusweb
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/parleyhq/parley/diag"
+	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/utility"
 )
 
-// Limits against hostile input.
-const (
-	MaxFileSize    = 64 << 20  // largest profile read
-	MaxIssueValues = 1_000_000 // most values accepted in one issue
-)
+// MaxIssueValues is the most values accepted in one issue, as for every
+// scenario.
+const MaxIssueValues = scenario.MaxIssueValues
 
 // Profile is one parsed GeniusWeb profile.
 type Profile struct {
@@ -60,26 +62,27 @@ type Profile struct {
 
 // ParseProfile reads a GeniusWeb LinearAdditiveUtilitySpace profile from r;
 // name is used in error messages, which carry line and column. Every problem
-// found is reported, as a scenario.ErrorList.
+// found is reported, as a diag.List.
 func ParseProfile(r io.Reader, name string) (*Profile, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	data, err := safeio.ReadAll(r)
 	if err != nil {
-		return nil, &scenario.Error{Pos: scenario.Pos{File: name}, Msg: err.Error()}
+		return nil, &diag.Error{Pos: diag.Pos{File: name}, Msg: err.Error()}
 	}
-	if len(data) > MaxFileSize {
-		return nil, &scenario.Error{Pos: scenario.Pos{File: name}, Msg: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}
-	}
+	return parseProfile(data, name)
+}
+
+func parseProfile(data []byte, name string) (*Profile, error) {
 	root, err := parseJSON(data, name)
 	if err != nil {
 		return nil, err
 	}
-	var errs scenario.ErrorList
+	var errs diag.List
 	if root.kind != 'o' || len(root.keys) != 1 {
 		errs.Add(root.pos, `a GeniusWeb profile is an object with one key naming its type, such as {"LinearAdditiveUtilitySpace": {...}}`)
 		return nil, errs
 	}
 	if typ := root.keys[0]; typ != "LinearAdditiveUtilitySpace" && typ != "LinearAdditive" {
-		errs.Add(root.vals[0].pos, "profile type %q is not supported; parley imports LinearAdditiveUtilitySpace profiles", typ)
+		errs.Add(root.vals[0].pos, "profile type %s is not supported; parley imports LinearAdditiveUtilitySpace profiles", diag.Excerpt(typ))
 		return nil, errs
 	}
 	space := root.vals[0]
@@ -112,7 +115,7 @@ func ParseProfile(r io.Reader, name string) (*Profile, error) {
 	return p, nil
 }
 
-func readDomain(dom *node, errs *scenario.ErrorList) (string, []scenario.Issue) {
+func readDomain(dom *node, errs *diag.List) (string, []scenario.Issue) {
 	if dom.kind != 'o' {
 		errs.Add(dom.pos, "domain is %s, want an object", dom.kindName())
 		return "", nil
@@ -136,6 +139,10 @@ func readDomain(dom *node, errs *scenario.ErrorList) (string, []scenario.Issue) 
 	for i, k := range iv.keys {
 		v := iv.vals[i]
 		is := scenario.Issue{ID: k, Name: k}
+		if msg := scenario.IDProblem(k); msg != "" {
+			errs.Add(v.pos, "issue %q %s", k, msg)
+			continue
+		}
 		if v.kind != 'o' {
 			errs.Add(v.pos, "issue %q is %s, want {\"values\": [...]} or {\"range\": {...}}", k, v.kindName())
 			continue
@@ -150,6 +157,10 @@ func readDomain(dom *node, errs *scenario.ErrorList) (string, []scenario.Issue) 
 			for _, e := range vals.vals {
 				if e.kind != 's' {
 					errs.Add(e.pos, "value of issue %q is %s, want a string", k, e.kindName())
+					continue
+				}
+				if msg := scenario.IDProblem(e.str); msg != "" {
+					errs.Add(e.pos, "value %q of issue %q %s", e.str, k, msg)
 					continue
 				}
 				if seen[e.str] {
@@ -177,7 +188,7 @@ func readDomain(dom *node, errs *scenario.ErrorList) (string, []scenario.Issue) 
 
 // readRange turns a NumberValueSet range {low, high, step} into an integer
 // issue (integer low, step 1) or a real issue with one value per step.
-func readRange(k string, rg *node, is *scenario.Issue, errs *scenario.ErrorList) bool {
+func readRange(k string, rg *node, is *scenario.Issue, errs *diag.List) bool {
 	if rg.kind != 'o' {
 		errs.Add(rg.pos, "range of issue %q is %s, want {\"low\", \"high\", \"step\"}", k, rg.kindName())
 		return false
@@ -214,7 +225,7 @@ func readRange(k string, rg *node, is *scenario.Issue, errs *scenario.ErrorList)
 	return true
 }
 
-func readPrefs(space *node, issues []scenario.Issue, errs *scenario.ErrorList) scenario.Preferences {
+func readPrefs(space *node, issues []scenario.Issue, errs *diag.List) scenario.Preferences {
 	p := scenario.Preferences{
 		Weights:  make([]float64, len(issues)),
 		Values:   make([]utility.ValueFunc, len(issues)),
@@ -281,7 +292,7 @@ func readPrefs(space *node, issues []scenario.Issue, errs *scenario.ErrorList) s
 	return p
 }
 
-func readUtilities(k string, u *node, is *scenario.Issue, errs *scenario.ErrorList) (utility.ValueFunc, bool) {
+func readUtilities(k string, u *node, is *scenario.Issue, errs *diag.List) (utility.ValueFunc, bool) {
 	if u.kind != 'o' || len(u.keys) != 1 {
 		errs.Add(u.pos, `utilities of issue %q must be {"discreteutils": {...}} or {"numberutils": {...}}`, k)
 		return utility.ValueFunc{}, false
@@ -364,7 +375,7 @@ func readUtilities(k string, u *node, is *scenario.Issue, errs *scenario.ErrorLi
 
 // reservation returns the utility of the reservation bid (a partial bid
 // counts only the issues it names, as GeniusWeb's getUtility does).
-func reservation(rb *node, issues []scenario.Issue, p *scenario.Preferences, errs *scenario.ErrorList) float64 {
+func reservation(rb *node, issues []scenario.Issue, p *scenario.Preferences, errs *diag.List) float64 {
 	iv := rb.get("issuevalues")
 	if rb.kind != 'o' || iv == nil || iv.kind != 'o' {
 		errs.Add(rb.pos, `reservationBid must be {"issuevalues": {issue: value, ...}}`)
@@ -403,19 +414,37 @@ func Load(profileFiles ...string) (*scenario.Scenario, error) {
 	if len(profileFiles) == 0 {
 		return nil, errors.New("geniusweb: no profiles given")
 	}
-	var errs scenario.ErrorList
-	var first *Profile
-	s := &scenario.Scenario{}
-	seen := map[string]string{}
+	var errs diag.List
+	var profiles []*Profile
 	for _, pf := range profileFiles {
 		p, err := parseFile(pf)
 		if err != nil {
 			errs.Merge(pf, err)
 			continue
 		}
+		profiles = append(profiles, p)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return combine(profiles)
+}
+
+// combine makes one scenario of parsed profiles, one party per profile.
+func combine(profiles []*Profile) (*scenario.Scenario, error) {
+	var errs diag.List
+	var first *Profile
+	s := &scenario.Scenario{}
+	seen := map[string]string{}
+	for _, p := range profiles {
+		pf := p.File
 		id := strings.TrimSuffix(filepath.Base(pf), filepath.Ext(pf))
+		if msg := scenario.IDProblem(id); msg != "" {
+			errs.Add(diag.Pos{File: pf}, "party id %q, the profile's file name, %s", id, msg)
+			continue
+		}
 		if prev, dup := seen[id]; dup {
-			errs.Add(scenario.Pos{File: pf}, "party id %q is also the name of profile %s; profile file names must differ", id, prev)
+			errs.Add(diag.Pos{File: pf}, "party id %q is also the name of profile %s; profile file names must differ", id, prev)
 			continue
 		}
 		seen[id] = pf
@@ -424,7 +453,7 @@ func Load(profileFiles ...string) (*scenario.Scenario, error) {
 			s.Name, s.Issues = p.DomainName, p.Issues
 			s.Description = "Imported from GeniusWeb JSON: domain " + p.DomainName
 		} else if msg := sameDomain(first, p); msg != "" {
-			errs.Add(scenario.Pos{File: pf}, "its domain differs from that of %s: %s; all profiles must share one domain", first.File, msg)
+			errs.Add(diag.Pos{File: pf}, "its domain differs from that of %s: %s; all profiles must share one domain", first.File, msg)
 			continue
 		}
 		name := p.Name
@@ -437,7 +466,7 @@ func Load(profileFiles ...string) (*scenario.Scenario, error) {
 		return nil, errs
 	}
 	if err := s.CheckParties(); err != nil {
-		errs.Add(scenario.Pos{File: profileFiles[0]}, "%v: one profile makes one party; give the profiles of every party", err)
+		errs.Add(diag.Pos{File: profiles[0].File}, "%v: one profile makes one party; give the profiles of every party", err)
 		return nil, errs
 	}
 	return s, nil
@@ -462,50 +491,94 @@ func sameDomain(a, b *Profile) string {
 	return ""
 }
 
-// LoadDir loads every GeniusWeb profile in dir (files ending in .json whose
-// top-level object names a profile type), one party per profile in
-// lexicographic order of the file names. Other files, such as a separate
-// domain file, are ignored.
+// LoadDir loads every GeniusWeb profile in dir, one party per profile in
+// lexicographic order of the file names. Every file ending in .json must be
+// JSON that parley can read from inside the folder; those whose top-level
+// object names a utility space (see IsProfile) are profiles, and the rest,
+// such as a separate domain file, are ignored. A .json file that is empty,
+// binary or not JSON, a link out of the folder or not a regular file is an
+// error, never skipped: it may be a profile gone wrong.
 func LoadDir(dir string) (*scenario.Scenario, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	var profiles []string
+	var errs diag.List
+	var profiles []*Profile
 	for _, e := range entries {
 		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".json") {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		if isProfile(path) {
-			profiles = append(profiles, path)
+		data, err := safeio.ReadFileIn(root, e.Name())
+		if err != nil {
+			errs.Add(diag.Pos{File: path}, "cannot read this GeniusWeb file: %v", unwrapPath(err))
+			continue
 		}
+		if len(bytes.TrimSpace(safeio.TrimBOM(data))) == 0 {
+			errs.Add(diag.Pos{File: path}, "the file is empty; a GeniusWeb profile is a JSON object")
+			continue
+		}
+		n, err := parseJSON(data, path)
+		if err != nil {
+			errs.Merge(path, err)
+			continue
+		}
+		if !isProfile(n) {
+			continue
+		}
+		p, err := parseProfile(data, path)
+		if err != nil {
+			errs.Merge(path, err)
+			continue
+		}
+		profiles = append(profiles, p)
+	}
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	if len(profiles) == 0 {
 		return nil, fmt.Errorf("%s: no GeniusWeb profile (a .json file holding {\"LinearAdditiveUtilitySpace\": ...})", dir)
 	}
-	return Load(profiles...)
+	return combine(profiles)
 }
 
-// isProfile reports whether the JSON file is an object with one key that
-// names a utility space (a domain file has "name" and "issuesValues").
-func isProfile(path string) bool {
-	data, err := os.ReadFile(path)
-	if err != nil || len(data) > MaxFileSize {
-		return false
-	}
-	n, err := parseJSON(data, path)
-	if err != nil || n.kind != 'o' || len(n.keys) != 1 {
+// IsProfile reports whether data is JSON shaped like a GeniusWeb profile:
+// an object with one key that names a utility space (a domain file has
+// "name" and "issuesValues"; a parley scenario has "parley").
+func IsProfile(data []byte) bool {
+	n, err := parseJSON(data, "")
+	return err == nil && isProfile(n)
+}
+
+func isProfile(n *node) bool {
+	if n.kind != 'o' || len(n.keys) != 1 {
 		return false
 	}
 	return strings.Contains(n.keys[0], "UtilitySpace") || n.keys[0] == "LinearAdditive"
 }
 
+// unwrapPath drops the operation and path that os errors repeat.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if pe.Err.Error() == "path escapes from parent" {
+			return errors.New("it links outside its folder, and parley reads a scenario folder's files only from inside it")
+		}
+		return pe.Err
+	}
+	return err
+}
+
 func parseFile(path string) (*Profile, error) {
-	f, err := os.Open(path)
+	data, err := safeio.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return ParseProfile(f, path)
+	return parseProfile(data, path)
 }

@@ -6,17 +6,16 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/diag"
+	"github.com/parleyhq/parley/internal/nesting"
+	"github.com/parleyhq/parley/internal/safeio"
 )
-
-// maxDepth bounds JSON nesting; GeniusWeb profiles nest five levels deep.
-const maxDepth = 100
 
 // node is a JSON value that keeps object key order and positions, so that
 // issues keep the order of the file and errors can name line and column.
 type node struct {
 	kind  byte // 'o' object, 'a' array, 's' string, 'n' number, 'b' bool, 'z' null
-	pos   scenario.Pos
+	pos   diag.Pos
 	keys  []string
 	vals  []*node // object values (parallel to keys) or array elements
 	str   string  // string value, or number literal
@@ -55,7 +54,14 @@ type parser struct {
 	file      string
 }
 
+// parseJSON parses a JSON document, refusing nesting deeper than
+// nesting.MaxDepth before parsing (GeniusWeb profiles nest five levels).
+// A byte-order mark may open it.
 func parseJSON(data []byte, file string) (*node, error) {
+	data = safeio.TrimBOM(data)
+	if err := nesting.YAML(data, file); err != nil {
+		return nil, err
+	}
 	p := &parser{data: data, line: 1, col: 1, file: file}
 	p.space()
 	n, err := p.value(0)
@@ -69,10 +75,10 @@ func parseJSON(data []byte, file string) (*node, error) {
 	return n, nil
 }
 
-func (p *parser) pos() scenario.Pos { return scenario.Pos{File: p.file, Line: p.line, Col: p.col} }
+func (p *parser) pos() diag.Pos { return diag.Pos{File: p.file, Line: p.line, Col: p.col} }
 
 func (p *parser) errf(format string, args ...any) error {
-	return &scenario.Error{Pos: p.pos(), Msg: "JSON syntax error: " + fmt.Sprintf(format, args...)}
+	return &diag.Error{Pos: p.pos(), Msg: "JSON syntax error: " + fmt.Sprintf(format, args...)}
 }
 
 // skip consumes the byte c if it comes next, and reports whether it did.
@@ -108,8 +114,8 @@ func (p *parser) space() {
 }
 
 func (p *parser) value(depth int) (*node, error) {
-	if depth > maxDepth {
-		return nil, p.errf("nested deeper than %d levels", maxDepth)
+	if depth > nesting.MaxDepth { // a guard: the scan before parsing refuses this
+		return nil, p.errf("nested deeper than %d levels", nesting.MaxDepth)
 	}
 	if p.off >= len(p.data) {
 		return nil, p.errf("unexpected end of input")
@@ -134,7 +140,7 @@ func (p *parser) value(depth int) (*node, error) {
 			}
 			p.space()
 			if !p.skip(':') {
-				return nil, p.errf("expected ':' after object key %q", k)
+				return nil, p.errf("expected ':' after object key %s", diag.Excerpt(k))
 			}
 			p.space()
 			v, err := p.value(depth + 1)
@@ -142,7 +148,7 @@ func (p *parser) value(depth int) (*node, error) {
 				return nil, err
 			}
 			if n.get(k) != nil {
-				return nil, &scenario.Error{Pos: v.pos, Msg: fmt.Sprintf("duplicate object key %q", k)}
+				return nil, &diag.Error{Pos: v.pos, Msg: fmt.Sprintf("duplicate object key %s", diag.Excerpt(k))}
 			}
 			n.keys = append(n.keys, k)
 			n.vals = append(n.vals, v)
@@ -192,7 +198,7 @@ func (p *parser) value(depth int) (*node, error) {
 		}
 		lit := string(p.data[start:end])
 		if !json.Valid([]byte(lit)) {
-			return nil, p.errf("malformed number %q", lit)
+			return nil, p.errf("malformed number %s", diag.Excerpt(lit))
 		}
 		n.str = lit
 		p.advance(end - start)

@@ -9,14 +9,20 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/genius"
 	"github.com/parleyhq/parley/scenario/geniusweb"
 )
 
 // Path loads the scenario at path: a folder of Genius XML files (one domain,
-// N profiles) or of GeniusWeb JSON profiles, or one parley scenario file.
-func Path(path string) (*scenario.Scenario, error) {
+// N profiles) or of GeniusWeb JSON profiles, or one parley scenario file. A
+// parley scenario's source documents are read from its own folder only.
+func Path(path string) (*scenario.Scenario, error) { return PathWith(path, scenario.Options{}) }
+
+// PathWith is Path with options for a parley scenario file (such as the
+// folders its source documents may be read from).
+func PathWith(path string, opts scenario.Options) (*scenario.Scenario, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open scenario: %w", err)
@@ -27,10 +33,14 @@ func Path(path string) (*scenario.Scenario, error) {
 	if strings.EqualFold(filepath.Ext(path), ".xml") {
 		return nil, fmt.Errorf("%s is one Genius XML file; give the folder that holds the domain and its profiles", path)
 	}
-	if strings.EqualFold(filepath.Ext(path), ".json") && isGeniusWeb(path) {
+	data, err := safeio.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open scenario: %w", err)
+	}
+	if isGeniusWeb(path, data) {
 		return geniusweb.Load(path)
 	}
-	return scenario.LoadFile(path)
+	return opts.Parse(data, path)
 }
 
 // IsScenarioFile reports whether Path reads path as a parley scenario file
@@ -40,7 +50,8 @@ func IsScenarioFile(path string) bool {
 	if err != nil || fi.IsDir() || strings.EqualFold(filepath.Ext(path), ".xml") {
 		return false
 	}
-	return !(strings.EqualFold(filepath.Ext(path), ".json") && isGeniusWeb(path))
+	data, err := safeio.ReadFile(path)
+	return err == nil && !isGeniusWeb(path, data)
 }
 
 // Paths loads one scenario from several GeniusWeb profile files, or one path.
@@ -49,13 +60,24 @@ func Paths(paths []string) (*scenario.Scenario, error) {
 		return Path(paths[0])
 	}
 	for _, p := range paths {
-		if !isGeniusWeb(p) {
+		data, err := safeio.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if !isGeniusWeb(p, data) {
 			return nil, fmt.Errorf("%s: several files make one scenario only as GeniusWeb JSON profiles", p)
 		}
 	}
 	return geniusweb.Load(paths...)
 }
 
+// dir loads a folder: Genius if it holds any .xml file, GeniusWeb if it
+// holds .json files. Which files are the domain and the profiles is decided
+// by their content (see genius.ScanDir and geniusweb.LoadDir), never by
+// their names. Every file with the extension of a scenario file must be a
+// regular file, also those the importer does not read: nothing that reads
+// the folder later (such as a tournament's fingerprint of its scenarios)
+// may meet a device or a named pipe there.
 func dir(path string) (*scenario.Scenario, error) {
 	entries, err := os.ReadDir(path)
 	if err != nil {
@@ -63,13 +85,24 @@ func dir(path string) (*scenario.Scenario, error) {
 	}
 	var xml, json int
 	for _, e := range entries {
-		switch strings.ToLower(filepath.Ext(e.Name())) {
+		ext := strings.ToLower(filepath.Ext(e.Name()))
+		switch ext {
+		case ".xml", ".json", ".yaml", ".yml":
+		default:
+			continue
+		}
+		full := filepath.Join(path, e.Name())
+		if fi, err := os.Stat(full); err == nil && fi.IsDir() {
+			continue
+		}
+		if err := safeio.CheckRegular(full); err != nil {
+			return nil, fmt.Errorf("cannot open scenario: %w", err)
+		}
+		switch ext {
 		case ".xml":
 			xml++
 		case ".json":
-			if e.Name() != "expected.json" {
-				json++
-			}
+			json++
 		}
 	}
 	switch {
@@ -81,17 +114,14 @@ func dir(path string) (*scenario.Scenario, error) {
 	return nil, fmt.Errorf("%s holds no Genius XML (*.xml) or GeniusWeb profile (*.json) files", path)
 }
 
-// isGeniusWeb reports whether a JSON file looks like a GeniusWeb profile
-// rather than a parley scenario (which has a top-level "parley" key).
-func isGeniusWeb(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
+// isGeniusWeb reports whether a .json file holds a GeniusWeb profile
+// rather than a parley scenario: JSON shaped like a profile, or, when the
+// JSON is broken, text that names a GeniusWeb utility space and no parley
+// format version (so that the GeniusWeb reader reports what is wrong).
+func isGeniusWeb(path string, data []byte) bool {
+	if !strings.EqualFold(filepath.Ext(path), ".json") {
 		return false
 	}
-	defer f.Close()
-	head := make([]byte, 4096)
-	n, _ := f.Read(head)
-	head = head[:n]
-	return !bytes.Contains(head, []byte(`"parley"`)) &&
-		(bytes.Contains(head, []byte("LinearAdditive")) || bytes.Contains(head, []byte("issueUtilities")))
+	return geniusweb.IsProfile(data) ||
+		!bytes.Contains(data, []byte(`"parley"`)) && bytes.Contains(data, []byte(`"LinearAdditive`))
 }
