@@ -1,9 +1,7 @@
 package negotiator
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 
 	"github.com/parleyhq/parley/outcome"
 	"github.com/parleyhq/parley/utility"
@@ -31,7 +29,7 @@ type Index struct {
 	size  uint64
 
 	utils []float64 // ascending
-	ids   []uint64  // ids[i] has utility utils[i]
+	ids   []uint32  // ids[i] has utility utils[i] (sorted spaces have < 2^32 outcomes)
 	byID  []float64 // utility by outcome index, for spaces up to byIDLimit
 
 	maxU, minU   float64
@@ -86,38 +84,35 @@ func NewIndexFunc(f func(o []int) float64, sp outcome.Space) (*Index, error) {
 
 // sortAll evaluates eval on every outcome of the (enumerable) space and
 // sorts them by utility, ascending, ties by outcome index; byID keeps the
-// table of utilities by outcome index.
+// table of utilities by outcome index. The sort is a stable radix sort on
+// the utilities' bits (see radixSort): linear in the outcomes, where a
+// comparison sort spent seconds on 10^7 of them, and 12 bytes an outcome
+// besides the index's own 12.
 func (x *Index) sortAll(eval func(o []int) float64, byID bool) {
 	sp, size := x.space, x.size
 	buf := make([]int, sp.Issues())
-	type pair struct {
-		u  float64
-		id uint64
-	}
-	ps := make([]pair, size)
-	for id := range size {
-		sp.Decode(id, buf)
-		ps[id] = pair{eval(buf), id}
-	}
+	keys := make([]uint64, size)
+	x.ids = make([]uint32, size)
 	if byID {
 		x.byID = make([]float64, size)
-		for i, p := range ps {
-			x.byID[i] = p.u
+	}
+	for id := range size {
+		sp.Decode(id, buf)
+		u := eval(buf)
+		keys[id], x.ids[id] = floatKey(u), uint32(id)
+		if byID {
+			x.byID[id] = u
 		}
 	}
-	slices.SortFunc(ps, func(a, b pair) int {
-		if c := cmp.Compare(a.u, b.u); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
-	x.utils, x.ids = make([]float64, size), make([]uint64, size)
-	for i, p := range ps {
-		x.utils[i], x.ids[i] = p.u, p.id
+	radixSort(keys, x.ids)
+	// The keys become the utilities in place: same bits, same order.
+	x.utils = unsafeFloats(keys)
+	for i, k := range keys {
+		x.utils[i] = keyFloat(k)
 	}
 	// The best and worst by the sort, so that ties resolve like Rank.
-	x.maxU, x.maxID = x.utils[size-1], x.ids[size-1]
-	x.minU, x.minID = x.utils[0], x.ids[0]
+	x.maxU, x.maxID = x.utils[size-1], uint64(x.ids[size-1])
+	x.minU, x.minID = x.utils[0], uint64(x.ids[0])
 }
 
 // Space is the indexed outcome space.
@@ -145,7 +140,7 @@ func (x *Index) Min() (id uint64, u float64) { return x.minID, x.minU }
 // Rank returns the k-th best outcome (k = 0 is the best); the index must be Sorted.
 func (x *Index) Rank(k int) (id uint64, u float64) {
 	i := len(x.ids) - 1 - k
-	return x.ids[i], x.utils[i]
+	return uint64(x.ids[i]), x.utils[i]
 }
 
 // Utility returns the utility of outcome id; buf is scratch space with one
@@ -174,7 +169,7 @@ func (x *Index) Position(v float64) int {
 }
 
 // At returns the outcome at sorted position i (0 = worst).
-func (x *Index) At(i int) (id uint64, u float64) { return x.ids[i], x.utils[i] }
+func (x *Index) At(i int) (id uint64, u float64) { return uint64(x.ids[i]), x.utils[i] }
 
 // AtLeast returns the outcome with the smallest utility ≥ v (the one with the
 // smallest index among ties), or the best outcome with ok false when no
@@ -188,7 +183,7 @@ func (x *Index) AtLeast(v float64, buf []int) (id uint64, u float64, ok bool) {
 		return x.atLeastGreedy(v, buf)
 	}
 	i := x.Position(v)
-	return x.ids[i], x.utils[i], true
+	return uint64(x.ids[i]), x.utils[i], true
 }
 
 // atLeastGreedy starts from the best outcome and repeatedly makes the
