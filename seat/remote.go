@@ -108,7 +108,6 @@ type Remote struct {
 	said      string
 	sent      uint64 // messages sent on the current connection
 	stats     Stats
-	out       []byte
 }
 
 // NewRemote returns a seat played through conn (which may be nil when
