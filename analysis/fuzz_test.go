@@ -40,11 +40,14 @@ func FuzzAnalyze(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a valid scenario does not decode: %v", err)
 		}
-		if err := r.WhatIfAnalysis(WhatIfOptions{File: file, Name: "fuzz.yaml", Samples: 3, Seed: 1}); err != nil {
+		if err := r.WhatIfAnalysis(WhatIfOptions{}); err != nil {
 			if err.Error() == "" {
 				t.Fatal("empty error message")
 			}
 			return
+		}
+		if err := r.SensitivityAnalysis(file, "fuzz.yaml", SensitivityOptions{Samples: 3, Seed: 1}); err != nil {
+			t.Fatalf("sensitivity after a what-if analysis: %v", err)
 		}
 		if err := r.WriteText(io.Discard); err != nil {
 			t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/parleyhq/parley/scenario"
@@ -264,6 +266,85 @@ func TestSensitivity(t *testing.T) {
 	}
 }
 
+// decodeTestFile decodes a scenario file without resolving it.
+func decodeTestFile(t *testing.T, path string) *scenario.File {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := scenario.DecodeFile(data, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// Sensitivity samples into a copy of its own: the caller's file is never
+// written, neither while it runs (so that two runs can share it) nor after
+// (its value functions are not even resolved).
+func TestSensitivityLeavesFileAlone(t *testing.T) {
+	path := "testdata/whatif-sensitivity.yaml"
+	f, want := decodeTestFile(t, path), decodeTestFile(t, path)
+	changed := 0
+	opts := SensitivityOptions{Samples: 200, Seed: 7, Progress: func(done, total int) {
+		if changed == 0 && !reflect.DeepEqual(f, want) {
+			changed = done
+		}
+	}}
+	rep, err := Sensitivity(f, path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed > 0 {
+		t.Errorf("the caller's file changed during sample %d", changed)
+	}
+	if !reflect.DeepEqual(f, want) {
+		t.Error("the caller's file changed")
+	}
+	// Runs sharing the file at once give the same report as one alone
+	// (go test -race checks that they only read it).
+	opts.Progress = nil
+	reps := make([]*SensitivityReport, 4)
+	var wg sync.WaitGroup
+	for k := range reps {
+		wg.Go(func() { reps[k], _ = Sensitivity(f, path, opts) })
+	}
+	wg.Wait()
+	for k, got := range reps {
+		if !reflect.DeepEqual(got, rep) {
+			t.Errorf("concurrent run %d: %+v, alone %+v", k, got, rep)
+		}
+	}
+}
+
+// The sensitivity analysis adds to a what-if analysis, and notes when the
+// file has no assumed range to sample.
+func TestSensitivityAnalysis(t *testing.T) {
+	path := "testdata/whatif-sensitivity.yaml"
+	_, r := analyzeFile(t, path)
+	if err := r.SensitivityAnalysis(decodeTestFile(t, path), path, SensitivityOptions{Samples: 10}); err == nil {
+		t.Error("no error without a what-if analysis")
+	}
+	if err := r.WhatIfAnalysis(WhatIfOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SensitivityAnalysis(decodeTestFile(t, path), path, SensitivityOptions{Samples: 0}); err == nil {
+		t.Error("0 samples: no error")
+	}
+	if err := r.SensitivityAnalysis(decodeTestFile(t, path), path, SensitivityOptions{Samples: 10}); err != nil || r.WhatIf.Sensitivity == nil || r.WhatIf.Sensitivity.Valid != 10 {
+		t.Errorf("sensitivity %+v, %v", r.WhatIf.Sensitivity, err)
+	}
+	plain := "testdata/whatif-redline.yaml"
+	r, w := whatIfFile(t, plain, WhatIfOptions{})
+	if err := r.SensitivityAnalysis(decodeTestFile(t, plain), plain, SensitivityOptions{Samples: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if w.Sensitivity != nil || len(w.Notes) != 1 || !strings.Contains(w.Notes[0], "no number the analysis uses has an assumed range") {
+		t.Errorf("sensitivity %+v, notes %q", w.Sensitivity, w.Notes)
+	}
+}
+
 const flagship = "../examples/ukraine-2025.yaml"
 
 // The flagship: Russia's red line binds, Ukraine's referendum makes every
@@ -278,7 +359,10 @@ func TestWhatIfFlagship(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, w := whatIfFile(t, flagship, WhatIfOptions{File: f, Name: flagship, Samples: 200, Seed: 1})
+	r, w := whatIfFile(t, flagship, WhatIfOptions{})
+	if err := r.SensitivityAnalysis(f, flagship, SensitivityOptions{Samples: 200, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
 	if len(w.RedLines) != 1 || w.RedLines[0].ID != "no_nato_troops" || !w.RedLines[0].Binds {
 		t.Errorf("red lines %+v", w.RedLines)
 	}

@@ -48,20 +48,8 @@ func (c *AnalyzeCmd) Run(e env) error {
 		return err
 	}
 	if c.WhatIf {
-		opts := analysis.WhatIfOptions{MinRatification: c.MinRatification, Samples: c.Samples, Seed: c.Seed, Name: c.Path}
-		var note string
-		if c.Samples > 0 {
-			opts.File, note = c.decodeFile()
-		}
-		start := time.Now()
-		if err := r.WhatIfAnalysis(opts); err != nil {
+		if err := c.whatIf(e, r); err != nil {
 			return err
-		}
-		if note != "" {
-			r.WhatIf.Notes = append(r.WhatIf.Notes, note)
-		}
-		if opts.File != nil && isTerminal(e.stderr) {
-			fmt.Fprintf(e.stderr, "sensitivity: %d samples in %.2fs\n", c.Samples, time.Since(start).Seconds())
 		}
 	}
 	if len(c.Outcome) > 0 {
@@ -78,6 +66,31 @@ func (c *AnalyzeCmd) Run(e env) error {
 		return writeJSON(e.stdout, r)
 	}
 	return r.WriteText(e.stdout)
+}
+
+// whatIf adds the what-if analysis to r and, with --samples, the
+// sensitivity analysis of the file's assumed ranges.
+func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
+	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{MinRatification: c.MinRatification}); err != nil {
+		return err
+	}
+	if c.Samples == 0 {
+		return nil
+	}
+	f, note := c.decodeFile()
+	if f == nil {
+		r.WhatIf.Notes = append(r.WhatIf.Notes, note)
+		return nil
+	}
+	start := time.Now()
+	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.Seed, MinRatification: c.MinRatification}
+	if err := r.SensitivityAnalysis(f, c.Path, opts); err != nil {
+		return err
+	}
+	if isTerminal(e.stderr) {
+		fmt.Fprintf(e.stderr, "sensitivity: %d samples in %.2fs\n", c.Samples, time.Since(start).Seconds())
+	}
+	return nil
 }
 
 // plot draws the report for the parties named by --axes.
