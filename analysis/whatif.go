@@ -64,10 +64,16 @@ type Deal struct {
 	Utilities []float64         `json:"utilities"`
 	Value     float64           `json:"value"`
 	Ties      int               `json:"ties"`
-	// Ratification of the deal by each party that has a rule.
+	// Ratification of the deal by each party that has a rule; Ratifiable:
+	// every required vote passes with probability ≥ min_ratification. It
+	// says nothing of reservation values: see Rational.
 	Ratification []PartyRatification `json:"ratification,omitempty"`
 	Ratifiable   bool                `json:"ratifiable"`
-	index        int
+	// Rational: every party gets at least its reservation value (within
+	// Tolerance); BelowReservation names the parties that do not.
+	Rational         bool     `json:"rational"`
+	BelowReservation []string `json:"below_reservation,omitempty"`
+	index            int
 }
 
 // PartyRatification is one constituency's vote on a deal.
@@ -118,6 +124,8 @@ func (g *grid) deal(b best, minRat float64) *Deal {
 	}
 	d := &Deal{Outcome: g.labels(b.idx), Utilities: g.utilities(b.idx), Value: b.value, Ties: b.ties, index: b.idx,
 		Ratifiable: g.ratifiable(b.idx, minRat)}
+	d.BelowReservation = belowReservation(d.Utilities, g.rv, g.ids)
+	d.Rational = len(d.BelowReservation) == 0
 	for p, rat := range g.rats {
 		if rat == nil {
 			continue

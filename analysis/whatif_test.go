@@ -383,3 +383,72 @@ func TestWhatIfFlagship(t *testing.T) {
 		t.Errorf("guarantees %+v", w.Guarantees)
 	}
 }
+
+// A solution point below a party's reservation value is marked as such,
+// in the report (JSON and text) and in the what-if, whose "ratifiable"
+// speaks of votes only: the max-welfare deal (1, 0.1) needs no vote from
+// a's parliament, yet b (rv 0.3) would refuse it.
+func TestIrrationalPointsMarked(t *testing.T) {
+	r, w := whatIfFile(t, "testdata/whatif-irrational.yaml", WhatIfOptions{})
+	mw := r.MaxWelfare
+	if len(mw) != 1 || mw[0].Rational || !reflect.DeepEqual(mw[0].BelowReservation, []string{"b"}) {
+		t.Errorf("max welfare %+v: want irrational, below b's reservation", mw)
+	}
+	for name, pts := range map[string][]PointReport{"nash": r.Nash, "kalai": r.Kalai, "kalai_smorodinsky": r.KalaiSmorodinsky, "egalitarian": r.Egalitarian} {
+		if len(pts) != 1 || !pts[0].Rational || pts[0].BelowReservation != nil {
+			t.Errorf("%s %+v: want rational", name, pts)
+		}
+	}
+	var below [][]string
+	rational := 0
+	for _, p := range r.Pareto.Points {
+		below = append(below, p.BelowReservation)
+		if p.Rational {
+			rational++
+		}
+	}
+	if want := [][]string{{"a"}, nil, {"b"}}; !reflect.DeepEqual(below, want) || rational != r.Pareto.Rational {
+		t.Errorf("frontier below reservation %q (%d rational, summary %d), want %q", below, rational, r.Pareto.Rational, want)
+	}
+	for name, d := range map[string]*Deal{"unconstrained max welfare": w.UnconstrainedMaxWelfare, "max_welfare": w.Ratify.Solutions[3].Deal} {
+		if !d.Ratifiable || d.Rational || !reflect.DeepEqual(d.BelowReservation, []string{"b"}) {
+			t.Errorf("%s %+v: want ratifiable, irrational for b", name, d)
+		}
+	}
+	if d := w.Nash; !d.Rational || d.BelowReservation != nil {
+		t.Errorf("Nash %+v: want rational", d)
+	}
+	var b strings.Builder
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	for _, want := range []string{
+		"sum of utilities = 1.1; NOT acceptable to b (below its reservation value)\n",
+		"  max_welfare              a: no parliament needed → ratifiable, but NOT acceptable to b (below its reservation value)\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "NOT acceptable"); n != 3 {
+		t.Errorf("%d marks, want 3 (max welfare, and its two deals in the what-if):\n%s", n, text)
+	}
+}
+
+// Without any ratification rule the mark goes on the deal's utilities.
+func TestIrrationalDealWithoutRules(t *testing.T) {
+	r, _ := whatIfFile(t, "testdata/whatif-agenda-blocks.yaml", WhatIfOptions{})
+	var b strings.Builder
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"  Max welfare, red lines ignored (1.0000, 0.0000) (4 tied outcomes; the first shown)  NOT acceptable to b (below its reservation value)\n",
+		"  max_welfare              no ratification needed; NOT acceptable to a (below its reservation value)\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -28,7 +28,9 @@ func (r *Report) writeWhatIf(b *strings.Builder) {
 }
 
 // writeDeal writes a named deal: its utilities, its outcome and, when some
-// party has a ratification rule, its ratification.
+// party has a ratification rule, its ratification. A deal some party
+// values below its reservation value is marked once: on the ratification
+// line, or on the utilities line when there is none.
 func (r *Report) writeDeal(b *strings.Builder, name string, d *Deal) {
 	const indent = "  "
 	if d == nil {
@@ -39,7 +41,11 @@ func (r *Report) writeDeal(b *strings.Builder, name string, d *Deal) {
 	if d.Ties > 1 {
 		ties = fmt.Sprintf(" (%d tied outcomes; the first shown)", d.Ties)
 	}
-	fmt.Fprintf(b, "%s%-30s %s%s\n", indent, name, fmtUtils(d.Utilities), ties)
+	mark := ""
+	if len(d.Ratification) == 0 {
+		mark = markBelow("  ", d.BelowReservation)
+	}
+	fmt.Fprintf(b, "%s%-30s %s%s%s\n", indent, name, fmtUtils(d.Utilities), ties, mark)
 	fmt.Fprintf(b, "%s%-30s %s\n", indent, "", r.fmtOutcome(d.Outcome))
 	if len(d.Ratification) > 0 {
 		fmt.Fprintf(b, "%s%-30s %s\n", indent, "", fmtRatification(d))
@@ -208,13 +214,13 @@ func fmtRatification(d *Deal) string {
 		s = append(s, fmt.Sprintf("%s: %s passes with p = %.3g (yes share %.2f)", pr.Party, orDefault(pr.Body, "vote"), pr.Prob, pr.Share))
 	}
 	if len(s) == 0 {
-		return "no ratification needed"
+		return "no ratification needed" + markBelow("; ", d.BelowReservation)
 	}
 	verdict := "ratifiable"
 	if !d.Ratifiable {
 		verdict = "NOT ratifiable"
 	}
-	return strings.Join(s, "; ") + " → " + verdict
+	return strings.Join(s, "; ") + " → " + verdict + markBelow(", but ", d.BelowReservation)
 }
 
 // fmtPartial writes the issues o settles, in issue order.

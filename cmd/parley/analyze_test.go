@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,53 @@ func TestAnalyzeOutcome(t *testing.T) {
 	}
 	if code, _, errs := runCLI("analyze", "../../examples/ukraine-2025.yaml", "--outcome", "ceasefire=soon"); code != 1 || !strings.Contains(errs, `"soon" is not a value of issue "ceasefire"`) {
 		t.Errorf("exit %d: %s", code, errs)
+	}
+}
+
+// The flagship's max-welfare point leaves Russia below its reservation
+// value: the JSON says so (added fields rational and below_reservation),
+// and the what-if's deal is ratifiable (no referendum) yet irrational.
+func TestAnalyzeMarksIrrational(t *testing.T) {
+	code, out, errs := runCLI("analyze", "../../examples/ukraine-2025.yaml", "--what-if", "--samples", "0", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	type mark struct {
+		Rational   *bool    `json:"rational"`
+		Below      []string `json:"below_reservation"`
+		Ratifiable *bool    `json:"ratifiable"`
+	}
+	var r struct {
+		Nash       []mark `json:"nash"`
+		MaxWelfare []mark `json:"max_welfare"`
+		Pareto     struct {
+			Rational int    `json:"rational"`
+			Points   []mark `json:"points"`
+		} `json:"pareto"`
+		WhatIf struct {
+			MaxWelfare mark `json:"unconstrained_max_welfare"`
+		} `json:"what_if"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.MaxWelfare) != 1 || r.MaxWelfare[0].Rational == nil || *r.MaxWelfare[0].Rational || !slices.Equal(r.MaxWelfare[0].Below, []string{"ru"}) {
+		t.Errorf("max_welfare %+v: want rational false, below_reservation [ru]", r.MaxWelfare)
+	}
+	if len(r.Nash) != 1 || r.Nash[0].Rational == nil || !*r.Nash[0].Rational || r.Nash[0].Below != nil {
+		t.Errorf("nash %+v: want rational, no below_reservation", r.Nash)
+	}
+	rational := 0
+	for _, p := range r.Pareto.Points {
+		if *p.Rational {
+			rational++
+		}
+	}
+	if rational != r.Pareto.Rational || rational != 14 {
+		t.Errorf("%d frontier points marked rational, the summary says %d; want 14", rational, r.Pareto.Rational)
+	}
+	mw := r.WhatIf.MaxWelfare
+	if mw.Ratifiable == nil || !*mw.Ratifiable || mw.Rational == nil || *mw.Rational || !slices.Equal(mw.Below, []string{"ru"}) {
+		t.Errorf("what_if.unconstrained_max_welfare %+v: want ratifiable, not rational, below [ru]", mw)
 	}
 }
