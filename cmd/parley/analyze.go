@@ -22,8 +22,8 @@ type AnalyzeCmd struct {
 	WhatIf          bool              `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
 	Samples         int               `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`
 	Seed            uint64            `default:"0" help:"Seed of the sensitivity sampling (with --what-if)."`
-	MinRatification float64           `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if)."`
-	Outcome         map[string]string `help:"Also measure this outcome, given as issue=value;issue=value (every issue): utilities, acceptability, red lines crossed, distances to the frontier and the Nash point." mapsep:";"`
+	MinRatification float64           `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if or --outcome)."`
+	Outcome         map[string]string `help:"Also measure this outcome, given as 'issue=value;issue=value' with every issue, each value an option id or label (as the report prints it) or a number: utilities, acceptability, red lines, ratification, distances to the frontier and the Nash point." mapsep:";"`
 	Plot            string            `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
 	Axes            []string          `sep:"," help:"The two parties of --plot, as x,y (default: the first two)."`
 }
@@ -53,7 +53,7 @@ func (c *AnalyzeCmd) Run(e env) error {
 		}
 	}
 	if len(c.Outcome) > 0 {
-		if _, err := r.Evaluate(c.Outcome); err != nil {
+		if _, err := r.Evaluate(c.Outcome, c.MinRatification); err != nil {
 			return err
 		}
 	}
@@ -104,10 +104,12 @@ func (c *AnalyzeCmd) plot(r *analysis.Report) error {
 
 func (c *AnalyzeCmd) check() error {
 	if !c.WhatIf {
-		if c.Samples != 1000 || c.Seed != 0 || c.MinRatification != 0.5 {
-			return fmt.Errorf("--samples, --seed and --min-ratification apply to the what-if analysis; add --what-if")
+		if c.Samples != 1000 || c.Seed != 0 {
+			return fmt.Errorf("--samples and --seed apply to the what-if analysis; add --what-if")
 		}
-		return nil
+		if c.MinRatification != 0.5 && len(c.Outcome) == 0 {
+			return fmt.Errorf("--min-ratification applies to the what-if analysis and to --outcome; add one of them")
+		}
 	}
 	if c.Samples < 0 {
 		return fmt.Errorf("--samples is %d; give a count of 0 or more (0 skips the sensitivity analysis)", c.Samples)
