@@ -60,6 +60,14 @@
 //     for every party, counted exactly (see CountZopa), or estimated by
 //     seeded sampling when the exact count would take too long.
 //   - Min and max utility: party i's extremes over all outcomes.
+//   - Rational: every party gets at least its reservation value
+//     (u_i ≥ rv_i − Tolerance), so none would rather have no agreement.
+//     Every point of the report (frontier and solution points) and every
+//     what-if deal says whether it is (JSON rational) and names the parties
+//     it leaves below (below_reservation); the text marks such a point
+//     "NOT acceptable to ...". Nash is rational by construction; maximum
+//     welfare, Kalai, Genius's Nash, and Kalai–Smorodinsky and egalitarian
+//     when no outcome is rational, need not be.
 //   - Distances (DistanceToFrontier, DistanceToNash): Euclidean in the
 //     parties' undiscounted utility space, to the nearest frontier point, or
 //     to the nearest tied Nash point. Points, not the segments between them:
@@ -114,8 +122,11 @@
 // every party, u_i ignoring red lines; "the zone" is the acceptable
 // outcomes that cross no red line (CountZopa's). Nash over a set is the
 // maximum of Π_i max(u_i − rv_i, 0); a Deal lists the first outcome in
-// enumeration order within Tolerance of the best and the number of ties.
-// Fields (only ever added to, never renamed):
+// enumeration order within Tolerance of the best and the number of ties,
+// its ratification, ratifiable (every required vote passes: a deal's
+// votes only, not its parties' reservation values) and rational and
+// below_reservation (as for points, above). Fields (only ever added to,
+// never renamed):
 //
 //   - min_ratification: a deal is ratifiable when every ratification it
 //     requires passes with probability ≥ this (--min-ratification, default
@@ -149,8 +160,8 @@
 //     sets[] of constraints {kind: red_line|reservation|ratification,
 //     party, id}, n_sets, truncated (at most 20 listed), and
 //     reservation_shifts[] {party, reservation, shift, reachable, deal}.
-//   - sensitivity (with --samples > 0 on a parley file with assumed
-//     ranges): samples, seed, assumptions[] {path, value, range}, valid,
+//   - sensitivity (Report.SensitivityAnalysis, with --samples > 0 on a
+//     parley file with assumed ranges): samples, seed, assumptions[] {path, value, range}, valid,
 //     invalid, first_error, zone_share, ratifiable_share, nash_deals[] and
 //     ratifiable_nash_deals[] {outcome, count, share}, at most 5 each.
 //   - notes[].
@@ -199,7 +210,10 @@
 // weights divided by their sum. The sample is validated again
 // (scenario.FromFile, no YAML parsing, no source documents) and the zone,
 // the ratifiable zone and their Nash deals computed; samples that fail
-// validation are counted as invalid and left out of the shares.
+// validation are counted as invalid and left out of the shares. Samples
+// are drawn into a deep copy of the file: the caller's file is only read,
+// so runs may share it. A party's sampled weights are summed in issue-id
+// order, the same on every run.
 //
 // Outcomes are identified by their mixed-radix index (outcome.Space.Index);
 // spaces with more than 2^64 outcomes are rejected.

@@ -85,6 +85,10 @@ type PointReport struct {
 	Outcome           map[string]string   `json:"outcome"`
 	Outcomes          []map[string]string `json:"outcomes"`
 	OutcomesTruncated bool                `json:"outcomes_truncated"`
+	// Rational: every party gets at least its reservation value (within
+	// Tolerance); BelowReservation names the parties that do not.
+	Rational         bool     `json:"rational"`
+	BelowReservation []string `json:"below_reservation,omitempty"`
 }
 
 // ZopaSummary is the zone of possible agreement in a report.
@@ -204,6 +208,8 @@ func (r *Report) solution(s *Solution, k int) []PointReport {
 func (r *Report) point(p *Point, value *float64, k int) PointReport {
 	pr := PointReport{Utilities: p.Utilities, NOutcomes: p.N, Value: value,
 		OutcomesTruncated: p.N > uint64(len(p.Outcomes))}
+	pr.BelowReservation = belowReservation(p.Utilities, r.Reservation, r.Parties)
+	pr.Rational = len(pr.BelowReservation) == 0
 	sp := r.scen.Space()
 	o := make([]int, sp.Issues())
 	for q, idx := range p.Outcomes {
@@ -270,7 +276,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			if q > 0 {
 				name = "  (tie)"
 			}
-			fmt.Fprintf(&b, "  %-18s %s  %d outcome(s); %s = %.6g\n", name, fmtUtils(p.Utilities), p.NOutcomes, s.what, *p.Value)
+			fmt.Fprintf(&b, "  %-18s %s  %d outcome(s); %s = %.6g%s\n", name, fmtUtils(p.Utilities), p.NOutcomes, s.what, *p.Value, markBelow("; ", p.BelowReservation))
 			fmt.Fprintf(&b, "  %-18s %s\n", "", r.fmtOutcome(p.Outcome))
 		}
 	}
@@ -286,6 +292,31 @@ func (r *Report) WriteText(w io.Writer) error {
 	// the terminal or hide in it.
 	_, err := io.WriteString(w, printable.Text(b.String()))
 	return err
+}
+
+// belowReservation lists the parties whose utility in u is below their
+// reservation value by more than Tolerance: those who would rather have
+// no agreement.
+func belowReservation(u, rv []float64, parties []string) []string {
+	var out []string
+	for p, x := range u {
+		if x < rv[p]-Tolerance {
+			out = append(out, parties[p])
+		}
+	}
+	return out
+}
+
+// markBelow marks a point that some parties value below their reservation
+// value, after sep; "" when every party accepts it.
+func markBelow(sep string, below []string) string {
+	switch len(below) {
+	case 0:
+		return ""
+	case 1:
+		return sep + "NOT acceptable to " + below[0] + " (below its reservation value)"
+	}
+	return sep + "NOT acceptable to " + strings.Join(below, ", ") + " (below their reservation values)"
 }
 
 func fmtUtils(u []float64) string {

@@ -3,7 +3,10 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,13 +14,29 @@ import (
 	"github.com/parleyhq/parley/scenario"
 )
 
-// SensitivityOptions tune Sensitivity.
+// SensitivityOptions tune Sensitivity; they are separate from
+// WhatIfOptions, and only Samples is required.
 type SensitivityOptions struct {
-	Samples         int // must be ≥ 1
-	Seed            uint64
-	MinRatification float64 // 0 means DefaultMinRatification
-	Top             int     // recurring deals listed; 0 means 5
-	Progress        func(done, total int)
+	// Samples is the number of samples drawn; at least 1.
+	Samples int
+	// Seed seeds the sampling (math/rand/v2 PCG).
+	Seed uint64
+	// MinRatification: a deal is ratifiable when every required
+	// ratification passes with at least this probability. 0 means
+	// DefaultMinRatification (Sensitivity) or the what-if's
+	// (Report.SensitivityAnalysis).
+	MinRatification float64
+	// Top caps the recurring deals listed; 0 means 5.
+	Top int
+	// Progress, if set, is called after each sample.
+	Progress func(done, total int)
+}
+
+func (o SensitivityOptions) top() int {
+	if o.Top <= 0 {
+		return 5
+	}
+	return o.Top
 }
 
 // SensitivityReport is the result of Sensitivity: the JSON object
@@ -56,12 +75,11 @@ type DealFrequency struct {
 	Share   float64           `json:"share"` // of valid samples
 }
 
-// slot is one sampled number in a File: get and set read and write it in
-// place (through the map that holds it, where there is one).
+// slot is one sampled number in a File: set writes it in place (through
+// the map that holds it, where there is one).
 type slot struct {
 	path  string
 	orig  scenario.Number
-	get   func() scenario.Number
 	set   func(scenario.Number)
 	party int    // index in File.Parties
 	field string // first field under the party: weights, reservation, ...
@@ -85,10 +103,73 @@ func assumptionSlots(f *scenario.File) []slot {
 			if !sampled[field] || n.Assumption == nil || len(n.Assumption.Range) != 2 {
 				continue
 			}
-			out = append(out, slot{path: r.Path, orig: n, get: r.Get, set: r.Set, party: p, field: field})
+			out = append(out, slot{path: r.Path, orig: n, set: r.Set, party: p, field: field})
 		}
 	}
 	return out
+}
+
+// sampler draws the assumed numbers of a scenario file into its own deep
+// copy of the file, so the caller's file is only ever read.
+type sampler struct {
+	f     *scenario.File // the copy the samples are written to
+	slots []slot
+	// renorm: the parties whose weights are sampled (ascending), their
+	// weights as written, and their issue ids sorted (the order of the sum
+	// that renormalises them, so that it is the same on every run).
+	renorm  []int
+	weights map[int]map[string]scenario.Number
+	ids     map[int][]string
+}
+
+// newSampler copies f and finds its assumed numbers. Value functions are
+// resolved in the copy (File.ResolveValues); capability and positions,
+// which feed forecast models only, are dropped from it so that validation
+// skips them.
+func newSampler(f *scenario.File) *sampler {
+	c := cloneFile(f)
+	c.ResolveValues()
+	for p := range c.Parties {
+		c.Parties[p].Capability, c.Parties[p].Positions = nil, nil
+	}
+	sm := &sampler{f: c, slots: assumptionSlots(c), weights: map[int]map[string]scenario.Number{}, ids: map[int][]string{}}
+	for _, s := range sm.slots {
+		if s.field != "weights" || sm.weights[s.party] != nil {
+			continue
+		}
+		w := maps.Clone(c.Parties[s.party].Weights)
+		sm.renorm = append(sm.renorm, s.party)
+		sm.weights[s.party] = w
+		sm.ids[s.party] = slices.Sorted(maps.Keys(w))
+	}
+	sort.Ints(sm.renorm)
+	return sm
+}
+
+// draw sets every assumed number of the copy to a uniform draw from its
+// range, in slot order, and renormalises the sampled parties' weights to
+// sum to 1.
+func (sm *sampler) draw(rng *rand.Rand) {
+	for _, p := range sm.renorm {
+		maps.Copy(sm.f.Parties[p].Weights, sm.weights[p])
+	}
+	for _, s := range sm.slots {
+		r := s.orig.Assumption.Range
+		s.set(scenario.Number{Value: r[0] + (r[1]-r[0])*rng.Float64()})
+	}
+	for _, p := range sm.renorm {
+		w := sm.f.Parties[p].Weights
+		sum := 0.0
+		for _, id := range sm.ids[p] {
+			sum += w[id].Value
+		}
+		if sum > 0 {
+			for id, n := range w {
+				n.Value /= sum
+				w[id] = n
+			}
+		}
+	}
 }
 
 // Sensitivity samples every assumption that has a range, among the numbers
@@ -99,104 +180,60 @@ func assumptionSlots(f *scenario.File) []slot {
 // (when any of them was sampled). Each sample is re-validated with
 // scenario.FromFile and analysed: is there a zone, a ratifiable zone, and
 // which outcome is the Nash deal over each. f must come from
-// scenario.DecodeFile; Sensitivity changes its numbers while it runs and
-// restores them before it returns (f's value functions stay resolved, see
-// File.ResolveValues).
+// scenario.DecodeFile; it is not changed: samples are drawn into a copy.
 func Sensitivity(f *scenario.File, name string, opts SensitivityOptions) (*SensitivityReport, error) {
 	if opts.Samples < 1 {
 		return nil, fmt.Errorf("analysis: sensitivity needs at least 1 sample, got %d", opts.Samples)
 	}
+	return newSampler(f).run(name, opts)
+}
+
+// SensitivityAnalysis runs Sensitivity on f, the file r was analysed
+// from, and adds it to r's what-if analysis (what_if.sensitivity), which
+// must have been run. When no number the analysis uses has an assumed
+// range it adds a note instead.
+func (r *Report) SensitivityAnalysis(f *scenario.File, name string, opts SensitivityOptions) error {
+	w := r.WhatIf
+	if w == nil {
+		return errors.New("analysis: the sensitivity analysis adds to the what-if analysis; run WhatIfAnalysis first")
+	}
+	if opts.Samples < 1 {
+		return fmt.Errorf("analysis: sensitivity needs at least 1 sample, got %d", opts.Samples)
+	}
+	sm := newSampler(f)
+	if len(sm.slots) == 0 {
+		w.Notes = append(w.Notes, "sensitivity skipped: no number the analysis uses has an assumed range")
+		return nil
+	}
+	if opts.MinRatification <= 0 {
+		opts.MinRatification = w.MinRatification
+	}
+	sr, err := sm.run(name, opts)
+	if err != nil {
+		return err
+	}
+	w.Sensitivity = sr
+	return nil
+}
+
+// run draws opts.Samples samples and tallies them.
+func (sm *sampler) run(name string, opts SensitivityOptions) (*SensitivityReport, error) {
 	minRat := WhatIfOptions{MinRatification: opts.MinRatification}.minRat()
-	top := WhatIfOptions{Top: opts.Top}.top()
-	f.ResolveValues()
-	slots := assumptionSlots(f)
 	rep := &SensitivityReport{Samples: opts.Samples, Seed: opts.Seed, Assumptions: []SampledAssumption{},
 		NashDeals: []DealFrequency{}, RatifiableNashDeals: []DealFrequency{}}
-	for _, s := range slots {
+	for _, s := range sm.slots {
 		r := s.orig.Assumption.Range
 		rep.Assumptions = append(rep.Assumptions, SampledAssumption{Path: s.path, Value: s.orig.Value, Range: [2]float64{r[0], r[1]}})
 	}
-	defer func() {
-		for _, s := range slots {
-			s.set(s.orig)
-		}
-	}()
-	// Parties whose weights are sampled get them renormalised.
-	renorm := map[int]bool{}
-	for _, s := range slots {
-		if s.field == "weights" {
-			renorm[s.party] = true
-		}
-	}
-	var parties []int
-	origW := map[int]map[string]scenario.Number{}
-	for p := range renorm {
-		parties = append(parties, p)
-		origW[p] = map[string]scenario.Number{}
-		for id, n := range f.Parties[p].Weights {
-			origW[p][id] = n
-		}
-	}
-	sort.Ints(parties)
-	defer func() {
-		for p, w := range origW {
-			for id, n := range w {
-				f.Parties[p].Weights[id] = n
-			}
-		}
-	}()
-
-	// Capability and positions feed forecast models only: set them aside
-	// while sampling so that validation skips them.
-	type spatial struct {
-		cap *scenario.Number
-		pos map[string]scenario.PositionDef
-	}
-	aside := make([]spatial, len(f.Parties))
-	for p := range f.Parties {
-		pd := &f.Parties[p]
-		aside[p] = spatial{pd.Capability, pd.Positions}
-		pd.Capability, pd.Positions = nil, nil
-	}
-	defer func() {
-		for p := range f.Parties {
-			f.Parties[p].Capability, f.Parties[p].Positions = aside[p].cap, aside[p].pos
-		}
-	}()
-
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed5eed5eed5eed))
 	var g *grid
-	var err error
 	nash := map[int]int{}
 	rnash := map[int]int{}
 	var zones, rzones int
 	var first *grid // for labels
 	for k := range opts.Samples {
-		for _, s := range slots {
-			r := s.orig.Assumption.Range
-			s.set(scenario.Number{Value: r[0] + (r[1]-r[0])*rng.Float64()})
-		}
-		for _, p := range parties {
-			w := f.Parties[p].Weights
-			sum := 0.0
-			for _, n := range w {
-				sum += n.Value
-			}
-			if sum > 0 {
-				for id, n := range w {
-					n.Value /= sum
-					w[id] = n
-				}
-			}
-		}
-		s, verr := scenario.FromFile(f, name)
-		// Weights were rescaled in place: put them back (sampled ones are
-		// set afresh in the next sample).
-		for p, w := range origW {
-			for id, n := range w {
-				f.Parties[p].Weights[id] = n
-			}
-		}
+		sm.draw(rng)
+		s, verr := scenario.FromFile(sm.f, name)
 		if verr != nil {
 			rep.Invalid++
 			if rep.FirstError == "" {
@@ -204,37 +241,20 @@ func Sensitivity(f *scenario.File, name string, opts SensitivityOptions) (*Sensi
 			}
 			continue
 		}
-		g, err = newGrid(s, g)
-		if err != nil {
+		var err error
+		if g, err = newGrid(s, g); err != nil {
 			return nil, err
 		}
 		if first == nil {
 			first = &grid{s: s, sp: g.sp}
 		}
 		rep.Valid++
-		hasZone, hasR := false, false
-		bn, bv, rn, rv := -1, 0.0, -1, 0.0
-		for idx := 0; idx < g.size; idx++ {
-			if !g.inZone(idx) {
-				continue
-			}
-			hasZone = true
-			x := g.nashProduct(idx, g.rv)
-			if bn < 0 || x > bv+Tolerance {
-				bn, bv = idx, x
-			}
-			if g.ratifiable(idx, minRat) {
-				hasR = true
-				if rn < 0 || x > rv+Tolerance {
-					rn, rv = idx, x
-				}
-			}
-		}
-		if hasZone {
+		bn, rn := g.zoneNash(minRat)
+		if bn >= 0 {
 			zones++
 			nash[bn]++
 		}
-		if hasR {
+		if rn >= 0 {
 			rzones++
 			rnash[rn]++
 		}
@@ -243,12 +263,87 @@ func Sensitivity(f *scenario.File, name string, opts SensitivityOptions) (*Sensi
 		}
 	}
 	if rep.Valid > 0 {
+		top := opts.top()
 		rep.ZoneShare = float64(zones) / float64(rep.Valid)
 		rep.RatifiableShare = float64(rzones) / float64(rep.Valid)
 		rep.NashDeals = frequencies(first, nash, rep.Valid, top)
 		rep.RatifiableNashDeals = frequencies(first, rnash, rep.Valid, top)
 	}
 	return rep, nil
+}
+
+// zoneNash returns the Nash deal over the zone and over the ratifiable
+// zone (the first outcome within Tolerance of the best product as it is
+// found), -1 for an empty one: one pass, for the sensitivity loop.
+func (g *grid) zoneNash(minRat float64) (zone, ratifiable int) {
+	bn, bv, rn, rv := -1, 0.0, -1, 0.0
+	for idx := 0; idx < g.size; idx++ {
+		if !g.inZone(idx) {
+			continue
+		}
+		x := g.nashProduct(idx, g.rv)
+		if bn < 0 || x > bv+Tolerance {
+			bn, bv = idx, x
+		}
+		if g.ratifiable(idx, minRat) && (rn < 0 || x > rv+Tolerance) {
+			rn, rv = idx, x
+		}
+	}
+	return bn, rn
+}
+
+// cloneFile deep-copies f: every pointer, slice and map reachable through
+// exported fields is copied. Unexported fields (a value function's YAML
+// node, which nothing writes) are shared.
+func cloneFile(f *scenario.File) *scenario.File {
+	c := new(scenario.File)
+	deepCopy(reflect.ValueOf(c).Elem(), reflect.ValueOf(f).Elem())
+	return c
+}
+
+// deepCopy sets dst, a settable value, to a deep copy of src.
+func deepCopy(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.Pointer:
+		if src.IsNil() {
+			dst.Set(src)
+			return
+		}
+		p := reflect.New(src.Type().Elem())
+		deepCopy(p.Elem(), src.Elem())
+		dst.Set(p)
+	case reflect.Struct:
+		dst.Set(src)
+		for i := range src.NumField() {
+			if src.Type().Field(i).IsExported() {
+				deepCopy(dst.Field(i), src.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if src.IsNil() {
+			dst.Set(src)
+			return
+		}
+		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		for i := range src.Len() {
+			deepCopy(s.Index(i), src.Index(i))
+		}
+		dst.Set(s)
+	case reflect.Map:
+		if src.IsNil() {
+			dst.Set(src)
+			return
+		}
+		m := reflect.MakeMapWithSize(src.Type(), src.Len())
+		for it := src.MapRange(); it.Next(); {
+			v := reflect.New(src.Type().Elem()).Elem()
+			deepCopy(v, it.Value())
+			m.SetMapIndex(it.Key(), v)
+		}
+		dst.Set(m)
+	default: // numbers, strings, booleans; interfaces are shared
+		dst.Set(src)
+	}
 }
 
 func firstError(err error) string {

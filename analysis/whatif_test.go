@@ -4,6 +4,8 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/parleyhq/parley/scenario"
@@ -264,6 +266,85 @@ func TestSensitivity(t *testing.T) {
 	}
 }
 
+// decodeTestFile decodes a scenario file without resolving it.
+func decodeTestFile(t *testing.T, path string) *scenario.File {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := scenario.DecodeFile(data, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// Sensitivity samples into a copy of its own: the caller's file is never
+// written, neither while it runs (so that two runs can share it) nor after
+// (its value functions are not even resolved).
+func TestSensitivityLeavesFileAlone(t *testing.T) {
+	path := "testdata/whatif-sensitivity.yaml"
+	f, want := decodeTestFile(t, path), decodeTestFile(t, path)
+	changed := 0
+	opts := SensitivityOptions{Samples: 200, Seed: 7, Progress: func(done, total int) {
+		if changed == 0 && !reflect.DeepEqual(f, want) {
+			changed = done
+		}
+	}}
+	rep, err := Sensitivity(f, path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed > 0 {
+		t.Errorf("the caller's file changed during sample %d", changed)
+	}
+	if !reflect.DeepEqual(f, want) {
+		t.Error("the caller's file changed")
+	}
+	// Runs sharing the file at once give the same report as one alone
+	// (go test -race checks that they only read it).
+	opts.Progress = nil
+	reps := make([]*SensitivityReport, 4)
+	var wg sync.WaitGroup
+	for k := range reps {
+		wg.Go(func() { reps[k], _ = Sensitivity(f, path, opts) })
+	}
+	wg.Wait()
+	for k, got := range reps {
+		if !reflect.DeepEqual(got, rep) {
+			t.Errorf("concurrent run %d: %+v, alone %+v", k, got, rep)
+		}
+	}
+}
+
+// The sensitivity analysis adds to a what-if analysis, and notes when the
+// file has no assumed range to sample.
+func TestSensitivityAnalysis(t *testing.T) {
+	path := "testdata/whatif-sensitivity.yaml"
+	_, r := analyzeFile(t, path)
+	if err := r.SensitivityAnalysis(decodeTestFile(t, path), path, SensitivityOptions{Samples: 10}); err == nil {
+		t.Error("no error without a what-if analysis")
+	}
+	if err := r.WhatIfAnalysis(WhatIfOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SensitivityAnalysis(decodeTestFile(t, path), path, SensitivityOptions{Samples: 0}); err == nil {
+		t.Error("0 samples: no error")
+	}
+	if err := r.SensitivityAnalysis(decodeTestFile(t, path), path, SensitivityOptions{Samples: 10}); err != nil || r.WhatIf.Sensitivity == nil || r.WhatIf.Sensitivity.Valid != 10 {
+		t.Errorf("sensitivity %+v, %v", r.WhatIf.Sensitivity, err)
+	}
+	plain := "testdata/whatif-redline.yaml"
+	r, w := whatIfFile(t, plain, WhatIfOptions{})
+	if err := r.SensitivityAnalysis(decodeTestFile(t, plain), plain, SensitivityOptions{Samples: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if w.Sensitivity != nil || len(w.Notes) != 1 || !strings.Contains(w.Notes[0], "no number the analysis uses has an assumed range") {
+		t.Errorf("sensitivity %+v, notes %q", w.Sensitivity, w.Notes)
+	}
+}
+
 const flagship = "../examples/ukraine-2025.yaml"
 
 // The flagship: Russia's red line binds, Ukraine's referendum makes every
@@ -278,7 +359,10 @@ func TestWhatIfFlagship(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, w := whatIfFile(t, flagship, WhatIfOptions{File: f, Name: flagship, Samples: 200, Seed: 1})
+	r, w := whatIfFile(t, flagship, WhatIfOptions{})
+	if err := r.SensitivityAnalysis(f, flagship, SensitivityOptions{Samples: 200, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
 	if len(w.RedLines) != 1 || w.RedLines[0].ID != "no_nato_troops" || !w.RedLines[0].Binds {
 		t.Errorf("red lines %+v", w.RedLines)
 	}
@@ -297,5 +381,74 @@ func TestWhatIfFlagship(t *testing.T) {
 	}
 	if len(w.Guarantees) != 1 || len(w.Guarantees[0].Options) != 3 {
 		t.Errorf("guarantees %+v", w.Guarantees)
+	}
+}
+
+// A solution point below a party's reservation value is marked as such,
+// in the report (JSON and text) and in the what-if, whose "ratifiable"
+// speaks of votes only: the max-welfare deal (1, 0.1) needs no vote from
+// a's parliament, yet b (rv 0.3) would refuse it.
+func TestIrrationalPointsMarked(t *testing.T) {
+	r, w := whatIfFile(t, "testdata/whatif-irrational.yaml", WhatIfOptions{})
+	mw := r.MaxWelfare
+	if len(mw) != 1 || mw[0].Rational || !reflect.DeepEqual(mw[0].BelowReservation, []string{"b"}) {
+		t.Errorf("max welfare %+v: want irrational, below b's reservation", mw)
+	}
+	for name, pts := range map[string][]PointReport{"nash": r.Nash, "kalai": r.Kalai, "kalai_smorodinsky": r.KalaiSmorodinsky, "egalitarian": r.Egalitarian} {
+		if len(pts) != 1 || !pts[0].Rational || pts[0].BelowReservation != nil {
+			t.Errorf("%s %+v: want rational", name, pts)
+		}
+	}
+	var below [][]string
+	rational := 0
+	for _, p := range r.Pareto.Points {
+		below = append(below, p.BelowReservation)
+		if p.Rational {
+			rational++
+		}
+	}
+	if want := [][]string{{"a"}, nil, {"b"}}; !reflect.DeepEqual(below, want) || rational != r.Pareto.Rational {
+		t.Errorf("frontier below reservation %q (%d rational, summary %d), want %q", below, rational, r.Pareto.Rational, want)
+	}
+	for name, d := range map[string]*Deal{"unconstrained max welfare": w.UnconstrainedMaxWelfare, "max_welfare": w.Ratify.Solutions[3].Deal} {
+		if !d.Ratifiable || d.Rational || !reflect.DeepEqual(d.BelowReservation, []string{"b"}) {
+			t.Errorf("%s %+v: want ratifiable, irrational for b", name, d)
+		}
+	}
+	if d := w.Nash; !d.Rational || d.BelowReservation != nil {
+		t.Errorf("Nash %+v: want rational", d)
+	}
+	var b strings.Builder
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	for _, want := range []string{
+		"sum of utilities = 1.1; NOT acceptable to b (below its reservation value)\n",
+		"  max_welfare              a: no parliament needed → ratifiable, but NOT acceptable to b (below its reservation value)\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "NOT acceptable"); n != 3 {
+		t.Errorf("%d marks, want 3 (max welfare, and its two deals in the what-if):\n%s", n, text)
+	}
+}
+
+// Without any ratification rule the mark goes on the deal's utilities.
+func TestIrrationalDealWithoutRules(t *testing.T) {
+	r, _ := whatIfFile(t, "testdata/whatif-agenda-blocks.yaml", WhatIfOptions{})
+	var b strings.Builder
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"  Max welfare, red lines ignored (1.0000, 0.0000) (4 tied outcomes; the first shown)  NOT acceptable to b (below its reservation value)\n",
+		"  max_welfare              no ratification needed; NOT acceptable to a (below its reservation value)\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
 	}
 }

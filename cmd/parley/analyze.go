@@ -24,8 +24,8 @@ type AnalyzeCmd struct {
 	WhatIf          bool              `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
 	Samples         int               `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`
 	Seed            uint64            `default:"0" help:"Seed of the sensitivity sampling (with --what-if)."`
-	MinRatification float64           `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if)."`
-	Outcome         map[string]string `help:"Also measure this outcome, given as issue=value;issue=value (every issue): utilities, acceptability, red lines crossed, distances to the frontier and the Nash point." mapsep:";"`
+	MinRatification float64           `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if or --outcome)."`
+	Outcome         map[string]string `help:"Also measure this outcome, given as 'issue=value;issue=value' with every issue, each value an option id or label (as the report prints it) or a number: utilities, acceptability, red lines, ratification, distances to the frontier and the Nash point." mapsep:";"`
 	Plot            string            `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
 	Axes            []string          `sep:"," help:"The two parties of --plot, as x,y (default: the first two)."`
 	Sources         []string          `name:"sources" sep:"," env:"PARLEY_SOURCES" placeholder:"DIR" help:"Folders besides the scenario's own from which its source documents may be read to check quotes (also PARLEY_SOURCES, comma-separated)."`
@@ -51,24 +51,12 @@ func (c *AnalyzeCmd) Run(e env) error {
 		return err
 	}
 	if c.WhatIf {
-		opts := analysis.WhatIfOptions{MinRatification: c.MinRatification, Samples: c.Samples, Seed: c.Seed, Name: c.Path}
-		var note string
-		if c.Samples > 0 {
-			opts.File, note = c.decodeFile()
-		}
-		start := time.Now()
-		if err := r.WhatIfAnalysis(opts); err != nil {
+		if err := c.whatIf(e, r); err != nil {
 			return err
-		}
-		if note != "" {
-			r.WhatIf.Notes = append(r.WhatIf.Notes, note)
-		}
-		if opts.File != nil && isTerminal(e.stderr) {
-			fmt.Fprintf(e.stderr, "sensitivity: %d samples in %.2fs\n", c.Samples, time.Since(start).Seconds())
 		}
 	}
 	if len(c.Outcome) > 0 {
-		if _, err := r.Evaluate(c.Outcome); err != nil {
+		if _, err := r.Evaluate(c.Outcome, c.MinRatification); err != nil {
 			return err
 		}
 	}
@@ -83,6 +71,31 @@ func (c *AnalyzeCmd) Run(e env) error {
 	return r.WriteText(e.stdout)
 }
 
+// whatIf adds the what-if analysis to r and, with --samples, the
+// sensitivity analysis of the file's assumed ranges.
+func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
+	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{MinRatification: c.MinRatification}); err != nil {
+		return err
+	}
+	if c.Samples == 0 {
+		return nil
+	}
+	f, note := c.decodeFile()
+	if f == nil {
+		r.WhatIf.Notes = append(r.WhatIf.Notes, note)
+		return nil
+	}
+	start := time.Now()
+	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.Seed, MinRatification: c.MinRatification}
+	if err := r.SensitivityAnalysis(f, c.Path, opts); err != nil {
+		return err
+	}
+	if isTerminal(e.stderr) {
+		fmt.Fprintf(e.stderr, "sensitivity: %d samples in %.2fs\n", c.Samples, time.Since(start).Seconds())
+	}
+	return nil
+}
+
 // plot draws the report for the parties named by --axes.
 func (c *AnalyzeCmd) plot(r *analysis.Report) error {
 	x, y, err := plotAxes(c.Axes, r.Parties)
@@ -94,10 +107,12 @@ func (c *AnalyzeCmd) plot(r *analysis.Report) error {
 
 func (c *AnalyzeCmd) check() error {
 	if !c.WhatIf {
-		if c.Samples != 1000 || c.Seed != 0 || c.MinRatification != 0.5 {
-			return fmt.Errorf("--samples, --seed and --min-ratification apply to the what-if analysis; add --what-if")
+		if c.Samples != 1000 || c.Seed != 0 {
+			return fmt.Errorf("--samples and --seed apply to the what-if analysis; add --what-if")
 		}
-		return nil
+		if c.MinRatification != 0.5 && len(c.Outcome) == 0 {
+			return fmt.Errorf("--min-ratification applies to the what-if analysis and to --outcome; add one of them")
+		}
 	}
 	if c.Samples < 0 {
 		return fmt.Errorf("--samples is %d; give a count of 0 or more (0 skips the sensitivity analysis)", c.Samples)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -36,10 +37,36 @@ type BenchCmd struct {
 	Dir      string        `help:"Folder for the tournament databases (default: a temporary folder, removed after)." type:"path"`
 }
 
-type benchRow struct{ what, figure, note string }
-
-// Run implements parley bench.
+// Run implements parley bench: the session loop, tournaments into SQLite
+// and Pareto frontiers, then one table of every figure.
 func (c *BenchCmd) Run(e env) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "parley bench (%s)\n", version)
+	fmt.Fprintf(w, "machine: %s, %d cores (GOMAXPROCS %d), %s %s/%s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	domains, err := c.domains(w)
+	if err != nil {
+		return err
+	}
+	t := &benchTable{progress: e.stderr}
+	if err := c.sessionLoops(t, domains); err != nil {
+		return err
+	}
+	if err := c.tournaments(t, domains); err != nil {
+		return err
+	}
+	if c.Frontier {
+		if err := c.frontiers(t); err != nil {
+			return err
+		}
+	}
+	t.rows = append(t.rows, benchRow{"peak memory of this process (getrusage)", fmt.Sprintf("%.1f MB", rusage.PeakRSS()), "resident set, all of the above"})
+	return t.write(w)
+}
+
+func (c *BenchCmd) check() error {
 	switch {
 	case c.Sessions < 1000:
 		return fmt.Errorf("--sessions %d: give at least 1000 (shorter tournaments measure their start-up, not their throughput)", c.Sessions)
@@ -48,34 +75,66 @@ func (c *BenchCmd) Run(e env) error {
 	case c.Min <= 0:
 		return fmt.Errorf("--min %s: give a positive duration such as 1s", c.Min)
 	}
-	w := e.stdout
-	fmt.Fprintf(w, "parley bench (%s)\n", version)
-	fmt.Fprintf(w, "machine: %s, %d cores (GOMAXPROCS %d), %s %s/%s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
 
-	laptop, car := filepath.Join(c.Domains, "ANAC2011_Laptop"), filepath.Join(c.Domains, "ANAC2011_Car")
-	if _, err := os.Stat(laptop); err != nil {
-		ex := filepath.Join("examples", "ukraine-2025.yaml")
-		if _, err2 := os.Stat(ex); err2 != nil {
-			return fmt.Errorf("the reference domains are not at %s (give --domains), and no examples folder is here to fall back on", c.Domains)
-		}
-		fmt.Fprintf(w, "NOTE: the reference domains are not at %s (give --domains); measuring %s instead, so the figures are not comparable with the README's.\n\n", c.Domains, ex)
-		laptop, car = ex, ""
-	}
-	var rows []benchRow
-	add := func(what, figure, note string) {
-		rows = append(rows, benchRow{what, figure, note})
-		fmt.Fprintf(e.stderr, "  %s: %s\n", what, figure)
-	}
+// benchDomains are the scenarios the session and tournament figures are
+// measured on: Laptop and Car, or the flagship alone when the reference
+// domains are absent (Car is then empty).
+type benchDomains struct{ laptop, car string }
 
-	// 1. One session after another on one core: the reference figure. It
-	// plays the tournament's sessions (both seat orders, the tournament's
-	// seeds): Boulware as the seller takes longer than as the buyer, so the
-	// mix matters.
-	for _, d := range []string{laptop, car} {
-		if d == "" {
-			continue
-		}
-		sc, err := open.Path(d)
+func (d benchDomains) list() []string {
+	if d.car == "" {
+		return []string{d.laptop}
+	}
+	return []string{d.laptop, d.car}
+}
+
+// domains finds the reference domains, or falls back on the flagship with
+// a note on w.
+func (c *BenchCmd) domains(w io.Writer) (benchDomains, error) {
+	d := benchDomains{filepath.Join(c.Domains, "ANAC2011_Laptop"), filepath.Join(c.Domains, "ANAC2011_Car")}
+	if _, err := os.Stat(d.laptop); err == nil {
+		return d, nil
+	}
+	ex := filepath.Join("examples", "ukraine-2025.yaml")
+	if _, err := os.Stat(ex); err != nil {
+		return d, fmt.Errorf("the reference domains are not at %s (give --domains), and no examples folder is here to fall back on", c.Domains)
+	}
+	fmt.Fprintf(w, "NOTE: the reference domains are not at %s (give --domains); measuring %s instead, so the figures are not comparable with the README's.\n\n", c.Domains, ex)
+	return benchDomains{laptop: ex}, nil
+}
+
+type benchRow struct{ what, figure, note string }
+
+// benchTable collects the figures, echoing each to progress as it comes.
+type benchTable struct {
+	rows     []benchRow
+	progress io.Writer
+}
+
+func (t *benchTable) add(what, figure, note string) {
+	t.rows = append(t.rows, benchRow{what, figure, note})
+	fmt.Fprintf(t.progress, "  %s: %s\n", what, figure)
+}
+
+func (t *benchTable) write(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "measurement\tfigure\tnote")
+	for _, r := range t.rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.what, r.figure, r.note)
+	}
+	return tw.Flush()
+}
+
+// sessionLoops times one session after another on one core: the reference
+// figure; and the same loop on every core at once. It plays the
+// tournament's sessions (both seat orders, the tournament's seeds):
+// Boulware as the seller takes longer than as the buyer, so the mix
+// matters.
+func (c *BenchCmd) sessionLoops(t *benchTable, d benchDomains) error {
+	for _, path := range d.list() {
+		sc, err := open.Path(path)
 		if err != nil {
 			return err
 		}
@@ -83,19 +142,23 @@ func (c *BenchCmd) Run(e env) error {
 		if err != nil {
 			return err
 		}
-		add(fmt.Sprintf("session loop, %s, %s, saop 100 rounds", sc.Name, benchPlayers(sc)),
+		t.add(fmt.Sprintf("session loop, %s, %s, saop 100 rounds", sc.Name, benchPlayers(sc)),
 			fmt.Sprintf("%.0f sessions/s, %.3g steps/s", l.rate, l.steps), fmt.Sprintf("%.2f µs/session, %.1f steps/session, 1 core, no storage; %.0f sessions per CPU-second", 1e6/l.rate, l.steps/l.rate, l.perCPU))
 		if cores := runtime.NumCPU(); cores > 1 {
 			a, err := benchSessions(sc, cores, 0, c.Min)
 			if err != nil {
 				return err
 			}
-			add(fmt.Sprintf("session loop on all %d cores at once, %s", cores, sc.Name),
+			t.add(fmt.Sprintf("session loop on all %d cores at once, %s", cores, sc.Name),
 				fmt.Sprintf("%.0f sessions/s per core", a.rate), fmt.Sprintf("%.0f%% of the one-core loop's rate (measured just before): what this machine's cores do when all are busy", 100*a.rate/l.rate))
 		}
 	}
+	return nil
+}
 
-	// 2. Tournaments into SQLite with 1 and 2 workers.
+// tournaments times tournaments into SQLite with 1 and 2 workers on each
+// domain, in a temporary folder unless --dir names one.
+func (c *BenchCmd) tournaments(t *benchTable, d benchDomains) error {
 	dir := c.Dir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "parley-bench-")
@@ -105,92 +168,92 @@ func (c *BenchCmd) Run(e env) error {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	for _, d := range []string{laptop, car} {
-		if d == "" {
-			continue
-		}
+	for _, path := range d.list() {
 		n := c.Sessions
-		if d == car {
+		if path == d.car {
 			n = max(c.Sessions/4, 1000) // Car sessions are about 4 times longer
 		}
-		sc, err := open.Path(d)
+		sc, err := open.Path(path)
 		if err != nil {
 			return err
 		}
 		for _, workers := range []int{1, 2} {
-			// Each round times the loop just before the tournament, on
-			// the same sessions: the machine's speed drifts from minute
-			// to minute. The loop on one core is the reference; the loop
-			// on as many cores as workers is what this machine's cores do
-			// together with nothing else to do (less per core when they
-			// share a host or caches).
-			cores := min(workers, runtime.NumCPU())
-			var rate, ofOne, ofAll, ofCPU, oneRate, allRate []float64
-			for range c.Rounds {
-				one, err := benchSessions(sc, 1, n, 0)
-				if err != nil {
-					return err
-				}
-				all := one
-				if cores > 1 {
-					if all, err = benchSessions(sc, cores, n, 0); err != nil {
-						return err
-					}
-				}
-				r, cpu, err := benchTournament(d, dir, n, workers, one.seats)
-				if err != nil {
-					return err
-				}
-				rate, oneRate, allRate = append(rate, r), append(oneRate, one.rate), append(allRate, all.rate)
-				ofOne, ofAll = append(ofOne, r/float64(cores)/one.rate), append(ofAll, r/float64(cores)/all.rate)
-				ofCPU = append(ofCPU, cpu/all.perCPU)
-			}
-			note := fmt.Sprintf("median of %d rounds: %.1f%% of the one-core session loop per worker (loop: %.0f sessions/s)", len(rate), 100*median(ofOne), median(oneRate))
-			if cores > 1 {
-				note += fmt.Sprintf("; %.1f%% of the loop run on %d cores at once (%.0f sessions/s per core)", 100*median(ofAll), cores, median(allRate))
-			}
-			note += fmt.Sprintf("; sessions per CPU-second %.1f%% of that loop's (the rest of the CPU is the writer and the hand-over)", 100*median(ofCPU))
-			add(fmt.Sprintf("tournament, %s, %d sessions into SQLite, %d worker(s)", filepath.Base(d), n, workers),
-				fmt.Sprintf("%.0f sessions/s", median(rate)), note)
-		}
-	}
-
-	// 3. Pareto frontiers.
-	if c.Frontier {
-		for _, d := range []string{"ANAC2011_Laptop", "ANAC2011_Car", "ANAC2010_Travel", "ANAC2011_Energy", "Genius_6issues", "Genius_7issues"} {
-			path := filepath.Join(c.Domains, d)
-			if _, err := os.Stat(path); err != nil {
-				continue
-			}
-			sc, err := open.Path(path)
-			if err != nil {
+			if err := c.tournamentRounds(t, sc, path, dir, n, workers); err != nil {
 				return err
 			}
-			var us []*utility.Additive
-			for _, i := range sc.Negotiators() {
-				us = append(us, sc.Utility(i))
-			}
-			sp := sc.Space()
-			size, _ := sp.Size()
-			start := time.Now()
-			f, err := analysis.Frontier(us, sp, analysis.Options{})
-			el := time.Since(start)
-			if err != nil {
-				add("frontier "+d, "-", err.Error())
-				continue
-			}
-			add(fmt.Sprintf("Pareto frontier, %s (%d outcomes, %d parties)", d, size, len(us)),
-				fmt.Sprintf("%.3g s", el.Seconds()), fmt.Sprintf("%d frontier points", len(f.Points)))
 		}
 	}
+	return nil
+}
 
-	rows = append(rows, benchRow{"peak memory of this process (getrusage)", fmt.Sprintf("%.1f MB", rusage.PeakRSS()), "resident set, all of the above"})
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "measurement\tfigure\tnote")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.what, r.figure, r.note)
+// tournamentRounds measures a tournament of n sessions with workers
+// workers, c.Rounds times, and adds the medians. Each round times the loop
+// just before the tournament, on the same sessions: the machine's speed
+// drifts from minute to minute. The loop on one core is the reference; the
+// loop on as many cores as workers is what this machine's cores do
+// together with nothing else to do (less per core when they share a host
+// or caches).
+func (c *BenchCmd) tournamentRounds(t *benchTable, sc *scenario.Scenario, path, dir string, n uint64, workers int) error {
+	cores := min(workers, runtime.NumCPU())
+	var rate, ofOne, ofAll, ofCPU, oneRate, allRate []float64
+	for range c.Rounds {
+		one, err := benchSessions(sc, 1, n, 0)
+		if err != nil {
+			return err
+		}
+		all := one
+		if cores > 1 {
+			if all, err = benchSessions(sc, cores, n, 0); err != nil {
+				return err
+			}
+		}
+		r, cpu, err := benchTournament(path, dir, n, workers, one.seats)
+		if err != nil {
+			return err
+		}
+		rate, oneRate, allRate = append(rate, r), append(oneRate, one.rate), append(allRate, all.rate)
+		ofOne, ofAll = append(ofOne, r/float64(cores)/one.rate), append(ofAll, r/float64(cores)/all.rate)
+		ofCPU = append(ofCPU, cpu/all.perCPU)
 	}
-	return tw.Flush()
+	note := fmt.Sprintf("median of %d rounds: %.1f%% of the one-core session loop per worker (loop: %.0f sessions/s)", len(rate), 100*median(ofOne), median(oneRate))
+	if cores > 1 {
+		note += fmt.Sprintf("; %.1f%% of the loop run on %d cores at once (%.0f sessions/s per core)", 100*median(ofAll), cores, median(allRate))
+	}
+	note += fmt.Sprintf("; sessions per CPU-second %.1f%% of that loop's (the rest of the CPU is the writer and the hand-over)", 100*median(ofCPU))
+	t.add(fmt.Sprintf("tournament, %s, %d sessions into SQLite, %d worker(s)", filepath.Base(path), n, workers),
+		fmt.Sprintf("%.0f sessions/s", median(rate)), note)
+	return nil
+}
+
+// frontiers times the Pareto frontier of the reference domains that are
+// present, from 27 to 10^7 outcomes.
+func (c *BenchCmd) frontiers(t *benchTable) error {
+	for _, d := range []string{"ANAC2011_Laptop", "ANAC2011_Car", "ANAC2010_Travel", "ANAC2011_Energy", "Genius_6issues", "Genius_7issues"} {
+		path := filepath.Join(c.Domains, d)
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		sc, err := open.Path(path)
+		if err != nil {
+			return err
+		}
+		var us []*utility.Additive
+		for _, i := range sc.Negotiators() {
+			us = append(us, sc.Utility(i))
+		}
+		sp := sc.Space()
+		size, _ := sp.Size()
+		start := time.Now()
+		f, err := analysis.Frontier(us, sp, analysis.Options{})
+		el := time.Since(start)
+		if err != nil {
+			t.add("frontier "+d, "-", err.Error())
+			continue
+		}
+		t.add(fmt.Sprintf("Pareto frontier, %s (%d outcomes, %d parties)", d, size, len(us)),
+			fmt.Sprintf("%.3g s", el.Seconds()), fmt.Sprintf("%d frontier points", len(f.Points)))
+	}
+	return nil
 }
 
 type loopRate struct {
