@@ -146,7 +146,7 @@ func (p *Process) read(stdout io.Reader) {
 			select {
 			case p.msgs <- Message{Data: bytes.TrimRight(line, "\r\n"), Seen: p.sent.Load()}:
 			default:
-				p.setErr(&ConnError{Cause: session.CauseFlood, Message: fmt.Sprintf("it wrote more than %d messages it was not asked for", MaxBuffered)})
+				p.setErr(&ConnError{Cause: session.CauseFlood, Message: fmt.Sprintf("more than %d messages arrived while it was not the seat's turn", MaxBuffered)})
 				p.kill()
 				return
 			}
