@@ -303,8 +303,8 @@ func TestUtilityAgreesWithParley(t *testing.T) {
 	const conceding = "cmd:python3 examples/frequency_agent.py --e 3 --floor 0"
 	rules := repoScenario(t, "scenario/testdata/rules.yaml")
 	for _, c := range []struct {
-		name      string
-		cfg       session.Config
+		name     string
+		cfg      session.Config
 		redLines bool // some outcome crosses a red line
 		update   bool // an update message came
 	}{
