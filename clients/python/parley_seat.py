@@ -482,8 +482,11 @@ class Transport:
         pass
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # made once: json.dumps with options makes one a call
+
+
 def _dumps(msg):
-    return json.dumps(msg, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(msg)
 
 
 class Stdio(Transport):
@@ -869,7 +872,7 @@ class LongPoll(Transport):
                     body = e.read(4096).decode("utf-8", "replace").strip()
                     raise ProtocolError("%s: HTTP %d: %s" % (what, e.code, body or e.reason))
                 err = e
-            except (urllib.error.URLError, ConnectionError) as e:
+            except OSError as e:  # URLError, a reset, a timeout: polling again is safe
                 err = e
             if time.monotonic() + delay > deadline:
                 raise ProtocolError("%s: failed for %gs: %s" % (what, self.grace, err))
@@ -882,8 +885,12 @@ class LongPoll(Transport):
 
             def poll():
                 with urllib.request.urlopen(url, timeout=self.wait + 15) as r:
-                    return json.loads(r.read())
-            page = self._retry("polling " + url, poll)
+                    return r.read()
+            body = self._retry("polling " + url, poll)
+            try:
+                page = json.loads(body)
+            except ValueError as e:
+                raise ProtocolError("polling %s: not JSON: %s: %r" % (url, e, body[:200]))
             self.polls += 1
             msgs, nxt = page.get("messages") or [], page.get("next")
             if not isinstance(nxt, int) or nxt != self.after + len(msgs):

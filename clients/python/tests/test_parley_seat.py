@@ -2,11 +2,13 @@
 agent APIs and the message loop. Run: python3 -m unittest discover -s tests -t .
 (go test ./clients/python runs them too)."""
 
+import http.server
 import io
 import json
 import os
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import unittest
@@ -521,6 +523,82 @@ class StdioTest(unittest.TestCase):
         self.assertEqual(ps.connect("http://127.0.0.1:1/seat/abc/action?after=4").base, "http://127.0.0.1:1/seat/abc")
         with self.assertRaises(ps.ProtocolError):
             ps.connect("ftp://x/seat/abc")
+
+
+class PrintTest(unittest.TestCase):
+    def test_print_goes_to_stderr(self):
+        agent = ("import sys; sys.path.insert(0, %r)\n"
+                 "import parley_seat as ps\n"
+                 "class Chatty(ps.Negotiator):\n"
+                 "    def propose(self, state):\n"
+                 "        print('thinking about round', state.round)\n"
+                 "        return state.ufun.best()\n"
+                 "ps.main(Chatty)\n") % os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        msgs = [settings(), {"type": "your_turn", "round": 1, "t": 0.1, "phase": "offer", "may": ["offer", "end"]}]
+        p = subprocess.run([sys.executable, "-c", agent], input="".join(json.dumps(m) + "\n" for m in msgs),
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual([json.loads(l) for l in p.stdout.splitlines()], [{"type": "offer", "outcome": HP}])
+        self.assertIn("thinking about round 1", p.stderr)
+
+
+class PollServer(http.server.BaseHTTPRequestHandler):
+    """Serves a scripted long-poll seat: answers pops replies in order."""
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self):
+        self.server.requests.append((self.command, self.path, self.rfile.read(int(self.headers.get("Content-Length", 0)))))
+        status, body = self.server.answers.pop(0)
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = reply
+
+
+class LongPollTest(unittest.TestCase):
+    def serve(self, answers):
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PollServer)
+        srv.answers, srv.requests = answers, []
+        threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        self.addCleanup(srv.server_close)
+        self.addCleanup(srv.shutdown)
+        return srv, "http://127.0.0.1:%d/seat/tok" % srv.server_address[1]
+
+    def test_poll_and_act(self):
+        srv, url = self.serve([
+            (503, b"restarting"),
+            (200, b'{"messages": [], "next": 0}'),
+            (200, b'{"messages": [{"type": "settings"}, {"type": "your_turn"}], "next": 2}'),
+            (202, b""),
+            (200, b'{"messages": [{"type": "finished"}], "next": 3}'),
+        ])
+        t = ps.LongPoll(url + "/messages", wait=1)
+        self.assertEqual(t.recv(), {"type": "settings"})
+        self.assertEqual(t.recv(), {"type": "your_turn"})
+        t.send({"type": "accept"})
+        self.assertEqual(t.recv(), {"type": "finished"})
+        paths = [(m, p) for m, p, _ in srv.requests]
+        self.assertEqual(paths, [("GET", "/seat/tok/messages?after=0&wait=1s")] * 3 + [
+            ("POST", "/seat/tok/action"), ("GET", "/seat/tok/messages?after=2&wait=1s")])
+        self.assertEqual(srv.requests[3][2], b'{"type":"accept"}')
+
+    def test_refusals(self):
+        srv, url = self.serve([(404, b"no such seat"), (409, b"not your turn")])
+        with self.assertRaisesRegex(ps.ProtocolError, "HTTP 404: no such seat"):
+            ps.LongPoll(url).recv()
+        with self.assertRaisesRegex(ps.ProtocolError, "HTTP 409: not your turn"):
+            ps.LongPoll(url).send({"type": "end"})
+
+    def test_lost_messages(self):
+        srv, url = self.serve([(200, b'{"messages": [{"type": "settings"}], "next": 5}'), (200, b"<html>")])
+        with self.assertRaisesRegex(ps.ProtocolError, "next is 5 after 1 messages from 0"):
+            ps.LongPoll(url).recv()
+        with self.assertRaisesRegex(ps.ProtocolError, "not JSON"):
+            ps.LongPoll(url).recv()
 
 
 if __name__ == "__main__":
