@@ -577,10 +577,13 @@ class WebSocket:
 
     recv() returns each text message as a str, or None after the server
     closed the connection with a close frame (close_code says why); it
-    raises ConnectionClosed(1006) when the connection broke.
+    raises ConnectionClosed(1006) when the connection broke. After
+    `keepalive` seconds without a byte from the server it sends a ping, and
+    if nothing comes in as long again it takes the connection for broken
+    (a server that vanished without closing it).
     """
 
-    def __init__(self, url, timeout=30.0, max_message=64 << 20):
+    def __init__(self, url, timeout=30.0, max_message=64 << 20, keepalive=30.0):
         u = urllib.parse.urlsplit(url)
         if u.scheme not in ("ws", "wss"):
             raise ProtocolError("%s: a WebSocket URL starts with ws:// or wss://" % url)
@@ -588,6 +591,8 @@ class WebSocket:
         port = u.port or (443 if u.scheme == "wss" else 80)
         path = (u.path or "/") + ("?" + u.query if u.query else "")
         self.max_message = max_message
+        self.keepalive = keepalive
+        self._pinged = False
         self.close_code = None
         self.close_reason = ""
         self._closing = False
@@ -605,7 +610,7 @@ class WebSocket:
         except BaseException:
             sock.close()
             raise
-        sock.settimeout(None)
+        sock.settimeout(keepalive)
 
     def _handshake(self, host, path):
         key = base64.b64encode(os.urandom(16)).decode("ascii")
@@ -646,10 +651,18 @@ class WebSocket:
             raise HandshakeError(status, "the server chose extensions the client did not offer")
 
     def _fill(self):
-        try:
-            chunk = self.sock.recv(65536)
-        except OSError as e:
-            raise ConnectionClosed(1006, str(e))
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+                break
+            except socket.timeout:
+                if self._pinged or self._closing:
+                    raise ConnectionClosed(1006, "the server went silent (no answer to a ping)")
+                self._pinged = True
+                self._send(OP_PING, b"keepalive")
+            except OSError as e:
+                raise ConnectionClosed(1006, str(e))
+        self._pinged = False
         if not chunk:
             raise ConnectionClosed(1006, "the connection ended without a close frame")
         self._buf += chunk
@@ -1024,6 +1037,8 @@ def run(agent, url=None, transport=None):
                 log("ignoring a message of unknown type %r" % (kind,))
     finally:
         transport.close()
+    if transport.one_session and not results:
+        log("the seat's stream ended before the session finished")
     return results
 
 

@@ -174,6 +174,8 @@ def socket_ws(test):
     ws = ps.WebSocket.__new__(ps.WebSocket)
     ws.sock, ws._buf, ws.max_message = a, bytearray(), 1 << 20
     ws.close_code, ws.close_reason, ws._closing = None, "", False
+    ws.keepalive, ws._pinged = 5.0, False
+    a.settimeout(ws.keepalive)
     b.settimeout(5)
     return ws, b
 
@@ -243,6 +245,25 @@ class RecvTest(unittest.TestCase):
         with self.assertRaises(ps.ConnectionClosed) as cm:
             ws.recv()
         self.assertEqual(cm.exception.code, 1009)
+
+    def test_keepalive(self):
+        ws, srv = socket_ws(self)
+        ws.sock.settimeout(0.1)
+
+        def answer():  # a pong to the first ping, then a message
+            fin, op, payload, masked = read_client_frame(srv)
+            self.assertEqual((op, payload, masked), (ps.OP_PING, b"keepalive", True))
+            srv.sendall(server_frame(ps.OP_PONG, payload) + server_frame(ps.OP_TEXT, b"still here"))
+        th = threading.Thread(target=answer)
+        th.start()
+        self.assertEqual(ws.recv(), "still here")
+        th.join(5)
+        # Now silence: a ping, and then the connection counts as broken.
+        with self.assertRaises(ps.ConnectionClosed) as cm:
+            ws.recv()
+        self.assertEqual(cm.exception.code, 1006)
+        self.assertIn("silent", str(cm.exception))
+        self.assertEqual(read_client_frame(srv)[1], ps.OP_PING)
 
     def test_broken_connection(self):
         ws, srv = socket_ws(self)
