@@ -77,7 +77,7 @@ func (c *TournamentRunCmd) Run(e env) error {
 		}
 		if len(removed) > 0 {
 			d := &store.DamagedError{Path: c.DB, Rows: removed}
-			fmt.Fprintf(e.stderr, "removed from %s %s\nplaying those %d sessions again\n", c.DB, d.List(), d.Sessions())
+			fmt.Fprintf(e.stderr, "removed from %s: %s\nplaying those %d sessions again\n", c.DB, d.List(), d.Sessions())
 		}
 	}
 	done, err := st.Done()

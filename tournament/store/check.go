@@ -8,6 +8,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"math"
+	"math/bits"
 	"strings"
 
 	"github.com/parleyhq/parley/protocol"
@@ -202,12 +203,19 @@ func signed(st session.Status) bool {
 // repetitions of reps.
 type scenarioSpan struct{ first, end, reps uint64 }
 
-// scenarioSpans works out the spans of the canonical spec's scenarios.
+// scenarioSpans works out the spans of the canonical spec's scenarios, or
+// nil when they do not fit 64 bits (a spec altered by hand).
 func scenarioSpans(c *tournament.Canonical) []scenarioSpan {
+	if c.Repetitions < 1 {
+		return nil
+	}
 	spans := make([]scenarioSpan, len(c.Scenarios))
 	off := uint64(0)
 	for k, sc := range c.Scenarios {
-		n := sc.Assignments * uint64(c.Repetitions)
+		hi, n := bits.Mul64(sc.Assignments, uint64(c.Repetitions))
+		if hi != 0 || off+n < off {
+			return nil
+		}
 		spans[k] = scenarioSpan{off, off + n, uint64(c.Repetitions)}
 		off += n
 	}

@@ -238,3 +238,41 @@ func TestAlteredPointsFound(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestChecksPassRealSessions: the checks against the canonical spec pass
+// every session real tournaments record, whatever the protocol, with the
+// flagship's delay costs, drifts, events, red lines, agenda and votes, at
+// deadlines in rounds and in time: a check that refused a session a
+// tournament can play would make its store unreadable.
+func TestChecksPassRealSessions(t *testing.T) {
+	d := domainsDir(t)
+	flagship, err := filepath.Abs("../../examples/ukraine-2025.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ scenario, protocol string }{
+		{filepath.Join(d, "ANAC2011_Laptop"), "protocol: amop"},
+		{filepath.Join(d, "ANAC2015_Tram"), "protocol: amop-majority"},
+		{filepath.Join(d, "ANAC2015_Tram"), "protocol: mediated\nmediator: hillclimb"},
+		{flagship, "protocol: shuttle\nmediator: broker"},
+		{flagship, "protocol: mediated\nmediator: broker"},
+		{flagship, "protocol: saop"},
+	} {
+		for _, deadline := range []string{"deadline: {rounds: 3}", "deadline: {rounds: 40}", "deadline: {time: 50ms, rounds: 20}"} {
+			dir := t.TempDir()
+			p, _ := writeSpec(t, dir, fmt.Sprintf("seed: 3\nscenarios: [%s]\nnegotiators: [boulware, conceder, linear, random, hardliner]\nrepetitions: 2\n%s\n%s\n",
+				c.scenario, c.protocol, deadline))
+			db := filepath.Join(dir, "t.db")
+			runInProcess(t, p, db, 2)
+			st, err := Open(db)
+			if err != nil {
+				t.Errorf("%s, %s, %s: %v", filepath.Base(c.scenario), c.protocol, deadline, err)
+				continue
+			}
+			if n, err := st.Count(); err != nil || n != p.Total {
+				t.Errorf("%s, %s, %s: %d sessions of %d (%v)", filepath.Base(c.scenario), c.protocol, deadline, n, p.Total, err)
+			}
+			st.Close()
+		}
+	}
+}

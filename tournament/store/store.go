@@ -687,7 +687,8 @@ func (s *Store) prepare() error {
 }
 
 // rows calls fn with every row of records in session order, and what is
-// wrong with it ("" when it passes every check: checkRow).
+// wrong with it ("" when it passes every check: checkRow). The row's data
+// is valid only during the call.
 func (s *Store) rows(fn func(first uint64, n int, data []byte, why string) error) error {
 	rows, err := s.conn.QueryContext(context.Background(), "SELECT first, n, data, sum FROM runs ORDER BY first")
 	if err != nil {
@@ -696,7 +697,7 @@ func (s *Store) rows(fn func(first uint64, n int, data []byte, why string) error
 	defer rows.Close()
 	var (
 		first, n, sum, next int64
-		data                []byte
+		data                sql.RawBytes // SQLite's own copy, valid until the next row: rows are not copied
 		r                   tournament.Record
 	)
 	for rows.Next() {
