@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/bits"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
@@ -523,16 +523,15 @@ func resolve(dir, p string) string {
 func fingerprint(path string) (string, error) {
 	h := sha256.New()
 	add := func(p string, named bool) error {
-		f, err := os.Open(p)
+		data, err := safeio.ReadFile(p) // what the loader read: a regular file, bounded
 		if err != nil {
 			return err
 		}
-		defer f.Close()
 		if named {
-			fmt.Fprintf(h, "%s\x00", filepath.Base(p))
+			fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(p), len(data))
 		}
-		_, err = io.Copy(h, f)
-		return err
+		h.Write(data)
+		return nil
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -548,18 +547,26 @@ func fingerprint(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	var files []string
 	ext := ".json"
 	for _, e := range entries {
-		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".xml") {
-			ext = ".xml"
-			break
+		full := filepath.Join(path, e.Name())
+		if fi, err := os.Stat(full); err != nil || fi.IsDir() {
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".xml":
+			if ext != ".xml" {
+				ext, files = ".xml", files[:0]
+			}
+			files = append(files, full)
+		case ext:
+			files = append(files, full)
 		}
 	}
-	for _, e := range entries {
-		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ext) {
-			if err := add(filepath.Join(path, e.Name()), true); err != nil {
-				return "", err
-			}
+	for _, f := range files {
+		if err := add(f, true); err != nil {
+			return "", err
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
