@@ -10,10 +10,14 @@ import (
 	"github.com/parleyhq/parley/internal/rusage"
 )
 
+// nullSink encodes nothing and keeps nothing.
 type nullSink struct{}
 
-func (nullSink) Write([]Record) error { return nil }
-func (nullSink) Commit() error        { return nil }
+func (nullSink) RecordSize() int              { return 0 }
+func (nullSink) RowLength() int               { return 0 }
+func (nullSink) Encode([]byte, *Record) error { return nil }
+func (nullSink) Write([]uint64, []byte) error { return nil }
+func (nullSink) Commit() error                { return nil }
 
 // BenchmarkRunNoStore plays Laptop tournaments into a sink that keeps
 // nothing: the workers' own cost, without the store's.

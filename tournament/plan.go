@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/bits"
 	"os"
@@ -18,20 +17,25 @@ import (
 	"sync"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
 	"github.com/parleyhq/parley/session"
+	"github.com/parleyhq/parley/utility"
 )
 
-// FormatVersion is the version of the canonical spec and of the store
-// layout; a store of another version is refused.
-const FormatVersion = 1
+// FormatVersion is the version of the canonical spec; a store holding
+// another version is refused. Version 2 adds each scenario's number of
+// outcomes and its seats' payoff bounds, which stores check every record
+// against.
+const FormatVersion = 2
 
 // Canonical is the resolved, normalised form of a spec: what a store keeps
 // and compares to refuse resuming with a different tournament. Scenario
-// folders are expanded and each scenario is fingerprinted by its files'
-// contents, so an edited domain file counts as a change too.
+// folders and patterns are expanded and each scenario is fingerprinted by
+// the contents of the files its loader reads, so an edited domain file
+// counts as a change, and a moved one does not.
 type Canonical struct {
 	Format      int          `json:"format"`
 	Name        string       `json:"name"`
@@ -51,12 +55,83 @@ type Canonical struct {
 
 // CanonicalScenario is one resolved scenario.
 type CanonicalScenario struct {
-	Path    string   `json:"path"` // as written in the spec, joined with a sub-folder for folders of domains
+	// Path is where the scenario was when the tournament was made, as
+	// written in the spec (joined with a sub-folder for folders of
+	// domains), and Name its name then (a Genius domain's is its
+	// folder's). Only reports use them: resuming compares SHA256.
+	Path    string   `json:"path"`
 	Name    string   `json:"name"`
-	SHA256  string   `json:"sha256"` // of its files, in name order
+	SHA256  string   `json:"sha256"` // of the files its loader reads (fingerprint)
 	Parties []string `json:"parties"`
 	// Assignments is the number of negotiator-to-seat assignments.
 	Assignments uint64 `json:"assignments"`
+	// Outcomes is the size of the outcome space: every agreement's
+	// outcome index is below it.
+	Outcomes uint64 `json:"outcomes"`
+	// Payoffs bound what each seat can be paid (see PayoffBounds).
+	Payoffs []PayoffBounds `json:"payoffs"`
+}
+
+// PayoffBounds bound what a seat can be paid when a session ends
+// (session.Runner.Payoff): a binding deal pays its utility, anything else
+// the reservation value moved by the drift of the rounds played, both less
+// the delay cost of those rounds. A store checks every recorded utility
+// against them, so that a record altered into a value no session can give
+// is found.
+type PayoffBounds struct {
+	// DealLow and DealHigh bound the utility of every outcome, under every
+	// weighting the scenario's events give (utility.Unacceptable for an
+	// outcome crossing a red line included).
+	DealLow  float64 `json:"deal_low"`
+	DealHigh float64 `json:"deal_high"`
+	// ReservationLow and ReservationHigh bound the reservation value,
+	// however the scenario's events shift it.
+	ReservationLow  float64 `json:"reservation_low"`
+	ReservationHigh float64 `json:"reservation_high"`
+	// Drift and DelayCost are per round.
+	Drift     float64 `json:"drift"`
+	DelayCost float64 `json:"delay_cost"`
+}
+
+// Holds reports whether u is a payoff the seat can get in a session that
+// ended in the given round (to within rounding).
+func (b PayoffBounds) Holds(u float64, round int) bool {
+	r := float64(round)
+	lo := min(b.DealLow, b.ReservationLow+b.Drift*r) - b.DelayCost*r
+	hi := max(b.DealHigh, b.ReservationHigh+b.Drift*r) - b.DelayCost*r
+	tol := 1e-9 * (1 + math.Abs(lo) + math.Abs(hi))
+	return u >= lo-tol && u <= hi+tol
+}
+
+// payoffBounds are the payoff bounds of scenario party i.
+func payoffBounds(sc *scenario.Scenario, i int) PayoffBounds {
+	pa := &sc.Parties[i]
+	u := sc.Utility(i)
+	b := PayoffBounds{ReservationLow: u.Reservation, ReservationHigh: u.Reservation, Drift: pa.Drift, DelayCost: pa.DelayCost}
+	b.DealLow, _ = u.Min()
+	b.DealHigh, _ = u.Max()
+	if len(u.RedLines) > 0 {
+		b.DealLow = min(b.DealLow, utility.Unacceptable)
+	}
+	// An event may shift the reservation value (shifts add up) and give
+	// the party new weights over the same evaluations.
+	for _, e := range sc.Events {
+		if e.Party != i {
+			continue
+		}
+		if e.ReservationShift < 0 {
+			b.ReservationLow += e.ReservationShift
+		} else {
+			b.ReservationHigh += e.ReservationShift
+		}
+		if e.Weights != nil {
+			w := utility.NewAdditive(e.Weights, u.Evals, 0, 1)
+			lo, _ := w.Min()
+			hi, _ := w.Max()
+			b.DealLow, b.DealHigh = min(b.DealLow, lo), max(b.DealHigh, hi)
+		}
+	}
+	return b
 }
 
 // JSON is the canonical JSON encoding (stable: fields in a fixed order).
@@ -95,30 +170,60 @@ func (c *Canonical) Diff(o *Canonical) []string {
 	if !slices.Equal(c.Negotiators, o.Negotiators) {
 		d = append(d, fmt.Sprintf("negotiators: %s, now %s", strings.Join(c.Negotiators, ", "), strings.Join(o.Negotiators, ", ")))
 	}
-	old := map[string]CanonicalScenario{}
-	for _, s := range c.Scenarios {
-		old[s.Path] = s
+	d = append(d, diffScenarios(c.Scenarios, o.Scenarios)...)
+	if len(d) == 0 && !slices.Equal(c.withoutPaths().JSON(), o.withoutPaths().JSON()) {
+		d = append(d, "the canonical specs differ")
 	}
-	now := map[string]bool{}
-	for i, s := range o.Scenarios {
-		now[s.Path] = true
-		p, ok := old[s.Path]
-		switch {
-		case !ok:
-			d = append(d, fmt.Sprintf("scenario %s added", s.Path))
-		case p.SHA256 != s.SHA256:
-			d = append(d, fmt.Sprintf("scenario %s: its files changed (sha256 %.12s, now %.12s)", s.Path, p.SHA256, s.SHA256))
-		case i < len(c.Scenarios) && c.Scenarios[i].Path != s.Path:
-			d = append(d, fmt.Sprintf("scenario %s moved in the order", s.Path))
+	return d
+}
+
+// withoutPaths is a copy of c whose scenarios have neither paths nor names
+// (a Genius domain is named after its folder): what Diff compares once
+// each scenario is matched by its contents.
+func (c *Canonical) withoutPaths() *Canonical {
+	x := *c
+	x.Scenarios = slices.Clone(c.Scenarios)
+	for i := range x.Scenarios {
+		x.Scenarios[i].Path, x.Scenarios[i].Name = "", ""
+	}
+	return &x
+}
+
+// diffScenarios names how the scenarios now differ from before. A scenario
+// is the same as before when its contents are (SHA256), wherever its files
+// now lie, so that a moved spec, store or domain folder resumes; one whose
+// path names a scenario of before with other contents has changed.
+func diffScenarios(before, now []CanonicalScenario) []string {
+	var d []string
+	matched := make([]bool, len(before))
+	match := func(ok func(j int) bool) int {
+		for j := range before {
+			if !matched[j] && ok(j) {
+				matched[j] = true
+				return j
+			}
 		}
+		return -1
 	}
-	for _, s := range c.Scenarios {
-		if !now[s.Path] {
+	for i, s := range now {
+		if i < len(before) && !matched[i] && before[i].SHA256 == s.SHA256 {
+			matched[i] = true
+			continue
+		}
+		if j := match(func(j int) bool { return before[j].SHA256 == s.SHA256 }); j >= 0 {
+			d = append(d, fmt.Sprintf("scenario %s moved in the order (from %d to %d)", s.Path, j+1, i+1))
+			continue
+		}
+		if j := match(func(j int) bool { return before[j].Path == s.Path }); j >= 0 {
+			d = append(d, fmt.Sprintf("scenario %s: its files changed (sha256 %.12s, now %.12s)", s.Path, before[j].SHA256, s.SHA256))
+			continue
+		}
+		d = append(d, fmt.Sprintf("scenario %s added", s.Path))
+	}
+	for j, s := range before {
+		if !matched[j] {
 			d = append(d, fmt.Sprintf("scenario %s removed", s.Path))
 		}
-	}
-	if len(d) == 0 && !slices.Equal(c.JSON(), o.JSON()) {
-		d = append(d, "the canonical specs differ")
 	}
 	return d
 }
@@ -198,59 +303,57 @@ func NewPlan(s *Spec) (*Plan, error) {
 	c := &Canonical{Format: FormatVersion, Name: s.Name, Seed: s.Seed, Protocol: s.Protocol, Mediator: s.Mediator,
 		Deadline: s.Deadline, Rotation: s.Rotation, Repetitions: s.Repetitions, AnticipateRatification: s.AnticipateRatification,
 		Negotiators: slices.Clone(s.Negotiators)}
-	var errs []error
+	entries, errs := s.scenarioPaths()
 	seen := map[string]bool{}
-	for i, given := range s.Scenarios {
-		paths, err := expand(s.dir, given)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: scenarios[%d]: %w", s.where(fmt.Sprintf("scenarios[%d]", i)), i, err))
+	for _, en := range entries {
+		i, rel := en.entry, en.path
+		if seen[rel] {
+			errs = append(errs, fmt.Errorf("%s: scenarios[%d]: %s is listed twice", s.where(fmt.Sprintf("scenarios[%d]", i)), i, rel))
 			continue
 		}
-		for _, rel := range paths {
-			if seen[rel] {
-				errs = append(errs, fmt.Errorf("%s: scenarios[%d]: %s is listed twice", s.where(fmt.Sprintf("scenarios[%d]", i)), i, rel))
-				continue
-			}
-			seen[rel] = true
-			full := resolve(s.dir, rel)
-			sc, err := open.Path(full)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: scenario %s: %w", s.where(fmt.Sprintf("scenarios[%d]", i)), rel, err))
-				continue
-			}
-			sum, err := fingerprint(full)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			ps := &PlanScenario{Path: filepath.ToSlash(rel), Scenario: sc, anticipate: s.AnticipateRatification}
-			if err := sc.CheckParties(); err != nil {
-				errs = append(errs, fmt.Errorf("scenario %s: %w", rel, err))
-				continue
-			}
-			var ids []string
-			for _, i := range sc.Negotiators() {
-				ids = append(ids, sc.Parties[i].ID)
-			}
-			ps.Seats = len(ids)
-			ps.Assignments = countAssignments(len(s.Negotiators), ps.Seats, s.Rotation)
-			if ps.Assignments == 0 {
-				errs = append(errs, fmt.Errorf("scenario %s has %d parties but rotation distinct needs at least as many negotiators; there are %d (use rotation: all, or add negotiators)", rel, ps.Seats, len(s.Negotiators)))
-				continue
-			}
-			hi, n := bits.Mul64(ps.Assignments, uint64(s.Repetitions))
-			if hi != 0 || n > MaxSessions-p.Total {
-				errs = append(errs, fmt.Errorf("scenario %s: %s assignments × %d repetitions make the tournament longer than %d sessions, the most one store keeps (it holds a bit per session in memory to resume): use fewer negotiators or repetitions, or rotation: distinct, or split the tournament",
-					rel, bigCount(ps.Assignments), s.Repetitions, uint64(MaxSessions)))
-				continue
-			}
-			ps.Offset = p.Total
-			ps.Sessions = n
-			p.Total += ps.Sessions
-			p.MaxSeats = max(p.MaxSeats, ps.Seats)
-			p.Scenarios = append(p.Scenarios, ps)
-			c.Scenarios = append(c.Scenarios, CanonicalScenario{Path: ps.Path, Name: sc.Name, SHA256: sum, Parties: ids, Assignments: ps.Assignments})
+		seen[rel] = true
+		full := resolve(s.dir, rel)
+		sc, err := open.Path(full)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: scenario %s: %w", s.where(fmt.Sprintf("scenarios[%d]", i)), rel, err))
+			continue
 		}
+		sum, err := fingerprint(full)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ps := &PlanScenario{Path: filepath.ToSlash(rel), Scenario: sc, anticipate: s.AnticipateRatification}
+		if err := sc.CheckParties(); err != nil {
+			errs = append(errs, fmt.Errorf("scenario %s: %w", rel, err))
+			continue
+		}
+		var ids []string
+		var payoffs []PayoffBounds
+		for _, i := range sc.Negotiators() {
+			ids = append(ids, sc.Parties[i].ID)
+			payoffs = append(payoffs, payoffBounds(sc, i))
+		}
+		ps.Seats = len(ids)
+		ps.Assignments = countAssignments(len(s.Negotiators), ps.Seats, s.Rotation)
+		if ps.Assignments == 0 {
+			errs = append(errs, fmt.Errorf("scenario %s has %d parties but rotation distinct needs at least as many negotiators; there are %d (use rotation: all, or add negotiators)", rel, ps.Seats, len(s.Negotiators)))
+			continue
+		}
+		hi, n := bits.Mul64(ps.Assignments, uint64(s.Repetitions))
+		if hi != 0 || n > MaxSessions-p.Total {
+			errs = append(errs, fmt.Errorf("scenario %s: %s assignments × %d repetitions make the tournament longer than %d sessions, the most one store keeps (it holds a bit per session in memory to resume): use fewer negotiators or repetitions, or rotation: distinct, or split the tournament",
+				rel, bigCount(ps.Assignments), s.Repetitions, uint64(MaxSessions)))
+			continue
+		}
+		ps.Offset = p.Total
+		ps.Sessions = n
+		p.Total += ps.Sessions
+		p.MaxSeats = max(p.MaxSeats, ps.Seats)
+		p.Scenarios = append(p.Scenarios, ps)
+		outcomes, _ := sc.Space().Size() // 0 when it does not fit 64 bits: session.Prepare refuses it
+		c.Scenarios = append(c.Scenarios, CanonicalScenario{Path: ps.Path, Name: sc.Name, SHA256: sum, Parties: ids, Assignments: ps.Assignments,
+			Outcomes: outcomes, Payoffs: payoffs})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -267,9 +370,110 @@ func (s *Spec) where(path string) string {
 	return s.file
 }
 
-// expand lists the scenarios a spec entry names, relative to dir: the entry
-// itself, or for a folder that holds no scenario files but sub-folders, each
-// sub-folder in name order.
+// scenarioPath is a scenario a spec names, as found from entry
+// scenarios[entry].
+type scenarioPath struct {
+	entry int
+	path  string // relative to the spec's folder, unless absolute
+}
+
+// scenarioPaths resolves the spec's scenarios entries, each a path or a
+// pattern (filepath.Match) relative to the spec's folder, into scenario
+// paths in order (a pattern's matches in name order, a folder of domain
+// folders expanded), leaving out those an exclude pattern matches.
+func (s *Spec) scenarioPaths() ([]scenarioPath, []error) {
+	var (
+		paths []scenarioPath
+		errs  []error
+	)
+	for i, given := range s.Scenarios {
+		at := s.where(fmt.Sprintf("scenarios[%d]", i))
+		matches := []string{filepath.Clean(given)}
+		if _, err := os.Stat(resolve(s.dir, given)); err != nil && isPattern(given) {
+			found, err := filepath.Glob(resolve(s.dir, given))
+			if err == nil && len(found) == 0 {
+				err = errors.New("the pattern matches nothing")
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: scenarios[%d]: %s: %w", at, i, given, err))
+				continue
+			}
+			matches = matches[:0]
+			for _, f := range found {
+				if !filepath.IsAbs(given) {
+					if f, err = filepath.Rel(s.dir, f); err != nil {
+						errs = append(errs, fmt.Errorf("%s: scenarios[%d]: %w", at, i, err))
+						continue
+					}
+				}
+				matches = append(matches, f)
+			}
+			sort.Strings(matches)
+		}
+		for _, m := range matches {
+			expanded, err := expand(s.dir, m)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: scenarios[%d]: %w", at, i, err))
+				continue
+			}
+			for _, p := range expanded {
+				paths = append(paths, scenarioPath{i, p})
+			}
+		}
+	}
+	used := make([]bool, len(s.Exclude))
+	kept := paths[:0]
+	for _, p := range paths {
+		out := false
+		for k, pat := range s.Exclude {
+			if excludes(pat, p.path) {
+				out, used[k] = true, true
+			}
+		}
+		if !out {
+			kept = append(kept, p)
+		}
+	}
+	for k, pat := range s.Exclude {
+		if !used[k] && len(errs) == 0 {
+			errs = append(errs, fmt.Errorf("%s: exclude[%d]: %s matches no scenario of the list", s.where(fmt.Sprintf("exclude[%d]", k)), k, pat))
+		}
+	}
+	if len(kept) == 0 && len(paths) > 0 && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("%s: exclude leaves no scenario", s.where("exclude")))
+	}
+	return kept, errs
+}
+
+// isPattern reports whether a spec path is a pattern (filepath.Match); a
+// path that exists is taken as it is, whatever characters it holds.
+func isPattern(p string) bool { return strings.ContainsAny(p, "*?[") }
+
+// excludes reports whether the exclude pattern pat matches the scenario
+// path p (relative to the spec's folder, unless absolute): a pattern
+// without a path separator matches the scenario's own name (file or
+// folder); one with a separator matches its path, or a folder it lies in.
+func excludes(pat, p string) bool {
+	pat, p = filepath.Clean(pat), filepath.Clean(p)
+	if !strings.ContainsRune(pat, filepath.Separator) && !strings.ContainsRune(pat, '/') {
+		ok, _ := filepath.Match(pat, filepath.Base(p))
+		return ok
+	}
+	for {
+		if ok, _ := filepath.Match(pat, p); ok {
+			return true
+		}
+		up := filepath.Dir(p)
+		if up == p || up == "." {
+			return false
+		}
+		p = up
+	}
+}
+
+// expand lists the scenarios a spec path names, relative to dir: the path
+// itself, or for a folder that holds no scenario files but sub-folders,
+// each sub-folder in name order.
 func expand(dir, given string) ([]string, error) {
 	full := resolve(dir, given)
 	fi, err := os.Stat(full)
@@ -308,44 +512,61 @@ func resolve(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-// fingerprint hashes a scenario file, or a folder's scenario files (in name
-// order, each with its name; expected.json, the reference figures, is not
-// part of the scenario).
+// fingerprint hashes what the scenario loader (scenario/open) reads: a
+// scenario file's contents, or, for a folder, each file of the format it
+// holds (its .xml files when it has any, as Genius domains do, else its
+// .json files, GeniusWeb's), with its name, in name order. The loaders
+// decide by their contents which of those are domains and profiles, so
+// all of them count; the folder's other files (a README, reference
+// figures) do not, and neither do the paths, so that moving a scenario
+// does not change it.
 func fingerprint(path string) (string, error) {
 	h := sha256.New()
-	add := func(p string) error {
-		f, err := os.Open(p)
+	add := func(p string, named bool) error {
+		data, err := safeio.ReadFile(p) // what the loader read: a regular file, bounded
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		fmt.Fprintf(h, "%s\x00", filepath.Base(p))
-		_, err = io.Copy(h, f)
-		return err
+		if named {
+			fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(p), len(data))
+		}
+		h.Write(data)
+		return nil
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
 	if !fi.IsDir() {
-		if err := add(path); err != nil {
+		if err := add(path, false); err != nil {
 			return "", err
 		}
-	} else {
-		entries, err := os.ReadDir(path)
-		if err != nil {
-			return "", err
+		return hex.EncodeToString(h.Sum(nil)), nil
+	}
+	entries, err := os.ReadDir(path) // sorted by name
+	if err != nil {
+		return "", err
+	}
+	var files []string
+	ext := ".json"
+	for _, e := range entries {
+		full := filepath.Join(path, e.Name())
+		if fi, err := os.Stat(full); err != nil || fi.IsDir() {
+			continue
 		}
-		for _, e := range entries { // ReadDir sorts by name
-			switch strings.ToLower(filepath.Ext(e.Name())) {
-			case ".xml", ".json", ".yaml", ".yml":
-				if e.Name() == "expected.json" || e.IsDir() {
-					continue
-				}
-				if err := add(filepath.Join(path, e.Name())); err != nil {
-					return "", err
-				}
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".xml":
+			if ext != ".xml" {
+				ext, files = ".xml", files[:0]
 			}
+			files = append(files, full)
+		case ext:
+			files = append(files, full)
+		}
+	}
+	for _, f := range files {
+		if err := add(f, true); err != nil {
+			return "", err
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

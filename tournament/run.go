@@ -55,34 +55,29 @@ func (r *Record) Welfare() float64 {
 	return s
 }
 
-// Sink receives the records of a running tournament from one goroutine.
-// Write adds records to the pending transaction; Commit makes everything
-// written so far durable. A record is recorded once its Commit returns nil.
+// Sink keeps a running tournament's records in a fixed-size binary form
+// of its own. Each worker encodes a record as soon as it is played, on its
+// own core while the record is in its cache, into a batch of encoded
+// records; the one writer goroutine hands the batches to Write and calls
+// Commit. Compact bytes rather than records keep the batches small, and
+// the writer, which the workers wait on, has less to do. A record is
+// recorded once its Commit returns nil.
 type Sink interface {
-	Write(batch []Record) error
-	Commit() error
-}
-
-// Encoder is a Sink that keeps records in a fixed-size binary form of its
-// own. Run then has each worker encode a record as soon as it is played,
-// on the worker's core while the record is in its cache, and hands the
-// writer compact bytes instead of records: less memory per batch, and the
-// one writer, which the workers wait on, has less to do.
-type Encoder interface {
-	Sink
 	// RecordSize is the size of one encoded record.
 	RecordSize() int
-	// Encode writes r's record into dst, which is RecordSize bytes. It may
-	// be called from several goroutines at once.
-	Encode(dst []byte, r *Record) error
-	// WriteEncoded is Write for encoded records: data holds len(nums)
-	// records, that of session nums[i] at data[i*RecordSize():].
-	WriteEncoded(nums []uint64, data []byte) error
 	// RowLength is the number of consecutive sessions the sink keeps
 	// together (a row of the store), or 0. Run then hands out chunks, and
 	// fills batches, of whole multiples of it, so that rows are full
 	// rather than cut where a worker's chunk ends.
 	RowLength() int
+	// Encode writes r's record into dst, which is RecordSize bytes. It is
+	// called from several goroutines at once.
+	Encode(dst []byte, r *Record) error
+	// Write adds encoded records to the pending transaction: data holds
+	// len(nums) records, that of session nums[i] at data[i*RecordSize():].
+	Write(nums []uint64, data []byte) error
+	// Commit makes everything written so far durable.
+	Commit() error
 }
 
 // Options tune Run.
@@ -102,7 +97,7 @@ type Options struct {
 	CommitRows  int
 	// BatchSize is the number of records a worker collects before handing
 	// them to the writer (default: a full chunk, 4096 sessions or the most
-	// whole rows of an Encoder within them).
+	// whole rows of the sink within them).
 	BatchSize int
 }
 
@@ -174,77 +169,6 @@ func (c chunking) next(left uint64, workers int) uint64 {
 	return n
 }
 
-// batch is what a worker hands the writer: records, or for an Encoder the
-// sessions' numbers and their encoded records.
-type batch struct {
-	recs  []Record
-	nums  []uint64
-	data  []byte
-	steps uint64
-}
-
-// len is the number of sessions in the batch.
-func (b *batch) len() int { return max(len(b.recs), len(b.nums)) }
-
-// reset empties the batch for reuse.
-func (b *batch) reset() { b.recs, b.nums, b.data, b.steps = b.recs[:0], b.nums[:0], b.data[:0], 0 }
-
-// maxBatches bounds the batches per worker: with batches of 3918 Laptop
-// sessions encoded by the store (57 bytes each with the session number),
-// 16 per worker hold about 3.6 MB; of 4096 records (a Sink that is no
-// Encoder), about 14 MB.
-const maxBatches = 16
-
-// batchPool hands out batches: a returned one if any, else a new one while
-// fewer than max exist, else the next one returned.
-type batchPool struct {
-	free        chan *batch
-	made, max   int32
-	size, seats int
-	recordSize  int // an Encoder's record size; 0 for records
-	mu          sync.Mutex
-}
-
-func (p *batchPool) get(ctx context.Context) *batch {
-	select {
-	case b := <-p.free:
-		return b
-	default:
-	}
-	p.mu.Lock()
-	if p.made < p.max {
-		p.made++
-		p.mu.Unlock()
-		if p.recordSize > 0 {
-			return &batch{nums: make([]uint64, 0, p.size), data: make([]byte, 0, p.size*p.recordSize)}
-		}
-		return newBatch(p.size, p.seats)
-	}
-	p.mu.Unlock()
-	select {
-	case b := <-p.free:
-		return b
-	case <-ctx.Done():
-		return nil
-	}
-}
-
-// newBatch makes a batch of size records whose per-seat slices share one
-// backing array.
-func newBatch(size, seats int) *batch {
-	b := &batch{recs: make([]Record, size)}
-	vals := make([]float64, 2*size*seats)
-	for i := range b.recs {
-		r := &b.recs[i]
-		r.Utility = vals[:0:seats]
-		vals = vals[seats:]
-		r.Discounted = vals[:0:seats]
-		vals = vals[seats:]
-	}
-	b.recs = b.recs[:0]
-	return b
-}
-
 // Run plays every session of p not in opts.Done and hands the records to
 // sink. Memory is bounded: workers take chunks of session numbers from a
 // bounded channel and pass fixed-size, reused batches to the one writer
@@ -263,11 +187,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	if opts.CommitRows <= 0 {
 		opts.CommitRows = 16384
 	}
-	enc, _ := sink.(Encoder)
-	chunks := newChunking(0)
-	if enc != nil {
-		chunks = newChunking(enc.RowLength())
-	}
+	chunks := newChunking(sink.RowLength())
 	if opts.BatchSize <= 0 {
 		// A batch of a chunk: the writer cuts rows where its run of
 		// consecutive sessions ends.
@@ -297,10 +217,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	// between the workers and the writer, but while the writer waits for
 	// the disk (a checkpoint's fsync) the workers go on filling new ones
 	// instead of waiting with it.
-	pool := &batchPool{free: make(chan *batch, maxBatches*opts.Workers), max: int32(maxBatches * opts.Workers), size: opts.BatchSize, seats: p.MaxSeats}
-	if enc != nil {
-		pool.recordSize = enc.RecordSize()
-	}
+	pool := newBatchPool(maxBatches*opts.Workers, opts.BatchSize, sink.RecordSize())
 	full := make(chan *batch, maxBatches*opts.Workers)
 
 	// Dispatcher: chunks of consecutive numbers, skipping finished chunks.
@@ -324,7 +241,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(p, enc)
+			w := newWorker(p, sink)
 			if err := w.run(ctx, jobs, pool, full, opts, &tick); err != nil {
 				cancel(err)
 			}
@@ -332,51 +249,9 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	}
 	go func() { wg.Wait(); close(full) }()
 
-	// Writer: this goroutine.
-	var st Stats
-	var pending, pendingSteps uint64
-	var sinkErr error
-	last := time.Now()
-	commit := func() {
-		if pending == 0 || sinkErr != nil {
-			return
-		}
-		if err := sink.Commit(); err != nil {
-			sinkErr = err
-			cancel(err)
-			return
-		}
-		st.Committed += pending
-		st.Steps += pendingSteps
-		pending, pendingSteps = 0, 0
-		last = time.Now()
-		if opts.Progress != nil {
-			opts.Progress(st.Committed)
-		}
-	}
-	for b := range full {
-		if sinkErr == nil {
-			var err error
-			if enc != nil {
-				err = enc.WriteEncoded(b.nums, b.data)
-			} else {
-				err = sink.Write(b.recs)
-			}
-			if err != nil {
-				sinkErr = err
-				cancel(err)
-			} else {
-				pending += uint64(b.len())
-				pendingSteps += b.steps
-			}
-		}
-		b.reset()
-		pool.free <- b
-		if pending >= uint64(opts.CommitRows) || time.Since(last) >= opts.CommitEvery {
-			commit()
-		}
-	}
-	commit()
+	// The writer: this goroutine.
+	wr := writer{sink: sink, pool: pool, every: opts.CommitEvery, rows: uint64(opts.CommitRows), progress: opts.Progress, cancel: cancel}
+	st, sinkErr := wr.run(full)
 	st.Elapsed = time.Since(start)
 	if sinkErr != nil {
 		return st, sinkErr
@@ -404,10 +279,10 @@ type worker struct {
 	cur     *session.Runner
 	assign  []int
 	pow     [1 << powBits]powEntry
-	// enc, when the sink is an Encoder, encodes rec, the one record the
-	// worker plays into, into its batch.
-	enc Encoder
-	rec Record
+	// sink encodes rec, the one record the worker plays into, into its
+	// batch.
+	sink Sink
+	rec  Record
 }
 
 type runnerKey struct {
@@ -415,8 +290,8 @@ type runnerKey struct {
 	assignment uint64
 }
 
-func newWorker(p *Plan, enc Encoder) *worker {
-	w := &worker{p: p, runners: map[runnerKey]*session.Runner{}, enc: enc}
+func newWorker(p *Plan, sink Sink) *worker {
+	w := &worker{p: p, runners: map[runnerKey]*session.Runner{}, sink: sink}
 	w.rec.Utility, w.rec.Discounted = make([]float64, 0, p.MaxSeats), make([]float64, 0, p.MaxSeats)
 	return w
 }
@@ -456,22 +331,18 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 	// line with the worker filling the neighbouring one.
 	var (
 		b     *batch
-		recs  []Record
 		nums  []uint64
 		data  []byte
 		steps uint64
 		since int64
 		yield = opts.Workers >= runtime.GOMAXPROCS(0)
-		size  int // an encoded record's size
+		size  = w.sink.RecordSize()
 	)
-	if w.enc != nil {
-		size = w.enc.RecordSize()
-	}
 	flush := func() {
-		if b != nil && max(len(recs), len(nums)) > 0 {
-			b.recs, b.nums, b.data, b.steps = recs, nums, data, steps
+		if b != nil && len(nums) > 0 {
+			b.nums, b.data, b.steps = nums, data, steps
 			full <- b
-			b, recs, nums, data, steps = nil, nil, nil, nil, 0
+			b, nums, data, steps = nil, nil, nil, 0
 			// When the workers keep every core busy, the writer would
 			// run only when the scheduler next preempts one (up to 10ms
 			// later, while more new batches pile up): let it store this
@@ -492,32 +363,19 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 				if b = pool.get(ctx); b == nil {
 					return nil
 				}
-				recs, nums, data, since = b.recs[:0], b.nums[:0], b.data[:0], tick.Load()
+				nums, data, since = b.nums[:0], b.data[:0], tick.Load()
 			}
-			var n, capacity int
-			if w.enc != nil {
-				if err := w.play(&c.s, &w.rec); err != nil {
-					return err
-				}
-				data = data[:len(data)+size]
-				if err := w.enc.Encode(data[len(data)-size:], &w.rec); err != nil {
-					data = data[:len(data)-size]
-					return err
-				}
-				nums = append(nums, i)
-				steps += uint64(w.rec.Steps)
-				n, capacity = len(nums), cap(nums)
-			} else {
-				recs = recs[:len(recs)+1]
-				rec := &recs[len(recs)-1]
-				if err := w.play(&c.s, rec); err != nil {
-					recs = recs[:len(recs)-1]
-					return err
-				}
-				steps += uint64(rec.Steps)
-				n, capacity = len(recs), cap(recs)
+			if err := w.play(&c.s, &w.rec); err != nil {
+				return err
 			}
-			if n == capacity || (n%64 == 0 && tick.Load()-since >= 4) {
+			data = data[:len(data)+size]
+			if err := w.sink.Encode(data[len(data)-size:], &w.rec); err != nil {
+				data = data[:len(data)-size]
+				return err
+			}
+			nums = append(nums, i)
+			steps += uint64(w.rec.Steps)
+			if n := len(nums); n == cap(nums) || (n%64 == 0 && tick.Load()-since >= 4) {
 				flush()
 			}
 		}

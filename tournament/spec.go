@@ -54,7 +54,13 @@ type Spec struct {
 	// Scenarios are paths, relative to the spec file: a parley scenario
 	// file, a Genius XML domain folder, GeniusWeb JSON profiles in a
 	// folder, or a folder of such folders (each sub-folder one scenario).
+	// A path may be a pattern (filepath.Match: *, ?, [a-z]), standing for
+	// every path it matches, in name order.
 	Scenarios []string `yaml:"scenarios" json:"scenarios"`
+	// Exclude leaves out the scenarios a pattern matches: by name (a
+	// pattern without a /, such as Genius_*) or by path relative to the
+	// spec file (the scenario's or a folder it lies in).
+	Exclude []string `yaml:"exclude,omitempty" json:"exclude,omitempty"`
 	// Negotiators are strategy specs, e.g. boulware or timedependent:e=0.5.
 	Negotiators []string `yaml:"negotiators" json:"negotiators"`
 	// Protocol is saop (default), amop, amop-majority or mediated.
@@ -175,6 +181,15 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 	for i, p := range s.Scenarios {
 		if strings.TrimSpace(p) == "" {
 			errs.Add(at(fmt.Sprintf("scenarios[%d]", i)), "scenarios[%d]: empty path", i)
+		} else if _, err := filepath.Match(p, ""); err != nil {
+			errs.Add(at(fmt.Sprintf("scenarios[%d]", i)), "scenarios[%d]: %q is not a valid pattern (%v)", i, p, err)
+		}
+	}
+	for i, p := range s.Exclude {
+		if strings.TrimSpace(p) == "" {
+			errs.Add(at(fmt.Sprintf("exclude[%d]", i)), "exclude[%d]: empty pattern", i)
+		} else if _, err := filepath.Match(p, ""); err != nil {
+			errs.Add(at(fmt.Sprintf("exclude[%d]", i)), "exclude[%d]: %q is not a valid pattern (%v)", i, p, err)
 		}
 	}
 	if len(s.Negotiators) == 0 {

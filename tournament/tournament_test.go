@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -12,8 +11,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
-	"unsafe"
 
 	"github.com/parleyhq/parley/internal/shared"
 	"github.com/parleyhq/parley/protocol"
@@ -163,11 +162,18 @@ func TestDistinctAssignments(t *testing.T) {
 	}
 }
 
-// discard is a Sink that counts.
+// discard is a Sink that counts: a record's encoding is its session
+// number.
 type discard struct{ n uint64 }
 
-func (d *discard) Write(b []Record) error { d.n += uint64(len(b)); return nil }
-func (d *discard) Commit() error          { return nil }
+func (d *discard) RecordSize() int { return 8 }
+func (d *discard) RowLength() int  { return 0 }
+func (d *discard) Encode(dst []byte, r *Record) error {
+	binary.BigEndian.PutUint64(dst, r.Number)
+	return nil
+}
+func (d *discard) Write(nums []uint64, _ []byte) error { d.n += uint64(len(nums)); return nil }
+func (d *discard) Commit() error                       { return nil }
 
 // TestMemoryBounded checks that a run's memory does not grow with the
 // number of sessions: the batches in flight are bounded (maxBatches per
@@ -197,7 +203,7 @@ func TestMemoryBounded(t *testing.T) {
 	large, nl := alloc(10000)
 	larger, nx := alloc(30000)
 	t.Logf("%d sessions allocate %d bytes, %d sessions %d bytes, %d sessions %d bytes", ns, small, nl, large, nx, larger)
-	batch := uint64(4096) * (uint64(unsafe.Sizeof(Record{})) + 2*2*8)
+	batch := uint64(4096) * (8 + 8) // a session number and its record
 	if bound := small + 2*maxBatches*batch; large > bound || larger > bound {
 		t.Errorf("allocation beyond the batches' bound of %d bytes: %d bytes for %d sessions, %d for %d", bound, large, nl, larger, nx)
 	}
@@ -292,16 +298,49 @@ func TestChunkSizes(t *testing.T) {
 	}
 }
 
-// recordSink keeps every record, by session number.
-type recordSink struct{ recs map[uint64]Record }
+// recordSink keeps every record, by session number: a trivial Sink whose
+// encoding of a record is its session number, with a copy of the record
+// kept aside by Encode and filed by Write (which checks that numbers and
+// records stay paired).
+type recordSink struct {
+	mu     sync.Mutex
+	played map[uint64]Record // encoded, not yet written
+	recs   map[uint64]Record // written
+}
 
-func (s *recordSink) Write(b []Record) error {
-	for _, r := range b {
-		r.Utility, r.Discounted = slices.Clone(r.Utility), slices.Clone(r.Discounted)
-		s.recs[r.Number] = r
+func newRecordSink() *recordSink {
+	return &recordSink{played: map[uint64]Record{}, recs: map[uint64]Record{}}
+}
+
+func (s *recordSink) RecordSize() int { return 8 }
+func (s *recordSink) RowLength() int  { return 0 }
+
+func (s *recordSink) Encode(dst []byte, r *Record) error {
+	c := *r
+	c.Utility, c.Discounted = slices.Clone(r.Utility), slices.Clone(r.Discounted)
+	s.mu.Lock()
+	s.played[r.Number] = c
+	s.mu.Unlock()
+	binary.BigEndian.PutUint64(dst, r.Number)
+	return nil
+}
+
+func (s *recordSink) Write(nums []uint64, data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, n := range nums {
+		if got := binary.BigEndian.Uint64(data[8*i:]); got != n {
+			return fmt.Errorf("record %d of the batch is session %d's, numbered %d", i, got, n)
+		}
+		if _, dup := s.recs[n]; dup {
+			return fmt.Errorf("session %d written twice", n)
+		}
+		s.recs[n] = s.played[n]
+		delete(s.played, n)
 	}
 	return nil
 }
+
 func (s *recordSink) Commit() error { return nil }
 
 // TestAnticipateRatification: anticipate_ratification: true plays every
@@ -322,7 +361,7 @@ func TestAnticipateRatification(t *testing.T) {
 		t.Errorf("diff %q", d)
 	}
 	run := func(p *Plan) map[uint64]Record {
-		s := &recordSink{recs: map[uint64]Record{}}
+		s := newRecordSink()
 		if _, err := Run(context.Background(), p, s, Options{Workers: 2}); err != nil {
 			t.Fatal(err)
 		}
@@ -401,9 +440,9 @@ func TestHostileSizes(t *testing.T) {
 	}
 }
 
-// encodeSink is an Encoder that keeps each session's round, outcome and
-// first utility in 32 bytes, led by the session's number so that
-// WriteEncoded can check that numbers and records stay paired.
+// encodeSink keeps each session's round, outcome and first utility in 32
+// bytes, led by the session's number so that Write can check that numbers
+// and records stay paired, in rows of 7 sessions.
 type encodeSink struct {
 	recs map[uint64]Record
 	fail uint64 // Encode fails on this session (0: never)
@@ -422,7 +461,7 @@ func (s *encodeSink) Encode(dst []byte, r *Record) error {
 	return nil
 }
 
-func (s *encodeSink) WriteEncoded(nums []uint64, data []byte) error {
+func (s *encodeSink) Write(nums []uint64, data []byte) error {
 	if len(data) != 32*len(nums) {
 		return fmt.Errorf("%d bytes for %d records", len(data), len(nums))
 	}
@@ -438,16 +477,15 @@ func (s *encodeSink) WriteEncoded(nums []uint64, data []byte) error {
 }
 
 func (s *encodeSink) RowLength() int { return 7 }
+func (s *encodeSink) Commit() error  { return nil }
 
-func (s *encodeSink) Write([]Record) error { return errors.New("Write called on an Encoder") }
-func (s *encodeSink) Commit() error        { return nil }
-
-// TestEncoderPath: a sink that takes encoded records gets every session
-// once, paired with its number, with the same results as a sink that
-// takes records; a record it cannot encode stops the run with its error.
-func TestEncoderPath(t *testing.T) {
+// TestEncodedRecords: a sink that keeps its own encoding of the records
+// gets every session once, paired with its number, with the same results
+// as a sink that keeps the records whole; a record it cannot encode stops
+// the run with its error.
+func TestEncodedRecords(t *testing.T) {
 	p := plan(t, fmt.Sprintf("seed: 4\nscenarios: [%s]\nnegotiators: [boulware, conceder, linear]\nrepetitions: 300\n", filepath.Join(domainsDir(t), "ANAC2011_Laptop")))
-	plain := &recordSink{recs: map[uint64]Record{}}
+	plain := newRecordSink()
 	if _, err := Run(context.Background(), p, plain, Options{Workers: 2, BatchSize: 100}); err != nil {
 		t.Fatal(err)
 	}
@@ -456,8 +494,8 @@ func TestEncoderPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Committed != p.Total || uint64(len(enc.recs)) != p.Total {
-		t.Fatalf("%d committed, %d recorded, of %d sessions", st.Committed, len(enc.recs), p.Total)
+	if st.Committed != p.Total || uint64(len(enc.recs)) != p.Total || uint64(len(plain.recs)) != p.Total {
+		t.Fatalf("%d committed, %d and %d recorded, of %d sessions", st.Committed, len(enc.recs), len(plain.recs), p.Total)
 	}
 	for i := range p.Total {
 		a, b := plain.recs[i], enc.recs[i]

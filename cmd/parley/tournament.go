@@ -38,6 +38,8 @@ type TournamentRunCmd struct {
 	Quiet    bool   `short:"q" help:"Print no summary at the end."`
 	JSON     bool   `help:"Print the summary as JSON."`
 	Plot     string `help:"Also draw the summary to this PNG or SVG file: per negotiator and per scenario, mean utility with its 95% interval and agreement rate." type:"path"`
+	// RerunDamaged is the remedy a damaged store's error names.
+	RerunDamaged bool `name:"rerun-damaged" help:"Remove the rows of results that fail their checks (a damaged database) and play exactly their sessions again; the other rows are kept."`
 }
 
 // Run implements parley tournament SPEC.
@@ -68,6 +70,16 @@ func (c *TournamentRunCmd) Run(e env) error {
 		return err
 	}
 	defer st.Close()
+	if c.RerunDamaged {
+		removed, err := st.RemoveDamaged()
+		if err != nil {
+			return err
+		}
+		if len(removed) > 0 {
+			d := &store.DamagedError{Path: c.DB, Rows: removed}
+			fmt.Fprintf(e.stderr, "removed from %s: %s\nplaying those %d sessions again\n", c.DB, d.List(), d.Sessions())
+		}
+	}
 	done, err := st.Done()
 	if err != nil {
 		return err
@@ -188,7 +200,16 @@ func (c *TournamentExportCmd) Run(e env) error {
 	w := e.stdout
 	var tmp string
 	var out *os.File
-	if c.Output != "" {
+	if fi, err := os.Stat(c.Output); c.Output != "" && err == nil && !fi.Mode().IsRegular() {
+		// A device or a pipe (/dev/full, a FIFO): written in place, never
+		// replaced by a file, so that its write errors are the export's.
+		f, err := os.OpenFile(c.Output, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w, c.Output = f, ""
+	} else if c.Output != "" {
 		tmp = c.Output + ".tmp"
 		if out, err = os.Create(tmp); err != nil {
 			return err

@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,6 +23,21 @@ import (
 
 // domainsDir returns ../shared/domains, or skips.
 func domainsDir(tb testing.TB) string { return shared.Dir(tb, "domains") }
+
+var errFull = errors.New("no space left on device")
+
+// failing is a writer that fails once left bytes are written.
+type failing struct{ left int }
+
+func (f *failing) Write(p []byte) (int, error) {
+	if len(p) > f.left {
+		n := f.left
+		f.left = 0
+		return n, errFull
+	}
+	f.left -= len(p)
+	return len(p), nil
+}
 
 func TestFormatsAgree(t *testing.T) {
 	d := domainsDir(t)
@@ -87,6 +104,15 @@ func TestFormatsAgree(t *testing.T) {
 	if recs[1][7] != rows[0].Status || rows[0].Status != "agreed" && rows[0].Status != "no_agreement" ||
 		recs[1][17] != rows[0].Parties[0].Party || recs[1][19] != fmt.Sprint(rows[0].Parties[0].Utility) || recs[1][21] != rows[0].Parties[1].Party {
 		t.Errorf("CSV line 1 %v disagrees with %+v", recs[1], rows[0])
+	}
+
+	// Every format returns its writer's error, wherever it fails.
+	for _, after := range []int{0, 100, 4000} {
+		for name, write := range map[string]func(io.Writer, Scan) error{"csv": ex.CSV, "jsonl": ex.JSONLines, "parquet": ex.Parquet} {
+			if err := write(&failing{left: after}, st.Scan); !errors.Is(err, errFull) {
+				t.Errorf("%s failing after %d bytes: %v", name, after, err)
+			}
+		}
 	}
 
 	var pq bytes.Buffer

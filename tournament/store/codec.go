@@ -23,25 +23,22 @@ import (
 // fewer bytes a session takes, the less the writer costs the workers: on a
 // 2-core machine its CPU comes out of theirs.
 //
-// A record's fields, in this order (widths in bytes; version 4 stores
-// always use the widest):
+// A record's fields, in this order (widths in bytes):
 //
 //	outcome    1, 2, 4 or 8  outcome index, as narrow as the largest scenario's space allows (0 without agreement)
 //	steps      4             actions taken
 //	round      2 or 4        2 when the deadline is at most 65,535 rounds
-//	flags      1 or 2        1: agreed (bit 7), status code (bits 4-6, see statuses), end reason (bits 0-3);
-//	                         2 (version 4): agreed (0 or 1), then status code << 4 | end reason
+//	flags      1             agreed (bit 7), status code (bits 4-6, see statuses), end reason (bits 0-3)
 //	walked_out 1 or 2        the seat that walked out + 1 (0: none); 1 for up to 253 seats
 //	time       8             normalised time at the end (float64 bits)
 //	utility    8 per seat    each seat's utility (NaN beyond the scenario's seats)
 //	discounted 8 per seat    each seat's discounted utility: only in a tournament where some utility
 //	                         is discounted (meta record_discounted = 1); otherwise it equals the utility
 const (
-	// maxRun is the most sessions a new store puts in one row (its
-	// counter table's size): enough for two seats' records (33 bytes at
-	// the narrowest) to fill a row of rowBytes, so that every page is
-	// nearly full. A store made with a smaller counter keeps its own
-	// limit (Store.run).
+	// maxRun is the most sessions a store puts in one row (its counter
+	// table's size): enough for two seats' records (33 bytes at the
+	// narrowest) to fill a row of rowBytes, so that every page is nearly
+	// full.
 	maxRun = 2048
 	// rowBytes bounds a row's data so that it stays within its B-tree page
 	// (SQLite keeps up to 65,501 bytes of a row on a 64 KiB leaf): a row
@@ -73,9 +70,8 @@ func statusCode(s session.Status) byte {
 	return 0
 }
 
-// perRow is the number of records the writer puts in one row at most,
-// in a store whose rows hold up to run sessions.
-func (l layout) perRow(run int) int { return max(1, min(run, rowBytes/l.size())) }
+// perRow is the number of records the writer puts in one row at most.
+func (l layout) perRow() int { return max(1, min(maxRun, rowBytes/l.size())) }
 
 // layout is the shape of a store's records: the seats, whether discounted
 // utilities are stored, and the widths of the fields whose range the
@@ -85,13 +81,7 @@ type layout struct {
 	discounted bool // discounted utilities stored
 	outcome    int  // bytes of the outcome index: 1, 2, 4 or 8
 	round      int  // bytes of the round: 2 or 4
-	flags      int  // 1: packed in one byte; 2: version 4's two bytes
 	walk       int  // bytes of the seat that walked out + 1: 1 or 2
-}
-
-// version4 is the layout of every version-4 store: the widest fields.
-func version4(seats int, discounted bool) layout {
-	return layout{seats: seats, discounted: discounted, outcome: 8, round: 4, flags: 2, walk: 2}
 }
 
 // codec encodes and decodes the records of one layout, with the offsets
@@ -110,7 +100,7 @@ func (l layout) codec() codec {
 	c.atSteps = l.outcome
 	c.atRound = c.atSteps + 4
 	c.atFlags = c.atRound + l.round
-	c.atWalk = c.atFlags + l.flags
+	c.atWalk = c.atFlags + 1
 	c.atTime = c.atWalk + l.walk
 	c.atUtility = c.atTime + 8
 	c.atDiscounted, c.bytes = c.atUtility, c.atUtility+8*l.seats
@@ -126,7 +116,7 @@ func (c *codec) size() int { return c.bytes }
 
 // String is the layout as meta.record_layout keeps it.
 func (l layout) String() string {
-	return fmt.Sprintf("outcome=%d steps=4 round=%d flags=%d walked_out=%d time=8", l.outcome, l.round, l.flags, l.walk)
+	return fmt.Sprintf("outcome=%d steps=4 round=%d flags=1 walked_out=%d time=8", l.outcome, l.round, l.walk)
 }
 
 // parseLayout reads meta.record_layout into l's widths.
@@ -141,7 +131,7 @@ func parseLayout(text string, seats int, discounted bool) (layout, error) {
 		}
 		got[k] = n
 	}
-	allowed := map[string][]int{"outcome": {1, 2, 4, 8}, "steps": {4}, "round": {2, 4}, "flags": {1, 2}, "walked_out": {1, 2}, "time": {8}}
+	allowed := map[string][]int{"outcome": {1, 2, 4, 8}, "steps": {4}, "round": {2, 4}, "flags": {1}, "walked_out": {1, 2}, "time": {8}}
 	for k, ws := range allowed {
 		if !slices.Contains(ws, got[k]) {
 			return l, fmt.Errorf("field %s of %d bytes (allowed: %v)", k, got[k], ws)
@@ -150,7 +140,7 @@ func parseLayout(text string, seats int, discounted bool) (layout, error) {
 	if len(got) != len(allowed) {
 		return l, fmt.Errorf("%d fields, want %d", len(got), len(allowed))
 	}
-	l.outcome, l.round, l.flags, l.walk = got["outcome"], got["round"], got["flags"], got["walked_out"]
+	l.outcome, l.round, l.walk = got["outcome"], got["round"], got["walked_out"]
 	return l, nil
 }
 
@@ -200,11 +190,7 @@ func (c *codec) encode(b []byte, r *tournament.Record) error {
 	putUint(b, c.outcome, out)
 	binary.BigEndian.PutUint32(b[c.atSteps:], uint32(r.Steps))
 	putUint(b[c.atRound:], c.round, uint64(r.Round))
-	if c.flags == 1 {
-		b[c.atFlags] = agreed<<7 | status<<4 | byte(r.End)
-	} else {
-		b[c.atFlags], b[c.atFlags+1] = agreed, byte(r.End)|status<<4
-	}
+	b[c.atFlags] = agreed<<7 | status<<4 | byte(r.End)
 	putUint(b[c.atWalk:], c.walk, uint64(r.WalkedOut+1))
 	binary.BigEndian.PutUint64(b[c.atTime:], math.Float64bits(r.Time))
 	nan := math.Float64bits(math.NaN())
@@ -232,13 +218,8 @@ func (c *codec) misfit(r *tournament.Record, out uint64) error {
 // caller's.
 func (c *codec) decode(b []byte, r *tournament.Record, n int) {
 	be := binary.BigEndian
-	f := c.atFlags
-	var agreed, endStatus byte
-	if c.flags == 1 {
-		agreed, endStatus = b[f]>>7, b[f]&127
-	} else {
-		agreed, endStatus = b[f], b[f+1]
-	}
+	flags := b[c.atFlags]
+	agreed, endStatus := flags>>7, flags&127
 	r.Agreed = agreed == 1
 	r.Outcome = getUint(b, c.outcome)
 	r.Steps = int(be.Uint32(b[c.atSteps:]))
@@ -331,12 +312,8 @@ func sessionsView(l layout) string {
   (r.first + c.i - sc.first_session) % sc.repetitions AS repetition,
   `)
 	o := l.codec()
-	f := o.atFlags
-	agreed, end, status := sqlByte(size, f), fmt.Sprintf("(%s & 15)", sqlByte(size, f+1)), fmt.Sprintf("(%s >> 4)", sqlByte(size, f+1))
-	if l.flags == 1 {
-		b := sqlByte(size, f)
-		agreed, end, status = fmt.Sprintf("(%s >> 7)", b), fmt.Sprintf("(%s & 15)", b), fmt.Sprintf("((%s >> 4) & 7)", b)
-	}
+	b := sqlByte(size, o.atFlags)
+	agreed, end, status := fmt.Sprintf("(%s >> 7)", b), fmt.Sprintf("(%s & 15)", b), fmt.Sprintf("((%s >> 4) & 7)", b)
 	fmt.Fprintf(&q, "%s AS agreed,\n  %s AS end_reason,\n  %s AS status,\n", agreed, end, status)
 	fmt.Fprintf(&q, "  nullif(%s, 0) AS walked_out,\n  %s AS round,\n  %s AS time,\n  %s AS steps,\n",
 		sqlUint(size, o.atWalk, l.walk), sqlUint(size, o.atRound, l.round), sqlFloat(size, o.atTime), sqlUint(size, o.atSteps, 4))

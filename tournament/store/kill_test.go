@@ -96,22 +96,27 @@ func sameRecords(t *testing.T, what string, got, want []tournament.Record) {
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d sessions, want %d", what, len(got), len(want))
 	}
+	for i := range got {
+		if !sameRecord(&got[i], &want[i]) {
+			t.Fatalf("%s: session %d differs:\n got %+v\nwant %+v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// sameRecord reports whether two records are the same, bit for bit (NaNs
+// equal).
+func sameRecord(g, w *tournament.Record) bool {
 	eq := func(a, b float64) bool {
 		return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
 	}
-	for i := range got {
-		g, w := got[i], want[i]
-		ok := g.Number == w.Number && g.Scenario == w.Scenario && g.Assignment == w.Assignment && g.Repetition == w.Repetition &&
-			g.Seed == w.Seed && g.Agreed == w.Agreed && g.Status == w.Status && g.End == w.End && g.WalkedOut == w.WalkedOut && g.Round == w.Round &&
-			eq(g.Time, w.Time) && g.Steps == w.Steps && g.Outcome == w.Outcome && eq(g.Pareto, w.Pareto) && eq(g.Nash, w.Nash) &&
-			len(g.Utility) == len(w.Utility)
-		for k := range g.Utility {
-			ok = ok && eq(g.Utility[k], w.Utility[k]) && eq(g.Discounted[k], w.Discounted[k])
-		}
-		if !ok {
-			t.Fatalf("%s: session %d differs:\n got %+v\nwant %+v", what, i, g, w)
-		}
+	ok := g.Number == w.Number && g.Scenario == w.Scenario && g.Assignment == w.Assignment && g.Repetition == w.Repetition &&
+		g.Seed == w.Seed && g.Agreed == w.Agreed && g.Status == w.Status && g.End == w.End && g.WalkedOut == w.WalkedOut && g.Round == w.Round &&
+		eq(g.Time, w.Time) && g.Steps == w.Steps && g.Outcome == w.Outcome && eq(g.Pareto, w.Pareto) && eq(g.Nash, w.Nash) &&
+		len(g.Utility) == len(w.Utility) && len(g.Discounted) == len(w.Discounted)
+	for k := range g.Utility {
+		ok = ok && eq(g.Utility[k], w.Utility[k]) && eq(g.Discounted[k], w.Discounted[k])
 	}
+	return ok
 }
 
 // runInProcess runs the whole tournament uninterrupted into a new store.

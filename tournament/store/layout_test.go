@@ -1,13 +1,9 @@
 package store
 
 import (
-	"compress/gzip"
 	"context"
-	"database/sql"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,14 +23,14 @@ func TestPlanLayout(t *testing.T) {
 		size             int
 	}{
 		// 27 outcomes, 100 rounds, discounted: 17 + 2·16.
-		{"ANAC2011_Laptop", "", layout{seats: 2, discounted: true, outcome: 1, round: 2, flags: 1, walk: 1}, 49},
+		{"ANAC2011_Laptop", "", layout{seats: 2, discounted: true, outcome: 1, round: 2, walk: 1}, 49},
 		// 15,625 outcomes, undiscounted: 18 + 2·8.
-		{"ANAC2011_Car", "", layout{seats: 2, outcome: 2, round: 2, flags: 1, walk: 1}, 34},
-		{"ANAC2011_Car", "deadline: {rounds: 65535}\n", layout{seats: 2, outcome: 2, round: 2, flags: 1, walk: 1}, 34},
-		{"ANAC2011_Car", "deadline: {rounds: 65536}\n", layout{seats: 2, outcome: 2, round: 4, flags: 1, walk: 1}, 36},
-		{"ANAC2011_Car", "deadline: {time: 2s}\n", layout{seats: 2, outcome: 2, round: 4, flags: 1, walk: 1}, 36},
+		{"ANAC2011_Car", "", layout{seats: 2, outcome: 2, round: 2, walk: 1}, 34},
+		{"ANAC2011_Car", "deadline: {rounds: 65535}\n", layout{seats: 2, outcome: 2, round: 2, walk: 1}, 34},
+		{"ANAC2011_Car", "deadline: {rounds: 65536}\n", layout{seats: 2, outcome: 2, round: 4, walk: 1}, 36},
+		{"ANAC2011_Car", "deadline: {time: 2s}\n", layout{seats: 2, outcome: 2, round: 4, walk: 1}, 36},
 		// 390,625 outcomes.
-		{"ANAC2011_Energy", "", layout{seats: 2, outcome: 4, round: 2, flags: 1, walk: 1}, 36},
+		{"ANAC2011_Energy", "", layout{seats: 2, outcome: 4, round: 2, walk: 1}, 36},
 	} {
 		t.Run(c.domain+" "+strings.TrimSpace(c.deadline), func(t *testing.T) {
 			p, _ := writeSpec(t, t.TempDir(), fmt.Sprintf("seed: 1\nscenarios: [%s]\nnegotiators: [boulware]\nrepetitions: 1\n%s", filepath.Join(dom, c.domain), c.deadline))
@@ -49,15 +45,15 @@ func TestPlanLayout(t *testing.T) {
 	}
 }
 
-// layouts are record shapes a store may have: version 4's, and every
-// width of every bounded field.
+// layouts are record shapes a store may have: every width of every
+// bounded field.
 var layouts = []layout{
-	version4(3, true),
-	version4(2, false),
-	{seats: 2, discounted: true, outcome: 1, round: 2, flags: 1, walk: 1},
-	{seats: 3, outcome: 2, round: 4, flags: 1, walk: 2},
-	{seats: 1, discounted: true, outcome: 4, round: 2, flags: 2, walk: 1},
-	{seats: 4, outcome: 8, round: 4, flags: 1, walk: 1},
+	{seats: 3, discounted: true, outcome: 8, round: 4, walk: 2},
+	{seats: 2, outcome: 8, round: 4, walk: 2},
+	{seats: 2, discounted: true, outcome: 1, round: 2, walk: 1},
+	{seats: 3, outcome: 2, round: 4, walk: 2},
+	{seats: 1, discounted: true, outcome: 4, round: 2, walk: 1},
+	{seats: 4, outcome: 8, round: 4, walk: 1},
 }
 
 // extremes are records at the limits of layout l: the largest value of
@@ -154,7 +150,7 @@ func TestLayoutParse(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "outcome=3 steps=4 round=2 flags=1 walked_out=1 time=8", "outcome=1 steps=4 round=2 flags=1 walked_out=1",
-		"outcome=1 steps=4 round=2 flags=1 walked_out=1 time=8 extra=1", "outcome=1 steps=4 round=2 flags=1 walked_out=1 time=x", "outcome"} {
+		"outcome=1 steps=4 round=2 flags=1 walked_out=1 time=8 extra=1", "outcome=8 steps=4 round=4 flags=2 walked_out=2 time=8", "outcome=1 steps=4 round=2 flags=1 walked_out=1 time=x", "outcome"} {
 		if _, err := parseLayout(bad, 2, false); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
@@ -254,110 +250,6 @@ func checkBeyond(t *testing.T, st *Store, seats int) {
 	}
 }
 
-// TestVersion4Store reads and resumes a store made by the parley before
-// version 5 (testdata/version4.db.gz: the Laptop spec below, run with 2
-// workers in batches of 16, then the runs from session 100 on deleted, as
-// a kill would leave them; 112 sessions kept). Its records must read as the
-// same sessions played now, in Go and in its sessions view, and resuming it
-// must complete it with the same results as a new store, in its own layout.
-func TestVersion4Store(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(domainsDir(t), "ANAC2011_Laptop")
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The store's spec names the domain as it was written, next to it.
-	if err := os.Mkdir(filepath.Join(dir, "ANAC2011_Laptop"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "ANAC2011_Laptop", e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db := filepath.Join(dir, "v4.db")
-	gunzip(t, "testdata/version4.db.gz", db)
-
-	st, err := Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := version4(2, true); st.lay.layout != want || st.RecordSize() != 60 {
-		t.Errorf("layout %+v (%d bytes), want version 4's %+v (60)", st.lay, st.RecordSize(), want)
-	}
-	source := st.Source
-	st.Close()
-	p, _ := writeSpec(t, dir, source)
-
-	fresh := filepath.Join(dir, "fresh.db")
-	runInProcess(t, p, fresh, 2)
-	want := dump(t, fresh)
-	if len(want) != 180 {
-		t.Fatalf("the spec makes %d sessions, want 180", len(want))
-	}
-	old := dump(t, db)
-	if len(old) != 112 {
-		t.Fatalf("the version 4 store holds %d sessions, want 112", len(old))
-	}
-	sameRecords(t, "version 4 store", old, want[:112])
-	st, err = Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkSessionsView(t, st, want[:112])
-	st.Close()
-
-	st, err = Create(db, p, nil, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done, err := st.Done()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tournament.Run(context.Background(), p, st, tournament.Options{Workers: 2, Done: done}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	sameRecords(t, "resumed version 4 store", dump(t, db), want)
-	conn, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var version, bytes string
-	if err := conn.QueryRow("SELECT (SELECT value FROM meta WHERE key = 'version'), (SELECT value FROM meta WHERE key = 'record_bytes')").Scan(&version, &bytes); err != nil || version != "4" || bytes != "60" {
-		t.Errorf("resumed store: version %s, %s-byte records (%v); want its own 4 and 60", version, bytes, err)
-	}
-}
-
-// gunzip writes the decompressed src to dst.
-func gunzip(t *testing.T, src, dst string) {
-	t.Helper()
-	f, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.Create(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	if _, err := io.Copy(out, z); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestAlteredLayoutRefused: a store whose record_layout was altered, to
 // something unreadable or to widths its records do not have, is refused.
 func TestAlteredLayoutRefused(t *testing.T) {
@@ -366,6 +258,7 @@ func TestAlteredLayoutRefused(t *testing.T) {
 	for i, c := range []struct{ layout, want string }{
 		{"outcome=1 steps=4", `its record layout "outcome=1 steps=4" is not parley's`},
 		{"outcome=2 steps=4 round=2 flags=1 walked_out=1 time=8", "its records are 49 bytes, but its spec's 2 seats and its record layout (outcome=2 steps=4 round=2 flags=1 walked_out=1 time=8) make them 50"},
+		{"outcome=1 steps=4 round=2 flags=2 walked_out=1 time=8", "field flags of 2 bytes"},
 	} {
 		db := alteredStore(t, p, filepath.Join(dir, fmt.Sprintf("t%d.db", i)), "UPDATE meta SET value = '"+c.layout+"' WHERE key = 'record_layout'")
 		if _, err := Open(db); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "altered") {

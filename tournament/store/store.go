@@ -14,9 +14,9 @@
 //	assignments(scenario, assignment, seat, negotiator)
 //	end_reasons(code, name)
 //	statuses(code, name, binding)          agreed, ratified, not_ratified, no_agreement, failed_phase; binding 1 for a deal that stands
-//	runs(first, n, data)                   sessions first … first+n-1, n records of record_bytes bytes (codec.go)
+//	runs(first, n, data, sum)              sessions first … first+n-1, n records of record_bytes bytes (codec.go), and their checksum (check.go)
 //	points(scenario, kind, point, u_1, …, u_K)  the Pareto frontier's and the Nash solution's points
-//	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 2047 (1023 in older stores), and 2^e
+//	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 2047, and 2^e
 //	view sessions(id, scenario, assignment, repetition, agreed, end_reason, status, walked_out,
 //	         round, time, steps, outcome, utility_1, discounted_1, …, utility_K, discounted_K)
 //	view results(session, scenario, seat, party, negotiator, utility, discounted, agreed, status, round)
@@ -33,9 +33,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"slices"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"math"
@@ -51,19 +52,6 @@ import (
 // Format is the value of meta.format in a parley tournament store.
 const Format = "parley-tournament"
 
-// Version is the value of meta.version: the layout of the store. Version
-// 1 kept one row of 18 columns per session; version 2 packs runs of
-// sessions into binary records; version 3 leaves out of them what can be
-// recomputed (seeds, distances, undiscounted copies); version 4 adds each
-// session's status (whether its deal stands) to the end-reason byte;
-// version 5 narrows the fields whose range the tournament bounds (outcome
-// index, round, seat, flags; meta.record_layout). This parley reads and
-// resumes versions 4 and 5, and makes version 5.
-const Version = 5
-
-// oldestVersion is the oldest version this parley reads.
-const oldestVersion = 4
-
 // pageSize is the SQLite page size of a new store.
 const pageSize = 65536
 
@@ -73,22 +61,26 @@ type Store struct {
 	Canonical *tournament.Canonical
 	Source    string // the spec file's text as first given
 
-	db     *sql.DB
-	conn   *sql.Conn
-	unlock func()
-	lay    codec                  // the records' layout and offsets
-	run    int                    // sessions per row at most: the counter table's size
-	ref    []reference            // per scenario, the points distances are measured to (read by Scan)
-	insert driver.StmtExecContext // prepared on the driver's connection
-	args   [3]driver.NamedValue
-	buf    []byte   // Write's encoded records
-	nums   []uint64 // and their session numbers
-	inTx   bool
+	db        *sql.DB
+	conn      *sql.Conn
+	unlock    func()
+	lay       codec                  // the records' layout and offsets
+	spans     []scenarioSpan         // per scenario, its sessions
+	pointsSum string                 // meta.points_sha256, the points table's checksum
+	ref       []reference            // per scenario, the points distances are measured to (read by Scan)
+	insert    driver.StmtExecContext // prepared on the driver's connection
+	args      [4]driver.NamedValue
+	inTx      bool
 }
 
 // ErrFull is returned (wrapped) when the disk, or the database's size limit,
 // is full.
 var ErrFull = errors.New("the disk is full")
+
+// ErrReadOnly is returned (wrapped) when parley may not write the store:
+// its file system is read-only, or the file or its folder is not
+// writable. Reports and exports still read such a store.
+var ErrReadOnly = errors.New("parley may not write there")
 
 // Create opens the store at path for plan, creating it when the file is
 // absent or empty. An existing store must have been made by the same
@@ -99,7 +91,7 @@ func Create(path string, p *tournament.Plan, source []byte, version string) (*St
 	_, statErr := os.Stat(path)
 	unlock, err := lock(path)
 	if err != nil {
-		return nil, err
+		return nil, writeRefused(path, statErr == nil, err)
 	}
 	s, err := create(path, p, source, version)
 	if err != nil {
@@ -126,7 +118,7 @@ func create(path string, p *tournament.Plan, source []byte, version string) (*St
 	}
 	s, err := openDB(path, false)
 	if err != nil {
-		return nil, err
+		return nil, writeRefused(path, !fresh, err)
 	}
 	if !fresh {
 		if err := s.check(); err != nil {
@@ -141,6 +133,9 @@ func create(path string, p *tournament.Plan, source []byte, version string) (*St
 	if fresh {
 		if err := s.init(p, source, version); err != nil {
 			s.Close()
+			if errors.Is(classify(err), ErrReadOnly) {
+				return nil, notMade{writeRefused(path, !fresh, err)}
+			}
 			return nil, notMade{fmt.Errorf("%s: creating the tournament store: %w", path, classify(err))}
 		}
 	} else {
@@ -162,12 +157,28 @@ func create(path string, p *tournament.Plan, source []byte, version string) (*St
 	}
 	if err := s.prepare(); err != nil {
 		s.Close()
-		return nil, err
+		return nil, writeRefused(path, true, err)
 	}
 	return s, nil
 }
 
-// Open opens an existing store read-only (for reports and exports).
+// writeRefused is the error of a store parley may not write (err, its
+// cause): a store that exists can still be read.
+func writeRefused(path string, exists bool, err error) error {
+	err = classify(err)
+	if !errors.Is(err, ErrReadOnly) {
+		return storeError(path, err)
+	}
+	if exists {
+		return fmt.Errorf("%s: %w (%v): parley tournament report and export can read it, but running the tournament writes to it; copy it to a writable folder and run there, or give a --db file in one", path, ErrReadOnly, cause(err))
+	}
+	return fmt.Errorf("%s: %w (%v): give a --db file in a writable folder", path, ErrReadOnly, cause(err))
+}
+
+// Open opens an existing store read-only (for reports and exports), on a
+// read-only file system too, and checks every row of its records: a
+// damaged one gives a *DamagedError naming its sessions, before any result
+// is read.
 func Open(path string) (*Store, error) {
 	if fi, err := os.Stat(path); err != nil {
 		return nil, err
@@ -186,6 +197,14 @@ func Open(path string) (*Store, error) {
 		if errors.Is(err, errEmpty) {
 			return nil, fmt.Errorf("%s is an empty SQLite database, not a parley tournament store", path)
 		}
+		return nil, err
+	}
+	if err := s.Verify(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if _, err := s.references(); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -216,20 +235,41 @@ func checkHeader(path string) error {
 // openDB opens the database at path on one connection. A reader opens it
 // writable but query-only when it may, so that, closing last, SQLite
 // removes the write-ahead log and its index as a writer's close does (a
-// read-only connection leaves both files behind); it falls back to a
-// read-only connection on a file or folder it may not write.
+// read-only connection leaves both files behind). On a file or folder it
+// may not write it falls back to a read-only connection, and on a
+// read-only file system, where SQLite cannot make the log's index, to an
+// immutable one: safe when no write-ahead log holds commits the file lacks
+// (a store closed by its writer has none; one left by a killed run is
+// refused, saying so).
 func openDB(path string, readOnly bool) (*Store, error) {
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)"
 	if !readOnly {
 		return connect(path, base)
 	}
-	if s, err := connect(path, base+"&_pragma=query_only(1)"); err == nil {
-		if s.exec("SELECT count(*) FROM sqlite_schema") == nil {
-			return s, nil
+	var first error
+	for _, dsn := range []string{base + "&_pragma=query_only(1)", base + "&mode=ro", base + "&mode=ro&immutable=1"} {
+		if strings.HasSuffix(dsn, "immutable=1") {
+			if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+				break
+			}
 		}
-		s.Close()
+		s, err := connect(path, dsn)
+		if err == nil {
+			if err = s.exec("SELECT count(*) FROM sqlite_schema"); err == nil {
+				return s, nil
+			}
+			s.Close()
+		}
+		if first == nil {
+			first = err
+		}
 	}
-	return connect(path, base+"&mode=ro")
+	err := classify(first)
+	if errors.Is(err, ErrReadOnly) {
+		return nil, fmt.Errorf("%s: %w, and SQLite cannot read the store here (%v): it has a write-ahead log (%s-wal) holding results the file lacks, which only a writer can fold in; copy the store and that file to a writable folder and read it there",
+			path, ErrReadOnly, cause(err), filepath.Base(path))
+	}
+	return nil, storeError(path, err)
 }
 
 func connect(path, dsn string) (*Store, error) {
@@ -241,7 +281,7 @@ func connect(path, dsn string) (*Store, error) {
 	conn, err := db.Conn(context.Background())
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: %w", path, classify(err))
+		return nil, err
 	}
 	return &Store{Path: path, db: db, conn: conn}, nil
 }
@@ -303,13 +343,17 @@ func (s *Store) check() error {
 		return fmt.Errorf("%s is a SQLite database but not a parley tournament store (meta.format is %q); give another --db file", s.Path, meta["format"])
 	}
 	version, err := strconv.Atoi(meta["version"])
-	if err != nil || version < oldestVersion || version > Version {
-		older := ""
-		if err == nil && version < oldestVersion {
-			older = " (made by an older parley)"
+	if err != nil || version < int(FormatOldestRead) || version > int(FormatNewest) {
+		made := ""
+		switch {
+		case err != nil:
+		case version < int(FormatOldestRead):
+			made = " (made by an older parley)"
+		default:
+			made = " (made by a newer parley)"
 		}
-		return fmt.Errorf("%s is a parley tournament store of format version %s%s; this parley reads versions %d to %d, so it cannot resume, report or export it: use the parley that made it, or run the tournament again into a new --db file",
-			s.Path, meta["version"], older, oldestVersion, Version)
+		return fmt.Errorf("%s is a parley tournament store of format version %s%s; this parley reads format %s, so it cannot resume, report or export it: use the parley that made it, or run the tournament again into a new --db file",
+			s.Path, meta["version"], made, readable())
 	}
 	var c tournament.Canonical
 	if err := json.Unmarshal([]byte(meta["spec"]), &c); err != nil {
@@ -321,35 +365,64 @@ func (s *Store) check() error {
 	if c.Sessions > tournament.MaxSessions {
 		return fmt.Errorf("%s: the stored spec has %d sessions, more than a tournament may have (%d): the file was altered; give a new --db file", s.Path, c.Sessions, uint64(tournament.MaxSessions))
 	}
+	if c.Format != tournament.FormatVersion {
+		return fmt.Errorf("%s: the stored spec is of format %d, not %d: the file was altered; give a new --db file", s.Path, c.Format, tournament.FormatVersion)
+	}
+	if c.Repetitions < 1 {
+		return fmt.Errorf("%s: the stored spec has %d repetitions: the file was altered; give a new --db file", s.Path, c.Repetitions)
+	}
+	spans := scenarioSpans(&c)
+	if len(spans) == 0 || spans[len(spans)-1].end != c.Sessions {
+		return fmt.Errorf("%s: the stored spec's scenarios do not add up to its %d sessions: the file was altered; give a new --db file", s.Path, c.Sessions)
+	}
 	seats := 0
 	for _, sc := range c.Scenarios {
 		seats = max(seats, len(sc.Parties))
 	}
 	discounted := meta["record_discounted"] == "1"
-	l := version4(seats, discounted)
-	if version > 4 {
-		if l, err = parseLayout(meta["record_layout"], seats, discounted); err != nil {
-			return fmt.Errorf("%s: its record layout %q is not parley's (%v): the file was altered; give a new --db file", s.Path, meta["record_layout"], err)
-		}
+	l, err := parseLayout(meta["record_layout"], seats, discounted)
+	if err != nil {
+		return fmt.Errorf("%s: its record layout %q is not parley's (%v): the file was altered; give a new --db file", s.Path, meta["record_layout"], err)
 	}
 	if v := meta["record_bytes"]; v != strconv.Itoa(l.size()) {
 		return fmt.Errorf("%s: its records are %s bytes, but its spec's %d seats and its record layout (%s) make them %d: the file was altered; give a new --db file", s.Path, v, seats, l, l.size())
 	}
-	// The rows' length limit is the counter table's size: 2048 now, 1024
-	// in stores made before; resuming keeps the file's own.
-	if err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM counter").Scan(&s.run); err != nil || s.run < 1 {
-		why := "empty"
+	// The sessions view expands each row through the counter table.
+	var counter int
+	if err := s.conn.QueryRowContext(ctx, "SELECT count(*) FROM counter").Scan(&counter); err != nil || counter != maxRun {
+		why := fmt.Sprintf("%d rows", counter)
 		if err != nil {
 			why = err.Error()
 		}
-		return fmt.Errorf("%s: its counter table is missing or empty (%s): the file was altered; give a new --db file", s.Path, why)
+		return fmt.Errorf("%s: its counter table does not hold the integers 0 to %d (%s): the file was altered; give a new --db file", s.Path, maxRun-1, why)
 	}
-	s.Canonical, s.Source, s.lay = &c, meta["spec_source"], l.codec()
+	s.Canonical, s.Source, s.lay, s.spans, s.pointsSum = &c, meta["spec_source"], l.codec(), spans, meta["points_sha256"]
 	return nil
 }
 
-func (s *Store) damaged(err error) error {
-	return fmt.Errorf("%s is damaged or not a SQLite database (%v); give a new --db file", s.Path, err)
+// readable names the formats this parley reads.
+func readable() string {
+	if FormatOldestRead == FormatNewest {
+		return strconv.Itoa(int(FormatNewest))
+	}
+	return fmt.Sprintf("%d to %d", FormatOldestRead, FormatNewest)
+}
+
+// damaged is the error of a query on the store that failed: the store is
+// damaged only when SQLite says so.
+func (s *Store) damaged(err error) error { return storeError(s.Path, classify(err)) }
+
+// storeError words a classified error of the store at path.
+func storeError(path string, err error) error {
+	switch {
+	case errors.Is(err, errCorrupt):
+		return fmt.Errorf("%s is damaged or not a SQLite database (%v); its results cannot be trusted: keep it for inspection and give a new --db file", path, cause(err))
+	case errors.Is(err, ErrReadOnly):
+		return fmt.Errorf("%s: %w (%v)", path, ErrReadOnly, cause(err))
+	case strings.Contains(err.Error(), path):
+		return err
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 func (s *Store) exec(q string, args ...any) error {
@@ -389,7 +462,7 @@ func (s *Store) init(p *tournament.Plan, source []byte, version string) error {
 // largest space, the round by a round deadline, the seat by the most
 // seats). It compiles every scenario (once per plan).
 func planLayout(p *tournament.Plan) (layout, error) {
-	l := layout{seats: p.MaxSeats, outcome: 1, round: 4, flags: 1, walk: 2}
+	l := layout{seats: p.MaxSeats, outcome: 1, round: 4, walk: 2}
 	for _, ps := range p.Scenarios {
 		prep, err := ps.Prepared()
 		if err != nil {
@@ -423,7 +496,7 @@ func (s *Store) schema(p *tournament.Plan, source []byte, version string) error 
 	if err != nil {
 		return err
 	}
-	s.lay, s.run = l.codec(), maxRun
+	s.lay, s.spans = l.codec(), scenarioSpans(p.Canonical)
 	var us strings.Builder
 	for k := 1; k <= p.MaxSeats; k++ {
 		fmt.Fprintf(&us, ", u_%d REAL", k)
@@ -448,7 +521,7 @@ JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
 		`CREATE TABLE negotiators (id INTEGER PRIMARY KEY, spec TEXT NOT NULL)`,
 		`CREATE TABLE assignments (scenario INTEGER NOT NULL, assignment INTEGER NOT NULL, seat INTEGER NOT NULL, negotiator INTEGER NOT NULL,
   PRIMARY KEY (scenario, assignment, seat)) WITHOUT ROWID`,
-		fmt.Sprintf(`CREATE TABLE runs (first INTEGER PRIMARY KEY, n INTEGER NOT NULL, data BLOB NOT NULL,
+		fmt.Sprintf(`CREATE TABLE runs (first INTEGER PRIMARY KEY, n INTEGER NOT NULL, data BLOB NOT NULL, sum INTEGER NOT NULL,
   CHECK (n BETWEEN 1 AND %d AND first >= 0 AND first + n <= %d AND length(data) = n * %d))`, maxRun, p.Total, l.size()),
 		// Exactly once: a run may not overlap a recorded one. Runs are
 		// disjoint, so the run starting last before the new one ends is
@@ -478,7 +551,7 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 	c := p.Canonical
 	meta := [][2]string{
 		{"format", Format},
-		{"version", strconv.Itoa(Version)},
+		{"version", strconv.Itoa(int(FormatNewest))},
 		{"spec", string(c.JSON())},
 		{"spec_sha256", c.Hash()},
 		{"spec_source", string(source)},
@@ -493,7 +566,7 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 			return err
 		}
 	}
-	for e := protocol.EndReason(0); e <= protocol.Exhausted; e++ {
+	for e := protocol.EndReason(0); e <= lastEndReason; e++ {
 		if err := s.exec("INSERT INTO end_reasons VALUES (?, ?)", int(e), e.String()); err != nil {
 			return err
 		}
@@ -511,6 +584,7 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 		}
 	}
 	var assign []int
+	points := newPointsHash()
 	for k, ps := range p.Scenarios {
 		cs := c.Scenarios[k]
 		if err := s.exec("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", k, cs.Path, cs.Name, cs.SHA256, ps.Seats,
@@ -523,19 +597,21 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 			}
 		}
 		frontier, nash := ps.Reference()
+		// In the order references reads them, which pointsHash follows.
 		sets := []struct {
 			kind string
 			pts  []analysis.Point
-		}{{"pareto", nil}, {"nash", nil}}
-		if frontier != nil {
-			sets[0].pts = frontier.Points
-		}
+		}{{"nash", nil}, {"pareto", nil}}
 		if nash != nil {
-			sets[1].pts = nash.Points
+			sets[0].pts = nash.Points
+		}
+		if frontier != nil {
+			sets[1].pts = frontier.Points
 		}
 		for _, set := range sets {
 			kind := set.kind
 			for i, pt := range set.pts {
+				points.add(k, kind, i, pt.Utilities)
 				args := []any{k, kind, i}
 				q := "INSERT INTO points VALUES (?, ?, ?" + strings.Repeat(", ?", p.MaxSeats) + ")"
 				for j := range p.MaxSeats {
@@ -559,10 +635,19 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 			}
 		}
 	}
-	return nil
+	s.pointsSum = points.sum()
+	return s.exec("INSERT INTO meta VALUES ('points_sha256', ?)", s.pointsSum)
 }
 
 func (s *Store) prepare() error {
+	// Taking the write lock finds a store parley may not write before a
+	// session is played.
+	if err := s.exec("BEGIN IMMEDIATE"); err != nil {
+		return classify(err)
+	}
+	if err := s.exec("ROLLBACK"); err != nil {
+		return classify(err)
+	}
 	if err := s.exec("PRAGMA journal_mode=WAL"); err != nil {
 		return classify(err)
 	}
@@ -580,7 +665,7 @@ func (s *Store) prepare() error {
 		if !ok {
 			return fmt.Errorf("the SQLite driver cannot prepare statements")
 		}
-		ps, err := c.PrepareContext(context.Background(), "INSERT INTO runs VALUES (?, ?, ?)")
+		ps, err := c.PrepareContext(context.Background(), "INSERT INTO runs VALUES (?, ?, ?, ?)")
 		if err != nil {
 			return err
 		}
@@ -601,50 +686,74 @@ func (s *Store) prepare() error {
 	return nil
 }
 
-// runs calls fn with every stored run in session order, after checking
-// that it lies within the tournament and holds whole records.
-func (s *Store) runs(withData bool, fn func(first uint64, n int, data []byte) error) error {
-	q := "SELECT first, n, length(data) FROM runs ORDER BY first"
-	if withData {
-		q = "SELECT first, n, data FROM runs ORDER BY first"
+// rows calls fn with every row of records in session order, and what is
+// wrong with it ("" when it passes every check: checkRow). The row's data
+// is valid only during the call.
+func (s *Store) rows(fn func(first uint64, n int, data []byte, why string) error) error {
+	rows, err := s.conn.QueryContext(context.Background(), "SELECT first, n, data, sum FROM runs ORDER BY first")
+	if err != nil {
+		return s.damaged(err)
 	}
-	rows, err := s.conn.QueryContext(context.Background(), q)
+	defer rows.Close()
+	var (
+		first, n, sum, next int64
+		data                sql.RawBytes // SQLite's own copy, valid until the next row: rows are not copied
+		r                   tournament.Record
+	)
+	for rows.Next() {
+		if err := rows.Scan(&first, &n, &data, &sum); err != nil {
+			return s.damaged(err)
+		}
+		why := s.checkRow(first, n, data, sum, next, &r)
+		if why == "" {
+			next = first + n
+		}
+		if err := fn(uint64(first), int(n), data, why); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.damaged(err)
+	}
+	return nil
+}
+
+// damage lists the rows of records that fail their checks.
+func (s *Store) damage() ([]Damage, error) {
+	var bad []Damage
+	err := s.rows(func(first uint64, n int, _ []byte, why string) error {
+		if why != "" {
+			bad = append(bad, Damage{First: first, Sessions: uint64(max(n, 0)), Why: why})
+		}
+		return nil
+	})
+	return bad, err
+}
+
+// Verify checks every row of records (its checksum, and its records
+// against the canonical spec): a *DamagedError lists those that fail.
+func (s *Store) Verify() error {
+	bad, err := s.damage()
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	size := s.lay.size()
-	var (
-		first, n, length int64
-		data             []byte
-		next             int64
-	)
-	for rows.Next() {
-		if withData {
-			err = rows.Scan(&first, &n, &data)
-			length = int64(len(data))
-		} else {
-			err = rows.Scan(&first, &n, &length)
-		}
-		if err != nil {
-			return err
-		}
-		if first < next || n < 1 || uint64(first+n) > s.Canonical.Sessions || length != n*int64(size) {
-			return fmt.Errorf("%s is damaged: its run of sessions %d to %d (%d bytes) overlaps another or lies outside the tournament's %d sessions; give a new --db file",
-				s.Path, first, first+n-1, length, s.Canonical.Sessions)
-		}
-		next = first + n
-		if err := fn(uint64(first), int(n), data); err != nil {
-			return err
-		}
+	if len(bad) > 0 {
+		return &DamagedError{Path: s.Path, Rows: bad}
 	}
-	return rows.Err()
+	return nil
 }
 
-// Done returns the set of sessions already recorded.
+// Done returns the set of sessions recorded, after checking every row of
+// records: a damaged row gives a *DamagedError instead (RemoveDamaged
+// removes such rows, so that a run plays their sessions again).
 func (s *Store) Done() (tournament.Bitset, error) {
 	b := tournament.NewBitset(s.Canonical.Sessions)
-	err := s.runs(false, func(first uint64, n int, _ []byte) error {
+	var bad []Damage
+	err := s.rows(func(first uint64, n int, _ []byte, why string) error {
+		if why != "" {
+			bad = append(bad, Damage{First: first, Sessions: uint64(max(n, 0)), Why: why})
+			return nil
+		}
 		for i := first; i < first+uint64(n); i++ {
 			b.Set(i)
 		}
@@ -653,39 +762,51 @@ func (s *Store) Done() (tournament.Bitset, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(bad) > 0 {
+		return nil, &DamagedError{Path: s.Path, Rows: bad}
+	}
 	return b, nil
 }
 
-// Count returns the number of sessions recorded.
+// RemoveDamaged deletes the rows of records that fail their checks, in one
+// transaction, and returns them: their sessions are then not recorded, and
+// resuming plays them again (each with its own seed, so as they were
+// meant to be). The other rows are kept as they are.
+func (s *Store) RemoveDamaged() ([]Damage, error) {
+	bad, err := s.damage()
+	if err != nil || len(bad) == 0 {
+		return nil, err
+	}
+	if err := s.exec("BEGIN IMMEDIATE"); err != nil {
+		return nil, s.failed(err)
+	}
+	s.inTx = true
+	for _, d := range bad {
+		if err := s.exec("DELETE FROM runs WHERE first = ?", int64(d.First)); err != nil {
+			return nil, s.failed(err)
+		}
+	}
+	if err := s.Commit(); err != nil {
+		return nil, err
+	}
+	return bad, nil
+}
+
+// Count returns the number of sessions recorded (as the rows say: Done
+// checks them).
 func (s *Store) Count() (uint64, error) {
 	var n int64
 	err := s.conn.QueryRowContext(context.Background(), "SELECT coalesce(sum(n), 0) FROM runs").Scan(&n)
 	return uint64(n), err
 }
 
-// Write implements tournament.Sink: it inserts the records in the open
-// transaction (beginning one if needed), one row per run of consecutive
-// session numbers. On error the transaction is rolled back: the records
-// since the last Commit are not recorded.
-func (s *Store) Write(batch []tournament.Record) error {
-	size := s.lay.size()
-	s.nums, s.buf = s.nums[:0], slices.Grow(s.buf[:0], len(batch)*size)[:len(batch)*size]
-	for i := range batch {
-		if err := s.Encode(s.buf[i*size:(i+1)*size], &batch[i]); err != nil {
-			return s.failed(err)
-		}
-		s.nums = append(s.nums, batch[i].Number)
-	}
-	return s.WriteEncoded(s.nums, s.buf)
-}
+// RowLength implements tournament.Sink: the most sessions in a row.
+func (s *Store) RowLength() int { return s.lay.perRow() }
 
-// RowLength implements tournament.Encoder: the most sessions in a row.
-func (s *Store) RowLength() int { return s.lay.perRow(s.run) }
-
-// RecordSize implements tournament.Encoder: the store's record size.
+// RecordSize implements tournament.Sink: the store's record size.
 func (s *Store) RecordSize() int { return s.lay.size() }
 
-// Encode implements tournament.Encoder: r's record, as the store keeps it.
+// Encode implements tournament.Sink: r's record, as the store keeps it.
 func (s *Store) Encode(dst []byte, r *tournament.Record) error {
 	if err := s.lay.encode(dst, r); err != nil {
 		return fmt.Errorf("%s: %w", s.Path, err)
@@ -693,9 +814,12 @@ func (s *Store) Encode(dst []byte, r *tournament.Record) error {
 	return nil
 }
 
-// WriteEncoded implements tournament.Encoder: Write for records already
-// encoded, data holding that of session nums[i] at i·RecordSize.
-func (s *Store) WriteEncoded(nums []uint64, data []byte) error {
+// Write implements tournament.Sink: it inserts the encoded records, that
+// of session nums[i] at data[i·RecordSize():], in the open transaction
+// (beginning one if needed), one row per run of consecutive session
+// numbers, each with its checksum. On error the transaction is rolled
+// back: the records since the last Commit are not recorded.
+func (s *Store) Write(nums []uint64, data []byte) error {
 	size := s.lay.size()
 	if len(data) != len(nums)*size {
 		return s.failed(fmt.Errorf("%d bytes for %d records of %d", len(data), len(nums), size))
@@ -707,14 +831,16 @@ func (s *Store) WriteEncoded(nums []uint64, data []byte) error {
 		s.inTx = true
 	}
 	ctx := context.Background()
-	perRow := s.lay.perRow(s.run)
+	perRow := s.lay.perRow()
 	err := s.conn.Raw(func(any) error {
 		for len(nums) > 0 {
 			n := 1
 			for n < len(nums) && n < perRow && nums[n] == nums[0]+uint64(n) {
 				n++
 			}
-			s.args[0].Value, s.args[1].Value, s.args[2].Value = int64(nums[0]), int64(n), data[:n*size]
+			row := data[:n*size]
+			s.args[0].Value, s.args[1].Value, s.args[2].Value = int64(nums[0]), int64(n), row
+			s.args[3].Value = int64(rowSum(nums[0], uint64(n), row))
 			if _, err := s.insert.ExecContext(ctx, s.args[:]); err != nil {
 				return err
 			}
@@ -753,22 +879,55 @@ func (s *Store) failed(err error) error {
 	return fmt.Errorf("%s: %w", s.Path, err)
 }
 
-// classify maps SQLite's result codes to errors a person can act on.
+// kindOf is an error put in one of the kinds a person can act on: ErrFull,
+// ErrReadOnly, errCorrupt or errInUse. errors.Is finds the kind and the cause.
+type kindOf struct{ kind, cause error }
+
+func (k kindOf) Error() string   { return k.kind.Error() + " (" + k.cause.Error() + ")" }
+func (k kindOf) Unwrap() []error { return []error{k.kind, k.cause} }
+
+// cause is the error a classified error stands for.
+func cause(err error) error {
+	var k kindOf
+	if errors.As(err, &k) {
+		return k.cause
+	}
+	return err
+}
+
+// errCorrupt marks (wrapped) a file SQLite finds damaged or not SQLite, and
+// errInUse one another process holds locked.
+var (
+	errCorrupt = errors.New("the database is damaged")
+	errInUse   = errors.New("the database is in use by another process")
+)
+
+// classify maps SQLite's result codes, and the system's errors, to errors
+// a person can act on: ErrFull, ErrReadOnly, errCorrupt or errInUse (each
+// wrapping err), or err itself.
 func classify(err error) error {
+	if errors.As(err, new(kindOf)) {
+		return err
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_FULL:
-			return fmt.Errorf("%w (%v)", ErrFull, err)
-		case sqlite3.SQLITE_NOTADB:
-			return fmt.Errorf("not a SQLite database (%v)", err)
-		case sqlite3.SQLITE_CORRUPT:
-			return fmt.Errorf("the database is damaged (%v)", err)
+			return kindOf{ErrFull, err}
+		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+			return kindOf{errCorrupt, err}
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("the database is in use by another process (%v)", err)
+			return kindOf{errInUse, err}
 		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
-			return fmt.Errorf("cannot write the database (%v)", err)
+			return kindOf{ErrReadOnly, err}
 		}
+		return err
+	}
+	switch {
+	case errors.Is(err, syscall.EROFS), errors.Is(err, fs.ErrPermission):
+		return kindOf{ErrReadOnly, err}
+	case errors.Is(err, syscall.ENOSPC):
+		return kindOf{ErrFull, err}
 	}
 	return err
 }
@@ -806,34 +965,28 @@ func (s *Store) Close() error {
 
 // Scan calls fn with every recorded session in number order. The record
 // and its slices are reused between calls. Seeds and distances, which the
-// records leave out, are recomputed here.
+// records leave out, are recomputed here. Every row is checked before its
+// sessions are handed out: a damaged one stops the scan with a
+// *DamagedError (Open has checked them all once).
 func (s *Store) Scan(fn func(*tournament.Record) error) error {
 	c := s.Canonical
-	type span struct{ first, sessions, reps uint64 }
-	var spans []span
-	off := uint64(0)
-	for _, sc := range c.Scenarios {
-		n := sc.Assignments * uint64(c.Repetitions)
-		spans = append(spans, span{off, n, uint64(c.Repetitions)})
-		off += n
-	}
 	ref, err := s.references()
 	if err != nil {
 		return err
 	}
 	size := s.lay.size()
 	var r tournament.Record
-	k := 0
-	return s.runs(true, func(first uint64, n int, data []byte) error {
+	return s.rows(func(first uint64, n int, data []byte, why string) error {
+		if why != "" {
+			return &DamagedError{Path: s.Path, Rows: []Damage{{First: first, Sessions: uint64(max(n, 0)), Why: why}}}
+		}
+		k := s.scenarioOf(first)
 		for j := range n {
 			id := first + uint64(j)
-			for k < len(spans) && id >= spans[k].first+spans[k].sessions {
+			for id >= s.spans[k].end {
 				k++
 			}
-			if k == len(spans) {
-				return fmt.Errorf("%s is damaged: session %d lies outside its scenarios", s.Path, id)
-			}
-			sp := spans[k]
+			sp := s.spans[k]
 			r.Number, r.Scenario, r.Seed = id, k, tournament.SessionSeed(c.Seed, id)
 			r.Assignment, r.Repetition = (id-sp.first)/sp.reps, int((id-sp.first)%sp.reps)
 			s.lay.decode(data[j*size:(j+1)*size], &r, len(c.Scenarios[k].Parties))
@@ -881,6 +1034,7 @@ func (s *Store) references() ([]reference, error) {
 		kind     string
 		us       = make([]sql.NullFloat64, s.lay.seats)
 		dst      = []any{&k, &kind, &point}
+		sum      = newPointsHash()
 	)
 	for i := range us {
 		dst = append(dst, &us[i])
@@ -900,6 +1054,7 @@ func (s *Store) references() ([]reference, error) {
 			}
 			pt.Utilities[i] = us[i].Float64
 		}
+		sum.add(k, kind, point, pt.Utilities)
 		switch kind {
 		case "pareto":
 			if ref[k].frontier == nil {
@@ -915,6 +1070,9 @@ func (s *Store) references() ([]reference, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("%s: reading the Pareto and Nash points: %w", s.Path, err)
+	}
+	if got := sum.sum(); got != s.pointsSum {
+		return nil, fmt.Errorf("%s is damaged: its Pareto and Nash points do not match their checksum (%.12s, stored %.12s), so the distances to them cannot be trusted; give a new --db file", s.Path, got, s.pointsSum)
 	}
 	s.ref = ref
 	return ref, nil

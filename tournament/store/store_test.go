@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/parleyhq/parley/analysis"
@@ -309,7 +310,7 @@ func TestSummaryAndSpecStored(t *testing.T) {
 }
 
 // tee records what Run hands the store: the records the workers encode
-// (from several goroutines) and any it writes whole.
+// (from several goroutines).
 type tee struct {
 	*Store
 	mu   sync.Mutex
@@ -328,13 +329,6 @@ func (t *tee) keep(r *tournament.Record) {
 func (t *tee) Encode(dst []byte, r *tournament.Record) error {
 	t.keep(r)
 	return t.Store.Encode(dst, r)
-}
-
-func (t *tee) Write(b []tournament.Record) error {
-	for i := range b {
-		t.keep(&b[i])
-	}
-	return t.Store.Write(b)
 }
 
 // TestStoredExactly checks that the store gives back bit for bit what the
@@ -516,7 +510,7 @@ func TestOverlapRefused(t *testing.T) {
 	}
 	defer st.Close()
 	for _, b := range [][]tournament.Record{recs[5:6], recs[0:3], recs[len(recs)-2:]} {
-		if err := st.Write(b); err == nil || !strings.Contains(err.Error(), "already recorded") {
+		if err := writeRecords(st, b); err == nil || !strings.Contains(err.Error(), "already recorded") {
 			t.Errorf("sessions %d to %d written again: got %v", b[0].Number, b[len(b)-1].Number, err)
 		}
 	}
@@ -525,12 +519,27 @@ func TestOverlapRefused(t *testing.T) {
 	}
 }
 
+// writeRecords encodes records as the workers do and writes them.
+func writeRecords(st *Store, recs []tournament.Record) error {
+	size := st.RecordSize()
+	data := make([]byte, len(recs)*size)
+	var nums []uint64
+	for i := range recs {
+		if err := st.Encode(data[i*size:(i+1)*size], &recs[i]); err != nil {
+			return err
+		}
+		nums = append(nums, recs[i].Number)
+	}
+	return st.Write(nums, data)
+}
+
 // TestOlderVersionRefused: a store of a format version this parley does
-// not read, older or newer, is refused with a message saying what to do.
+// not read, older (format 4 and 5 included: never released, so not read)
+// or newer, is refused with a message saying what to do.
 func TestOlderVersionRefused(t *testing.T) {
 	dir := t.TempDir()
 	p, _ := writeSpec(t, dir, laptopSpec(t, ""))
-	for _, v := range []string{"1", "3", "6", "x"} {
+	for _, v := range []string{"1", "4", "5", "7", "x"} {
 		db := filepath.Join(dir, "t"+v+".db")
 		runInProcess(t, p, db, 1)
 		conn, err := sql.Open("sqlite", db)
@@ -541,9 +550,12 @@ func TestOlderVersionRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		conn.Close()
-		want := fmt.Sprintf("format version %s; this parley reads versions %d to %d", v, oldestVersion, Version)
-		if v == "1" || v == "3" {
-			want = fmt.Sprintf("format version %s (made by an older parley); this parley reads versions %d to %d", v, oldestVersion, Version)
+		want := fmt.Sprintf("format version %s; this parley reads format 6", v)
+		switch v {
+		case "1", "4", "5":
+			want = fmt.Sprintf("format version %s (made by an older parley); this parley reads format 6", v)
+		case "7":
+			want = "format version 7 (made by a newer parley); this parley reads format 6"
 		}
 		for what, open := range map[string]func() error{
 			"resume": func() error { _, err := Create(db, p, nil, "test"); return err },
@@ -659,7 +671,7 @@ func TestRunOutsideRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Exec("INSERT INTO runs SELECT first + ?, n, data FROM runs ORDER BY first DESC LIMIT 1", p.Total); err != nil {
+	if _, err := conn.Exec("INSERT INTO runs SELECT first + ?, n, data, sum FROM runs ORDER BY first DESC LIMIT 1", p.Total); err != nil {
 		t.Fatal(err)
 	}
 	conn.Close()
@@ -681,8 +693,10 @@ func TestRunOutsideRefused(t *testing.T) {
 	if err := st.check(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Done(); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("is damaged: its run of sessions %d to %d", p.Total, 2*p.Total-1)) ||
-		!strings.Contains(err.Error(), fmt.Sprintf("lies outside the tournament's %d sessions", p.Total)) {
+	_, err = st.Done()
+	var de *DamagedError
+	if !errors.As(err, &de) || len(de.Rows) != 1 || de.Rows[0].First != p.Total ||
+		!strings.Contains(err.Error(), fmt.Sprintf("sessions %d to %d: the row lies outside the tournament's %d sessions", p.Total, 2*p.Total-1, p.Total)) {
 		t.Errorf("got %v", err)
 	}
 }
@@ -818,46 +832,18 @@ func TestChunksFillRows(t *testing.T) {
 	}
 }
 
-// TestOlderStoreKeepsItsRunLimit resumes a store whose counter table has
-// the 1024 rows older stores were made with: the rows written must keep
-// within that limit (the sessions view expands runs through the counter),
-// and the results must equal those of a new store.
-func TestOlderStoreKeepsItsRunLimit(t *testing.T) {
+// TestAlteredCounterRefused: a store whose counter table (which the
+// sessions view expands rows through) was emptied or cut is refused with a
+// message, not used.
+func TestAlteredCounterRefused(t *testing.T) {
 	dir := t.TempDir()
 	p, _ := writeSpec(t, dir, carSpec(t))
-	fresh := filepath.Join(dir, "fresh.db")
-	runInProcess(t, p, fresh, 2)
-
-	old := alteredStore(t, p, filepath.Join(dir, "old.db"), "DELETE FROM counter WHERE i >= 1024")
-	st, err := Create(old, p, nil, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.run != 1024 {
-		t.Errorf("reopened store: rows of up to %d sessions, want the file's 1024", st.run)
-	}
-	if _, err := tournament.Run(context.Background(), p, st, tournament.Options{Workers: 1}); err != nil {
-		t.Fatal(err)
-	}
-	checkSessionsView(t, st, dump(t, fresh))
-	st.Close()
-	for i, r := range storedRuns(t, old) {
-		if r.n > 1024 {
-			t.Fatalf("run %d holds %d sessions, more than the store's counter (1024)", i, r.n)
+	for i, q := range []string{"DELETE FROM counter", "DELETE FROM counter WHERE i >= 1024"} {
+		db := alteredStore(t, p, filepath.Join(dir, fmt.Sprintf("t%d.db", i)), q)
+		_, err := Open(db)
+		if err == nil || !strings.Contains(err.Error(), "counter table does not hold the integers 0 to 2047") {
+			t.Errorf("Open of a store after %s: %v", q, err)
 		}
-	}
-	sameRecords(t, "older store", dump(t, old), dump(t, fresh))
-}
-
-// TestEmptyCounterRefused: a store whose counter table was emptied cannot
-// say how long its rows may be; it is refused with a message, not used.
-func TestEmptyCounterRefused(t *testing.T) {
-	dir := t.TempDir()
-	p, _ := writeSpec(t, dir, carSpec(t))
-	db := alteredStore(t, p, filepath.Join(dir, "t.db"), "DELETE FROM counter")
-	_, err := Open(db)
-	if err == nil || !strings.Contains(err.Error(), "counter table is missing or empty") {
-		t.Fatalf("Open of a store with an empty counter: %v", err)
 	}
 }
 
@@ -907,7 +893,7 @@ func TestEncodeRefusals(t *testing.T) {
 	if err := st.Encode(dst, &r); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.WriteEncoded([]uint64{7, 8}, dst); err == nil || !strings.Contains(err.Error(), "bytes for 2 records") {
+	if err := st.Write([]uint64{7, 8}, dst); err == nil || !strings.Contains(err.Error(), "bytes for 2 records") {
 		t.Errorf("short data: %v", err)
 	}
 	if n, err := st.Count(); err != nil || n != 0 {
@@ -925,4 +911,142 @@ func TestStatusCodes(t *testing.T) {
 	if statusCode("") != 0 || statusCode("signed") != 0 {
 		t.Error("a string that is no status has a code")
 	}
+}
+
+// TestClassify: the errors SQLite and the system really give are put in
+// the kind a person can act on, and a store is called damaged only when
+// SQLite finds it so.
+func TestClassify(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec("CREATE TABLE x (i INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	sqliteErr := func(dsn, q string) error {
+		t.Helper()
+		c, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_, err = c.Exec(q)
+		if err == nil {
+			t.Fatalf("%s on %s: no error", q, dsn)
+		}
+		return err
+	}
+	text := filepath.Join(dir, "notes.db")
+	os.WriteFile(text, []byte(strings.Repeat("not a database\n", 100)), 0o644)
+	// A writer holding the lock makes another's write busy.
+	if _, err := conn.Exec("PRAGMA journal_mode=WAL"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("INSERT INTO x VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	busy := sqliteErr("file:"+db+"?_pragma=busy_timeout(0)", "INSERT INTO x VALUES (2)")
+	tx.Rollback()
+	full := sqliteErr("file:"+filepath.Join(dir, "full.db")+"?_pragma=max_page_count(2)", "CREATE TABLE a (i); CREATE TABLE b (i); CREATE TABLE c (i)")
+	for _, c := range []struct {
+		what string
+		err  error
+		kind error // nil: none of the kinds
+		says string
+	}{
+		{"a write on a read-only connection", sqliteErr("file:"+db+"?mode=ro", "INSERT INTO x VALUES (1)"), ErrReadOnly, "parley may not write there"},
+		{"a file that cannot be opened", sqliteErr("file:"+filepath.Join(dir, "no", "such.db")+"?mode=rw", "SELECT 1 FROM sqlite_schema"), ErrReadOnly, "parley may not write there"},
+		{"a read-only file system", &fs.PathError{Op: "open", Path: db, Err: syscall.EROFS}, ErrReadOnly, "read-only file system"},
+		{"a file parley may not write", &fs.PathError{Op: "open", Path: db, Err: syscall.EACCES}, ErrReadOnly, "permission denied"},
+		{"a full disk", full, ErrFull, "the disk is full"},
+		{"a full disk, writing a file", &fs.PathError{Op: "write", Path: db, Err: syscall.ENOSPC}, ErrFull, "the disk is full"},
+		{"not a database", sqliteErr("file:"+text, "SELECT count(*) FROM sqlite_schema"), errCorrupt, "damaged"},
+		{"another writer", busy, nil, "in use by another process"},
+	} {
+		got := classify(c.err)
+		if c.kind != nil && !errors.Is(got, c.kind) || !strings.Contains(got.Error(), c.says) || !errors.Is(got, c.err) {
+			t.Errorf("%s (%v): classified as %v", c.what, c.err, got)
+		}
+		for _, k := range []error{ErrReadOnly, ErrFull, errCorrupt} {
+			if k != c.kind && errors.Is(got, k) {
+				t.Errorf("%s (%v): classified as %v too", c.what, c.err, k)
+			}
+		}
+		if got := classify(classify(c.err)); got.Error() != classify(c.err).Error() {
+			t.Errorf("%s: classified twice: %v", c.what, got)
+		}
+		if msg := storeError(db, classify(c.err)).Error(); (c.kind == errCorrupt) != strings.Contains(msg, "damaged") {
+			t.Errorf("%s: %s", c.what, msg)
+		}
+	}
+}
+
+// TestResumeAfterMove: a store resumes after its spec, itself and its
+// domain folders moved (a tournament copied to another machine, say): the
+// scenarios are compared by their contents, not their paths. It keeps the
+// paths it was made with.
+func TestResumeAfterMove(t *testing.T) {
+	d := domainsDir(t)
+	dir := t.TempDir()
+	for _, dom := range []string{"ANAC2011_Laptop", "ANAC2015_Tram"} {
+		src := filepath.Join(d, dom)
+		entries, _ := os.ReadDir(src)
+		os.MkdirAll(filepath.Join(dir, "a", "domains", dom), 0o755)
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(src, e.Name()))
+			os.WriteFile(filepath.Join(dir, "a", "domains", dom, e.Name()), b, 0o644)
+		}
+	}
+	spec := "seed: 7\nscenarios: [domains]\nnegotiators: [boulware, conceder, linear]\nrepetitions: 5\n"
+	p, _ := writeSpec(t, filepath.Join(dir, "a"), spec)
+	want := filepath.Join(dir, "want.db")
+	runInProcess(t, p, want, 2)
+	// A run that recorded the first half of the sessions (the second
+	// half marked done, so not played).
+	db := filepath.Join(dir, "a", "t.db")
+	st, err := Create(db, p, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := tournament.NewBitset(p.Total)
+	for i := p.Total / 2; i < p.Total; i++ {
+		later.Set(i)
+	}
+	if _, err := tournament.Run(context.Background(), p, st, tournament.Options{Workers: 2, Done: later}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	// Everything moves: the spec and the store to b/, the domains to c/.
+	os.Rename(filepath.Join(dir, "a"), filepath.Join(dir, "b"))
+	os.Rename(filepath.Join(dir, "b", "domains"), filepath.Join(dir, "c"))
+	p2, _ := writeSpec(t, filepath.Join(dir, "b"), strings.Replace(spec, "[domains]", "[../c]", 1))
+	db = filepath.Join(dir, "b", "t.db")
+	st, err = Create(db, p2, nil, "test")
+	if err != nil {
+		t.Fatalf("resuming a moved tournament: %v", err)
+	}
+	done, err := st.Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Count() != p.Total/2 {
+		t.Fatalf("%d of %d sessions kept, want the first half", done.Count(), p.Total)
+	}
+	if _, err := tournament.Run(context.Background(), p2, st, tournament.Options{Workers: 2, Done: done}); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Canonical.Scenarios[0].Path; got != "domains/ANAC2011_Laptop" {
+		t.Errorf("the store's first scenario is now %q, want the path it was made with", got)
+	}
+	st.Close()
+	sameRecords(t, "resumed after moving", dump(t, db), dump(t, want))
 }
