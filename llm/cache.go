@@ -36,7 +36,7 @@ const (
 
 // OpenCache opens (or creates) a cache file.
 func OpenCache(path string) (*Cache, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		return nil, fmt.Errorf("llm cache %s: %w", path, err)
 	}

@@ -26,13 +26,11 @@ func system(s *seat.Settings) string {
 	if s.You.Role == "mediator" {
 		fmt.Fprintf(&b, "You are the mediator (seat %q) in a negotiation run by parley.", s.You.Party)
 	} else {
-		name := s.You.Name
-		if name == "" || name == s.You.Party {
-			name = s.You.Party
-		} else {
-			name = fmt.Sprintf("%s (party id %q)", name, s.You.Party)
+		fmt.Fprintf(&b, "You negotiate for party %q", s.You.Party)
+		if s.You.Name != "" && s.You.Name != s.You.Party {
+			fmt.Fprintf(&b, " (%s)", s.You.Name)
 		}
-		fmt.Fprintf(&b, "You negotiate for %s in a negotiation run by parley.", name)
+		b.WriteString(" in a negotiation run by parley.")
 	}
 	fmt.Fprintf(&b, " The parties at the table: %s", strings.Join(s.Parties, ", "))
 	if s.Mediator != "" {
@@ -274,7 +272,11 @@ func brief(s *seat.Settings, early []seat.ActionDone) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "In brief, the first %d entries of the public record (rounds %d to %d; their messages are left out): ", len(early), early[0].Round, early[len(early)-1].Round)
+	rounds := fmt.Sprintf("round %d", early[0].Round)
+	if last := early[len(early)-1].Round; last != early[0].Round {
+		rounds = fmt.Sprintf("rounds %d to %d", early[0].Round, last)
+	}
+	fmt.Fprintf(&b, "In brief, the first %d entries of the public record (%s; their messages are left out): ", len(early), rounds)
 	for i, k := range kinds {
 		if i > 0 {
 			b.WriteString(", ")

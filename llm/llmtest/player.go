@@ -35,7 +35,7 @@ type Answer struct {
 const num = `(-?[0-9]+(?:\.[0-9]+)?)`
 
 var (
-	reParty   = regexp.MustCompile(`party id "([^"]+)"|mediator \(seat "([^"]+)"\)|You negotiate for ([^ ]+) in`)
+	reParty   = regexp.MustCompile(`You negotiate for party "([^"]+)"|mediator \(seat "([^"]+)"\)`)
 	reRV      = regexp.MustCompile(`[Yy]our reservation value(?: is now|,) ` + num)
 	reTime    = regexp.MustCompile(`normalised time t = ` + num)
 	reOffer   = regexp.MustCompile(`(?:offer on the table is|vote on) (\{.*?\}) \(worth ` + num + ` to you\)`)
