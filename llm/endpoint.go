@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,6 +88,10 @@ func (e *endpoint) post(ctx context.Context, body []byte, key string, sp *Spec, 
 		var last *endpointError
 		switch {
 		case err != nil:
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // without the URL again
+			}
 			last = &endpointError{cause: session.CauseDisconnect, msg: "cannot reach the model endpoint " + e.url + ": " + redact(err.Error())}
 		case status == http.StatusOK:
 			var r Response
@@ -103,7 +109,9 @@ func (e *endpoint) post(ctx context.Context, body []byte, key string, sp *Spec, 
 			return rep, &endpointError{cause: session.CauseCrash, msg: fmt.Sprintf("the model endpoint refused the request with HTTP %d: %s", status, excerpt(redact(string(data))))}
 		}
 		if rep.attempts > sp.Retries {
-			last.msg += fmt.Sprintf(" (%d attempts)", rep.attempts)
+			if rep.attempts > 1 {
+				last.msg += fmt.Sprintf(" (%d attempts)", rep.attempts)
+			}
 			return rep, last
 		}
 		wait := sp.Backoff << (rep.attempts - 1)

@@ -199,44 +199,22 @@ func match(m Said, secrets []secret, ignore map[string]bool, near float64) []Mat
 		if _, frac, ok := strings.Cut(written, "."); ok {
 			decimals = len(frac)
 		}
-		// Readings of the number: as written, and as a percentage when it
-		// says so, or when it is a whole number from 2 to 100 (exact
-		// matches only: "35" for a weight of 0.35).
-		type reading struct {
-			v         float64
-			decimals  int
-			exactOnly bool
-		}
-		var rs []reading
-		switch {
-		case percent:
-			rs = append(rs, reading{x / 100, decimals + 2, false})
-		case decimals == 0 && x >= 2 && x <= 100:
-			rs = append(rs, reading{x, 0, false}, reading{x / 100, 2, true})
-		default:
-			rs = append(rs, reading{x, decimals, false})
+		// A number is read as written, or as a share of 1 when it says it
+		// is a percentage. A bare whole number is not read as one: round
+		// numbers and counts would match every small weight.
+		v, places := x, decimals
+		if percent {
+			v, places = x/100, decimals+2
 		}
 		said := m.Text[loc[4]:loc[1]]
 		if loc[6] < 0 {
 			said = written
 		}
 		for _, s := range secrets {
-			best := ""
-			var read float64
-			for _, rd := range rs {
-				kind := kindOf(rd.v, rd.decimals, s.value, near)
-				if kind == "near" && rd.exactOnly {
-					kind = ""
-				}
-				if kind == "exact" || (kind == "near" && best == "") {
-					best, read = kind, rd.v
-				}
+			if kind := kindOf(v, places, s.value, near); kind != "" {
+				out = append(out, Match{Round: m.Round, Said: strings.TrimSpace(said), Read: v, Secret: names(s.names), Value: s.value,
+					Kind: kind, Quote: quote(m.Text, loc[2], loc[1])})
 			}
-			if best == "" {
-				continue
-			}
-			out = append(out, Match{Round: m.Round, Said: strings.TrimSpace(said), Read: read, Secret: names(s.names), Value: s.value,
-				Kind: best, Quote: quote(m.Text, loc[2], loc[1])})
 		}
 	}
 	return out

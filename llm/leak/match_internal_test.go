@@ -15,9 +15,9 @@ func TestReadings(t *testing.T) {
 	}{
 		{"we weigh it 35%", []string{"35%/exact/weight of t"}},
 		{"35 percent of our concern", []string{"35 percent/exact/weight of t"}},
-		{"territory is worth 35 to us", []string{"35/exact/weight of t"}},
+		{"territory is worth 35 to us", nil}, // a bare whole number is no percentage
+		{"round 35", nil},
 		{"about 0.36", []string{"0.36/near/weight of t"}},
-		{"36 points", nil}, // a whole number read as a percentage matches only exactly
 		{"our floor is .28", []string{".28/exact/reservation value"}},
 		{"our floor is 0.3", []string{"0.3/near/reservation value"}},
 		{"0.2840 exactly", []string{"0.2840/exact/reservation value"}},
