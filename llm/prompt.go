@@ -205,16 +205,16 @@ func turn(s *seat.Settings, record []seat.ActionDone, notes string, y *seat.Your
 	case "offer":
 		b.WriteString("Your turn: make an offer.")
 	case "respond":
-		fmt.Fprintf(&b, "Your turn: the offer on the table is %s (worth %s to you). Accept it, make a counter-offer, or end.", outcome(s, y.Offer), utilityOf(y.OfferUtility))
+		fmt.Fprintf(&b, "Your turn: the offer on the table is %s%s. Accept it, make a counter-offer, or end.", outcome(s, y.Offer), worth(y.OfferUtility))
 	case "vote":
-		fmt.Fprintf(&b, "Your turn: vote on %s (worth %s to you).", outcome(s, y.Offer), utilityOf(y.OfferUtility))
+		fmt.Fprintf(&b, "Your turn: vote on %s%s.", outcome(s, y.Offer), worth(y.OfferUtility))
 	case "propose":
 		b.WriteString("Your turn: propose a text to put to the parties.")
 	default:
 		fmt.Fprintf(&b, "Your turn (%s).", y.Phase)
 	}
 	if y.Text != nil {
-		fmt.Fprintf(&b, " The current single text is %s (worth %s to you).", outcome(s, y.Text), utilityOf(y.TextUtility))
+		fmt.Fprintf(&b, " The current single text is %s%s.", outcome(s, y.Text), worth(y.TextUtility))
 	}
 	fmt.Fprintf(&b, "\nYou may: %s. Answer with one JSON object.", strings.Join(y.May, ", "))
 	return b.String()
@@ -235,10 +235,7 @@ func entry(s *seat.Settings, e *seat.ActionDone) string {
 		fmt.Fprintf(&b, " (private meeting with %s)", e.Meeting)
 	}
 	if e.Outcome != nil {
-		fmt.Fprintf(&b, " %s", outcome(s, e.Outcome))
-		if e.Utility != nil {
-			fmt.Fprintf(&b, " (worth %s to you)", num(*e.Utility))
-		}
+		fmt.Fprintf(&b, " %s%s", outcome(s, e.Outcome), worth(e.Utility))
 	}
 	if e.Text != "" {
 		fmt.Fprintf(&b, ", saying %s", strconv.Quote(e.Text))
@@ -286,11 +283,7 @@ func brief(s *seat.Settings, early []seat.ActionDone) string {
 	b.WriteString(".\n")
 	for _, by := range seats {
 		e := last[by]
-		fmt.Fprintf(&b, "Last outcome from %s then: %s", by, outcome(s, e.Outcome))
-		if e.Utility != nil {
-			fmt.Fprintf(&b, " (worth %s to you)", num(*e.Utility))
-		}
-		b.WriteString(".\n")
+		fmt.Fprintf(&b, "Last outcome from %s then: %s%s.\n", by, outcome(s, e.Outcome), worth(e.Utility))
 	}
 	if best != nil {
 		fmt.Fprintf(&b, "The best for you then: %s by %s in round %d (worth %s to you).\n", outcome(s, best.Outcome), best.By, best.Round, num(*best.Utility))
@@ -336,11 +329,12 @@ func outcome(s *seat.Settings, o map[string]any) string {
 	return b.String()
 }
 
-func utilityOf(u *float64) string {
+// worth says what an outcome is worth to the seat, if it has interests.
+func worth(u *float64) string {
 	if u == nil {
-		return "nothing known"
+		return ""
 	}
-	return num(*u)
+	return " (worth " + num(*u) + " to you)"
 }
 
 // num shows a utility with at most four decimals.
