@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/internal/printable"
+	"github.com/parleyhq/parley/llm/leak"
 	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario/open"
@@ -18,7 +19,7 @@ import (
 // RunCmd runs one negotiation session and reports the exchange and result.
 type RunCmd struct {
 	Path        string        `arg:"" name:"scenario" help:"A parley scenario file, or a Genius XML / GeniusWeb folder." type:"path"`
-	Negotiators []string      `short:"n" sep:"," help:"Negotiators, one per party in scenario order, or one for all (default: boulware and conceder in turn): ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), or cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md)."`
+	Negotiators []string      `short:"n" sep:"," help:"Negotiators, one per party in scenario order, or one for all (default: boulware and conceder in turn): ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md), or llm:model=NAME:base_url=URL:key_env=VAR for a language model behind an OpenAI-compatible endpoint (docs/llm.md)."`
 	Protocol    string        `short:"p" default:"saop" help:"Protocol: ${protocols_or}."`
 	Mediator    string        `short:"m" help:"Mediator for protocols ${mediated_or}: ${mediators_or} (default broker when the scenario names a mediator party)."`
 	Rounds      int           `short:"r" help:"Deadline in rounds (default 100 when no --time is given)."`
@@ -63,11 +64,12 @@ func (c *RunCmd) Run(e env) error {
 		c.Negotiators = defaultNegotiators(len(sc.Negotiators()))
 		fmt.Fprintf(e.stderr, "note: no -n given: the parties play %s (choose with -n; parley list shows the negotiators)\n", strings.Join(c.Negotiators, ", "))
 	}
-	seats, err := c.launcher("")
+	seats, pool, err := c.launcher("")
 	if err != nil {
 		return err
 	}
 	defer seats.Close()
+	var said leak.Watch
 	cfg := session.Config{
 		Outside:     seats.Outside,
 		Scenario:    sc,
@@ -79,14 +81,13 @@ func (c *RunCmd) Run(e env) error {
 
 		AnticipateRatification: c.AnticipateRatification,
 	}
-	if !c.JSON || rec != nil {
-		cfg.OnEvent = func(ev protocol.Event) {
-			if !c.JSON {
-				sum.Observe(r, ev)
-			}
-			if rec != nil {
-				rec.Observe(r, ev)
-			}
+	cfg.OnEvent = func(ev protocol.Event) {
+		said.Observe(r, ev)
+		if !c.JSON {
+			sum.Observe(r, ev)
+		}
+		if rec != nil {
+			rec.Observe(r, ev)
 		}
 	}
 	if !c.JSON {
@@ -119,18 +120,27 @@ func (c *RunCmd) Run(e env) error {
 			return tw.Flush()
 		})
 	}
+	reportLLM(e.stderr, pool)
 	if err != nil {
 		return err
 	}
+	leaks := leak.Check(r, said.Said, 0)
 	if rec != nil {
 		if err := writePlot(c.Plot, func(w io.Writer, format string) error { return plot.Session(w, format, r, rec, x, y) }); err != nil {
 			return err
 		}
 	}
 	if c.JSON {
-		return writeJSON(e.stdout, r.Result())
+		return writeJSON(e.stdout, runOutput{Result: r.Result(), TextLeaks: leaks})
 	}
-	return sum.WriteText(printable.Writer(e.stdout), r) // labels come from input files
+	out := printable.Writer(e.stdout) // labels and free text come from outside
+	if err := sum.WriteText(out, r); err != nil {
+		return err
+	}
+	if len(leaks) > 0 {
+		fmt.Fprintln(out)
+	}
+	return leak.WriteText(out, leaks)
 }
 
 // defaultNegotiators seats n parties with boulware and conceder in turn: a
