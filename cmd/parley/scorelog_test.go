@@ -117,6 +117,8 @@ func TestScoreLogAgreesWithTheirRule(t *testing.T) {
 	}
 	g := readTheirGame(t, dir)
 	compared, passing, failing, boundary := 0, 0, 0, 0
+	var differ []string
+	bonus := 0
 	for _, s := range scores {
 		data, err := os.ReadFile(s.Log)
 		if err != nil {
@@ -161,6 +163,34 @@ func TestScoreLogAgreesWithTheirRule(t *testing.T) {
 		} else {
 			failing++
 		}
+		// Their evaluate_deals notebook counts a party as agreeing only
+		// above its threshold; note the logs where that changes the verdict.
+		strict, vetoes := 0, 0
+		for p := range g.names {
+			if g.score(p, deal) > g.threshold[p] {
+				strict++
+				if g.roles[p] == "p1" || g.roles[p] == "p2" {
+					vetoes++
+				}
+			}
+		}
+		if (strict >= len(g.names)-1 && vetoes == 2) != pass {
+			differ = append(differ, name)
+		}
+		// p1 gets 10 points more if every party agrees: a deal every other
+		// party accepts with p1 short of its threshold by at most 10 would
+		// be unanimous with the bonus only.
+		short, others := false, 0
+		for p := range g.names {
+			if g.roles[p] == "p1" {
+				short = !agree[p] && g.score(p, deal)+10 >= g.threshold[p]
+			} else if agree[p] {
+				others++
+			}
+		}
+		if short && others == len(g.names)-1 {
+			bonus++
+		}
 		for p, ps := range s.Final.Parties {
 			if ps.Name != g.names[p] || ps.Score != g.score(p, deal) || ps.Threshold != g.threshold[p] || ps.Accepts != agree[p] {
 				t.Errorf("%s, %s: score %d of threshold %d, accepts %v; want %s: %d of %d, %v",
@@ -177,6 +207,14 @@ func TestScoreLogAgreesWithTheirRule(t *testing.T) {
 		t.Errorf("compared %d logs (%d pass, %d fail, %d scores at a threshold); the test needs at least 5 and each kind", compared, passing, failing, boundary)
 	}
 	t.Logf("%d complete logs: %d final deals pass, %d fail; %d scores exactly at a threshold", compared, passing, failing, boundary)
+	// docs/deliberation.md names the logs whose verdict a strict comparison
+	// would change.
+	if got := strings.Join(differ, ", "); got != "history15_25_58.json, history16_02_57.json" {
+		t.Errorf("verdicts that depend on ≥ against >: %s", got)
+	}
+	if bonus != 0 {
+		t.Errorf("%d final deals are unanimous only with p1's bonus; docs/deliberation.md says none", bonus)
+	}
 }
 
 // TestScoreLogNeedsGame: logs without their game beside them need --game,
