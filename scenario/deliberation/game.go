@@ -600,12 +600,12 @@ func (g *Game) Scenario() (*scenario.Scenario, error) {
 	s.Description = b.String()
 	s.Sources = append(s.Sources,
 		scenario.Source{ID: "paper", Title: "Abdelnabi, Gomaa, Sivaprasad, Schönherr, Fritz: Cooperation, Competition, and Maliciousness: LLM-Stakeholders Interactive Negotiation (NeurIPS 2024 Datasets and Benchmarks)", URL: "https://arxiv.org/abs/2309.17234"},
-		scenario.Source{ID: "config", Title: "agents, roles, incentives and models", Path: ConfigFile})
+		scenario.Source{ID: "config", Title: g.cite(ConfigFile, "agents, roles, incentives and models")})
 	if g.Initial != nil {
-		s.Sources = append(s.Sources, scenario.Source{ID: "initial_deal", Title: "p1's opening deal", Path: InitialDealFile})
+		s.Sources = append(s.Sources, scenario.Source{ID: "initial_deal", Title: g.cite(InitialDealFile, "p1's opening deal")})
 	}
 	if g.Instructions != "" {
-		s.Sources = append(s.Sources, scenario.Source{ID: "global_instructions", Title: "the brief every agent gets", Path: InstructionsFile})
+		s.Sources = append(s.Sources, scenario.Source{ID: "global_instructions", Title: g.cite(InstructionsFile, "the brief every agent gets")})
 	}
 	for i, is := range g.Issues {
 		si := scenario.Issue{ID: is.ID, Name: is.Name, Kind: scenario.Discrete}
@@ -616,7 +616,7 @@ func (g *Game) Scenario() (*scenario.Scenario, error) {
 	}
 	for p := range g.Parties {
 		pa := &g.Parties[p]
-		s.Sources = append(s.Sources, scenario.Source{ID: "scores_" + pa.File, Title: pa.Name + "'s scores and threshold", Path: filepath.ToSlash(filepath.Join(ScoresDir, pa.File+".txt"))})
+		s.Sources = append(s.Sources, scenario.Source{ID: "scores_" + pa.File, Title: g.cite(ScoresDir+"/"+pa.File+".txt", pa.Name+"'s scores and threshold")})
 		s.Parties = append(s.Parties, scenario.Party{ID: pa.File, Name: pa.Name, Role: scenario.RoleParty, Prefs: g.prefs(p)})
 	}
 	s.Decision = g.Rule()
@@ -627,6 +627,14 @@ func (g *Game) Scenario() (*scenario.Scenario, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// cite names a file of the game for a source's title. Sources name the
+// files rather than give their paths: no number quotes them, and a scenario
+// converted to a file elsewhere would warn on every read that it cannot
+// reach them.
+func (g *Game) cite(file, what string) string {
+	return fmt.Sprintf("%s/%s: %s", g.Name, file, what)
 }
 
 // prefs maps party p's scores to additive preferences: weight max_i/M for
