@@ -211,9 +211,9 @@ func (r *reader) add(name string, line, col int, format string, args ...any) {
 }
 
 // read reads a text file of the folder: a regular file inside it, not
-// binary, UTF-8 byte-order mark dropped. ok is false, with the problem
-// recorded, when it cannot be read; missing reports a file that does not
-// exist (recorded only if required).
+// binary, UTF-8 byte-order mark dropped. ok is false when the file cannot
+// be read, the problem recorded unless the file is optional (not
+// required) and absent.
 func (r *reader) read(name string, required bool) (text string, ok bool) {
 	data, err := safeio.ReadFileIn(r.root, name)
 	if err != nil {
