@@ -38,6 +38,10 @@ type Report struct {
 	Zopa       ZopaSummary `json:"zopa"`
 	Opposition *float64    `json:"opposition"` // null for an empty frontier
 
+	// Agreement is the zone of agreement under the scenario's decision
+	// rule, present when the rule is not unanimity (agreement.go).
+	Agreement *Agreement `json:"agreement,omitempty"`
+
 	// GeniusCutoff reproduces Genius's MultilateralAnalysis, which looks at
 	// the first 100,000 outcomes only; present for larger spaces.
 	GeniusCutoff *CutoffSummary `json:"genius_multilateral_analysis_cutoff,omitempty"`
@@ -177,6 +181,7 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
 	}
 	r.Zopa = ZopaSummary(z)
+	r.agreement(opts)
 	if size > GeniusEnumerationCutoff {
 		g, err := prefixFrontier(us, sp, GeniusEnumerationCutoff)
 		if err != nil {
@@ -247,6 +252,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		zs = fmt.Sprintf("about %s, estimated from %d samples (± %.3g)", zs, r.Zopa.Samples, r.Zopa.StdErr)
 	}
 	fmt.Fprintf(&b, "Zone of possible agreement: %s\n", zs)
+	r.writeAgreement(&b)
 	if r.Opposition != nil {
 		fmt.Fprintf(&b, "Opposition (distance of the best outcome to all-ones): %.4f\n", *r.Opposition)
 	}

@@ -3,6 +3,8 @@ package protocol
 import (
 	"fmt"
 	"time"
+
+	"github.com/parleyhq/parley/decision"
 )
 
 // AMOP is the alternating multiple offers protocol (Aydoğan et al. 2017;
@@ -10,23 +12,30 @@ import (
 // in which every party in seat order makes an offer, and a vote stage, in
 // which every party in seat order votes on every offer of the round (its own
 // included), offer by offer in seat order. After the vote stage the first
-// offer (in seat order) that every party accepted is the agreement.
+// offer (in seat order) that every party accepted is the agreement; with a
+// decision Rule, the first offer the rule accepts (say, n−1 parties, the
+// veto players among them).
 //
-// With Majority set (Genius's majority-consensus variant) a unanimous offer
-// still ends the session at once, but otherwise the session runs to the
-// deadline, which agrees on the offer with the most accept votes over the
-// whole session if a strict majority of parties accepted it; between equally
-// accepted offers the latest wins, as it reflects the parties' latest
-// positions.
+// With Majority set (Genius's majority-consensus variant) an offer that is
+// agreed (unanimously, or by the Rule) still ends the session at once, but
+// otherwise the session runs to the deadline, which agrees on the offer with
+// the most accept votes over the whole session if a strict majority of
+// parties accepted it; between equally accepted offers the latest wins, as it
+// reflects the parties' latest positions. The Rule does not change this
+// deadline fallback.
 type AMOP struct {
 	Majority bool
+	// Rule decides which votes agree an offer (the zero Rule: unanimity).
+	// Reset keeps it and checks it against the number of parties.
+	Rule decision.Rule
 
 	core
 	voting bool
 	seat   int // offerer, or voter
 	k      int // offer under vote
 	offers []uint64
-	votes  []int
+	votes  []int // accept votes per offer of the round
+	vetoes []int // of which by veto parties
 
 	best      uint64
 	bestVotes int
@@ -47,17 +56,24 @@ func (p *AMOP) Name() string {
 // Mediated implements Protocol.
 func (p *AMOP) Mediated() bool { return false }
 
+// SetRule implements Ruled.
+func (p *AMOP) SetRule(r decision.Rule) { p.Rule = r }
+
 // Reset implements Protocol.
 func (p *AMOP) Reset(n int, size uint64, d Deadline, sink Sink) error {
 	if err := checkReset(n, 2, size, d); err != nil {
 		return fmt.Errorf("%s: %w", p.Name(), err)
 	}
-	offers, votes := p.offers, p.votes
-	if cap(offers) < n {
-		offers, votes = make([]uint64, n), make([]int, n)
+	if err := p.Rule.Check(n); err != nil {
+		return fmt.Errorf("%s: %w", p.Name(), err)
 	}
-	*p = AMOP{Majority: p.Majority, core: newCore(n, size, d, sink), offers: offers[:n], votes: votes[:n]}
+	offers, votes, vetoes := p.offers, p.votes, p.vetoes
+	if cap(offers) < n {
+		offers, votes, vetoes = make([]uint64, n), make([]int, n), make([]int, n)
+	}
+	*p = AMOP{Majority: p.Majority, Rule: p.Rule, core: newCore(n, size, d, sink), offers: offers[:n], votes: votes[:n], vetoes: vetoes[:n]}
 	clear(p.votes)
+	clear(p.vetoes)
 	return nil
 }
 
@@ -108,6 +124,9 @@ func (p *AMOP) Step(a Action) error {
 	}
 	if a.Kind == ActAccept {
 		p.votes[p.k]++
+		if p.Rule.IsVeto(p.seat) {
+			p.vetoes[p.k]++
+		}
 	}
 	p.record(p.voteEvent(p.seat, p.offers[p.k], a))
 	p.k++
@@ -121,7 +140,7 @@ func (p *AMOP) Step(a Action) error {
 	}
 	// The vote stage is over.
 	for k, v := range p.votes {
-		if v == p.n {
+		if p.Rule.Agrees(p.n, v, p.vetoes[k]) {
 			p.finish(Agreed, true, p.offers[k], -1)
 			return nil
 		}
@@ -130,6 +149,7 @@ func (p *AMOP) Step(a Action) error {
 		}
 	}
 	clear(p.votes)
+	clear(p.vetoes)
 	p.seat, p.voting = 0, false
 	if !p.nextRound() {
 		p.expire()

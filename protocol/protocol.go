@@ -19,6 +19,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/parleyhq/parley/decision"
 	"github.com/parleyhq/parley/registry"
 )
 
@@ -259,6 +260,17 @@ type Protocol interface {
 	Result() Outcome
 }
 
+// Ruled is a protocol that decides by vote and can replace unanimity with
+// a decision rule (a quorum with veto players): AMOP, its majority variant
+// and the mediated protocol. The rule's parties are seats; Reset checks it.
+// SAOP (an offer stands until every other party has accepted it in turn) and
+// shuttle diplomacy (a joint session once every side has accepted) are
+// unanimous by construction and are not Ruled.
+type Ruled interface {
+	Protocol
+	SetRule(r decision.Rule)
+}
+
 // Info describes a registered protocol: its registry entry and the seats
 // it needs (negotiator.CheckTable applies them).
 type Info struct {
@@ -271,11 +283,11 @@ type Info struct {
 var protocols = registry.New("protocol",
 	Info{Entry: registry.Entry{Name: "saop", Doc: "stacked alternating offers (Genius/GeniusWeb SAOP): in turn, each party accepts the standing offer, makes a new one, or ends; an offer is agreed when every other party has accepted it in sequence",
 		Source: "Aydoğan et al. 2017 (SAOP); Genius and GeniusWeb"}, MinParties: 2, New: func() Protocol { return NewSAOP() }},
-	Info{Entry: registry.Entry{Name: "amop", Doc: "alternating multiple offers (Genius AMOP): every party offers, then every party votes on every offer; the first offer that all accept wins",
+	Info{Entry: registry.Entry{Name: "amop", Doc: "alternating multiple offers (Genius AMOP): every party offers, then every party votes on every offer; the first offer that all accept (or the scenario's decision rule) wins",
 		Source: "Genius AMOP (Aydoğan et al. 2017)"}, MinParties: 2, New: func() Protocol { return NewAMOP(false) }},
 	Info{Entry: registry.Entry{Name: "amop-majority", Doc: "AMOP, majority consensus: as amop, but at the deadline the most-accepted offer wins if a strict majority accepted it",
 		Source: "Genius AMOP with majority consensus"}, MinParties: 2, New: func() Protocol { return NewAMOP(true) }},
-	Info{Entry: registry.Entry{Name: "mediated", Doc: "mediated single text (Klein et al. 2003): a mediator proposes a text, every party votes, a text all accept becomes the current text; the agreement is the last such text",
+	Info{Entry: registry.Entry{Name: "mediated", Doc: "mediated single text (Klein et al. 2003): a mediator proposes a text, every party votes, a text all accept (or the scenario's decision rule) becomes the current text; the agreement is the last such text",
 		Source: "Klein, Faratin, Sayama & Bar-Yam 2003; Genius mediated single text"}, MinParties: 2, Mediated: true, New: func() Protocol { return NewMediated() }},
 	Info{Entry: registry.Entry{Name: "shuttle", Doc: "shuttle diplomacy: the mediator meets each party separately, proposing texts one side at a time; once every side has accepted the same text, a joint session votes on it",
 		Source: "parley, after the seed article's mediator"}, MinParties: 2, Mediated: true, New: func() Protocol { return NewShuttle() }},

@@ -28,6 +28,7 @@ type File struct {
 	Mediator   string         `yaml:"mediator,omitempty" json:"mediator,omitempty" jsonschema_description:"Id of the party that mediates."`
 	Meetings   []MeetingDef   `yaml:"meetings,omitempty" json:"meetings,omitempty" jsonschema_description:"Meetings that take place only if every invitee accepts."`
 	Events     []EventDef     `yaml:"events,omitempty" json:"events,omitempty" jsonschema_description:"Scheduled changes to a party's position: pressure, sanctions, momentum."`
+	Decision   *DecisionDef   `yaml:"decision,omitempty" json:"decision,omitempty" jsonschema_description:"How the parties agree on a deal: unanimity (default), or a quorum that must include veto parties."`
 }
 
 // SourceDef names a document that quotes in the scenario come from.

@@ -18,7 +18,7 @@ const (
 
 // rules resolves what the seed article needs beyond preferences: red lines,
 // credibility, ratification, time, guarantees, the agenda, the mediator,
-// meetings and events.
+// the decision rule, meetings and events.
 func (v *validator) rules(f *File, s *Scenario) {
 	for i := range f.Parties {
 		if i < len(s.Parties) {
@@ -28,6 +28,7 @@ func (v *validator) rules(f *File, s *Scenario) {
 	v.guarantees(f, s)
 	v.agenda(f, s)
 	v.mediator(f, s)
+	v.decision(f, s)
 	v.meetings(f, s)
 	v.events(f, s)
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/parleyhq/parley/decision"
 	"github.com/parleyhq/parley/outcome"
 	"github.com/parleyhq/parley/utility"
 )
@@ -52,6 +53,10 @@ type Scenario struct {
 	Agenda     []Phase // in an order that respects every phase's After
 	Meetings   []Meeting
 	Events     []Event // by round, then in file order
+	// Decision is how the negotiating parties agree on a deal (the zero
+	// Rule: unanimity); its veto parties are scenario party indices, see
+	// NegotiatorRule.
+	Decision decision.Rule
 }
 
 // Guarantee discounts an issue's worth to its beneficiary by the

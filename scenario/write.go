@@ -91,6 +91,7 @@ func (s *Scenario) ToFile() *File {
 		}
 		f.Parties = append(f.Parties, d)
 	}
+	f.Decision = s.decisionDef()
 	return f
 }
 

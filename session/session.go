@@ -401,6 +401,9 @@ func NewRunner(cfg Config) (*Runner, error) {
 		if err := negotiator.CheckTable(info, n, cfg.Mediator != ""); err != nil {
 			errs = append(errs, err)
 		}
+		if err := checkRule(prep, info); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if o, ok, err := r.outside(cfg.Mediator, n); cfg.Mediator != "" && info.Mediated && (ok || err != nil) {
 		if err != nil {
@@ -442,6 +445,9 @@ func NewRunner(cfg Config) (*Runner, error) {
 		}
 	}
 	r.proto = info.New()
+	if rp, ok := r.proto.(protocol.Ruled); ok {
+		rp.SetRule(prep.Scenario.NegotiatorRule())
+	}
 	if sh, ok := r.proto.(*protocol.Shuttle); ok && prep.Joint >= 0 {
 		sh.JointBlocked = !prep.Meetings[prep.Joint].Held
 	}
@@ -621,4 +627,27 @@ func Run(cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	return r.Result(), nil
+}
+
+// checkRule refuses a scenario whose decision rule is not unanimity under
+// a protocol that agrees only unanimously (see protocol.Ruled).
+func checkRule(prep *Prepared, info protocol.Info) error {
+	sc := prep.Scenario
+	if err := sc.CheckDecision(); err != nil {
+		return fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	if sc.NegotiatorRule().Unanimous(len(prep.Seats)) {
+		return nil
+	}
+	if _, ok := info.New().(protocol.Ruled); ok {
+		return nil
+	}
+	var ruled []string
+	for _, p := range protocol.Protocols() {
+		if _, ok := p.New().(protocol.Ruled); ok {
+			ruled = append(ruled, p.Name)
+		}
+	}
+	return fmt.Errorf("scenario %s agrees by %s, but protocol %s agrees only unanimously; use %s",
+		sc.Name, sc.DescribeDecision(), info.Name, strings.Join(ruled, ", "))
 }

@@ -1,5 +1,6 @@
 // Package open loads a scenario from whatever a user points parley at: a
-// parley YAML or JSON file, a Genius XML folder, or GeniusWeb JSON profiles.
+// parley YAML or JSON file, a Genius XML folder, GeniusWeb JSON profiles, or
+// an LLM-Deliberation game folder.
 package open
 
 import (
@@ -11,12 +12,14 @@ import (
 
 	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/scenario/deliberation"
 	"github.com/parleyhq/parley/scenario/genius"
 	"github.com/parleyhq/parley/scenario/geniusweb"
 )
 
 // Path loads the scenario at path: a folder of Genius XML files (one domain,
-// N profiles) or of GeniusWeb JSON profiles, or one parley scenario file. A
+// N profiles), of GeniusWeb JSON profiles, an LLM-Deliberation game folder
+// (config.txt and scores_files/), or one parley scenario file. A
 // parley scenario's source documents are read from its own folder only.
 func Path(path string) (*scenario.Scenario, error) { return PathWith(path, scenario.Options{}) }
 
@@ -71,19 +74,24 @@ func Paths(paths []string) (*scenario.Scenario, error) {
 	return geniusweb.Load(paths...)
 }
 
-// dir loads a folder: Genius if it holds any .xml file, GeniusWeb if it
-// holds .json files. Which files are the domain and the profiles is decided
+// dir loads a folder: an LLM-Deliberation game if it holds config.txt and
+// a scores_files folder (its logs, history*.json, may lie beside them),
+// else Genius if it holds any .xml file, GeniusWeb if it holds .json files.
+// Which files are the domain and the profiles is decided
 // by their content (see genius.ScanDir and geniusweb.LoadDir), never by
 // their names. Every file with the extension of a scenario file must be a
 // regular file, also those the importer does not read: nothing that reads
 // the folder later (such as a tournament's fingerprint of its scenarios)
 // may meet a device or a named pipe there.
 func dir(path string) (*scenario.Scenario, error) {
+	if deliberation.IsGameDir(path) {
+		return deliberation.Load(path)
+	}
 	entries, err := os.ReadDir(path)
 	if err != nil {
 		return nil, err
 	}
-	var xml, json int
+	var xml, json, logs int
 	for _, e := range entries {
 		ext := strings.ToLower(filepath.Ext(e.Name()))
 		switch ext {
@@ -103,15 +111,20 @@ func dir(path string) (*scenario.Scenario, error) {
 			xml++
 		case ".json":
 			json++
+			if strings.HasPrefix(e.Name(), "history") {
+				logs++
+			}
 		}
 	}
 	switch {
 	case xml > 0:
 		return genius.LoadDir(path)
+	case json > 0 && logs == json:
+		return nil, fmt.Errorf("%s holds LLM-Deliberation logs (history*.json) but not their game (config.txt and scores_files/); give the game's folder (parley score-log --game GAME scores such logs)", path)
 	case json > 0:
 		return geniusweb.LoadDir(path)
 	}
-	return nil, fmt.Errorf("%s holds no Genius XML (*.xml) or GeniusWeb profile (*.json) files", path)
+	return nil, fmt.Errorf("%s holds no Genius XML (*.xml) or GeniusWeb profile (*.json) files, nor an LLM-Deliberation game (config.txt and scores_files/)", path)
 }
 
 // isGeniusWeb reports whether a .json file holds a GeniusWeb profile
