@@ -1,0 +1,143 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/seat"
+	"github.com/parleyhq/parley/session"
+)
+
+// TestPlaysAlike: the Go client playing a built-in strategy against
+// boulware on Laptop (SAOP) from outside the server, over WebSocket and
+// over long-poll, plays the same sessions as the strategy in-process and
+// as an agent process on stdio: results identical for each seed (random
+// draws its offers from the seat's seeded source).
+func TestPlaysAlike(t *testing.T) {
+	text := laptop(t)
+	ts := serve(t, newDB(t), "", Config{})
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed, name := range []string{"conceder", "random", "frequency", "random"} {
+		seed := uint64(seed)
+		t.Setenv(agentEnv, name)
+		cfg := session.Config{Scenario: parsed(t, text), Negotiators: []string{name, "boulware"}, Deadline: protocol.Deadline{Rounds: 40}, Seed: seed}
+		want, err := session.Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Steps < 10 {
+			t.Fatalf("seed %d: only %d steps: a poor comparison", seed, want.Steps)
+		}
+		// The stdio transport: the same strategy in an agent process.
+		l := &seat.Launcher{Options: seat.Options{ActionTimeout: 10 * time.Second}}
+		cfg.Negotiators = []string{seat.CmdPrefix + exe, "boulware"}
+		cfg.Outside = l.Outside
+		stdio, err := session.Run(cfg)
+		l.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b, ok := same(stdio, want); !ok {
+			t.Fatalf("seed %d: stdio\n%s\nin-process\n%s", seed, a, b)
+		}
+		for _, transport := range []string{"ws", "poll"} {
+			c := ts.create(t, Request{Scenario: text, Seats: []string{Remote, "boulware"}, Deadline: &Deadline{Rounds: 40}, Seed: seed})
+			s := c.Seats[0]
+			if s.Party != "laptop_buyer_utility" || s.Seat != 0 || len(c.Seats) != 1 {
+				t.Fatalf("seats %+v", c.Seats)
+			}
+			var link interface {
+				Read() ([]byte, error)
+				Write([]byte) error
+			}
+			if transport == "ws" {
+				wl, err := DialWebSocket(context.Background(), s.WS)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer wl.Close()
+				link = wl
+			} else {
+				link = &PollLink{Messages: s.Messages, Action: s.Action, Wait: 5 * time.Second}
+			}
+			if err := play(name, link); err != nil {
+				t.Fatalf("seed %d, %s: %v", seed, transport, err)
+			}
+			got := ts.result(t, c.ID)
+			if a, b, ok := same(got, want); !ok {
+				t.Fatalf("seed %d: %s\n%s\nin-process\n%s", seed, transport, a, b)
+			}
+			if got.Parties[0].Negotiator != Remote || got.Parties[1].Negotiator != "boulware" {
+				t.Errorf("negotiators %+v", got.Parties)
+			}
+		}
+	}
+}
+
+// TestCreateProblems: a bad request is refused with every problem listed,
+// scenario errors with their line and column, and no file the client
+// names is read.
+func TestCreateProblems(t *testing.T) {
+	ts := serve(t, newDB(t), "", Config{})
+	text := laptop(t)
+	for _, c := range []struct {
+		name string
+		body any
+		code int
+		says []string
+	}{
+		{"not json", "just words", 400, []string{"not a session request"}},
+		{"unknown field", map[string]any{"scenario": text, "seats": []string{"remote", "boulware"}, "sets": 1}, 400, []string{`unknown field "sets"`}},
+		{"no scenario", Request{Seats: []string{Remote}}, 400, []string{`give "scenario"`}},
+		{"both", Request{Scenario: text, Example: "ukraine-2025", Seats: []string{Remote}}, 400, []string{"not both"}},
+		{"bad example", Request{Example: "../go.mod", Seats: []string{Remote}}, 400, []string{"not an example's name", "ukraine-2025"}},
+		{"missing example", Request{Example: "nowhere", Seats: []string{Remote}}, 400, []string{`no example "nowhere"`}},
+		{"scenario errors", Request{Scenario: "parley: 1\nname: x\nissues:\n  - id: a\n    options: [x, x]\nparties: []\nbogus: 3\n", Seats: []string{Remote}}, 400,
+			[]string{"scenario:7:1", `unknown field "bogus"`}},
+		{"source file", Request{Scenario: strings.Replace(text, "parley: 1\n", "parley: 1\nsources:\n  - id: secret\n    path: /etc/passwd\n", 1), Seats: []string{Remote, "boulware"}}, 400,
+			[]string{"scenario:4:11", "cannot name files", "sources[0].path"}},
+		{"seats", Request{Scenario: text, Seats: []string{Remote, "nobody", Remote}}, 400, []string{"give 2 negotiators"}},
+		{"cmd seat", Request{Scenario: text, Seats: []string{"cmd:rm -rf /", "boulware"}}, 400, []string{"would run a program on the server"}},
+		{"unknown strategy", Request{Scenario: text, Seats: []string{Remote, "bulware"}}, 400, []string{"bulware"}},
+		{"clock", Request{Scenario: text, Seats: []string{Remote, "boulware"}, Clock: &Clock{BudgetMS: -1}}, 400, []string{"clock"}},
+		{"protocol", Request{Scenario: text, Seats: []string{Remote, "boulware"}, Protocol: "auction"}, 400, []string{"auction"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var e errorBody
+			code := post(t, ts.url+"/api/v1/sessions", c.body, &e)
+			all := e.Error
+			for _, p := range e.Problems {
+				all += "\n" + p.At + " " + p.Field + ": " + p.Message
+			}
+			if code != c.code {
+				t.Fatalf("%d, want %d: %s", code, c.code, all)
+			}
+			for _, s := range c.says {
+				if !strings.Contains(all, s) {
+					t.Errorf("the answer does not say %q:\n%s", s, all)
+				}
+			}
+		})
+	}
+	// A body over the limit is refused without being read whole.
+	small := serve(t, newDB(t), "", Config{MaxBody: 1 << 10})
+	var e errorBody
+	if code := post(t, small.url+"/api/v1/sessions", Request{Scenario: text, Seats: []string{Remote, "boulware"}}, &e); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a large body: %d %s", code, e.Error)
+	}
+	// An example by name, with its positioned source checks.
+	c := ts.create(t, Request{Example: "ukraine-2025", Protocol: "shuttle", Seats: []string{"boulware", "conceder", Remote}})
+	var st Status
+	getJSON(t, ts.url+"/api/v1/sessions/"+c.ID, &st)
+	if st.State != StateWaiting || len(st.Seats) != 4 || !st.Seats[2].Open || st.Seats[2].Joined || st.Seats[3].Negotiator != "broker" || st.Seats[3].Party != "us" {
+		t.Errorf("status %+v", st)
+	}
+}
