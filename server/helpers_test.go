@@ -121,6 +121,7 @@ func serve(t testing.TB, db, addr string, cfg Config) *testServer {
 		t.Fatal(err)
 	}
 	ts := &testServer{Server: srv, hs: &http.Server{Handler: srv.Handler()}, addr: ln.Addr().String()}
+	ts.hs.RegisterOnShutdown(srv.Disconnect)
 	ts.url = "http://" + ts.addr
 	go ts.hs.Serve(ln)
 	t.Cleanup(ts.stop)

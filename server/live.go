@@ -36,7 +36,9 @@ type live struct {
 	state   string
 	started time.Time
 	result  *session.Result
-	done    chan struct{} // closed when the session is over and stored
+	done    chan struct{}
+
+	finishing bool // closed when the session is over and stored
 }
 
 // outsideSeat is an open seat at the table: a seat.Remote whose failures
@@ -123,15 +125,15 @@ func (l *live) run() {
 	close(l.done)
 }
 
-// finish stores the session's result, once, before any seat hears it.
+// finish stores the session's result, once, before any seat hears it;
+// the session shows as finished once its result is stored.
 func (l *live) finish(r *session.Result) {
 	l.mu.Lock()
-	if l.result != nil {
+	if l.finishing {
 		l.mu.Unlock()
 		return
 	}
-	l.result = r
-	l.state = StateFinished
+	l.finishing = true
 	l.mu.Unlock()
 	data, err := json.Marshal(r)
 	if err == nil {
@@ -140,6 +142,9 @@ func (l *live) finish(r *session.Result) {
 	if err != nil && err != errStopped {
 		log.Printf("parley serve: session %s: storing its result: %v", l.id, err)
 	}
+	l.mu.Lock()
+	l.result, l.state = r, StateFinished
+	l.mu.Unlock()
 }
 
 // status describes the session for GET /api/v1/sessions/{id}.

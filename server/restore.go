@@ -49,7 +49,9 @@ func (srv *Server) restore() error {
 			// One session that cannot be rebuilt does not keep the others
 			// from being served; it stays in the database as it was.
 			log.Printf("parley serve: session %s cannot be resumed: %v", r.id, err)
+			continue
 		}
+		srv.resumed++
 	}
 	return nil
 }

@@ -61,7 +61,12 @@ type Server struct {
 	seats    map[string]*openSeat // by token digest
 	prepared map[[32]byte]*session.Prepared
 	closed   bool
+	resumed  int
 }
+
+// Resumed is how many sessions under way New found in the database and
+// resumed.
+func (srv *Server) Resumed() int { return srv.resumed }
 
 // New opens the server's database and resumes every session it holds that
 // is not over.
@@ -127,6 +132,11 @@ func (srv *Server) Handler() http.Handler {
 		srv.mux.ServeHTTP(w, r)
 	})
 }
+
+// Disconnect ends every client connection (WebSockets and long-polls
+// under way), so that http.Server.Shutdown need not wait for them: give it
+// to http.Server.RegisterOnShutdown.
+func (srv *Server) Disconnect() { srv.cancel() }
 
 // Close stops the server: what is queued is stored, connections are
 // closed, and sessions under way stop where they are (the next server on
