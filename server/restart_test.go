@@ -31,6 +31,9 @@ func TestRestartResumes(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			done := make(chan error, 1)
+			// The client's tenth action waits for the server to stop: it is
+			// sent to the restarted server.
+			g := &gated{at: 10, reached: make(chan struct{}), open: make(chan struct{})}
 			go func() {
 				if transport == "ws" {
 					l, err := DialWebSocket(ctx, s.WS)
@@ -40,24 +43,19 @@ func TestRestartResumes(t *testing.T) {
 					}
 					l.Retry = 20 * time.Second
 					defer l.Close()
-					done <- play("frequency", l)
-					return
+					g.link = l
+				} else {
+					g.link = &PollLink{Messages: s.Messages, Action: s.Action, Wait: time.Second, Retry: 20 * time.Second}
 				}
-				done <- play("frequency", &PollLink{Messages: s.Messages, Action: s.Action, Wait: time.Second, Retry: 20 * time.Second})
+				done <- play("frequency", g)
 			}()
-			// Stop the server once the session is well under way.
-			seat := ts.sessions[c.ID].seats[0]
-			for {
-				if msgs, _, _ := seat.read(0, 1000); len(msgs) >= 40 {
-					break
-				}
-				select {
-				case err := <-done:
-					t.Fatalf("the session ended before the restart: %v", err)
-				case <-time.After(time.Millisecond):
-				}
+			select {
+			case err := <-done:
+				t.Fatalf("the session ended before the restart: %v", err)
+			case <-g.reached:
 			}
 			ts.stop()
+			close(g.open)
 			ts2 := serve(t, db, ts.addr, Config{})
 			if ts2.Resumed() != 1 {
 				t.Errorf("%d sessions resumed", ts2.Resumed())
@@ -79,4 +77,21 @@ func TestRestartResumes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// gated is a link whose at-th action waits until open is closed.
+type gated struct {
+	link
+	n, at   int
+	reached chan struct{}
+	open    chan struct{}
+}
+
+func (g *gated) Write(m []byte) error {
+	g.n++
+	if g.n == g.at {
+		close(g.reached)
+		<-g.open
+	}
+	return g.link.Write(m)
 }
