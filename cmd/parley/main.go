@@ -25,6 +25,7 @@ type cli struct {
 	Agent      AgentCmd         `cmd:"" help:"Play a built-in strategy as an outside seat on stdin/stdout (the seat protocol's reference agent)."`
 	Tournament TournamentCmd    `cmd:"" help:"Run tournaments of many sessions into a SQLite database, resumable; report and export them."`
 	Bench      BenchCmd         `cmd:"" help:"Measure parley's performance: sessions/s, steps/s, tournament throughput, frontier times, peak memory."`
+	Serve      ServeCmd         `cmd:"" help:"Serve sessions whose seats are played over the network (WebSocket, HTTP long-poll); state in SQLite."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }
 
