@@ -136,7 +136,14 @@ func (ts *testServer) stop() {
 	ts.Close()
 }
 
-func newDB(t testing.TB) string { return filepath.Join(t.TempDir(), "serve.db") }
+func newDB(t testing.TB) string {
+	if d := os.Getenv("SERVE_TEST_DB_DIR"); d != "" {
+		dir, _ := os.MkdirTemp(d, "db")
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		return filepath.Join(dir, "serve.db")
+	}
+	return filepath.Join(t.TempDir(), "serve.db")
+}
 
 // post sends a JSON body and decodes the answer into out.
 func post(t testing.TB, url string, body any, out any) int {

@@ -106,7 +106,19 @@ func (s *openSeat) Send(msg []byte) error {
 	data := bytes.Clone(msg)
 	s.msgs = append(s.msgs, data)
 	s.at = append(s.at, now)
-	s.l.srv.journal.add(op{stmts: []stmt{{sqlMessage, []any{s.l.id, s.index, n, now, data}}}, after: func(error) { s.advance(n) }})
+	o := op{stmts: []stmt{{sqlMessage, []any{s.l.id, s.index, n, now, data}}}}
+	if s.l.clock.record != nil {
+		// The message depends on a reading of the clock: it is shown once
+		// that reading is stored (a replay reads the same).
+		o.after = func(error) { s.advance(n) }
+	} else {
+		// The message follows from what is stored (the request and what
+		// the seats sent): a replay sends the same, so clients may read it
+		// before it is stored.
+		s.visible = n
+		s.broadcast()
+	}
+	s.l.srv.journal.add(o)
 	s.mu.Unlock()
 	s.l.clock.live()
 	return s.sendFailure(n)

@@ -217,6 +217,9 @@ func (srv *Server) scenarioText(r *Request) (name string, text []byte, ps Proble
 		return path, data, nil
 	default:
 		data := []byte(r.Scenario)
+		if srv.cached(ScenarioName, data) != nil {
+			return ScenarioName, data, nil // checked before
+		}
 		if err := noFiles(data); err != nil {
 			ps.merge("scenario", err)
 			return
@@ -272,18 +275,15 @@ func noFiles(text []byte) error {
 // prepare parses a scenario and compiles it, sharing the compiled form
 // among sessions of the same text.
 func (srv *Server) prepare(name string, text []byte) (*session.Prepared, error) {
-	key := sha256.Sum256(append([]byte(name+"\x00"), text...))
-	srv.mu.Lock()
-	p, ok := srv.prepared[key]
-	srv.mu.Unlock()
-	if ok {
+	if p := srv.cached(name, text); p != nil {
 		return p, nil
 	}
+	key := preparedKey(name, text)
 	sc, err := scenario.Parse(text, name)
 	if err != nil {
 		return nil, err
 	}
-	p, err = session.Prepare(sc)
+	p, err := session.Prepare(sc)
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +297,18 @@ func (srv *Server) prepare(name string, text []byte) (*session.Prepared, error) 
 	srv.prepared[key] = p
 	srv.mu.Unlock()
 	return p, nil
+}
+
+func preparedKey(name string, text []byte) [32]byte {
+	return sha256.Sum256(append([]byte(name+"\x00"), text...))
+}
+
+// cached is the compiled scenario of a text seen before, or nil.
+func (srv *Server) cached(name string, text []byte) *session.Prepared {
+	key := preparedKey(name, text)
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.prepared[key]
 }
 
 // maxPrepared is how many compiled scenarios the server keeps for reuse.

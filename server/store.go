@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 )
@@ -121,6 +122,7 @@ type journal struct {
 	stopped bool
 	wake    chan struct{}
 	done    chan struct{}
+	stopCk  chan struct{}
 }
 
 func openJournal(db *sql.DB) (*journal, error) {
@@ -128,9 +130,35 @@ func openJournal(db *sql.DB) (*journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &journal{db: db, conn: conn, prep: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	// Checkpoints (which sync the files to disk) run on a connection of
+	// their own, off the writer's path: a commit only appends to the log.
+	if _, err := conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint=0"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	j := &journal{db: db, conn: conn, prep: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), done: make(chan struct{}), stopCk: make(chan struct{})}
 	go j.loop()
+	go j.checkpoints()
 	return j, nil
+}
+
+// checkpointEvery is how often the write-ahead log is copied into the
+// database file.
+const checkpointEvery = time.Second
+
+// checkpoints copies the log into the database now and then, without
+// waiting for the writer (PASSIVE), and once more at the end.
+func (j *journal) checkpoints() {
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			j.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		case <-j.stopCk:
+			return
+		}
+	}
 }
 
 // add queues o; it never blocks, and may be called with a seat's lock
@@ -175,6 +203,8 @@ func (j *journal) stop() {
 	default:
 	}
 	<-j.done
+	close(j.stopCk)
+	j.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
 	j.conn.Close()
 }
 
@@ -206,26 +236,30 @@ func (j *journal) loop() {
 	}
 }
 
-// commit runs a batch in one transaction.
+// commit runs a batch in one transaction, on the journal's connection
+// (its statements prepared once, on it).
 func (j *journal) commit(batch []op) error {
 	ctx := context.Background()
-	tx, err := j.conn.BeginTx(ctx, nil)
-	if err != nil {
+	if _, err := j.conn.ExecContext(ctx, "BEGIN"); err != nil {
 		return err
 	}
 	for _, o := range batch {
 		for _, s := range o.stmts {
 			p, err := j.stmt(s.query)
 			if err == nil {
-				_, err = tx.StmtContext(ctx, p).ExecContext(ctx, s.args...)
+				_, err = p.ExecContext(ctx, s.args...)
 			}
 			if err != nil {
-				tx.Rollback()
+				j.conn.ExecContext(ctx, "ROLLBACK")
 				return fmt.Errorf("%.40s…: %w", s.query, err)
 			}
 		}
 	}
-	return tx.Commit()
+	_, err := j.conn.ExecContext(ctx, "COMMIT")
+	if err != nil {
+		j.conn.ExecContext(ctx, "ROLLBACK")
+	}
+	return err
 }
 
 func (j *journal) stmt(q string) (*sql.Stmt, error) {
