@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +40,12 @@ type Config struct {
 	// (such as https://parley.example.org), for the seat URLs it hands out;
 	// by default they are made from each request's Host.
 	BaseURL string
+	// Local serves only requests addressed to this machine by a loopback
+	// name (localhost, 127.0.0.1, [::1]) or BaseURL's host: a page of
+	// another site cannot reach a server on 127.0.0.1 by pointing its own
+	// name there (DNS rebinding). parley serve sets it when it listens on
+	// a loopback address.
+	Local bool
 }
 
 // MaxBody is the default limit of a session request's body: room for the
@@ -124,6 +133,10 @@ func (srv *Server) Handle(pattern string, h http.Handler) { srv.mux.Handle(patte
 // Handler is the server's HTTP handler.
 func (srv *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if srv.cfg.Local && !srv.localHost(r.Host) {
+			writeError(w, http.StatusMisdirectedRequest, "this server answers requests to localhost only", nil)
+			return
+		}
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		// Seat URLs carry capability tokens: never send them on.
@@ -137,6 +150,25 @@ func (srv *Server) Handler() http.Handler {
 // under way), so that http.Server.Shutdown need not wait for them: give it
 // to http.Server.RegisterOnShutdown.
 func (srv *Server) Disconnect() { srv.cancel() }
+
+// localHost reports whether a request's Host names this machine.
+func (srv *Server) localHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	if u, err := url.Parse(srv.cfg.BaseURL); err == nil && srv.cfg.BaseURL != "" {
+		return strings.EqualFold(u.Hostname(), host)
+	}
+	return false
+}
 
 // Close stops the server: what is queued is stored, connections are
 // closed, and sessions under way stop where they are (the next server on
@@ -365,6 +397,13 @@ func (srv *Server) base(r *http.Request) string {
 }
 
 func (srv *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
+	// A JSON content type cannot be sent across sites without the
+	// browser asking first (and this server says no): no page of another
+	// site creates sessions here.
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "send the request as Content-Type: application/json", nil)
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, srv.cfg.MaxBody))
 	if err != nil {
 		var mb *http.MaxBytesError

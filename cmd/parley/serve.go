@@ -30,19 +30,22 @@ func (c *ServeCmd) Run(e env) error {
 	if c.Grace <= 0 {
 		return fmt.Errorf("--grace %v: give a positive duration", c.Grace)
 	}
-	srv, err := server.New(server.Config{DB: c.DB, Grace: c.Grace, Examples: c.Examples, BaseURL: c.URL})
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
-		srv.Close()
 		return err
 	}
+	local := false
 	if host, _, err := net.SplitHostPort(ln.Addr().String()); err == nil {
-		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-			e.warn(fmt.Sprintf("serving on %s: anyone who can reach it may create sessions; seats stay protected by their tokens", ln.Addr()))
-		}
+		ip := net.ParseIP(host)
+		local = ip != nil && ip.IsLoopback()
+	}
+	if !local {
+		e.warn(fmt.Sprintf("serving on %s: anyone who can reach it may create sessions; seats stay protected by their tokens", ln.Addr()))
+	}
+	srv, err := server.New(server.Config{DB: c.DB, Grace: c.Grace, Examples: c.Examples, BaseURL: c.URL, Local: local})
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	fmt.Fprintf(e.stdout, "parley serve: listening on http://%s (state in %s; %d sessions resumed)\n", ln.Addr(), c.DB, srv.Resumed())
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
