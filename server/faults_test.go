@@ -380,3 +380,43 @@ func stream0(t *testing.T, messagesURL string) []string {
 	}
 	return out
 }
+
+// TestClocks: a seat that answers slowly fails when its time budget for
+// the session runs out, and a session that runs past its hidden time
+// limit fails the seat that was thinking then.
+func TestClocks(t *testing.T) {
+	text := laptop(t)
+	ts := serve(t, newDB(t), "", Config{})
+	for _, c := range []struct {
+		name  string
+		clock Clock
+		says  string
+	}{
+		{"budget", Clock{BudgetMS: 250}, "used up its time budget of 250ms"},
+		{"hidden", Clock{HiddenMS: 250}, "ran past its time limit"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cr := ts.create(t, Request{Scenario: text, Seats: []string{Remote, "hardliner"}, Clock: &c.clock})
+			l := &PollLink{Messages: cr.Seats[0].Messages, Action: cr.Seats[0].Action, Wait: time.Second}
+			play("frequency", &slow{link: l, by: 60 * time.Millisecond})
+			res := ts.result(t, cr.ID)
+			if f := res.Failure; f == nil || f.Cause != session.CauseTimeout || !strings.Contains(f.Message, c.says) {
+				t.Errorf("failure %+v", res.Failure)
+			}
+			if res.Steps < 4 {
+				t.Errorf("the seat failed after %d steps", res.Steps)
+			}
+		})
+	}
+}
+
+// slow is a link whose every action takes a while.
+type slow struct {
+	link
+	by time.Duration
+}
+
+func (s *slow) Write(m []byte) error {
+	time.Sleep(s.by)
+	return s.link.Write(m)
+}

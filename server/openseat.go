@@ -98,6 +98,7 @@ func (s *openSeat) Send(msg []byte) error {
 		s.mu.Unlock()
 		s.l.clock.replayed(at)
 		if !same {
+			s.l.srv.diverged.Add(1)
 			log.Printf("parley serve: session %s, seat %s: message %d differs on replay (was this database written by another version of parley?)", s.l.id, s.party, n)
 		}
 		return s.sendFailure(n)

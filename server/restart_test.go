@@ -64,6 +64,9 @@ func TestRestartResumes(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := ts2.result(t, c.ID)
+			if n := ts2.diverged.Load(); n != 0 {
+				t.Errorf("%d messages differ on replay", n)
+			}
 			if a, b, ok := same(got, want); !ok {
 				t.Fatalf("after a restart\n%s\nwithout\n%s", a, b)
 			}
@@ -94,4 +97,43 @@ func (g *gated) Write(m []byte) error {
 		<-g.open
 	}
 	return g.link.Write(m)
+}
+
+// TestRestartTimeDeadline: a session with a deadline in time replays the
+// readings of its clock after a restart (the messages it sends again are
+// the ones stored), and the time the server was down does not count.
+func TestRestartTimeDeadline(t *testing.T) {
+	text := laptop(t)
+	db := newDB(t)
+	ts := serve(t, db, "", Config{})
+	c := ts.create(t, Request{Scenario: text, Seats: []string{Remote, "boulware"}, Deadline: &Deadline{MS: 3000}})
+	s := c.Seats[0]
+	g := &gated{at: 6, reached: make(chan struct{}), open: make(chan struct{})}
+	g.link = &PollLink{Messages: s.Messages, Action: s.Action, Wait: time.Second, Retry: 20 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- play("frequency", g) }()
+	select {
+	case err := <-done:
+		t.Fatalf("the session ended before the restart: %v", err)
+	case <-g.reached:
+	}
+	ts.stop()
+	time.Sleep(300 * time.Millisecond) // down for a while
+	ts2 := serve(t, db, ts.addr, Config{})
+	close(g.open)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	res := ts2.result(t, c.ID)
+	if res.Failure != nil || res.Steps < 7 {
+		t.Fatalf("%s after %d steps: %v", res.Status, res.Steps, res.Failure)
+	}
+	if n := ts2.diverged.Load(); n != 0 {
+		t.Errorf("%d messages differ on replay", n)
+	}
+	var readings int
+	ts2.db.QueryRow(`SELECT count(*) FROM clock WHERE session = ?`, c.ID).Scan(&readings)
+	if readings < res.Steps {
+		t.Errorf("%d clock readings stored for %d steps", readings, res.Steps)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley/scenario"
@@ -71,6 +72,8 @@ type Server struct {
 	prepared map[[32]byte]*session.Prepared
 	closed   bool
 	resumed  int
+	// diverged counts messages a replay sent otherwise than stored.
+	diverged atomic.Int64
 }
 
 // Resumed is how many sessions under way New found in the database and
