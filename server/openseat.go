@@ -399,14 +399,6 @@ func (s *openSeat) disconnect(ws bool) {
 	s.watch()
 }
 
-// touch notes a request of the seat's client (an action posted).
-func (s *openSeat) touch() {
-	s.mu.Lock()
-	s.lastSeen = time.Now()
-	s.mu.Unlock()
-	s.watch()
-}
-
 // watch starts the grace timer of a running session's seat that has no
 // client connected.
 func (s *openSeat) watch() {

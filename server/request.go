@@ -323,6 +323,10 @@ func (srv *Server) build(id string, r *Request, name string, text []byte) (*live
 		ps.merge("scenario", err)
 		return nil, ps
 	}
+	if max := srv.cfg.MaxOutcomes; max > 0 && prep.Size > max {
+		ps.add("scenario", "the scenario has %d outcomes; this server plays scenarios of at most %d (the result's analysis enumerates them)", prep.Size, max)
+		return nil, ps
+	}
 	if len(r.Seats) == 0 {
 		ps.add("seats", "give one seat per negotiating party in scenario order (%s): a built-in strategy, or %q for an open seat", strings.Join(prep.PartyIDs(), ", "), Remote)
 	}

@@ -41,6 +41,10 @@ type Config struct {
 	// (such as https://parley.example.org), for the seat URLs it hands out;
 	// by default they are made from each request's Host.
 	BaseURL string
+	// MaxOutcomes bounds the outcome space of a session's scenario
+	// (default MaxOutcomes): a client cannot make the server enumerate an
+	// unbounded space.
+	MaxOutcomes uint64
 	// Local serves only requests addressed to this machine by a loopback
 	// name (localhost, 127.0.0.1, [::1]) or BaseURL's host: a page of
 	// another site cannot reach a server on 127.0.0.1 by pointing its own
@@ -48,6 +52,9 @@ type Config struct {
 	// a loopback address.
 	Local bool
 }
+
+// MaxOutcomes is the default of Config.MaxOutcomes.
+const MaxOutcomes = 1_000_000
 
 // MaxBody is the default limit of a session request's body: room for the
 // largest scenario file parley reads, escaped into a JSON string.
@@ -94,6 +101,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = MaxBody
+	}
+	if cfg.MaxOutcomes == 0 {
+		cfg.MaxOutcomes = MaxOutcomes
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	unlock, err := lock(cfg.DB)

@@ -111,6 +111,7 @@ func TestCreateProblems(t *testing.T) {
 		{"cmd seat", Request{Scenario: text, Seats: []string{"cmd:rm -rf /", "boulware"}}, 400, []string{"would run a program on the server"}},
 		{"unknown strategy", Request{Scenario: text, Seats: []string{Remote, "bulware"}}, 400, []string{"bulware"}},
 		{"clock", Request{Scenario: text, Seats: []string{Remote, "boulware"}, Clock: &Clock{BudgetMS: -1}}, 400, []string{"clock"}},
+		{"huge", Request{Scenario: huge, Seats: []string{Remote, "boulware"}}, 400, []string{"the scenario has 1000000000000 outcomes; this server plays scenarios of at most 1000000"}},
 		{"protocol", Request{Scenario: text, Seats: []string{Remote, "boulware"}, Protocol: "auction"}, 400, []string{"auction"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -144,3 +145,20 @@ func TestCreateProblems(t *testing.T) {
 		t.Errorf("status %+v", st)
 	}
 }
+
+// huge is a scenario of 10^12 outcomes.
+const huge = `parley: 1
+name: huge
+issues:
+  - id: a
+    integer: {min: 0, max: 999999}
+  - id: b
+    integer: {min: 0, max: 999999}
+parties:
+  - id: p
+    weights: {a: 0.5, b: 0.5}
+    values: {a: {linear: {offset: 0, slope: 0.000001}}, b: {linear: {offset: 0, slope: 0.000001}}}
+  - id: q
+    weights: {a: 0.5, b: 0.5}
+    values: {a: {linear: {offset: 1, slope: -0.000001}}, b: {linear: {offset: 1, slope: -0.000001}}}
+`
