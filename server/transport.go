@@ -23,6 +23,10 @@ const (
 	MaxWait = 60 * time.Second
 	// pollBatch is the most messages one long-poll answer carries.
 	pollBatch = 1000
+	// A WebSocket is pinged every pingEvery; without a pong within
+	// pingTimeout it is closed.
+	pingEvery   = 20 * time.Second
+	pingTimeout = 10 * time.Second
 )
 
 // seatOf finds the seat of the request's token, answering 404 when there
@@ -65,6 +69,10 @@ func (srv *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		writeError(w, http.StatusUpgradeRequired, "this is a seat's WebSocket URL: open it as a WebSocket (or poll its messages URL)", nil)
+		return
+	}
 	if !s.connect(true) {
 		writeError(w, http.StatusConflict, "this seat already has a WebSocket open; a token plays over one connection at a time", nil)
 		return
@@ -82,6 +90,20 @@ func (srv *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	c.SetReadLimit(seat.MaxMessage)
 	ctx, cancel := context.WithCancel(srv.ctx)
 	defer cancel()
+	// A client that vanished without closing (a network cut) is noticed by
+	// its missing pong, and its seat's grace period starts.
+	var pinger *time.Timer
+	pinger = time.AfterFunc(pingEvery, func() {
+		pctx, pcancel := context.WithTimeout(ctx, pingTimeout)
+		err := c.Ping(pctx)
+		pcancel()
+		if err != nil {
+			cancel()
+			return
+		}
+		pinger.Reset(pingEvery)
+	})
+	defer pinger.Stop()
 	go func() {
 		defer cancel()
 		for {
