@@ -14,6 +14,9 @@ type clock struct {
 	shift     time.Duration // added to recorded times
 	replaying bool
 	at        time.Time // while replaying: the latest replayed event
+	// caughtUp is closed when the replay is over (at once for a session
+	// that is not restored).
+	caughtUp chan struct{}
 
 	// A session with a time deadline reads its elapsed time through
 	// elapsed: readings are recorded, and replayed in order after a
@@ -44,7 +47,12 @@ func (c *clock) replayed(at int64) {
 }
 
 // live ends the replay: what happens now happens for the first time.
-func (c *clock) live() { c.replaying = false }
+func (c *clock) live() {
+	if c.replaying {
+		c.replaying = false
+		close(c.caughtUp)
+	}
+}
 
 // elapsed is session.Config.Clock for sessions with a time deadline.
 func (c *clock) elapsed() time.Duration {

@@ -284,8 +284,18 @@ var (
 )
 
 // deliver takes a message from the seat: it is stored, then queued for the
-// session. It returns once the message is stored.
+// session. It returns once the message is stored. While a restored
+// session replays, a message waits for the replay to end: it is stamped
+// with what the seat has been sent then, which includes what it read
+// before the restart.
 func (s *openSeat) deliver(data []byte) error {
+	select {
+	case <-s.l.clock.caughtUp:
+	case <-s.l.done:
+		return errOver
+	case <-s.l.srv.ctx.Done():
+		return errNotSaved
+	}
 	s.mu.Lock()
 	switch {
 	case s.closed:

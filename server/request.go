@@ -343,6 +343,8 @@ func (srv *Server) build(id string, r *Request, name string, text []byte) (*live
 		return nil, ps
 	}
 	l := &live{srv: srv, id: id, req: r, state: StateWaiting, parties: prep.PartyIDs(), done: make(chan struct{})}
+	l.clock.caughtUp = make(chan struct{})
+	close(l.clock.caughtUp) // replaced by resume
 	opts := r.options()
 	opts.SessionID = func(*session.Briefing) string { return id }
 	opts.Clock = l.clock.Now

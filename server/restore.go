@@ -168,6 +168,7 @@ func (srv *Server) resume(id, request, name string, text []byte, state string, c
 	if state == StateRunning {
 		l.state, l.started = StateRunning, time.Unix(0, started)
 		l.clock.replaying = true
+		l.clock.caughtUp = make(chan struct{})
 		l.clock.shift = now.Sub(time.Unix(0, last))
 		l.clock.at = l.started.Add(l.clock.shift)
 		l.clock.since = now
@@ -203,6 +204,8 @@ func (srv *Server) finishedSeat(hash []byte) (*openSeat, error) {
 		}
 	}
 	l = &live{srv: srv, id: id, state: StateFinished, done: make(chan struct{})}
+	l.clock.caughtUp = make(chan struct{})
+	close(l.clock.caughtUp)
 	s := newOpenSeat(l, index, party, hash)
 	s.closed, s.gate, s.joined = true, true, true
 	rows, err := srv.db.QueryContext(ctx, `SELECT data FROM messages WHERE session = ? AND seat = ? ORDER BY n`, id, index)

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -40,7 +41,25 @@ type parleyProcess struct {
 	cmd  *exec.Cmd
 	out  *bufio.Scanner
 	url  string
-	errs *bytes.Buffer
+	errs *lockedBuffer
+}
+
+// lockedBuffer is a buffer a process writes while a test may read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func startServe(t *testing.T, args ...string) *parleyProcess {
@@ -55,7 +74,7 @@ func startServe(t *testing.T, args ...string) *parleyProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &parleyProcess{cmd: cmd, out: bufio.NewScanner(stdout), errs: &bytes.Buffer{}}
+	p := &parleyProcess{cmd: cmd, out: bufio.NewScanner(stdout), errs: &lockedBuffer{}}
 	cmd.Stderr = p.errs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
