@@ -235,6 +235,12 @@ func (ts *testServer) result(t testing.TB, id string) session.Result {
 // same compares two results, whoever played the seats.
 func same(a, b session.Result) (string, string, bool) {
 	for _, r := range []*session.Result{&a, &b} {
+		r.Mediator = ""
+		if r.MediatorParty != nil {
+			m := *r.MediatorParty
+			m.Negotiator = ""
+			r.MediatorParty = &m
+		}
 		r.Parties = append([]session.PartyResult(nil), r.Parties...)
 		for i := range r.Parties {
 			r.Parties[i].Negotiator = ""

@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/seat"
 	"github.com/parleyhq/parley/session"
 )
@@ -162,3 +164,58 @@ parties:
     weights: {a: 0.5, b: 0.5}
     values: {a: {linear: {offset: 1, slope: -0.000001}}, b: {linear: {offset: 1, slope: -0.000001}}}
 `
+
+// TestMediatorSeat: the flagship (an agenda, events, red lines, a
+// mediator party) by its example name, under the shuttle protocol, with
+// the mediator's seat played from outside by broker over WebSocket and a
+// party's by conceder over long-poll, plays as in-process; a session
+// without open seats starts at once.
+func TestMediatorSeat(t *testing.T) {
+	ts := serve(t, newDB(t), "", Config{})
+	path := filepath.Join("..", "examples", "ukraine-2025.yaml")
+	sc, err := scenario.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range uint64(2) {
+		want, err := session.Run(session.Config{Scenario: sc, Protocol: "shuttle", Mediator: "broker", Negotiators: []string{"boulware", "conceder", "linear"},
+			Deadline: protocol.Deadline{Rounds: 40}, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := ts.create(t, Request{Example: "ukraine-2025", Protocol: "shuttle", Mediator: Remote, Seats: []string{"boulware", Remote, "linear"},
+			Deadline: &Deadline{Rounds: 40}, Seed: seed})
+		if len(c.Seats) != 2 || c.Seats[0].Party != "ru" || c.Seats[1].Party != "us" || c.Seats[1].Seat != 3 {
+			t.Fatalf("seats %+v", c.Seats)
+		}
+		errs := make(chan error, 2)
+		go func() {
+			l, err := DialWebSocket(context.Background(), c.Seats[1].WS)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer l.Close()
+			errs <- play("broker", l)
+		}()
+		go func() {
+			errs <- play("conceder", &PollLink{Messages: c.Seats[0].Messages, Action: c.Seats[0].Action, Wait: 5 * time.Second})
+		}()
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := ts.result(t, c.ID)
+		if a, b, ok := same(got, want); !ok {
+			t.Fatalf("seed %d: over the network\n%s\nin-process\n%s", seed, a, b)
+		}
+	}
+	c := ts.create(t, Request{Example: "ukraine-2025", Seats: []string{"boulware", "conceder", "linear"}, Deadline: &Deadline{Rounds: 40}})
+	if len(c.Seats) != 0 {
+		t.Fatalf("open seats %+v", c.Seats)
+	}
+	if res := ts.result(t, c.ID); res.Steps == 0 {
+		t.Errorf("a session of built-ins did not play: %+v", res)
+	}
+}
