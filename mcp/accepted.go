@@ -158,11 +158,11 @@ func listAccepted(ctx context.Context, s *scenario.Scenario, ids []string, limit
 	}
 	if out.Count > uint64(len(out.Listed)) {
 		out.Truncated = true
-		how := "with the largest welfare"
+		how := fmt.Sprintf("the %d with the largest welfare", len(out.Listed))
 		if !byWelfare {
-			how = "in the order of the outcome space"
+			how = fmt.Sprintf("the first %d in the order of the outcome space", len(out.Listed))
 		}
-		out.Note = fmt.Sprintf("%d deals are accepted; the %d %s are listed (raise limit, at most %d, to see more)", out.Count, len(out.Listed), how, MaxListed)
+		out.Note = fmt.Sprintf("%d deals are accepted; listed: %s (raise limit, at most %d, to see more)", out.Count, how, MaxListed)
 	}
 	return out, "", nil
 }

@@ -3,6 +3,8 @@ package mcp_test
 import (
 	"context"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +63,7 @@ func rootWithOutside(t *testing.T) (root, outside string) {
 	root, outside = filepath.Join(base, "root"), filepath.Join(base, "outside")
 	memo := "Notes: the buyer cares about price.\n"
 	write(t, filepath.Join(outside, "memo.txt"), memo)
+	write(t, filepath.Join(outside, "actors.csv"), "Actor,Capability,Position,Salience\na,1,10,1\nb,1,90,1\n")
 	write(t, filepath.Join(outside, "secret.yaml"), strings.Replace(quoted, "SOURCE", "memo.txt", 1))
 	write(t, filepath.Join(root, "memo.txt"), memo)
 	write(t, filepath.Join(root, "deal.yaml"), strings.Replace(quoted, "SOURCE", "memo.txt", 1))
@@ -99,7 +102,9 @@ func TestPathsOutsideRoot(t *testing.T) {
 					t.Errorf("%s inside the root: %+v", p, v)
 				}
 			}
-			msg := callErr(t, cs, "validate_scenario", map[string]any{"path": "nothing.yaml"})
+			msg := callErr(t, cs, "forecast", map[string]any{"path": "../outside/actors.csv"})
+			wantContains(t, "a forecast table outside", msg, "../outside/actors.csv: the path leads outside the allowed root")
+			msg = callErr(t, cs, "validate_scenario", map[string]any{"path": "nothing.yaml"})
 			wantContains(t, "a missing file", msg, "nothing.yaml: no such file or folder in the root")
 		})
 	}
@@ -237,5 +242,34 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHTTPRefusesOtherHosts: over HTTP on a local address, a request that
+// names another host (a page's script after DNS rebinding) is refused.
+func TestHTTPRefusesOtherHosts(t *testing.T) {
+	hs := httptest.NewServer(newServer(t, t.TempDir()).Handler())
+	defer hs.Close()
+	body := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}`
+	post := func(host string) int {
+		req, err := http.NewRequest("POST", hs.URL, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("attacker.example"); code != http.StatusForbidden {
+		t.Errorf("another host: %d, want 403", code)
+	}
+	if code := post(strings.TrimPrefix(hs.URL, "http://")); code != http.StatusOK {
+		t.Errorf("the server's own address: %d, want 200", code)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
-	"runtime/debug"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -117,7 +116,7 @@ func (s *Server) guard(ctx context.Context, f func() error) (err error) {
 	defer func() { <-s.sem }()
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error (please report it with the input): %v\n%s", r, debug.Stack())
+			err = fmt.Errorf("internal error: %v (please report it with the input that caused it)", r)
 		}
 	}()
 	return f()

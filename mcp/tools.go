@@ -346,12 +346,17 @@ func (s *Server) forecast(_ context.Context, in ForecastInput) (*forecast.Result
 	if err != nil {
 		return nil, "", err
 	}
+	// The text is the CLI's, over the rounds returned.
+	trimmed := false
+	if n := len(r.Rounds); !in.Trajectory && n > 2 {
+		r.Rounds, trimmed = []forecast.Round{r.Rounds[0], r.Rounds[n-1]}, true
+	}
 	var text bytes.Buffer
 	if err := r.WriteTextWithAnchors(&text, p.Dimensions); err != nil {
 		return nil, "", err
 	}
-	if n := len(r.Rounds); !in.Trajectory && n > 2 {
-		r.Rounds = []forecast.Round{r.Rounds[0], r.Rounds[n-1]}
+	if trimmed {
+		text.WriteString("\n(only the first and the last round are shown; set trajectory to true for every round)\n")
 	}
 	return r, text.String(), nil
 }

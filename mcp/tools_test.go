@@ -240,7 +240,7 @@ func checkAccepted(t *testing.T, cs *sdk.ClientSession) {
 	if got.Count != r.Zopa.Count || got.Count != 91 || !slices.Equal(got.Parties, r.Parties) {
 		t.Errorf("every party: %d accepted, the zone of agreement has %d", got.Count, r.Zopa.Count)
 	}
-	if !got.Truncated || len(got.Listed) != 20 || !strings.Contains(got.Note, "91 deals are accepted; the 20 with the largest welfare are listed") {
+	if !got.Truncated || len(got.Listed) != 20 || !strings.Contains(got.Note, "91 deals are accepted; listed: the 20 with the largest welfare") {
 		t.Errorf("truncation: %v, %d listed, %q", got.Truncated, len(got.Listed), got.Note)
 	}
 

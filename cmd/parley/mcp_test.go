@@ -85,6 +85,20 @@ func TestMCPBinary(t *testing.T) {
 		defer cs.Close()
 		mcpSession(t, cs)
 	})
+	t.Run("oversize", func(t *testing.T) {
+		// A message larger than the bound ends the stdio session with a
+		// message (the stream cannot be resynchronised mid-message); it is
+		// never read whole into memory.
+		cmd := exec.Command(bin, "mcp", "--root", root)
+		cmd.Stdin = strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"validate_scenario","arguments":{"scenario":"` +
+			strings.Repeat("x", 5<<20) + `"}}}` + "\n")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		if err == nil || !strings.Contains(stderr.String(), "exceeded the configured maximum line length") {
+			t.Errorf("a 5 MiB message: %v, %q", err, stderr.String())
+		}
+	})
 	t.Run("http", func(t *testing.T) {
 		cmd := exec.Command(bin, "mcp", "--http", "127.0.0.1:0", "--root", root)
 		stderr, err := cmd.StderrPipe()
