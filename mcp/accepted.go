@@ -55,20 +55,9 @@ func (s *Server) accepted(ctx context.Context, in AcceptedInput) (*AcceptedOutpu
 	return listAccepted(ctx, l.s, in.Parties, in.Limit, in.Order == "welfare")
 }
 
-// accepts reports whether a party with utility function u accepts o on
-// its own: o crosses none of its red lines and gives it at least its
-// reservation value, up to analysis.Tolerance (the test behind the zone of
-// agreement and every "rational" figure).
-func accepts(u *utility.Additive, o []int) bool {
-	if len(u.RedLines) > 0 && u.Crosses(o) >= 0 {
-		return false
-	}
-	return analysis.Rational([]float64{u.Raw(o)}, []float64{u.Reservation})
-}
-
 // listAccepted enumerates the space of s and counts the outcomes every
-// party named in ids accepts, keeping the limit best by welfare (ties in
-// space order) or the first limit in space order.
+// party named in ids accepts (analysis.Acceptable), keeping the limit best
+// by welfare (ties in space order) or the first limit in space order.
 func listAccepted(ctx context.Context, s *scenario.Scenario, ids []string, limit int, byWelfare bool) (*AcceptedOutput, string, error) {
 	if err := s.CheckParties(); err != nil {
 		return nil, "", err
@@ -102,7 +91,7 @@ func listAccepted(ctx context.Context, s *scenario.Scenario, ids []string, limit
 		idx := index
 		index++
 		for _, q := range coalition {
-			if !accepts(us[q], o) {
+			if !analysis.Acceptable(us[q], o) {
 				return true
 			}
 		}
@@ -150,7 +139,7 @@ func listAccepted(ctx context.Context, s *scenario.Scenario, ids []string, limit
 			x := u.Raw(o)
 			a.Utilities[all[q]] = x
 			a.Welfare += x
-			if accepts(u, o) {
+			if analysis.Acceptable(u, o) {
 				a.AcceptedBy = append(a.AcceptedBy, all[q])
 			}
 		}
