@@ -14,7 +14,8 @@ import (
 
 // Limits of one request. parley's own analysis budgets (time, memory) are
 // not yet flags of the library, so the server bounds the work a request can
-// ask for here; every limit is said in the tool's schema and in its error.
+// ask for here; every limit is said in the tool's schema or description and
+// in its error.
 const (
 	// MaxRequestBytes bounds one JSON-RPC message: a line on stdio, a
 	// request body over HTTP.
@@ -28,8 +29,8 @@ const (
 	MaxRounds = 10_000
 	// MaxSamples bounds the sensitivity samples of the what-if analysis;
 	// MaxSampleWork bounds samples × outcomes (each sample analyses the
-	// whole space anew: 10,000 samples of the flagship's 432 outcomes take
-	// about 2 s).
+	// whole space anew: the README's sensitivity benchmark draws 10,000
+	// samples of the flagship's 432 outcomes in about 2 s).
 	MaxSamples    = 10_000
 	MaxSampleWork = 20_000_000
 )

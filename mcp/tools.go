@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -180,7 +181,7 @@ func (s *Server) validate(_ context.Context, in ValidateInput) (ValidateOutput, 
 		}
 	}
 	l, err := s.load(in.Source)
-	if err == errNoSource {
+	if errors.Is(err, errNoSource) {
 		return ValidateOutput{}, "", err
 	}
 	if err != nil {

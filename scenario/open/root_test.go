@@ -56,3 +56,44 @@ func TestInRoot(t *testing.T) {
 		}
 	}
 }
+
+// FuzzResolve: whatever name is given, Resolve either refuses it or
+// returns a path inside the root, with links resolved.
+//
+//	go test ./scenario/open -run '^$' -fuzz Resolve -fuzztime 30s
+func FuzzResolve(f *testing.F) {
+	base := f.TempDir()
+	root := filepath.Join(base, "root")
+	if err := os.MkdirAll(filepath.Join(root, "a", "b"), 0o755); err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(root, "a", "s.yaml"), filepath.Join(base, "secret.yaml")} {
+		if err := os.WriteFile(p, []byte("parley: 1\n"), 0o644); err != nil {
+			f.Fatal(err)
+		}
+	}
+	os.Symlink(filepath.Join(base, "secret.yaml"), filepath.Join(root, "out.yaml"))
+	os.Symlink(base, filepath.Join(root, "up"))
+	os.Symlink("a/s.yaml", filepath.Join(root, "in.yaml"))
+	r, err := OpenRoot(root)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer r.Close()
+	for _, s := range []string{"a/s.yaml", "../secret.yaml", "out.yaml", "up/secret.yaml", "in.yaml", "a/b/../../in.yaml", ".", "", "/", root + "/a", base + "/secret.yaml", "a//b/./..", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		full, rel, err := r.Resolve(name)
+		if err != nil {
+			return
+		}
+		p, err := filepath.Rel(r.Dir(), full)
+		if err != nil || !(filepath.IsLocal(p) || p == ".") || p != rel {
+			t.Fatalf("%q resolved to %s (rel %s), outside the root %s", name, full, rel, r.Dir())
+		}
+		if real, err := filepath.EvalSymlinks(full); err != nil || real != full {
+			t.Fatalf("%q resolved to %s, which still holds a link (%s)", name, full, real)
+		}
+	})
+}
