@@ -19,20 +19,43 @@ import (
 // .xml is a KTAB XML scenario (smpSchema.xsd); .csv is a KTAB CSV scenario,
 // or, if its first cell is "Actor", a plain actor table (see ReadTable).
 func LoadFile(path string) (Problem, error) {
+	if !IsProblemFile(path) {
+		return Problem{}, unknownFormat(path)
+	}
 	data, err := readAll(path)
 	if err != nil {
 		return Problem{}, err
 	}
-	switch strings.ToLower(filepath.Ext(path)) {
+	return Read(data, path)
+}
+
+// IsProblemFile reports whether LoadFile reads the file name by its
+// extension: a KTAB XML or CSV file or an actor table, not a scenario.
+func IsProblemFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".xml", ".csv", ".txt":
+		return true
+	}
+	return false
+}
+
+// Read reads a problem from the contents of the file name, as LoadFile
+// does, for a caller that has read the file itself.
+func Read(data []byte, name string) (Problem, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
 	case ".xml":
-		return ReadKTABXML(bytes.NewReader(data), path)
+		return ReadKTABXML(bytes.NewReader(data), name)
 	case ".csv", ".txt":
 		if isTable(data) {
-			return ReadTable(bytes.NewReader(data), path)
+			return ReadTable(bytes.NewReader(data), name)
 		}
-		return ReadKTABCSV(bytes.NewReader(data), path)
+		return ReadKTABCSV(bytes.NewReader(data), name)
 	}
-	return Problem{}, fmt.Errorf("%s: unknown input format %q (want .csv or .xml)", path, filepath.Ext(path))
+	return Problem{}, unknownFormat(name)
+}
+
+func unknownFormat(name string) error {
+	return fmt.Errorf("%s: unknown input format %q (want .csv or .xml)", name, filepath.Ext(name))
 }
 
 // readAll reads an input file: a regular file of at most

@@ -34,6 +34,11 @@ type Options struct {
 	// scenario from someone else could otherwise probe any file the reader
 	// can open (does this quote occur in it?).
 	SourceRoots []string
+	// Dir is the folder a source document's relative path starts from, and
+	// the first folder it may be read from; empty means the folder of the
+	// name given to Parse. A caller that parses text which names no file
+	// (or a file under another name) says here where its sources lie.
+	Dir string
 }
 
 // LoadFile reads and validates a scenario file (YAML or JSON) with no
@@ -64,7 +69,11 @@ func (o Options) Parse(data []byte, name string) (*Scenario, error) {
 		return nil, errs
 	}
 	// Unknown fields do not stop validation: report everything at once.
-	v := &validator{file: name, idx: idx, dir: filepath.Dir(name), roots: o.SourceRoots, errs: errs}
+	dir := o.Dir
+	if dir == "" {
+		dir = filepath.Dir(name)
+	}
+	v := &validator{file: name, idx: idx, dir: dir, roots: o.SourceRoots, errs: errs}
 	s := v.scenario(f)
 	if len(v.errs) > 0 {
 		v.errs.Sort()
