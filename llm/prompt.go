@@ -38,6 +38,13 @@ func system(s *seat.Settings) string {
 	}
 	b.WriteString(".\n\n")
 	fmt.Fprintf(&b, "Protocol %s: %s\n", s.Protocol.Name, s.Protocol.Doc)
+	if d := s.Decision; d != nil {
+		fmt.Fprintf(&b, "Decision rule: a deal is agreed when at least %d of the %d parties accept it", d.Quorum, len(s.Parties))
+		if len(d.Veto) > 0 {
+			fmt.Fprintf(&b, ", %s among them", andList(d.Veto))
+		}
+		b.WriteString("; not every party need accept.\n")
+	}
 	if d := s.Deadline; d.Rounds > 0 || d.MS > 0 {
 		b.WriteString("Deadline:")
 		if d.Rounds > 0 {
@@ -90,6 +97,14 @@ How to answer: each turn, one JSON object with the fields
 - "reasoning": your private notes, kept in your log and never shown to the other seats.
 `)
 	return b.String()
+}
+
+// andList joins words as "a", "a and b", "a, b and c".
+func andList(ws []string) string {
+	if len(ws) <= 1 {
+		return strings.Join(ws, "")
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " and " + ws[len(ws)-1]
 }
 
 // preferences states the seat's own preferences.

@@ -32,6 +32,7 @@ func settings(b *session.Briefing, id string, opts Options) Settings {
 	if b.Protocol.Mediated {
 		s.Mediator = b.Runner.SeatName(len(prep.Seats))
 	}
+	s.Decision = decisionOf(sc, len(prep.Seats))
 	if len(sc.Agenda) > 0 {
 		s.Phase = &Phase{ID: b.PhaseID, Index: b.Phase, Count: len(sc.Agenda)}
 	}
@@ -48,6 +49,23 @@ func settings(b *session.Briefing, id string, opts Options) Settings {
 	}
 	s.Preferences = preferences(b, b.Setup)
 	return s
+}
+
+// decisionOf is the scenario's decision rule among its n negotiating
+// parties, nil for unanimity. The session refuses a rule other than
+// unanimity under a protocol that agrees only unanimously, so the rule
+// holds under every protocol it is sent with.
+func decisionOf(sc *scenario.Scenario, n int) *Decision {
+	r := sc.NegotiatorRule()
+	if r.Unanimous(n) {
+		return nil
+	}
+	d := &Decision{Quorum: r.Need(n), Doc: sc.DescribeDecision()}
+	ns := sc.Negotiators()
+	for _, k := range r.Veto {
+		d.Veto = append(d.Veto, sc.Parties[ns[k]].ID)
+	}
+	return d
 }
 
 func issueOf(is *scenario.Issue) Issue {

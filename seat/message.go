@@ -37,8 +37,11 @@ type Settings struct {
 	Parties  []string `json:"parties"`
 	Mediator string   `json:"mediator,omitempty"`
 	Protocol Protocol `json:"protocol"`
-	Deadline Deadline `json:"deadline"`
-	Clock    Clock    `json:"clock"`
+	// Decision is the rule by which the parties agree a deal, when it is
+	// not unanimity (absent: every party must accept).
+	Decision *Decision `json:"decision,omitempty"`
+	Deadline Deadline  `json:"deadline"`
+	Clock    Clock     `json:"clock"`
 	// MaxErrors is how many malformed or illegal actions the seat may send
 	// in a session before it forfeits.
 	MaxErrors int `json:"max_errors"`
@@ -68,6 +71,15 @@ type You struct {
 type Protocol struct {
 	Name string `json:"name"`
 	Doc  string `json:"doc"`
+}
+
+// Decision is a decision rule other than unanimity: a deal is agreed when
+// at least Quorum of the parties accept it, every party of Veto among them.
+// Doc says the same in words.
+type Decision struct {
+	Quorum int      `json:"quorum"`
+	Veto   []string `json:"veto,omitempty"`
+	Doc    string   `json:"doc"`
 }
 
 // Deadline bounds the session in rounds, milliseconds, or both (0: none).

@@ -80,7 +80,9 @@ const (
 )
 
 // EventText is the free text attached to the event being relayed, valid
-// during Observe and OnEvent ("" when there is none).
+// during Observe and OnEvent ("" when there is none). Only the acting
+// seat's own events carry its text: an agreement, a deadline or an adopted
+// text that its action brings about in the same step is the protocol's.
 func (r *Runner) EventText() string { return r.text }
 
 // Failure is the failure that ended the last session, or nil.
@@ -121,9 +123,9 @@ func (r *Runner) stepOutside(s *seat, t protocol.Turn) error {
 		r.st.failure = f
 		a = protocol.End
 	}
-	r.text = s.out.Said()
+	r.said, r.saidSeat = s.out.Said(), t.Seat
 	err := r.proto.Step(a)
-	r.text = ""
+	r.said, r.saidSeat = "", -1
 	if err != nil {
 		return r.stepError(s, t, err)
 	}

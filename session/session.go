@@ -315,7 +315,9 @@ type Runner struct {
 	variants [][]variant
 
 	outsiders bool   // some seat plays from outside
-	text      string // free text of the action being stepped (EventText)
+	said      string // free text of the action being stepped
+	saidSeat  int    // the seat stepping it, -1 between steps
+	text      string // said, while an event of saidSeat is relayed (EventText)
 
 	// The rules' per-session state (rules.go).
 	st       sessionState
@@ -600,6 +602,9 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 // and the OnEvent hook.
 func (r *Runner) Event(e protocol.Event) {
 	n := len(r.prep.Seats)
+	if r.said != "" && int(e.Seat) == r.saidSeat {
+		r.text = r.said
+	}
 	for i, s := range r.seats {
 		if e.Private && i != n && i != int(e.With) {
 			continue
@@ -615,6 +620,7 @@ func (r *Runner) Event(e protocol.Event) {
 	if r.cfg.OnEvent != nil {
 		r.cfg.OnEvent(e)
 	}
+	r.text = ""
 }
 
 // Run plays one session of cfg with cfg.Seed and returns its result.

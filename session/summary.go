@@ -18,8 +18,9 @@ import (
 // Config.OnEvent) and note (Note, from Config.OnNote) while the session
 // runs, then call WriteText after Runner.Play. It keeps only the lines it
 // will print: every note, and the first and last Lines protocol events
-// (the number cut between them), so a long session does not hold its
-// events in memory. Use a new Summary for each session.
+// with the free text said with them (the number cut between them), so a
+// long session does not hold its events in memory. Use a new Summary for
+// each session.
 type Summary struct {
 	lines   int
 	rows    []line
@@ -34,11 +35,13 @@ type Summary struct {
 func NewSummary(lines int) *Summary { return &Summary{lines: lines, cut: -1} }
 
 // line is one line of the exchange: a protocol event, or a note of the
-// session (phase, event, ratification) with t < 0.
+// session (phase, event, ratification) with t < 0. A line with said set is
+// the free text of the event before it: it is shown or cut with that event.
 type line struct {
 	round                         int
 	t                             float64
 	party, what, outcome, utility string
+	said                          bool
 }
 
 // Observe records protocol event ev of the session r is playing, as the
@@ -76,9 +79,9 @@ func (s *Summary) Observe(r *Runner, ev protocol.Event) {
 	}
 	s.add(o)
 	if text := r.EventText(); text != "" {
-		// Free text goes on a line of its own under its action, as a note
-		// (always shown), quoted so that nothing in it looks like output.
-		s.add(line{round: int(ev.Round), t: -1, party: r.SeatName(int(ev.Seat)), what: "says", outcome: strconv.Quote(text)})
+		// Free text goes on a line of its own under its action, shown or
+		// cut with it, quoted so that nothing in it looks like output.
+		s.add(line{round: int(ev.Round), t: -1, party: r.SeatName(int(ev.Seat)), what: "says", outcome: strconv.Quote(text), said: true})
 	}
 }
 
@@ -90,6 +93,10 @@ func (s *Summary) Note(n Note) {
 
 func (s *Summary) add(o line) {
 	s.rows = append(s.rows, o)
+	if o.said && s.lines > 0 && s.events == s.lines && s.headEnd == len(s.rows)-1 {
+		// The text of the head's last event belongs to the head.
+		s.headEnd++
+	}
 	if o.t < 0 {
 		return
 	}
@@ -107,13 +114,17 @@ func (s *Summary) add(o line) {
 	}
 }
 
-// dropOldest cuts the first event after the head.
+// dropOldest cuts the first event after the head, with its free text.
 func (s *Summary) dropOldest() {
 	i := s.headEnd
 	for s.rows[i].t < 0 {
 		i++
 	}
-	s.rows = append(s.rows[:i], s.rows[i+1:]...)
+	j := i + 1
+	for j < len(s.rows) && s.rows[j].said {
+		j++
+	}
+	s.rows = append(s.rows[:i], s.rows[j:]...)
 	s.events--
 	s.dropped++
 	if s.cut < 0 {

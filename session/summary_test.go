@@ -21,7 +21,7 @@ func shownAll(rows []line, lines int) string {
 	}
 	show := make([]bool, len(rows))
 	for i, o := range rows {
-		show[i] = o.t < 0
+		show[i] = o.t < 0 && !o.said
 	}
 	cut := -1
 	if lines <= 0 || len(evs) <= 2*lines+1 {
@@ -36,6 +36,12 @@ func shownAll(rows []line, lines int) string {
 			show[i] = true
 		}
 		cut = evs[lines]
+	}
+	// Free text is shown with the event it follows.
+	for i, o := range rows {
+		if o.said && i > 0 {
+			show[i] = show[i-1]
+		}
 	}
 	var b strings.Builder
 	for i, o := range rows {
@@ -77,9 +83,13 @@ func TestSummaryCut(t *testing.T) {
 		notes := 0
 		for i := range rows {
 			rows[i] = line{t: float64(i), what: fmt.Sprintf("e%d", i)}
-			if rnd.IntN(5) == 0 {
+			switch k := rnd.IntN(5); {
+			case k == 0:
 				rows[i] = line{t: -1, what: fmt.Sprintf("n%d", i)}
 				notes++
+			case k == 1 && i > 0 && rows[i-1].t >= 0:
+				// Free text said with the event before it.
+				rows[i] = line{t: -1, what: fmt.Sprintf("s%d", i), said: true}
 			}
 		}
 		want := shownAll(rows, lines)
@@ -87,7 +97,7 @@ func TestSummaryCut(t *testing.T) {
 		if got != want {
 			t.Fatalf("trial %d (lines %d):\nstreamed %s\nat once  %s", trial, lines, got, want)
 		}
-		if lines > 0 && most > notes+2*lines+2 {
+		if lines > 0 && most > notes+2*(2*lines+2) {
 			t.Fatalf("trial %d: held %d rows for %d notes and %d lines", trial, most, notes, lines)
 		}
 	}

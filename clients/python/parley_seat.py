@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import itertools
 import json
 import os
@@ -276,6 +277,9 @@ class State:
         self.parties = list(settings.get("parties", []))
         self.mediator = settings.get("mediator")
         self.protocol = settings.get("protocol", {}).get("name")
+        #: the decision rule when it is not unanimity: {"quorum", "veto",
+        #: "doc"}; None when every party must accept a deal
+        self.decision = settings.get("decision")
         self.deadline = settings.get("deadline", {})
         self.clock = settings.get("clock", {})
         self.max_errors = settings.get("max_errors", 0)
@@ -595,6 +599,8 @@ class WebSocket:
         self._pinged = False
         self.close_code = None
         self.close_reason = ""
+        #: the handshake answer's headers, names in lower case
+        self.headers = {}
         self._closing = False
         self._buf = bytearray()
         try:
@@ -649,6 +655,7 @@ class WebSocket:
             raise HandshakeError(status, "wrong Sec-WebSocket-Accept")
         if headers.get("sec-websocket-extensions"):
             raise HandshakeError(status, "the server chose extensions the client did not offer")
+        self.headers = headers
 
     def _fill(self):
         while True:
@@ -782,7 +789,10 @@ class WebSocketTransport(Transport):
     """A seat over WebSocket (docs/serve.md): each message one text frame.
     It counts the messages it has read and, when the connection breaks,
     reconnects with ?after=N for up to `grace` seconds, so nothing is lost
-    or repeated."""
+    or repeated. It keeps the actions it sent: on reconnecting it sends
+    again those after the number the server says it holds (the handshake's
+    Parley-Received header), so an action written into a connection that
+    broke is not lost."""
 
     one_session = True
 
@@ -791,16 +801,29 @@ class WebSocketTransport(Transport):
         q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
         self.received = int(q.get("after", 0) or 0)
         self.reconnects = 0
+        #: actions sent again after a reconnection
+        self.resent = 0
+        # The actions sent that the server may not hold, oldest first, and
+        # how many of the seat's messages came before the first of them;
+        # None when the server does not say what it holds.
+        self._unsure = []
+        self._base = None
         self.ws = None
         self._connect(first=True)
 
     def _connect(self, first=False):
+        if self.ws is not None:
+            self.ws.sock.close()  # the broken connection's
         deadline = time.monotonic() + self.grace
         delay = 0.05
         while True:
             try:
                 self.ws = WebSocket(_with_after(self.url, self.received), timeout=self.timeout)
-                if not first:
+                held = _count(self.ws.headers.get("parley-received"))
+                if first:
+                    self._base = held
+                else:
+                    self._resend(held)
                     self.reconnects += 1
                 return
             except HandshakeError as e:
@@ -817,6 +840,20 @@ class WebSocketTransport(Transport):
                 raise ConnectionClosed(1006, "could not reconnect within %gs: %s" % (self.grace, err))
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+    def _resend(self, held):
+        """Sends again the actions after the first `held` of the seat's
+        messages: those the server did not get before the break."""
+        if self._base is None or held is None:
+            return
+        drop = min(max(held - self._base, 0), len(self._unsure))
+        del self._unsure[:drop]
+        self._base += drop
+        for data in self._unsure:
+            self.ws.send_text(data)
+            self.resent += 1
+        if self._unsure:
+            log("sent again %d action(s) the server did not get" % len(self._unsure))
 
     def recv(self):
         while True:
@@ -841,17 +878,30 @@ class WebSocketTransport(Transport):
 
     def send(self, msg):
         data = _dumps(msg)
+        if self._base is not None:
+            self._unsure.append(data)
         try:
             self.ws.send_text(data)
         except ConnectionClosed:
             # The frame did not go out whole, so the server did not take it:
-            # send it again on a new connection.
+            # reconnecting sends it again (with a server that does not say
+            # what it holds, send it here).
             self._connect()
-            self.ws.send_text(data)
+            if self._base is None:
+                self.ws.send_text(data)
 
     def close(self):
         if self.ws:
             self.ws.close()
+
+
+def _count(v):
+    """A count the server sent (a header, a field), or None."""
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        return None
+    return n if n >= 0 else None
 
 
 class LongPoll(Transport):
@@ -873,6 +923,13 @@ class LongPoll(Transport):
         self.wait, self.grace = wait, grace
         self.queue = []
         self.polls = 0
+        #: actions posted again after a failed request
+        self.reposts = 0
+        # The number of the seat's last message: actions are posted with
+        # their number (?n=K), so that one posted twice is taken once. None
+        # until a poll says how many the server holds (a server that does
+        # not say gets actions without numbers).
+        self._sent = None
 
     def _retry(self, what, fn):
         deadline = time.monotonic() + self.grace
@@ -905,6 +962,8 @@ class LongPoll(Transport):
             except ValueError as e:
                 raise ProtocolError("polling %s: not JSON: %s: %r" % (url, e, body[:200]))
             self.polls += 1
+            if self._sent is None:
+                self._sent = _count(page.get("received"))
             msgs, nxt = page.get("messages") or [], page.get("next")
             if not isinstance(nxt, int) or nxt != self.after + len(msgs):
                 raise ProtocolError("polling %s: next is %r after %d messages from %d" % (url, nxt, len(msgs), self.after))
@@ -914,6 +973,10 @@ class LongPoll(Transport):
 
     def send(self, msg):
         url = self.base + "/action"
+        numbered = self._sent is not None
+        if numbered:
+            self._sent += 1
+            url += "?n=%d" % self._sent
         data = _dumps(msg).encode("utf-8")
 
         def post():
@@ -921,19 +984,31 @@ class LongPoll(Transport):
                                          headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(req, timeout=30) as r:
                 r.read()
-        # Only a refused connection is retried: the server cannot have taken
-        # the action, where a lost answer might hide one it took.
+        # A numbered action is posted again until an answer comes (the
+        # server takes it once); an unnumbered one only when the connection
+        # was refused, as a lost answer could hide an action the server took.
         deadline = time.monotonic() + self.grace
         delay = 0.05
         while True:
             try:
                 return post()
             except urllib.error.HTTPError as e:
-                body = e.read(4096).decode("utf-8", "replace").strip()
-                raise ProtocolError("POST %s: HTTP %d: %s" % (url, e.code, body or e.reason))
+                if not numbered or e.code not in (502, 503, 504):
+                    body = e.read(4096).decode("utf-8", "replace").strip()
+                    raise ProtocolError("POST %s: HTTP %d: %s" % (url, e.code, body or e.reason))
+                err = e
             except urllib.error.URLError as e:
-                if not isinstance(e.reason, ConnectionRefusedError) or time.monotonic() + delay > deadline:
+                if not numbered and not isinstance(e.reason, ConnectionRefusedError):
                     raise ProtocolError("POST %s: %s" % (url, e.reason))
+                err = e.reason
+            except (OSError, http.client.HTTPException) as e:  # a reset, a timeout, no answer
+                if not numbered:
+                    raise ProtocolError("POST %s: %s" % (url, e))
+                err = e
+            if time.monotonic() + delay > deadline:
+                raise ProtocolError("POST %s: failed for %gs: %s" % (url, self.grace, err))
+            self.reposts += 1
+            log("posting the action again (%s)" % (err,))
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 

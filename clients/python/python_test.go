@@ -108,8 +108,14 @@ func logDir(t *testing.T) string {
 // transcripts.
 func stdio(t *testing.T, cfg session.Config) (session.Result, transcripts) {
 	t.Helper()
+	return stdioClock(t, cfg, 20*time.Second)
+}
+
+// stdioClock is stdio with the seats' action clock.
+func stdioClock(t *testing.T, cfg session.Config, action time.Duration) (session.Result, transcripts) {
+	t.Helper()
 	dir := logDir(t)
-	l := &seat.Launcher{Options: seat.Options{ActionTimeout: 20 * time.Second}}
+	l := &seat.Launcher{Options: seat.Options{ActionTimeout: action}}
 	cfg.Outside = l.Outside
 	r, err := session.NewRunner(cfg)
 	if err != nil {

@@ -71,6 +71,17 @@ func Decide(r *Received) Answer {
 		}
 		best += top
 	}
+	if len(ids) == 0 {
+		// A vote offers nothing, so its schema lists no issues: the
+		// best deal is read from the points alone.
+		for _, pts := range points {
+			top := 0.0
+			for _, x := range pts {
+				top = max(top, x)
+			}
+			best += top
+		}
+	}
 	best = min(best, 1)
 	target := best - (best-max(rv, 0))*t
 	a := Answer{Reasoning: fmt.Sprintf("PRIVATE-%s-%d: my target is %.3f", party, round, target)}

@@ -174,7 +174,7 @@ def socket_ws(test):
     ws = ps.WebSocket.__new__(ps.WebSocket)
     ws.sock, ws._buf, ws.max_message = a, bytearray(), 1 << 20
     ws.close_code, ws.close_reason, ws._closing = None, "", False
-    ws.keepalive, ws._pinged = 5.0, False
+    ws.keepalive, ws._pinged, ws.headers = 5.0, False, {}
     a.settimeout(ws.keepalive)
     b.settimeout(5)
     return ws, b
@@ -333,6 +333,99 @@ class HandshakeTest(unittest.TestCase):
         self.assertEqual(ps._with_after("ws://h/seat/t/ws", 5), "ws://h/seat/t/ws?after=5")
         self.assertEqual(ps._with_after("ws://h/seat/t/ws?after=2&x=1", 9), "ws://h/seat/t/ws?x=1&after=9")
         self.assertEqual(ps._with_after("ws://h/seat/t/ws?after=2", 0), "ws://h/seat/t/ws")
+
+
+class ResendTest(unittest.TestCase):
+    """WebSocketTransport sends again, after reconnecting, the actions the
+    server says it lacks (Parley-Received), against a socket server that
+    breaks the first connection once it has read an action."""
+
+    def serve(self, helds):
+        """Accepts one connection per entry of helds, answering its
+        handshake with Parley-Received: held (None: no header). The first
+        connection sends your_turn, reads an action and breaks; the next
+        reads what the client sends again and sends finished. Returns the
+        URL and what each connection read."""
+        lst = socket.socket()
+        lst.bind(("127.0.0.1", 0))
+        lst.listen(len(helds))
+        self.addCleanup(lst.close)
+        got = []
+
+        def run():
+            for k, held in enumerate(helds):
+                c, _ = lst.accept()
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += c.recv(4096)
+                req = data.decode()
+                key = [l.split(":", 1)[1].strip() for l in req.split("\r\n") if l.lower().startswith("sec-websocket-key:")][0]
+                head = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Accept: %s\r\n" % ps.ws_accept(key))
+                if held is not None:
+                    head += "Parley-Received: %d\r\n" % held
+                c.sendall((head + "\r\n").encode())
+                c.settimeout(5)
+                read = {"path": req.split(" ")[1], "actions": []}
+                got.append(read)
+                if k == 0:
+                    c.sendall(server_frame(ps.OP_TEXT, b'{"type":"your_turn"}'))
+                    read["actions"].append(read_client_frame(c)[2])
+                    c.close()  # no close frame
+                    continue
+                c.settimeout(0.3)
+                try:  # what the client sends again, at once
+                    while True:
+                        read["actions"].append(read_client_frame(c)[2])
+                except (socket.timeout, EOFError):
+                    pass
+                c.settimeout(5)
+                c.sendall(server_frame(ps.OP_TEXT, b'{"type":"finished"}') + server_frame(ps.OP_CLOSE, struct.pack("!H", 1000)))
+                try:
+                    read_client_frame(c)  # the close echoed
+                except (socket.timeout, EOFError, OSError):
+                    pass
+                c.close()
+        th = threading.Thread(target=run)
+        th.start()
+        self.addCleanup(th.join, 5)
+        return "ws://127.0.0.1:%d/seat/abc/ws" % lst.getsockname()[1], got
+
+    def play(self, helds):
+        url, got = self.serve(helds)
+        t = ps.WebSocketTransport(url, grace=5)
+        self.assertEqual(t.recv(), {"type": "your_turn"})
+        t.send({"type": "accept"})
+        self.assertEqual(t.recv(), {"type": "finished"})
+        self.assertIsNone(t.recv())
+        t.close()
+        return t, got
+
+    def test_lost_action_sent_again(self):
+        t, got = self.play([0, 0])
+        self.assertEqual(got[0]["actions"], [b'{"type":"accept"}'])
+        self.assertEqual(got[1]["path"], "/seat/abc/ws?after=1")
+        self.assertEqual(got[1]["actions"], [b'{"type":"accept"}'])
+        self.assertEqual((t.reconnects, t.resent), (1, 1))
+
+    def test_held_action_not_sent_again(self):
+        t, got = self.play([0, 1])
+        self.assertEqual(got[1]["actions"], [])
+        self.assertEqual((t.reconnects, t.resent), (1, 0))
+
+    def test_numbers_count_from_what_the_server_holds(self):
+        # A new process resumes a seat of which the server holds 5 messages:
+        # its first action is the sixth.
+        t, got = self.play([5, 5])
+        self.assertEqual(got[1]["actions"], [b'{"type":"accept"}'])
+        t, got = self.play([5, 6])
+        self.assertEqual(got[1]["actions"], [])
+
+    def test_server_without_the_header(self):
+        # Nothing can be known: nothing is sent again.
+        t, got = self.play([None, None])
+        self.assertEqual(got[1]["actions"], [])
+        self.assertEqual(t.resent, 0)
 
 
 # ---------------------------------------------------------------- agents
@@ -572,6 +665,9 @@ class PollServer(http.server.BaseHTTPRequestHandler):
     def reply(self):
         self.server.requests.append((self.command, self.path, self.rfile.read(int(self.headers.get("Content-Length", 0)))))
         status, body = self.server.answers.pop(0)
+        if status == 0:  # the connection closes without an answer
+            self.close_connection = True
+            return
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -606,6 +702,35 @@ class LongPollTest(unittest.TestCase):
         self.assertEqual(paths, [("GET", "/seat/tok/messages?after=0&wait=1s")] * 3 + [
             ("POST", "/seat/tok/action"), ("GET", "/seat/tok/messages?after=2&wait=1s")])
         self.assertEqual(srv.requests[3][2], b'{"type":"accept"}')
+
+    def test_numbered_actions_posted_again(self):
+        # The server holds 4 of the seat's messages: its actions are 5, 6.
+        # An action whose answer is lost (a 503, a closed connection) is
+        # posted again with its number.
+        srv, url = self.serve([
+            (200, b'{"messages": [{"type": "your_turn"}], "next": 1, "received": 4}'),
+            (503, b"restarting"),
+            (0, b""),
+            (202, b'{"status":"held"}'),
+            (202, b'{"status":"queued"}'),
+        ])
+        t = ps.LongPoll(url, wait=1)
+        self.assertEqual(t.recv(), {"type": "your_turn"})
+        t.send({"type": "accept"})
+        t.send({"type": "end"})
+        self.assertEqual([(m, p) for m, p, _ in srv.requests[1:]],
+                         [("POST", "/seat/tok/action?n=5")] * 3 + [("POST", "/seat/tok/action?n=6")])
+        self.assertEqual(t.reposts, 2)
+
+    def test_unnumbered_action_not_posted_again(self):
+        # A server that does not say what it holds: a lost answer could
+        # hide an action it took, so the action is not posted again.
+        srv, url = self.serve([(200, b'{"messages": [{"type": "your_turn"}], "next": 1}'), (0, b"")])
+        t = ps.LongPoll(url, wait=1)
+        t.recv()
+        with self.assertRaises(ps.ProtocolError):
+            t.send({"type": "accept"})
+        self.assertEqual(srv.requests[1][1], "/seat/tok/action")
 
     def test_refusals(self):
         srv, url = self.serve([(404, b"no such seat"), (409, b"not your turn")])
