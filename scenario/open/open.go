@@ -1,5 +1,7 @@
 // Package open loads a scenario from whatever a user points parley at: a
-// parley YAML or JSON file, a Genius XML folder, or GeniusWeb JSON profiles.
+// parley YAML or JSON file, a Genius XML folder, a NegMAS scenario folder
+// (the format of the Automated Negotiation League), or GeniusWeb JSON
+// profiles.
 package open
 
 import (
@@ -13,10 +15,12 @@ import (
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/genius"
 	"github.com/parleyhq/parley/scenario/geniusweb"
+	"github.com/parleyhq/parley/scenario/negmas"
 )
 
 // Path loads the scenario at path: a folder of Genius XML files (one domain,
-// N profiles) or of GeniusWeb JSON profiles, or one parley scenario file. A
+// N profiles), a NegMAS scenario folder or a folder of GeniusWeb JSON
+// profiles, or one parley scenario file. A
 // parley scenario's source documents are read from its own folder only.
 func Path(path string) (*scenario.Scenario, error) { return PathWith(path, scenario.Options{}) }
 
@@ -40,6 +44,9 @@ func PathWith(path string, opts scenario.Options) (*scenario.Scenario, error) {
 	if isGeniusWeb(path, data) {
 		return geniusweb.Load(path)
 	}
+	if negmas.IsFile(data) {
+		return nil, fmt.Errorf("%s is one file of a NegMAS scenario; give the folder that holds the domain and its utility functions", path)
+	}
 	return opts.Parse(data, path)
 }
 
@@ -51,7 +58,7 @@ func IsScenarioFile(path string) bool {
 		return false
 	}
 	data, err := safeio.ReadFile(path)
-	return err == nil && !isGeniusWeb(path, data)
+	return err == nil && !isGeniusWeb(path, data) && !negmas.IsFile(data)
 }
 
 // Paths loads one scenario from several GeniusWeb profile files, or one path.
@@ -71,10 +78,58 @@ func Paths(paths []string) (*scenario.Scenario, error) {
 	return geniusweb.Load(paths...)
 }
 
-// dir loads a folder: Genius if it holds any .xml file, GeniusWeb if it
-// holds .json files. Which files are the domain and the profiles is decided
-// by their content (see genius.ScanDir and geniusweb.LoadDir), never by
-// their names. Every file with the extension of a scenario file must be a
+// Format names the reader Path uses for path: "parley", "genius",
+// "negmas", "geniusweb", or "" when it uses none (path cannot be read, or
+// a folder holds no scenario).
+func Format(path string) string {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return ""
+	case !fi.IsDir():
+		if strings.EqualFold(filepath.Ext(path), ".xml") {
+			return ""
+		}
+		data, err := safeio.ReadFile(path)
+		switch {
+		case err != nil, negmas.IsFile(data):
+			return ""
+		case isGeniusWeb(path, data):
+			return "geniusweb"
+		}
+		return "parley"
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return ""
+	}
+	var xml, json, yml bool
+	for _, e := range entries {
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".xml":
+			xml = true
+		case ".json":
+			json = true
+		case ".yaml", ".yml":
+			yml = true
+		}
+	}
+	switch {
+	case xml:
+		return "genius"
+	case (json || yml) && negmas.HasDomain(path):
+		return "negmas"
+	case json:
+		return "geniusweb"
+	}
+	return ""
+}
+
+// dir loads a folder: Genius if it holds any .xml file, NegMAS if one of
+// its .yml, .yaml or .json files is a NegMAS domain, GeniusWeb if it holds
+// other .json files. Which files are the domain and the profiles is
+// decided by their content (see genius.ScanDir, negmas.ScanDir and
+// geniusweb.LoadDir), never by their names. Every file with the extension of a scenario file must be a
 // regular file, also those the importer does not read: nothing that reads
 // the folder later (such as a tournament's fingerprint of its scenarios)
 // may meet a device or a named pipe there.
@@ -83,7 +138,7 @@ func dir(path string) (*scenario.Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	var xml, json int
+	var xml, json, yml int
 	for _, e := range entries {
 		ext := strings.ToLower(filepath.Ext(e.Name()))
 		switch ext {
@@ -103,15 +158,19 @@ func dir(path string) (*scenario.Scenario, error) {
 			xml++
 		case ".json":
 			json++
+		case ".yaml", ".yml":
+			yml++
 		}
 	}
 	switch {
 	case xml > 0:
 		return genius.LoadDir(path)
+	case (yml > 0 || json > 0) && negmas.HasDomain(path):
+		return negmas.LoadDir(path)
 	case json > 0:
 		return geniusweb.LoadDir(path)
 	}
-	return nil, fmt.Errorf("%s holds no Genius XML (*.xml) or GeniusWeb profile (*.json) files", path)
+	return nil, fmt.Errorf("%s holds no Genius XML (*.xml), NegMAS scenario (a domain in *.yml, *.yaml or *.json) or GeniusWeb profile (*.json) files", path)
 }
 
 // isGeniusWeb reports whether a .json file holds a GeniusWeb profile

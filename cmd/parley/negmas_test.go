@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parleyhq/parley/internal/shared"
+	"github.com/parleyhq/parley/scenario/negmas"
+	"github.com/parleyhq/parley/scenario/open"
+)
+
+// TestAnalyzeNegMASFolders runs `parley analyze --json` on every
+// ../shared/negmas folder and checks its negmas figures against the
+// _stats.yaml NegMAS wrote there: utilities to 1e-9, outcome sets exactly
+// (negmas.Stats.Diff).
+func TestAnalyzeNegMASFolders(t *testing.T) {
+	root := shared.Dir(t, "negmas")
+	files, _ := filepath.Glob(filepath.Join(root, "*", "_stats.yaml"))
+	if len(files) < 11 {
+		t.Fatalf("%d NegMAS folders with _stats.yaml, want 11", len(files))
+	}
+	for _, sf := range files {
+		dir := filepath.Dir(sf)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			code, out, errs := runCLI("analyze", "--json", dir)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var rep struct {
+				Outcomes uint64        `json:"outcomes"`
+				NegMAS   *negmas.Stats `json:"negmas"`
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rep.NegMAS == nil {
+				t.Fatalf("no negmas figures in %s", out[:min(len(out), 300)])
+			}
+			if rep.NegMAS.Outcomes != rep.Outcomes {
+				t.Errorf("negmas n_outcomes %d, report outcomes %d", rep.NegMAS.Outcomes, rep.Outcomes)
+			}
+			ref, err := negmas.ReadStats(sf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range rep.NegMAS.Diff(ref, 1e-9) {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+func TestAnalyzeNegMASText(t *testing.T) {
+	dir := shared.Dir(t, "negmas", "ANAC2011_Laptop")
+	code, out, errs := runCLI("analyze", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"NegMAS's figures",
+		"laptop_buyer_utility     reserved -inf   range 0.1682 – 1.0000",
+		"nash                  (0.8100, 0.9246)  Laptop=Macintosh, Harddisk=60 Gb, External Monitor=19'' LCD",
+		"modified kalai        (0.8386, 0.8386)  Laptop=HP, Harddisk=80 Gb",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errs, "laptop_buyer_utility 0.42441038^step, laptop_seller_utility 0.42441038^step") {
+		t.Errorf("no warning about NegMAS's per-step discount: %q", errs)
+	}
+}
+
+// TestConvertToNegMAS writes Genius domains as NegMAS folders through the
+// CLI and reads them back with the same utilities; a NegMAS folder whose
+// numbers parley's own format cannot hold is refused with the reason.
+func TestConvertToNegMAS(t *testing.T) {
+	tram := sharedDomain(t, "ANAC2015_Tram")
+	out := filepath.Join(t.TempDir(), "tram")
+	code, _, errs := runCLI("convert", tram, "--to", "negmas", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	orig, err := open.Path(tram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := open.Path(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameUtilities(t, orig, back)
+	// A trailing slash means a folder: NegMAS.
+	out2 := t.TempDir() + "/"
+	if code, _, errs := runCLI("convert", tram, "-o", out2); code != 0 || !strings.Contains(errs, "a NegMAS scenario folder") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	if code, _, errs := runCLI("convert", tram, "--to", "negmas"); code == 0 || !strings.Contains(errs, "give it with -o") {
+		t.Errorf("no output folder: exit %d: %s", code, errs)
+	}
+	if code, _, errs := runCLI("convert", "../../examples/ukraine-2025.yaml", "--to", "negmas", "-o", filepath.Join(t.TempDir(), "x")); code == 0 || !strings.Contains(errs, "red lines") {
+		t.Errorf("the flagship: exit %d: %s", code, errs)
+	}
+	laptop := shared.Dir(t, "negmas", "ANAC2011_Laptop")
+	if code, out, errs := runCLI("convert", laptop); code == 0 || out != "" || !strings.Contains(errs, "it must be between 0 and 1") {
+		t.Errorf("NegMAS to parley: exit %d: %s", code, errs)
+	}
+}
