@@ -43,7 +43,7 @@ func (c *ConvertCmd) Run(e env) error {
 		if c.Output == "" {
 			return fmt.Errorf("--to negmas writes a folder: give it with -o")
 		}
-		if err := negmas.Write(filepath.Clean(c.Output), s); err != nil {
+		if err := negmas.Write(filepath.Clean(c.Output), s, nil); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "wrote %s: a NegMAS scenario folder, %d parties, %d issues\n", filepath.Clean(c.Output), len(s.Parties), len(s.Issues))

@@ -108,3 +108,33 @@ func TestConvertToNegMAS(t *testing.T) {
 		t.Errorf("NegMAS to parley: exit %d: %s", code, errs)
 	}
 }
+
+func TestLeagueCommand(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCLI("league", "anl2024", "--scenarios", "1", "--repetitions", "1", "--dir", dir, "--progress", "none")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"ANL 2024 league, seed 0: 1 scenarios", "rvfitter", "nashseeker", "micro", "boulware", "conceder", "linear", "Advantage: (u − rv)/(max − rv)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = runCLI("league", "anl2024", "--scenarios", "1", "--repetitions", "1", "--dir", dir, "--json")
+	if code != 0 || !strings.Contains(errs, "36 of 36 sessions were already recorded") {
+		t.Fatalf("resume: exit %d: %s", code, errs)
+	}
+	var tb struct {
+		Sessions uint64 `json:"sessions"`
+		Rows     []struct {
+			Negotiator string  `json:"negotiator"`
+			Advantage  float64 `json:"advantage"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(out), &tb); err != nil || tb.Sessions != 36 || len(tb.Rows) != 6 {
+		t.Fatalf("JSON %v: %s", err, out)
+	}
+	if code, _, errs := runCLI("league", "anl2025"); code == 0 || !strings.Contains(errs, "anl2024") {
+		t.Errorf("unknown league: exit %d: %s", code, errs)
+	}
+}

@@ -21,6 +21,12 @@ const (
 	StatsName = "_stats"
 )
 
+// PublicKey is the _info entry, a parley extension that NegMAS ignores,
+// that makes the parties' utility functions public
+// (scenario.Scenario.PublicUtilities): ANL's league gives each negotiator
+// its opponent's.
+const PublicKey = "public_utilities"
+
 // Dir is what ScanDir finds in a folder.
 type Dir struct {
 	Domain   string   // the domain file: its type names an OutcomeSpace
@@ -274,6 +280,7 @@ func ReadDir(dir string) (*Folder, error) {
 			return nil, err
 		}
 		f.Info = info
+		s.PublicUtilities = info[PublicKey] == "True"
 	}
 	return f, nil
 }

@@ -24,7 +24,9 @@ const MaxTableValues = 10_000
 // the party (its id, which reading the folder back gives again), in files
 // <id>.yml when the ids sort in party order and are safe file names, else
 // 001_party.yml, 002_party.yml … (NegMAS orders parties by file name), and
-// _info.yaml.
+// _info.yaml (the scenario's name and description, public_utilities when
+// utility functions are public, and the entries of info: numbers and
+// booleans as they are, other text quoted).
 // Utilities are written exactly: a discrete issue's values as a TableFun,
 // an integer issue's as a TableFun (or, past MaxTableValues values, an
 // AffineFun when its linear function never reaches Genius's clamp), a real
@@ -34,7 +36,7 @@ const MaxTableValues = 10_000
 // ratification, guarantees, an agenda, meetings, events, delay costs),
 // mediators, and utilities that reach Genius's cap min(Σ, 1), which NegMAS
 // does not apply.
-func Files(s *scenario.Scenario) (map[string][]byte, error) {
+func Files(s *scenario.Scenario, info map[string]string) (map[string][]byte, error) {
 	if err := expressible(s); err != nil {
 		return nil, err
 	}
@@ -70,20 +72,39 @@ func Files(s *scenario.Scenario) (map[string][]byte, error) {
 	var b strings.Builder
 	writeDomain(&b, s)
 	files[dom+".yml"] = []byte(b.String())
-	var info strings.Builder
-	info.WriteString("name: " + quote(s.Name) + "\n")
+	var ib strings.Builder
+	ib.WriteString("name: " + quote(s.Name) + "\n")
 	if s.Description != "" {
-		info.WriteString("description: " + quote(s.Description) + "\n")
+		ib.WriteString("description: " + quote(s.Description) + "\n")
 	}
-	files[InfoName+".yaml"] = []byte(info.String())
+	if s.PublicUtilities {
+		ib.WriteString(PublicKey + ": true\n")
+	}
+	keys := make([]string, 0, len(info))
+	for k := range info {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := info[k]
+		if _, ok := parseNumber(v); !ok && v != "true" && v != "false" {
+			v = quote(v)
+		}
+		if !plainKey(k) {
+			k = quote(k)
+		}
+		ib.WriteString(k + ": " + v + "\n")
+	}
+	files[InfoName+".yaml"] = []byte(ib.String())
 	return files, nil
 }
 
-// Write writes s as a NegMAS scenario folder dir (see Files), which must
-// not exist or be empty. The files are written into a new folder beside
-// it that is then renamed, so that nothing is half-written.
-func Write(dir string, s *scenario.Scenario) error {
-	files, err := Files(s)
+// Write writes s as a NegMAS scenario folder dir (see Files), with info's
+// entries added to _info.yaml. The folder must not exist or be empty; the
+// files are written into a new folder beside it that is then renamed, so
+// that nothing is half-written.
+func Write(dir string, s *scenario.Scenario, info map[string]string) error {
+	files, err := Files(s, info)
 	if err != nil {
 		return err
 	}
@@ -112,6 +133,16 @@ func Write(dir string, s *scenario.Scenario) error {
 	}
 	os.Remove(dir) // an empty folder is replaced
 	return os.Rename(tmp, dir)
+}
+
+// plainKey reports whether k can be written as a YAML key unquoted.
+func plainKey(k string) bool {
+	for i, r := range k {
+		if !(r >= 'a' && r <= 'z' || r == '_' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return k != "" && k != "null" && k != "true" && k != "false" && k != "yes" && k != "no" && k != "on" && k != "off"
 }
 
 // fileSafe reports whether id can be a file name on every system.

@@ -28,7 +28,7 @@ func TestWriteGeniusRoundTrip(t *testing.T) {
 		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), s.Name)
-			if err := Write(out, s); err != nil {
+			if err := Write(out, s, nil); err != nil {
 				if !strings.Contains(err.Error(), "before Genius's cap at 1") {
 					t.Fatal(err)
 				}
@@ -85,7 +85,7 @@ func TestWriteSharedRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "copy")
-			if err := Write(out, f.Scenario); err != nil {
+			if err := Write(out, f.Scenario, nil); err != nil {
 				t.Fatal(err)
 			}
 			g, err := ReadDir(out)
@@ -111,7 +111,7 @@ func TestWriteRefuses(t *testing.T) {
 	}
 	// alice's utilities reach 1.425: parley caps them, NegMAS would not.
 	f.Scenario.Parties[0].Prefs.Reservation = 0
-	if err := Write(filepath.Join(t.TempDir(), "m"), f.Scenario); err == nil || !strings.Contains(err.Error(), "reach 1.425") {
+	if err := Write(filepath.Join(t.TempDir(), "m"), f.Scenario, nil); err == nil || !strings.Contains(err.Error(), "reach 1.425") {
 		t.Errorf("capped utilities: %v", err)
 	}
 	g, err := genius.LoadDir(shared.Dir(t, "domains", "ANAC2015_Tram"))
@@ -121,7 +121,7 @@ func TestWriteRefuses(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "full")
 	os.Mkdir(out, 0o755)
 	os.WriteFile(filepath.Join(out, "x"), []byte("x"), 0o644)
-	if err := Write(out, g); err == nil || !strings.Contains(err.Error(), "not empty") {
+	if err := Write(out, g, nil); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("non-empty folder: %v", err)
 	}
 	if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 1 {
@@ -131,7 +131,7 @@ func TestWriteRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Files(s); err == nil || !strings.Contains(err.Error(), "red lines") {
+	if _, err := Files(s, nil); err == nil || !strings.Contains(err.Error(), "red lines") {
 		t.Errorf("a scenario with rules: %v", err)
 	}
 }
