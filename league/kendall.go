@@ -111,4 +111,13 @@ func mergeCount(a, buf []float64) int64 {
 // values and the true ones, so 1 for a model that ranks the outcomes as
 // the opponent does, 0 for the reverse ranking, and 0.5 for one that knows
 // nothing (a constant, or values unrelated to the truth).
-func ModelScore(model, truth []float64) float64 { return (1 + KendallTau(model, truth)) / 2 }
+// A model value that is NaN counts as the lowest (model is changed in
+// place).
+func ModelScore(model, truth []float64) float64 {
+	for i, v := range model {
+		if math.IsNaN(v) {
+			model[i] = math.Inf(-1)
+		}
+	}
+	return (1 + KendallTau(model, truth)) / 2
+}

@@ -9,8 +9,10 @@ import (
 // compilePublic builds, when the scenario makes utility functions public
 // (scenario.Scenario.PublicUtilities), the index each other seat sees of a
 // seat's utility function: its own, with the reservation value withheld
-// (0). Preferences stay private in scenarios with an agenda, whose phases
-// negotiate over spaces of their own.
+// (0), as it stands at the start of the session (a scheduled event that
+// changes a party's preferences is not shown to the others). Preferences
+// stay private in scenarios with an agenda, whose phases negotiate over
+// spaces of their own.
 func (p *Prepared) compilePublic() error {
 	if !p.Scenario.PublicUtilities || len(p.Scenario.Agenda) > 0 {
 		return nil

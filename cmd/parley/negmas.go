@@ -2,7 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/scenario/negmas"
@@ -24,7 +27,18 @@ func negmasFigures(path string) (*negmas.Stats, string, error) {
 	if errors.Is(err, negmas.ErrTooLarge) {
 		return nil, "NegMAS's figures skipped: " + err.Error(), nil
 	}
-	return st, "", err
+	if err != nil || f.Files.Stats == "" {
+		return st, "", err
+	}
+	// The folder's own _stats, as NegMAS wrote them: say whether they agree.
+	ref, err := negmas.ReadStats(filepath.Join(path, f.Files.Stats))
+	if err != nil {
+		return st, fmt.Sprintf("%s could not be read to compare: %v", f.Files.Stats, err), nil
+	}
+	if d := st.Diff(ref, 1e-9); len(d) > 0 {
+		return st, fmt.Sprintf("NegMAS's figures differ from the folder's %s: %s", f.Files.Stats, strings.Join(d, "; ")), nil
+	}
+	return st, fmt.Sprintf("NegMAS's figures agree with the folder's %s (utilities to 1e-9, outcomes exactly)", f.Files.Stats), nil
 }
 
 // withNegMAS is the JSON of analyze on a NegMAS folder: the report and,

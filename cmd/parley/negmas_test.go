@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,6 +31,7 @@ func TestAnalyzeNegMASFolders(t *testing.T) {
 			}
 			var rep struct {
 				Outcomes uint64        `json:"outcomes"`
+				Notes    []string      `json:"notes"`
 				NegMAS   *negmas.Stats `json:"negmas"`
 			}
 			if err := json.Unmarshal([]byte(out), &rep); err != nil {
@@ -47,6 +49,9 @@ func TestAnalyzeNegMASFolders(t *testing.T) {
 			}
 			for _, d := range rep.NegMAS.Diff(ref, 1e-9) {
 				t.Error(d)
+			}
+			if !strings.Contains(strings.Join(rep.Notes, "\n"), "NegMAS's figures agree with the folder's _stats.yaml") {
+				t.Errorf("notes %q", rep.Notes)
 			}
 		})
 	}
@@ -136,5 +141,27 @@ func TestLeagueCommand(t *testing.T) {
 	}
 	if code, _, errs := runCLI("league", "anl2025"); code == 0 || !strings.Contains(errs, "anl2024") {
 		t.Errorf("unknown league: exit %d: %s", code, errs)
+	}
+}
+
+// TestAnalyzeNegMASStatsDiffer: a _stats.yaml that disagrees with the
+// folder's scenario is named in the report's notes.
+func TestAnalyzeNegMASStatsDiffer(t *testing.T) {
+	src := shared.Dir(t, "negmas", "ANAC2011_Laptop")
+	dir := t.TempDir()
+	entries, _ := os.ReadDir(src)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "_stats.yaml" {
+			b = []byte(strings.Replace(string(b), "opposition: 0.20445869125259528", "opposition: 0.3", 1))
+		}
+		os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644)
+	}
+	code, out, errs := runCLI("analyze", dir)
+	if code != 0 || !strings.Contains(out, "NegMAS's figures differ from the folder's _stats.yaml: opposition 0.20445869125259528, NegMAS 0.3") {
+		t.Errorf("exit %d: %s\n%s", code, errs, out)
 	}
 }

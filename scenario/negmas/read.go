@@ -1,6 +1,7 @@
 package negmas
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -164,7 +165,7 @@ func HasDomain(dir string) bool {
 			continue
 		}
 		data, err := safeio.ReadFileIn(root, name)
-		if err != nil {
+		if err != nil || !bytes.Contains(data, []byte("OutcomeSpace")) {
 			continue
 		}
 		if t, err := parseTree(data, name); err == nil {

@@ -164,13 +164,14 @@ func convert(a ast.Node, file string, errs *diag.List) *node {
 		return &node{kind: kStr, pos: pos, text: v.Value.Value}
 	case *ast.MappingNode:
 		n := &node{kind: kMap, pos: pos}
+		seen := map[string]diag.Pos{}
 		for _, kv := range v.Values {
-			addPair(n, kv, file, errs)
+			addPair(n, kv, seen, file, errs)
 		}
 		return n
 	case *ast.MappingValueNode:
 		n := &node{kind: kMap, pos: pos}
-		addPair(n, v, file, errs)
+		addPair(n, v, map[string]diag.Pos{}, file, errs)
 		return n
 	case *ast.SequenceNode:
 		n := &node{kind: kSeq, pos: pos}
@@ -183,7 +184,9 @@ func convert(a ast.Node, file string, errs *diag.List) *node {
 	return &node{kind: kNull, pos: pos}
 }
 
-func addPair(m *node, kv *ast.MappingValueNode, file string, errs *diag.List) {
+// addPair adds a key and its value to mapping m; seen holds the
+// identities of its keys so far.
+func addPair(m *node, kv *ast.MappingValueNode, seen map[string]diag.Pos, file string, errs *diag.List) {
 	var key ast.Node = kv.Key
 	if mk, ok := key.(*ast.MappingKeyNode); ok {
 		key = mk.Value
@@ -197,12 +200,12 @@ func addPair(m *node, kv *ast.MappingValueNode, file string, errs *diag.List) {
 		errs.Add(k.pos, "a mapping key must be a single value, not %s", k.kind)
 		return
 	}
-	for i, prev := range m.keys {
-		if prev.identity() == k.identity() {
-			errs.Add(k.pos, "key %s appears twice in this mapping (also at %s)", diag.Excerpt(k.label()), m.keys[i].pos)
-			return
-		}
+	id := k.identity()
+	if p, dup := seen[id]; dup {
+		errs.Add(k.pos, "key %s appears twice in this mapping (also at %s)", diag.Excerpt(k.label()), p)
+		return
 	}
+	seen[id] = k.pos
 	m.keys = append(m.keys, k)
 	m.vals = append(m.vals, convert(kv.Value, file, errs))
 }
