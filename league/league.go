@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/parleyhq/parley/negotiator"
 	"github.com/parleyhq/parley/scenario/negmas"
 	"github.com/parleyhq/parley/session"
 	"github.com/parleyhq/parley/tournament"
@@ -97,6 +98,21 @@ func Run(ctx context.Context, cfg Config) (*Table, error) {
 	if len(cfg.Negotiators) == 0 {
 		cfg.Negotiators = ANL2024.Negotiators
 	}
+	negs := make([]string, len(cfg.Negotiators))
+	for i, n := range cfg.Negotiators {
+		sp, err := negotiator.Parse(n)
+		if err == nil {
+			err = sp.CheckRole(negotiator.RoleParty)
+		}
+		if err != nil {
+			return nil, err
+		}
+		negs[i] = sp.String()
+		if slices.Contains(negs[:i], negs[i]) {
+			return nil, fmt.Errorf("negotiator %s is listed twice", negs[i])
+		}
+	}
+	cfg.Negotiators = negs
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.NumCPU()
 	}

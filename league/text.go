@@ -43,7 +43,11 @@ func (t *Table) WriteText(w io.Writer) error {
 		}
 		slices.Sort(none)
 		b.WriteString("Concealment: (1 + Kendall's τ)/2 of the opponent model read from the negotiator at the end of each session against the opponent's utility; 0.5 without a model")
-		if len(none) > 0 {
+		switch len(none) {
+		case 0:
+		case 1:
+			b.WriteString(" (" + none[0] + " exposes none)")
+		default:
 			b.WriteString(" (" + strings.Join(none, ", ") + " expose none)")
 		}
 		b.WriteString(". Score: advantage + concealment.\n")
