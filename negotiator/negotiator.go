@@ -64,6 +64,12 @@ type Setup struct {
 	Dynamic     bool
 	Reservation float64
 	Version     uint64
+	// Others holds, when the scenario makes utility functions public
+	// (scenario.Scenario.PublicUtilities, as in ANL's league), the index of
+	// every other negotiating seat's utility function, nil at this seat's
+	// own position; their reservation values stay private (0 in these
+	// indexes). Nil when preferences are private.
+	Others []*Index
 }
 
 // CurrentReservation is the seat's reservation value now.
@@ -103,6 +109,10 @@ type Info struct {
 	// play differently; without it a session's seed changes nothing the
 	// strategy does.
 	Random bool
+	// Public: the strategy needs the other parties' utility functions
+	// (Setup.Others), so it plays only where the scenario makes them
+	// public (see Spec.CheckPublic).
+	Public bool
 	make   func(p map[string]float64) Negotiator
 }
 

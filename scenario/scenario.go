@@ -49,6 +49,13 @@ type Scenario struct {
 	Issues      []Issue
 	Warnings    []string // problems that do not stop use, e.g. an unreadable source
 
+	// PublicUtilities makes each party's utility function, though not its
+	// reservation value, known to the other parties, as the Automated
+	// Negotiation League does: sessions then show them to the strategies
+	// that use them (negotiator.Setup.Others). False keeps preferences
+	// private, the rule everywhere else.
+	PublicUtilities bool
+
 	Guarantees []Guarantee
 	Agenda     []Phase // in an order that respects every phase's After
 	Meetings   []Meeting

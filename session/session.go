@@ -119,7 +119,8 @@ type Prepared struct {
 	dynamic  bool // time effects, events or an agenda: reservations move
 	rules    bool // the scenario has any negotiation rule
 
-	jsonLabels [][]string // per issue, per value: the label as a JSON string
+	public     []*negotiator.Index // per seat, when utilities are public (public.go)
+	jsonLabels [][]string          // per issue, per value: the label as a JSON string
 	analysis   *analysisCache
 	zone       *zoneCache
 	anti       *anticipation
@@ -178,6 +179,9 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 		p.Indexes = append(p.Indexes, base[s].x)
 	}
 	if err := p.compileEvents(base); err != nil {
+		return nil, err
+	}
+	if err := p.compilePublic(); err != nil {
 		return nil, err
 	}
 	p.compilePhases()
@@ -397,6 +401,10 @@ func NewRunner(cfg Config) (*Runner, error) {
 			errs = append(errs, fmt.Errorf("party %s: %w", ids[s], err))
 			continue
 		}
+		if err := sp.CheckPublic(prep.public != nil); err != nil {
+			errs = append(errs, fmt.Errorf("party %s: %w", ids[s], err))
+			continue
+		}
 		r.seats = append(r.seats, &seat{spec: sp, name: sp.String(), neg: sp.New()})
 	}
 	if perr == nil {
@@ -457,6 +465,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		s.rng = rand.New(&s.pcg)
 		s.setup = negotiator.Setup{Seat: i, Parties: n, Space: prep.Space, Rand: s.rng, Deadline: cfg.Deadline, Dynamic: prep.dynamic}
 	}
+	r.sharePublic()
 	r.ratRand = rand.New(&r.ratPCG)
 	r.initState()
 	r.wall = cfg.Clock == nil && cfg.Deadline.Time > 0

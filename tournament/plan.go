@@ -492,6 +492,10 @@ func expand(dir, given string) ([]string, error) {
 		switch strings.ToLower(filepath.Ext(e.Name())) {
 		case ".xml", ".json":
 			return []string{filepath.Clean(given)}, nil
+		case ".yml", ".yaml":
+			if open.Format(full) == "negmas" {
+				return []string{filepath.Clean(given)}, nil
+			}
 		}
 		if e.IsDir() {
 			subs = append(subs, filepath.Join(given, e.Name()))
@@ -515,7 +519,8 @@ func resolve(dir, p string) string {
 // fingerprint hashes what the scenario loader (scenario/open) reads: a
 // scenario file's contents, or, for a folder, each file of the format it
 // holds (its .xml files when it has any, as Genius domains do, else its
-// .json files, GeniusWeb's), with its name, in name order. The loaders
+// .json, .yml and .yaml files, GeniusWeb's and NegMAS's), with its name, in
+// name order. The loaders
 // decide by their contents which of those are domains and profiles, so
 // all of them count; the folder's other files (a README, reference
 // figures) do not, and neither do the paths, so that moving a scenario
@@ -554,13 +559,13 @@ func fingerprint(path string) (string, error) {
 		if fi, err := os.Stat(full); err != nil || fi.IsDir() {
 			continue
 		}
-		switch strings.ToLower(filepath.Ext(e.Name())) {
-		case ".xml":
+		switch x := strings.ToLower(filepath.Ext(e.Name())); {
+		case x == ".xml":
 			if ext != ".xml" {
 				ext, files = ".xml", files[:0]
 			}
 			files = append(files, full)
-		case ext:
+		case x == ext, ext != ".xml" && (x == ".yml" || x == ".yaml"): // NegMAS folders: YAML or JSON
 			files = append(files, full)
 		}
 	}

@@ -50,6 +50,13 @@ func (c *AnalyzeCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
+	nm, note, err := negmasFigures(c.Path)
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		r.Notes = append(r.Notes, note)
+	}
 	if c.WhatIf {
 		if err := c.whatIf(e, r); err != nil {
 			return err
@@ -66,9 +73,15 @@ func (c *AnalyzeCmd) Run(e env) error {
 		}
 	}
 	if c.JSON {
+		if nm != nil {
+			return writeJSON(e.stdout, withNegMAS{r, nm})
+		}
 		return writeJSON(e.stdout, r)
 	}
-	return r.WriteText(e.stdout)
+	if err := r.WriteText(e.stdout); err != nil || nm == nil {
+		return err
+	}
+	return writeNegMAS(e.stdout, r, nm)
 }
 
 // whatIf adds the what-if analysis to r and, with --samples, the

@@ -21,13 +21,14 @@ var version = ""
 type cli struct {
 	Validate   ValidateCmd      `cmd:"" help:"Check a scenario file and report every problem with file:line:column."`
 	Analyze    AnalyzeCmd       `cmd:"" help:"Analyse a scenario: Pareto frontier, Nash, Kalai-Smorodinsky, welfare, zone of agreement."`
-	Convert    ConvertCmd       `cmd:"" help:"Write a parley scenario (YAML) from a Genius XML folder or GeniusWeb JSON files."`
+	Convert    ConvertCmd       `cmd:"" help:"Write a parley scenario (YAML) from Genius, NegMAS or GeniusWeb files, or a NegMAS scenario folder (--to negmas)."`
 	Run        RunCmd           `cmd:"" help:"Run a negotiation session between built-in negotiators and report the exchange and the result."`
 	Forecast   ForecastCmd      `cmd:"" help:"Forecast multi-actor decisions on spatial issues (compromise, median, KTAB SMP, expected utility)."`
 	List       ListCmd          `cmd:"" help:"List the built-in protocols, negotiators and mediators with their parameters and sources."`
 	Schema     SchemaCmd        `cmd:"" help:"Print the JSON Schema of the scenario format (or, with --protocol, of the seat protocol)."`
 	Agent      AgentCmd         `cmd:"" help:"Play a built-in strategy as an outside seat on stdin/stdout (the seat protocol's reference agent)."`
 	Tournament TournamentCmd    `cmd:"" help:"Run tournaments of many sessions into a SQLite database, resumable; report and export them."`
+	League     LeagueCmd        `cmd:"" help:"Run the Automated Negotiation League (ANL 2024, or with ANL 2026's concealment score) on generated scenarios, resumable."`
 	Bench      BenchCmd         `cmd:"" help:"Measure parley's performance: sessions/s, steps/s, tournament throughput, frontier times, peak memory."`
 	ScoreLog   ScoreLogCmd      `cmd:"" name:"score-log" help:"Score the published logs of LLM-Deliberation games: each final deal against the game's rule and every party's threshold, with its distances to the Pareto frontier and the Nash point."`
 	Serve      ServeCmd         `cmd:"" help:"Serve sessions whose seats are played over the network (WebSocket, HTTP long-poll); state in SQLite."`
