@@ -30,7 +30,7 @@ type cli struct {
 	Tournament TournamentCmd    `cmd:"" help:"Run tournaments of many sessions into a SQLite database, resumable; report and export them."`
 	Bench      BenchCmd         `cmd:"" help:"Measure parley's performance: sessions/s, steps/s, tournament throughput, frontier times, peak memory."`
 	ScoreLog   ScoreLogCmd      `cmd:"" name:"score-log" help:"Score the published logs of LLM-Deliberation games: each final deal against the game's rule and every party's threshold, with its distances to the Pareto frontier and the Nash point."`
-	Serve      ServeCmd         `cmd:"" help:"Serve sessions whose seats are played over the network (WebSocket, HTTP long-poll); state in SQLite."`
+	Serve      ServeCmd         `cmd:"" help:"Serve the web pages and sessions whose seats are played over the network (WebSocket, HTTP long-poll); state in SQLite."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }
 
