@@ -81,7 +81,7 @@ func (a *App) forecastPage(w http.ResponseWriter, r *http.Request) {
 		d.Rows = append(d.Rows, row)
 	}
 	type chartModel struct {
-		Name   string          `json:"name"`
+		Name   string           `json:"name"`
 		Result *forecast.Result `json:"result"`
 	}
 	var cm []chartModel

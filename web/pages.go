@@ -45,7 +45,7 @@ var funcs = template.FuncMap{
 		}
 		return strconv.FormatFloat(x, 'f', d, 64)
 	},
-	"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" },
+	"pct":  func(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" },
 	"join": strings.Join,
 	"json": func(v any) (template.JS, error) {
 		b, err := json.Marshal(v)

@@ -50,6 +50,7 @@ type recorder struct {
 	wake    chan struct{}
 	done    chan struct{}
 	started bool
+	stopped bool
 }
 
 type pendingRow struct {
@@ -260,12 +261,15 @@ func (rc *recorder) start() {
 // stop stores what is queued and stops the writer.
 func (rc *recorder) stop() {
 	rc.wmu.Lock()
-	started := rc.started
+	live := rc.started && !rc.stopped
 	rc.wmu.Unlock()
-	if !started {
+	if !live {
 		return
 	}
 	rc.flush()
+	rc.wmu.Lock()
+	rc.stopped, rc.started = true, false
+	rc.wmu.Unlock()
 	close(rc.done)
 }
 

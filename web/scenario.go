@@ -407,7 +407,7 @@ type chart struct {
 	Sampled     bool         `json:"sampled"`
 	Index       []uint64     `json:"index"`
 	U           [][]float64  `json:"u"`    // [party][point]
-	Flag        []uint8      `json:"flag"` // 0 outside the zone, 1 in it, 2 across a red line
+	Flag        []int8       `json:"flag"` // 0 outside the zone, 1 in it, 2 across a red line
 	Frontier    []chartPoint `json:"frontier"`
 	Solutions   []chartSol   `json:"solutions"`
 }
@@ -454,7 +454,7 @@ func chartData(s *scenario.Scenario, rep *analysis.Report) ([]byte, error) {
 			idx += uint64(v) * strides[i]
 		}
 		c.Index = append(c.Index, idx)
-		flag := uint8(1)
+		flag := int8(1)
 		for _, u := range us {
 			if len(u.RedLines) > 0 && u.Crosses(o) >= 0 {
 				flag = 2

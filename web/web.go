@@ -110,8 +110,8 @@ func (a *App) Attach(srv *server.Server) error {
 	}
 	a.tourn = newTournaments(a)
 	a.routes()
-	close(a.ready)
 	a.rec.start()
+	close(a.ready)
 	if err := a.tourn.resume(); err != nil {
 		log.Printf("parley serve: resuming tournaments: %v", err)
 	}
