@@ -136,7 +136,7 @@ func (l *live) finish(r *session.Result) {
 	}
 	l.finishing = true
 	l.mu.Unlock()
-	if l.watcher != nil {
+	if l.watcher != nil && !l.srv.stopping.Load() {
 		l.watcher.Finish(r)
 	}
 	data, err := json.Marshal(r)

@@ -378,13 +378,16 @@ func (srv *Server) build(id string, r *Request, name string, text []byte) (*live
 		}
 	}
 	if srv.cfg.Watch != nil {
+		// A session stopped by Close ends as its seats are closed: that
+		// end is not what happened (the next server resumes the session),
+		// so watchers see nothing of it.
 		cfg.OnEvent = func(e protocol.Event) {
-			if l.watcher != nil {
+			if l.watcher != nil && !srv.stopping.Load() {
 				l.watcher.Event(e)
 			}
 		}
 		cfg.OnNote = func(n session.Note) {
-			if l.watcher != nil {
+			if l.watcher != nil && !srv.stopping.Load() {
 				l.watcher.Note(n)
 			}
 		}

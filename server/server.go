@@ -64,6 +64,8 @@ type Config struct {
 // a restart plays again from its start, so its watcher sees every event
 // again, in the same order), and the result before it is stored, so that
 // what the watcher keeps is complete once the session shows as finished.
+// Once Close has begun a watcher sees nothing more: sessions then end
+// only because the server stops, and the next server resumes them.
 // During Event, the runner's Labels, SeatUtility and EventText describe
 // the event. Its methods must not block for long: the session waits.
 type Watcher interface {
@@ -100,6 +102,9 @@ type Server struct {
 	resumed  int
 	// diverged counts messages a replay sent otherwise than stored.
 	diverged atomic.Int64
+	// stopping is set when Close begins: what sessions do from then on
+	// (they end as their seats are closed) is not shown to watchers.
+	stopping atomic.Bool
 }
 
 // DB is the server's database, for packages that serve beside it (the
@@ -210,6 +215,7 @@ func (srv *Server) localHost(hostport string) bool {
 // closed, and sessions under way stop where they are (the next server on
 // the database resumes them).
 func (srv *Server) Close() error {
+	srv.stopping.Store(true)
 	srv.mu.Lock()
 	if srv.closed {
 		srv.mu.Unlock()

@@ -244,8 +244,7 @@ func (a *App) upload(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		a.render(w, r, "library", "", page{Title: "Library", Nav: "library", Data: a.libraryData(r, problemsOf(name, text, err))})
+		a.render(w, r, "library", "", page{Code: http.StatusUnprocessableEntity, Title: "Library", Nav: "library", Data: a.libraryData(r, problemsOf(name, text, err))})
 		return
 	}
 	b := make([]byte, 16)

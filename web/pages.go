@@ -103,6 +103,7 @@ func loadPages() (*pages, error) {
 
 // page is what every page's template gets besides its own data.
 type page struct {
+	Code  int // the status (0: 200)
 	Title string
 	CSRF  string
 	Nav   string // the nav entry to highlight
@@ -134,24 +135,28 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, name, block string,
 	// The pages may run only their own scripts: inline event handlers
 	// and scripts of other origins are refused.
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-	writeCompressed(w, r, buf.Bytes())
+	writeCompressed(w, r, p.Code, buf.Bytes())
 }
 
 // fail shows an error page.
 func (a *App) fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
-	w.WriteHeader(code)
-	a.render(w, r, "error", "", page{Title: http.StatusText(code), Data: msg})
+	a.render(w, r, "error", "", page{Code: code, Title: http.StatusText(code), Data: msg})
 }
 
 // writeCompressed writes a body, gzipped when the client takes it and it
 // is worth it.
-func writeCompressed(w http.ResponseWriter, r *http.Request, body []byte) {
+func writeCompressed(w http.ResponseWriter, r *http.Request, code int, body []byte) {
+	if code == 0 {
+		code = http.StatusOK
+	}
 	w.Header().Add("Vary", "Accept-Encoding")
 	if len(body) < 1024 || !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.WriteHeader(code)
 		w.Write(body)
 		return
 	}
 	w.Header().Set("Content-Encoding", "gzip")
+	w.WriteHeader(code)
 	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 	zw.Write(body)
 	zw.Close()

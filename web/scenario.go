@@ -521,7 +521,7 @@ func (a *App) scenarioData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	writeCompressed(w, r, an.data)
+	writeCompressed(w, r, 0, an.data)
 }
 
 // evaluate measures the deal a person composed (htmx fragment).

@@ -69,15 +69,13 @@ func (a *App) joinPage(w http.ResponseWriter, r *http.Request) {
 // all clients together, so that codes cannot be guessed by trying.
 func (a *App) join(w http.ResponseWriter, r *http.Request) {
 	if !a.joins.allow() {
-		w.WriteHeader(http.StatusTooManyRequests)
-		a.render(w, r, "join", "", page{Title: "Join a session", Nav: "join", Data: "Too many attempts; wait a moment and try again."})
+		a.render(w, r, "join", "", page{Code: http.StatusTooManyRequests, Title: "Join a session", Nav: "join", Data: "Too many attempts; wait a moment and try again."})
 		return
 	}
 	code := normCode(r.FormValue("code"))
 	token, err := a.tokenOfCode(r.Context(), code)
 	if err != nil || token == "" {
-		w.WriteHeader(http.StatusNotFound)
-		a.render(w, r, "join", "", page{Title: "Join a session", Nav: "join", Data: "No seat has this code. Check it with your facilitator."})
+		a.render(w, r, "join", "", page{Code: http.StatusNotFound, Title: "Join a session", Nav: "join", Data: "No seat has this code. Check it with your facilitator."})
 		return
 	}
 	http.Redirect(w, r, "/play/"+token, http.StatusSeeOther)

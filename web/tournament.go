@@ -195,10 +195,11 @@ func (a *App) tournamentListErr(w http.ResponseWriter, r *http.Request, msg stri
 	for _, p := range m {
 		d.Specs = append(d.Specs, strings.TrimSuffix(filepath.Base(p), ".yaml"))
 	}
+	code := 0
 	if msg != "" {
-		w.WriteHeader(http.StatusBadRequest)
+		code = http.StatusBadRequest
 	}
-	a.render(w, r, "tournaments", "", page{Title: "Tournaments", Nav: "tournament", Data: d})
+	a.render(w, r, "tournaments", "", page{Code: code, Title: "Tournaments", Nav: "tournament", Data: d})
 }
 
 // specYAML is the spec the form describes.

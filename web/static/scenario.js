@@ -49,9 +49,9 @@
         return s.meta + ": " + Object.entries(p.outcome || {}).map(([k, v]) => k + ": " + v).join(", ") + " — " + data.parties.map((q, k) => q + " " + parleyCharts.fmt(p.u[k])).join(", ");
       },
     });
-    const ms = performance.now() - t0;
     el.dataset.points = String(data.index.length);
-    el.dataset.renderMs = ms.toFixed(1);
+    // uPlot paints in a microtask: the frame after it is drawn.
+    requestAnimationFrame(() => { el.dataset.renderMs = (performance.now() - t0).toFixed(1); });
     note.textContent = data.index.length + " outcomes drawn" + (data.sampled ? " (a sample of " + data.total.toExponential(2) + ")" : "") + "; hover for the deal";
   }
 
@@ -75,8 +75,10 @@
         data = d;
         if (d.parties.length < 2) { note.textContent = "one party: nothing to plot"; return; }
         draw();
-        el.dataset.loadMs = (performance.now() - t0).toFixed(1);
-        el.dataset.ready = "1";
+        requestAnimationFrame(() => {
+          el.dataset.loadMs = (performance.now() - t0).toFixed(1);
+          el.dataset.ready = "1";
+        });
       })
       .catch((e) => { note.textContent = "the chart could not load: " + e; });
   }

@@ -35,7 +35,7 @@
   }
 
   function draw() {
-    const offers = entries.filter((e) => e.u && e.u.length && e.kind !== "agreement");
+    const offers = entries.filter((e) => e.u && e.u.length && (e.kind === "offer" || e.kind === "propose"));
     const agreements = entries.filter((e) => e.kind === "agreement" && e.u);
     const byProposer = new Map();
     for (const e of offers) {
