@@ -322,7 +322,7 @@ func TestBrowserClassroom(t *testing.T) {
 	// The facilitator sees all three seats and what each did.
 	fac.waitFor(`!!document.querySelector("#debrief .debrief")`, 30*time.Second)
 	fac.do(chromedp.Navigate(s.url + watch))
-	fac.waitFor(`!!document.querySelector("#debrief .debrief") && document.querySelectorAll("#record li").length > 0`, 30*time.Second)
+	fac.waitFor(`!!document.querySelector("#debrief .debrief") && document.querySelectorAll("#record li").length > 0 && !!document.querySelector("#time-chart canvas") && !!document.querySelector("#space-chart canvas")`, 30*time.Second)
 	var rows []struct {
 		Party string `json:"party"`
 		Last  string `json:"last"`
@@ -571,14 +571,17 @@ func TestBrowserTournamentAndForecast(t *testing.T) {
 		t.Fatal(err)
 	}
 	json.Unmarshal([]byte(v), &csv)
-	if got := strings.Count(strings.TrimSpace(csv), "\n"); got != 3*27*3 {
-		t.Errorf("the CSV export has %d sessions, want %d", got, 3*27*3)
+	// 3 negotiators on 3 seats, every assignment (27), 3 repetitions.
+	if got := strings.Count(strings.TrimSpace(csv), "\n"); got != 27*3 {
+		t.Errorf("the CSV export has %d sessions, want %d", got, 27*3)
 	}
 
 	tb.do(chromedp.Navigate(s.url + "/scenario/x/ukraine-2025/forecast"))
 	tb.waitFor(`document.querySelectorAll("#fc-charts .u-wrap").length > 0`, 30*time.Second)
-	if axis := tb.text("#fc-charts"); !strings.Contains(axis, "Crimea only") {
-		t.Errorf("the forecast's axes lack the scale's option labels:\n%.400s", axis)
+	var ticks []string
+	tb.eval(`JSON.stringify([...document.querySelectorAll("#fc-charts .chart")].map((c) => c.dataset.ticks))`, &ticks)
+	if len(ticks) != 4 || !strings.Contains(strings.Join(ticks, "|"), "Crimea only") {
+		t.Errorf("the forecast's axes are labelled %q, want the scale's options of 4 issues", ticks)
 	}
 	tb.shot("forecast-1280")
 	tb.do(chromedp.Navigate(s.url + "/session/new?scenario=x/ukraine-2025"))

@@ -249,7 +249,8 @@ func (a *App) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	b := make([]byte, 16)
 	rand.Read(b)
-	id := base64.RawURLEncoding.EncodeToString(b)
+	// An id starts with a letter, as library references must.
+	id := "s" + base64.RawURLEncoding.EncodeToString(b)
 	if _, err := a.db.ExecContext(r.Context(), `INSERT INTO web_uploads(id, created, name, text) VALUES(?, ?, ?, ?)`, id, time.Now().UnixNano(), name, []byte(text)); err != nil {
 		a.fail(w, r, http.StatusInternalServerError, "storing the upload: "+err.Error())
 		return

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"log"
 	"math"
 	"net/http"
@@ -327,7 +328,7 @@ type heatMap struct {
 type heatCell struct {
 	Mean, CI float64
 	N        uint64
-	Color    string
+	Color    template.CSS
 	Has      bool
 }
 
@@ -391,7 +392,7 @@ func heat(s *tournament.Summary) *heatMap {
 		// White at 0 to a deep blue at 1.
 		x := math.Max(0, math.Min(1, m))
 		rr, gg := int(255-200*x), int(255-150*x)
-		h.Rows[i][j] = heatCell{Mean: m, CI: p.Utility.CI95, N: p.Sessions, Has: true, Color: fmt.Sprintf("rgb(%d,%d,255)", rr, gg)}
+		h.Rows[i][j] = heatCell{Mean: m, CI: p.Utility.CI95, N: p.Sessions, Has: true, Color: template.CSS(fmt.Sprintf("rgb(%d,%d,255)", rr, gg))}
 	}
 	return h
 }
