@@ -393,4 +393,3 @@ func TestJoinCodes(t *testing.T) {
 		t.Errorf("%d wrong codes tried in a second; at most 20 may be", codes)
 	}
 }
-
