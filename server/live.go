@@ -31,6 +31,7 @@ type live struct {
 	specs   []string    // every seat's negotiator spec, in seat order
 	seats   []*openSeat // the open seats, in seat order
 	clock   clock
+	watcher Watcher // Config.Watch's, or nil
 
 	mu      sync.Mutex
 	state   string
@@ -135,6 +136,9 @@ func (l *live) finish(r *session.Result) {
 	}
 	l.finishing = true
 	l.mu.Unlock()
+	if l.watcher != nil && !l.srv.stopping.Load() {
+		l.watcher.Finish(r)
+	}
 	data, err := json.Marshal(r)
 	if err == nil {
 		err = l.srv.journal.do(stmt{sqlFinished, []any{string(data), l.id}})

@@ -229,6 +229,16 @@ func (srv *Server) scenarioText(r *Request) (name string, text []byte, ps Proble
 	return
 }
 
+// ParseScenario reads a scenario a client sent (a request's, or one
+// uploaded to the web pages) as the server does: it may name no files, and
+// its problems are positioned in ScenarioName.
+func ParseScenario(text []byte) (*scenario.Scenario, error) {
+	if err := noFiles(text); err != nil {
+		return nil, err
+	}
+	return scenario.Parse(text, ScenarioName)
+}
+
 // examples lists the scenario files of the examples folder.
 func (srv *Server) examples() []string {
 	m, _ := filepath.Glob(filepath.Join(srv.cfg.Examples, "*.yaml"))
@@ -367,12 +377,30 @@ func (srv *Server) build(id string, r *Request, name string, text []byte) (*live
 			srv.journal.add(op{stmts: []stmt{{sqlClock, []any{id, k, int64(d)}}}})
 		}
 	}
+	if srv.cfg.Watch != nil {
+		// A session stopped by Close ends as its seats are closed: that
+		// end is not what happened (the next server resumes the session),
+		// so watchers see nothing of it.
+		cfg.OnEvent = func(e protocol.Event) {
+			if l.watcher != nil && !srv.stopping.Load() {
+				l.watcher.Event(e)
+			}
+		}
+		cfg.OnNote = func(n session.Note) {
+			if l.watcher != nil && !srv.stopping.Load() {
+				l.watcher.Note(n)
+			}
+		}
+	}
 	runner, err := session.NewRunner(cfg)
 	if err != nil {
 		ps.merge("", err)
 		return nil, ps
 	}
 	l.runner = runner
+	if srv.cfg.Watch != nil {
+		l.watcher = srv.cfg.Watch(id, runner)
+	}
 	l.specs = r.specs(len(l.parties))
 	if info, err := protocol.Lookup(r.protocol()); err == nil && info.Mediated && r.Mediator == "" && prep.Mediator >= 0 {
 		l.specs = append(l.specs, "broker") // as session.NewRunner decides

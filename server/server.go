@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/internal/safeio"
+	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/session"
 )
 
@@ -51,6 +52,26 @@ type Config struct {
 	// name there (DNS rebinding). parley serve sets it when it listens on
 	// a loopback address.
 	Local bool
+	// Watch, when set, is called with every session the server builds
+	// (created, or rebuilt by a restart) and its runner; the Watcher it
+	// returns (nil: none) sees the session play. The web pages use it to
+	// show a session live.
+	Watch func(id string, r *session.Runner) Watcher
+}
+
+// Watcher sees a session play on the server's session goroutine: every
+// protocol event and session note as they happen (a session resumed after
+// a restart plays again from its start, so its watcher sees every event
+// again, in the same order), and the result before it is stored, so that
+// what the watcher keeps is complete once the session shows as finished.
+// Once Close has begun a watcher sees nothing more: sessions then end
+// only because the server stops, and the next server resumes them.
+// During Event, the runner's Labels, SeatUtility and EventText describe
+// the event. Its methods must not block for long: the session waits.
+type Watcher interface {
+	Event(protocol.Event)
+	Note(session.Note)
+	Finish(*session.Result)
 }
 
 // MaxOutcomes is the default of Config.MaxOutcomes.
@@ -81,7 +102,14 @@ type Server struct {
 	resumed  int
 	// diverged counts messages a replay sent otherwise than stored.
 	diverged atomic.Int64
+	// stopping is set when Close begins: what sessions do from then on
+	// (they end as their seats are closed) is not shown to watchers.
+	stopping atomic.Bool
 }
+
+// DB is the server's database, for packages that serve beside it (the
+// web pages) to keep their own tables in the same file.
+func (srv *Server) DB() *sql.DB { return srv.db }
 
 // Resumed is how many sessions under way New found in the database and
 // resumed.
@@ -187,6 +215,7 @@ func (srv *Server) localHost(hostport string) bool {
 // closed, and sessions under way stop where they are (the next server on
 // the database resumes them).
 func (srv *Server) Close() error {
+	srv.stopping.Store(true)
 	srv.mu.Lock()
 	if srv.closed {
 		srv.mu.Unlock()

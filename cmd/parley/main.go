@@ -31,7 +31,7 @@ type cli struct {
 	League     LeagueCmd        `cmd:"" help:"Run the Automated Negotiation League (ANL 2024, or with ANL 2026's concealment score) on generated scenarios, resumable."`
 	Bench      BenchCmd         `cmd:"" help:"Measure parley's performance: sessions/s, steps/s, tournament throughput, frontier times, peak memory."`
 	ScoreLog   ScoreLogCmd      `cmd:"" name:"score-log" help:"Score the published logs of LLM-Deliberation games: each final deal against the game's rule and every party's threshold, with its distances to the Pareto frontier and the Nash point."`
-	Serve      ServeCmd         `cmd:"" help:"Serve sessions whose seats are played over the network (WebSocket, HTTP long-poll); state in SQLite."`
+	Serve      ServeCmd         `cmd:"" help:"Serve the web pages and sessions whose seats are played over the network (WebSocket, HTTP long-poll); state in SQLite."`
 	Mcp        McpCmd           `cmd:"" name:"mcp" help:"Serve parley's analysis as Model Context Protocol tools for LLM agents (stdio, or streamable HTTP with --http)."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
 }

@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/server"
+	"github.com/parleyhq/parley/web"
 )
 
 // ServeCmd runs parley's HTTP server: sessions whose seats are played over
-// the network (docs/serve.md).
+// the network (docs/serve.md) and the web pages (docs/web.md).
 type ServeCmd struct {
 	Addr     string        `default:"127.0.0.1:8080" help:"Address to listen on. The default serves this machine only; serving other interfaces (such as :8080) is a choice to make knowingly."`
 	DB       string        `default:"parley-serve.db" type:"path" help:"SQLite file that holds sessions, seats, their messages and results; a restarted server resumes the sessions under way."`
@@ -42,11 +43,24 @@ func (c *ServeCmd) Run(e env) error {
 	if !local {
 		e.warn(fmt.Sprintf("serving on %s: anyone who can reach it may create sessions; seats stay protected by their tokens", ln.Addr()))
 	}
-	srv, err := server.New(server.Config{DB: c.DB, Grace: c.Grace, Examples: c.Examples, BaseURL: c.URL, Local: local})
+	// The web pages record every session the server plays: their watcher
+	// goes into the server's configuration, and they are mounted on it.
+	app, err := web.New(web.Config{Examples: c.Examples, DB: c.DB})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	srv, err := server.New(server.Config{DB: c.DB, Grace: c.Grace, Examples: c.Examples, BaseURL: c.URL, Local: local, Watch: app.Watch})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := app.Attach(srv); err != nil {
+		srv.Close()
+		ln.Close()
+		return err
+	}
+	defer app.Close()
 	fmt.Fprintf(e.stdout, "parley serve: listening on http://%s (state in %s; %d sessions resumed)\n", ln.Addr(), c.DB, srv.Resumed())
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	hs.RegisterOnShutdown(srv.Disconnect)
