@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -16,6 +17,14 @@ func TestDiffGolden(t *testing.T) {
 	}
 	got := strings.ReplaceAll("$ parley "+strings.Join(args, " ")+"\n"+out, "../../", "")
 	golden(t, "diff-truce.txt", got)
+	// docs/diff.md shows the same output.
+	doc, err := os.ReadFile("../../docs/diff.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "```console\n"+got+"```") {
+		t.Error("docs/diff.md does not show what parley diff prints (testdata/golden/diff-truce.txt)")
+	}
 }
 
 // TestDiffJSON: the JSON form carries every change and the figures of both
