@@ -239,3 +239,21 @@ func TestDiffErrors(t *testing.T) {
 		t.Errorf("got %v; want both files' errors with positions", err)
 	}
 }
+
+// TestDiffWithoutLineup: a caller that gives no line-up gets the figures
+// of the analysis and no session.
+func TestDiffWithoutLineup(t *testing.T) {
+	b := edit(t, flagship(t), "      territory:\n        value: 0.35\n", "      territory:\n        value: 0.45\n",
+		"guarantees: {value: 0.25, assumption: {why: guarantees decide", "guarantees: {value: 0.15, assumption: {why: guarantees decide")
+	d, err := Versions(Version{Name: flagshipPath, Data: flagship(t)}, Version{Name: "../examples/b.yaml", Data: b}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.BeforeFigures.Session != nil || d.AfterFigures.Session != nil || slices.Contains(d.Moved, "session") || !slices.Contains(d.Moved, "nash") {
+		t.Errorf("sessions %+v %+v, moved %v", d.BeforeFigures.Session, d.AfterFigures.Session, d.Moved)
+	}
+	var text bytes.Buffer
+	if err := d.WriteText(&text); err != nil || strings.Contains(text.String(), "Session") {
+		t.Errorf("%v:\n%s", err, text.String())
+	}
+}

@@ -138,6 +138,9 @@ func samePoint(a, b *Point) bool {
 }
 
 func samePlay(a, b *Play) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
 	return a.Error == b.Error && a.Status == b.Status && a.End == b.End && a.Round == b.Round &&
 		maps.Equal(a.Deal, b.Deal) && sameUtilities(a.Utilities, b.Utilities)
 }
@@ -270,6 +273,9 @@ func writePoint(b *strings.Builder, name string, x, y *Point, parties, issues []
 }
 
 func writePlay(b *strings.Builder, x, y *Play, parties, issues []string) {
+	if x == nil || y == nil {
+		return // no line-up
+	}
 	title := fmt.Sprintf("Session (%s, %d rounds, seed %d", x.Protocol, x.Rounds, x.Seed)
 	if x.Negotiators != nil {
 		title += "; " + strings.Join(x.Negotiators, ",")

@@ -12,7 +12,8 @@ import (
 type Lineup struct {
 	// Negotiators gives the strategies for a scenario with n negotiating
 	// parties: one per party or one for all (session.Config.Negotiators).
-	// The versions may seat different numbers of parties.
+	// The versions may seat different numbers of parties. Nil: no session
+	// is played.
 	Negotiators func(n int) []string
 	Protocol    string // default saop
 	Mediator    string // default: the session's (broker when a party mediates)
@@ -50,7 +51,7 @@ type Figures struct {
 	Nash           *Point   `json:"nash"`
 	RatifiableNash *Point   `json:"ratifiable_nash"`
 	MaxWelfare     *Point   `json:"max_welfare"`
-	Session        *Play    `json:"session"`
+	Session        *Play    `json:"session"` // nil without a line-up
 	Notes          []string `json:"notes,omitempty"`
 }
 
@@ -62,7 +63,7 @@ type Point struct {
 
 // Play is the outcome of the line-up's session.
 type Play struct {
-	Negotiators []string           `json:"negotiators"` // as the line-up gave them (nil: the session's default)
+	Negotiators []string           `json:"negotiators"` // as the line-up gave them
 	Protocol    string             `json:"protocol"`
 	Rounds      int                `json:"rounds"`
 	Seed        uint64             `json:"seed"`
@@ -79,7 +80,7 @@ type Play struct {
 // Measure computes the headline figures of s: the zone of agreement, the
 // Nash and max-welfare points, the ratifiable zone and its Nash point (with
 // minRat, 0 for analysis.DefaultMinRatification), and the outcome of one
-// session with the line-up. A figure that cannot be computed is left out
+// session with the line-up (none without its Negotiators). A figure that cannot be computed is left out
 // with a note; a session that cannot be run keeps its error.
 func Measure(s *scenario.Scenario, minRat float64, l Lineup) (*Figures, error) {
 	r, err := analysis.Analyze(s, analysis.Options{})
@@ -106,16 +107,15 @@ func Measure(s *scenario.Scenario, minRat float64, l Lineup) (*Figures, error) {
 			fg.RatifiableNash = &Point{Deal: d.Outcome, Utilities: byParty(r.Parties, d.Utilities)}
 		}
 	}
-	fg.Session = play(s, l)
+	if l.Negotiators != nil {
+		fg.Session = play(s, l)
+	}
 	return fg, nil
 }
 
 // play runs the line-up's session on s.
 func play(s *scenario.Scenario, l Lineup) *Play {
-	var negs []string
-	if l.Negotiators != nil {
-		negs = l.Negotiators(len(s.Negotiators()))
-	}
+	negs := l.Negotiators(len(s.Negotiators()))
 	p := &Play{Negotiators: negs, Protocol: l.protocol(), Rounds: l.rounds(), Seed: l.Seed}
 	res, err := session.Run(session.Config{Scenario: s, Negotiators: negs, Protocol: p.Protocol, Mediator: l.Mediator,
 		Deadline: protocol.Deadline{Rounds: p.Rounds}, Seed: l.Seed})
