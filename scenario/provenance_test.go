@@ -102,6 +102,22 @@ parties:
 	}
 }
 
+// TestProvenanceQuorumDefault: a decision rule that names veto parties
+// but no quorum needs every negotiating party, a default it shows.
+func TestProvenanceQuorumDefault(t *testing.T) {
+	text := "parley: 1\nname: q\ndecision: {veto: [p]}\n" + twoParties + `parties:
+  - {id: p, reservation: 0.1, weights: {x: 0.5, y: 0.5}, values: {x: {a: 1, b: 0}, y: {a: 0, b: 1}}}
+  - {id: q, reservation: 0.1, weights: {x: 0.5, y: 0.5}, values: {x: {a: 0, b: 1}, y: {a: 1, b: 0}}}
+`
+	pr, err := provenanceOf(t, text, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pr.Defaults) != 1 || pr.Defaults[0].Path != "decision.quorum" || pr.Defaults[0].Value != "2" {
+		t.Errorf("defaults %+v; want decision.quorum = 2", pr.Defaults)
+	}
+}
+
 // TestFlagshipDefaults: the referendum's p = 2.87e-07 rests on the default
 // polling error, which provenance now shows, as it shows Russia's
 // credibility estimated from its record.
