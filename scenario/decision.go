@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/parleyhq/parley/decision"
 )
@@ -30,6 +31,9 @@ func (v *validator) decision(f *File, s *Scenario) {
 		v.errorf("decision.quorum", "a quorum of %d: give how many of the %d negotiating parties must accept a deal, 1 to %d", d.Quorum, n, n)
 	}
 	r := decision.Rule{Quorum: d.Quorum}
+	if d.Quorum == 0 {
+		v.defaulted("decision.quorum", strconv.Itoa(n), "how many negotiating parties must accept a deal: all of them")
+	}
 	for k, id := range d.Veto {
 		p := fmt.Sprintf("decision.veto[%d]", k)
 		i := s.PartyIndex(id)

@@ -201,7 +201,9 @@ type EventDef struct {
 
 // Number is a number that may carry where it comes from: either a plain
 // number, or a mapping {value, source: {document, quote}} or
-// {value, assumption: {why, range: [lo, hi]}}.
+// {value, assumption: {why, range: [lo, hi]}}, or both when the source is
+// marked direction_only (the quote gives the direction, the assumption the
+// size).
 type Number struct {
 	Value      float64     `yaml:"value" json:"value"`
 	Source     *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
@@ -213,6 +215,11 @@ type Citation struct {
 	Document string `yaml:"document" json:"document"`
 	Quote    string `yaml:"quote" json:"quote"`
 	Note     string `yaml:"note,omitempty" json:"note,omitempty"`
+	// DirectionOnly says that the quote gives only the number's direction
+	// (which option is best, which issue weighs most), not its size: the
+	// number then also carries an assumption with a range for the size,
+	// which sensitivity analysis samples like any other.
+	DirectionOnly bool `yaml:"direction_only,omitempty" json:"direction_only,omitempty" jsonschema_description:"The quote gives only the number's direction; its size is the number's assumption (with a range)."`
 }
 
 // Assumption marks a value the sources do not give: why it was chosen and

@@ -332,6 +332,12 @@ type validator struct {
 	idx   map[string]diag.Pos
 	errs  diag.List
 	docs  map[string]string // source id -> normalised text, "" if unread
+	// unread says, per source id whose text is not read, why: its quotes
+	// are unchecked (Provenance).
+	unread map[string]string
+	// defaults lists the numbers and rules the file leaves out that enter
+	// a figure (Scenario.Defaults).
+	defaults []Default
 
 	skipDocs bool // check citations against source ids only (FromFile)
 }
@@ -365,11 +371,14 @@ func (v *validator) number(n Number, path, what string, lo, hi float64) float64 
 	case n.Value < lo || n.Value > hi:
 		v.errorf(path, "%s is %s; it must be between %s and %s", what, ftoa(n.Value), ftoa(lo), ftoa(hi))
 	}
-	if n.Source != nil && n.Assumption != nil {
-		v.errorf(path, "%s has both a source and an assumption; give one", what)
+	if n.Source != nil && n.Assumption != nil && !n.Source.DirectionOnly {
+		v.errorf(path, "%s has both a source and an assumption; give one, or mark the source direction_only: true when its quote gives only the direction and the assumption the size", what)
 	}
 	if c := n.Source; c != nil {
-		v.citation(*c, join(path, "source"))
+		v.quote(*c, join(path, "source"))
+		if c.DirectionOnly && (n.Assumption == nil || n.Assumption.Range == nil) {
+			v.errorf(join(path, "source.direction_only"), "the quote behind %s gives only its direction: add assumption: {why, range: [low, high]} for its size", what)
+		}
 	}
 	if a := n.Assumption; a != nil {
 		ap := join(path, "assumption")
@@ -392,9 +401,19 @@ func (v *validator) number(n Number, path, what string, lo, hi float64) float64 
 	return n.Value
 }
 
-// citation checks that the quote names a declared source and, when the
-// source's text is available, appears in it verbatim (up to white space).
+// citation checks the source of something other than a number (a red
+// line, a member, a meeting): see quote. Only a number's source may be
+// direction_only.
 func (v *validator) citation(c Citation, path string) {
+	if c.DirectionOnly {
+		v.errorf(join(path, "direction_only"), "direction_only marks the source of a number whose size is assumed; this source supports no number")
+	}
+	v.quote(c, path)
+}
+
+// quote checks that the quote names a declared source and, when the
+// source's text is available, appears in it verbatim (up to white space).
+func (v *validator) quote(c Citation, path string) {
 	text, ok := v.docs[c.Document]
 	if !ok {
 		ids := make([]string, 0, len(v.docs))
@@ -441,11 +460,13 @@ func (v *validator) scenario(f *File) *Scenario {
 	v.issues(f, s)
 	v.parties(f, s)
 	v.rules(f, s)
+	s.Defaults = v.defaults
 	return s
 }
 
 func (v *validator) sources(f *File, s *Scenario) {
 	v.docs = map[string]string{}
+	v.unread = map[string]string{}
 	for i, d := range f.Sources {
 		p := fmt.Sprintf("sources[%d]", i)
 		if d.ID == "" {
@@ -456,14 +477,21 @@ func (v *validator) sources(f *File, s *Scenario) {
 			v.errorf(join(p, "id"), "source id %q is used twice", d.ID)
 		}
 		v.docs[d.ID] = ""
-		if d.Path != "" && !v.skipDocs {
+		switch {
+		case v.skipDocs:
+		case d.Path == "" && d.URL != "":
+			v.unread[d.ID] = "it gives only a URL, which parley does not fetch"
+		case d.Path == "":
+			v.unread[d.ID] = "it gives no path to its text"
+		default:
 			data, err := v.readSource(d.Path)
 			if err != nil {
 				// The scenario stays usable without its sources; quotes
 				// from this one just cannot be checked.
 				s.Warnings = append(s.Warnings, fmt.Sprintf("%s: cannot read source %q (%v); its quotes are not checked", v.pos(join(p, "path")), d.ID, err))
-			} else {
-				v.docs[d.ID] = NormalizeSpace(string(data))
+				v.unread[d.ID] = fmt.Sprintf("cannot read it: %v", err)
+			} else if v.docs[d.ID] = NormalizeSpace(string(data)); v.docs[d.ID] == "" {
+				v.unread[d.ID] = "its file holds no text"
 			}
 		}
 		s.Sources = append(s.Sources, Source(d))
@@ -569,6 +597,7 @@ func (v *validator) issues(f *File, s *Scenario) {
 			is.Min, is.Max, is.Steps = r.Min, r.Max, r.Steps
 			if is.Steps == 0 {
 				is.Steps = DefaultRealSteps
+				v.defaulted(join(p, "real.steps"), ftoa(DefaultRealSteps), "the number of values issue %q is enumerated as", d.ID)
 			}
 			switch {
 			case !finite(r.Min) || !finite(r.Max) || r.Min >= r.Max:
@@ -766,8 +795,22 @@ const WeightSumTolerance = 1e-3
 func (v *validator) prefs(d PartyDef, p string, s *Scenario) Preferences {
 	pr := Preferences{Reservation: 0, Discount: 1,
 		Weights: make([]float64, len(s.Issues)), Values: make([]utility.ValueFunc, len(s.Issues))}
+	if len(d.Weights) == 0 && len(d.Values) == 0 {
+		// No interests of its own (a chair): every weight 0, every value
+		// 0. Only the mediator may be so; v.mediator checks, once roles
+		// are settled.
+		for i := range pr.Values {
+			pr.Values[i] = noValue(&s.Issues[i])
+		}
+		if d.Reservation != nil {
+			v.errorf(join(p, "reservation"), "party %q has no weights or values, so no interests and no reservation value; drop the reservation or give it weights", d.ID)
+		}
+		return pr
+	}
 	if d.Reservation != nil {
 		pr.Reservation = v.number(*d.Reservation, join(p, "reservation"), fmt.Sprintf("the reservation value of %q", d.ID), 0, 1)
+	} else {
+		v.defaulted(join(p, "reservation"), "0", "the reservation value of %q (no agreement is worth nothing to it)", d.ID)
 	}
 	if d.Discount != nil {
 		pr.Discount = v.number(*d.Discount, join(p, "discount"), fmt.Sprintf("the discount factor of %q", d.ID), 0, 1)
@@ -802,10 +845,22 @@ func (v *validator) prefs(d PartyDef, p string, s *Scenario) Preferences {
 			v.errorf(join(p, "values"), "party %q has a weight but no value function for issue %q", d.ID, is.ID)
 			continue
 		}
+		k := len(v.defaults)
 		pr.Values[i] = v.valueFunc(vd, join(join(p, "values"), is.ID), d.ID, is)
+		if pr.Weights[i] == 0 {
+			v.defaults = v.defaults[:k] // a value function weighed 0 enters no figure
+		}
 	}
 	if len(missing) > 0 {
 		v.errorf(join(p, "weights"), "party %q has no weight for issue(s) %s; give every issue a weight (0 if it does not matter)", d.ID, strings.Join(missing, ", "))
+	} else if sum == 0 {
+		// Every weight 0: no interests, like a party with no weights
+		// (only a mediator; v.mediator checks).
+		if d.Reservation != nil {
+			v.errorf(join(p, "reservation"), "party %q weighs every issue 0, so it has no interests and no reservation value; drop the reservation or give it weights", d.ID)
+		}
+		pr.Reservation = 0
+		v.dropDefaults(p + ".")
 	} else if finite(sum) && math.Abs(sum-1) > WeightSumTolerance {
 		v.errorf(join(p, "weights"), "the weights of %q sum to %s; they must sum to 1", d.ID, ftoa(sum))
 	}
@@ -900,11 +955,26 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 		case byBounds:
 			a := num(l.AtMin, "linear.at_min", 0, 0, 1)
 			b := num(l.AtMax, "linear.at_max", 1, 0, 1)
+			if l.AtMin == nil {
+				v.defaulted(join(path, "linear.at_min"), "0", "the value at the lower bound in %s", what)
+			}
+			if l.AtMax == nil {
+				v.defaulted(join(path, "linear.at_max"), "1", "the value at the upper bound in %s", what)
+			}
 			f.Origin, f.Offset, f.Slope = is.Min, a, (b-a)/(is.Max-is.Min)
 		default:
 			f.Offset = num(l.Offset, "linear.offset", 0, -inf, inf)
 			f.Slope = num(l.Slope, "linear.slope", 0, -inf, inf)
 			f.Origin = num(l.Origin, "linear.origin", is.Min, -inf, inf)
+			for _, d := range []struct {
+				n          *Number
+				name, word string
+				x          float64
+			}{{l.Offset, "offset", "offset", 0}, {l.Slope, "slope", "slope", 0}, {l.Origin, "origin", "origin (the lower bound)", is.Min}} {
+				if d.n == nil {
+					v.defaulted(join(path, "linear."+d.name), ftoa(d.x), "the %s in %s", d.word, what)
+				}
+			}
 		}
 	case sh.Triangular != nil:
 		t := sh.Triangular
@@ -912,6 +982,12 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 		f.Peak = v.number(t.Peak, join(path, "triangular.peak"), "peak in "+what, is.Min, is.Max)
 		f.AtMin = num(t.AtMin, "triangular.at_min", 0, 0, 1)
 		f.AtMax = num(t.AtMax, "triangular.at_max", 0, 0, 1)
+		if t.AtMin == nil {
+			v.defaulted(join(path, "triangular.at_min"), "0", "the value at the lower bound in %s", what)
+		}
+		if t.AtMax == nil {
+			v.defaulted(join(path, "triangular.at_max"), "0", "the value at the upper bound in %s", what)
+		}
 	case sh.Peaked != nil:
 		pk := sh.Peaked
 		f.Shape = utility.Peaked

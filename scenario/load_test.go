@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/parleyhq/parley/internal/shared"
 )
 
 func mustLoad(t *testing.T, path string) *Scenario {
@@ -217,7 +220,8 @@ func TestSchemaAcceptsExamples(t *testing.T) {
 	}
 }
 
-// FuzzParse: no input makes Parse panic or hang, and a failure always says why.
+// FuzzParse: no input makes Parse (or Provenance) panic or hang, and a
+// failure always says why.
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"testdata/ok.yaml", "testdata/bad.yaml", "testdata/rules.yaml", "testdata/spatial.yaml", "../examples/ukraine-2025.yaml"} {
 		data, err := os.ReadFile(name)
@@ -238,6 +242,10 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := s.MarshalYAML(); err != nil {
 			t.Fatalf("valid scenario does not marshal: %v", err)
+		}
+		// Provenance validates as Parse does: a valid file classifies.
+		if _, err := CheckProvenance(data, "fuzz.yaml"); err != nil {
+			t.Fatalf("Parse accepts the file but Provenance does not: %v", err)
 		}
 	})
 }
@@ -342,14 +350,15 @@ func TestFlagshipProvenance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr, err := CheckProvenance(data, "ukraine-2025.yaml")
+	seed := shared.Dir(t, "seed")
+	pr, err := Options{SourceRoots: []string{filepath.Dir(seed)}}.Provenance(data, "../examples/ukraine-2025.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(pr.Plain) > 0 {
 		t.Errorf("numbers without a source or an assumption:\n%v", pr.Plain)
 	}
-	if pr.Quoted < 30 || pr.Assumed < 80 {
-		t.Errorf("quoted %d, assumed %d", pr.Quoted, pr.Assumed)
+	if pr.Quoted < 15 || pr.DirectionOnly < 10 || pr.Assumed < 80 || pr.Unchecked != 0 || len(pr.UncheckedSources) != 0 {
+		t.Errorf("quoted %d, direction only %d, assumed %d, unchecked %d (%v)", pr.Quoted, pr.DirectionOnly, pr.Assumed, pr.Unchecked, pr.UncheckedSources)
 	}
 }

@@ -2,12 +2,14 @@ package scenario
 
 import (
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/parleyhq/parley/diag"
+	"github.com/parleyhq/parley/utility"
 )
 
 // NumberRef is one Number of a decoded file: where it sits (a path such as
@@ -84,35 +86,107 @@ func walkNumbers(v reflect.Value, path string, commit func(), emit func(NumberRe
 	}
 }
 
-// Provenance counts where a file's numbers come from: quoted from a source,
-// assumed (with a reason), or definitional — 0 and 1 in a value table (the
-// worst and best options by construction) and 0 and 100 as scale points
-// (the scale's ends). Plain lists every other number with its position:
-// a number that neither cites nor explains itself.
+// Provenance counts where a file's numbers come from, each number once:
+// quoted (the quote was found in its source and gives the value), quoted
+// for its direction only (the size is assumed, with a range), unchecked (it
+// quotes a source whose text parley did not read: a URL only, a file it
+// cannot or may not read), assumed (with a reason), or definitional — 0
+// and 1 in a value table (the worst and best options by construction) and
+// 0 and 100 as scale points (the scale's ends). Plain lists every other
+// number with its position: a number that neither cites nor explains
+// itself. Defaults lists what the file leaves out that enters a figure.
 type Provenance struct {
-	Quoted, Assumed, Definitional int
-	Plain                         diag.List
+	Quoted, DirectionOnly, Unchecked, Assumed, Definitional int
+	Plain                                                   diag.List
+	Defaults                                                []Default
+	// UncheckedSources are the sources whose quotes, of numbers and of
+	// rules alike, were not checked, in file order.
+	UncheckedSources []UncheckedSource
+}
+
+// UncheckedSource is a source whose text parley did not read, so that its
+// quotes are not checked.
+type UncheckedSource struct {
+	ID     string
+	Why    string
+	Quotes int // quotes citing it, of numbers and rules
+}
+
+// Default is a number or rule that a scenario file leaves out but that
+// enters a figure, with the value parley uses in its place.
+type Default struct {
+	Path  string   // where it would be written, e.g. parties[0].ratification.uncertainty
+	Value string   // the value used
+	What  string   // what it is
+	Pos   diag.Pos // the position of its nearest written parent
+}
+
+func (d Default) String() string {
+	return fmt.Sprintf("%s: %s = %s (default): %s", d.Pos, d.Path, d.Value, d.What)
+}
+
+// defaulted records that path was left out and value used in its place.
+func (v *validator) defaulted(path, value, format string, args ...any) {
+	v.defaults = append(v.defaults, Default{Path: path, Value: value, What: fmt.Sprintf(format, args...), Pos: v.pos(path)})
+}
+
+// dropDefaults forgets the defaults under prefix: they enter no figure.
+func (v *validator) dropDefaults(prefix string) {
+	kept := v.defaults[:0]
+	for _, d := range v.defaults {
+		if !strings.HasPrefix(d.Path, prefix) {
+			kept = append(kept, d)
+		}
+	}
+	v.defaults = kept
+}
+
+// noValue is the value function of a party without interests: 0 everywhere.
+func noValue(is *Issue) utility.ValueFunc {
+	if is.Kind == Discrete {
+		return utility.ValueFunc{Shape: utility.Table, Values: make([]float64, len(is.Options))}
+	}
+	return utility.ValueFunc{Shape: utility.Linear, Origin: is.Min}
 }
 
 var (
-	tableEntry = regexp.MustCompile(`^parties\[\d+\]\.values\.[^.]+\.[^.]+$`)
-	scalePoint = regexp.MustCompile(`^issues\[\d+\]\.scale\.options\.[^.]+$`)
+	tableEntry   = regexp.MustCompile(`^parties\[\d+\]\.values\.[^.]+\.[^.]+$`)
+	scalePoint   = regexp.MustCompile(`^issues\[\d+\]\.scale\.options\.[^.]+$`)
+	citationType = reflect.TypeOf(Citation{})
 )
 
-// CheckProvenance decodes a scenario file and classifies its numbers. It
-// does not validate the file (use Parse for that).
+// CheckProvenance classifies the numbers of a scenario file, reading its
+// sources only from the file's own folder; see Options.Provenance.
 func CheckProvenance(data []byte, name string) (*Provenance, error) {
+	return Options{}.Provenance(data, name)
+}
+
+// Provenance validates a scenario file (as Parse, returning its errors)
+// and classifies its numbers. A quote counts as quoted only when its
+// source's text was read and holds it; sources are read from the file's
+// folder and o.SourceRoots.
+func (o Options) Provenance(data []byte, name string) (*Provenance, error) {
 	f, idx, errs := decode(data, name)
 	if f == nil {
 		errs.Sort()
 		return nil, errs
 	}
+	v := &validator{file: name, idx: idx, dir: filepath.Dir(name), roots: o.SourceRoots, errs: errs}
+	s := v.scenario(f)
+	if len(v.errs) > 0 {
+		v.errs.Sort()
+		return nil, v.errs
+	}
 	f.ResolveValues()
-	v := &validator{file: name, idx: idx}
-	pr := &Provenance{}
+	pr := &Provenance{Defaults: s.Defaults}
 	for _, r := range NumbersIn(f, "") {
 		n := r.Get()
+		_, unread := v.unread[docOf(n.Source)]
 		switch {
+		case n.Source != nil && unread:
+			pr.Unchecked++
+		case n.Source != nil && n.Source.DirectionOnly:
+			pr.DirectionOnly++
 		case n.Source != nil:
 			pr.Quoted++
 		case n.Assumption != nil:
@@ -125,5 +199,48 @@ func CheckProvenance(data []byte, name string) (*Provenance, error) {
 		}
 	}
 	pr.Plain.Sort()
+	quotes := map[string]int{}
+	walkCitations(reflect.ValueOf(f).Elem(), func(c *Citation) { quotes[c.Document]++ })
+	for _, d := range f.Sources {
+		if why, ok := v.unread[d.ID]; ok && quotes[d.ID] > 0 {
+			pr.UncheckedSources = append(pr.UncheckedSources, UncheckedSource{ID: d.ID, Why: why, Quotes: quotes[d.ID]})
+		}
+	}
 	return pr, nil
+}
+
+func docOf(c *Citation) string {
+	if c == nil {
+		return ""
+	}
+	return c.Document
+}
+
+// walkCitations calls visit for every Citation under v.
+func walkCitations(v reflect.Value, visit func(*Citation)) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walkCitations(v.Elem(), visit)
+		}
+	case reflect.Struct:
+		if v.Type() == citationType {
+			c := v.Interface().(Citation)
+			visit(&c)
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				walkCitations(v.Field(i), visit)
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			walkCitations(v.Index(i), visit)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			walkCitations(it.Value(), visit)
+		}
+	}
 }

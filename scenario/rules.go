@@ -69,6 +69,11 @@ func (v *validator) mediator(f *File, s *Scenario) {
 	if n := len(s.Negotiators()); n < MinNegotiators {
 		v.errorf("parties", "%s", tooFewNegotiators(n, len(s.Parties)))
 	}
+	for i := range s.Parties {
+		if s.Parties[i].Disinterested() && s.Negotiates(i) {
+			v.errorf(fmt.Sprintf("parties[%d].weights", i), "party %q has no interests (no weights, or every weight 0), which only a mediator may lack; give it weights that sum to 1, or make it the mediator", s.Parties[i].ID)
+		}
+	}
 }
 
 func partyIDs(s *Scenario) string {
@@ -181,9 +186,13 @@ func (v *validator) ratification(d *RatificationDef, p, party string, s *Scenari
 	}
 	if d.Threshold != nil {
 		r.Threshold = v.number(*d.Threshold, join(p, "threshold"), "the threshold of "+what, 0, 1)
+	} else {
+		v.defaulted(join(p, "threshold"), ftoa(DefaultThreshold), "the yes share that %s needs (a simple majority)", what)
 	}
 	if d.Uncertainty != nil {
 		r.Uncertainty = v.number(*d.Uncertainty, join(p, "uncertainty"), "the uncertainty of "+what, 0, 1)
+	} else {
+		v.defaulted(join(p, "uncertainty"), ftoa(DefaultUncertainty), "the polling error of %s: the spread of the yes share around its prediction", what)
 	}
 	if len(d.Support) == 0 && d.Voters == nil {
 		v.errorf(p, "%s has no constituency: give support (share of voters accepting each option) or voters (mean and sd of their reservation utilities)", what)
@@ -236,11 +245,13 @@ func (v *validator) ratification(d *RatificationDef, p, party string, s *Scenari
 
 func (v *validator) guarantees(f *File, s *Scenario) {
 	seen := map[int]bool{}
+	credited := map[int]bool{} // guarantors whose credibility default is recorded
 	for k, d := range f.Guarantees {
 		p := fmt.Sprintf("guarantees[%d]", k)
 		g := Guarantee{Issue: s.IssueIndex(d.Issue), Beneficiary: s.PartyIndex(d.Beneficiary), Rule: d.Rule}
 		if g.Rule == "" {
 			g.Rule = "mean"
+			v.defaulted(join(p, "rule"), "mean", "how the credibilities of the guarantors of %q combine: their mean, each keeping discretion", d.Issue)
 		} else if !contains([]string{"mean", "any", "all"}, g.Rule) {
 			v.errorf(join(p, "rule"), "unknown guarantee rule %q; rules are mean, any, all", d.Rule)
 		}
@@ -277,12 +288,36 @@ func (v *validator) guarantees(f *File, s *Scenario) {
 					continue
 				}
 				g.Guarantors[j] = append(g.Guarantors[j], qi)
+				v.credibilityDefault(f, s, qi, credited)
 			}
 		}
 		if g.Beneficiary >= 0 && g.Baseline >= 0 {
 			s.Guarantees = append(s.Guarantees, g)
 		}
 	}
+}
+
+// credibilityDefault records, once per party, a guarantor's credibility
+// that the file does not state: estimated from its record, or 1.
+func (v *validator) credibilityDefault(f *File, s *Scenario, q int, done map[int]bool) {
+	d := &f.Parties[q]
+	if done[q] || d.Credibility != nil {
+		return
+	}
+	done[q] = true
+	path := fmt.Sprintf("parties[%d].credibility", q)
+	if n := len(d.Commitments); n > 0 {
+		kept := 0
+		for _, c := range d.Commitments {
+			if c.Kept {
+				kept++
+			}
+		}
+		v.defaulted(path, strconv.FormatFloat(s.Parties[q].Credibility, 'g', 4, 64),
+			"the credibility of guarantor %q, estimated from its record by Laplace's rule: (%d kept + 1)/(%d commitments + 2)", d.ID, kept, n)
+		return
+	}
+	v.defaulted(path, "1", "the credibility of guarantor %q, which states none and has no record: its pledges are taken as sure", d.ID)
 }
 
 // agenda resolves the phases and orders them so that every phase comes
@@ -430,6 +465,7 @@ func (v *validator) meetings(f *File, s *Scenario) {
 			rule := d.Accept[id]
 			if rule == "" {
 				rule = "always"
+				v.defaulted(join(join(p, "accept"), id), rule, "whether %q accepts meeting %q: always", id, d.ID)
 			}
 			if !validAcceptRule(rule) {
 				v.errorf(join(join(p, "accept"), id), "unknown acceptance rule %q for %q; rules are always, never, zone, or a utility in [0,1]", rule, id)

@@ -48,6 +48,9 @@ type Scenario struct {
 	Parties     []Party
 	Issues      []Issue
 	Warnings    []string // problems that do not stop use, e.g. an unreadable source
+	// Defaults are the numbers and rules the file left out that enter a
+	// figure, with the values used in their place (set by Parse).
+	Defaults []Default
 
 	// PublicUtilities makes each party's utility function, though not its
 	// reservation value, known to the other parties, as the Automated
@@ -132,6 +135,18 @@ type Party struct {
 	Ratification *utility.Ratification
 	DelayCost    float64 // utility lost per round without agreement
 	Drift        float64 // change of the reservation value per round
+}
+
+// Disinterested reports whether the party has no interests of its own:
+// every weight is 0, as for a chair who mediates without a stake in the
+// outcome. Only a mediator may be; its strategy then sees no utility.
+func (p *Party) Disinterested() bool {
+	for _, w := range p.Prefs.Weights {
+		if w != 0 {
+			return false
+		}
+	}
+	return len(p.Prefs.Weights) > 0
 }
 
 // Member is an actor a party speaks for.

@@ -36,7 +36,7 @@ func schemaFor(t reflect.Type) *jsonschema.Schema {
 		annotated.Version, annotated.ID = "", ""
 		annotated.Required = []string{"value"}
 		return &jsonschema.Schema{
-			Description: "A number, or {value, source: {document, quote}} or {value, assumption: {why, range}}.",
+			Description: "A number, or {value, source: {document, quote}} or {value, assumption: {why, range}}, or both with source.direction_only (the quote gives the direction, the assumption the size).",
 			OneOf:       []*jsonschema.Schema{{Type: "number"}, annotated},
 		}
 	case valueDefType:

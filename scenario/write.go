@@ -75,6 +75,10 @@ func (s *Scenario) ToFile() *File {
 			d.Discount = &r
 		}
 		for i := range s.Issues {
+			if p.Disinterested() {
+				d.Weights, d.Values = nil, nil // a chair: no interests to write
+				break
+			}
 			is := &s.Issues[i]
 			d.Weights[is.ID] = N(p.Prefs.Weights[i])
 			d.Values[is.ID] = valueDef(&p.Prefs.Values[i], is)

@@ -82,7 +82,23 @@ func (r *Runner) setMember(m int) {
 	if v.ax != nil {
 		s.setup.Index = v.ax
 	}
+	if m >= len(r.prep.Seats) && !r.interested(m) {
+		// A mediator without interests (a chair) has no utility to steer
+		// by: its strategy sees none, as when no party mediates.
+		s.setup.Utility, s.setup.Index = nil, nil
+	}
 	s.setup.Version++
+}
+
+// interested reports whether member m, as the events so far leave it,
+// weighs any issue (scenario.Party.Disinterested).
+func (r *Runner) interested(m int) bool {
+	for _, w := range r.st.cur[m].u.Weights {
+		if w != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // reservation is what member m's negotiator sees as its reservation value

@@ -21,6 +21,7 @@ var version = ""
 type cli struct {
 	Validate   ValidateCmd      `cmd:"" help:"Check a scenario file and report every problem with file:line:column."`
 	Analyze    AnalyzeCmd       `cmd:"" help:"Analyse a scenario: Pareto frontier, Nash, Kalai-Smorodinsky, welfare, zone of agreement."`
+	Diff       DiffCmd          `cmd:"" help:"Compare two versions of a scenario: what changed (numbers, sources, rules) and how the zone, Nash, ratifiable zone and a session's outcome moved."`
 	Convert    ConvertCmd       `cmd:"" help:"Write a parley scenario (YAML) from Genius, NegMAS or GeniusWeb files, or a NegMAS scenario folder (--to negmas)."`
 	Run        RunCmd           `cmd:"" help:"Run a negotiation session between built-in negotiators and report the exchange and the result."`
 	Forecast   ForecastCmd      `cmd:"" help:"Forecast multi-actor decisions on spatial issues (compromise, median, KTAB SMP, expected utility)."`

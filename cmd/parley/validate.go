@@ -14,7 +14,7 @@ import (
 // ValidateCmd checks scenario files.
 type ValidateCmd struct {
 	Paths      []string `arg:"" name:"path" help:"Scenario file (YAML/JSON), Genius XML folder or GeniusWeb profile."`
-	Provenance bool     `help:"Also check that every number quotes a source or states an assumption (0 and 1 in value tables and the ends of scales excepted), and count them; a number that does neither fails the check."`
+	Provenance bool     `help:"Also check that every number quotes a source or states an assumption (0 and 1 in value tables and the ends of scales excepted), and count them; a number that does neither fails the check. Lists the defaults that enter figures and the sources whose quotes cannot be checked."`
 	Sources    []string `name:"sources" sep:"," env:"PARLEY_SOURCES" placeholder:"DIR" help:"Folders besides the scenario's own from which its source documents may be read to check quotes (also PARLEY_SOURCES, comma-separated)."`
 }
 
@@ -77,7 +77,9 @@ func formatCount(f float64) string {
 }
 
 // provenance reports where the numbers of the scenario file at path come
-// from, and whether every one cites a source or states an assumption.
+// from, and whether every one cites a source or states an assumption; it
+// lists the defaults that enter figures and the sources whose quotes are
+// not checked.
 func (c *ValidateCmd) provenance(e env, path string) bool {
 	if fi, err := os.Stat(path); err != nil || fi.IsDir() {
 		fmt.Fprintf(e.stderr, "%s: --provenance applies to parley scenario files, which carry sources and assumptions\n", path)
@@ -88,13 +90,22 @@ func (c *ValidateCmd) provenance(e env, path string) bool {
 		fmt.Fprintln(e.stderr, err)
 		return false
 	}
-	pr, err := scenario.CheckProvenance(data, path)
+	pr, err := scenario.Options{SourceRoots: c.Sources}.Provenance(data, path)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return false
 	}
-	fmt.Fprintf(e.stdout, "%s: %s quoted, %d assumed, %d definitional (0 and 1 in value tables, scale ends), %d unexplained\n",
-		path, plural(pr.Quoted, "number", "numbers"), pr.Assumed, pr.Definitional, len(pr.Plain))
+	fmt.Fprintf(e.stdout, "%s: %s quoted, %d quoted for direction only (size assumed), %d assumed, %d definitional (0 and 1 in value tables, scale ends), %d unchecked, %d unexplained\n",
+		path, plural(pr.Quoted, "number", "numbers"), pr.DirectionOnly, pr.Assumed, pr.Definitional, pr.Unchecked, len(pr.Plain))
+	if len(pr.Defaults) > 0 {
+		fmt.Fprintf(e.stdout, "%s: %s figures:\n", path, plural(len(pr.Defaults), "default enters", "defaults enter"))
+		for _, d := range pr.Defaults {
+			fmt.Fprintf(e.stdout, "  %s\n", d)
+		}
+	}
+	for _, u := range pr.UncheckedSources {
+		fmt.Fprintf(e.stdout, "%s: %s unchecked: source %q: %s\n", path, plural(u.Quotes, "quote", "quotes"), u.ID, u.Why)
+	}
 	if len(pr.Plain) > 0 {
 		fmt.Fprintln(e.stderr, pr.Plain)
 		return false

@@ -1,0 +1,259 @@
+package compare
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/scenario"
+)
+
+const flagshipPath = "../examples/ukraine-2025.yaml"
+
+func flagship(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile(flagshipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// edit applies (old, new) replacements to the flagship, each exactly once.
+func edit(t *testing.T, data []byte, pairs ...string) []byte {
+	t.Helper()
+	s := string(data)
+	for i := 0; i < len(pairs); i += 2 {
+		if n := strings.Count(s, pairs[i]); n != 1 {
+			t.Fatalf("%q occurs %d times in the flagship", pairs[i], n)
+		}
+		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
+	}
+	return []byte(s)
+}
+
+// versions diffs the flagship against b with the line-up of parley run.
+func versions(t *testing.T, b []byte) *Diff {
+	t.Helper()
+	lineup := Lineup{Negotiators: func(n int) []string {
+		negs := make([]string, n)
+		for i := range negs {
+			negs[i] = []string{"boulware", "conceder"}[i%2]
+		}
+		return negs
+	}}
+	// B lives beside A, so that both read the article from the same place.
+	d, err := Versions(Version{Name: flagshipPath, Data: flagship(t)}, Version{Name: "../examples/b.yaml", Data: b}, Options{Lineup: lineup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// TestDiffSame: a file against itself changes nothing and moves nothing.
+func TestDiffSame(t *testing.T) {
+	d := versions(t, flagship(t))
+	if len(d.Changes) != 0 || len(d.Moved) != 0 {
+		t.Errorf("changes %+v, moved %v; want none", d.Changes, d.Moved)
+	}
+	if d.BeforeFigures.Zone != 91 || d.BeforeFigures.Session == nil || d.BeforeFigures.Session.Error != "" {
+		t.Errorf("figures %+v", d.BeforeFigures)
+	}
+}
+
+// TestDiffWeight: Ukraine weighs territory 0.45 instead of 0.35 and
+// guarantees 0.15 instead of 0.25. The diff reports both numbers with
+// their provenance, and the figures move as the weights dictate: the Nash
+// deal (the occupied land for Article 5-like guarantees, which Ukraine
+// values 0.25 and 1 × 0.75 honoured) loses 0.10·0.25 − 0.10·0.75 = −0.05
+// for Ukraine; the max-welfare deal (no land ceded, the same guarantees)
+// gains 0.10·1 − 0.10·0.75 = +0.025; the other parties' utilities stay.
+func TestDiffWeight(t *testing.T) {
+	b := edit(t, flagship(t),
+		"      territory:\n        value: 0.35\n", "      territory:\n        value: 0.45\n",
+		"guarantees: {value: 0.25, assumption: {why: guarantees decide", "guarantees: {value: 0.15, assumption: {why: guarantees decide")
+	d := versions(t, b)
+	want := map[string][2]float64{"parties[ua].weights.territory": {0.35, 0.45}, "parties[ua].weights.guarantees": {0.25, 0.15}}
+	if len(d.Changes) != len(want) {
+		t.Fatalf("changes %+v; want the two weights", d.Changes)
+	}
+	for _, c := range d.Changes {
+		w, ok := want[c.Path]
+		if !ok || c.Section != Numbers || c.Kind != Changed || c.OldValue == nil || c.NewValue == nil || *c.OldValue != w[0] || *c.NewValue != w[1] {
+			t.Errorf("change %+v; want %s %v → %v", c, c.Path, w[0], w[1])
+		}
+	}
+	if c := d.Changes[0]; !strings.Contains(c.Old, "quoted for direction, size assumed, range [0.3, 0.45]") && !strings.Contains(d.Changes[1].Old, "quoted for direction") {
+		t.Errorf("the territory weight's provenance is not shown: %+v", d.Changes)
+	}
+	x, y := d.BeforeFigures, d.AfterFigures
+	if !samePointDeal(x.Nash, y.Nash) || !near(y.Nash.Utilities["ua"]-x.Nash.Utilities["ua"], -0.05) ||
+		!near(y.Nash.Utilities["ru"], x.Nash.Utilities["ru"]) || !near(y.Nash.Utilities["eu"], x.Nash.Utilities["eu"]) {
+		t.Errorf("Nash %+v → %+v; want the same deal, Ukraine −0.05", x.Nash, y.Nash)
+	}
+	if !samePointDeal(x.MaxWelfare, y.MaxWelfare) || !near(y.MaxWelfare.Utilities["ua"]-x.MaxWelfare.Utilities["ua"], 0.025) {
+		t.Errorf("max welfare %+v → %+v; want the same deal, Ukraine +0.025", x.MaxWelfare, y.MaxWelfare)
+	}
+	for _, m := range []string{"nash", "max_welfare"} {
+		if !slices.Contains(d.Moved, m) {
+			t.Errorf("moved %v lacks %s", d.Moved, m)
+		}
+	}
+	var text bytes.Buffer
+	if err := d.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		"2 changes", "Numbers:", "parties[ua].weights.territory", "0.35 (quoted for direction, size assumed, range [0.3, 0.45]) → 0.45",
+		"Nash               ua 0.5550 → 0.5050 (-0.0500), ru 0.6900, eu 0.7300", "same deal",
+	} {
+		if !strings.Contains(text.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, text.String())
+		}
+	}
+}
+
+func samePointDeal(a, b *Point) bool {
+	return a != nil && b != nil && samePoint(&Point{Deal: a.Deal}, &Point{Deal: b.Deal})
+}
+
+// TestDiffDroppedRedLine: without Russia's red line against NATO troops
+// the diff reports the red line removed as a whole (one change, a rule),
+// and the zone grows by exactly the outcomes the what-if analysis says the
+// red line removes from it.
+func TestDiffDroppedRedLine(t *testing.T) {
+	b := edit(t, flagship(t), `    red_lines:
+      - id: no_nato_troops
+        description: No troops of NATO countries in Ukraine
+        forbid: {troops: [european, us_european]}
+        source: {document: article, quote: "Moscow would oppose the deployment of NATO troops to the country as “provocative” and “reckless,”"}
+`, "")
+	d := versions(t, b)
+	if len(d.Changes) != 1 || d.Changes[0] != (Change{Section: Rules, Path: "parties[ru].red_lines[no_nato_troops]", Kind: Removed}) {
+		t.Fatalf("changes %+v; want the red line removed", d.Changes)
+	}
+	s, err := scenario.Parse(flagship(t), flagshipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := analysis.Analyze(s, analysis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	removes := r.WhatIf.RedLines[0].Removes
+	if got, want := d.AfterFigures.Zone, d.BeforeFigures.Zone+removes; got != want || removes == 0 {
+		t.Errorf("zone %d → %d; want %d + %d", d.BeforeFigures.Zone, got, d.BeforeFigures.Zone, removes)
+	}
+	if !slices.Contains(d.Moved, "zone") || slices.Contains(d.Moved, "nash") {
+		t.Errorf("moved %v; want the zone, not the Nash deal (which has no troops)", d.Moved)
+	}
+	// Boulware for Ukraine and Europe, conceder for Russia: with the red
+	// line the deal keeps every foreign soldier out; without it Russia's
+	// conceder gives way on troops.
+	x, y := d.BeforeFigures.Session, d.AfterFigures.Session
+	if x.Deal["troops"] != "No foreign troops" || y.Deal["troops"] == "No foreign troops" || !slices.Contains(d.Moved, "session") {
+		t.Errorf("session deal troops %q → %q, moved %v", x.Deal["troops"], y.Deal["troops"], d.Moved)
+	}
+}
+
+// TestDiffRulesSourcesDefaults: a changed quote is a source change, a
+// default made explicit shows the default it replaces, a meeting's rule
+// and an event's round are rule changes, and renaming an option label is
+// a structure change.
+func TestDiffRulesSourcesDefaults(t *testing.T) {
+	b := edit(t, flagship(t),
+		`accept: {us: always, ua: always, ru: zone}`, `accept: {us: always, ua: always, ru: never}`,
+		"  - round: 30\n", "  - round: 20\n",
+		"      threshold: {value: 0.5,", "      uncertainty: 0.1\n      threshold: {value: 0.5,",
+		`crimea: {value: 0.25, source: {document: article, quote: "polls indicate that three out of four`, `crimea: {value: 0.25, source: {document: article, quote: "three out of four`,
+		"{id: none, label: No summit}", "{id: none, label: No summit at all}",
+	)
+	d := versions(t, b)
+	got := map[string]Change{}
+	for _, c := range d.Changes {
+		got[c.Path] = c
+	}
+	for path, want := range map[string]Change{
+		"meetings[trilateral_summit].accept.ru": {Section: Rules, Kind: Changed, Old: "zone", New: "never"},
+		"events[ru@30]":                         {Section: Rules, Kind: Removed},
+		"events[ru@20]":                         {Section: Rules, Kind: Added},
+		"parties[ua].ratification.uncertainty":  {Section: Numbers, Kind: Changed, Old: "0.05 (default)", New: "0.1"},
+		"parties[ua].ratification.support.territory.crimea.source.quote": {Section: Sources, Kind: Changed},
+		"issues[summit].options[none].label":                             {Section: Structure, Kind: Changed, Old: "No summit", New: "No summit at all"},
+	} {
+		c, ok := got[path]
+		if !ok || c.Section != want.Section || c.Kind != want.Kind || want.Old != "" && (c.Old != want.Old || c.New != want.New) {
+			t.Errorf("%s: %+v, want %+v", path, c, want)
+		}
+	}
+	if len(d.Changes) != 6 {
+		t.Errorf("%d changes, want 6: %+v", len(d.Changes), d.Changes)
+	}
+}
+
+// TestDiffReorderedFile: moving a party and an issue within the file
+// changes nothing and moves no figure of the analysis: the diff names
+// things by id. (The session may move: the line-up seats negotiators by
+// position.)
+func TestDiffReorderedFile(t *testing.T) {
+	a := flagship(t)
+	s := string(a)
+	i, j := strings.Index(s, "  - id: law\n"), strings.Index(s, "\nparties:\n")
+	law := s[i : j+1]
+	s = s[:i] + s[j+1:]
+	k := strings.Index(s, "  - id: ceasefire\n")
+	s = s[:k] + law + s[k:]
+	// Ukraine, the first party, goes last.
+	i, j = strings.Index(s, "  - id: ua\n"), strings.Index(s, "  - id: ru\n")
+	ua := s[i:j]
+	s = s[:i] + s[j:] + ua
+	d := versions(t, []byte(s))
+	if got := d.AfterFigures.Parties; slices.Equal(got, d.BeforeFigures.Parties) {
+		t.Fatalf("the parties were not reordered: %v", got)
+	}
+	if len(d.Changes) != 0 {
+		t.Errorf("changes %+v; want none", d.Changes)
+	}
+	for _, m := range []string{"zone", "ratifiable_zone", "nash", "ratifiable_nash", "max_welfare"} {
+		if slices.Contains(d.Moved, m) {
+			t.Errorf("%s moved; the scenario is the same", m)
+		}
+	}
+}
+
+// TestDiffErrors: an invalid version is reported with its position, both
+// versions' errors at once.
+func TestDiffErrors(t *testing.T) {
+	bad := edit(t, flagship(t), "      territory:\n        value: 0.35\n", "      territory:\n        value: 1.35\n")
+	_, err := Versions(Version{Name: "a.yaml", Data: bad}, Version{Name: "b.yaml", Data: []byte("parley: 1\nname: x\n")}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "a.yaml:") || !strings.Contains(err.Error(), "b.yaml:") {
+		t.Errorf("got %v; want both files' errors with positions", err)
+	}
+}
+
+// TestDiffWithoutLineup: a caller that gives no line-up gets the figures
+// of the analysis and no session.
+func TestDiffWithoutLineup(t *testing.T) {
+	b := edit(t, flagship(t), "      territory:\n        value: 0.35\n", "      territory:\n        value: 0.45\n",
+		"guarantees: {value: 0.25, assumption: {why: guarantees decide", "guarantees: {value: 0.15, assumption: {why: guarantees decide")
+	d, err := Versions(Version{Name: flagshipPath, Data: flagship(t)}, Version{Name: "../examples/b.yaml", Data: b}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.BeforeFigures.Session != nil || d.AfterFigures.Session != nil || slices.Contains(d.Moved, "session") || !slices.Contains(d.Moved, "nash") {
+		t.Errorf("sessions %+v %+v, moved %v", d.BeforeFigures.Session, d.AfterFigures.Session, d.Moved)
+	}
+	var text bytes.Buffer
+	if err := d.WriteText(&text); err != nil || strings.Contains(text.String(), "Session") {
+		t.Errorf("%v:\n%s", err, text.String())
+	}
+}
