@@ -48,7 +48,7 @@ func TestTournamentCLI(t *testing.T) {
 	code, csv, _ := runCLI("tournament", "report", db, "--csv")
 	// A header, 3 negotiators, 1 scenario, overall, and head to head: 3×3
 	// pairs (the rotation lets a negotiator meet itself).
-	if code != 0 || !strings.HasPrefix(csv, "group,name,sessions,") || !strings.Contains(csv, ",rounds_ci95,opponent\n") ||
+	if code != 0 || !strings.HasPrefix(csv, "group,name,sessions,") || !strings.Contains(csv, ",rounds_ci95,opponent,failed,failure_cause,") ||
 		strings.Count(csv, "\n") != 15 || strings.Count(csv, "\npair,") != 9 || !strings.Contains(csv, "\npair,linear,10,10,") {
 		t.Errorf("report --csv:\n%s", csv)
 	}
@@ -80,6 +80,24 @@ func TestTournamentCLI(t *testing.T) {
 		}
 		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
 			t.Errorf("export %s: %v", f, err)
+		}
+	}
+	// An output whose extension names no format parley writes is refused
+	// (it used to get CSV), and nothing is written.
+	for _, c := range []struct{ file, want string }{
+		{"out.xlsx", "parley does not write .xlsx files; it writes .csv, .jsonl (or .ndjson) and .parquet"},
+		{"out", "give the file an extension that names its format"},
+	} {
+		p := filepath.Join(dir, c.file)
+		code, _, errs := runCLI("tournament", "export", db, "-o", p)
+		if _, err := os.Stat(p); code != 1 || !strings.Contains(errs, c.want) || err == nil {
+			t.Errorf("export -o %s: exit %d, %s (file: %v)", c.file, code, errs, err)
+		}
+		// -f says the format whatever the name.
+		if code, _, errs := runCLI("tournament", "export", db, "-o", p, "-f", "csv"); code != 0 {
+			t.Errorf("export -o %s -f csv: exit %d, %s", c.file, code, errs)
+		} else if b, _ := os.ReadFile(p); !bytes.HasPrefix(b, []byte("session,scenario,")) {
+			t.Errorf("export -o %s -f csv wrote %.40q", c.file, b)
 		}
 	}
 	// A changed spec is refused, naming the change.
