@@ -59,7 +59,7 @@ func (c *TournamentRunCmd) Run(e env) error {
 	if note := plan.RepetitionsNote(); note != "" {
 		fmt.Fprintln(e.stderr, "note:", note)
 	}
-	prepared, err := prepare(e.stderr, c.Progress, plan, workers(c.Workers))
+	prepared, err := prepare(e.stderr, c.Progress, plan, workers(c.Workers), slowPrepare)
 	if err != nil {
 		return err
 	}
@@ -154,10 +154,10 @@ const slowPrepare = time.Second
 
 // prepare compiles the plan's scenarios (their utility indexes and Pareto
 // frontiers: seconds each for big domains) before the run, saying on w
-// what takes long: a line per scenario that took a second or more, a count
-// as they finish (in the bar and lines modes), and the total when it took
-// a second or more. It returns how long it took.
-func prepare(w io.Writer, mode string, plan *tournament.Plan, workers int) (time.Duration, error) {
+// what takes long: a line per scenario that took slow or more, a count as
+// they finish (in the bar and lines modes), and the total when it took
+// slow or more. It returns how long it took.
+func prepare(w io.Writer, mode string, plan *tournament.Plan, workers int, slow time.Duration) (time.Duration, error) {
 	start := time.Now()
 	quiet := mode == "none"
 	count := mode == "bar" || mode == "lines" || (mode == "auto" && isTerminal(w))
@@ -167,7 +167,7 @@ func prepare(w io.Writer, mode string, plan *tournament.Plan, workers int) (time
 		n++
 		switch {
 		case quiet:
-		case took >= slowPrepare:
+		case took >= slow:
 			size := "too many to count"
 			if o, ok := ps.Scenario.Space().Size(); ok {
 				size = fmt.Sprintf("%d", o)
@@ -180,7 +180,7 @@ func prepare(w io.Writer, mode string, plan *tournament.Plan, workers int) (time
 		}
 	})
 	took := time.Since(start)
-	if err == nil && !quiet && took >= slowPrepare {
+	if err == nil && !quiet && took >= slow {
 		fmt.Fprintf(w, "prepared %d scenarios in %.3gs\n", total, took.Seconds())
 	}
 	return took, err
