@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,10 +94,11 @@ type Outside struct {
 	Times      []Times
 }
 
-// agents are the outside seats of one runner: a process per seat, started
-// for its first session and kept for the next ones (a tournament plays a
-// line-up's repetitions in a row), restarted after a failure, stopped when
-// the runner is closed, and killed at once by interrupt when the run is
+// agents are the outside seats of one runner: a process per seat (or a
+// connection, for a seat the spec's Dialer makes), started for its first
+// session and kept for the next ones (a tournament plays a line-up's
+// repetitions in a row), restarted after a failure, stopped when the
+// runner is closed, and closed at once by interrupt when the run is
 // cancelled.
 type agents struct {
 	p    *Plan
@@ -136,7 +138,16 @@ var errInterrupted = errors.New("the tournament was interrupted")
 // for the seat after the parties').
 func (a *agents) outside(negotiator func(seat int) int) func(spec string, seat int) (session.Outside, bool, error) {
 	return func(spec string, at int) (session.Outside, bool, error) {
+		// A program (cmd:), or a seat of another kind the spec's Dialer
+		// makes.
+		var dial func() (seat.Conn, error)
 		argv, ok, err := seat.Command(spec)
+		switch {
+		case ok && err == nil:
+			dial = func() (seat.Conn, error) { return seat.StartProcess(argv, a.dir) }
+		case !ok && a.p.Spec.other != nil:
+			dial, ok, err = a.p.Spec.other(strings.TrimSpace(spec))
+		}
 		if !ok || err != nil {
 			return nil, ok, err
 		}
@@ -147,12 +158,12 @@ func (a *agents) outside(negotiator func(seat int) int) func(spec string, seat i
 			if a.stopped {
 				return nil, errInterrupted
 			}
-			p, err := seat.StartProcess(argv, a.dir)
+			c, err := dial()
 			if err != nil {
 				return nil, err
 			}
-			a.conns[at] = p
-			return p, nil
+			a.conns[at] = c
+			return c, nil
 		}
 		r := seat.NewRemote(nil, opts)
 		a.seats = append(a.seats, agentSeat{seat: at, negotiator: negotiator(at), remote: r})

@@ -83,7 +83,8 @@ agents: {concurrency: -1, action_timeout: soon, seat_budget: -3s, max_errors: -1
 	a := plan(t, "scenarios: ["+laptop+"]\nnegotiators: [boulware, 'cmd:/bin/cat']\nagents: {action_timeout: 2s}\n")
 	b := plan(t, "scenarios: ["+laptop+"]\nnegotiators: [boulware, 'cmd:/bin/cat']\nagents: {action_timeout: 3s, concurrency: 8}\n")
 	c := plan(t, "scenarios: ["+laptop+"]\nnegotiators: [boulware, conceder]\nagents: {action_timeout: 3s}\n")
-	if r := a.Canonical.Agents; r == nil || *r != (AgentRules{ActionTimeout: "2s", SeatBudget: "0s", MaxErrors: 3}) || c.Canonical.Agents != nil {
+	if r := a.Canonical.Agents; r == nil || r.ActionTimeout != "2s" || r.SeatBudget != "0s" || r.MaxErrors != 3 ||
+		!slices.Equal(r.Outside, []bool{false, true, false}) || !r.Plays(1) || r.Plays(0) || r.Plays(2) || c.Canonical.Agents != nil {
 		t.Errorf("canonical rules %+v and %+v", a.Canonical.Agents, c.Canonical.Agents)
 	}
 	if d := a.Canonical.Diff(b.Canonical); len(d) != 1 || d[0] != "agents: action_timeout 2s, seat_budget 0s, max_errors 3, now action_timeout 3s, seat_budget 0s, max_errors 3" {

@@ -85,20 +85,30 @@ type CanonicalScenario struct {
 }
 
 // AgentRules are the seat protocol's rules of a tournament's outside seats
-// (seat.Options), as the canonical spec keeps them.
+// (seat.Options), as the canonical spec keeps them, and which negotiators
+// play from outside.
 type AgentRules struct {
 	ActionTimeout string `json:"action_timeout"` // "0s": no limit
 	SeatBudget    string `json:"seat_budget"`    // "0s": no limit
 	MaxErrors     int    `json:"max_errors"`
+	// Outside says, per negotiator and then for the mediator, whether it
+	// plays from outside parley: stores check answer times against it.
+	Outside []bool `json:"outside"`
 }
 
-// agentRules are the rules of s's outside seats, or nil when it has none.
-func agentRules(s *Spec) *AgentRules {
-	if !s.HasAgents() {
+// Plays reports whether negotiator i (the mediator for the number of
+// negotiators) plays from outside parley; false for a nil a.
+func (a *AgentRules) Plays(i int) bool {
+	return a != nil && i >= 0 && i < len(a.Outside) && a.Outside[i]
+}
+
+// agentRules are the rules of p's outside seats, or nil when it has none.
+func agentRules(s *Spec, outside []bool) *AgentRules {
+	if !slices.Contains(outside, true) {
 		return nil
 	}
 	o := s.SeatOptions()
-	return &AgentRules{ActionTimeout: o.ActionTimeout.String(), SeatBudget: o.Budget.String(), MaxErrors: max(o.MaxErrors, 0)}
+	return &AgentRules{ActionTimeout: o.ActionTimeout.String(), SeatBudget: o.Budget.String(), MaxErrors: max(o.MaxErrors, 0), Outside: outside}
 }
 
 // CanonicalIssue is one issue of a canonical scenario: its id, and its
@@ -480,11 +490,13 @@ func NewPlan(s *Spec) (*Plan, error) {
 	p := &Plan{Spec: s, deadline: s.deadline()}
 	c := &Canonical{Format: FormatVersion, Name: s.Name, Seed: s.Seed, Protocol: s.Protocol, Mediator: s.Mediator,
 		Deadline: s.Deadline, Rotation: s.Rotation, Repetitions: s.Repetitions, AnticipateRatification: s.AnticipateRatification,
-		Agents: agentRules(s), Negotiators: slices.Clone(s.Negotiators)}
+		Negotiators: slices.Clone(s.Negotiators)}
 	p.outside = make([]bool, len(s.Negotiators)+1)
 	for i, n := range append(slices.Clone(s.Negotiators), s.Mediator) {
-		p.outside[i] = IsAgent(n)
+		p.outside[i], _ = s.agent(n)
+		p.outside[i] = p.outside[i] && n != ""
 	}
+	c.Agents = agentRules(s, slices.Clone(p.outside))
 	errs := s.checkPrograms()
 	entries, pathErrs := s.scenarioPaths()
 	errs = append(errs, pathErrs...)

@@ -83,10 +83,18 @@ type Spec struct {
 	// (cmd: agents), as parley run's flags set them for one session.
 	Agents Agents `yaml:"agents,omitempty" json:"agents,omitempty"`
 
-	dir  string // folder the scenario paths are relative to
-	file string
-	pos  map[string]diag.Pos
+	dir   string // folder the scenario paths are relative to
+	file  string
+	pos   map[string]diag.Pos
+	other Dialer // outside seats other than cmd: agents, or nil
 }
+
+// Dialer makes outside seats of kinds other than cmd: agents (a language
+// model's llm:, a seat.Launcher's Kinds): for a spec of a kind it knows,
+// it checks the spec and returns how to open a connection to its seat for
+// each session that needs one; ok is false for any other spec. It must
+// not connect anything until dial is called.
+type Dialer func(spec string) (dial func() (seat.Conn, error), ok bool, err error)
 
 // DeadlineSpec is a deadline in rounds and/or time.
 type DeadlineSpec struct {
@@ -146,18 +154,29 @@ func (s *Spec) SeatOptions() seat.Options {
 	return opts
 }
 
-// IsAgent reports whether a negotiator or mediator spec names a seat
-// played from outside parley (seat.CheckSpec).
+// IsAgent reports whether a negotiator or mediator spec names a program
+// that plays from outside parley (a cmd: agent: seat.CheckSpec).
 func IsAgent(spec string) bool {
 	ok, _ := seat.CheckSpec(spec)
 	return ok
+}
+
+// agent reports whether a negotiator or mediator spec of s plays from
+// outside parley, a cmd: agent or a seat its Dialer makes, and whether it
+// is well formed.
+func (s *Spec) agent(spec string) (bool, error) {
+	if ok, err := seat.CheckSpec(spec); ok || s.other == nil {
+		return ok, err
+	}
+	_, ok, err := s.other(strings.TrimSpace(spec))
+	return ok, err
 }
 
 // HasAgents reports whether some negotiator, or the mediator, of the spec
 // plays from outside parley.
 func (s *Spec) HasAgents() bool {
 	for _, n := range append([]string{s.Mediator}, s.Negotiators...) {
-		if IsAgent(n) {
+		if ok, _ := s.agent(n); ok && n != "" {
 			return true
 		}
 	}
@@ -174,13 +193,17 @@ func (s *Spec) deadline() protocol.Deadline {
 }
 
 // LoadSpec reads and checks a tournament spec, reporting every problem with
-// its file:line:column (a diag.List).
-func LoadSpec(path string) (*Spec, error) {
+// its file:line:column (a diag.List). Its outside seats are cmd: agents.
+func LoadSpec(path string) (*Spec, error) { return LoadSpecWith(path, nil) }
+
+// LoadSpecWith is LoadSpec with outside seats of other kinds, which other
+// makes (nil: cmd: agents only).
+func LoadSpecWith(path string, other Dialer) (*Spec, error) {
 	data, err := safeio.ReadFileLimit(path, MaxSpecSize)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the tournament spec: %w", err)
 	}
-	s, err := ParseSpec(data, path)
+	s, err := ParseSpecWith(data, path, other)
 	if err != nil {
 		return nil, err
 	}
@@ -193,8 +216,12 @@ func LoadSpec(path string) (*Spec, error) {
 
 // ParseSpec parses a spec; name is used in error positions, and scenario
 // paths are relative to the current folder (LoadSpec makes them relative
-// to the spec file).
-func ParseSpec(data []byte, name string) (*Spec, error) {
+// to the spec file). Its outside seats are cmd: agents.
+func ParseSpec(data []byte, name string) (*Spec, error) { return ParseSpecWith(data, name, nil) }
+
+// ParseSpecWith is ParseSpec with outside seats of other kinds, which
+// other recognises, checks and makes (nil: cmd: agents only).
+func ParseSpecWith(data []byte, name string, other Dialer) (*Spec, error) {
 	var errs diag.List
 	if len(data) > MaxSpecSize {
 		errs.Add(diag.Pos{File: name}, "%d bytes is more than the %d a tournament spec may have", len(data), MaxSpecSize)
@@ -211,7 +238,7 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 		return nil, errs
 	}
 	body := f.Docs[0].Body
-	s := &Spec{file: name, dir: ".", pos: map[string]diag.Pos{}}
+	s := &Spec{file: name, dir: ".", pos: map[string]diag.Pos{}, other: other}
 	if err := yamlpos.Guard(func() error { return yaml.NodeToValue(body, s, yaml.Strict()) }); err != nil {
 		return nil, ErrorAt(name, err)
 	}
@@ -261,9 +288,9 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 	seen := map[string]int{}
 	for i, n := range s.Negotiators {
 		p := fmt.Sprintf("negotiators[%d]", i)
-		if outside, err := seat.CheckSpec(n); outside {
-			// A program (cmd:), kept as written but for surrounding
-			// spaces: its words are its own.
+		if outside, err := s.agent(n); outside {
+			// A program (cmd:) or another outside seat, kept as written
+			// but for surrounding spaces: its words are its own.
 			c := strings.TrimSpace(n)
 			if err != nil {
 				errs.Add(at(p), "%s: %v", p, err)
@@ -303,7 +330,7 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 			errs.Add(at("mediator"), "mediator: %v", err)
 		}
 	}
-	if outside, err := seat.CheckSpec(s.Mediator); outside {
+	if outside, err := s.agent(s.Mediator); outside {
 		if err != nil {
 			errs.Add(at("mediator"), "mediator: %v", err)
 		}

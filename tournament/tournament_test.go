@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -253,6 +254,10 @@ func TestExampleSpecs(t *testing.T) {
 			continue
 		}
 		if !haveDomains {
+			continue
+		}
+		if _, err := exec.LookPath("python3"); err != nil && s.HasAgents() {
+			t.Logf("%s: python3 is not installed: its agents cannot run", f)
 			continue
 		}
 		p, err := NewPlan(s)

@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -462,4 +464,79 @@ func agentProcesses(token string) []string {
 		found = append(found, pid+": "+strings.ReplaceAll(string(cmd), "\x00", " "))
 	}
 	return found
+}
+
+// pipeSeats is a tournament.Dialer of seats played in this process: a spec
+// pipe:NAME is the built-in NAME played through a seat.Pipe by the Go
+// client, as a language model's seat is played through its own Conn.
+func pipeSeats(spec string) (func() (seat.Conn, error), bool, error) {
+	name, ok := strings.CutPrefix(spec, "pipe:")
+	if !ok {
+		return nil, false, nil
+	}
+	sp, err := negotiator.Parse(name)
+	if err != nil {
+		return nil, true, err
+	}
+	return func() (seat.Conn, error) {
+		conn, end := seat.Pipe()
+		go (&client.Player{New: sp.New}).Play(pipeLink{end})
+		return conn, nil
+	}, true, nil
+}
+
+// pipeLink is a client.Link over a seat.PipeEnd.
+type pipeLink struct{ end *seat.PipeEnd }
+
+func (l pipeLink) Read() ([]byte, error) {
+	m, ok := <-l.end.In
+	if !ok {
+		return nil, io.EOF
+	}
+	return m, nil
+}
+
+func (l pipeLink) Write(m []byte) error { l.end.Write(m); return nil }
+
+// TestDialerSeats: outside seats of another kind than cmd: (made by a
+// tournament.Dialer, as a language model's are) are accepted by the spec
+// that is given the Dialer, refused with a position by one that is not,
+// and play the tournament as their strategies built in would, their
+// answer times kept.
+func TestDialerSeats(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "ref"), 0o755)
+	refPlan, _ := writeSpec(t, filepath.Join(dir, "ref"), agentsSpec(t, []string{"boulware", "conceder", "linear"}, 2, ""))
+	refDB := filepath.Join(dir, "ref.db")
+	runInProcess(t, refPlan, refDB, 2)
+	want := dump(t, refDB)
+
+	text := agentsSpec(t, []string{"boulware", "pipe:conceder", "pipe:linear"}, 2, "agents: {concurrency: 3}\n")
+	if _, err := tournament.ParseSpec([]byte(text), "p.yaml"); err == nil || !strings.Contains(err.Error(), `p.yaml:3:27: negotiators[1]: unknown negotiator "pipe"`) {
+		t.Errorf("a pipe: seat without its Dialer: %v", err)
+	}
+	if _, err := tournament.ParseSpecWith([]byte(strings.Replace(text, "pipe:linear", "pipe:linar", 1)), "p.yaml", pipeSeats); err == nil ||
+		!strings.Contains(err.Error(), `p.yaml:3:44: negotiators[2]: unknown negotiator "linar"`) {
+		t.Errorf("a misspelt pipe: seat: %v", err)
+	}
+	path := filepath.Join(dir, "pipes.yaml")
+	os.WriteFile(path, []byte(text), 0o644)
+	s, err := tournament.LoadSpecWith(path, pipeSeats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tournament.NewPlan(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Agents() || !slices.Equal(p.Canonical.Agents.Outside, []bool{false, true, true, false}) {
+		t.Fatalf("agents: %+v", p.Canonical.Agents)
+	}
+	db := filepath.Join(dir, "pipes.db")
+	runInProcess(t, p, db, 2)
+	got, times := failureRecords(t, db)
+	sameRecords(t, "pipe seats", got, want)
+	if len(times) != 2 || times[0].Negotiator != 1 || times[1].Negotiator != 2 || times[0].Actions == 0 || times[1].Actions == 0 {
+		t.Errorf("answer times %+v", times)
+	}
 }

@@ -191,10 +191,9 @@ func (s *Store) checkTimes(ts []timesRow) string {
 	if len(ts) == 0 {
 		return ""
 	}
-	agents := s.agentNegotiators()
 	for _, t := range ts {
 		var h [tournament.TimeBuckets]uint64
-		if t.negotiator < 0 || t.negotiator >= len(agents) || !agents[t.negotiator] {
+		if !s.Canonical.Agents.Plays(t.negotiator) {
 			return fmt.Sprintf("answer times of negotiator %d, which does not play from outside", t.negotiator)
 		}
 		if err := decodeHist(t.hist, &h); err != nil {
@@ -225,17 +224,6 @@ func isWord(s string) bool {
 	return true
 }
 
-// agentNegotiators says, per negotiator of the canonical spec and then for
-// its mediator, whether it plays from outside parley.
-func (s *Store) agentNegotiators() []bool {
-	c := s.Canonical
-	out := make([]bool, len(c.Negotiators)+1)
-	for i, n := range c.Negotiators {
-		out[i] = tournament.IsAgent(n)
-	}
-	out[len(c.Negotiators)] = c.Mediator != "" && tournament.IsAgent(c.Mediator)
-	return out
-}
 
 // negotiatorName is negotiator i's spec (the mediator's for the number of
 // negotiators).
