@@ -142,6 +142,7 @@ type Stats struct {
 	Steps     uint64        // actions taken in them
 	Failed    uint64        // of them, sessions that failed (an outside seat failed)
 	Elapsed   time.Duration // wall time of the run
+	Workers   int           // goroutines that played sessions
 }
 
 // chunk is the most consecutive sessions handed to a worker at once: see
@@ -287,7 +288,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	// The writer: this goroutine.
 	wr := writer{sink: sink, pool: pool, every: opts.CommitEvery, rows: uint64(opts.CommitRows), progress: opts.Progress, cancel: cancel}
 	st, sinkErr := wr.run(full)
-	st.Elapsed = time.Since(start)
+	st.Elapsed, st.Workers = time.Since(start), opts.Workers
 	if sinkErr != nil {
 		return st, sinkErr
 	}

@@ -113,7 +113,7 @@ func (c *TournamentRunCmd) Run(e env) error {
 	if stats.Committed > 0 {
 		fmt.Fprintf(e.stderr, "%d sessions in %.3gs (%.0f sessions/s, %.0f steps/s) on %d workers%s; results in %s\n",
 			stats.Committed, stats.Elapsed.Seconds(), float64(stats.Committed)/stats.Elapsed.Seconds(),
-			float64(stats.Steps)/stats.Elapsed.Seconds(), workers(c.Workers), failed, c.DB)
+			float64(stats.Steps)/stats.Elapsed.Seconds(), stats.Workers, failed, c.DB)
 	} else {
 		fmt.Fprintf(e.stderr, "all %d sessions were already recorded in %s\n", plan.Total, c.DB)
 	}

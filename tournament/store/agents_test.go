@@ -132,7 +132,7 @@ func agentSpec(t *testing.T, args ...string) string {
 
 // agentsSpec is a Laptop tournament of the given negotiators (quoted for
 // YAML) with agents settings.
-func agentsSpec(t *testing.T, negotiators []string, reps int, agents string) string {
+func agentsSpec(t testing.TB, negotiators []string, reps int, agents string) string {
 	var q []string
 	for _, n := range negotiators {
 		b, _ := json.Marshal(n)

@@ -224,7 +224,6 @@ func isWord(s string) bool {
 	return true
 }
 
-
 // negotiatorName is negotiator i's spec (the mediator's for the number of
 // negotiators).
 func (s *Store) negotiatorName(i int) string {
