@@ -62,11 +62,15 @@ type Spec struct {
 	// pattern without a /, such as Genius_*) or by path relative to the
 	// spec file (the scenario's or a folder it lies in).
 	Exclude []string `yaml:"exclude,omitempty" json:"exclude,omitempty"`
-	// Negotiators are strategy specs, e.g. boulware or timedependent:e=0.5.
+	// Negotiators are strategy specs, e.g. boulware or timedependent:e=0.5,
+	// or outside seats: a program, cmd:python3 agent.py (paths relative to
+	// the spec file, where agents run), or a seat of a kind the spec's
+	// Dialer makes.
 	Negotiators []string `yaml:"negotiators" json:"negotiators"`
 	// Protocol is saop (default), amop, amop-majority or mediated.
 	Protocol string `yaml:"protocol" json:"protocol"`
-	// Mediator is the mediator strategy of the mediated protocol.
+	// Mediator is the mediator strategy of the mediated protocols, or an
+	// outside seat as a negotiator may be.
 	Mediator string `yaml:"mediator,omitempty" json:"mediator,omitempty"`
 	// Deadline in rounds (default 100) and/or wall-clock time.
 	Deadline DeadlineSpec `yaml:"deadline" json:"deadline"`
