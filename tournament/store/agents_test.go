@@ -540,3 +540,47 @@ func TestDialerSeats(t *testing.T) {
 		t.Errorf("answer times %+v", times)
 	}
 }
+
+// TestOutsideMediator: the mediator may be played from outside too; its
+// answer times are kept as the mediator's (after the negotiators'), and
+// the sessions are those of the built-in mediator.
+func TestOutsideMediator(t *testing.T) {
+	dir := t.TempDir()
+	laptop := filepath.Join(domainsDir(t), "ANAC2011_Laptop")
+	spec := "seed: 2\nscenarios: [" + laptop + "]\nnegotiators: [boulware, conceder]\nprotocol: mediated\nmediator: %s\nrepetitions: 2\n"
+	os.Mkdir(filepath.Join(dir, "ref"), 0o755)
+	refPlan, _ := writeSpec(t, filepath.Join(dir, "ref"), fmt.Sprintf(spec, "veto"))
+	runInProcess(t, refPlan, filepath.Join(dir, "ref.db"), 2)
+	want := dump(t, filepath.Join(dir, "ref.db"))
+
+	path := filepath.Join(dir, "m.yaml")
+	os.WriteFile(path, []byte(fmt.Sprintf(spec, "pipe:veto")), 0o644)
+	s, err := tournament.LoadSpecWith(path, pipeSeats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tournament.NewPlan(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "m.db")
+	runInProcess(t, p, db, 2)
+	got, times := failureRecords(t, db)
+	sameRecords(t, "an outside mediator", got, want)
+	if len(times) != 1 || times[0].Negotiator != 2 || times[0].Actions == 0 {
+		t.Errorf("answer times %+v, want the mediator's (negotiator 2)", times)
+	}
+	st, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sum, err := tournament.Summarize(st.Canonical, st.Scan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum.AddTimes(st.Canonical, times)
+	if len(sum.Times) != 1 || sum.Times[0].Negotiator != "pipe:veto" {
+		t.Errorf("the report's answer times %+v", sum.Times)
+	}
+}
