@@ -13,11 +13,11 @@ import (
 // nullSink encodes nothing and keeps nothing.
 type nullSink struct{}
 
-func (nullSink) RecordSize() int              { return 0 }
-func (nullSink) RowLength() int               { return 0 }
-func (nullSink) Encode([]byte, *Record) error { return nil }
-func (nullSink) Write([]uint64, []byte) error { return nil }
-func (nullSink) Commit() error                { return nil }
+func (nullSink) RecordSize() int                         { return 0 }
+func (nullSink) RowLength() int                          { return 0 }
+func (nullSink) Encode([]byte, *Record) error            { return nil }
+func (nullSink) Write([]uint64, []byte, []Outside) error { return nil }
+func (nullSink) Commit() error                           { return nil }
 
 // BenchmarkRunNoStore plays Laptop tournaments into a sink that keeps
 // nothing: the workers' own cost, without the store's.

@@ -9,18 +9,21 @@ import (
 	"math"
 	"math/bits"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
+	"github.com/parleyhq/parley/seat"
 	"github.com/parleyhq/parley/session"
 	"github.com/parleyhq/parley/utility"
 )
@@ -28,8 +31,10 @@ import (
 // FormatVersion is the version of the canonical spec; a store holding
 // another version is refused. Version 2 adds each scenario's number of
 // outcomes and its seats' payoff bounds, which stores check every record
-// against.
-const FormatVersion = 2
+// against; version 3 each scenario's issues (so that exports write an
+// agreement's labels without the scenario files) and the rules of outside
+// seats.
+const FormatVersion = 3
 
 // Canonical is the resolved, normalised form of a spec: what a store keeps
 // and compares to refuse resuming with a different tournament. Scenario
@@ -47,10 +52,14 @@ type Canonical struct {
 	Repetitions int          `json:"repetitions"`
 	// AnticipateRatification is omitted when false, so that the specs of
 	// stores made before it existed keep their hash.
-	AnticipateRatification bool                `json:"anticipate_ratification,omitempty"`
-	Negotiators            []string            `json:"negotiators"`
-	Scenarios              []CanonicalScenario `json:"scenarios"`
-	Sessions               uint64              `json:"sessions"`
+	AnticipateRatification bool `json:"anticipate_ratification,omitempty"`
+	// Agents are the rules of outside seats, when some negotiator plays
+	// from outside: they change how sessions can end (a timeout fails a
+	// seat), so resuming compares them. How many run at once does not.
+	Agents      *AgentRules         `json:"agents,omitempty"`
+	Negotiators []string            `json:"negotiators"`
+	Scenarios   []CanonicalScenario `json:"scenarios"`
+	Sessions    uint64              `json:"sessions"`
 }
 
 // CanonicalScenario is one resolved scenario.
@@ -70,6 +79,125 @@ type CanonicalScenario struct {
 	Outcomes uint64 `json:"outcomes"`
 	// Payoffs bound what each seat can be paid (see PayoffBounds).
 	Payoffs []PayoffBounds `json:"payoffs"`
+	// Issues are the scenario's issues in outcome order, with what is
+	// needed to name an outcome's values (Agreement).
+	Issues []CanonicalIssue `json:"issues"`
+}
+
+// AgentRules are the seat protocol's rules of a tournament's outside seats
+// (seat.Options), as the canonical spec keeps them, and which negotiators
+// play from outside.
+type AgentRules struct {
+	ActionTimeout string `json:"action_timeout"` // "0s": no limit
+	SeatBudget    string `json:"seat_budget"`    // "0s": no limit
+	MaxErrors     int    `json:"max_errors"`
+	// Outside says, per negotiator and then for the mediator, whether it
+	// plays from outside parley: stores check answer times against it.
+	Outside []bool `json:"outside"`
+}
+
+// Plays reports whether negotiator i (the mediator for the number of
+// negotiators) plays from outside parley; false for a nil a.
+func (a *AgentRules) Plays(i int) bool {
+	return a != nil && i >= 0 && i < len(a.Outside) && a.Outside[i]
+}
+
+// agentRules are the rules of p's outside seats, or nil when it has none.
+func agentRules(s *Spec, outside []bool) *AgentRules {
+	if !slices.Contains(outside, true) {
+		return nil
+	}
+	o := s.SeatOptions()
+	return &AgentRules{ActionTimeout: o.ActionTimeout.String(), SeatBudget: o.Budget.String(), MaxErrors: max(o.MaxErrors, 0), Outside: outside}
+}
+
+// CanonicalIssue is one issue of a canonical scenario: its id, and its
+// values' labels (a discrete issue's) or their range (a numeric one's).
+type CanonicalIssue struct {
+	ID     string   `json:"id"`
+	Kind   string   `json:"kind"`             // discrete, integer or real
+	Labels []string `json:"labels,omitempty"` // discrete: each value's label
+	Min    float64  `json:"min,omitempty"`
+	Max    float64  `json:"max,omitempty"`
+	Steps  int      `json:"steps,omitempty"` // real: the number of values
+}
+
+// canonicalIssues describes sc's issues.
+func canonicalIssues(sc *scenario.Scenario) []CanonicalIssue {
+	out := make([]CanonicalIssue, len(sc.Issues))
+	for i := range sc.Issues {
+		is := &sc.Issues[i]
+		ci := CanonicalIssue{ID: is.ID, Kind: is.Kind.String()}
+		if is.Kind == scenario.Discrete {
+			for v := range is.Options {
+				ci.Labels = append(ci.Labels, is.Label(v))
+			}
+		} else {
+			ci.Min, ci.Max = is.Min, is.Max
+			if is.Kind == scenario.Real {
+				ci.Steps = is.Steps
+			}
+		}
+		out[i] = ci
+	}
+	return out
+}
+
+// size is the number of the issue's values (0 for a kind this parley does
+// not know).
+func (ci *CanonicalIssue) size() uint64 {
+	switch ci.Kind {
+	case "discrete":
+		return uint64(len(ci.Labels))
+	case "integer":
+		if ci.Max >= ci.Min && ci.Max-ci.Min < 1<<53 {
+			return uint64(ci.Max-ci.Min) + 1
+		}
+	case "real":
+		if ci.Steps > 0 {
+			return uint64(ci.Steps)
+		}
+	}
+	return 0
+}
+
+// label names value v of the issue as scenario.Issue.Label does.
+func (ci *CanonicalIssue) label(v uint64) string {
+	switch ci.Kind {
+	case "discrete":
+		return ci.Labels[v]
+	case "integer":
+		is := scenario.Issue{Kind: scenario.Integer, Min: ci.Min, Max: ci.Max}
+		return is.Label(int(v))
+	}
+	is := scenario.Issue{Kind: scenario.Real, Min: ci.Min, Max: ci.Max, Steps: ci.Steps}
+	return is.Label(int(v))
+}
+
+// Agreement names outcome index o of the scenario as every outcome is
+// named in parley's JSON (session.Result.Agreement, analyze's points):
+// issue id → value label. It returns nil when o is not an outcome of the
+// scenario's space.
+func (cs *CanonicalScenario) Agreement(o uint64) map[string]string {
+	if len(cs.Issues) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(cs.Issues))
+	// The outcome index is mixed-radix, the first issue least significant
+	// (outcome.Space).
+	for i := range cs.Issues {
+		ci := &cs.Issues[i]
+		n := ci.size()
+		if n == 0 {
+			return nil
+		}
+		m[ci.ID] = ci.label(o % n)
+		o /= n
+	}
+	if o != 0 {
+		return nil
+	}
+	return m
 }
 
 // PayoffBounds bound what a seat can be paid when a session ends
@@ -167,6 +295,7 @@ func (c *Canonical) Diff(o *Canonical) []string {
 	f("rotation", c.Rotation, o.Rotation)
 	f("repetitions", c.Repetitions, o.Repetitions)
 	f("anticipate_ratification", c.AnticipateRatification, o.AnticipateRatification)
+	f("agents", agentsText(c.Agents), agentsText(o.Agents))
 	if !slices.Equal(c.Negotiators, o.Negotiators) {
 		d = append(d, fmt.Sprintf("negotiators: %s, now %s", strings.Join(c.Negotiators, ", "), strings.Join(o.Negotiators, ", ")))
 	}
@@ -175,6 +304,14 @@ func (c *Canonical) Diff(o *Canonical) []string {
 		d = append(d, "the canonical specs differ")
 	}
 	return d
+}
+
+// agentsText describes the rules of outside seats for Diff.
+func agentsText(a *AgentRules) string {
+	if a == nil {
+		return "none"
+	}
+	return fmt.Sprintf("action_timeout %s, seat_budget %s, max_errors %d", a.ActionTimeout, a.SeatBudget, a.MaxErrors)
 }
 
 // withoutPaths is a copy of c whose scenarios have neither paths nor names
@@ -238,7 +375,17 @@ type Plan struct {
 	// MaxSeats is the largest number of negotiating seats of a scenario.
 	MaxSeats int
 	deadline protocol.Deadline
+	// outside says, per negotiator and then for the mediator, whether it
+	// plays from outside parley (a cmd: agent).
+	outside []bool
 }
+
+// Agents reports whether some seat of the plan plays from outside parley.
+func (p *Plan) Agents() bool { return slices.Contains(p.outside, true) }
+
+// Outside reports whether negotiator i (an index into Spec.Negotiators;
+// len(Spec.Negotiators) for the mediator) plays from outside parley.
+func (p *Plan) Outside(i int) bool { return i >= 0 && i < len(p.outside) && p.outside[i] }
 
 // Deadline is the deadline of every session.
 func (p *Plan) Deadline() protocol.Deadline { return p.deadline }
@@ -290,6 +437,47 @@ func (ps *PlanScenario) Prepared() (*session.Prepared, error) {
 	return ps.prep, ps.err
 }
 
+// Prepare compiles every scenario of the plan (Prepared) on up to workers
+// goroutines, so that a run starts with all of them ready. Big domains take
+// seconds each (their utility indexes and Pareto frontiers): done, if set,
+// is called as each one is ready (from the preparing goroutine, one call at
+// a time), with the time it took. The first error, in scenario order, is
+// returned.
+func (p *Plan) Prepare(workers int, done func(ps *PlanScenario, took time.Duration)) error {
+	workers = max(1, min(workers, len(p.Scenarios)))
+	next := make(chan *PlanScenario)
+	var (
+		wg sync.WaitGroup
+		mu sync.Mutex
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ps := range next {
+				start := time.Now()
+				_, err := ps.Prepared()
+				if done != nil && err == nil {
+					mu.Lock()
+					done(ps, time.Since(start))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, ps := range p.Scenarios {
+		next <- ps
+	}
+	close(next)
+	wg.Wait()
+	for _, ps := range p.Scenarios {
+		if _, err := ps.Prepared(); err != nil {
+			return fmt.Errorf("scenario %s: %w", ps.Path, err)
+		}
+	}
+	return nil
+}
+
 // Reference returns the Pareto frontier and Nash solution that distances
 // are measured against (nil when not available), once Prepared has run.
 func (ps *PlanScenario) Reference() (*analysis.Pareto, *analysis.Solution) {
@@ -303,7 +491,15 @@ func NewPlan(s *Spec) (*Plan, error) {
 	c := &Canonical{Format: FormatVersion, Name: s.Name, Seed: s.Seed, Protocol: s.Protocol, Mediator: s.Mediator,
 		Deadline: s.Deadline, Rotation: s.Rotation, Repetitions: s.Repetitions, AnticipateRatification: s.AnticipateRatification,
 		Negotiators: slices.Clone(s.Negotiators)}
-	entries, errs := s.scenarioPaths()
+	p.outside = make([]bool, len(s.Negotiators)+1)
+	for i, n := range append(slices.Clone(s.Negotiators), s.Mediator) {
+		p.outside[i], _ = s.agent(n)
+		p.outside[i] = p.outside[i] && n != ""
+	}
+	c.Agents = agentRules(s, slices.Clone(p.outside))
+	errs := s.checkPrograms()
+	entries, pathErrs := s.scenarioPaths()
+	errs = append(errs, pathErrs...)
 	seen := map[string]bool{}
 	for _, en := range entries {
 		i, rel := en.entry, en.path
@@ -353,7 +549,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 		p.Scenarios = append(p.Scenarios, ps)
 		outcomes, _ := sc.Space().Size() // 0 when it does not fit 64 bits: session.Prepare refuses it
 		c.Scenarios = append(c.Scenarios, CanonicalScenario{Path: ps.Path, Name: sc.Name, SHA256: sum, Parties: ids, Assignments: ps.Assignments,
-			Outcomes: outcomes, Payoffs: payoffs})
+			Outcomes: outcomes, Payoffs: payoffs, Issues: canonicalIssues(sc)})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -362,6 +558,37 @@ func NewPlan(s *Spec) (*Plan, error) {
 	p.Canonical = c
 	return p, nil
 }
+
+// checkPrograms finds the program of each cmd: agent, so that a misspelt
+// one is refused before any session rather than failing every session it
+// plays: a name is looked up in PATH, a path is relative to the spec's
+// folder (where agents run).
+func (s *Spec) checkPrograms() []error {
+	var errs []error
+	for i, n := range append(slices.Clone(s.Negotiators), s.Mediator) {
+		argv, ok, err := seat.Command(n)
+		if !ok || err != nil {
+			continue // built-in, or refused by ParseSpec
+		}
+		where := fmt.Sprintf("negotiators[%d]", i)
+		if i == len(s.Negotiators) {
+			where = "mediator"
+		}
+		prog := argv[0]
+		if strings.ContainsRune(prog, '/') || strings.ContainsRune(prog, filepath.Separator) {
+			prog = resolve(s.dir, prog)
+			if fi, err := os.Stat(prog); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+				errs = append(errs, fmt.Errorf("%s: %s: %s is not an executable file (paths are relative to the spec's folder, where agents run)", s.where(where), where, prog))
+			}
+		} else if _, err := exec.LookPath(prog); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s: program %s is not found in PATH", s.where(where), where, prog))
+		}
+	}
+	return errs
+}
+
+// AgentDir is the folder agents run in: the spec's.
+func (s *Spec) AgentDir() string { return s.dir }
 
 func (s *Spec) where(path string) string {
 	if pos, ok := s.pos[path]; ok {

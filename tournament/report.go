@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Stat is a mean over a tournament's observations with its 95% confidence
@@ -134,6 +135,10 @@ type Row struct {
 	Nash   Stat `json:"distance_to_nash"`
 	// Rounds is the round in which the session ended.
 	Rounds Stat `json:"rounds"`
+	// Failed counts sessions that failed (status failed: a seat played
+	// from outside parley failed): for a negotiator, those in which a seat
+	// it held failed; for a scenario or overall, every one.
+	Failed uint64 `json:"failed"`
 
 	agreed, binding uint64
 }
@@ -191,6 +196,94 @@ type Summary struct {
 	// repetitions added nothing but copies.
 	Repeated             uint64 `json:"repeated_line_ups"`
 	IdenticalRepetitions bool   `json:"identical_repetitions"`
+	// Failures counts the failed sessions per negotiator whose seat
+	// failed and cause, in spec order then by cause (the mediator's last).
+	Failures []FailureCount `json:"failures,omitempty"`
+	// Times are the answer times of the negotiators played from outside
+	// parley, in spec order (AddTimes).
+	Times []AnswerTimes `json:"answer_times,omitempty"`
+}
+
+// FailureCount is how many sessions failed because a seat of one
+// negotiator failed for one cause.
+type FailureCount struct {
+	Negotiator string `json:"negotiator"`
+	Cause      string `json:"cause"`
+	Sessions   uint64 `json:"sessions"`
+	// Example is the message of the first of them (in session order).
+	Example string `json:"example"`
+	// First is that session's number, to replay or look it up.
+	First uint64 `json:"first_session"`
+
+	index int // the negotiator's, for the order
+}
+
+// AnswerTimes are a negotiator's answer times as an outside seat: the
+// time from asking its seat for an action to its legal answer (errors and
+// retries included), over every action of every recorded session.
+type AnswerTimes struct {
+	Negotiator string `json:"negotiator"`
+	Actions    uint64 `json:"actions"`
+	// MeanMS is the mean time per action in milliseconds; P99MS an upper
+	// bound of the 99th percentile (the top of the power-of-two bucket of
+	// microseconds it falls in).
+	MeanMS float64 `json:"mean_ms"`
+	P99MS  float64 `json:"p99_ms"`
+}
+
+// AddTimes sets the summary's answer times from the times a store kept
+// per negotiator (Times.Negotiator indexes c's negotiators, the mediator
+// after them).
+func (s *Summary) AddTimes(c *Canonical, ts []Times) {
+	s.Times = nil
+	for i := range ts {
+		t := &ts[i]
+		if t.Actions == 0 {
+			continue
+		}
+		s.Times = append(s.Times, AnswerTimes{Negotiator: c.agentName(t.Negotiator), Actions: t.Actions,
+			MeanMS: float64(t.Mean()) / 1e6, P99MS: float64(t.Quantile(0.99)) / 1e6})
+	}
+}
+
+// agentName is negotiator i's spec; the mediator's for the number of
+// negotiators.
+func (c *Canonical) agentName(i int) string {
+	if i >= 0 && i < len(c.Negotiators) {
+		return c.Negotiators[i]
+	}
+	if c.Mediator != "" {
+		return c.Mediator
+	}
+	return fmt.Sprintf("negotiator %d", i)
+}
+
+// failures counts failed sessions per negotiator and cause.
+type failures struct {
+	counts []FailureCount
+}
+
+// add counts a failed session whose seat held negotiator i.
+func (f *failures) add(c *Canonical, i int, r *Record) {
+	cause := string(r.Failure.Cause)
+	for k := range f.counts {
+		if f.counts[k].index == i && f.counts[k].Cause == cause {
+			f.counts[k].Sessions++
+			return
+		}
+	}
+	f.counts = append(f.counts, FailureCount{Negotiator: c.agentName(i), Cause: cause, Sessions: 1, Example: r.Failure.Message, First: r.Number, index: i})
+}
+
+// sorted are the counts in negotiator order, then by cause.
+func (f *failures) sorted() []FailureCount {
+	slices.SortStableFunc(f.counts, func(a, b FailureCount) int {
+		if a.index != b.index {
+			return a.index - b.index
+		}
+		return strings.Compare(a.Cause, b.Cause)
+	})
+	return f.counts
 }
 
 // MaxPairNegotiators bounds the head-to-head table, which grows with the
@@ -323,6 +416,7 @@ func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, er
 	// seen marks the negotiators counted for the current session, so that
 	// self-play counts one session (and two utilities).
 	seen := make([]bool, len(c.Negotiators))
+	var fails failures
 	err := scan(func(r *Record) error {
 		if r.Scenario < 0 || r.Scenario >= len(c.Scenarios) {
 			return fmt.Errorf("session %d: scenario %d is not in the spec", r.Number, r.Scenario)
@@ -352,6 +446,21 @@ func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, er
 		sc.session(&lu, r)
 		assign = assignment(len(c.Negotiators), seats, c.Rotation, r.Assignment, assign[:0])
 		clear(seen)
+		// A negotiator's failed count is of the sessions its seat failed:
+		// a failed session counts once in its row, as its own failure.
+		blamed := -1
+		if r.Failure != nil {
+			blamed = len(c.Negotiators) // the mediator's
+			if r.FailedSeat >= 0 && r.FailedSeat < len(assign) {
+				blamed = assign[r.FailedSeat]
+			}
+			fails.add(c, blamed, r)
+			s.Overall.Failed++
+			sc.Failed++
+			if blamed < len(s.Negotiators) {
+				s.Negotiators[blamed].Failed++
+			}
+		}
 		for seat, n := range assign {
 			row := &s.Negotiators[n]
 			if !seen[n] {
@@ -385,6 +494,7 @@ func Summarize(c *Canonical, scan func(func(*Record) error) error) (*Summary, er
 	if pairs != nil {
 		s.Pairs = pairs.pairs()
 	}
+	s.Failures = fails.sorted()
 	return s, nil
 }
 

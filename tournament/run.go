@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,13 @@ type Record struct {
 	// Utility and Discounted hold each seat's (reservation value without
 	// agreement) utility, undiscounted and discounted.
 	Utility, Discounted []float64
+	// Failure is why the session failed (status failed: a seat played
+	// from outside parley failed), FailedSeat the seat (from 0, the
+	// mediator's after the parties'); nil and -1 otherwise. Workers hand
+	// them to the Sink in an Outside; the store fills them in when it
+	// reads the records.
+	Failure    *session.Failure
+	FailedSeat int
 }
 
 // Welfare is the sum of the seats' undiscounted utilities.
@@ -74,8 +82,10 @@ type Sink interface {
 	// called from several goroutines at once.
 	Encode(dst []byte, r *Record) error
 	// Write adds encoded records to the pending transaction: data holds
-	// len(nums) records, that of session nums[i] at data[i*RecordSize():].
-	Write(nums []uint64, data []byte) error
+	// len(nums) records, that of session nums[i] at data[i*RecordSize():],
+	// and outside what the sessions with outside seats among them add (in
+	// session order), which the sink keeps in the same transaction.
+	Write(nums []uint64, data []byte, outside []Outside) error
 	// Commit makes everything written so far durable.
 	Commit() error
 }
@@ -130,7 +140,9 @@ func (b Bitset) Count() uint64 {
 type Stats struct {
 	Committed uint64        // sessions recorded by this run
 	Steps     uint64        // actions taken in them
+	Failed    uint64        // of them, sessions that failed (an outside seat failed)
 	Elapsed   time.Duration // wall time of the run
+	Workers   int           // goroutines that played sessions
 }
 
 // chunk is the most consecutive sessions handed to a worker at once: see
@@ -174,8 +186,15 @@ func (c chunking) next(left uint64, workers int) uint64 {
 // bounded channel and pass fixed-size, reused batches to the one writer
 // goroutine, so a tournament of any size holds a constant number of
 // records in memory. When ctx is cancelled or a session or the sink
-// fails, Run stops the workers, commits what was written (unless the sink
-// failed) and returns the error.
+// fails, Run stops the workers (killing the processes of outside seats:
+// the sessions they were playing are not recorded), commits what was
+// written (unless the sink failed) and returns the error.
+//
+// A plan with outside seats (Plan.Agents) runs its sessions with them on
+// at most agents.concurrency runners at once (default: the workers), with
+// as many workers as that if it is more; each such runner starts its
+// agents' processes for its first session, keeps them for the line-up's
+// following ones, and stops them when the worker moves on.
 func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
@@ -186,6 +205,15 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	}
 	if opts.CommitRows <= 0 {
 		opts.CommitRows = 16384
+	}
+	var agentSlots slots
+	if p.Agents() {
+		n := p.Spec.Agents.Concurrency
+		if n <= 0 {
+			n = opts.Workers
+		}
+		agentSlots = make(slots, n)
+		opts.Workers = max(opts.Workers, n)
 	}
 	chunks := newChunking(sink.RowLength())
 	if opts.BatchSize <= 0 {
@@ -225,6 +253,9 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		defer close(jobs)
 		for lo := uint64(0); lo < p.Total; {
 			hi := lo + chunks.next(p.Total-lo, opts.Workers)
+			if agentSlots != nil {
+				hi = p.agentChunk(lo, hi)
+			}
 			if opts.Done == nil || !allDone(opts.Done, lo, hi) {
 				select {
 				case jobs <- span{lo, hi}:
@@ -242,6 +273,11 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		go func() {
 			defer wg.Done()
 			w := newWorker(p, sink)
+			w.slots = agentSlots
+			if agentSlots != nil {
+				defer context.AfterFunc(ctx, w.interrupt)()
+			}
+			defer w.closeAgents()
 			if err := w.run(ctx, jobs, pool, full, opts, &tick); err != nil {
 				cancel(err)
 			}
@@ -252,7 +288,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	// The writer: this goroutine.
 	wr := writer{sink: sink, pool: pool, every: opts.CommitEvery, rows: uint64(opts.CommitRows), progress: opts.Progress, cancel: cancel}
 	st, sinkErr := wr.run(full)
-	st.Elapsed = time.Since(start)
+	st.Elapsed, st.Workers = time.Since(start), opts.Workers
 	if sinkErr != nil {
 		return st, sinkErr
 	}
@@ -260,6 +296,43 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		return st, err
 	}
 	return st, ctx.Err()
+}
+
+// agentChunk cuts a chunk [lo, hi) of a plan with outside seats at
+// line-ups: a line-up with an outside seat is a chunk of its own (so that
+// one worker plays its repetitions with the same processes, while other
+// workers play other line-ups), and a chunk of built-in line-ups ends
+// where the next outside one begins.
+func (p *Plan) agentChunk(lo, hi uint64) uint64 {
+	reps := uint64(p.Spec.Repetitions)
+	var assign []int
+	for i := lo; i < hi; {
+		s := p.Session(i)
+		end := i + reps - uint64(s.Repetition) // the line-up's last session + 1
+		if p.lineUpOutside(s.Scenario, s.Assignment, &assign) {
+			if i == lo {
+				return end
+			}
+			return i
+		}
+		i = end
+	}
+	return hi
+}
+
+// lineUpOutside reports whether a seat of assignment a of scenario k (or
+// the mediator) plays from outside parley; assign is scratch space.
+func (p *Plan) lineUpOutside(k int, a uint64, assign *[]int) bool {
+	if p.Outside(len(p.Spec.Negotiators)) && p.Spec.Mediator != "" {
+		return true
+	}
+	*assign = p.Assignment(k, a, *assign)
+	for _, n := range *assign {
+		if p.outside[n] {
+			return true
+		}
+	}
+	return false
 }
 
 func allDone(b Bitset, lo, hi uint64) bool {
@@ -283,6 +356,18 @@ type worker struct {
 	// batch.
 	sink Sink
 	rec  Record
+
+	// With outside seats: the runner cur, when it has some, is not kept
+	// in runners but closed when the worker moves on; its agents hold one
+	// of the slots. out is what its last session adds to the record.
+	slots slots
+	ctx   context.Context
+	out   Outside
+	mu    sync.Mutex // guards ag and cancelled against interrupt
+	ag    *agents
+	// cancelled is set by interrupt: agents opened after it are
+	// interrupted at once.
+	cancelled bool
 }
 
 type runnerKey struct {
@@ -291,7 +376,7 @@ type runnerKey struct {
 }
 
 func newWorker(p *Plan, sink Sink) *worker {
-	w := &worker{p: p, runners: map[runnerKey]*session.Runner{}, sink: sink}
+	w := &worker{p: p, runners: map[runnerKey]*session.Runner{}, sink: sink, ctx: context.Background()}
 	w.rec.Utility, w.rec.Discounted = make([]float64, 0, p.MaxSeats), make([]float64, 0, p.MaxSeats)
 	return w
 }
@@ -301,6 +386,7 @@ func (w *worker) runner(s *Session) (*session.Runner, error) {
 	if w.cur != nil && k == w.last {
 		return w.cur, nil
 	}
+	w.closeAgents()
 	if r, ok := w.runners[k]; ok {
 		w.last, w.cur = k, r
 		return r, nil
@@ -324,6 +410,93 @@ func (w *worker) runner(s *Session) (*session.Runner, error) {
 	return r, nil
 }
 
+// openAgents makes the runner of session s, whose line-up has an outside
+// seat, the worker's current one, once a slot is free (before waiting for
+// one it calls wait: the worker hands over what it has played). False
+// when ctx ends first.
+func (w *worker) openAgents(ctx context.Context, s *Session, wait func()) (bool, error) {
+	w.closeAgents()
+	select {
+	case w.slots <- struct{}{}:
+	default:
+		wait()
+		if !w.slots.take(ctx) {
+			return false, nil
+		}
+	}
+	ag := newAgents(w.p)
+	ps := w.p.Scenarios[s.Scenario]
+	prep, err := ps.Prepared()
+	if err != nil {
+		w.slots.give()
+		return false, w.fail(*s, err)
+	}
+	names := w.negotiators(*s)
+	assign := slices.Clone(w.assign)
+	mediator := len(w.p.Spec.Negotiators)
+	negotiator := func(seat int) int {
+		if seat < len(assign) {
+			return assign[seat]
+		}
+		return mediator
+	}
+	r, err := session.NewRunner(session.Config{Prepared: prep, Protocol: w.p.Spec.Protocol, Mediator: w.p.Spec.Mediator,
+		Negotiators: names, Deadline: w.p.deadline, AnticipateRatification: w.p.Spec.AnticipateRatification,
+		Outside: ag.outside(negotiator)})
+	if err != nil {
+		w.slots.give()
+		return false, w.fail(*s, err)
+	}
+	w.mu.Lock()
+	w.ag = ag
+	cancelled := w.cancelled
+	w.mu.Unlock()
+	if cancelled {
+		ag.interrupt()
+	}
+	w.last, w.cur = runnerKey{s.Scenario, s.Assignment}, r
+	return true, nil
+}
+
+// closeAgents closes the current runner if it has outside seats, stopping
+// their processes, and gives its slot back.
+func (w *worker) closeAgents() {
+	if w.slots == nil {
+		return
+	}
+	w.mu.Lock()
+	ag := w.ag
+	w.ag = nil
+	w.mu.Unlock()
+	if ag == nil {
+		return
+	}
+	w.cur.Close()
+	w.cur = nil
+	w.slots.give()
+}
+
+// interrupt kills the processes of the current runner's outside seats
+// (the run was cancelled): the session in play ends, and is not recorded.
+func (w *worker) interrupt() {
+	w.mu.Lock()
+	w.cancelled = true
+	ag := w.ag
+	w.mu.Unlock()
+	if ag != nil {
+		ag.interrupt()
+	}
+}
+
+// needsAgents reports whether s's line-up has an outside seat and its
+// runner is not the current one.
+func (w *worker) needsAgents(s *Session) bool {
+	if w.cur != nil && w.last == (runnerKey{s.Scenario, s.Assignment}) {
+		return false
+	}
+	return w.p.lineUpOutside(s.Scenario, s.Assignment, &w.assign)
+}
+
 func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, full chan<- *batch, opts Options, tick *atomic.Int64) error {
 	// The batch being filled lives in locals until it is handed over: the
 	// batch structs sit side by side in memory, and a worker writing its
@@ -337,12 +510,14 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 		since int64
 		yield = opts.Workers >= runtime.GOMAXPROCS(0)
 		size  = w.sink.RecordSize()
+		outs  []Outside
 	)
+	w.ctx = ctx
 	flush := func() {
 		if b != nil && len(nums) > 0 {
-			b.nums, b.data, b.steps = nums, data, steps
+			b.nums, b.data, b.steps, b.outside = nums, data, steps, outs
 			full <- b
-			b, nums, data, steps = nil, nil, nil, 0
+			b, nums, data, steps, outs = nil, nil, nil, 0, nil
 			// When the workers keep every core busy, the writer would
 			// run only when the scheduler next preempts one (up to 10ms
 			// later, while more new batches pile up): let it store this
@@ -359,13 +534,21 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 			if opts.Done.Has(i) {
 				continue
 			}
+			if w.slots != nil && w.needsAgents(&c.s) {
+				if ok, err := w.openAgents(ctx, &c.s, flush); !ok {
+					return err
+				}
+			}
 			if b == nil {
 				if b = pool.get(ctx); b == nil {
 					return nil
 				}
-				nums, data, since = b.nums[:0], b.data[:0], tick.Load()
+				nums, data, outs, since = b.nums[:0], b.data[:0], b.outside[:0], tick.Load()
 			}
 			if err := w.play(&c.s, &w.rec); err != nil {
+				if err == errDropped {
+					return nil
+				}
 				return err
 			}
 			data = data[:len(data)+size]
@@ -375,7 +558,14 @@ func (w *worker) run(ctx context.Context, jobs <-chan span, pool *batchPool, ful
 			}
 			nums = append(nums, i)
 			steps += uint64(w.rec.Steps)
-			if n := len(nums); n == cap(nums) || (n%64 == 0 && tick.Load()-since >= 4) {
+			agent := w.ag != nil
+			if agent {
+				outs = append(outs, w.out)
+			}
+			// A session with agents takes milliseconds, or as long as an
+			// agent hangs: hand it over at once, so that what was played
+			// is recorded even while the next session waits.
+			if n := len(nums); n == cap(nums) || agent || (n%64 == 0 && tick.Load()-since >= 4) {
 				flush()
 			}
 		}
@@ -394,9 +584,21 @@ func (w *worker) play(s *Session, rec *Record) error {
 	if err != nil {
 		return w.fail(*s, err)
 	}
+	if w.ag != nil {
+		w.ag.number = s.Number
+	}
 	o, err := r.Play(s.Seed)
 	if err != nil {
 		return w.fail(*s, err)
+	}
+	rec.Failure, rec.FailedSeat = nil, -1
+	if w.ag != nil {
+		if w.ctx.Err() != nil {
+			// Cancelled: its agents may have been killed mid-session.
+			return errDropped
+		}
+		w.ag.played(r, s.Number, &w.out)
+		rec.Failure, rec.FailedSeat = w.out.Failure, w.out.FailedSeat
 	}
 	rec.Number, rec.Scenario, rec.Assignment, rec.Repetition, rec.Seed = s.Number, s.Scenario, s.Assignment, s.Repetition, s.Seed
 	rec.Agreed, rec.Status, rec.End, rec.WalkedOut = o.Agreed, r.Status(), o.Reason, o.Seat
@@ -423,6 +625,10 @@ func (w *worker) play(s *Session, rec *Record) error {
 	// the utilities: the store measures them when the results are read.
 	return nil
 }
+
+// errDropped is play's answer for a session played while the run was
+// cancelled: it is not recorded.
+var errDropped = errors.New("session dropped: the run was cancelled")
 
 // discount is u.DiscountFactor(t), remembered per (discount, t) in a small
 // direct-mapped cache: math.Pow per session was a tenth of the worker's

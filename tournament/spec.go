@@ -23,6 +23,7 @@ import (
 	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/negotiator"
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/seat"
 )
 
 // Rotation says which assignments of negotiators to a scenario's seats a
@@ -61,11 +62,15 @@ type Spec struct {
 	// pattern without a /, such as Genius_*) or by path relative to the
 	// spec file (the scenario's or a folder it lies in).
 	Exclude []string `yaml:"exclude,omitempty" json:"exclude,omitempty"`
-	// Negotiators are strategy specs, e.g. boulware or timedependent:e=0.5.
+	// Negotiators are strategy specs, e.g. boulware or timedependent:e=0.5,
+	// or outside seats: a program, cmd:python3 agent.py (paths relative to
+	// the spec file, where agents run), or a seat of a kind the spec's
+	// Dialer makes.
 	Negotiators []string `yaml:"negotiators" json:"negotiators"`
 	// Protocol is saop (default), amop, amop-majority or mediated.
 	Protocol string `yaml:"protocol" json:"protocol"`
-	// Mediator is the mediator strategy of the mediated protocol.
+	// Mediator is the mediator strategy of the mediated protocols, or an
+	// outside seat as a negotiator may be.
 	Mediator string `yaml:"mediator,omitempty" json:"mediator,omitempty"`
 	// Deadline in rounds (default 100) and/or wall-clock time.
 	Deadline DeadlineSpec `yaml:"deadline" json:"deadline"`
@@ -78,11 +83,22 @@ type Spec struct {
 	// bargain over its expected utility, as parley run
 	// --anticipate-ratification (session.Config.AnticipateRatification).
 	AnticipateRatification bool `yaml:"anticipate_ratification,omitempty" json:"anticipate_ratification,omitempty"`
+	// Agents are the rules of the negotiators played from outside parley
+	// (cmd: agents), as parley run's flags set them for one session.
+	Agents Agents `yaml:"agents,omitempty" json:"agents,omitempty"`
 
-	dir  string // folder the scenario paths are relative to
-	file string
-	pos  map[string]diag.Pos
+	dir   string // folder the scenario paths are relative to
+	file  string
+	pos   map[string]diag.Pos
+	other Dialer // outside seats other than cmd: agents, or nil
 }
+
+// Dialer makes outside seats of kinds other than cmd: agents (a language
+// model's llm:, a seat.Launcher's Kinds): for a spec of a kind it knows,
+// it checks the spec and returns how to open a connection to its seat for
+// each session that needs one; ok is false for any other spec. It must
+// not connect anything until dial is called.
+type Dialer func(spec string) (dial func() (seat.Conn, error), ok bool, err error)
 
 // DeadlineSpec is a deadline in rounds and/or time.
 type DeadlineSpec struct {
@@ -101,6 +117,76 @@ func (d DeadlineSpec) String() string {
 	return strings.Join(parts, " or ")
 }
 
+// Agents are the settings of a tournament's outside seats: how many of
+// their sessions run at once, and the seat protocol's clock and error
+// rules (parley run's --action-timeout, --seat-budget and --max-errors).
+type Agents struct {
+	// Concurrency is the most sessions with an outside seat in play at
+	// once (each holds its agents' processes); default: the workers.
+	Concurrency int `yaml:"concurrency,omitempty" json:"concurrency,omitempty"`
+	// ActionTimeout bounds each answer (default 30s; "0" for no limit).
+	ActionTimeout string `yaml:"action_timeout,omitempty" json:"action_timeout,omitempty"`
+	// SeatBudget bounds all of a seat's answers in a session (default: no
+	// limit).
+	SeatBudget string `yaml:"seat_budget,omitempty" json:"seat_budget,omitempty"`
+	// MaxErrors is how many malformed or illegal actions a seat may send
+	// in a session before it forfeits (default 3; 0 allows none).
+	MaxErrors *int `yaml:"max_errors,omitempty" json:"max_errors,omitempty"`
+}
+
+// DefaultActionTimeout is the default of agents.action_timeout, as parley
+// run's --action-timeout.
+const DefaultActionTimeout = 30 * time.Second
+
+// SeatOptions are the seat protocol's rules the spec gives its outside
+// seats (already validated).
+func (s *Spec) SeatOptions() seat.Options {
+	a := s.Agents
+	opts := seat.Options{ActionTimeout: DefaultActionTimeout, MaxErrors: seat.DefaultMaxErrors}
+	if a.ActionTimeout != "" {
+		opts.ActionTimeout, _ = time.ParseDuration(a.ActionTimeout)
+	}
+	if a.SeatBudget != "" {
+		opts.Budget, _ = time.ParseDuration(a.SeatBudget)
+	}
+	if a.MaxErrors != nil {
+		opts.MaxErrors = *a.MaxErrors
+		if opts.MaxErrors == 0 {
+			opts.MaxErrors = -1 // seat.Options: none allowed
+		}
+	}
+	return opts
+}
+
+// IsAgent reports whether a negotiator or mediator spec names a program
+// that plays from outside parley (a cmd: agent: seat.CheckSpec).
+func IsAgent(spec string) bool {
+	ok, _ := seat.CheckSpec(spec)
+	return ok
+}
+
+// agent reports whether a negotiator or mediator spec of s plays from
+// outside parley, a cmd: agent or a seat its Dialer makes, and whether it
+// is well formed.
+func (s *Spec) agent(spec string) (bool, error) {
+	if ok, err := seat.CheckSpec(spec); ok || s.other == nil {
+		return ok, err
+	}
+	_, ok, err := s.other(strings.TrimSpace(spec))
+	return ok, err
+}
+
+// HasAgents reports whether some negotiator, or the mediator, of the spec
+// plays from outside parley.
+func (s *Spec) HasAgents() bool {
+	for _, n := range append([]string{s.Mediator}, s.Negotiators...) {
+		if ok, _ := s.agent(n); ok && n != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Deadline converts the spec's deadline (already validated).
 func (s *Spec) deadline() protocol.Deadline {
 	d := protocol.Deadline{Rounds: s.Deadline.Rounds}
@@ -111,13 +197,17 @@ func (s *Spec) deadline() protocol.Deadline {
 }
 
 // LoadSpec reads and checks a tournament spec, reporting every problem with
-// its file:line:column (a diag.List).
-func LoadSpec(path string) (*Spec, error) {
+// its file:line:column (a diag.List). Its outside seats are cmd: agents.
+func LoadSpec(path string) (*Spec, error) { return LoadSpecWith(path, nil) }
+
+// LoadSpecWith is LoadSpec with outside seats of other kinds, which other
+// makes (nil: cmd: agents only).
+func LoadSpecWith(path string, other Dialer) (*Spec, error) {
 	data, err := safeio.ReadFileLimit(path, MaxSpecSize)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the tournament spec: %w", err)
 	}
-	s, err := ParseSpec(data, path)
+	s, err := ParseSpecWith(data, path, other)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +220,12 @@ func LoadSpec(path string) (*Spec, error) {
 
 // ParseSpec parses a spec; name is used in error positions, and scenario
 // paths are relative to the current folder (LoadSpec makes them relative
-// to the spec file).
-func ParseSpec(data []byte, name string) (*Spec, error) {
+// to the spec file). Its outside seats are cmd: agents.
+func ParseSpec(data []byte, name string) (*Spec, error) { return ParseSpecWith(data, name, nil) }
+
+// ParseSpecWith is ParseSpec with outside seats of other kinds, which
+// other recognises, checks and makes (nil: cmd: agents only).
+func ParseSpecWith(data []byte, name string, other Dialer) (*Spec, error) {
 	var errs diag.List
 	if len(data) > MaxSpecSize {
 		errs.Add(diag.Pos{File: name}, "%d bytes is more than the %d a tournament spec may have", len(data), MaxSpecSize)
@@ -148,13 +242,13 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 		return nil, errs
 	}
 	body := f.Docs[0].Body
-	s := &Spec{file: name, dir: ".", pos: map[string]diag.Pos{}}
+	s := &Spec{file: name, dir: ".", pos: map[string]diag.Pos{}, other: other}
 	if err := yamlpos.Guard(func() error { return yaml.NodeToValue(body, s, yaml.Strict()) }); err != nil {
 		return nil, ErrorAt(name, err)
 	}
 	index(body, "", name, s.pos)
 	// Integers are whole: go-yaml reads repetitions: 2.5 as 2.
-	for _, field := range []string{"seed", "deadline.rounds", "repetitions"} {
+	for _, field := range []string{"seed", "deadline.rounds", "repetitions", "agents.concurrency", "agents.max_errors"} {
 		if p, err := yaml.PathString("$." + field); err == nil {
 			if n, err := p.FilterNode(body); err == nil && n != nil {
 				if msg := yamlpos.Whole(n); msg != "" {
@@ -198,6 +292,19 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 	seen := map[string]int{}
 	for i, n := range s.Negotiators {
 		p := fmt.Sprintf("negotiators[%d]", i)
+		if outside, err := s.agent(n); outside {
+			// A program (cmd:) or another outside seat, kept as written
+			// but for surrounding spaces: its words are its own.
+			c := strings.TrimSpace(n)
+			if err != nil {
+				errs.Add(at(p), "%s: %v", p, err)
+			} else if j, dup := seen[c]; dup {
+				errs.Add(at(p), "%s: %s is listed twice (also negotiators[%d])", p, c, j)
+			}
+			seen[c] = i
+			s.Negotiators[i] = c
+			continue
+		}
 		sp, err := negotiator.Parse(n)
 		if err != nil {
 			errs.Add(at(p), "%s: %v", p, err)
@@ -227,7 +334,12 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 			errs.Add(at("mediator"), "mediator: %v", err)
 		}
 	}
-	if s.Mediator != "" {
+	if outside, err := s.agent(s.Mediator); outside {
+		if err != nil {
+			errs.Add(at("mediator"), "mediator: %v", err)
+		}
+		s.Mediator = strings.TrimSpace(s.Mediator)
+	} else if s.Mediator != "" {
 		sp, err := negotiator.Parse(s.Mediator)
 		if err == nil {
 			err = sp.CheckRole(negotiator.RoleMediator)
@@ -269,11 +381,34 @@ func ParseSpec(data []byte, name string) (*Spec, error) {
 	case s.Repetitions < 0:
 		errs.Add(at("repetitions"), "repetitions: %d is negative", s.Repetitions)
 	}
+	s.checkAgents(&errs, at)
 	if len(errs) > 0 {
 		errs.Sort()
 		return nil, errs
 	}
 	return s, nil
+}
+
+// checkAgents checks the agents: settings.
+func (s *Spec) checkAgents(errs *diag.List, at func(string) diag.Pos) {
+	a := &s.Agents
+	if a.Concurrency < 0 {
+		errs.Add(at("agents.concurrency"), "agents.concurrency: %d is negative; give the most sessions with outside agents to play at once", a.Concurrency)
+	}
+	for _, d := range []struct{ field, value, zero string }{
+		{"action_timeout", a.ActionTimeout, "0 for no limit"},
+		{"seat_budget", a.SeatBudget, "leave it out for no limit"},
+	} {
+		if d.value == "" {
+			continue
+		}
+		if x, err := time.ParseDuration(d.value); err != nil || x < 0 {
+			errs.Add(at("agents."+d.field), "agents.%s: %q is not a duration such as 30s (%s)", d.field, d.value, d.zero)
+		}
+	}
+	if a.MaxErrors != nil && *a.MaxErrors < 0 {
+		errs.Add(at("agents.max_errors"), "agents.max_errors: %d is negative; give 0 or more", *a.MaxErrors)
+	}
 }
 
 // ErrorAt turns a go-yaml error into a positioned error.

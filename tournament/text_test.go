@@ -96,7 +96,10 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := recs[0]
-	if len(head) != 20 || head[0] != "group" || head[4] != "utility_mean" || head[10] != "binding_rate" || head[19] != "opponent" {
+	// The first 20 columns as they were before failures and answer times
+	// were added after them.
+	if len(head) != 26 || head[0] != "group" || head[4] != "utility_mean" || head[10] != "binding_rate" || head[19] != "opponent" ||
+		head[20] != "failed" || head[23] != "actions" || head[25] != "action_p99_ms" {
 		t.Fatalf("header %v", head)
 	}
 	groups := map[string]int{}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -172,8 +173,11 @@ func (d *discard) Encode(dst []byte, r *Record) error {
 	binary.BigEndian.PutUint64(dst, r.Number)
 	return nil
 }
-func (d *discard) Write(nums []uint64, _ []byte) error { d.n += uint64(len(nums)); return nil }
-func (d *discard) Commit() error                       { return nil }
+func (d *discard) Write(nums []uint64, _ []byte, _ []Outside) error {
+	d.n += uint64(len(nums))
+	return nil
+}
+func (d *discard) Commit() error { return nil }
 
 // TestMemoryBounded checks that a run's memory does not grow with the
 // number of sessions: the batches in flight are bounded (maxBatches per
@@ -252,6 +256,10 @@ func TestExampleSpecs(t *testing.T) {
 		if !haveDomains {
 			continue
 		}
+		if _, err := exec.LookPath("python3"); err != nil && s.HasAgents() {
+			t.Logf("%s: python3 is not installed: its agents cannot run", f)
+			continue
+		}
 		p, err := NewPlan(s)
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
@@ -325,7 +333,7 @@ func (s *recordSink) Encode(dst []byte, r *Record) error {
 	return nil
 }
 
-func (s *recordSink) Write(nums []uint64, data []byte) error {
+func (s *recordSink) Write(nums []uint64, data []byte, _ []Outside) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, n := range nums {
@@ -461,7 +469,7 @@ func (s *encodeSink) Encode(dst []byte, r *Record) error {
 	return nil
 }
 
-func (s *encodeSink) Write(nums []uint64, data []byte) error {
+func (s *encodeSink) Write(nums []uint64, data []byte, _ []Outside) error {
 	if len(data) != 32*len(nums) {
 		return fmt.Errorf("%d bytes for %d records", len(data), len(nums))
 	}

@@ -9,13 +9,17 @@ import (
 // batch is what a worker hands the writer: the numbers of the sessions it
 // played and their records, encoded by the sink.
 type batch struct {
-	nums  []uint64
-	data  []byte
-	steps uint64
+	nums    []uint64
+	data    []byte
+	steps   uint64
+	outside []Outside // what its sessions with outside seats add
 }
 
 // reset empties the batch for reuse.
-func (b *batch) reset() { b.nums, b.data, b.steps = b.nums[:0], b.data[:0], 0 }
+func (b *batch) reset() {
+	clear(b.outside)
+	b.nums, b.data, b.steps, b.outside = b.nums[:0], b.data[:0], 0, b.outside[:0]
+}
 
 // maxBatches bounds the batches per worker: with batches of 3918 Laptop
 // sessions (49 bytes each, and 8 for the session number), 16 per worker
@@ -76,38 +80,61 @@ type writer struct {
 	progress func(committed uint64) // after every commit, if set
 	cancel   context.CancelCauseFunc
 
-	stats          Stats
-	pending, steps uint64 // written since the last commit
-	last           time.Time
-	err            error
+	stats                  Stats
+	pending, steps, failed uint64 // written since the last commit
+	last                   time.Time
+	err                    error
 }
 
 // run stores every batch received on full until it is closed, then
 // commits what is pending. It returns what was committed and the sink's
 // error, if any.
+//
+// A commit that falls due while no batch comes (the workers are all in
+// long sessions with outside seats) is made when it falls due, so that
+// what was played does not wait for them.
 func (w *writer) run(full <-chan *batch) (Stats, error) {
 	w.last = time.Now()
-	for b := range full {
-		w.write(b)
-		w.pool.put(b)
-		if w.pending >= w.rows || time.Since(w.last) >= w.every {
+	due := time.NewTimer(time.Hour)
+	defer due.Stop()
+	for {
+		var wait <-chan time.Time
+		if w.pending > 0 && w.err == nil {
+			due.Reset(max(w.every-time.Since(w.last), 0))
+			wait = due.C
+		}
+		select {
+		case b, ok := <-full:
+			if !ok {
+				w.commit()
+				return w.stats, w.err
+			}
+			w.write(b)
+			w.pool.put(b)
+			if w.pending >= w.rows || time.Since(w.last) >= w.every {
+				w.commit()
+			}
+		case <-wait:
 			w.commit()
 		}
 	}
-	w.commit()
-	return w.stats, w.err
 }
 
 func (w *writer) write(b *batch) {
 	if w.err != nil {
 		return
 	}
-	if err := w.sink.Write(b.nums, b.data); err != nil {
+	if err := w.sink.Write(b.nums, b.data, b.outside); err != nil {
 		w.fail(err)
 		return
 	}
 	w.pending += uint64(len(b.nums))
 	w.steps += b.steps
+	for i := range b.outside {
+		if b.outside[i].Failure != nil {
+			w.failed++
+		}
+	}
 }
 
 func (w *writer) commit() {
@@ -120,7 +147,8 @@ func (w *writer) commit() {
 	}
 	w.stats.Committed += w.pending
 	w.stats.Steps += w.steps
-	w.pending, w.steps = 0, 0
+	w.stats.Failed += w.failed
+	w.pending, w.steps, w.failed = 0, 0, 0
 	w.last = time.Now()
 	if w.progress != nil {
 		w.progress(w.stats.Committed)

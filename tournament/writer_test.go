@@ -23,7 +23,7 @@ func (s *callSink) RecordSize() int              { return 8 }
 func (s *callSink) RowLength() int               { return 0 }
 func (s *callSink) Encode([]byte, *Record) error { return nil }
 func (s *callSink) Commit() error                { s.calls = append(s.calls, "c"); return nil }
-func (s *callSink) Write(nums []uint64, _ []byte) error {
+func (s *callSink) Write(nums []uint64, _ []byte, _ []Outside) error {
 	s.writes++
 	if s.failAt > 0 && s.writes >= s.failAt {
 		return errors.New("the sink failed")

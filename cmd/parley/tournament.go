@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
-	"golang.org/x/term"
 
 	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/tournament"
@@ -44,6 +44,7 @@ type TournamentRunCmd struct {
 
 // Run implements parley tournament SPEC.
 func (c *TournamentRunCmd) Run(e env) error {
+	began := time.Now()
 	if err := checkPlot(c.Plot); err != nil {
 		return err
 	}
@@ -57,6 +58,10 @@ func (c *TournamentRunCmd) Run(e env) error {
 	}
 	if note := plan.RepetitionsNote(); note != "" {
 		fmt.Fprintln(e.stderr, "note:", note)
+	}
+	prepared, err := prepare(e.stderr, c.Progress, plan, workers(c.Workers), slowPrepare)
+	if err != nil {
+		return err
 	}
 	if c.DB == "" {
 		c.DB = strings.TrimSuffix(filepath.Base(c.Spec), filepath.Ext(c.Spec)) + ".db"
@@ -101,21 +106,84 @@ func (c *TournamentRunCmd) Run(e env) error {
 		}
 		return err
 	}
+	failed := ""
+	if stats.Failed > 0 {
+		failed = fmt.Sprintf(", %d of them failed (a seat played from outside failed: see the report)", stats.Failed)
+	}
 	if stats.Committed > 0 {
-		fmt.Fprintf(e.stderr, "%d sessions in %.3gs (%.0f sessions/s, %.0f steps/s) on %d workers; results in %s\n",
+		fmt.Fprintf(e.stderr, "%d sessions in %.3gs (%.0f sessions/s, %.0f steps/s) on %d workers%s; results in %s\n",
 			stats.Committed, stats.Elapsed.Seconds(), float64(stats.Committed)/stats.Elapsed.Seconds(),
-			float64(stats.Steps)/stats.Elapsed.Seconds(), workers(c.Workers), c.DB)
+			float64(stats.Steps)/stats.Elapsed.Seconds(), stats.Workers, failed, c.DB)
 	} else {
 		fmt.Fprintf(e.stderr, "all %d sessions were already recorded in %s\n", plan.Total, c.DB)
 	}
+	defer func() {
+		// The whole command: loading and preparing the scenarios, the
+		// run, and the report.
+		fmt.Fprintf(e.stderr, "%.3gs in all (%.3gs preparing %d scenarios, %.3gs playing)\n",
+			time.Since(began).Seconds(), prepared.Seconds(), len(plan.Scenarios), stats.Elapsed.Seconds())
+	}()
 	if c.Quiet && c.Plot == "" {
 		return nil
 	}
-	sum, err := tournament.Summarize(st.Canonical, st.Scan)
+	sum, err := summarize(st)
 	if err != nil {
 		return err
 	}
 	return report(e, sum, c.Plot, c.JSON, false, c.Quiet)
+}
+
+// summarize reads a store's summary, with the answer times of its outside
+// seats.
+func summarize(st *store.Store) (*tournament.Summary, error) {
+	sum, err := tournament.Summarize(st.Canonical, st.Scan)
+	if err != nil {
+		return nil, err
+	}
+	times, err := st.Times()
+	if err != nil {
+		return nil, err
+	}
+	sum.AddTimes(st.Canonical, times)
+	return sum, nil
+}
+
+// slowPrepare is how long a scenario may take to prepare before its own
+// line says so.
+const slowPrepare = time.Second
+
+// prepare compiles the plan's scenarios (their utility indexes and Pareto
+// frontiers: seconds each for big domains) before the run, saying on w
+// what takes long: a line per scenario that took slow or more, a count as
+// they finish (in the bar and lines modes), and the total when it took
+// slow or more. It returns how long it took.
+func prepare(w io.Writer, mode string, plan *tournament.Plan, workers int, slow time.Duration) (time.Duration, error) {
+	start := time.Now()
+	quiet := mode == "none"
+	count := mode == "bar" || mode == "lines" || (mode == "auto" && isTerminal(w))
+	n, last := 0, time.Now()
+	total := len(plan.Scenarios)
+	err := plan.Prepare(workers, func(ps *tournament.PlanScenario, took time.Duration) {
+		n++
+		switch {
+		case quiet:
+		case took >= slow:
+			size := "too many to count"
+			if o, ok := ps.Scenario.Space().Size(); ok {
+				size = fmt.Sprintf("%d", o)
+			}
+			fmt.Fprintf(w, "prepared scenario %d of %d, %s (%s outcomes), in %.3gs\n", n, total, ps.Path, size, took.Seconds())
+			last = time.Now()
+		case count && time.Since(last) >= 2*time.Second:
+			fmt.Fprintf(w, "prepared %d of %d scenarios\n", n, total)
+			last = time.Now()
+		}
+	})
+	took := time.Since(start)
+	if err == nil && !quiet && took >= slow {
+		fmt.Fprintf(w, "prepared %d scenarios in %.3gs\n", total, took.Seconds())
+	}
+	return took, err
 }
 
 // report draws the summary to path (when given) and prints it as JSON,
@@ -162,7 +230,7 @@ func (c *TournamentReportCmd) Run(e env) error {
 		return err
 	}
 	defer st.Close()
-	sum, err := tournament.Summarize(st.Canonical, st.Scan)
+	sum, err := summarize(st)
 	if err != nil {
 		return err
 	}
@@ -172,22 +240,15 @@ func (c *TournamentReportCmd) Run(e env) error {
 // TournamentExportCmd writes a tournament's sessions to a file.
 type TournamentExportCmd struct {
 	DB     string `arg:"" name:"db" help:"A tournament database made by parley tournament." type:"existingfile"`
-	Format string `short:"f" enum:"csv,jsonl,parquet," default:"" help:"csv, jsonl or parquet (default: from the output's extension, else csv)."`
+	Format string `short:"f" enum:"csv,jsonl,parquet," default:"" help:"csv, jsonl or parquet (default: from the output's extension: .csv, .jsonl or .ndjson, .parquet; csv on standard output)."`
 	Output string `short:"o" help:"Output file (default: standard output; parquet needs a file)." type:"path"`
 }
 
 // Run implements parley tournament export.
 func (c *TournamentExportCmd) Run(e env) error {
-	f := c.Format
-	if f == "" {
-		switch strings.ToLower(filepath.Ext(c.Output)) {
-		case ".jsonl", ".ndjson":
-			f = "jsonl"
-		case ".parquet":
-			f = "parquet"
-		default:
-			f = "csv"
-		}
+	f, err := exportFormat(c.Format, c.Output)
+	if err != nil {
+		return err
 	}
 	if f == "parquet" && c.Output == "" {
 		return errors.New("parquet is binary: give an output file with -o")
@@ -244,6 +305,31 @@ func (c *TournamentExportCmd) Run(e env) error {
 	return nil
 }
 
+// exportFormat is the format of an export: the one given, else the one
+// the output's extension names (csv on standard output). An extension
+// that names none is refused rather than written as CSV under a name
+// that says otherwise (x.xlsx).
+func exportFormat(given, output string) (string, error) {
+	if given != "" || output == "" {
+		return cmp.Or(given, "csv"), nil
+	}
+	if fi, err := os.Stat(output); err == nil && !fi.Mode().IsRegular() {
+		return "csv", nil // a device or a pipe: no extension to go by
+	}
+	ext := filepath.Ext(output)
+	switch strings.ToLower(ext) {
+	case ".csv":
+		return "csv", nil
+	case ".jsonl", ".ndjson":
+		return "jsonl", nil
+	case ".parquet":
+		return "parquet", nil
+	case "":
+		return "", fmt.Errorf("-o %s: give the file an extension that names its format (.csv, .jsonl or .parquet), or the format with -f csv|jsonl|parquet", output)
+	}
+	return "", fmt.Errorf("-o %s: parley does not write %s files; it writes .csv, .jsonl (or .ndjson) and .parquet (or give the format with -f csv|jsonl|parquet)", output, ext)
+}
+
 // progress shows a tournament's progress on stderr.
 type progress struct {
 	w      io.Writer
@@ -261,7 +347,7 @@ func newProgress(w io.Writer, mode string, total, already uint64) *progress {
 	pr := &progress{w: w, total: total, base: already, start: time.Now(), last: time.Now()}
 	if mode == "auto" {
 		mode = "none"
-		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if isTerminal(w) {
 			mode = "bar"
 		}
 	}

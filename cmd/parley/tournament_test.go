@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/parleyhq/parley/tournament"
 )
 
 func TestTournamentCLI(t *testing.T) {
@@ -25,6 +28,10 @@ func TestTournamentCLI(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
+	}
+	// The whole command's time, besides the run's.
+	if !regexp.MustCompile(`\n[0-9.e+-]+s in all \([0-9.e+-]+s preparing 1 scenarios, [0-9.e+-]+s playing\)\n$`).MatchString(errs) {
+		t.Errorf("stderr lacks the command's total time:\n%s", errs)
 	}
 	// Again: nothing to do, same summary.
 	code, out2, errs := runCLI("tournament", "run", spec, "--db", db)
@@ -48,7 +55,7 @@ func TestTournamentCLI(t *testing.T) {
 	code, csv, _ := runCLI("tournament", "report", db, "--csv")
 	// A header, 3 negotiators, 1 scenario, overall, and head to head: 3×3
 	// pairs (the rotation lets a negotiator meet itself).
-	if code != 0 || !strings.HasPrefix(csv, "group,name,sessions,") || !strings.Contains(csv, ",rounds_ci95,opponent\n") ||
+	if code != 0 || !strings.HasPrefix(csv, "group,name,sessions,") || !strings.Contains(csv, ",rounds_ci95,opponent,failed,failure_cause,") ||
 		strings.Count(csv, "\n") != 15 || strings.Count(csv, "\npair,") != 9 || !strings.Contains(csv, "\npair,linear,10,10,") {
 		t.Errorf("report --csv:\n%s", csv)
 	}
@@ -82,6 +89,24 @@ func TestTournamentCLI(t *testing.T) {
 			t.Errorf("export %s: %v", f, err)
 		}
 	}
+	// An output whose extension names no format parley writes is refused
+	// (it used to get CSV), and nothing is written.
+	for _, c := range []struct{ file, want string }{
+		{"out.xlsx", "parley does not write .xlsx files; it writes .csv, .jsonl (or .ndjson) and .parquet"},
+		{"out", "give the file an extension that names its format"},
+	} {
+		p := filepath.Join(dir, c.file)
+		code, _, errs := runCLI("tournament", "export", db, "-o", p)
+		if _, err := os.Stat(p); code != 1 || !strings.Contains(errs, c.want) || err == nil {
+			t.Errorf("export -o %s: exit %d, %s (file: %v)", c.file, code, errs, err)
+		}
+		// -f says the format whatever the name.
+		if code, _, errs := runCLI("tournament", "export", db, "-o", p, "-f", "csv"); code != 0 {
+			t.Errorf("export -o %s -f csv: exit %d, %s", c.file, code, errs)
+		} else if b, _ := os.ReadFile(p); !bytes.HasPrefix(b, []byte("session,scenario,")) {
+			t.Errorf("export -o %s -f csv wrote %.40q", c.file, b)
+		}
+	}
 	// A changed spec is refused, naming the change.
 	os.WriteFile(spec, []byte(fmt.Sprintf("seed: 2\nscenarios: [%s]\nnegotiators: [boulware, conceder, linear]\nrepetitions: 5\n", laptop)), 0o644)
 	code, _, errs = runCLI("tournament", spec, "--db", db)
@@ -93,6 +118,42 @@ func TestTournamentCLI(t *testing.T) {
 	code, _, errs = runCLI("tournament", spec, "--db", db)
 	if code != 1 || !strings.Contains(errs, "t.yaml:2:15: negotiators[0]: unknown negotiator") {
 		t.Errorf("bad spec: exit %d, %s", code, errs)
+	}
+}
+
+// TestTournamentPrepareProgress: scenarios that take long to prepare get a
+// line each on stderr, with their size and time, and the total; none with
+// --progress none.
+func TestTournamentPrepareProgress(t *testing.T) {
+	laptop, car := sharedDomain(t, "ANAC2011_Laptop"), sharedDomain(t, "ANAC2011_Car")
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "t.yaml")
+	os.WriteFile(spec, []byte(fmt.Sprintf("scenarios: [%s, %s]\nnegotiators: [boulware]\n", laptop, car)), 0o644)
+	s, err := tournament.LoadSpec(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tournament.NewPlan(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	// Every scenario counts as slow here.
+	if _, err := prepare(&b, "lines", p, 2, 0); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{laptop + " (27 outcomes), in ", car + " (15625 outcomes), in ", "prepared 2 scenarios in "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "prepared scenario "); n != 2 {
+		t.Errorf("%d scenario lines:\n%s", n, out)
+	}
+	b.Reset()
+	if _, err := prepare(&b, "none", p, 2, 0); err != nil || b.Len() != 0 {
+		t.Errorf("--progress none: %v, %q", err, b.String())
 	}
 }
 

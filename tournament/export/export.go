@@ -38,7 +38,7 @@ type Row struct {
 	Seed       uint64 `json:"seed" parquet:"seed"`
 	Agreed     bool   `json:"agreed" parquet:"agreed"`
 	// Status says whether the deal stands (session.Status): agreed,
-	// ratified, not_ratified, no_agreement or failed_phase.
+	// ratified, not_ratified, no_agreement, failed_phase or failed.
 	Status    string  `json:"status" parquet:"status,dict"`
 	End       string  `json:"end" parquet:"end,dict"`
 	WalkedOut string  `json:"walked_out,omitempty" parquet:"walked_out,optional"`
@@ -46,11 +46,24 @@ type Row struct {
 	Time      float64 `json:"time" parquet:"time"`
 	Steps     int64   `json:"steps" parquet:"steps"`
 	// Outcome is the agreement's outcome index (absent without one).
-	Outcome       *uint64  `json:"outcome,omitempty" parquet:"outcome,optional"`
-	SocialWelfare float64  `json:"social_welfare" parquet:"social_welfare"`
-	Pareto        *float64 `json:"distance_to_pareto,omitempty" parquet:"distance_to_pareto,optional"`
-	Nash          *float64 `json:"distance_to_nash,omitempty" parquet:"distance_to_nash,optional"`
-	Parties       []Party  `json:"parties" parquet:"parties,list"`
+	Outcome *uint64 `json:"outcome,omitempty" parquet:"outcome,optional"`
+	// Agreement is the agreement as every outcome is in parley's JSON
+	// (session.Result.Agreement): issue id → value label.
+	Agreement     map[string]string `json:"agreement,omitempty" parquet:"agreement,optional"`
+	SocialWelfare float64           `json:"social_welfare" parquet:"social_welfare"`
+	Pareto        *float64          `json:"distance_to_pareto,omitempty" parquet:"distance_to_pareto,optional"`
+	Nash          *float64          `json:"distance_to_nash,omitempty" parquet:"distance_to_nash,optional"`
+	Parties       []Party           `json:"parties" parquet:"parties,list"`
+	// Failure says which seat failed and why, when the session failed.
+	Failure *Failure `json:"failure,omitempty" parquet:"failure,optional"`
+}
+
+// Failure is why a session failed (session.Failure): the seat that failed
+// (its party, or mediator), a word for the cause, and what happened.
+type Failure struct {
+	Seat    string `json:"seat" parquet:"seat"`
+	Cause   string `json:"cause" parquet:"cause,dict"`
+	Message string `json:"message" parquet:"message"`
 }
 
 // Party is one seat of an exported session.
@@ -74,6 +87,10 @@ func (e *Exporter) Row(rec *tournament.Record, r *Row) {
 	if rec.Agreed {
 		o := rec.Outcome
 		r.Outcome = &o
+		r.Agreement = sc.Agreement(o)
+	}
+	if f := rec.Failure; f != nil {
+		r.Failure = &Failure{Seat: f.Seat, Cause: string(f.Cause), Message: f.Message}
 	}
 	if !math.IsNaN(rec.Pareto) {
 		x := rec.Pareto
@@ -106,7 +123,9 @@ func (e *Exporter) JSONLines(w io.Writer, scan Scan) error {
 
 // CSV writes one line per session; the parties are columns party_K,
 // negotiator_K, utility_K, discounted_K for K = 1 to the largest number of
-// seats (empty for scenarios with fewer).
+// seats (empty for scenarios with fewer). After them come the agreement
+// (a JSON object: issue id → value label) and, for a failed session, the
+// seat that failed, the cause and the message.
 func (e *Exporter) CSV(w io.Writer, scan Scan) error {
 	seats := 0
 	for _, sc := range e.c.Scenarios {
@@ -119,6 +138,7 @@ func (e *Exporter) CSV(w io.Writer, scan Scan) error {
 		ks := strconv.Itoa(k)
 		head = append(head, "party_"+ks, "negotiator_"+ks, "utility_"+ks, "discounted_"+ks)
 	}
+	head = append(head, "agreement", "failed_seat", "failure_cause", "failure_message")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -148,6 +168,19 @@ func (e *Exporter) CSV(w io.Writer, scan Scan) error {
 			} else {
 				rec = append(rec, "", "", "", "")
 			}
+		}
+		agreement := ""
+		if row.Agreement != nil {
+			b, err := json.Marshal(row.Agreement)
+			if err != nil {
+				return err
+			}
+			agreement = string(b)
+		}
+		if f := row.Failure; f != nil {
+			rec = append(rec, agreement, f.Seat, f.Cause, f.Message)
+		} else {
+			rec = append(rec, agreement, "", "", "")
 		}
 		return cw.Write(rec)
 	}); err != nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,6 +18,9 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/scenario/open"
+	"github.com/parleyhq/parley/session"
 	"github.com/parleyhq/parley/tournament"
 	"github.com/parleyhq/parley/tournament/store"
 )
@@ -98,7 +102,9 @@ func TestFormatsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != len(rows)+1 || len(recs[0]) != 17+3*4 {
+	// 17 columns, 4 per seat of the largest scenario, then the agreement
+	// and the failure's seat, cause and message.
+	if len(recs) != len(rows)+1 || len(recs[0]) != 17+3*4+4 || recs[0][29] != "agreement" || recs[0][32] != "failure_message" {
 		t.Fatalf("CSV: %d lines of %d columns", len(recs), len(recs[0]))
 	}
 	if recs[1][7] != rows[0].Status || rows[0].Status != "agreed" && rows[0].Status != "no_agreement" ||
@@ -113,6 +119,43 @@ func TestFormatsAgree(t *testing.T) {
 				t.Errorf("%s failing after %d bytes: %v", name, after, err)
 			}
 		}
+	}
+
+	// Every agreement, in both formats, names its values as a session's
+	// result does: replayed alone, each session gives the same.
+	for i, r := range rows {
+		if (r.Agreement != nil) != r.Agreed {
+			t.Fatalf("row %d: agreed %v, agreement %v", i, r.Agreed, r.Agreement)
+		}
+		if rec := recs[i+1][29]; (rec != "") != r.Agreed {
+			t.Fatalf("CSV line %d: agreement %q, agreed %v", i+1, rec, r.Agreed)
+		} else if r.Agreed {
+			var m map[string]string
+			if err := json.Unmarshal([]byte(rec), &m); err != nil || !maps.Equal(m, r.Agreement) {
+				t.Fatalf("CSV line %d: agreement %s, JSON %v (%v)", i+1, rec, r.Agreement, err)
+			}
+		}
+		if i%4 != 0 {
+			continue // a sample is enough
+		}
+		sc, err := open.Path(filepath.Join(d, r.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var negs []string
+		for _, pa := range r.Parties {
+			negs = append(negs, pa.Negotiator)
+		}
+		res, err := session.Run(session.Config{Scenario: sc, Negotiators: negs, Deadline: protocol.Deadline{Rounds: 100}, Seed: r.Seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(res.Agreement, r.Agreement) || res.Agreed != r.Agreed {
+			t.Errorf("session %d: exported agreement %v, replayed alone %v", r.Session, r.Agreement, res.Agreement)
+		}
+	}
+	if !rows[0].Agreed || len(rows[0].Agreement) != 3 {
+		t.Errorf("the first Laptop session should agree on its 3 issues: %+v", rows[0])
 	}
 
 	var pq bytes.Buffer

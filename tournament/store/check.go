@@ -25,13 +25,16 @@ import (
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // rowSum is a row's checksum: the CRC-32C of its first session and its
-// number of sessions (8 bytes each, big-endian), then its records. It
-// covers the numbers too, so that a row moved to other sessions is found.
-func rowSum(first, n uint64, data []byte) uint32 {
+// number of sessions (8 bytes each, big-endian), then its records, then its
+// side rows' bytes (sideBytes: none for a row without failures or answer
+// times). It covers the numbers too, so that a row moved to other sessions
+// is found.
+func rowSum(first, n uint64, data, side []byte) uint32 {
 	var h [16]byte
 	binary.BigEndian.PutUint64(h[:], first)
 	binary.BigEndian.PutUint64(h[8:], n)
-	return crc32.Update(crc32.Update(0, castagnoli, h[:]), castagnoli, data)
+	sum := crc32.Update(crc32.Update(0, castagnoli, h[:]), castagnoli, data)
+	return crc32.Update(sum, castagnoli, side)
 }
 
 // pointsHash is the checksum of the points table (meta.points_sha256): the
@@ -66,6 +69,9 @@ type Damage struct {
 	// First+Sessions-1.
 	First, Sessions uint64
 	Why             string
+	// orphan names the side table of a damaged side row that belongs to
+	// no row of records ("" for a row of records).
+	orphan string
 }
 
 // DamagedError lists the damaged rows of a store; its other rows passed
@@ -116,9 +122,10 @@ func (e *DamagedError) List() string {
 }
 
 // checkRow checks a row of the runs table read after rows up to session
-// next-1: its numbers, its checksum and each of its records. It returns
-// what is wrong, or "" when nothing is. r is scratch space.
-func (s *Store) checkRow(first, n int64, data []byte, sum int64, next int64, r *tournament.Record) string {
+// next-1, with its side rows fs and ts: its numbers, its checksum, each of
+// its records and its side rows. It returns what is wrong, or "" when
+// nothing is. r and side are scratch space.
+func (s *Store) checkRow(first, n int64, data []byte, sum int64, next int64, fs []failureRow, ts []timesRow, r *tournament.Record, side *[]byte) string {
 	total := s.Canonical.Sessions
 	size := s.lay.size()
 	switch {
@@ -128,20 +135,33 @@ func (s *Store) checkRow(first, n int64, data []byte, sum int64, next int64, r *
 		return fmt.Sprintf("the row overlaps the one before it, which ends at session %d", next-1)
 	case int64(len(data)) != n*int64(size):
 		return fmt.Sprintf("the row holds %d bytes, not %d records of %d", len(data), n, size)
-	case sum < 0 || sum > math.MaxUint32 || uint32(sum) != rowSum(uint64(first), uint64(n), data):
+	}
+	*side = sideBytes((*side)[:0], fs, ts)
+	if sum < 0 || sum > math.MaxUint32 || uint32(sum) != rowSum(uint64(first), uint64(n), data, *side) {
+		if len(fs)+len(ts) > 0 {
+			return fmt.Sprintf("its checksum does not match its records, %d failures and %d answer times", len(fs), len(ts))
+		}
 		return "its checksum does not match its records"
 	}
 	k := s.scenarioOf(uint64(first))
+	nextFailure := 0
 	for j := range n {
 		id := uint64(first + j)
 		for id >= s.spans[k].end {
 			k++
 		}
-		if why := s.checkRecord(data[j*int64(size):(j+1)*int64(size)], r, k); why != "" {
+		why := s.checkRecord(data[j*int64(size):(j+1)*int64(size)], r, k)
+		if why == "" {
+			why = s.checkFailure(id, k, r, fs, &nextFailure)
+		}
+		if why != "" {
 			return fmt.Sprintf("session %d: %s", id, why)
 		}
 	}
-	return ""
+	if nextFailure < len(fs) {
+		return fmt.Sprintf("a failure is recorded for session %d, which is not a session of the row", fs[nextFailure].session)
+	}
+	return s.checkTimes(ts)
 }
 
 // checkRecord decodes the record b of a session of scenario k into r and
@@ -157,7 +177,7 @@ func (s *Store) checkRecord(b []byte, r *tournament.Record, k int) string {
 		return fmt.Sprintf("status code %d is none of the statuses", b[s.lay.atFlags]>>4&7)
 	case r.End == protocol.Running || r.End > lastEndReason:
 		return fmt.Sprintf("end reason %d is none of the end reasons", r.End)
-	case r.Agreed && r.Status == session.StatusNoAgreement || !r.Agreed && signed(r.Status):
+	case r.Agreed && (r.Status == session.StatusNoAgreement || r.Status == session.StatusFailed) || !r.Agreed && signed(r.Status):
 		return fmt.Sprintf("agreed is %v with status %s", r.Agreed, r.Status)
 	case !r.Agreed && r.Outcome != 0:
 		return fmt.Sprintf("outcome %d without an agreement", r.Outcome)

@@ -50,7 +50,7 @@ const (
 // statuses are the session statuses a record's status code stands for
 // (the index; 0 is unused), as in the statuses table.
 var statuses = [...]session.Status{1: session.StatusAgreed, 2: session.StatusRatified, 3: session.StatusNotRatified,
-	4: session.StatusNoAgreement, 5: session.StatusFailedPhase}
+	4: session.StatusNoAgreement, 5: session.StatusFailedPhase, 6: session.StatusFailed}
 
 // statusCode is the code of s (its index in statuses), or 0 when s is not
 // a status: a switch on constants, as every record is encoded with it.
@@ -66,6 +66,8 @@ func statusCode(s session.Status) byte {
 		return 4
 	case session.StatusFailedPhase:
 		return 5
+	case session.StatusFailed:
+		return 6
 	}
 	return 0
 }

@@ -213,7 +213,7 @@ func alterRecord(t *testing.T, db string, id uint64, size int, edit func(b []byt
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.Exec("UPDATE runs SET data = ?, sum = ? WHERE first = ?", data, int64(rowSum(uint64(f), uint64(m), data)), f); err != nil {
+	if _, err := conn.Exec("UPDATE runs SET data = ?, sum = ? WHERE first = ?", data, int64(rowSum(uint64(f), uint64(m), data, nil)), f); err != nil {
 		t.Fatal(err)
 	}
 	return uint64(f), uint64(m)

@@ -31,9 +31,17 @@ const (
 	// checked against both, so that a damaged row is found and its
 	// sessions can be played again.
 	FormatChecksums FormatVersion = 6
+	// FormatFailures adds sessions played by seats from outside parley:
+	// the status failed (code 6), each failed session's failure (its seat,
+	// cause and message) in the failures table, and the outside seats'
+	// answer times per row of records and negotiator in the times table,
+	// both written in the transaction of their row and covered by its
+	// checksum; and each scenario's issues to the canonical spec
+	// (tournament.FormatVersion 3).
+	FormatFailures FormatVersion = 7
 
 	// FormatNewest is the format of a new store.
-	FormatNewest = FormatChecksums
+	FormatNewest = FormatFailures
 	// FormatOldestRead is the oldest format this parley reads and resumes.
-	FormatOldestRead = FormatChecksums
+	FormatOldestRead = FormatFailures
 )

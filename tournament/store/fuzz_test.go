@@ -7,15 +7,21 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/parleyhq/parley/negotiator"
+	"github.com/parleyhq/parley/seat"
+	"github.com/parleyhq/parley/seat/client"
 	"github.com/parleyhq/parley/tournament"
 )
 
-// fuzzBase is a small finished store (Car, two negotiators, 60 sessions)
-// the fuzzer damages, made once per process, with its plan and records.
-var fuzzBase struct {
+// fuzzBase is a small finished store the fuzzer damages, made once per
+// process, with its plan and records: of built-in negotiators (Car, two
+// negotiators, 60 sessions), or, for FuzzOpenAgentStore, with seats played
+// from outside, some of whose sessions failed (Laptop, 45 sessions).
+type fuzzBase struct {
 	once sync.Once
 	data []byte
 	plan *tournament.Plan
@@ -23,36 +29,76 @@ var fuzzBase struct {
 	err  error
 }
 
-func fuzzStore(tb testing.TB) []byte {
-	fuzzBase.once.Do(func() {
+var fuzzBuiltIn, fuzzAgents fuzzBase
+
+func fuzzStore(tb testing.TB) []byte { return fuzzBuiltIn.make(tb, false) }
+
+// make builds the store once.
+func (b *fuzzBase) make(tb testing.TB, agents bool) []byte {
+	b.once.Do(func() {
 		dir, err := os.MkdirTemp("", "parley-fuzz-store")
 		if err != nil {
-			fuzzBase.err = err
+			b.err = err
 			return
 		}
 		defer os.RemoveAll(dir)
-		p, _ := writeSpec(tb, dir, "seed: 3\nscenarios: ["+filepath.Join(domainsDir(tb), "ANAC2011_Car")+"]\nnegotiators: [boulware, conceder]\nrepetitions: 30\n")
+		var p *tournament.Plan
+		if agents {
+			path := filepath.Join(dir, "spec.yaml")
+			os.WriteFile(path, []byte(agentsSpec(tb, []string{"boulware", "pipe:conceder", "faulty:linear"}, 5, "agents: {max_errors: 0}\n")), 0o644)
+			s, err := tournament.LoadSpecWith(path, faultySeats)
+			if err == nil {
+				p, err = tournament.NewPlan(s)
+			}
+			if err != nil {
+				b.err = err
+				return
+			}
+		} else {
+			p, _ = writeSpec(tb, dir, "seed: 3\nscenarios: ["+filepath.Join(domainsDir(tb), "ANAC2011_Car")+"]\nnegotiators: [boulware, conceder]\nrepetitions: 30\n")
+		}
 		db := filepath.Join(dir, "t.db")
 		st, err := Create(db, p, nil, "fuzz")
 		if err != nil {
-			fuzzBase.err = err
+			b.err = err
 			return
 		}
 		if _, err := tournament.Run(context.Background(), p, st, tournament.Options{Workers: 1}); err != nil {
-			fuzzBase.err = err
+			b.err = err
 		}
-		fuzzBase.plan = p
-		fuzzBase.recs, fuzzBase.err = scanAll(st)
+		b.plan = p
+		recs, err := scanAll(st)
+		if b.err == nil {
+			b.recs, b.err = recs, err
+		}
 		st.Close()
-		fuzzBase.data, err = os.ReadFile(db)
-		if fuzzBase.err == nil {
-			fuzzBase.err = err
+		b.data, err = os.ReadFile(db)
+		if b.err == nil {
+			b.err = err
 		}
 	})
-	if fuzzBase.err != nil {
-		tb.Fatal(fuzzBase.err)
+	if b.err != nil {
+		tb.Fatal(b.err)
 	}
-	return fuzzBase.data
+	return b.data
+}
+
+// faultySeats is pipeSeats with faulty:NAME seats too: NAME writes prose
+// instead of its second action in every third session.
+func faultySeats(spec string) (func() (seat.Conn, error), bool, error) {
+	name, ok := strings.CutPrefix(spec, "faulty:")
+	if !ok {
+		return pipeSeats(spec)
+	}
+	sp, err := negotiator.Parse(name)
+	if err != nil {
+		return nil, true, err
+	}
+	return func() (seat.Conn, error) {
+		conn, end := seat.Pipe()
+		go (&client.Player{New: sp.New}).Play(&faultyLink{Link: pipeLink{end}, fault: "garbage", every: 3})
+		return conn, nil
+	}, true, nil
 }
 
 // FuzzOpenStore damages a real store at two places (an offset and the
@@ -62,9 +108,18 @@ func fuzzStore(tb testing.TB) []byte {
 // is found, or did not touch the results). A store found damaged is then
 // resumed as --rerun-damaged does: the rows left are the recorded ones.
 //
-//	go test ./tournament/store -run '^$' -fuzz OpenStore -fuzztime 120s
-func FuzzOpenStore(f *testing.F) {
-	base := fuzzStore(f)
+//	go test ./tournament/store -run '^$' -fuzz 'OpenStore$' -fuzztime 120s
+func FuzzOpenStore(f *testing.F) { fuzzOpen(f, &fuzzBuiltIn, false) }
+
+// FuzzOpenAgentStore is FuzzOpenStore on a store of sessions with outside
+// seats, some failed: their failures and answer times are side rows read
+// alongside the records, covered by their rows' checksums.
+//
+//	go test ./tournament/store -run '^$' -fuzz OpenAgentStore -fuzztime 120s
+func FuzzOpenAgentStore(f *testing.F) { fuzzOpen(f, &fuzzAgents, true) }
+
+func fuzzOpen(f *testing.F, b *fuzzBase, agents bool) {
+	base := b.make(f, agents)
 	// Seeds: nothing changed; the header's page size; the schema page;
 	// the tables' pages.
 	f.Add(uint32(0), []byte{}, uint32(0), []byte{})
@@ -99,15 +154,22 @@ func FuzzOpenStore(f *testing.F) {
 				t.Error("an error without a message")
 			}
 			if errors.As(err, new(*DamagedError)) {
-				rerunDamaged(t, db)
+				rerunDamaged(t, b, db)
 			}
 			return
 		}
 		defer st.Close()
-		sameAsRecorded(t, st)
+		sameAsRecorded(t, b, st)
 		done, errDone := st.Done()
 		n, errCount := st.Count()
 		sessions := uint64(0)
+		_, errTimes := st.Times()
+		if errTimes == nil && errDone == nil && agents && done.Count() == uint64(len(b.recs)) {
+			// Every row passed its checks: so did its answer times.
+			if ts, _ := st.Times(); len(ts) != 2 {
+				t.Errorf("answer times %+v", ts)
+			}
+		}
 		_, errSum := tournament.Summarize(st.Canonical, func(fn func(*tournament.Record) error) error {
 			return st.Scan(func(r *tournament.Record) error {
 				sessions++
@@ -123,12 +185,16 @@ func FuzzOpenStore(f *testing.F) {
 	})
 }
 
-// scanAll reads every session of a store.
+// scanAll reads every session of a store, with its failure.
 func scanAll(st *Store) ([]tournament.Record, error) {
 	var recs []tournament.Record
 	err := st.Scan(func(r *tournament.Record) error {
 		c := *r
 		c.Utility, c.Discounted = slices.Clone(r.Utility), slices.Clone(r.Discounted)
+		if r.Failure != nil {
+			f := *r.Failure
+			c.Failure = &f
+		}
 		recs = append(recs, c)
 		return nil
 	})
@@ -136,24 +202,28 @@ func scanAll(st *Store) ([]tournament.Record, error) {
 }
 
 // sameAsRecorded checks that every session st gives is the one the
-// undamaged store holds.
-func sameAsRecorded(t *testing.T, st *Store) {
+// undamaged store holds, its failure included.
+func sameAsRecorded(t *testing.T, b *fuzzBase, st *Store) {
 	recs, err := scanAll(st)
 	if err != nil {
 		return
 	}
 	for i := range recs {
 		r := &recs[i]
-		if r.Number >= uint64(len(fuzzBase.recs)) || !sameRecord(r, &fuzzBase.recs[r.Number]) {
-			t.Fatalf("the damaged store gives session %d as %+v, recorded as %+v", r.Number, *r, fuzzBase.recs[min(r.Number, uint64(len(fuzzBase.recs)-1))])
+		if r.Number >= uint64(len(b.recs)) {
+			t.Fatalf("the damaged store gives session %d, of %d", r.Number, len(b.recs))
+		}
+		w := &b.recs[r.Number]
+		if !sameRecord(r, w) || (r.Failure == nil) != (w.Failure == nil) || r.Failure != nil && *r.Failure != *w.Failure || r.FailedSeat != w.FailedSeat {
+			t.Fatalf("the damaged store gives session %d as %+v (failure %v), recorded as %+v (failure %v)", r.Number, *r, r.Failure, *w, w.Failure)
 		}
 	}
 }
 
 // rerunDamaged removes the damaged rows of db as --rerun-damaged does:
 // what is left must be as recorded, and pass every check.
-func rerunDamaged(t *testing.T, db string) {
-	st, err := Create(db, fuzzBase.plan, nil, "fuzz")
+func rerunDamaged(t *testing.T, b *fuzzBase, db string) {
+	st, err := Create(db, b.plan, nil, "fuzz")
 	if err != nil {
 		return
 	}
@@ -164,7 +234,25 @@ func rerunDamaged(t *testing.T, db string) {
 	if err := st.Verify(); err != nil {
 		t.Fatalf("after removing the damaged rows: %v", err)
 	}
-	sameAsRecorded(t, st)
+	sameAsRecorded(t, b, st)
+}
+
+// TestFuzzAgentStoreSeed: the agents' seed store has failed sessions, each
+// with its failure, and answer times.
+func TestFuzzAgentStoreSeed(t *testing.T) {
+	fuzzAgents.make(t, true)
+	failed := 0
+	for _, r := range fuzzAgents.recs {
+		if r.Failure != nil {
+			failed++
+			if r.Status != "failed" || r.Failure.Cause != "garbage" || r.FailedSeat < 0 {
+				t.Errorf("session %d: %+v, failure %+v", r.Number, r, *r.Failure)
+			}
+		}
+	}
+	if failed < 3 {
+		t.Errorf("%d failed sessions of %d: the fuzzer wants some", failed, len(fuzzAgents.recs))
+	}
 }
 
 // TestFuzzStoreSeed: the undamaged seed reads back whole (the fuzzer's

@@ -18,8 +18,12 @@ import (
 )
 
 // TestMain doubles as the child process of TestKillResume: with
-// PARLEY_TOURNAMENT_CHILD set it runs one tournament into a store and exits.
+// PARLEY_TOURNAMENT_CHILD set it runs one tournament into a store and exits;
+// and as an agent of the tournaments of agents_test.go (testAgent).
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == agentArg {
+		os.Exit(testAgent(os.Args[2:]))
+	}
 	if os.Getenv("PARLEY_TOURNAMENT_CHILD") == "1" {
 		os.Exit(child(os.Getenv("PARLEY_SPEC"), os.Getenv("PARLEY_DB")))
 	}

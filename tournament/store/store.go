@@ -13,8 +13,10 @@
 //	negotiators(id, spec)
 //	assignments(scenario, assignment, seat, negotiator)
 //	end_reasons(code, name)
-//	statuses(code, name, binding)          agreed, ratified, not_ratified, no_agreement, failed_phase; binding 1 for a deal that stands
+//	statuses(code, name, binding)          agreed, ratified, not_ratified, no_agreement, failed_phase, failed; binding 1 for a deal that stands
 //	runs(first, n, data, sum)              sessions first … first+n-1, n records of record_bytes bytes (codec.go), and their checksum (check.go)
+//	failures(session, seat, cause, message)           why each failed session failed (side.go)
+//	times(first, negotiator, actions, total_ns, hist)  outside seats' answer times per row of runs and negotiator (side.go)
 //	points(scenario, kind, point, u_1, …, u_K)  the Pareto frontier's and the Nash solution's points
 //	counter(i), pow2(e, v)                 helpers of the sessions view: 0 … 2047, and 2^e
 //	view sessions(id, scenario, assignment, repetition, agreed, end_reason, status, walked_out,
@@ -64,13 +66,16 @@ type Store struct {
 	db        *sql.DB
 	conn      *sql.Conn
 	unlock    func()
-	lay       codec                  // the records' layout and offsets
-	spans     []scenarioSpan         // per scenario, its sessions
-	pointsSum string                 // meta.points_sha256, the points table's checksum
-	ref       []reference            // per scenario, the points distances are measured to (read by Scan)
-	insert    driver.StmtExecContext // prepared on the driver's connection
-	args      [4]driver.NamedValue
-	inTx      bool
+	lay       codec          // the records' layout and offsets
+	spans     []scenarioSpan // per scenario, its sessions
+	pointsSum string         // meta.points_sha256, the points table's checksum
+	ref       []reference    // per scenario, the points distances are measured to (read by Scan)
+	// Inserts into runs, failures and times, prepared on the driver's
+	// connection.
+	insert, insertFailure, insertTimes driver.StmtExecContext
+	args                               [5]driver.NamedValue
+	side                               []byte // scratch: a row's side bytes
+	inTx                               bool
 }
 
 // ErrFull is returned (wrapped) when the disk, or the database's size limit,
@@ -491,29 +496,46 @@ func planLayout(p *tournament.Plan) (layout, error) {
 	return l, nil
 }
 
+// schema makes a new store for p in the caller's transaction: its tables
+// and views, then the rows that say what the records mean (meta, the
+// codes, the plan, the Pareto and Nash points).
 func (s *Store) schema(p *tournament.Plan, source []byte, version string) error {
 	l, err := planLayout(p)
 	if err != nil {
 		return err
 	}
 	s.lay, s.spans = l.codec(), scenarioSpans(p.Canonical)
+	var stmts []string
+	stmts = append(stmts, planTables(p)...)
+	stmts = append(stmts, recordTables(p, l)...)
+	stmts = append(stmts, codeTables()...)
+	stmts = append(stmts, views(p, l)...)
+	for _, q := range stmts {
+		if err := s.exec(q); err != nil {
+			return fmt.Errorf("%s: %w", q[:min(len(q), 40)], err)
+		}
+	}
+	if err := s.writeMeta(p, l, source, version); err != nil {
+		return err
+	}
+	if err := s.writeCodes(); err != nil {
+		return err
+	}
+	if err := s.writePlan(p); err != nil {
+		return err
+	}
+	return s.writePoints(p)
+}
+
+// planTables hold what the canonical spec resolves: the scenarios, their
+// parties, the negotiators and who sits where in each assignment; and the
+// Pareto and Nash points that distances are measured against.
+func planTables(p *tournament.Plan) []string {
 	var us strings.Builder
 	for k := 1; k <= p.MaxSeats; k++ {
 		fmt.Fprintf(&us, ", u_%d REAL", k)
 	}
-	var view strings.Builder
-	for k := 1; k <= p.MaxSeats; k++ {
-		if k > 1 {
-			view.WriteString("\nUNION ALL\n")
-		}
-		fmt.Fprintf(&view, `SELECT s.id AS session, s.scenario, %[1]d AS seat, pa.party, n.spec AS negotiator,
-  s.utility_%[1]d AS utility, s.discounted_%[1]d AS discounted, s.agreed, s.status, s.round
-FROM sessions s
-JOIN assignments a ON a.scenario = s.scenario AND a.assignment = s.assignment AND a.seat = %[1]d
-JOIN negotiators n ON n.id = a.negotiator
-JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
-	}
-	stmts := []string{
+	return []string{
 		`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
 		`CREATE TABLE scenarios (id INTEGER PRIMARY KEY, path TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL,
   seats INTEGER NOT NULL, assignments INTEGER NOT NULL, repetitions INTEGER NOT NULL, first_session INTEGER NOT NULL, sessions INTEGER NOT NULL)`,
@@ -521,6 +543,16 @@ JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
 		`CREATE TABLE negotiators (id INTEGER PRIMARY KEY, spec TEXT NOT NULL)`,
 		`CREATE TABLE assignments (scenario INTEGER NOT NULL, assignment INTEGER NOT NULL, seat INTEGER NOT NULL, negotiator INTEGER NOT NULL,
   PRIMARY KEY (scenario, assignment, seat)) WITHOUT ROWID`,
+		`CREATE TABLE points (scenario INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('pareto', 'nash')), point INTEGER NOT NULL` + us.String() + `,
+  PRIMARY KEY (scenario, kind, point)) WITHOUT ROWID`,
+	}
+}
+
+// recordTables hold the sessions: runs of records (codec.go), each
+// session once, and the side rows of sessions with outside seats
+// (side.go).
+func recordTables(p *tournament.Plan, l layout) []string {
+	return []string{
 		fmt.Sprintf(`CREATE TABLE runs (first INTEGER PRIMARY KEY, n INTEGER NOT NULL, data BLOB NOT NULL, sum INTEGER NOT NULL,
   CHECK (n BETWEEN 1 AND %d AND first >= 0 AND first + n <= %d AND length(data) = n * %d))`, maxRun, p.Total, l.size()),
 		// Exactly once: a run may not overlap a recorded one. Runs are
@@ -529,6 +561,38 @@ JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
 		`CREATE TRIGGER runs_disjoint BEFORE INSERT ON runs
 WHEN (SELECT first + n FROM runs WHERE first < NEW.first + NEW.n ORDER BY first DESC LIMIT 1) > NEW.first
 BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); END`,
+		fmt.Sprintf(`CREATE TABLE failures (session INTEGER PRIMARY KEY, seat INTEGER NOT NULL, cause TEXT NOT NULL, message TEXT NOT NULL,
+  CHECK (session >= 0 AND session < %d AND seat >= 1))`, p.Total),
+		`CREATE TABLE times (first INTEGER NOT NULL, negotiator INTEGER NOT NULL, actions INTEGER NOT NULL, total_ns INTEGER NOT NULL, hist BLOB NOT NULL,
+  PRIMARY KEY (first, negotiator)) WITHOUT ROWID`,
+	}
+}
+
+// codeTables name the codes a record holds: end reasons and statuses.
+func codeTables() []string {
+	return []string{
+		`CREATE TABLE end_reasons (code INTEGER PRIMARY KEY, name TEXT NOT NULL)`,
+		`CREATE TABLE statuses (code INTEGER PRIMARY KEY, name TEXT NOT NULL, binding INTEGER NOT NULL)`,
+	}
+}
+
+// views decode the records in plain SQL: the sessions view a row per
+// session, the results view a row per (session, seat); counter and pow2
+// are their helpers (codec.go).
+func views(p *tournament.Plan, l layout) []string {
+	var results strings.Builder
+	for k := 1; k <= p.MaxSeats; k++ {
+		if k > 1 {
+			results.WriteString("\nUNION ALL\n")
+		}
+		fmt.Fprintf(&results, `SELECT s.id AS session, s.scenario, %[1]d AS seat, pa.party, n.spec AS negotiator,
+  s.utility_%[1]d AS utility, s.discounted_%[1]d AS discounted, s.agreed, s.status, s.round
+FROM sessions s
+JOIN assignments a ON a.scenario = s.scenario AND a.assignment = s.assignment AND a.seat = %[1]d
+JOIN negotiators n ON n.id = a.negotiator
+JOIN parties pa ON pa.scenario = s.scenario AND pa.seat = %[1]d`, k)
+	}
+	return []string{
 		`CREATE TABLE counter (i INTEGER PRIMARY KEY)`,
 		fmt.Sprintf(`INSERT INTO counter WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < %d) SELECT i FROM c`, maxRun-1),
 		`CREATE TABLE pow2 (e INTEGER PRIMARY KEY, v REAL NOT NULL)`,
@@ -536,18 +600,14 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 		// included, so doubling and halving from 1 gives every 2^e.
 		`INSERT INTO pow2 WITH RECURSIVE p(e, v) AS (SELECT 0, 1.0 UNION ALL SELECT e + 1, v * 2 FROM p WHERE e < 971) SELECT e, v FROM p`,
 		`INSERT INTO pow2 WITH RECURSIVE p(e, v) AS (SELECT -1, 0.5 UNION ALL SELECT e - 1, v / 2 FROM p WHERE e > -1074) SELECT e, v FROM p`,
-		`CREATE TABLE end_reasons (code INTEGER PRIMARY KEY, name TEXT NOT NULL)`,
-		`CREATE TABLE statuses (code INTEGER PRIMARY KEY, name TEXT NOT NULL, binding INTEGER NOT NULL)`,
-		`CREATE TABLE points (scenario INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('pareto', 'nash')), point INTEGER NOT NULL` + us.String() + `,
-  PRIMARY KEY (scenario, kind, point)) WITHOUT ROWID`,
 		sessionsView(l),
-		`CREATE VIEW results AS ` + view.String(),
+		`CREATE VIEW results AS ` + results.String(),
 	}
-	for _, q := range stmts {
-		if err := s.exec(q); err != nil {
-			return fmt.Errorf("%s: %w", q[:min(len(q), 40)], err)
-		}
-	}
+}
+
+// writeMeta writes the meta table: what the file is, the canonical spec
+// and how its records are laid out.
+func (s *Store) writeMeta(p *tournament.Plan, l layout, source []byte, version string) error {
 	c := p.Canonical
 	meta := [][2]string{
 		{"format", Format},
@@ -566,6 +626,11 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 			return err
 		}
 	}
+	return nil
+}
+
+// writeCodes names the end reasons and statuses.
+func (s *Store) writeCodes() error {
 	for e := protocol.EndReason(0); e <= lastEndReason; e++ {
 		if err := s.exec("INSERT INTO end_reasons VALUES (?, ?)", int(e), e.String()); err != nil {
 			return err
@@ -578,13 +643,19 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 			}
 		}
 	}
+	return nil
+}
+
+// writePlan writes the negotiators, the scenarios with their parties, and
+// every assignment's seating.
+func (s *Store) writePlan(p *tournament.Plan) error {
+	c := p.Canonical
 	for i, n := range c.Negotiators {
 		if err := s.exec("INSERT INTO negotiators VALUES (?, ?)", i, n); err != nil {
 			return err
 		}
 	}
 	var assign []int
-	points := newPointsHash()
 	for k, ps := range p.Scenarios {
 		cs := c.Scenarios[k]
 		if err := s.exec("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", k, cs.Path, cs.Name, cs.SHA256, ps.Seats,
@@ -596,6 +667,24 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 				return err
 			}
 		}
+		for a := range ps.Assignments {
+			assign = p.Assignment(k, a, assign)
+			for seat, n := range assign {
+				if err := s.exec("INSERT INTO assignments VALUES (?, ?, ?, ?)", k, int64(a), seat+1, n); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// writePoints writes each scenario's Pareto frontier and Nash points, and
+// their checksum (meta.points_sha256).
+func (s *Store) writePoints(p *tournament.Plan) error {
+	points := newPointsHash()
+	q := "INSERT INTO points VALUES (?, ?, ?" + strings.Repeat(", ?", p.MaxSeats) + ")"
+	for k, ps := range p.Scenarios {
 		frontier, nash := ps.Reference()
 		// In the order references reads them, which pointsHash follows.
 		sets := []struct {
@@ -609,11 +698,9 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 			sets[1].pts = frontier.Points
 		}
 		for _, set := range sets {
-			kind := set.kind
 			for i, pt := range set.pts {
-				points.add(k, kind, i, pt.Utilities)
-				args := []any{k, kind, i}
-				q := "INSERT INTO points VALUES (?, ?, ?" + strings.Repeat(", ?", p.MaxSeats) + ")"
+				points.add(k, set.kind, i, pt.Utilities)
+				args := []any{k, set.kind, i}
 				for j := range p.MaxSeats {
 					if j < len(pt.Utilities) {
 						args = append(args, pt.Utilities[j])
@@ -622,14 +709,6 @@ BEGIN SELECT RAISE(ABORT, 'parley: a session of this run is already recorded'); 
 					}
 				}
 				if err := s.exec(q, args...); err != nil {
-					return err
-				}
-			}
-		}
-		for a := range ps.Assignments {
-			assign = p.Assignment(k, a, assign)
-			for seat, n := range assign {
-				if err := s.exec("INSERT INTO assignments VALUES (?, ?, ?, ?)", k, int64(a), seat+1, n); err != nil {
 					return err
 				}
 			}
@@ -657,7 +736,7 @@ func (s *Store) prepare() error {
 	if err := s.exec("PRAGMA synchronous=NORMAL"); err != nil {
 		return classify(err)
 	}
-	// The insert bypasses database/sql's argument conversion: it is
+	// The inserts bypass database/sql's argument conversion: they are
 	// prepared on the driver connection, which this Store owns alone (one
 	// connection, held for its life).
 	err := s.conn.Raw(func(dc any) error {
@@ -665,16 +744,25 @@ func (s *Store) prepare() error {
 		if !ok {
 			return fmt.Errorf("the SQLite driver cannot prepare statements")
 		}
-		ps, err := c.PrepareContext(context.Background(), "INSERT INTO runs VALUES (?, ?, ?, ?)")
-		if err != nil {
-			return err
+		for _, st := range []struct {
+			q   string
+			dst *driver.StmtExecContext
+		}{
+			{"INSERT INTO runs VALUES (?, ?, ?, ?)", &s.insert},
+			{"INSERT INTO failures VALUES (?, ?, ?, ?)", &s.insertFailure},
+			{"INSERT INTO times VALUES (?, ?, ?, ?, ?)", &s.insertTimes},
+		} {
+			ps, err := c.PrepareContext(context.Background(), st.q)
+			if err != nil {
+				return err
+			}
+			x, ok := ps.(driver.StmtExecContext)
+			if !ok {
+				ps.Close()
+				return fmt.Errorf("the SQLite driver's statements cannot execute with a context")
+			}
+			*st.dst = x
 		}
-		x, ok := ps.(driver.StmtExecContext)
-		if !ok {
-			ps.Close()
-			return fmt.Errorf("the SQLite driver's statements cannot execute with a context")
-		}
-		s.insert = x
 		return nil
 	})
 	if err != nil {
@@ -686,44 +774,194 @@ func (s *Store) prepare() error {
 	return nil
 }
 
-// rows calls fn with every row of records in session order, and what is
-// wrong with it ("" when it passes every check: checkRow). The row's data
-// is valid only during the call.
-func (s *Store) rows(fn func(first uint64, n int, data []byte, why string) error) error {
-	rows, err := s.conn.QueryContext(context.Background(), "SELECT first, n, data, sum FROM runs ORDER BY first")
+// row is a row of records as rows hands it out: its sessions first to
+// first+n-1, their records (valid only during the call), its side rows,
+// and what is wrong with it ("" when it passes every check: checkRow).
+// A side row that belongs to no row of records comes as a row of its own,
+// with no records (orphan says which table holds it).
+type row struct {
+	first    uint64
+	n        int
+	data     []byte
+	failures []failureRow
+	times    []timesRow
+	why      string
+	orphan   string // "failures" or "times" for a side row without its row
+}
+
+// damage is the Damage of a row that fails its checks.
+func (r *row) damage() Damage {
+	return Damage{First: r.first, Sessions: uint64(max(r.n, 0)), Why: r.why, orphan: r.orphan}
+}
+
+// rows calls fn with every row of records in session order, each with its
+// side rows, read alongside in the same order (a merge join: the side
+// tables are never held in memory whole).
+func (s *Store) rows(fn func(r *row) error) error {
+	ctx := context.Background()
+	runs, err := s.conn.QueryContext(ctx, "SELECT first, n, data, sum FROM runs ORDER BY first")
 	if err != nil {
 		return s.damaged(err)
 	}
-	defer rows.Close()
+	defer runs.Close()
+	failures, err := newSideCursor(ctx, s, "SELECT session, seat, cause, message FROM failures ORDER BY session", func(rs *sql.Rows, x *sideRow) error {
+		x.key = &x.f.session
+		return rs.Scan(&x.f.session, &x.f.seat, &x.f.cause, &x.f.message)
+	})
+	if err != nil {
+		return err
+	}
+	defer failures.close()
+	times, err := newSideCursor(ctx, s, "SELECT first, negotiator, actions, total_ns, hist FROM times ORDER BY first, negotiator", func(rs *sql.Rows, x *sideRow) error {
+		x.key = &x.t.first
+		return rs.Scan(&x.t.first, &x.t.negotiator, &x.t.actions, &x.t.total, &x.t.hist)
+	})
+	if err != nil {
+		return err
+	}
+	defer times.close()
 	var (
 		first, n, sum, next int64
 		data                sql.RawBytes // SQLite's own copy, valid until the next row: rows are not copied
-		r                   tournament.Record
+		rec                 tournament.Record
+		r                   row
 	)
-	for rows.Next() {
-		if err := rows.Scan(&first, &n, &data, &sum); err != nil {
+	// orphans hands out the side rows before session end that no row of
+	// records took.
+	orphans := func(end uint64) error {
+		for _, c := range []*sideCursor{failures, times} {
+			for {
+				x, err := c.peek()
+				if err != nil {
+					return err
+				}
+				if x == nil || *x.key >= end {
+					break
+				}
+				o := row{first: *x.key, n: 1, orphan: c.table}
+				if c == failures {
+					o.why = fmt.Sprintf("a failure is recorded for session %d, which has no record", o.first)
+				} else {
+					o.why = fmt.Sprintf("answer times are recorded for a row starting at session %d, which is not one", o.first)
+				}
+				c.pop()
+				if err := fn(&o); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for runs.Next() {
+		if err := runs.Scan(&first, &n, &data, &sum); err != nil {
 			return s.damaged(err)
 		}
-		why := s.checkRow(first, n, data, sum, next, &r)
-		if why == "" {
+		if err := orphans(uint64(max(first, 0))); err != nil {
+			return err
+		}
+		r = row{first: uint64(first), n: int(n), data: data, failures: r.failures[:0], times: r.times[:0]}
+		if first >= 0 && n > 0 {
+			for {
+				x, err := failures.peek()
+				if err != nil {
+					return err
+				}
+				if x == nil || x.f.session >= uint64(first)+uint64(n) {
+					break
+				}
+				r.failures = append(r.failures, x.f)
+				failures.pop()
+			}
+			for {
+				x, err := times.peek()
+				if err != nil {
+					return err
+				}
+				if x == nil || x.t.first != uint64(first) {
+					break
+				}
+				r.times = append(r.times, x.t)
+				times.pop()
+			}
+		}
+		r.why = s.checkRow(first, n, data, sum, next, r.failures, r.times, &rec, &s.side)
+		if r.why == "" {
 			next = first + n
 		}
-		if err := fn(uint64(first), int(n), data, why); err != nil {
+		if err := fn(&r); err != nil {
 			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
+	if err := runs.Err(); err != nil {
 		return s.damaged(err)
 	}
-	return nil
+	return orphans(math.MaxUint64)
 }
+
+// sideRow is a row of a side table read by a sideCursor.
+type sideRow struct {
+	key *uint64 // the session (failures) or the row's first session (times)
+	f   failureRow
+	t   timesRow
+}
+
+// sideCursor reads a side table in order, one row ahead.
+type sideCursor struct {
+	s     *Store
+	table string
+	rows  *sql.Rows
+	scan  func(*sql.Rows, *sideRow) error
+	cur   sideRow
+	has   bool // cur holds the next row
+	done  bool
+}
+
+func newSideCursor(ctx context.Context, s *Store, q string, scan func(*sql.Rows, *sideRow) error) (*sideCursor, error) {
+	rows, err := s.conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, s.damaged(err)
+	}
+	table := "failures"
+	if strings.Contains(q, "FROM times") {
+		table = "times"
+	}
+	return &sideCursor{s: s, table: table, rows: rows, scan: scan}, nil
+}
+
+// peek is the next row, or nil at the end.
+func (c *sideCursor) peek() (*sideRow, error) {
+	if c.has {
+		return &c.cur, nil
+	}
+	if c.done {
+		return nil, nil
+	}
+	if !c.rows.Next() {
+		c.done = true
+		if err := c.rows.Err(); err != nil {
+			return nil, c.s.damaged(err)
+		}
+		return nil, nil
+	}
+	c.cur = sideRow{}
+	if err := c.scan(c.rows, &c.cur); err != nil {
+		return nil, fmt.Errorf("%s: reading the %s table: %w", c.s.Path, c.table, err)
+	}
+	c.has = true
+	return &c.cur, nil
+}
+
+// pop moves past the row peek gave.
+func (c *sideCursor) pop() { c.has = false }
+
+func (c *sideCursor) close() { c.rows.Close() }
 
 // damage lists the rows of records that fail their checks.
 func (s *Store) damage() ([]Damage, error) {
 	var bad []Damage
-	err := s.rows(func(first uint64, n int, _ []byte, why string) error {
-		if why != "" {
-			bad = append(bad, Damage{First: first, Sessions: uint64(max(n, 0)), Why: why})
+	err := s.rows(func(r *row) error {
+		if r.why != "" {
+			bad = append(bad, r.damage())
 		}
 		return nil
 	})
@@ -749,12 +987,12 @@ func (s *Store) Verify() error {
 func (s *Store) Done() (tournament.Bitset, error) {
 	b := tournament.NewBitset(s.Canonical.Sessions)
 	var bad []Damage
-	err := s.rows(func(first uint64, n int, _ []byte, why string) error {
-		if why != "" {
-			bad = append(bad, Damage{First: first, Sessions: uint64(max(n, 0)), Why: why})
+	err := s.rows(func(r *row) error {
+		if r.why != "" {
+			bad = append(bad, r.damage())
 			return nil
 		}
-		for i := first; i < first+uint64(n); i++ {
+		for i := r.first; i < r.first+uint64(r.n); i++ {
 			b.Set(i)
 		}
 		return nil
@@ -768,10 +1006,11 @@ func (s *Store) Done() (tournament.Bitset, error) {
 	return b, nil
 }
 
-// RemoveDamaged deletes the rows of records that fail their checks, in one
-// transaction, and returns them: their sessions are then not recorded, and
-// resuming plays them again (each with its own seed, so as they were
-// meant to be). The other rows are kept as they are.
+// RemoveDamaged deletes the rows of records that fail their checks, with
+// their side rows (failures, answer times), and side rows that belong to
+// no row, in one transaction, and returns them: their sessions are then
+// not recorded, and resuming plays them again (each with its own seed, so
+// as they were meant to be). The other rows are kept as they are.
 func (s *Store) RemoveDamaged() ([]Damage, error) {
 	bad, err := s.damage()
 	if err != nil || len(bad) == 0 {
@@ -782,8 +1021,25 @@ func (s *Store) RemoveDamaged() ([]Damage, error) {
 	}
 	s.inTx = true
 	for _, d := range bad {
-		if err := s.exec("DELETE FROM runs WHERE first = ?", int64(d.First)); err != nil {
-			return nil, s.failed(err)
+		first, end := int64(d.First), int64(d.First+d.Sessions)
+		var qs []string
+		switch d.orphan {
+		case "failures":
+			qs = []string{"DELETE FROM failures WHERE session = ?1"}
+		case "times":
+			qs = []string{"DELETE FROM times WHERE first = ?1"}
+		default:
+			qs = []string{"DELETE FROM runs WHERE first = ?1", "DELETE FROM times WHERE first = ?1",
+				"DELETE FROM failures WHERE session >= ?1 AND session < ?2"}
+		}
+		for _, q := range qs {
+			args := []any{first}
+			if strings.Contains(q, "?2") {
+				args = append(args, end)
+			}
+			if err := s.exec(q, args...); err != nil {
+				return nil, s.failed(err)
+			}
 		}
 	}
 	if err := s.Commit(); err != nil {
@@ -817,9 +1073,11 @@ func (s *Store) Encode(dst []byte, r *tournament.Record) error {
 // Write implements tournament.Sink: it inserts the encoded records, that
 // of session nums[i] at data[i·RecordSize():], in the open transaction
 // (beginning one if needed), one row per run of consecutive session
-// numbers, each with its checksum. On error the transaction is rolled
-// back: the records since the last Commit are not recorded.
-func (s *Store) Write(nums []uint64, data []byte) error {
+// numbers, each with its side rows (the failures and answer times that
+// outside, in session order, gives for its sessions) and its checksum. On
+// error the transaction is rolled back: the records since the last Commit
+// are not recorded.
+func (s *Store) Write(nums []uint64, data []byte, outside []tournament.Outside) error {
 	size := s.lay.size()
 	if len(data) != len(nums)*size {
 		return s.failed(fmt.Errorf("%d bytes for %d records of %d", len(data), len(nums), size))
@@ -838,13 +1096,41 @@ func (s *Store) Write(nums []uint64, data []byte) error {
 			for n < len(nums) && n < perRow && nums[n] == nums[0]+uint64(n) {
 				n++
 			}
-			row := data[:n*size]
-			s.args[0].Value, s.args[1].Value, s.args[2].Value = int64(nums[0]), int64(n), row
-			s.args[3].Value = int64(rowSum(nums[0], uint64(n), row))
-			if _, err := s.insert.ExecContext(ctx, s.args[:]); err != nil {
+			first, row := nums[0], data[:n*size]
+			// The outside seats' part of this row.
+			k := 0
+			for k < len(outside) && outside[k].Session < first+uint64(n) {
+				k++
+			}
+			fs, ts, err := sideRows(first, outside[:k])
+			if err != nil {
 				return err
 			}
+			outside = outside[k:]
+			s.side = sideBytes(s.side[:0], fs, ts)
+			s.args[0].Value, s.args[1].Value, s.args[2].Value = int64(first), int64(n), row
+			s.args[3].Value = int64(rowSum(first, uint64(n), row, s.side))
+			if _, err := s.insert.ExecContext(ctx, s.args[:4]); err != nil {
+				return err
+			}
+			for _, f := range fs {
+				args := []driver.NamedValue{{Ordinal: 1, Value: int64(f.session)}, {Ordinal: 2, Value: int64(f.seat)},
+					{Ordinal: 3, Value: f.cause}, {Ordinal: 4, Value: f.message}}
+				if _, err := s.insertFailure.ExecContext(ctx, args); err != nil {
+					return err
+				}
+			}
+			for _, t := range ts {
+				args := []driver.NamedValue{{Ordinal: 1, Value: int64(t.first)}, {Ordinal: 2, Value: int64(t.negotiator)},
+					{Ordinal: 3, Value: int64(t.actions)}, {Ordinal: 4, Value: t.total}, {Ordinal: 5, Value: t.hist}}
+				if _, err := s.insertTimes.ExecContext(ctx, args); err != nil {
+					return err
+				}
+			}
 			nums, data = nums[n:], data[n*size:]
+		}
+		if len(outside) > 0 {
+			return fmt.Errorf("the failures and answer times of session %d came without its record", outside[0].Session)
 		}
 		return nil
 	})
@@ -944,14 +1230,14 @@ func (s *Store) Close() error {
 		s.exec("ROLLBACK")
 		s.inTx = false
 	}
-	if s.insert != nil {
-		s.conn.Raw(func(any) error {
-			if c, ok := s.insert.(io.Closer); ok {
+	s.conn.Raw(func(any) error {
+		for _, st := range []driver.StmtExecContext{s.insert, s.insertFailure, s.insertTimes} {
+			if c, ok := st.(io.Closer); ok {
 				c.Close()
 			}
-			return nil
-		})
-	}
+		}
+		return nil
+	})
 	if s.conn != nil {
 		s.conn.Close()
 	}
@@ -976,11 +1262,13 @@ func (s *Store) Scan(fn func(*tournament.Record) error) error {
 	}
 	size := s.lay.size()
 	var r tournament.Record
-	return s.rows(func(first uint64, n int, data []byte, why string) error {
-		if why != "" {
-			return &DamagedError{Path: s.Path, Rows: []Damage{{First: first, Sessions: uint64(max(n, 0)), Why: why}}}
+	return s.rows(func(row *row) error {
+		if row.why != "" {
+			return &DamagedError{Path: s.Path, Rows: []Damage{row.damage()}}
 		}
+		first, n, data := row.first, row.n, row.data
 		k := s.scenarioOf(first)
+		failed := row.failures
 		for j := range n {
 			id := first + uint64(j)
 			for id >= s.spans[k].end {
@@ -991,6 +1279,11 @@ func (s *Store) Scan(fn func(*tournament.Record) error) error {
 			r.Assignment, r.Repetition = (id-sp.first)/sp.reps, int((id-sp.first)%sp.reps)
 			s.lay.decode(data[j*size:(j+1)*size], &r, len(c.Scenarios[k].Parties))
 			r.Pareto, r.Nash = ref[k].distances(r.Utility)
+			r.Failure, r.FailedSeat = nil, -1
+			if len(failed) > 0 && failed[0].session == id {
+				r.Failure, r.FailedSeat = s.failureOf(&failed[0], k)
+				failed = failed[1:]
+			}
 			if err := fn(&r); err != nil {
 				return err
 			}

@@ -530,7 +530,7 @@ func writeRecords(st *Store, recs []tournament.Record) error {
 		}
 		nums = append(nums, recs[i].Number)
 	}
-	return st.Write(nums, data)
+	return st.Write(nums, data, nil)
 }
 
 // TestOlderVersionRefused: a store of a format version this parley does
@@ -539,7 +539,7 @@ func writeRecords(st *Store, recs []tournament.Record) error {
 func TestOlderVersionRefused(t *testing.T) {
 	dir := t.TempDir()
 	p, _ := writeSpec(t, dir, laptopSpec(t, ""))
-	for _, v := range []string{"1", "4", "5", "7", "x"} {
+	for _, v := range []string{"1", "4", "5", "6", "8", "x"} {
 		db := filepath.Join(dir, "t"+v+".db")
 		runInProcess(t, p, db, 1)
 		conn, err := sql.Open("sqlite", db)
@@ -550,12 +550,12 @@ func TestOlderVersionRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		conn.Close()
-		want := fmt.Sprintf("format version %s; this parley reads format 6", v)
+		want := fmt.Sprintf("format version %s; this parley reads format 7", v)
 		switch v {
-		case "1", "4", "5":
-			want = fmt.Sprintf("format version %s (made by an older parley); this parley reads format 6", v)
-		case "7":
-			want = "format version 7 (made by a newer parley); this parley reads format 6"
+		case "1", "4", "5", "6":
+			want = fmt.Sprintf("format version %s (made by an older parley); this parley reads format 7", v)
+		case "8":
+			want = "format version 8 (made by a newer parley); this parley reads format 7"
 		}
 		for what, open := range map[string]func() error{
 			"resume": func() error { _, err := Create(db, p, nil, "test"); return err },
@@ -893,7 +893,7 @@ func TestEncodeRefusals(t *testing.T) {
 	if err := st.Encode(dst, &r); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Write([]uint64{7, 8}, dst); err == nil || !strings.Contains(err.Error(), "bytes for 2 records") {
+	if err := st.Write([]uint64{7, 8}, dst, nil); err == nil || !strings.Contains(err.Error(), "bytes for 2 records") {
 		t.Errorf("short data: %v", err)
 	}
 	if n, err := st.Count(); err != nil || n != 0 {

@@ -46,7 +46,7 @@ func BenchmarkWrite(b *testing.B) {
 			nums[i] = n
 			n++
 		}
-		if err := st.Write(nums, data); err != nil {
+		if err := st.Write(nums, data, nil); err != nil {
 			b.Fatal(err)
 		}
 		if n%16384 == 0 {
@@ -99,8 +99,8 @@ func BenchmarkTournament(b *testing.B) {
 // store, and which keeps nothing.
 type encodeOnly struct{ *Store }
 
-func (encodeOnly) Write([]uint64, []byte) error { return nil }
-func (encodeOnly) Commit() error                { return nil }
+func (encodeOnly) Write([]uint64, []byte, []tournament.Outside) error { return nil }
+func (encodeOnly) Commit() error                                      { return nil }
 
 // BenchmarkOverhead splits a 2-worker Laptop tournament's CPU per session:
 // the sessions alone on two goroutines (the loop parley bench compares
