@@ -20,16 +20,16 @@ import (
 	"github.com/parleyhq/parley/tournament"
 )
 
-// cliEnv makes the test binary parley itself (init), for tests that run
+// agentCLIEnv makes the test binary parley itself (init), for tests that run
 // the command as a child process, signals included.
-const cliEnv = "PARLEY_TEST_CLI"
+const agentCLIEnv = "PARLEY_TEST_CLI"
 
 // slowAgentArg makes it, as parley, an agent that plays a built-in
 // strategy slowly: slow-agent STRATEGY TOKEN (TOKEN marks the process).
 const slowAgentArg = "slow-agent"
 
 func init() {
-	if os.Getenv(cliEnv) != "1" {
+	if os.Getenv(agentCLIEnv) != "1" {
 		return
 	}
 	if len(os.Args) > 2 && os.Args[1] == slowAgentArg {
@@ -213,7 +213,7 @@ func TestTournamentAgentSignals(t *testing.T) {
 	db := filepath.Join(dir, "agents.db")
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
 		cmd := exec.Command(exe, "tournament", agents, "--db", db, "--workers", "2")
-		cmd.Env = append(os.Environ(), cliEnv+"=1")
+		cmd.Env = append(os.Environ(), agentCLIEnv+"=1")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -249,7 +249,7 @@ func TestTournamentAgentSignals(t *testing.T) {
 	}
 	// Resumed here: the agents this process starts inherit its
 	// environment, which makes them the slow agent.
-	t.Setenv(cliEnv, "1")
+	t.Setenv(agentCLIEnv, "1")
 	code, _, errs := runCLI("tournament", agents, "--db", db, "-q")
 	if code != 0 || !strings.Contains(errs, "resuming ") {
 		t.Fatalf("resume: exit %d, %s", code, errs)
