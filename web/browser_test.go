@@ -141,6 +141,8 @@ func TestBrowserLaptop(t *testing.T) {
 				break
 			}
 		}
+		var asked string
+		player.eval(`JSON.stringify(document.getElementById("turn").dataset.asked || "")`, &asked)
 		switch {
 		case v.Standing != nil && contains(v.May, "accept") && (*v.Standing >= 0.9 || (v.Round >= 14 && *v.Standing >= v.Reservation)):
 			player.click("#act-accept")
@@ -158,8 +160,10 @@ func TestBrowserLaptop(t *testing.T) {
 		if moves > 40 {
 			t.Fatal("more than 40 moves in a 20-round session")
 		}
-		// Wait for the page to take the move.
-		player.waitFor(`document.getElementById("turn").dataset.turn !== "1"`, 30*time.Second)
+		// Wait for the page to take the move: the next turn asked, or the
+		// end (the "not your turn" state in between may be too short to
+		// see).
+		player.waitFor(fmt.Sprintf(`document.getElementById("turn").dataset.asked !== %q || !document.getElementById("finished").hidden`, asked), 60*time.Second)
 	}
 	if !restarted {
 		t.Fatal("the session ended before the restart")

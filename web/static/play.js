@@ -194,6 +194,7 @@
     const mine = pending();
     const turn = $("turn");
     turn.dataset.turn = mine ? "1" : "0";
+    turn.dataset.asked = String(st.asked); // turns asked so far: tests wait for the next
     turn.dataset.may = mine ? t.may.join(" ") : "";
     for (const a of ["offer", "accept", "reject", "end"]) $("act-" + a).disabled = !(mine && t.may.includes(a));
     if (!t) return;
