@@ -275,3 +275,6 @@ func (t *tail) String() string {
 	defer t.mu.Unlock()
 	return string(t.buf)
 }
+
+// Pid is the agent process's id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }

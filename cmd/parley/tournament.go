@@ -17,6 +17,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/parleyhq/parley/plot"
+	"github.com/parleyhq/parley/seat"
 	"github.com/parleyhq/parley/tournament"
 	"github.com/parleyhq/parley/tournament/export"
 	"github.com/parleyhq/parley/tournament/store"
@@ -40,6 +41,10 @@ type TournamentRunCmd struct {
 	Plot     string `help:"Also draw the summary to this PNG or SVG file: per negotiator and per scenario, mean utility with its 95% interval and agreement rate." type:"path"`
 	// RerunDamaged is the remedy a damaged store's error names.
 	RerunDamaged bool `name:"rerun-damaged" help:"Remove the rows of results that fail their checks (a damaged database) and play exactly their sessions again; the other rows are kept."`
+
+	// LLMFlags set up the language-model seats (llm:) a spec names: their
+	// cache, log and offline replay; their clocks are the spec's agents:.
+	LLMFlags
 }
 
 // Run implements parley tournament SPEC.
@@ -48,7 +53,12 @@ func (c *TournamentRunCmd) Run(e env) error {
 	if err := checkPlot(c.Plot); err != nil {
 		return err
 	}
-	spec, err := tournament.LoadSpec(c.Spec)
+	pool, closePool, err := c.pool()
+	if err != nil {
+		return err
+	}
+	defer closePool()
+	spec, err := tournament.LoadSpecWith(c.Spec, dialer(pool.Kind()))
 	if err != nil {
 		return err
 	}
@@ -386,5 +396,19 @@ func (pr *progress) finish(ok bool) {
 			pr.bar.SetTotal(-1, true)
 		}
 		pr.p.Wait()
+	}
+}
+
+// dialer lets a tournament spec seat the outside kinds the CLI knows
+// besides cmd: agents (language models).
+func dialer(kinds ...seat.Kind) tournament.Dialer {
+	return func(spec string) (func() (seat.Conn, error), bool, error) {
+		for _, k := range kinds {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(spec), k.Prefix); ok {
+				d, err := k.Dial(rest)
+				return d, true, err
+			}
+		}
+		return nil, false, nil
 	}
 }
