@@ -46,7 +46,7 @@ func (c *AnalyzeCmd) Run(e env) error {
 	for _, w := range s.Warnings {
 		e.warn(w)
 	}
-	r, err := analysis.Analyze(s, analysis.Options{})
+	r, err := analysis.Analyze(s, analysis.Options{Budget: e.b, MaxChecks: e.limits.maxChecks()})
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (c *AnalyzeCmd) Run(e env) error {
 // whatIf adds the what-if analysis to r and, with --samples, the
 // sensitivity analysis of the file's assumed ranges.
 func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
-	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{MinRatification: c.MinRatification}); err != nil {
+	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{MinRatification: c.MinRatification, Budget: e.b}); err != nil {
 		return err
 	}
 	if c.Samples == 0 {
@@ -99,7 +99,7 @@ func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 		return nil
 	}
 	start := time.Now()
-	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.Seed, MinRatification: c.MinRatification}
+	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.Seed, MinRatification: c.MinRatification, Budget: e.b}
 	if err := r.SensitivityAnalysis(f, c.Path, opts); err != nil {
 		return err
 	}

@@ -104,7 +104,7 @@ func (c *TournamentRunCmd) Run(e env) error {
 		fmt.Fprintf(e.stderr, "resuming %s: %d of %d sessions already recorded\n", c.DB, already, plan.Total)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(e.b.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	prog := newProgress(e.stderr, c.Progress, plan.Total, already)
 	stats, err := tournament.Run(ctx, plan, st, tournament.Options{Workers: c.Workers, Done: done, Progress: prog.update})
