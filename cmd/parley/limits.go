@@ -123,7 +123,8 @@ type watch struct {
 	progress *stepLog
 	exit     func(int) // the hard stop; nil for none
 	stderr   io.Writer
-	oldLimit int64 // the runtime's memory limit before the command
+	command  string // the command's name, for the hard stop's message
+	oldLimit int64  // the runtime's memory limit before the command
 }
 
 // hardStopGrace is how long a command may take to return once a limit has
@@ -136,8 +137,8 @@ const hardStopGrace = 3 * time.Second
 const memoryPoll = 20 * time.Millisecond
 
 // startWatch sets up the command's budget from its limits.
-func startWatch(l *Limits, stderr io.Writer, showProgress bool, exit func(int)) *watch {
-	w := &watch{limits: l, start: time.Now(), done: make(chan struct{}), exit: exit, stderr: stderr}
+func startWatch(command string, l *Limits, stderr io.Writer, showProgress bool, exit func(int)) *watch {
+	w := &watch{limits: l, start: time.Now(), done: make(chan struct{}), exit: exit, stderr: stderr, command: command}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	w.cancel = cancel
 	w.b = &budget.Budget{Context: ctx, Memory: int64(l.MaxMemory)}
@@ -223,7 +224,7 @@ func (w *watch) hardStop() {
 			msg += " while computing " + describe(p)
 		}
 	}
-	fmt.Fprintf(w.stderr, "parley: %s; %s\n", msg, raise(context.Cause(w.b.Context)))
+	fmt.Fprintf(w.stderr, "parley: %s %s; %s\n", w.command, msg, raise(context.Cause(w.b.Context)))
 	w.exit(1)
 }
 

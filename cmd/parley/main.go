@@ -119,7 +119,8 @@ func run(args []string, e env) (code int) {
 	}
 	// The seat protocol's agent talks on stdin/stdout for as long as its
 	// session lasts: no progress or timing lines on its stderr.
-	w := startWatch(&c.Limits, e.stderr, e.progress && !strings.HasPrefix(ctx.Command(), "agent"), e.exit)
+	name, _, _ := strings.Cut(ctx.Command(), " ")
+	w := startWatch(name, &c.Limits, e.stderr, e.progress && name != "agent", e.exit)
 	e.b, e.limits = w.b, &c.Limits
 	err = ctx.Run(e)
 	w.finish()
