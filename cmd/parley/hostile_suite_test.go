@@ -37,17 +37,19 @@ const (
 	// (PARLEY_MAX_MEMORY), below hostileRSS by the runtime's own needs.
 	hostileCeiling = "192MB"
 	// asCLI in the environment makes this test binary run as parley;
-	// peakFile names the file it then writes its peak memory to.
-	asCLI    = "PARLEY_TEST_AS_CLI"
-	peakFile = "PARLEY_TEST_PEAK_FILE"
+	// peakFile names the file it then writes its peak memory to, and
+	// readOnlyDir a folder it first makes a read-only file system.
+	asCLI       = "PARLEY_TEST_AS_CLI"
+	peakFile    = "PARLEY_TEST_PEAK_FILE"
+	readOnlyDir = "PARLEY_TEST_READ_ONLY"
 )
 
-// TestMain runs the test binary as parley when the suite starts it so.
-func TestMain(m *testing.M) {
+// init runs the test binary as parley when the suite starts it so (before
+// TestMain, which serve_test.go has).
+func init() {
 	if os.Getenv(asCLI) == "1" {
 		os.Exit(runAsCLI())
 	}
-	os.Exit(m.Run())
 }
 
 // runAsCLI is main, writing the process's peak memory out before it exits
@@ -60,6 +62,12 @@ func runAsCLI() int {
 					os.WriteFile(os.Getenv(peakFile), []byte(strings.TrimSpace(rest)), 0o644)
 				}
 			}
+		}
+	}
+	if dir := os.Getenv(readOnlyDir); dir != "" {
+		if err := readOnlyMount(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "no read-only file system here:", err)
+			return 125
 		}
 	}
 	code := run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, progress: true, exit: func(c int) { report(); os.Exit(c) }})
@@ -80,11 +88,13 @@ type attack struct {
 	// /dev/full); maxErr bounds the length of its standard error.
 	stdout string
 	maxErr int
+	// readOnly runs it with the attack's folder a read-only file system.
+	readOnly bool
 }
 
 // hostileAttacks is the suite's table. Attacks that belong with other
-// work (damaged and read-only tournament stores, items 9 and 14) are added
-// by appending to it from an init function in their own test file.
+// work are added by appending to it from an init function in their own
+// test file (the stores' in hostile_store_test.go).
 var hostileAttacks = []attack{
 	// 1. Nesting that costs the YAML parser quadratic time and memory.
 	{name: "1 validate: a 200 KB scenario of nested brackets", code: 1, want: []string{"nested deeper than 100 levels"},
@@ -309,8 +319,16 @@ func TestHostileSuite(t *testing.T) {
 	for _, a := range hostileAttacks {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
-			args := a.setup(t, t.TempDir())
-			res := runHostile(t, args, a.stdout)
+			dir := t.TempDir()
+			args := a.setup(t, dir)
+			ro := ""
+			if a.readOnly {
+				ro = dir
+			}
+			res := runHostile(t, args, a.stdout, ro)
+			if res.code == 125 && strings.Contains(res.stderr, "no read-only file system here") {
+				t.Skip(strings.TrimSpace(res.stderr))
+			}
 			out := res.stdout + res.stderr
 			if res.killed {
 				t.Fatalf("still running after %s: killed (parley %s)\n%s", hostileTime, strings.Join(args, " "), tail(out))
@@ -349,7 +367,7 @@ type hostileResult struct {
 
 // runHostile runs this test binary as parley with args, under the suite's
 // memory ceiling, killing it after hostileTime.
-func runHostile(t *testing.T, args []string, stdout string) hostileResult {
+func runHostile(t *testing.T, args []string, stdout, readOnly string) hostileResult {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	for _, kv := range os.Environ() {
@@ -359,6 +377,15 @@ func runHostile(t *testing.T, args []string, stdout string) hostileResult {
 	}
 	peak := filepath.Join(t.TempDir(), "peak")
 	cmd.Env = append(cmd.Env, asCLI+"=1", peakFile+"="+peak, "PARLEY_MAX_MEMORY="+hostileCeiling)
+	if readOnly != "" {
+		// New user and mount namespaces: the process may mount there.
+		cmd.Env = append(cmd.Env, readOnlyDir+"="+readOnly)
+		cmd.SysProcAttr = &syscall.SysProcAttr{
+			Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS,
+			UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
+			GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
+		}
+	}
 	var out, errs capped
 	cmd.Stdout, cmd.Stderr = &out, &errs
 	if stdout != "" {
@@ -371,6 +398,9 @@ func runHostile(t *testing.T, args []string, stdout string) hostileResult {
 	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
+		if readOnly != "" {
+			t.Skipf("no user namespace here (%v): the read-only file system is not tried", err)
+		}
 		t.Fatal(err)
 	}
 	var killed atomic.Bool

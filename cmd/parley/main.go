@@ -117,10 +117,11 @@ func run(args []string, e env) (code int) {
 	if ctx == nil || ctx.Command() == "" {
 		return 0
 	}
-	// The seat protocol's agent talks on stdin/stdout for as long as its
-	// session lasts: no progress or timing lines on its stderr.
+	// Servers (the seat protocol's agent, serve, mcp) run for as long as
+	// their clients want: no progress or timing lines on their stderr.
 	name, _, _ := strings.Cut(ctx.Command(), " ")
-	w := startWatch(name, &c.Limits, e.stderr, e.progress && name != "agent", e.exit)
+	server := name == "agent" || name == "serve" || name == "mcp"
+	w := startWatch(name, &c.Limits, e.stderr, e.progress && !server, e.exit)
 	e.b, e.limits = w.b, &c.Limits
 	err = ctx.Run(e)
 	w.finish()
