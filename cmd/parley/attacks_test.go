@@ -56,6 +56,35 @@ func opposedScenario(parties, issues, card int) string {
 	return b.String()
 }
 
+// specBase is a tournament spec of one scenario, s.yaml, beside it.
+const specBase = "scenarios: [s.yaml]\nnegotiators: [boulware, conceder]\n"
+
+// smallScenario is a valid two-party scenario with a source document;
+// attacks change one line of it.
+const smallScenario = `parley: 1
+name: Small
+sources:
+  - {id: doc, path: doc.txt}
+issues:
+  - id: price
+    integer: {min: 0, max: 3}
+  - id: colour
+    options: [{id: red, label: Red}, {id: blue}]
+parties:
+  - id: buyer
+    weights:
+      price: {value: 0.5, source: {document: doc, quote: "half of it"}}
+      colour: 0.5
+    values:
+      price: {linear: {at_min: 1, at_max: 0}}
+      colour: {red: 1, blue: 0}
+  - id: seller
+    weights: {price: 0.5, colour: 0.5}
+    values:
+      price: {linear: {at_min: 0, at_max: 1}}
+      colour: {red: 0, blue: 1}
+`
+
 // writeFile writes text to name in dir and returns its path.
 func writeFile(t *testing.T, dir, name, text string) string {
 	t.Helper()
@@ -64,4 +93,31 @@ func writeFile(t *testing.T, dir, name, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// attackFiles are the inputs docs/limits.md measures, kept in
+// testdata/hostile so that its commands can be run as written; -update
+// rewrites them from the functions above.
+var attackFiles = map[string]string{
+	"one-big-issue.yaml": oneBigIssue(1_000_000),
+	"opposed-3x12.yaml":  opposedScenario(3, 12, 10),
+	"opposed-50x4.yaml":  opposedScenario(50, 4, 40),
+}
+
+func TestAttackFilesCurrent(t *testing.T) {
+	for name, text := range attackFiles {
+		path := filepath.Join("testdata", "hostile", name)
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		data, err := os.ReadFile(path)
+		if err != nil || string(data) != text {
+			t.Errorf("%s is not what the tests attack with (%v); run go test ./cmd/parley -run AttackFiles -update", path, err)
+		}
+	}
 }

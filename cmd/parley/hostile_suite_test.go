@@ -182,6 +182,12 @@ var hostileAttacks = []attack{
 		setup: func(t *testing.T, dir string) []string {
 			return []string{"run", "-n", "boulware", writeFile(t, dir, "many.yaml", opposedScenario(50, 4, 40))}
 		}},
+	{name: "4 tournament: 50 parties over 2,560,000 outcomes, indexed without a budget", code: 1,
+		want: []string{"parley: tournament stopped after ", "MB held (--max-memory 192 MB); raise --max-memory"},
+		setup: func(t *testing.T, dir string) []string {
+			writeFile(t, dir, "s.yaml", opposedScenario(50, 4, 40))
+			return []string{"tournament", writeFile(t, dir, "spec.yaml", "scenarios: [s.yaml]\nnegotiators: [boulware]\n"), "--db", filepath.Join(dir, "t.db")}
+		}},
 	{name: "4 analyze --what-if: the grid of 20 parties over 10^6 outcomes", code: 1,
 		want: []string{"the what-if grid of 20 parties over 1,000,000 outcomes needs about", "more than --max-memory 192 MB"},
 		setup: func(t *testing.T, dir string) []string {
@@ -447,35 +453,6 @@ func tail(s string) string {
 	}
 	return s
 }
-
-// specBase is a tournament spec of one scenario, s.yaml, beside it.
-const specBase = "scenarios: [s.yaml]\nnegotiators: [boulware, conceder]\n"
-
-// smallScenario is a valid two-party scenario with a source document;
-// attacks change one line of it.
-const smallScenario = `parley: 1
-name: Small
-sources:
-  - {id: doc, path: doc.txt}
-issues:
-  - id: price
-    integer: {min: 0, max: 3}
-  - id: colour
-    options: [{id: red, label: Red}, {id: blue}]
-parties:
-  - id: buyer
-    weights:
-      price: {value: 0.5, source: {document: doc, quote: "half of it"}}
-      colour: 0.5
-    values:
-      price: {linear: {at_min: 1, at_max: 0}}
-      colour: {red: 1, blue: 0}
-  - id: seller
-    weights: {price: 0.5, colour: 0.5}
-    values:
-      price: {linear: {at_min: 0, at_max: 1}}
-      colour: {red: 0, blue: 1}
-`
 
 // scenarioWithSource writes smallScenario into dir with its source
 // document at path (a quote that is in no file).

@@ -134,7 +134,7 @@ type watch struct {
 const hardStopGrace = 3 * time.Second
 
 // memoryPoll is how often the watchdog reads the runtime's memory figures.
-const memoryPoll = 20 * time.Millisecond
+const memoryPoll = 10 * time.Millisecond
 
 // startWatch sets up the command's budget from its limits.
 func startWatch(command string, l *Limits, stderr io.Writer, showProgress bool, exit func(int)) *watch {
@@ -191,7 +191,7 @@ func (w *watch) loop() {
 				case held > float64(w.limits.MaxMemory) && stopped.IsZero():
 					w.stop(&limitHit{flag: "--max-memory", limit: w.limits.MaxMemory.String(), after: now.Sub(w.start), used: held})
 					stopped = now
-				case held > 1.25*float64(w.limits.MaxMemory) && !stopped.IsZero():
+				case held > 1.1*float64(w.limits.MaxMemory) && !stopped.IsZero():
 					// Still allocating after the stop: do not wait.
 					w.hardStop()
 					return

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +45,19 @@ func TestLimitsStopWithAMessage(t *testing.T) {
 				t.Errorf("parley %s: stderr lacks %q:\n%s", strings.Join(c.args, " "), w, errs)
 			}
 		}
+	}
+}
+
+// TestTournamentStopsResumably: a tournament stopped by --max-time says
+// so, and how to finish it.
+func TestTournamentStopsResumably(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "s.yaml", smallScenario)
+	spec := writeFile(t, dir, "spec.yaml", "scenarios: [s.yaml]\nnegotiators: [boulware, conceder, random]\nrepetitions: 10000000\n")
+	code, _, errs := runCLI("tournament", spec, "--db", filepath.Join(dir, "t.db"), "--max-time", "300ms")
+	if code != 1 || !strings.Contains(errs, "s (--max-time 300ms): ") || !strings.Contains(errs, "sessions are recorded in") ||
+		!strings.Contains(errs, "run the same command again to finish") {
+		t.Errorf("exit %d: %s", code, errs)
 	}
 }
 
@@ -162,5 +177,29 @@ func TestStopMessages(t *testing.T) {
 	}
 	if _, ok := stopMessage(errors.New("other"), l); ok {
 		t.Error("an ordinary error taken for a stop")
+	}
+}
+
+// TestLimitsDocExamples runs the console examples of docs/limits.md, as
+// TestREADMEExamples does the README's.
+func TestLimitsDocExamples(t *testing.T) {
+	data, err := os.ReadFile("../../docs/limits.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := consoleBlocks(string(data))
+	if len(blocks) < 2 {
+		t.Fatalf("docs/limits.md has %d console examples", len(blocks))
+	}
+	wd, _ := os.Getwd()
+	if err := os.Chdir("../.."); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	for _, b := range blocks {
+		_, out, errs := runCLI(strings.Fields(strings.TrimPrefix(b.cmd, "$ parley "))...)
+		if got := out + errs; got != b.want {
+			t.Errorf("docs/limits.md shows:\n%s\nparley prints:\n%s", b.want, got)
+		}
 	}
 }

@@ -111,8 +111,12 @@ func (c *TournamentRunCmd) Run(e env) error {
 	prog.finish(err == nil)
 	if err != nil {
 		n, _ := st.Count()
-		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted: %d of %d sessions are recorded in %s; run the same command again to finish", n, plan.Total, c.DB)
+		if ctx.Err() != nil {
+			why := "interrupted"
+			if cause := context.Cause(e.b.Context); cause != nil {
+				why = cause.Error() // --max-time or --max-memory
+			}
+			return fmt.Errorf("%s: %d of %d sessions are recorded in %s; run the same command again to finish", why, n, plan.Total, c.DB)
 		}
 		return err
 	}
