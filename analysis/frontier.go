@@ -55,10 +55,10 @@ type Pareto struct {
 // frontier (times the largest issue), not with the size of the space.
 //
 // Opts.Budget bounds it: before each issue it checks its estimate of the
-// memory the step needs, and it stops once the context is done or after
-// Options.MaxChecks dominance checks (refusing at once when the issue
-// ahead would clearly need far more), with a *budget.Exceeded that says
-// where it got.
+// memory the issue needs, and it stops once the context is done or after
+// Options.MaxChecks dominance checks (refusing before an issue whose
+// foreseen checks pass the limit), with a *budget.Exceeded that says where
+// it got.
 func Frontier(us []*utility.Additive, sp outcome.Space, opts Options) (*Pareto, error) {
 	e, err := newEngine(us, sp, opts)
 	if err != nil {
@@ -166,7 +166,7 @@ func (e *engine) stop(states int, cause error) error {
 }
 
 // pollEvery is how many dominance checks go between two looks at the
-// budget's context: about a millisecond of work, and nothing measurable
+// budget's context: a millisecond or two of work, and nothing measurable
 // next to the checks themselves.
 const pollEvery = 1 << 16
 

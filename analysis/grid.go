@@ -77,11 +77,11 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 		return nil, fmt.Errorf("analysis: scenario %s has %d red lines; the what-if analysis handles at most 64", s.Name, len(g.lines))
 	}
 	n, m := g.n, sp.Issues()
-	step := fmt.Sprintf("the what-if grid of %d parties over %s outcomes", n, budget.Thousands(size))
-	if cap(g.u) < g.size*n {
-		if err := b.Fit(step, "", float64(g.size)*float64(24*n+16)*1.25); err != nil {
-			return nil, err
-		}
+	step := func() string {
+		return fmt.Sprintf("the what-if grid of %d parties over %s outcomes", n, budget.Thousands(size))
+	}
+	if need := float64(g.size) * float64(24*n+16) * 1.25; cap(g.u) < g.size*n && b.Over(need) {
+		return nil, b.Fit(step(), "", need)
 	}
 	g.u = grow(g.u, g.size*n)
 	g.ratp = grow(g.ratp, g.size*n)
@@ -95,8 +95,8 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 	clear(o)
 	for idx := 0; idx < g.size; idx++ {
 		if idx%pollEvery == 0 && idx > 0 {
-			if err := b.Check(step, budget.Thousands(uint64(idx))+" outcomes listed"); err != nil {
-				return nil, err
+			if err := b.Err(); err != nil {
+				return nil, &budget.Exceeded{Step: step(), At: budget.Thousands(uint64(idx)) + " outcomes listed", Cause: err}
 			}
 		}
 		row := g.u[idx*n : idx*n+n]

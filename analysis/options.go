@@ -7,7 +7,7 @@ import "github.com/parleyhq/parley/budget"
 // the largest frontier among the ANAC and Genius domains needs (5.5
 // million, ANAC2016 EnergyGrid, 3 parties), but not enough for an
 // adversary's (50 parties, or issues that parties rank in opposite
-// orders), which would run for hours.
+// orders), which run for minutes to hours.
 const DefaultMaxChecks = 1_000_000_000
 
 // Options tune an analysis; the zero value gives the documented defaults.

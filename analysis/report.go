@@ -181,9 +181,14 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	}
 	k := opts.listed()
 	r.Pareto = ParetoSummary{Count: len(f.Points), Outcomes: f.N, Rational: f.RationalPoints(r.Reservation)}
-	r.Pareto.Points = make([]PointReport, 0, min(len(f.Points), MaxReportPoints))
-	for _, q := range r.listed("pareto.points", len(f.Points)) {
-		r.Pareto.Points = append(r.Pareto.Points, r.point(&f.Points[q], nil, k))
+	n := len(f.Points)
+	listed := min(n, MaxReportPoints)
+	if listed < n {
+		r.truncate("pareto.points", n)
+	}
+	r.Pareto.Points = make([]PointReport, listed)
+	for j := range listed {
+		r.Pareto.Points[j] = r.point(&f.Points[spread(j, listed, n)], nil, k)
 	}
 	r.NashPoint = f.Nash(r.Reservation)
 	r.Nash = r.solution("nash", r.NashPoint, k)
@@ -234,22 +239,13 @@ func (r *Report) solution(name string, s *Solution, k int) []PointReport {
 	return out
 }
 
-// listed returns the indices of the n points of list name that a report
-// shows: all of them, or MaxReportPoints evenly spaced ones from the first
-// to the last.
-func (r *Report) listed(name string, n int) []int {
-	m := min(n, MaxReportPoints)
-	idx := make([]int, m)
-	for j := range idx {
-		idx[j] = j
-		if m < n {
-			idx[j] = int(uint64(j) * uint64(n-1) / uint64(m-1))
-		}
+// spread is the index of the j-th of m points listed evenly from n, the
+// first and the last among them.
+func spread(j, m, n int) int {
+	if m >= n || m < 2 {
+		return j
 	}
-	if m < n {
-		r.truncate(name, n)
-	}
-	return idx
+	return int(uint64(j) * uint64(n-1) / uint64(m-1))
 }
 
 func (r *Report) truncate(name string, n int) {

@@ -66,10 +66,11 @@ func CountZopa(us []*utility.Additive, sp outcome.Space, opts Options) (Zopa, er
 	if e.initMask != 0 {
 		return Zopa{}, nil
 	}
-	z.step = fmt.Sprintf("the zone of possible agreement of %d parties over %s outcomes", n, budget.Count(sp.SizeFloat()))
-	defer e.b.End(z.step)
-	if err := e.b.Check(z.step, ""); err != nil {
-		return Zopa{}, err
+	if e.b.Reporting() {
+		defer e.b.End(z.step())
+	}
+	if err := e.b.Err(); err != nil {
+		return Zopa{}, &budget.Exceeded{Step: z.step(), Cause: err}
 	}
 	c, ok := z.walk(0, e.lineBits)
 	if z.err != nil {
@@ -92,8 +93,12 @@ type zopaWalk struct {
 	// The caller's budget is polled every pollEvery nodes (visits) or
 	// samples; err is the first stop.
 	visits int
-	step   string
 	err    error
+}
+
+// step names the count for messages and progress.
+func (z *zopaWalk) step() string {
+	return fmt.Sprintf("the zone of possible agreement of %d parties over %s outcomes", z.e.n, budget.Count(z.e.sp.SizeFloat()))
 }
 
 // poll looks at the budget's context every pollEvery calls.
@@ -102,10 +107,12 @@ func (z *zopaWalk) poll(done int, what string) bool {
 		return true
 	}
 	at := budget.Thousands(uint64(done)) + " " + what
-	if z.err = z.e.b.Check(z.step, at); z.err != nil {
+	if z.err = z.e.b.Check(z.step(), at); z.err != nil {
 		return false
 	}
-	z.e.b.Report(budget.Progress{Step: z.step, Detail: at})
+	if z.e.b.Reporting() {
+		z.e.b.Report(budget.Progress{Step: z.step(), Detail: at})
+	}
 	return true
 }
 

@@ -80,9 +80,8 @@ func NewIndexWithin(u *utility.Additive, sp outcome.Space, b *budget.Budget) (*I
 		}
 		return x, nil
 	}
-	kept, scratch := IndexMemory(sp)
-	if err := b.Fit(indexStep(size), "", kept+scratch); err != nil {
-		return nil, err
+	if kept, scratch := IndexMemory(sp); b.Over(kept + scratch) {
+		return nil, b.Fit(indexStep(size), "", kept+scratch)
 	}
 	if err := x.sortAll(u.Utility, size <= byIDLimit, b); err != nil {
 		return nil, err

@@ -28,8 +28,8 @@ func (p *Prepared) indexBudget() (*indexBudget, error) {
 		}
 	}
 	kept, scratch := negotiator.IndexMemory(p.Space)
-	if kept == 0 {
-		return ib, nil // not sorted: nothing to build
+	if kept == 0 || p.budget == nil {
+		return ib, nil // not sorted (nothing to build), or unbounded
 	}
 	ib.step = fmt.Sprintf("indexing %s outcomes for %d parties", budget.Thousands(p.Size), len(p.members))
 	at := ""

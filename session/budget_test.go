@@ -57,9 +57,10 @@ func TestPrepareWithinBudget(t *testing.T) {
 
 // TestResultSkipsAFrontierTooBig: a session on 10^12 outcomes whose issues
 // the three parties rank in opposite orders ends quickly, but the frontier
-// its distances are measured against would take hours; the result leaves
-// them out with a note that says why, instead of computing after the
-// session for ever (issue 14, item 4: `run --time 1s` ran past 300 s).
+// its distances are measured against would take far longer than the
+// session; the result leaves them out with a note that says why, instead
+// of computing after the session (issue 14, item 4: `run --time 1s` ran
+// past 300 s).
 func TestResultSkipsAFrontierTooBig(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("parley: 1\nname: opposed\nissues:\n")

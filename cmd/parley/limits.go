@@ -124,7 +124,9 @@ type watch struct {
 	exit     func(int) // the hard stop; nil for none
 	stderr   io.Writer
 	command  string // the command's name, for the hard stop's message
-	oldLimit int64  // the runtime's memory limit before the command
+	// stopTimer releases the deadline's timer (nil without --max-time).
+	stopTimer context.CancelFunc
+	oldLimit  int64 // the runtime's memory limit before the command
 }
 
 // hardStopGrace is how long a command may take to return once a limit has
@@ -141,6 +143,11 @@ func startWatch(command string, l *Limits, stderr io.Writer, showProgress bool, 
 	w := &watch{limits: l, start: time.Now(), done: make(chan struct{}), exit: exit, stderr: stderr, command: command}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	w.cancel = cancel
+	if l.MaxTime > 0 {
+		// The deadline is the context's own, so that code which asks it
+		// (ctx.Deadline) sees it; the watchdog cancels for memory.
+		ctx, w.stopTimer = context.WithTimeoutCause(ctx, l.MaxTime, &limitHit{flag: "--max-time", limit: l.MaxTime.String(), after: l.MaxTime})
+	}
 	w.b = &budget.Budget{Context: ctx, Memory: int64(l.MaxMemory)}
 	if showProgress {
 		w.progress = newStepLog(stderr, w.start)
@@ -165,21 +172,15 @@ func (w *watch) loop() {
 	defer w.wg.Done()
 	tick := time.NewTicker(memoryPoll)
 	defer tick.Stop()
-	var deadline <-chan time.Time
-	if w.limits.MaxTime > 0 {
-		t := time.NewTimer(w.limits.MaxTime)
-		defer t.Stop()
-		deadline = t.C
-	}
+	stopped := w.b.Context.Done()
+	var stoppedAt time.Time
 	samples := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
-	var stopped time.Time
 	for {
 		select {
 		case <-w.done:
 			return
-		case now := <-deadline:
-			w.stop(&limitHit{flag: "--max-time", limit: w.limits.MaxTime.String(), after: now.Sub(w.start)})
-			stopped = now
+		case <-stopped:
+			stoppedAt, stopped = time.Now(), nil // the deadline, or the watchdog below
 		case now := <-tick.C:
 			if w.progress != nil {
 				w.progress.tick(now)
@@ -188,27 +189,19 @@ func (w *watch) loop() {
 				metrics.Read(samples)
 				held := float64(samples[0].Value.Uint64() - samples[1].Value.Uint64())
 				switch {
-				case held > float64(w.limits.MaxMemory) && stopped.IsZero():
-					w.stop(&limitHit{flag: "--max-memory", limit: w.limits.MaxMemory.String(), after: now.Sub(w.start), used: held})
-					stopped = now
-				case held > 1.1*float64(w.limits.MaxMemory) && !stopped.IsZero():
+				case held > float64(w.limits.MaxMemory) && w.b.Context.Err() == nil:
+					w.cancel(&limitHit{flag: "--max-memory", limit: w.limits.MaxMemory.String(), after: now.Sub(w.start), used: held})
+				case held > 1.1*float64(w.limits.MaxMemory) && !stoppedAt.IsZero():
 					// Still allocating after the stop: do not wait.
 					w.hardStop()
 					return
 				}
 			}
-			if !stopped.IsZero() && now.Sub(stopped) > hardStopGrace {
+			if !stoppedAt.IsZero() && now.Sub(stoppedAt) > hardStopGrace {
 				w.hardStop()
 				return
 			}
 		}
-	}
-}
-
-// stop cancels the command's context with the limit as the cause.
-func (w *watch) stop(l *limitHit) {
-	if w.b.Context.Err() == nil {
-		w.cancel(l)
 	}
 }
 
@@ -228,15 +221,18 @@ func (w *watch) hardStop() {
 	w.exit(1)
 }
 
-// finish ends the watch when the command returns.
-func (w *watch) finish() {
+// finish ends the watch when the command returns (ok: without an error).
+func (w *watch) finish(ok bool) {
 	close(w.done)
 	w.wg.Wait()
 	w.cancel(nil)
+	if w.stopTimer != nil {
+		w.stopTimer()
+	}
 	if w.oldLimit >= 0 {
 		debug.SetMemoryLimit(w.oldLimit)
 	}
-	if w.progress != nil {
+	if w.progress != nil && ok {
 		w.progress.finish(time.Now())
 	}
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +15,10 @@ import (
 )
 
 // TestLimitsStopWithAMessage: --max-time stops a frontier that would run
-// for hours, --max-memory refuses one whose estimate passes it, and without
-// --max-time the frontier's work limit refuses an issue it foresees to be
-// too costly; each says where and which flag to raise (issue 14, item 4).
+// for most of a minute, --max-memory refuses one whose estimate passes it,
+// and without --max-time the frontier's work limit refuses an issue it
+// foresees to be too costly; each says where and which flag to raise
+// (issue 14, item 4).
 func TestLimitsStopWithAMessage(t *testing.T) {
 	dir := t.TempDir()
 	big := writeFile(t, dir, "big.yaml", oneBigIssue(1_000_000))
@@ -62,7 +65,7 @@ func TestTournamentStopsResumably(t *testing.T) {
 }
 
 // TestRunSkipsDistancesItCannotAfford: a short session on a space whose
-// frontier would take hours prints its result with a note instead of
+// frontier would take most of a minute prints its result with a note instead of
 // computing after the session for ever (`run --time 1s` ran past 300 s).
 func TestRunSkipsDistancesItCannotAfford(t *testing.T) {
 	opposed := writeFile(t, t.TempDir(), "opposed.yaml", opposedScenario(3, 12, 10))
@@ -201,5 +204,39 @@ func TestLimitsDocExamples(t *testing.T) {
 		if got := out + errs; got != b.want {
 			t.Errorf("docs/limits.md shows:\n%s\nparley prints:\n%s", b.want, got)
 		}
+	}
+}
+
+// TestFuzzTargetsListed: docs/limits.md gives the command of every fuzz
+// target in the repository.
+func TestFuzzTargetsListed(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/limits.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fuzz := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(`)
+	n := 0
+	err = filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && path != "../.." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range fuzz.FindAllStringSubmatch(string(data), -1) {
+			n++
+			pkg := "./" + filepath.ToSlash(strings.TrimPrefix(filepath.Dir(path), "../../"))
+			if want := fmt.Sprintf("`go test %s -run '^$' -fuzz '^%s$'", pkg, m[1]); !strings.Contains(string(doc), want) {
+				t.Errorf("docs/limits.md lacks %s", want)
+			}
+		}
+		return nil
+	})
+	if err != nil || n < 20 {
+		t.Errorf("%d fuzz targets found (%v)", n, err)
 	}
 }

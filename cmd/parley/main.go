@@ -124,7 +124,7 @@ func run(args []string, e env) (code int) {
 	w := startWatch(name, &c.Limits, e.stderr, e.progress && !server, e.exit)
 	e.b, e.limits = w.b, &c.Limits
 	err = ctx.Run(e)
-	w.finish()
+	w.finish(err == nil)
 	if err != nil {
 		msg, ok := stopMessage(err, &c.Limits)
 		if !ok {
