@@ -7,14 +7,16 @@ import (
 	"github.com/parleyhq/parley/negotiator"
 )
 
-// indexBudget bounds the indexes Prepare builds: one per member, and one
-// more per scheduled event that changes a member's preferences.
+// indexBudget bounds the indexes Prepare builds: one per member, one
+// more per scheduled event that changes a member's preferences, and one
+// per seat of the utilities shown to the others when they are public.
 type indexBudget struct {
 	b      *budget.Budget
 	step   string
 	n      int  // indexes to build
 	seats  int  // members
 	events bool // building the events' indexes
+	public bool // building the public utilities' indexes
 }
 
 // indexBudget checks the memory of every index Prepare will build against
@@ -27,6 +29,9 @@ func (p *Prepared) indexBudget() (*indexBudget, error) {
 			ib.n++
 		}
 	}
+	if p.Scenario.PublicUtilities && len(p.Scenario.Agenda) == 0 {
+		ib.n += len(p.Seats)
+	}
 	kept, scratch := negotiator.IndexMemory(p.Space)
 	if kept == 0 || p.budget == nil {
 		return ib, nil // not sorted (nothing to build), or unbounded
@@ -34,7 +39,7 @@ func (p *Prepared) indexBudget() (*indexBudget, error) {
 	ib.step = fmt.Sprintf("indexing %s outcomes for %d parties", budget.Thousands(p.Size), len(p.members))
 	at := ""
 	if ib.n > len(p.members) {
-		at = fmt.Sprintf("%d indexes, counting the scheduled events'", ib.n)
+		at = fmt.Sprintf("%d indexes, counting those of scheduled events and public utilities", ib.n)
 	}
 	if err := p.budget.Fit(ib.step, at, float64(ib.n)*kept+scratch); err != nil {
 		return nil, err
@@ -63,8 +68,11 @@ func (ib *indexBudget) party(m int) *budget.Budget {
 	}
 	b := *ib.b
 	who := fmt.Sprintf("party %d of %d", m+1, ib.seats)
-	if ib.events {
+	switch {
+	case ib.events:
 		who = "a scheduled event's preferences"
+	case ib.public:
+		who = fmt.Sprintf("party %d's public utility", m+1)
 	}
 	b.Progress = func(pr budget.Progress) {
 		pr.Step, pr.Detail = ib.step, who+": "+pr.Detail

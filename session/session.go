@@ -194,11 +194,14 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	}
 	ib.events = true
 	err = p.compileEvents(base, ib)
-	ib.end()
 	if err != nil {
+		ib.end()
 		return nil, err
 	}
-	if err := p.compilePublic(); err != nil {
+	ib.events, ib.public = false, true
+	err = p.compilePublic(ib)
+	ib.end()
+	if err != nil {
 		return nil, err
 	}
 	p.compilePhases()
