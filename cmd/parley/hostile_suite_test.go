@@ -35,7 +35,7 @@ const (
 	hostileRSS  = 256 << 20
 	// hostileCeiling is the --max-memory every attack runs with
 	// (PARLEY_MAX_MEMORY), below hostileRSS by the runtime's own needs.
-	hostileCeiling = "192MB"
+	hostileCeiling = "160MB"
 	// asCLI in the environment makes this test binary run as parley;
 	// peakFile names the file it then writes its peak memory to, and
 	// readOnlyDir a folder it first makes a read-only file system.
@@ -154,7 +154,7 @@ var hostileAttacks = []attack{
 		}},
 	// 4. Small inputs whose analysis or sessions would run away.
 	{name: "4 analyze: 250 bytes, one issue of 10^6 integers", code: 1,
-		want: []string{"the Pareto frontier of 2 parties over 1,000,000 outcomes needs about 445 MB", "more than --max-memory 192 MB"},
+		want: []string{"the Pareto frontier of 2 parties over 1,000,000 outcomes needs about 445 MB", "more than --max-memory 160 MB"},
 		setup: func(t *testing.T, dir string) []string {
 			return []string{"analyze", writeFile(t, dir, "big.yaml", oneBigIssue(1_000_000))}
 		}},
@@ -178,18 +178,18 @@ var hostileAttacks = []attack{
 			return []string{"run", "--time", "1s", "-n", "boulware", writeFile(t, dir, "opposed.yaml", opposedScenario(3, 12, 10))}
 		}},
 	{name: "4 run: indexes for 50 parties over 2,560,000 outcomes", code: 1,
-		want: []string{"indexing 2,560,000 outcomes for 50 parties needs about 2.41 GB, more than --max-memory 192 MB"},
+		want: []string{"indexing 2,560,000 outcomes for 50 parties needs about 2.41 GB, more than --max-memory 160 MB"},
 		setup: func(t *testing.T, dir string) []string {
 			return []string{"run", "-n", "boulware", writeFile(t, dir, "many.yaml", opposedScenario(50, 4, 40))}
 		}},
 	{name: "4 tournament: 50 parties over 2,560,000 outcomes, indexed without a budget", code: 1,
-		want: []string{"parley: tournament stopped after ", "MB held (--max-memory 192 MB); raise --max-memory"},
+		want: []string{"parley: tournament stopped after ", "MB held (--max-memory 160 MB); raise --max-memory"},
 		setup: func(t *testing.T, dir string) []string {
 			writeFile(t, dir, "s.yaml", opposedScenario(50, 4, 40))
 			return []string{"tournament", writeFile(t, dir, "spec.yaml", "scenarios: [s.yaml]\nnegotiators: [boulware]\n"), "--db", filepath.Join(dir, "t.db")}
 		}},
 	{name: "4 analyze --what-if: the grid of 20 parties over 10^6 outcomes", code: 1,
-		want: []string{"the what-if grid of 20 parties over 1,000,000 outcomes needs about", "more than --max-memory 192 MB"},
+		want: []string{"the what-if grid of 20 parties over 1,000,000 outcomes needs about", "more than --max-memory 160 MB"},
 		setup: func(t *testing.T, dir string) []string {
 			return []string{"analyze", "--what-if", writeFile(t, dir, "agree.yaml", agreeingParties(20, 6, 10))}
 		}},
