@@ -182,8 +182,8 @@ var hostileAttacks = []attack{
 		setup: func(t *testing.T, dir string) []string {
 			return []string{"run", "-n", "boulware", writeFile(t, dir, "many.yaml", opposedScenario(50, 4, 40))}
 		}},
-	{name: "4 tournament: 50 parties over 2,560,000 outcomes, indexed without a budget", code: 1,
-		want: []string{"parley: tournament stopped after ", "MB held (--max-memory 160 MB); raise --max-memory"},
+	{name: "4 tournament: 50 parties over 2,560,000 outcomes, refused before indexing", code: 1,
+		want: []string{"indexing 2,560,000 outcomes for 50 parties needs about 2.41 GB, more than --max-memory 160 MB"},
 		setup: func(t *testing.T, dir string) []string {
 			writeFile(t, dir, "s.yaml", opposedScenario(50, 4, 40))
 			return []string{"tournament", writeFile(t, dir, "spec.yaml", "scenarios: [s.yaml]\nnegotiators: [boulware]\n"), "--db", filepath.Join(dir, "t.db")}

@@ -66,6 +66,7 @@ func (c *TournamentRunCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
+	plan.Within(e.b)
 	if note := plan.RepetitionsNote(); note != "" {
 		fmt.Fprintln(e.stderr, "note:", note)
 	}
