@@ -23,7 +23,7 @@ type AnalyzeCmd struct {
 	JSON            bool              `help:"Write the analysis as JSON (the interface documented in the README)."`
 	WhatIf          bool              `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
 	Samples         int               `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`
-	Seed            uint64            `default:"0" help:"Seed of the sensitivity sampling (with --what-if)."`
+	SampleSeed      uint64            `name:"sample-seed" default:"0" help:"Seed of the sensitivity sampling (with --what-if); run's --seed seeds the negotiators instead."`
 	MinRatification float64           `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if or --outcome)."`
 	Outcome         map[string]string `help:"Also measure this outcome, given as 'issue=value;issue=value' with every issue, each value an option id or label (as the report prints it) or a number: utilities, acceptability, red lines, ratification, distances to the frontier and the Nash point." mapsep:";"`
 	Plot            string            `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
@@ -99,7 +99,7 @@ func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 		return nil
 	}
 	start := time.Now()
-	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.Seed, MinRatification: c.MinRatification, Budget: e.b}
+	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.SampleSeed, MinRatification: c.MinRatification, Budget: e.b}
 	if err := r.SensitivityAnalysis(f, c.Path, opts); err != nil {
 		return err
 	}
@@ -120,8 +120,8 @@ func (c *AnalyzeCmd) plot(r *analysis.Report) error {
 
 func (c *AnalyzeCmd) check() error {
 	if !c.WhatIf {
-		if c.Samples != 1000 || c.Seed != 0 {
-			return fmt.Errorf("--samples and --seed apply to the what-if analysis; add --what-if")
+		if c.Samples != 1000 || c.SampleSeed != 0 {
+			return fmt.Errorf("--samples and --sample-seed apply to the what-if analysis; add --what-if")
 		}
 		if c.MinRatification != 0.5 && len(c.Outcome) == 0 {
 			return fmt.Errorf("--min-ratification applies to the what-if analysis and to --outcome; add one of them")

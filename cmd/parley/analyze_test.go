@@ -52,7 +52,7 @@ func TestAnalyzeWhatIfErrors(t *testing.T) {
 		{[]string{"--what-if", "--min-ratification", "0"}, "--min-ratification is 0"},
 		{[]string{"--what-if", "--min-ratification", "1.5"}, "--min-ratification is 1.5"},
 		{[]string{"--samples", "10"}, "add --what-if"},
-		{[]string{"--seed", "3"}, "add --what-if"},
+		{[]string{"--sample-seed", "3"}, "add --what-if"},
 		{[]string{"--outcome", "territory=none;aid=none", "--min-ratification", "2"}, "--min-ratification is 2"},
 	} {
 		code, _, errs := runCLI(append([]string{"analyze", f}, c.args...)...)

@@ -54,3 +54,20 @@ func TestOneNamePerConcept(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedsNamedApart: --seed seeds negotiators (run); the sensitivity
+// sampling of analyze has its own name, --sample-seed.
+func TestSeedsNamedApart(t *testing.T) {
+	f := "../../analysis/testdata/whatif-referendum.yaml"
+	if code, _, errs := runCLI("analyze", f, "--what-if", "--samples", "20", "--seed", "3"); code != 2 || !strings.Contains(errs, "--seed") {
+		t.Errorf("analyze --seed: exit %d, %q; want a usage error", code, errs)
+	}
+	sample := func(seed string) string {
+		_, out, _ := runCLI("analyze", "../../examples/ukraine-2025.yaml", "--what-if", "--samples", "20", "--sample-seed", seed, "--json")
+		return out
+	}
+	a, b := sample("1"), sample("2")
+	if a == "" || a == b {
+		t.Error("--sample-seed does not change the sampling")
+	}
+}
