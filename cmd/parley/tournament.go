@@ -16,6 +16,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/parleyhq/parley/internal/printable"
 	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/seat"
 	"github.com/parleyhq/parley/tournament"
@@ -50,6 +51,9 @@ type TournamentRunCmd struct {
 // Run implements parley tournament SPEC.
 func (c *TournamentRunCmd) Run(e env) error {
 	began := time.Now()
+	if c.Workers < 0 {
+		return fmt.Errorf("--workers %d: give a positive number of workers, or 0 for one per CPU", c.Workers)
+	}
 	if err := checkPlot(c.Plot); err != nil {
 		return err
 	}
@@ -217,7 +221,7 @@ func report(e env, sum *tournament.Summary, path string, asJSON, asCSV, quiet bo
 	case asCSV:
 		return sum.WriteCSV(e.stdout)
 	}
-	return sum.WriteText(e.stdout)
+	return sum.WriteText(printable.Writer(e.stdout))
 }
 
 func workers(n int) int {
