@@ -422,3 +422,69 @@ func TestClassicRegistered(t *testing.T) {
 		}
 	}
 }
+
+// TestHardHeadedOffersOpponentBest: once the offers HardHeaded plans fall
+// below the best the opponent ever offered it, it offers that best offer
+// first, again at each new plan: it offers it far more often than when the
+// opponent never offered it (when only its walk down the list and its
+// random repeats bring it back).
+func TestHardHeadedOffersOpponentBest(t *testing.T) {
+	sp, own, _ := conflict(0, 0)
+	disc := *own
+	disc.Discount = 0.5 // it concedes early, below the opponent's offer
+	s := setup(t, sp, &disc, 1)
+	x := s.Index
+	worst, _ := x.Min()
+	good, _ := x.Rank(3) // HardHeaded's 4th best outcome
+	const rounds = 100
+	count := map[bool]int{}
+	for _, offered := range []bool{false, true} {
+		h := &HardHeaded{Ka: 0.05, E: 0.05, Min: 0.585}
+		h.Reset(s)
+		respondTo(h, worst, 1, rounds)
+		o := worst
+		if offered {
+			o = good
+		}
+		if a := respondTo(h, o, 2, rounds); a.Kind == protocol.ActAccept {
+			t.Fatal("HardHeaded accepted its 4th best outcome at t = 0.02")
+		}
+		for r := 3; r <= 99; r++ {
+			a := respondTo(h, worst, r, rounds)
+			if a.Kind == protocol.ActAccept {
+				t.Fatalf("round %d: accepted a worthless offer", r)
+			}
+			if a.Outcome == good {
+				count[offered]++
+			}
+		}
+	}
+	t.Logf("offers of the outcome: %d when the opponent offered it, %d when not", count[true], count[false])
+	if count[true] < count[false]+5 {
+		t.Errorf("HardHeaded offered the opponent's best offer back %d times, %d when the opponent never offered it", count[true], count[false])
+	}
+}
+
+// TestCUHKAgentToughness: CUHKAgent holds out longer (λ grows) against an
+// opponent whose recent offers are all new: λ = λ₀ + 0.1·(1 − λ₀)·1.
+func TestCUHKAgentToughness(t *testing.T) {
+	sp, own, _ := conflict(0, 0)
+	disc := *own
+	disc.Discount = 0.5
+	s := setup(t, sp, &disc, 1)
+	c := &CUHKAgent{}
+	c.Reset(s)
+	for r := 1; r <= 20; r++ {
+		respondTo(c, uint64(r*3), r, 100) // twenty distinct offers
+	}
+	if want := c.lambda0 + 0.1*(1-c.lambda0); math.Abs(c.lambda-want) > 1e-12 {
+		t.Errorf("λ = %v against an opponent of new offers, want %v", c.lambda, want)
+	}
+	c.Reset(s)
+	for r := 1; r <= 20; r++ {
+		respondTo(c, 7, r, 100) // the same offer again and again
+	}
+	if c.lambda != c.lambda0 {
+		t.Errorf("λ = %v against a repeating opponent, want λ₀ = %v", c.lambda, c.lambda0)
+	}
+}
