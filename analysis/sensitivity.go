@@ -105,7 +105,7 @@ func assumptionSlots(f *scenario.File) []slot {
 		for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
 			field, _, _ := strings.Cut(strings.TrimPrefix(r.Path, prefix), ".")
 			n := r.Get()
-			if !sampled[field] || n.Assumption == nil || len(n.Assumption.Range) != 2 {
+			if !sampled[field] || !Sampled(n) {
 				continue
 			}
 			out = append(out, slot{path: r.Path, orig: n, set: r.Set, party: p, field: field})
@@ -159,8 +159,7 @@ func (sm *sampler) draw(rng *rand.Rand) {
 		maps.Copy(sm.f.Parties[p].Weights, sm.weights[p])
 	}
 	for _, s := range sm.slots {
-		r := s.orig.Assumption.Range
-		s.set(scenario.Number{Value: r[0] + (r[1]-r[0])*rng.Float64()})
+		s.set(scenario.Number{Value: DrawAssumed(s.orig, rng)})
 	}
 	for _, p := range sm.renorm {
 		w := sm.f.Parties[p].Weights
