@@ -262,8 +262,10 @@ func TestHubGoneAndBack(t *testing.T) {
 		t.Run(transport, func(t *testing.T) {
 			tb := newHubTable(t, 300*time.Millisecond, seat.Options{ActionTimeout: 10 * time.Second}, "boulware")
 			l := hubLink(t, transport, tb.seat, 0)
-			go misbehaviours["gone"](l, transport)
+			gone := make(chan struct{})
+			go func() { misbehaviours["gone"](l, transport); close(gone) }()
 			res := tb.play(t, 1)
+			<-gone
 			if f := res.Failure; f == nil || f.Cause != session.CauseDisconnect || !strings.Contains(f.Message, "did not come back within 300ms") {
 				t.Fatalf("first session: %s %+v", res.Status, res.Failure)
 			}
