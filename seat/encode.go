@@ -102,7 +102,27 @@ func preferences(b *session.Briefing, s *negotiator.Setup) *Preferences {
 	for _, rl := range u.RedLines {
 		p.RedLines = append(p.RedLines, redLine(sc, b.Issues, rl))
 	}
+	for _, t := range u.Terms {
+		p.Terms = append(p.Terms, Term{When: valueSets(sc, b.Issues, &t.Constraint), Value: t.Value})
+	}
 	return p
+}
+
+// valueSets renders a constraint of the phase's utility (issue indices are
+// the phase's dimensions) as the values it allows per issue.
+func valueSets(sc *scenario.Scenario, issues []int, c *utility.Constraint) map[string][]any {
+	out := map[string][]any{}
+	for k, d := range c.Issues {
+		is := &sc.Issues[issues[d]]
+		vs := []any{}
+		for v, ok := range c.Allowed[k] {
+			if ok {
+				vs = append(vs, valueOf(is, v))
+			}
+		}
+		out[is.ID] = vs
+	}
+	return out
 }
 
 // redLine renders a red line of the phase's utility (its issue indices are
