@@ -132,3 +132,21 @@ func TestIndexTermsGreedy(t *testing.T) {
 		}
 	}
 }
+
+// TestBitsetSparse: a set over a space of 10^10 outcomes (which an index
+// over cells makes playable by MiCRO) holds its members in a map, not in
+// 1.25 GB of bits, and still tells new members from old.
+func TestBitsetSparse(t *testing.T) {
+	var b bitset
+	b.reset(10_000_000_000)
+	if b.sparse == nil || len(b.bits) != 0 {
+		t.Fatalf("%d words of bits for 10^10 outcomes", len(b.bits))
+	}
+	if !b.add(9_999_999_999) || b.add(9_999_999_999) || !b.add(0) {
+		t.Fatal("add does not tell new members from old")
+	}
+	b.reset(100)
+	if b.sparse != nil || len(b.bits) != 2 || !b.add(99) || b.add(99) {
+		t.Fatal("a small set is not a bitset")
+	}
+}

@@ -2,9 +2,11 @@ package session
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/utility"
 )
 
 // TestNonlinearGeniusSession: Boulware against Conceder on ANAC 2014's
@@ -49,6 +51,65 @@ func TestNonlinearGeniusSession(t *testing.T) {
 		}
 		if res.AnalysisNote != "" || res.DistanceToPareto == nil || *res.DistanceToPareto < 0 || math.IsNaN(*res.DistanceToPareto) {
 			t.Errorf("seed %d: distance to Pareto %v, note %q", seed, res.DistanceToPareto, res.AnalysisNote)
+		}
+	}
+	// Strategies that need a sorted index play too.
+	for _, negs := range [][]string{{"micro", "frequency"}, {"random", "micro"}} {
+		res, err := Run(Config{Prepared: prep, Negotiators: negs, Deadline: protocol.Deadline{Rounds: 100}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Agreed {
+			sc.Space().Decode(*res.OutcomeIndex, o)
+			for p, pr := range res.Parties {
+				if want := us[p].Utility(o); pr.Utility != want {
+					t.Errorf("%v: %s's payoff %v, its utility of the deal %v", negs, pr.ID, pr.Utility, want)
+				}
+			}
+		}
+	}
+}
+
+// TestPhaseUtilityTerms: an agenda phase's utility of a utility with terms
+// is the mean, over the values of the issues still open, of the full
+// utility with the settled issues at their agreed values (sums stay below
+// the clamp here, so the mean and the sum commute).
+func TestPhaseUtilityTerms(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	sizes := []int{3, 2, 4}
+	for trial := range 50 {
+		ev := make([][]float64, len(sizes))
+		for i, n := range sizes {
+			ev[i] = make([]float64, n)
+			for v := range ev[i] {
+				ev[i][v] = r.Float64()
+			}
+		}
+		u := utility.NewAdditive([]float64{0.1, 0.1, 0.1}, ev, 0, 1)
+		for range 4 {
+			var c utility.Constraint
+			for i, n := range sizes {
+				if r.IntN(2) == 0 {
+					continue
+				}
+				al := make([]bool, n)
+				for v := range al {
+					al[v] = r.IntN(2) == 0
+				}
+				c.Issues, c.Allowed = append(c.Issues, i), append(c.Allowed, al)
+			}
+			u.Terms = append(u.Terms, utility.Term{Constraint: c, Value: r.Float64()*0.2 - 0.05})
+		}
+		v0 := r.IntN(3)
+		pu := phaseUtility(u, []int{1}, []int{v0, 0, 0}, []bool{true, false, false})
+		for x := range sizes[1] {
+			mean := 0.0
+			for v2 := range sizes[2] {
+				mean += u.Raw([]int{v0, x, v2}) / float64(sizes[2])
+			}
+			if got := pu.Raw([]int{x}); math.Abs(got-mean) > 1e-12 {
+				t.Fatalf("trial %d: phase utility of %d is %v, the mean %v", trial, x, got, mean)
+			}
 		}
 	}
 }
