@@ -28,8 +28,10 @@ func hasTerms(us []*utility.Additive) bool {
 	return false
 }
 
-// checkTerms refuses term values that are not finite numbers.
-func checkTerms(us []*utility.Additive, m int) error {
+// checkTerms refuses term values that are not finite numbers and terms
+// whose value flags do not fit the space.
+func checkTerms(us []*utility.Additive, sp outcome.Space) error {
+	m := sp.Issues()
 	for p, u := range us {
 		for k := range u.Terms {
 			t := &u.Terms[k]
@@ -39,9 +41,12 @@ func checkTerms(us []*utility.Additive, m int) error {
 			if len(t.Allowed) != len(t.Issues) {
 				return fmt.Errorf("analysis: party %d, term %d names %d issues with %d sets of values", p, k, len(t.Issues), len(t.Allowed))
 			}
-			for _, i := range t.Issues {
+			for j, i := range t.Issues {
 				if i < 0 || i >= m {
 					return fmt.Errorf("analysis: party %d, term %d names issue %d of %d", p, k, i, m)
+				}
+				if len(t.Allowed[j]) != sp.Card(i) {
+					return fmt.Errorf("analysis: party %d, term %d has %d flags for issue %d of %d values", p, k, len(t.Allowed[j]), i, sp.Card(i))
 				}
 			}
 		}

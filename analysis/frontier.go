@@ -231,7 +231,7 @@ func newEngine(us []*utility.Additive, sp outcome.Space, opts Options) (*engine,
 			r += slices.Max(u.Table[i])
 		}
 	}
-	if err := checkTerms(us, m); err != nil {
+	if err := checkTerms(us, sp); err != nil {
 		return nil, err
 	}
 	e.terms = hasTerms(us)
