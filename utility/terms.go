@@ -24,10 +24,10 @@ func (a *Additive) HasTerms() bool { return len(a.Terms) > 0 }
 
 // DefaultSearchNodes bounds the search of Max and Min over a utility with
 // terms, in nodes plus the terms looked at (Walker.Cost): about a second of
-// work. Finding the best outcome of a sum of
-// rectangles is hard in general (a weighted satisfiability problem), so a
-// hostile profile must not hold a caller for hours.
-const DefaultSearchNodes = 20_000_000
+// work. Finding the best outcome of a sum of rectangles is hard in general
+// (a weighted satisfiability problem), so a hostile profile must not hold a
+// caller for hours.
+const DefaultSearchNodes = 100_000_000
 
 // ErrSearchLimit is returned (by Extreme) when a search passed its node
 // limit before it proved its answer.
