@@ -175,6 +175,16 @@ class Utility:
                     kind = self.kinds[iid]
                     conds.append((pos, frozenset(self._index[pos][_key(kind, v)] for v in rl["forbid"][iid])))
             self.red_lines.append((rl.get("id", ""), conds))
+        # Each term: (value, [(issue position, allowed value indices)]); it
+        # adds its value to the outcomes that match every condition.
+        self.terms = []
+        for t in preferences.get("terms") or []:
+            conds = []
+            for pos, iid in enumerate(self.issues):
+                if iid in t.get("when", {}):
+                    kind = self.kinds[iid]
+                    conds.append((pos, frozenset(self._index[pos][_key(kind, v)] for v in t["when"][iid])))
+            self.terms.append((float(t.get("value", 0.0)), conds))
         self._sorted = None
 
     @property
@@ -220,6 +230,9 @@ class Utility:
         s = 0.0
         for t, k in zip(self.tables, idx):
             s += t[k]
+        for value, conds in self.terms:
+            if all(idx[pos] in allowed for pos, allowed in conds):
+                s += value
         return 1.0 if s > 1 else s
 
     def __call__(self, outcome):
@@ -243,9 +256,13 @@ class Utility:
         return self._sorted
 
     def best(self):
-        """An outcome of the highest utility."""
+        """An outcome of the highest utility (with terms, only in spaces small
+        enough to list)."""
         if self.size <= 1000000:
             return self.outcomes()[0][1]
+        if self.terms:
+            raise ValueError("the best of %d outcomes is found by listing them, and these preferences have terms "
+                             "(they are not additive): use of_index on outcomes of your own choosing" % self.size)
         return self.outcome(tuple(max(range(len(t)), key=t.__getitem__) for t in self.tables))
 
     def at_least(self, x):
