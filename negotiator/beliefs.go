@@ -53,9 +53,10 @@ type BeliefReporter interface {
 //
 //   - a type with known preferences explains o as a boundedly rational
 //     choice: the seat offers outcome o with probability e^{β·u_t(o)}/Z_t
-//     (Z_t summed over the whole space, in closed form for an additive
-//     utility: a product over issues), so the type that values the
-//     offers most, relative to what it could have asked, gains;
+//     (Z_t summed over the whole space in closed form, a product over
+//     issues of the utility's tables, the clamp at 1 left out), so the
+//     type that values the offers most, relative to what it could have
+//     asked, gains;
 //   - a seat never offers below its reservation value: a type gains the
 //     probability that its reservation value is at most u_t(o) (a floor
 //     of 10⁻³ keeps a type that is wrong about it alive), and its range
@@ -143,7 +144,8 @@ func (m *TypeModel) Reset(b *Belief, sp outcome.Space) {
 
 // logPartition is log Σ e^{β·Σ_i T_i(o_i)} over the outcomes o that c
 // matches (every outcome when c is nil): a product over issues of sums,
-// each taken stably.
+// each taken stably. It counts the utility's tables only: for a utility
+// that is not a table sum it is an approximation.
 func (m *TypeModel) logPartition(u *utility.Additive, c *utility.Constraint) float64 {
 	z := 0.0
 	for i, row := range u.Table {
@@ -197,12 +199,8 @@ func (m *TypeModel) Update(id uint64) {
 		ty := &m.b.Types[t]
 		ll := math.Log(max(m.post[t], 1e-300))
 		if u := ty.Utility; u != nil {
-			sum := 0.0
-			for i, v := range m.vals {
-				sum += u.Table[i][v]
-			}
-			ll += m.Beta*sum - m.logZ[t]
-			x := utility.Clamp(sum)
+			x := u.Raw(m.vals)
+			ll += m.Beta*x - m.logZ[t]
 			ll += math.Log(max(m.cdf(t, x), typeFloor))
 			if x >= ty.RvLow && x < m.rvHi[t] {
 				m.rvHi[t] = x
