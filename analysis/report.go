@@ -133,6 +133,9 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 		redLines = redLines || len(u.RedLines) > 0
 		r.Parties = append(r.Parties, s.Parties[p].ID)
 		r.Reservation = append(r.Reservation, u.Reservation)
+		if st := s.Parties[p].StatedReservation; st != nil {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s's reservation value is its utility of the status quo, %.4g; the %.4g the file states is not used", s.Parties[p].ID, u.Reservation, *st))
+		}
 	}
 	r.us = us
 	for i := range s.Issues {

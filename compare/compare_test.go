@@ -257,3 +257,30 @@ func TestDiffWithoutLineup(t *testing.T) {
 		t.Errorf("%v:\n%s", err, text.String())
 	}
 }
+
+// TestDiffStatusQuo: a status quo added to a version is a change of its
+// rules, and the reservation values it derives move as figures: the
+// north's world without a deal (no truce, the line of contact, no
+// guarantees) is worth 0.2·0 + 0.5·0.4 + 0.3·0 = 0.2 to it, not the 0.3
+// it states.
+func TestDiffStatusQuo(t *testing.T) {
+	a, err := os.ReadFile("testdata/truce-v1.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := append(bytes.Clone(a), []byte("status_quo:\n  outcome: {truce: none, border: line, guarantees: none}\n  assumption: {why: the front holds}\n")...)
+	d, err := Versions(Version{Name: "testdata/truce-v1.yaml", Data: a}, Version{Name: "testdata/truce-v1b.yaml", Data: b}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, c := range d.Changes {
+		paths = append(paths, c.Section+" "+c.Path+" "+c.Kind)
+	}
+	if !slices.Contains(paths, "rules status_quo.outcome.border added") {
+		t.Errorf("changes %q: want the status quo added to the rules", paths)
+	}
+	if !slices.Contains(d.Moved, "reservation") || !near(d.AfterFigures.Reservation["north"], 0.2) || !near(d.BeforeFigures.Reservation["north"], 0.3) {
+		t.Errorf("moved %v; reservation %v → %v", d.Moved, d.BeforeFigures.Reservation, d.AfterFigures.Reservation)
+	}
+}

@@ -374,7 +374,7 @@ func sectionOf(path string) string {
 	top, _, _ := strings.Cut(path, "[")
 	top, _, _ = strings.Cut(top, ".")
 	switch top {
-	case "guarantees", "agenda", "mediator", "meetings", "events", "decision":
+	case "guarantees", "agenda", "mediator", "meetings", "events", "decision", "status_quo":
 		return Rules
 	case "parties":
 		for _, f := range []string{"red_lines", "ratification", "commitments"} {

@@ -29,6 +29,18 @@ type File struct {
 	Meetings   []MeetingDef   `yaml:"meetings,omitempty" json:"meetings,omitempty" jsonschema_description:"Meetings that take place only if every invitee accepts."`
 	Events     []EventDef     `yaml:"events,omitempty" json:"events,omitempty" jsonschema_description:"Scheduled changes to a party's position: pressure, sanctions, momentum."`
 	Decision   *DecisionDef   `yaml:"decision,omitempty" json:"decision,omitempty" jsonschema_description:"How the parties agree on a deal: unanimity (default), or a quorum that must include veto parties."`
+
+	StatusQuo *StatusQuoDef `yaml:"status_quo,omitempty" json:"status_quo,omitempty" jsonschema_description:"What no agreement is: an outcome, every issue given; each party's reservation value is its utility of it."`
+}
+
+// StatusQuoDef is the world without a deal: an outcome (issue id to option
+// id or number, every issue given) with where it comes from. Each party's
+// disagreement value is its utility of this outcome (red lines left out:
+// they are about deals, not about the world as it is).
+type StatusQuoDef struct {
+	Outcome    map[string]string `yaml:"outcome" json:"outcome" jsonschema_description:"Issue id to the value the issue takes without a deal: an option id or a number."`
+	Source     *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption *Assumption       `yaml:"assumption,omitempty" json:"assumption,omitempty"`
 }
 
 // SourceDef names a document that quotes in the scenario come from.

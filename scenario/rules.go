@@ -26,6 +26,7 @@ func (v *validator) rules(f *File, s *Scenario) {
 		}
 	}
 	v.guarantees(f, s)
+	v.statusQuo(f, s)
 	v.agenda(f, s)
 	v.mediator(f, s)
 	v.decision(f, s)
@@ -536,4 +537,92 @@ func (v *validator) events(f *File, s *Scenario) {
 		s.Events = append(s.Events, e)
 	}
 	sort.SliceStable(s.Events, func(i, j int) bool { return s.Events[i].Round < s.Events[j].Round })
+}
+
+// ReservationTolerance is how far a stated reservation value may lie from
+// the status quo's before validation warns that they disagree.
+const ReservationTolerance = 1e-9
+
+// statusQuo resolves the world without a deal and derives each party's
+// reservation value from it: its utility of that outcome, red lines left
+// out. A reservation value the file states as well is replaced, with a
+// warning that gives both numbers when they differ. It runs after the
+// guarantees, whose discounts enter the utilities.
+func (v *validator) statusQuo(f *File, s *Scenario) {
+	d := f.StatusQuo
+	if d == nil {
+		return
+	}
+	const p = "status_quo"
+	if d.Source != nil {
+		v.citation(*d.Source, join(p, "source"))
+	}
+	if a := d.Assumption; a != nil {
+		if strings.TrimSpace(a.Why) == "" {
+			v.errorf(join(p, "assumption"), "the assumption behind the status quo needs a why")
+		}
+		if a.Range != nil {
+			v.errorf(join(p, "assumption.range"), "the status quo is an outcome, not a number: its assumption takes no range")
+		}
+	}
+	sq := v.outcome(d.Outcome, join(p, "outcome"), "the status quo", s)
+	if sq == nil || len(s.Parties) != len(f.Parties) {
+		return
+	}
+	s.StatusQuo = sq
+	if len(v.errs) > 0 {
+		return // utilities may be incomplete; the scenario is not used
+	}
+	for i := range s.Parties {
+		pa := &s.Parties[i]
+		if pa.Disinterested() || len(pa.Prefs.Weights) == 0 {
+			continue
+		}
+		sqv := s.Utility(i).Raw(sq)
+		if r := f.Parties[i].Reservation; r != nil && math.Abs(r.Value-sqv) > ReservationTolerance {
+			stated := r.Value
+			pa.StatedReservation = &stated
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: the reservation value of %q is stated as %s, but its utility of the status quo is %s; the status quo's value is used",
+				v.pos(fmt.Sprintf("parties[%d].reservation", i)), pa.ID, ftoa(stated), ftoa(sqv)))
+		}
+		pa.Prefs.Reservation = sqv
+	}
+	v.dropDefaultsMatching(func(d Default) bool {
+		return strings.HasSuffix(d.Path, ".reservation") && strings.HasPrefix(d.Path, "parties[")
+	})
+}
+
+// outcome resolves a complete outcome given as issue id → value (option id
+// or number): every issue once, each value one of its issue's. It returns
+// nil after reporting a problem.
+func (v *validator) outcome(m map[string]string, path, what string, s *Scenario) []int {
+	o := make([]int, len(s.Issues))
+	ok := true
+	for _, id := range sortedKeys(m) {
+		if s.IssueIndex(id) < 0 {
+			v.errorf(join(path, id), "%s names unknown issue %q; issues are %s", what, id, v.issueIDs(s))
+			ok = false
+		}
+	}
+	var missing []string
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		val, given := m[is.ID]
+		if !given {
+			missing = append(missing, is.ID)
+			continue
+		}
+		if o[i] = is.Lookup(val); o[i] < 0 {
+			v.errorf(join(path, is.ID), "%s gives issue %q the value %q, which is not one of its values (%s)", what, is.ID, val, valuesOf(is))
+			ok = false
+		}
+	}
+	if len(missing) > 0 {
+		v.errorf(path, "%s gives no value for issue(s) %s; give every issue the value it takes", what, strings.Join(missing, ", "))
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return o
 }

@@ -67,6 +67,12 @@ type Scenario struct {
 	// Rule: unanimity); its veto parties are scenario party indices, see
 	// NegotiatorRule.
 	Decision decision.Rule
+
+	// StatusQuo is what no agreement is, one value index per issue, or nil
+	// when the file does not say. With it, each party's reservation value
+	// (Preferences.Reservation) is its utility of this outcome, red lines
+	// left out.
+	StatusQuo []int
 }
 
 // Guarantee discounts an issue's worth to its beneficiary by the
@@ -135,6 +141,11 @@ type Party struct {
 	Ratification *utility.Ratification
 	DelayCost    float64 // utility lost per round without agreement
 	Drift        float64 // change of the reservation value per round
+
+	// StatedReservation is the reservation value the file states when a
+	// status quo replaces it with a different one (nil otherwise):
+	// validation warns, and analyses note it.
+	StatedReservation *float64
 }
 
 // Disinterested reports whether the party has no interests of its own:

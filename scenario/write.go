@@ -7,7 +7,8 @@ import (
 )
 
 // ToFile returns the on-disk form of s, so that any scenario, imported or
-// built in code, can be written in parley's format. Parsing the result gives
+// built in code, can be written in parley's format. With a status quo the
+// reservation values are not written: they follow from it. Parsing the result gives
 // back the same utilities (numbers are written in shortest round-trip form).
 func (s *Scenario) ToFile() *File {
 	f := &File{Parley: FormatVersion, Name: s.Name, Description: s.Description}
@@ -66,7 +67,7 @@ func (s *Scenario) ToFile() *File {
 			}
 			d.Members = append(d.Members, md)
 		}
-		if p.Prefs.Reservation != 0 {
+		if p.Prefs.Reservation != 0 && s.StatusQuo == nil {
 			r := N(p.Prefs.Reservation)
 			d.Reservation = &r
 		}
@@ -96,6 +97,12 @@ func (s *Scenario) ToFile() *File {
 		f.Parties = append(f.Parties, d)
 	}
 	f.Decision = s.decisionDef()
+	if s.StatusQuo != nil {
+		f.StatusQuo = &StatusQuoDef{Outcome: make(map[string]string, len(s.Issues))}
+		for i, v := range s.StatusQuo {
+			f.StatusQuo.Outcome[s.Issues[i].ID] = s.Issues[i].Value(v)
+		}
+	}
 	return f
 }
 

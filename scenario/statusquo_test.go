@@ -1,0 +1,60 @@
+package scenario
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestStatusQuoDerivesReservations (issue 16, finding 1): a party's
+// reservation value is its utility of the status quo, not a number stated
+// beside it. In testdata/war.yaml the status quo is (none, held, no): ua
+// values it 0.3·0 + 0.5·0.4 + 0.2·0 = 0.2, ru 0.2·1 + 0.6·0.7 + 0.2·1 =
+// 0.82; ru's stated 0.45 contradicts that and is reported with both numbers.
+func TestStatusQuoDerivesReservations(t *testing.T) {
+	s := mustLoad(t, "testdata/war.yaml")
+	if got, want := s.StatusQuo, []int{1, 1, 1}; !equalInts(got, want) {
+		t.Fatalf("status quo %v, want %v", got, want)
+	}
+	for p, want := range []float64{0.2, 0.82} {
+		if got := s.Utility(p).Reservation; !near(got, want) {
+			t.Errorf("%s: reservation %v, want %v", s.Parties[p].ID, got, want)
+		}
+	}
+	if s.Parties[0].StatedReservation != nil || s.Parties[1].StatedReservation == nil || *s.Parties[1].StatedReservation != 0.45 {
+		t.Errorf("stated reservations: %v %v", s.Parties[0].StatedReservation, s.Parties[1].StatedReservation)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], `testdata/war.yaml:25:18: the reservation value of "ru" is stated as 0.45, but its utility of the status quo is 0.82`) {
+		t.Errorf("warnings: %q", s.Warnings)
+	}
+	for _, d := range s.Defaults {
+		if strings.HasSuffix(d.Path, ".reservation") {
+			t.Errorf("the status quo gives every reservation value, yet %s is listed as a default", d)
+		}
+	}
+}
+
+// TestStatusQuoErrors: every misuse of status_quo is positioned.
+func TestStatusQuoErrors(t *testing.T) {
+	cases := []mutation{
+		{"unknown issue", "land: held, summit", "land: held, border: open, summit", `testdata/x.yaml:15:50: the status quo names unknown issue "border"; issues are ceasefire, land, summit`},
+		{"missing issue", "ceasefire: none, land: held, ", "ceasefire: none, ", `the status quo gives no value for issue(s) land; give every issue the value it takes`},
+		{"bad value", "land: held,", "land: occupied,", `testdata/x.yaml:15:36: the status quo gives issue "land" the value "occupied", which is not one of its values (options: none, held, ceded)`},
+		{"range", "assumption: {why: the front holds where it is and nobody meets}", "assumption: {why: x, range: [0, 1]}", `the status quo is an outcome, not a number: its assumption takes no range`},
+		{"direction only", "assumption: {why: the front holds where it is and nobody meets}", `source: {document: memo, quote: "The salary matters most", direction_only: true}`, `direction_only marks the source of a number whose size is assumed; this source supports no number`},
+		{"no why", "assumption: {why: the front holds where it is and nobody meets}", "assumption: {why: \"\"}", `the assumption behind the status quo needs a why`},
+		{"not a mapping", "  outcome: {ceasefire: none, land: held, summit: \"no\"}", "  outcome: [none, held]", `must be a mapping, found a list`},
+	}
+	checkMutations(t, "testdata/war.yaml", cases)
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
