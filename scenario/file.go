@@ -123,6 +123,16 @@ type PartyDef struct {
 	Ratification *RatificationDef `yaml:"ratification,omitempty" json:"ratification,omitempty" jsonschema_description:"A deal binds the party only if its constituency ratifies it."`
 	DelayCost    *Number          `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"Utility lost per round without agreement."`
 	Drift        *Number          `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"Change of the reservation value per round (momentum)."`
+	While        []WhileDef       `yaml:"while,omitempty" json:"while,omitempty" jsonschema_description:"Delay cost and drift in other states of the talks: the first entry whose clauses are agreed and in force applies."`
+}
+
+// WhileDef is the delay cost and drift of a party while certain clauses are
+// agreed and in force (a truce stops the war's costs). A field left out
+// keeps the party's own value.
+type WhileDef struct {
+	Agreed    Match   `yaml:"agreed" json:"agreed" jsonschema_description:"The state: every listed issue agreed, with one of the listed values."`
+	DelayCost *Number `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"Utility lost per round in this state (default: the party's delay_cost)."`
+	Drift     *Number `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"Change of the reservation value per round in this state (default: the party's reservation_drift)."`
 }
 
 // MemberDef is an actor that a party speaks for: a member of a coalition,
@@ -188,6 +198,7 @@ type PhaseDef struct {
 	ID     string    `yaml:"id" json:"id"`
 	Issues []string  `yaml:"issues" json:"issues"`
 	After  []string  `yaml:"after,omitempty" json:"after,omitempty" jsonschema_description:"Phases that must be agreed before this one opens."`
+	Stands bool      `yaml:"stands,omitempty" json:"stands,omitempty" jsonschema_description:"The phase binds on its own: if a later phase fails, its clauses stay in force (default: provisional). Needs status_quo."`
 	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
 }
 

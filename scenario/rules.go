@@ -177,6 +177,24 @@ func (v *validator) partyRules(d PartyDef, p string, s *Scenario, pa *Party) {
 	if r := d.Ratification; r != nil {
 		pa.Ratification = v.ratification(r, join(p, "ratification"), d.ID, s)
 	}
+	for k, w := range d.While {
+		wp := fmt.Sprintf("%s.while[%d]", p, k)
+		what := fmt.Sprintf("state %d of %q", k+1, d.ID)
+		rule := StateRule{DelayCost: pa.DelayCost, Drift: pa.Drift}
+		if c := v.match(w.Agreed, join(wp, "agreed"), what, s); c != nil {
+			rule.Agreed = *c
+		}
+		if w.DelayCost == nil && w.Drift == nil {
+			v.errorf(wp, "%s gives neither delay_cost nor reservation_drift; a state changes one of them", what)
+		}
+		if w.DelayCost != nil {
+			rule.DelayCost = v.number(*w.DelayCost, join(wp, "delay_cost"), "the delay cost in "+what, 0, 1)
+		}
+		if w.Drift != nil {
+			rule.Drift = v.number(*w.Drift, join(wp, "reservation_drift"), "the reservation drift in "+what, -1, 1)
+		}
+		pa.While = append(pa.While, rule)
+	}
 }
 
 func (v *validator) ratification(d *RatificationDef, p, party string, s *Scenario) *utility.Ratification {
@@ -337,6 +355,10 @@ func (v *validator) agenda(f *File, s *Scenario) {
 		}
 		index[d.ID] = k
 		phases[k].ID = d.ID
+		phases[k].Stands = d.Stands
+		if d.Stands && f.StatusQuo == nil {
+			v.errorf(fmt.Sprintf("agenda[%d].stands", k), "phase %q stands on its own, but the scenario has no status_quo: say what no agreement is, which the phase's clauses change when a later phase fails", d.ID)
+		}
 	}
 	owner := map[int]string{}
 	for k, d := range f.Agenda {

@@ -91,6 +91,10 @@ type Phase struct {
 	ID     string
 	Issues []int
 	After  []int // phase indices
+	// Stands: the phase binds on its own, so that its clauses stay in
+	// force if a later phase fails; otherwise it is provisional and
+	// nothing it agreed binds without the whole deal.
+	Stands bool
 }
 
 // Meeting takes place only if every invitee accepts, each by its own rule.
@@ -139,8 +143,11 @@ type Party struct {
 	RedLineInfo  []RedLineInfo // description and source of each red line
 	Credibility  float64       // probability of honouring a commitment
 	Ratification *utility.Ratification
-	DelayCost    float64 // utility lost per round without agreement
-	Drift        float64 // change of the reservation value per round
+	DelayCost    float64 // utility lost per round while nothing agreed is in force
+	Drift        float64 // change of the reservation value per round, likewise
+	// While are the delay cost and drift in other states of the talks: the
+	// first rule whose clauses are agreed and in force applies (Rates).
+	While []StateRule
 
 	// StatedReservation is the reservation value the file states when a
 	// status quo replaces it with a different one (nil otherwise):
@@ -158,6 +165,39 @@ func (p *Party) Disinterested() bool {
 		}
 	}
 	return len(p.Prefs.Weights) > 0
+}
+
+// StateRule is a party's delay cost and drift while the clauses Agreed
+// matches are agreed and in force.
+type StateRule struct {
+	Agreed    utility.Constraint
+	DelayCost float64
+	Drift     float64
+}
+
+// Rates returns the party's delay cost and drift per round in a state of
+// the talks: isAgreed[i] says whether issue i is agreed and in force, and
+// agreed[i] its value. The first While rule that the state matches applies
+// (every issue it names agreed, with one of its values); in any other
+// state, the party's own DelayCost and Drift.
+func (p *Party) Rates(agreed []int, isAgreed []bool) (cost, drift float64) {
+	for k := range p.While {
+		if p.While[k].Matches(agreed, isAgreed) {
+			return p.While[k].DelayCost, p.While[k].Drift
+		}
+	}
+	return p.DelayCost, p.Drift
+}
+
+// Matches reports whether the state (see Party.Rates) has every issue the
+// rule names agreed, with one of the values it lists.
+func (r *StateRule) Matches(agreed []int, isAgreed []bool) bool {
+	for k, i := range r.Agreed.Issues {
+		if !isAgreed[i] || !r.Agreed.Allowed[k][agreed[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // Member is an actor a party speaks for.
@@ -340,6 +380,15 @@ func (s *Scenario) Utilities() []*utility.Additive {
 		us[p] = s.Utility(p)
 	}
 	return us
+}
+
+// Package returns s with every issue negotiated at once: no agenda, so
+// that nothing agreed is in force before the whole deal (talks during
+// the war, when the agenda puts a truce first). The rest is shared with s.
+func (s *Scenario) Package() *Scenario {
+	c := *s
+	c.Agenda = nil
+	return &c
 }
 
 // PartyIndex returns the index of the party with the given id, or -1.

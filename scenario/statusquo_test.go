@@ -23,7 +23,7 @@ func TestStatusQuoDerivesReservations(t *testing.T) {
 	if s.Parties[0].StatedReservation != nil || s.Parties[1].StatedReservation == nil || *s.Parties[1].StatedReservation != 0.45 {
 		t.Errorf("stated reservations: %v %v", s.Parties[0].StatedReservation, s.Parties[1].StatedReservation)
 	}
-	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], `testdata/war.yaml:25:18: the reservation value of "ru" is stated as 0.45, but its utility of the status quo is 0.82`) {
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], `testdata/war.yaml:28:18: the reservation value of "ru" is stated as 0.45, but its utility of the status quo is 0.82`) {
 		t.Errorf("warnings: %q", s.Warnings)
 	}
 	for _, d := range s.Defaults {
@@ -57,4 +57,41 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// TestStateRules: a party's delay cost and drift depend on the clauses
+// agreed and in force; a state that leaves a rate out keeps the party's
+// own. In war.yaml ua pays 0.01 a round at war and 0.002 with a ceasefire
+// in force; its drift is 0 in both.
+func TestStateRules(t *testing.T) {
+	s := mustLoad(t, "testdata/war.yaml")
+	ua := &s.Parties[0]
+	agreed, in := []int{0, 0, 0}, []bool{false, false, false}
+	if c, d := ua.Rates(agreed, in); c != 0.01 || d != 0 {
+		t.Errorf("at war: cost %v, drift %v", c, d)
+	}
+	in[0] = true
+	if c, d := ua.Rates(agreed, in); c != 0.002 || d != 0 {
+		t.Errorf("in a ceasefire: cost %v, drift %v", c, d)
+	}
+	agreed[0] = 1 // agreed: the fighting goes on
+	if c, _ := ua.Rates(agreed, in); c != 0.01 {
+		t.Errorf("after agreeing on no ceasefire: cost %v", c)
+	}
+	if !s.Agenda[0].Stands || s.Agenda[1].Stands {
+		t.Errorf("stands: %v %v", s.Agenda[0].Stands, s.Agenda[1].Stands)
+	}
+}
+
+// TestStateRuleErrors: every misuse of while and stands is positioned.
+func TestStateRuleErrors(t *testing.T) {
+	cases := []mutation{
+		{"unknown issue", "agreed: {ceasefire: [now]}", "agreed: {truce: [now]}", `testdata/x.yaml:21:26: state 1 of "ua" names unknown issue "truce"; issues are ceasefire, land, summit`},
+		{"unknown value", "agreed: {ceasefire: [now]}", "agreed: {ceasefire: [soon]}", `state 1 of "ua" names "soon", which is not a value of issue "ceasefire"`},
+		{"no issue", "agreed: {ceasefire: [now]}", "agreed: {}", `state 1 of "ua" names no issue`},
+		{"no rate", "{agreed: {ceasefire: [now]}, delay_cost: 0.002}", "{agreed: {ceasefire: [now]}}", `testdata/x.yaml:21:9: state 1 of "ua" gives neither delay_cost nor reservation_drift`},
+		{"cost out of range", "delay_cost: 0.002}", "delay_cost: -0.002}", `the delay cost in state 1 of "ua" is -0.002; it must be between 0 and 1`},
+		{"stands without status quo", "status_quo:\n  outcome: {ceasefire: none, land: held, summit: \"no\"}\n  assumption: {why: the front holds where it is and nobody meets}\n", "", `testdata/x.yaml:32:46: phase "truce" stands on its own, but the scenario has no status_quo`},
+	}
+	checkMutations(t, "testdata/war.yaml", cases)
 }

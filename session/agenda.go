@@ -188,6 +188,7 @@ func (r *Runner) playPhases() (protocol.Outcome, error) {
 			for k, i := range info.issues {
 				r.st.settled[i], r.st.isSettled[i] = local[k], true
 			}
+			r.phaseAgreed(ph, o.Round)
 			r.notePhase(ph, o.Round, "agreed", "", true, o.Outcome)
 		}
 		offset = o.Round

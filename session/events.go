@@ -39,6 +39,9 @@ func (p *Prepared) compileEvents(base []variant) error {
 				nu.RedLines = u.RedLines
 				u = nu
 			}
+			if sq := sc.StatusQuo; sq != nil {
+				u.Reservation = u.Raw(sq) // the weights may have changed
+			}
 			u.Reservation += c.shift
 			var kept []utility.RedLine
 			for _, rl := range u.RedLines {
@@ -101,17 +104,6 @@ func (r *Runner) interested(m int) bool {
 	return false
 }
 
-// reservation is what member m's negotiator sees as its reservation value
-// in the given round: rv(r) − c·(R − r), rv(r) = rv + shifts + drift·r.
-func (r *Runner) reservation(m, round int) float64 {
-	pa := &r.prep.Scenario.Parties[r.prep.members[m]]
-	rv := r.st.cur[m].u.Reservation + pa.Drift*float64(round)
-	if R := r.cfg.Deadline.Rounds; R > 0 && round <= R {
-		rv -= pa.DelayCost * float64(R-round)
-	}
-	return rv
-}
-
 func (r *Runner) updateReservations() {
 	if !r.prep.dynamic {
 		return
@@ -121,7 +113,7 @@ func (r *Runner) updateReservations() {
 		if s == nil {
 			continue
 		}
-		s.setup.Reservation = r.reservation(m, max(r.st.round, 1))
+		s.setup.Reservation = r.seen(m, max(r.st.round, 1))
 		s.setup.Version++
 	}
 }
@@ -138,6 +130,7 @@ func (r *Runner) enterRound(round int) {
 		m := r.prep.member(e.Party)
 		if m >= 0 {
 			r.st.cur[m] = r.variants[k+1][m]
+			r.st.led[m].fall = r.fallback(m)
 			v, err := r.project(m, r.st.cur[m])
 			if err == nil {
 				r.st.act[m] = v

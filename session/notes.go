@@ -57,6 +57,9 @@ func (r *Runner) notePhase(ph, round int, state, why string, agreed bool, id uin
 		text = "phase " + r.phaseID(ph) + " opens on " + issueList(r, ph)
 	case agreed:
 		text = "phase " + r.phaseID(ph) + " agreed: " + joinLabels(r.prep, ph, id)
+		if r.prep.keepsStatusQuoIndex(ph, id) {
+			text += " (the status quo: nothing changes)"
+		}
 	case why != "":
 		text += " (" + why + ")"
 	}

@@ -119,6 +119,10 @@ type Prepared struct {
 	dynamic  bool // time effects, events or an agenda: reservations move
 	rules    bool // the scenario has any negotiation rule
 
+	sq         []int // the status quo, or nil (time.go)
+	anyStands  bool  // some phase of the agenda stands on its own
+	stateRates bool  // some party's costs or drift depend on the state
+
 	public     []*negotiator.Index // per seat, when utilities are public (public.go)
 	jsonLabels [][]string          // per issue, per value: the label as a JSON string
 	analysis   *analysisCache
@@ -185,8 +189,9 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 		return nil, err
 	}
 	p.compilePhases()
+	p.compileTime()
 	for _, pa := range sc.Parties {
-		if pa.DelayCost != 0 || pa.Drift != 0 {
+		if pa.DelayCost != 0 || pa.Drift != 0 || len(pa.While) > 0 {
 			p.dynamic = true
 		}
 		if len(pa.RedLines) > 0 || pa.Ratification != nil {
@@ -544,6 +549,7 @@ func (r *Runner) Play(seed uint64) (protocol.Outcome, error) {
 		return r.out, err
 	}
 	r.ratify()
+	r.settle()
 	if r.st.failure != nil {
 		r.st.status = StatusFailed
 	}

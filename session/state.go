@@ -49,6 +49,15 @@ type sessionState struct {
 	status    Status
 	failure   *Failure
 	buf       []int
+
+	// Time effects (time.go): per member its ledger and, once the session
+	// is over, its accounts; the issues whose standing clauses are in
+	// force, and the status quo with them in place.
+	led         []ledger
+	acc         []accounts
+	standing    []bool
+	anyStanding bool
+	mix         []int
 }
 
 func (r *Runner) initState() {
@@ -60,6 +69,8 @@ func (r *Runner) initState() {
 	st.crossings = make([]int, len(p.Seats))
 	st.phases = make([]phaseRecord, len(p.phases))
 	st.ratif = make([]ratVote, len(p.Seats))
+	st.led, st.acc = make([]ledger, len(p.members)), make([]accounts, len(p.members))
+	st.standing, st.mix = make([]bool, k), make([]int, k)
 }
 
 func (r *Runner) resetState() {
@@ -72,6 +83,7 @@ func (r *Runner) resetState() {
 	clear(st.crossings)
 	clear(st.phases)
 	clear(st.ratif)
+	r.startLedgers()
 }
 
 // Status is the binding status of the last session played.

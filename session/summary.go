@@ -313,14 +313,30 @@ func writeResult(w io.Writer, res *Result) {
 }
 
 // fallback says what a party is paid without a binding deal: its
-// reservation value, less what delay cost it, when time cost anything.
+// reservation value, or its utility of the status quo with the standing
+// clauses in place, less what delay cost it, when time cost anything.
 func fallback(res *Result) string {
+	what := "its reservation value"
+	if res.StatusQuo {
+		what = "its utility of the status quo"
+	}
+	if len(res.Standing) > 0 {
+		var cs []string
+		for _, v := range res.Standing {
+			l := v.Value
+			if v.Label != "" {
+				l = v.Label
+			}
+			cs = append(cs, v.Issue+" = "+l)
+		}
+		what += " with the standing clauses in force (" + strings.Join(cs, ", ") + ")"
+	}
 	for _, pr := range res.Parties {
 		if pr.DelayCost != 0 {
-			return "its reservation value less its delay costs (the table below)"
+			return what + " less its delay costs (the table below)"
 		}
 	}
-	return "its reservation value"
+	return what
 }
 
 // num formats a utility with six significant digits, printing rounding

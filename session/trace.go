@@ -28,6 +28,7 @@ import (
 //	{"type":"meeting","meeting":"summit","held":false,"declined":["ru"]}
 //	{"type":"phase","round":1,"phase":"truce","state":"open","issues":["ceasefire"]}
 //	{"type":"phase","round":3,"phase":"truce","state":"agreed","outcome":0,"values":["now"]}
+//	{"type":"phase","round":3,"phase":"truce","state":"agreed","outcome":1,"values":["none"],"keeps_status_quo":true}
 //	{"type":"phase","round":9,"phase":"settlement","state":"failed","end":"deadline"}
 //	{"type":"event","round":10,"party":"ru","description":"sanctions"}
 //	{"type":"ratification","round":12,"party":"ua","body":"referendum","passed":false}
@@ -140,6 +141,9 @@ func (r *Runner) tracePhase(ph, round int, state, why string, agreed bool, id ui
 		b = append(b, `,"outcome":`...)
 		b = strconv.AppendUint(b, id, 10)
 		b = r.appendValues(b, id)
+		if r.prep.keepsStatusQuoIndex(ph, id) {
+			b = append(b, `,"keeps_status_quo":true`...)
+		}
 	case why != "":
 		b = append(b, `,"end":`...)
 		b = appendJSONString(b, why)
