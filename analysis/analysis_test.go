@@ -28,7 +28,7 @@ func TestPrefixFrontierMatchesBruteForce(t *testing.T) {
 		// not a product, so filter the full enumeration by index.
 		idx, vecs := bruteOutcomesPrefix(t, us, sp, count)
 		want := frontierOf(idx, vecs, len(us), 1)
-		got, err := prefixFrontier(us, sp, count)
+		got, err := prefixFrontier(us, sp, count, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

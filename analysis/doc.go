@@ -16,8 +16,8 @@
 // every comparison below uses the merged values, so sums that differ only by
 // rounding (0.9403 and 0.9403000000000001) are equal. A solution lists every
 // point whose criterion is within Tolerance of the best: ties are all
-// reported, never broken (Genius keeps the first maximum of its frontier
-// list).
+// kept, never broken (Genius keeps the first maximum of its frontier list);
+// a Report lists the first MaxReportTies of them and the count of the rest.
 //
 // # Figures
 //
@@ -112,6 +112,21 @@
 // merge values differently than over the whole space. A class's
 // representative is its smallest surviving value, which can exceed the
 // smallest over the whole space by a few ulps.
+//
+// # Budgets
+//
+// The frontier's work grows with the frontier, which an adversary can make
+// as large as the space (fifty parties, or issues every party ranks in
+// opposite orders). Options.Budget bounds it: before each issue the
+// frontier checks its estimate of the memory the issue's states need
+// against the budget and the dominance checks it foresees (its states
+// against the share that survived the issue before, pairwise) against
+// Options.MaxChecks, refusing with the estimate; it counts its checks as it
+// goes, and looks at the budget's context every 2^16 of them. Each stop is a
+// *budget.Exceeded error that says where it got; the limit on checks is a
+// count, so it stops at the same place on every machine. The zone count,
+// the Genius cut-off, the what-if grid and the sensitivity run poll the
+// context too; the grid checks its memory (24 bytes an outcome per party).
 //
 // # What if
 //

@@ -141,7 +141,7 @@ func TestEvaluateRatificationAndRedLines(t *testing.T) {
 // ratification of each party.
 func TestEvaluateAgreesWithWhatIf(t *testing.T) {
 	s, r := analyzeFile(t, flagship)
-	g, err := newGrid(s, nil)
+	g, err := newGrid(s, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

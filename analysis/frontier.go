@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/outcome"
 	"github.com/parleyhq/parley/utility"
 )
@@ -52,12 +53,19 @@ type Pareto struct {
 // dominates it (see the package documentation). Outcomes that cross any
 // party's red line are excluded. Time and memory grow with the size of the
 // frontier (times the largest issue), not with the size of the space.
+//
+// Opts.Budget bounds it: before each issue it checks its estimate of the
+// memory the issue needs, and it stops once the context is done or after
+// Options.MaxChecks dominance checks (refusing before an issue whose
+// foreseen checks pass the limit), with a *budget.Exceeded that says where
+// it got.
 func Frontier(us []*utility.Additive, sp outcome.Space, opts Options) (*Pareto, error) {
 	e, err := newEngine(us, sp, opts)
 	if err != nil {
 		return nil, err
 	}
-	return e.run(), nil
+	defer e.end()
+	return e.run()
 }
 
 // set holds partial states in flat slices: state j has utilities
@@ -121,7 +129,46 @@ type engine struct {
 	pmax            []float64
 	listBuf         []uint64
 	fbuf            []float64
+
+	// The budget: b, the dominance checks made so far and allowed, when
+	// next to poll the context, the outcomes of Genius's cutoff (0 for the
+	// whole space; see step), the issue under way, the share of states
+	// that survived the last pruning (to foresee the next one's work) and
+	// the first stop.
+	b                *budget.Budget
+	checks, maxCheck int64
+	nextPoll         int64
+	prefix           uint64
+	issue            int
+	survival         float64
+	err              error
 }
+
+// step names the frontier for messages and progress (formatted only for
+// them: Frontier runs in tight loops of its own callers).
+func (e *engine) step() string {
+	if e.prefix > 0 {
+		return fmt.Sprintf("the Pareto frontier of %d parties over the first %s outcomes (Genius's cutoff)", e.n, budget.Thousands(e.prefix))
+	}
+	return fmt.Sprintf("the Pareto frontier of %d parties over %s outcomes", e.n, budget.Count(e.sp.SizeFloat()))
+}
+
+// end tells the budget's listener that the frontier is done.
+func (e *engine) end() {
+	if e.b.Reporting() {
+		e.b.End(e.step())
+	}
+}
+
+// stop is the error of a frontier its budget stopped.
+func (e *engine) stop(states int, cause error) error {
+	return &budget.Exceeded{Step: e.step(), At: e.where(states), Cause: cause}
+}
+
+// pollEvery is how many dominance checks go between two looks at the
+// budget's context: a millisecond or two of work, and nothing measurable
+// next to the checks themselves.
+const pollEvery = 1 << 16
 
 func newEngine(us []*utility.Additive, sp outcome.Space, opts Options) (*engine, error) {
 	if len(us) == 0 {
@@ -132,7 +179,7 @@ func newEngine(us []*utility.Additive, sp outcome.Space, opts Options) (*engine,
 	}
 	k := opts.listed()
 	n, m := len(us), sp.Issues()
-	e := &engine{n: n, m: m, k: k, sp: sp}
+	e := &engine{n: n, m: m, k: k, sp: sp, b: opts.Budget, maxCheck: opts.maxChecks(), nextPoll: pollEvery, survival: 1}
 	e.tab = make([][]float64, m)
 	e.rest = make([]float64, m*n)
 	for p, u := range us {
@@ -222,14 +269,16 @@ func (e *engine) compileRedLines(us []*utility.Additive) error {
 	return nil
 }
 
-func (e *engine) run() *Pareto {
-	e.stages()
+func (e *engine) run() (*Pareto, error) {
+	if err := e.stages(); err != nil {
+		return nil, err
+	}
 	return e.finish()
 }
 
 // stages builds the states issue by issue, leaving the complete outcomes'
 // candidate sums in cand.
-func (e *engine) stages() {
+func (e *engine) stages() error {
 	n := e.n
 	e.cur.reset(1, e.masks, n > 2)
 	e.cur.len = 1
@@ -244,21 +293,109 @@ func (e *engine) stages() {
 		}
 	}
 	for i := 0; i < e.m; i++ {
+		if err := e.admit(i); err != nil {
+			return err
+		}
 		e.expand(i)
 		if i < e.m-1 {
 			e.reduce(i, false)
+			if e.err != nil {
+				return e.err
+			}
 			e.cur, e.uniq = e.uniq, e.cur
 		}
 	}
 	if e.m == 0 {
 		e.cur, e.cand = e.cand, e.cur
 	}
+	return nil
+}
+
+// admit decides whether issue i may be added: the context is not done,
+// the memory the issue's states need fits the budget, and the dominance
+// checks it will likely take (each of the states it makes against half
+// the share that survived the last pruning) do not pass the limit. It
+// reports progress.
+func (e *engine) admit(i int) error {
+	e.issue = i
+	states := float64(e.cur.len) * float64(e.hi[i]-e.lo[i])
+	if err := e.b.Err(); err != nil {
+		return e.stop(e.cur.len, err)
+	}
+	if need := e.stageBytes(states, i == e.m-1); e.b.Over(need) {
+		return &budget.Exceeded{Step: e.step(), At: e.where(int(states)), Need: need, Limit: float64(e.b.Memory),
+			Unit: "bytes", Estimated: true, Cause: budget.ErrMemory}
+	}
+	if e.maxCheck > 0 && (e.n > 2 || e.masks) {
+		if need := float64(e.checks) + states*states*e.survival/2; need > float64(e.maxCheck) {
+			return &budget.Exceeded{Step: e.step(), At: e.where(int(states)), Need: need, Limit: float64(e.maxCheck),
+				Unit: "dominance checks", Estimated: true, Cause: budget.ErrWork}
+		}
+	}
+	e.report(int(states))
+	return nil
+}
+
+// where says how far the frontier got, for messages and progress.
+func (e *engine) where(states int) string {
+	s := fmt.Sprintf("at issue %d of %d with %s partial outcomes", e.issue+1, e.m, budget.Thousands(uint64(states)))
+	if e.checks > 0 {
+		s += ", after " + budget.Count(float64(e.checks)) + " dominance checks"
+	}
+	return s
+}
+
+func (e *engine) report(states int) {
+	if e.b.Reporting() {
+		e.b.Report(budget.Progress{Step: e.step(), Detail: e.where(states), Done: int64(e.issue), Total: int64(e.m)})
+	}
+}
+
+// stageBytes estimates the memory of an issue that makes states partial
+// outcomes: the candidates and their merged copy (with the slack grow
+// gives them), the sort's permutation and the pruning's flags, the states
+// carried from the issue before, and for the last issue the frontier's
+// points.
+func (e *engine) stageBytes(states float64, last bool) float64 {
+	per := float64(8*e.n + 8 + 8*e.k + 4)
+	if e.masks {
+		per += 8
+	}
+	if e.n > 2 {
+		per += 8
+	}
+	b := 1.25*(2*states*per+states*(4+1+8)) + float64(e.cur.len)*per
+	if last {
+		b += states * (16 + per + 56)
+	}
+	return b
+}
+
+// poll counts a pruning's dominance checks against the limit and looks at
+// the budget's context every pollEvery of them; it records the first stop
+// in e.err.
+func (e *engine) poll(states int) {
+	if e.checks < e.nextPoll {
+		return
+	}
+	e.nextPoll = e.checks + pollEvery
+	if e.maxCheck > 0 && e.checks > e.maxCheck {
+		e.err = &budget.Exceeded{Step: e.step(), At: e.where(states), Limit: float64(e.maxCheck), Unit: "dominance checks", Cause: budget.ErrWork}
+		return
+	}
+	if err := e.b.Err(); err != nil {
+		e.err = e.stop(states, err)
+		return
+	}
+	if e.nextPoll&(16*pollEvery-1) < pollEvery {
+		e.report(states)
+	}
 }
 
 // finish turns the complete outcomes' sums in cand into the frontier: clamp,
 // merge each party's values by the tie rule, then keep the vectors that no
 // other vector strictly dominates.
-func (e *engine) finish() *Pareto {
+func (e *engine) finish() (*Pareto, error) {
 	c := &e.cand
 	for j := range c.vals[:c.len*e.n] {
 		c.vals[j] = utility.Clamp(c.vals[j])
@@ -268,7 +405,10 @@ func (e *engine) finish() *Pareto {
 		clear(c.mask[:c.len])
 	}
 	e.reduce(-1, true)
-	return e.points(&e.uniq)
+	if e.err != nil {
+		return nil, e.err
+	}
+	return e.points(&e.uniq), nil
 }
 
 // prefixFrontier is the frontier of the outcomes whose index is below
@@ -278,14 +418,16 @@ func (e *engine) finish() *Pareto {
 // j to their digits and lets issue j take the values below d_j (issues
 // before j are free). Each part is built issue by issue; the final step runs
 // on the union.
-func prefixFrontier(us []*utility.Additive, sp outcome.Space, count uint64) (*Pareto, error) {
-	e, err := newEngine(us, sp, Options{Listed: 1})
+func prefixFrontier(us []*utility.Additive, sp outcome.Space, count uint64, opts Options) (*Pareto, error) {
+	e, err := newEngine(us, sp, Options{Listed: 1, Budget: opts.Budget, MaxChecks: opts.MaxChecks})
 	if err != nil {
 		return nil, err
 	}
+	e.prefix = count
+	defer e.end()
 	e.masks = false
 	if size, _ := sp.Size(); count >= size {
-		return e.run(), nil
+		return e.run()
 	}
 	digits := make([]int, e.m)
 	x := count
@@ -309,11 +451,13 @@ func prefixFrontier(us []*utility.Additive, sp outcome.Space, count uint64) (*Pa
 				e.lo[i], e.hi[i] = digits[i], digits[i]+1
 			}
 		}
-		e.stages()
+		if err := e.stages(); err != nil {
+			return nil, err
+		}
 		acc.appendFrom(&e.cand)
 	}
 	e.cand, acc = acc, e.cand
-	return e.finish(), nil
+	return e.finish()
 }
 
 // appendFrom appends the states of c (without masks) to s.
@@ -468,10 +612,14 @@ func (e *engine) reduce(i int, final bool) {
 		s = Tolerance
 		w = Tolerance / float64(2*n)
 	}
+	states := c.len
 	if n == 2 && !e.masks {
 		e.prune2(i, w, s, final)
 	} else {
 		e.pruneN(i, w, s, final)
+	}
+	if states > 0 {
+		e.survival = float64(e.uniq.len) / float64(states)
 	}
 }
 
@@ -614,7 +762,8 @@ func (e *engine) pruneN(i int, w, s float64, final bool) {
 			mb = u.mask[b]
 		}
 		dominated := false
-		for a, q := 0, 0; q < len(sv); a, q = a+1, q+n {
+		a, q := 0, 0
+		for ; q < len(sv); a, q = a+1, q+n {
 			if e.masks && sm[a]&^mb != 0 {
 				continue
 			}
@@ -632,6 +781,11 @@ func (e *engine) pruneN(i int, w, s float64, final bool) {
 				break
 			}
 		}
+		if e.checks += int64(a); e.checks >= e.nextPoll {
+			if e.poll(u.len); e.err != nil {
+				break
+			}
+		}
 		e.keep[b] = !dominated
 		if !dominated {
 			sv = append(sv, vb...)
@@ -643,6 +797,9 @@ func (e *engine) pruneN(i int, w, s float64, final bool) {
 		}
 	}
 	e.fbuf, e.listBuf = sv[:0], sm[:0]
+	if e.err != nil {
+		return
+	}
 	e.compact()
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/outcome"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/utility"
@@ -42,8 +43,10 @@ type lineRef struct {
 }
 
 // newGrid enumerates s's space for its negotiating parties (mediators left
-// out, as in Analyze), reusing g's buffers when g is not nil.
-func newGrid(s *scenario.Scenario, g *grid) (*grid, error) {
+// out, as in Analyze), reusing g's buffers when g is not nil. b bounds it:
+// the grid's memory must fit (24 bytes an outcome per party and 16 more),
+// and its context is polled as outcomes are listed.
+func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 	sp := s.Space()
 	size, ok := sp.Size()
 	if !ok || size > WhatIfLimit {
@@ -74,6 +77,12 @@ func newGrid(s *scenario.Scenario, g *grid) (*grid, error) {
 		return nil, fmt.Errorf("analysis: scenario %s has %d red lines; the what-if analysis handles at most 64", s.Name, len(g.lines))
 	}
 	n, m := g.n, sp.Issues()
+	step := func() string {
+		return fmt.Sprintf("the what-if grid of %d parties over %s outcomes", n, budget.Thousands(size))
+	}
+	if need := float64(g.size) * float64(24*n+16) * 1.25; cap(g.u) < g.size*n && b.Over(need) {
+		return nil, b.Fit(step(), "", need)
+	}
 	g.u = grow(g.u, g.size*n)
 	g.ratp = grow(g.ratp, g.size*n)
 	g.share = grow(g.share, g.size*n)
@@ -85,6 +94,11 @@ func newGrid(s *scenario.Scenario, g *grid) (*grid, error) {
 	o := g.o[:m]
 	clear(o)
 	for idx := 0; idx < g.size; idx++ {
+		if idx%pollEvery == 0 && idx > 0 {
+			if err := b.Err(); err != nil {
+				return nil, &budget.Exceeded{Step: step(), At: budget.Thousands(uint64(idx)) + " outcomes listed", Cause: err}
+			}
+		}
 		row := g.u[idx*n : idx*n+n]
 		for p, u := range g.us {
 			s := 0.0

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/internal/printable"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/utility"
@@ -14,6 +15,19 @@ import (
 // GeniusEnumerationCutoff is how many bids Genius's MultilateralAnalysis
 // enumerates (ENUMERATION_CUTOFF).
 const GeniusEnumerationCutoff uint64 = 100_000
+
+// MaxReportPoints bounds the frontier points a report lists
+// (pareto.points): a larger frontier is listed by evenly spaced points,
+// its first and last among them, and Report.Truncated gives the full
+// count. A 250-byte scenario can have a frontier of 10^6 points, whose
+// listing took gigabytes; the frontier itself stays whole in
+// Report.Frontier.
+const MaxReportPoints = 10_000
+
+// MaxReportTies bounds the tied points a report lists per solution
+// concept (the first ones, in frontier order); Report.Truncated gives the
+// full count.
+const MaxReportTies = 100
 
 // Report is the analysis of a scenario: the JSON of `parley analyze --json`.
 // Utilities are listed one per party, in the order of Parties.
@@ -47,6 +61,11 @@ type Report struct {
 	GeniusCutoff *CutoffSummary `json:"genius_multilateral_analysis_cutoff,omitempty"`
 
 	Notes []string `json:"notes,omitempty"`
+
+	// Truncated gives, for each list cut at MaxReportPoints or
+	// MaxReportTies ("pareto.points", "nash", "max_welfare", ...), how
+	// many points it would have held.
+	Truncated map[string]int `json:"truncated,omitempty"`
 
 	// WhatIf is the what-if analysis (Report.WhatIfAnalysis, `parley
 	// analyze --what-if`); absent unless asked for.
@@ -165,17 +184,22 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	}
 	k := opts.listed()
 	r.Pareto = ParetoSummary{Count: len(f.Points), Outcomes: f.N, Rational: f.RationalPoints(r.Reservation)}
-	r.Pareto.Points = make([]PointReport, len(f.Points))
-	for q := range f.Points {
-		r.Pareto.Points[q] = r.point(&f.Points[q], nil, k)
+	n := len(f.Points)
+	listed := min(n, MaxReportPoints)
+	if listed < n {
+		r.truncate("pareto.points", n)
+	}
+	r.Pareto.Points = make([]PointReport, listed)
+	for j := range listed {
+		r.Pareto.Points[j] = r.point(&f.Points[spread(j, listed, n)], nil, k)
 	}
 	r.NashPoint = f.Nash(r.Reservation)
-	r.Nash = r.solution(r.NashPoint, k)
-	r.KalaiSmorodinsky = r.solution(f.KalaiSmorodinsky(r.Reservation, r.MaxUtility), k)
-	r.Kalai = r.solution(f.GeniusKalai(), k)
-	r.MaxWelfare = r.solution(f.MaxWelfare(), k)
-	r.Egalitarian = r.solution(f.Egalitarian(r.Reservation), k)
-	r.GeniusNash = r.solution(f.GeniusNash(r.Reservation), k)
+	r.Nash = r.solution("nash", r.NashPoint, k)
+	r.KalaiSmorodinsky = r.solution("kalai_smorodinsky", f.KalaiSmorodinsky(r.Reservation, r.MaxUtility), k)
+	r.Kalai = r.solution("kalai", f.GeniusKalai(), k)
+	r.MaxWelfare = r.solution("max_welfare", f.MaxWelfare(), k)
+	r.Egalitarian = r.solution("egalitarian", f.Egalitarian(r.Reservation), k)
+	r.GeniusNash = r.solution("genius_nash_on_frontier", f.GeniusNash(r.Reservation), k)
 	if o := f.Opposition(); !math.IsNaN(o) {
 		r.Opposition = &o
 	}
@@ -186,9 +210,9 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	r.Zopa = ZopaSummary(z)
 	r.agreement(opts)
 	if size > GeniusEnumerationCutoff {
-		g, err := prefixFrontier(us, sp, GeniusEnumerationCutoff)
+		g, err := prefixFrontier(us, sp, GeniusEnumerationCutoff, opts)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
 		}
 		c := &CutoffSummary{Enumerated: GeniusEnumerationCutoff, ParetoPoints: len(g.Points), ParetoOutcomes: g.N}
 		if gn := g.GeniusNash(r.Reservation); gn != nil {
@@ -202,15 +226,36 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	return r, nil
 }
 
-func (r *Report) solution(s *Solution, k int) []PointReport {
+func (r *Report) solution(name string, s *Solution, k int) []PointReport {
 	out := []PointReport{}
 	if s == nil {
 		return out
 	}
-	for q := range s.Points {
+	n := len(s.Points)
+	if n > MaxReportTies {
+		r.truncate(name, n)
+		n = MaxReportTies
+	}
+	for q := range n {
 		out = append(out, r.point(&s.Points[q], &s.Value, k))
 	}
 	return out
+}
+
+// spread is the index of the j-th of m points listed evenly from n, the
+// first and the last among them.
+func spread(j, m, n int) int {
+	if m >= n || m < 2 {
+		return j
+	}
+	return int(uint64(j) * uint64(n-1) / uint64(m-1))
+}
+
+func (r *Report) truncate(name string, n int) {
+	if r.Truncated == nil {
+		r.Truncated = map[string]int{}
+	}
+	r.Truncated[name] = n
 }
 
 func (r *Report) point(p *Point, value *float64, k int) PointReport {
@@ -264,16 +309,16 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "\nSolution points (utilities in party order: %s):\n", strings.Join(r.Parties, ", "))
 	sols := []struct {
-		name string
-		pts  []PointReport
-		what string
+		name, key string
+		pts       []PointReport
+		what      string
 	}{
-		{"Nash", r.Nash, "product of gains over rv, rational outcomes"},
-		{"Kalai–Smorodinsky", r.KalaiSmorodinsky, "smallest share of the ideal gain"},
-		{"Kalai (Genius)", r.Kalai, "sum of |u_i − u_j|, minimised"},
-		{"Max welfare", r.MaxWelfare, "sum of utilities"},
-		{"Egalitarian", r.Egalitarian, "smallest gain over rv"},
-		{"Nash (Genius)", r.GeniusNash, "product on the frontier, irrational points too"},
+		{"Nash", "nash", r.Nash, "product of gains over rv, rational outcomes"},
+		{"Kalai–Smorodinsky", "kalai_smorodinsky", r.KalaiSmorodinsky, "smallest share of the ideal gain"},
+		{"Kalai (Genius)", "kalai", r.Kalai, "sum of |u_i − u_j|, minimised"},
+		{"Max welfare", "max_welfare", r.MaxWelfare, "sum of utilities"},
+		{"Egalitarian", "egalitarian", r.Egalitarian, "smallest gain over rv"},
+		{"Nash (Genius)", "genius_nash_on_frontier", r.GeniusNash, "product on the frontier, irrational points too"},
 	}
 	for _, s := range sols {
 		if len(s.pts) == 0 {
@@ -284,6 +329,10 @@ func (r *Report) WriteText(w io.Writer) error {
 			name := s.name
 			if q > 0 {
 				name = "  (tie)"
+			}
+			if q == maxTextTies {
+				fmt.Fprintf(&b, "  %-18s and %s more tied points\n", name, budget.Thousands(uint64(r.ties(s.key, len(s.pts))-q)))
+				break
 			}
 			fmt.Fprintf(&b, "  %-18s %s  %d outcome(s); %s = %.6g%s\n", name, fmtUtils(p.Utilities), p.NOutcomes, s.what, *p.Value, markBelow("; ", p.BelowReservation))
 			fmt.Fprintf(&b, "  %-18s %s\n", "", r.fmtOutcome(p.Outcome))
@@ -301,6 +350,19 @@ func (r *Report) WriteText(w io.Writer) error {
 	// the terminal or hide in it.
 	_, err := io.WriteString(w, printable.Text(b.String()))
 	return err
+}
+
+// maxTextTies is how many tied points of one solution the text report
+// prints.
+const maxTextTies = 10
+
+// ties is how many points tie for the solution key: the listed ones, or
+// the full count when the list was cut.
+func (r *Report) ties(key string, listed int) int {
+	if n, ok := r.Truncated[key]; ok {
+		return n
+	}
+	return listed
 }
 
 // belowReservation lists the parties whose utility in u is below their

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/diag"
 	"github.com/parleyhq/parley/scenario"
 )
@@ -34,6 +35,10 @@ type SensitivityOptions struct {
 	// sample of a scenario with an agenda (SensitivityReport.Orderings);
 	// the numbers of time then are sampled too.
 	Predictor Predictor
+	// Budget, if set, bounds the run: its context is looked at before
+	// each sample, its memory ceiling bounds each sample's grid, and its
+	// callback hears the samples done.
+	Budget *budget.Budget
 }
 
 func (o SensitivityOptions) top() int {
@@ -268,7 +273,16 @@ func (sm *sampler) run(name string, opts SensitivityOptions) (*SensitivityReport
 	var zones, rzones int
 	var first *grid // for labels
 	var tally orderingTally
+	step := fmt.Sprintf("the sensitivity analysis (%s samples)", budget.Thousands(uint64(opts.Samples)))
+	at := func(k int) string { return budget.Thousands(uint64(k)) + " done" }
+	defer opts.Budget.End(step)
 	for k := range opts.Samples {
+		if err := opts.Budget.Err(); err != nil {
+			return nil, &budget.Exceeded{Step: step, At: at(k), Cause: err}
+		}
+		if opts.Budget.Reporting() {
+			opts.Budget.Report(budget.Progress{Step: step, Detail: at(k), Done: int64(k), Total: int64(opts.Samples)})
+		}
 		sm.draw(rng, timeRNG)
 		s, verr := scenario.FromFile(sm.f, name)
 		if verr != nil {
@@ -279,7 +293,7 @@ func (sm *sampler) run(name string, opts SensitivityOptions) (*SensitivityReport
 			continue
 		}
 		var err error
-		if g, err = newGrid(s, g); err != nil {
+		if g, err = newGrid(s, g, opts.Budget); err != nil {
 			return nil, err
 		}
 		if first == nil {

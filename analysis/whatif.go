@@ -1,5 +1,7 @@
 package analysis
 
+import "github.com/parleyhq/parley/budget"
+
 // DefaultMinRatification is the probability of ratification a deal needs
 // from every constituency whose vote it requires to count as ratifiable.
 const DefaultMinRatification = 0.5
@@ -18,6 +20,9 @@ type WhatIfOptions struct {
 	// payoffs each party can expect (AgendaInfo.Orderings); nil leaves
 	// the comparison to backward induction alone.
 	Predictor Predictor
+	// Budget, if set, bounds the enumeration of the space (its memory
+	// and its context).
+	Budget *budget.Budget
 }
 
 func (o WhatIfOptions) minRat() float64 {
@@ -92,7 +97,7 @@ type PartyRatification struct {
 // WhatIfAnalysis adds the what-if analysis to the report (Report.WhatIf).
 // It enumerates the space, at most WhatIfLimit outcomes.
 func (r *Report) WhatIfAnalysis(opts WhatIfOptions) error {
-	g, err := newGrid(r.scen, nil)
+	g, err := newGrid(r.scen, nil, opts.Budget)
 	if err != nil {
 		return err
 	}

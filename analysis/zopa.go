@@ -1,9 +1,11 @@
 package analysis
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/outcome"
 	"github.com/parleyhq/parley/utility"
 )
@@ -64,11 +66,20 @@ func CountZopa(us []*utility.Additive, sp outcome.Space, opts Options) (Zopa, er
 	if e.initMask != 0 {
 		return Zopa{}, nil
 	}
+	if e.b.Reporting() {
+		defer e.b.End(z.step())
+	}
+	if err := e.b.Err(); err != nil {
+		return Zopa{}, &budget.Exceeded{Step: z.step(), Cause: err}
+	}
 	c, ok := z.walk(0, e.lineBits)
+	if z.err != nil {
+		return Zopa{}, z.err
+	}
 	if ok {
 		return Zopa{Count: c}, nil
 	}
-	return z.sample(us, sp, opts), nil
+	return z.sample(us, sp, opts)
 }
 
 type zopaWalk struct {
@@ -79,6 +90,30 @@ type zopaWalk struct {
 	sums   []float64 // [i*n+p]: partial sum of issues before i
 	budget int       // 0: unlimited
 	nodes  int
+	// The caller's budget is polled every pollEvery nodes (visits) or
+	// samples; err is the first stop.
+	visits int
+	err    error
+}
+
+// step names the count for messages and progress.
+func (z *zopaWalk) step() string {
+	return fmt.Sprintf("the zone of possible agreement of %d parties over %s outcomes", z.e.n, budget.Count(z.e.sp.SizeFloat()))
+}
+
+// poll looks at the budget's context every pollEvery calls.
+func (z *zopaWalk) poll(done int, what string) bool {
+	if z.visits++; z.visits%pollEvery != 0 {
+		return true
+	}
+	at := budget.Thousands(uint64(done)) + " " + what
+	if z.err = z.e.b.Check(z.step(), at); z.err != nil {
+		return false
+	}
+	if z.e.b.Reporting() {
+		z.e.b.Report(budget.Progress{Step: z.step(), Detail: at})
+	}
+	return true
 }
 
 // walk counts the zone below the node at issue i whose partial sums are
@@ -90,6 +125,9 @@ func (z *zopaWalk) walk(i int, mask uint64) (uint64, bool) {
 		if z.nodes++; z.nodes > z.budget {
 			return 0, false
 		}
+	}
+	if !z.poll(z.visits, "search nodes") {
+		return 0, false
 	}
 	s := z.sums[i*n : i*n+n]
 	whole := mask&e.lineBits == 0
@@ -151,7 +189,7 @@ func (z *zopaWalk) walk(i int, mask uint64) (uint64, bool) {
 	return c, true
 }
 
-func (z *zopaWalk) sample(us []*utility.Additive, sp outcome.Space, opts Options) Zopa {
+func (z *zopaWalk) sample(us []*utility.Additive, sp outcome.Space, opts Options) (Zopa, error) {
 	e := z.e
 	n := e.n
 	k := opts.zopaSamples()
@@ -159,7 +197,11 @@ func (z *zopaWalk) sample(us []*utility.Additive, sp outcome.Space, opts Options
 	o := make([]int, e.m)
 	s := make([]float64, n)
 	hits := 0
-	for range k {
+	z.visits = 0
+	for j := range k {
+		if !z.poll(j, "samples") {
+			return Zopa{}, z.err
+		}
 		sp.Sample(r, o)
 		clear(s)
 		crosses := false
@@ -187,5 +229,5 @@ func (z *zopaWalk) sample(us []*utility.Additive, sp outcome.Space, opts Options
 	size := sp.SizeFloat()
 	q := float64(hits) / float64(k)
 	return Zopa{Count: uint64(math.Round(q * size)), Estimated: true, Samples: k,
-		StdErr: size * math.Sqrt(q*(1-q)/float64(k))}
+		StdErr: size * math.Sqrt(q*(1-q)/float64(k))}, nil
 }

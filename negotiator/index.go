@@ -3,6 +3,7 @@ package negotiator
 import (
 	"fmt"
 
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/outcome"
 	"github.com/parleyhq/parley/utility"
 )
@@ -39,6 +40,28 @@ type Index struct {
 // NewIndex builds the index of u over sp. It fails only for a space whose
 // size does not fit in 64 bits (outcome indices would overflow).
 func NewIndex(u *utility.Additive, sp outcome.Space) (*Index, error) {
+	return NewIndexWithin(u, sp, nil)
+}
+
+// IndexMemory estimates the bytes of an index of sp: what it keeps, and
+// what building it needs besides (the radix sort's scratch copy); both 0
+// for a space too large to sort.
+func IndexMemory(sp outcome.Space) (kept, scratch float64) {
+	size, ok := sp.Size()
+	if !ok || sp.CheckEnumerable(0) != nil {
+		return 0, 0
+	}
+	kept = 12 * float64(size)
+	if size <= byIDLimit {
+		kept += 8 * float64(size)
+	}
+	return kept, 12 * float64(size)
+}
+
+// NewIndexWithin is NewIndex bounded by b: the index's memory must fit
+// (IndexMemory), and b's context is polled, and its progress callback
+// told, as the outcomes are evaluated.
+func NewIndexWithin(u *utility.Additive, sp outcome.Space, b *budget.Budget) (*Index, error) {
 	size, ok := sp.Size()
 	if !ok {
 		return nil, fmt.Errorf("outcome space of %.4g outcomes is too large to index in 64 bits", sp.SizeFloat())
@@ -57,8 +80,17 @@ func NewIndex(u *utility.Additive, sp outcome.Space) (*Index, error) {
 		}
 		return x, nil
 	}
-	x.sortAll(u.Utility, size <= byIDLimit)
+	if kept, scratch := IndexMemory(sp); b.Over(kept + scratch) {
+		return nil, b.Fit(indexStep(size), "", kept+scratch)
+	}
+	if err := x.sortAll(u.Utility, size <= byIDLimit, b); err != nil {
+		return nil, err
+	}
 	return x, nil
+}
+
+func indexStep(size uint64) string {
+	return "indexing " + budget.Thousands(size) + " outcomes"
 }
 
 // NewIndexFunc builds the sorted index of an arbitrary utility function f
@@ -78,7 +110,7 @@ func NewIndexFunc(f func(o []int) float64, sp outcome.Space) (*Index, error) {
 		return nil, fmt.Errorf("a utility function that is not additive is indexed by listing every outcome: %w", err)
 	}
 	x := &Index{space: sp, size: size}
-	x.sortAll(f, true)
+	x.sortAll(f, true, nil) // a nil budget never stops it
 	return x, nil
 }
 
@@ -87,8 +119,8 @@ func NewIndexFunc(f func(o []int) float64, sp outcome.Space) (*Index, error) {
 // table of utilities by outcome index. The sort is a stable radix sort on
 // the utilities' bits (see radixSort): linear in the outcomes, where a
 // comparison sort spent seconds on 10^7 of them, and 12 bytes an outcome
-// besides the index's own 12.
-func (x *Index) sortAll(eval func(o []int) float64, byID bool) {
+// besides the index's own 12. b's context is polled every 2^16 outcomes.
+func (x *Index) sortAll(eval func(o []int) float64, byID bool, b *budget.Budget) error {
 	sp, size := x.space, x.size
 	buf := make([]int, sp.Issues())
 	keys := make([]uint64, size)
@@ -97,6 +129,13 @@ func (x *Index) sortAll(eval func(o []int) float64, byID bool) {
 		x.byID = make([]float64, size)
 	}
 	for id := range size {
+		if id%(1<<16) == 0 && id > 0 && b != nil {
+			at := budget.Thousands(id) + " of " + budget.Thousands(size) + " evaluated"
+			if err := b.Check(indexStep(size), at); err != nil {
+				return err
+			}
+			b.Report(budget.Progress{Step: indexStep(size), Detail: at, Done: int64(id), Total: int64(size)})
+		}
 		sp.Decode(id, buf)
 		u := eval(buf)
 		keys[id], x.ids[id] = floatKey(u), uint32(id)
@@ -113,6 +152,7 @@ func (x *Index) sortAll(eval func(o []int) float64, byID bool) {
 	// The best and worst by the sort, so that ties resolve like Rank.
 	x.maxU, x.maxID = x.utils[size-1], uint64(x.ids[size-1])
 	x.minU, x.minID = x.utils[0], uint64(x.ids[0])
+	return nil
 }
 
 // Space is the indexed outcome space.

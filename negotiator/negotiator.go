@@ -114,6 +114,9 @@ type Info struct {
 	// public (see Spec.CheckPublic).
 	Public bool
 	make   func(p map[string]float64) Negotiator
+	// parse, when set, reads the parts of a spec after the name itself
+	// (a composed strategy such as boa, whose parts are not numbers).
+	parse func(spec string, parts []string) (Spec, error)
 }
 
 // The strategies, one list per role.
@@ -171,10 +174,16 @@ func Lookup(name string) (Info, error) {
 type Spec struct {
 	Info   Info
 	Params map[string]float64 // every parameter, defaults filled in
+	text   string             // the canonical spec of a composed strategy
 }
 
 // String renders the spec as it would be parsed back.
-func (s Spec) String() string { return registry.Spec[Info]{Item: s.Info, Params: s.Params}.String() }
+func (s Spec) String() string {
+	if s.text != "" {
+		return s.text
+	}
+	return registry.Spec[Info]{Item: s.Info, Params: s.Params}.String()
+}
 
 // New returns a fresh negotiator for the spec.
 func (s Spec) New() Negotiator { return s.Info.make(s.Params) }
@@ -199,6 +208,9 @@ func Parse(spec string) (Spec, error) {
 	info, err := Lookup(strings.ToLower(parts[0]))
 	if err != nil {
 		return Spec{}, err
+	}
+	if info.parse != nil {
+		return info.parse(spec, parts[1:])
 	}
 	rs, err := registry.ParseParams(info, spec, parts[1:])
 	if err != nil {

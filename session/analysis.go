@@ -39,8 +39,15 @@ func (a *analysisCache) fill(p *Prepared, us []float64, res *Result) {
 	}
 }
 
+// ResultMaxChecks bounds the dominance checks of the frontier that results
+// measure their distances against, about a second of work: a frontier
+// that needs more (a huge space whose issues every party ranks in
+// opposite orders) is left out, with a note, rather than hold up the
+// result of a session that is over. The Prepared's budget bounds it too.
+const ResultMaxChecks = 100_000_000
+
 func (a *analysisCache) compute(p *Prepared) {
-	f, err := analysis.Frontier(p.Utilities, p.Space, analysis.Options{Listed: 1})
+	f, err := analysis.Frontier(p.Utilities, p.Space, analysis.Options{Listed: 1, Budget: p.budget, MaxChecks: ResultMaxChecks})
 	if err != nil {
 		a.note = "no Pareto or Nash distances: " + err.Error()
 		return

@@ -9,7 +9,7 @@ import (
 
 // compileEvents builds every member's preferences after each scheduled
 // event, so that a session only switches pointers when an event happens.
-func (p *Prepared) compileEvents(base []variant) error {
+func (p *Prepared) compileEvents(base []variant, ib *indexBudget) error {
 	sc := p.Scenario
 	p.variants = make([][]variant, len(sc.Events)+1)
 	p.variants[0] = base
@@ -50,7 +50,7 @@ func (p *Prepared) compileEvents(base []variant) error {
 				}
 			}
 			u.RedLines = kept
-			x, err := negotiator.NewIndex(u, p.Space)
+			x, err := negotiator.NewIndexWithin(u, p.Space, ib.party(m))
 			if err != nil {
 				return fmt.Errorf("scenario %s, event %d: %w", sc.Name, k+1, err)
 			}

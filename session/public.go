@@ -13,7 +13,7 @@ import (
 // changes a party's preferences is not shown to the others). Preferences
 // stay private in scenarios with an agenda, whose phases negotiate over
 // spaces of their own.
-func (p *Prepared) compilePublic() error {
+func (p *Prepared) compilePublic(ib *indexBudget) error {
 	if !p.Scenario.PublicUtilities || len(p.Scenario.Agenda) > 0 {
 		return nil
 	}
@@ -21,7 +21,7 @@ func (p *Prepared) compilePublic() error {
 	for s, u := range p.Utilities {
 		c := *u // the tables are shared, read-only
 		c.Reservation = 0
-		x, err := negotiator.NewIndex(&c, p.Space)
+		x, err := negotiator.NewIndexWithin(&c, p.Space, ib.party(s))
 		if err != nil {
 			return err
 		}

@@ -15,8 +15,11 @@ import (
 // against Boulware (deterministic) on testdata/agenda.yaml, which has no
 // ratification vote, the one draw of the session itself; each mediator
 // mediates between linear parties. Broker draws only on spaces too large
-// to sort, so only the first half holds for it here.
+// to sort, and HardHeaded, CUHKAgent and Atlas3 only when they have several
+// outcomes to choose from (negotiator's TestClassicRandom shows them
+// differ on a larger space), so only the first half holds for them here.
 func TestRandomFlag(t *testing.T) {
+	drawsRarely := map[string]bool{"broker": true, "hardheaded": true, "cuhkagent": true, "atlas3": true}
 	sc := loadTestdata(t, "agenda.yaml") // no ratification vote: nothing else draws
 	for _, info := range negotiator.Strategies() {
 		if info.Public {
@@ -49,7 +52,7 @@ func TestRandomFlag(t *testing.T) {
 		switch {
 		case differs && !info.Random:
 			t.Errorf("%s plays differently under other seeds but does not declare Random", info.Name)
-		case !differs && info.Random && info.Name != "broker":
+		case !differs && info.Random && !drawsRarely[info.Name]:
 			t.Errorf("%s declares Random but played the same session under 9 seeds", info.Name)
 		}
 	}

@@ -86,6 +86,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/negotiator"
 	"github.com/parleyhq/parley/outcome"
 	"github.com/parleyhq/parley/protocol"
@@ -125,6 +126,7 @@ type Prepared struct {
 
 	public     []*negotiator.Index // per seat, when utilities are public (public.go)
 	jsonLabels [][]string          // per issue, per value: the label as a JSON string
+	budget     *budget.Budget      // from PrepareWithin: bounds indexing and the results' analysis
 	analysis   *analysisCache
 	zone       *zoneCache
 	anti       *anticipation
@@ -150,11 +152,19 @@ type phaseInfo struct {
 }
 
 // Prepare compiles sc. See the package documentation for who negotiates.
-func Prepare(sc *scenario.Scenario) (*Prepared, error) {
+func Prepare(sc *scenario.Scenario) (*Prepared, error) { return PrepareWithin(sc, nil) }
+
+// PrepareWithin is Prepare bounded by b: the indexes' memory must fit
+// (refused before any is built, with the estimate), b's context is polled
+// and its callback told while they are built, and it also bounds the
+// Pareto frontier that results measure their distances against (see
+// Result.AnalysisNote). b's context must stay valid for as long as the
+// Prepared plays sessions.
+func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	if sc == nil {
 		return nil, errors.New("no scenario")
 	}
-	p := &Prepared{Scenario: sc, Space: sc.Space(), Mediator: -1, Joint: -1}
+	p := &Prepared{Scenario: sc, Space: sc.Space(), Mediator: -1, Joint: -1, budget: b}
 	size, ok := p.Space.Size()
 	if !ok {
 		return nil, fmt.Errorf("scenario %s: %.4g outcomes do not fit a 64-bit outcome index", sc.Name, p.Space.SizeFloat())
@@ -169,10 +179,14 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 	if p.Mediator >= 0 {
 		p.members = append(p.members, p.Mediator)
 	}
+	ib, err := p.indexBudget()
+	if err != nil {
+		return nil, err
+	}
 	base := make([]variant, len(p.members))
 	for m, i := range p.members {
 		u := sc.Utility(i)
-		x, err := negotiator.NewIndex(u, p.Space)
+		x, err := negotiator.NewIndexWithin(u, p.Space, ib.party(m))
 		if err != nil {
 			return nil, fmt.Errorf("scenario %s, party %s: %w", sc.Name, sc.Parties[i].ID, err)
 		}
@@ -182,10 +196,16 @@ func Prepare(sc *scenario.Scenario) (*Prepared, error) {
 		p.Utilities = append(p.Utilities, base[s].u)
 		p.Indexes = append(p.Indexes, base[s].x)
 	}
-	if err := p.compileEvents(base); err != nil {
+	ib.events = true
+	err = p.compileEvents(base, ib)
+	if err != nil {
+		ib.end()
 		return nil, err
 	}
-	if err := p.compilePublic(); err != nil {
+	ib.events, ib.public = false, true
+	err = p.compilePublic(ib)
+	ib.end()
+	if err != nil {
 		return nil, err
 	}
 	p.compilePhases()

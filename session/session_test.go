@@ -102,7 +102,7 @@ func TestConfigErrors(t *testing.T) {
 		cfg  Config
 		want []string
 	}{
-		{Config{Negotiators: []string{"bolware", "conceder"}, Deadline: d}, []string{`unknown negotiator "bolware"`, `did you mean "boulware"`, "negotiators: boulware, conceder"}},
+		{Config{Negotiators: []string{"bolware", "conceder"}, Deadline: d}, []string{`unknown negotiator "bolware"`, `did you mean "boulware"`, "boulware, conceder"}},
 		{Config{Negotiators: []string{"boulware", "conceder", "linear"}, Deadline: d}, []string{"2 negotiating parties (laptop_buyer_utility, laptop_seller_utility)", "got 3"}},
 		{Config{Negotiators: []string{"boulware", "conceder"}, Protocol: "mediated", Deadline: d}, []string{"protocol mediated needs a mediator", "broker, hillclimb or veto"}},
 		{Config{Negotiators: []string{"boulware", "conceder"}, Protocol: "saop", Mediator: "veto", Deadline: d}, []string{"protocol saop has no mediator"}},

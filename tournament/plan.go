@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario"
@@ -454,6 +455,16 @@ type PlanScenario struct {
 	frontier   *analysis.Pareto   // nil when it could not be computed
 	nash       *analysis.Solution // nil when there is no rational outcome
 	note       string             // why distances are missing
+	budget     *budget.Budget     // bounds preparing it (Plan.Within)
+}
+
+// Within bounds the preparation of every scenario of the plan (indexes,
+// frontiers) by b: a deadline, a memory ceiling, progress. Call it before
+// the scenarios are prepared.
+func (p *Plan) Within(b *budget.Budget) {
+	for _, ps := range p.Scenarios {
+		ps.budget = b
+	}
 }
 
 // Prepared compiles the scenario once, on first use, with its Pareto
@@ -461,7 +472,7 @@ type PlanScenario struct {
 // the space) that the distances of every session are measured against.
 func (ps *PlanScenario) Prepared() (*session.Prepared, error) {
 	ps.once.Do(func() {
-		ps.prep, ps.err = session.Prepare(ps.Scenario)
+		ps.prep, ps.err = session.PrepareWithin(ps.Scenario, ps.budget)
 		if ps.err != nil {
 			return
 		}
@@ -470,7 +481,7 @@ func (ps *PlanScenario) Prepared() (*session.Prepared, error) {
 				return
 			}
 		}
-		f, err := analysis.Frontier(ps.prep.Utilities, ps.prep.Space, analysis.Options{Listed: 1})
+		f, err := analysis.Frontier(ps.prep.Utilities, ps.prep.Space, analysis.Options{Listed: 1, Budget: ps.budget, MaxChecks: session.ResultMaxChecks})
 		if err != nil {
 			ps.note = err.Error()
 			return

@@ -25,7 +25,7 @@ type AnalyzeCmd struct {
 	JSON            bool              `help:"Write the analysis as JSON (the interface documented in the README)."`
 	WhatIf          bool              `name:"what-if" help:"Add the what-if analysis: binding red lines, ratification, guarantees, agenda against package, what would open a zone, and sensitivity to the assumed ranges."`
 	Samples         int               `default:"1000" help:"Sensitivity samples of the assumed ranges (with --what-if; 0 for none)."`
-	Seed            uint64            `default:"0" help:"Seed of the sensitivity sampling (with --what-if)."`
+	SampleSeed      uint64            `name:"sample-seed" default:"0" help:"Seed of the sensitivity sampling (with --what-if); run's --seed seeds the negotiators instead."`
 	MinRatification float64           `name:"min-ratification" default:"0.5" help:"Probability every required ratification must reach for a deal to count as ratifiable (with --what-if or --outcome)."`
 	Outcome         map[string]string `help:"Also measure this outcome, given as 'issue=value;issue=value' with every issue, each value an option id or label (as the report prints it) or a number: utilities, acceptability, red lines, ratification, distances to the frontier and the Nash point." mapsep:";"`
 	Plot            string            `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
@@ -37,6 +37,7 @@ type AnalyzeCmd struct {
 	Protocol               string   `short:"p" default:"saop" help:"With --what-if: the protocol of those sessions."`
 	Mediator               string   `short:"m" help:"With --what-if: the mediator of those sessions, in mediated protocols (default: broker when a party mediates)."`
 	Rounds                 int      `short:"r" default:"100" help:"With --what-if: the deadline of those sessions, in rounds."`
+	Seed                   uint64   `short:"s" default:"0" help:"With --what-if: the seed of those sessions (as run's --seed)."`
 	AnticipateRatification bool     `name:"anticipate-ratification" help:"With --what-if: in those sessions, parties bargain over their expected utility given their own ratification."`
 }
 
@@ -55,7 +56,7 @@ func (c *AnalyzeCmd) Run(e env) error {
 	for _, w := range s.Warnings {
 		e.warn(w)
 	}
-	r, err := analysis.Analyze(s, analysis.Options{})
+	r, err := analysis.Analyze(s, analysis.Options{Budget: e.b, MaxChecks: e.limits.maxChecks()})
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func (c *AnalyzeCmd) Run(e env) error {
 // sensitivity analysis of the file's assumed ranges.
 func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 	pr := c.predictor()
-	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{MinRatification: c.MinRatification, Predictor: pr}); err != nil {
+	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{MinRatification: c.MinRatification, Predictor: pr, Budget: e.b}); err != nil {
 		return err
 	}
 	if c.Samples == 0 {
@@ -109,7 +110,7 @@ func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 		return nil
 	}
 	start := time.Now()
-	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.Seed, MinRatification: c.MinRatification, Predictor: pr}
+	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.SampleSeed, MinRatification: c.MinRatification, Predictor: pr, Budget: e.b}
 	if err := r.SensitivityAnalysis(f, c.Path, opts); err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 // flags give.
 func (c *AnalyzeCmd) predictor() analysis.Predictor {
 	return session.Predictor{Config: session.Config{Negotiators: c.Negotiators, Protocol: c.Protocol, Mediator: c.Mediator,
-		Deadline: protocol.Deadline{Rounds: c.Rounds}, AnticipateRatification: c.AnticipateRatification}}
+		Deadline: protocol.Deadline{Rounds: c.Rounds}, Seed: c.Seed, AnticipateRatification: c.AnticipateRatification}}
 }
 
 // plot draws the report for the parties named by --axes.
@@ -137,14 +138,14 @@ func (c *AnalyzeCmd) plot(r *analysis.Report) error {
 
 func (c *AnalyzeCmd) check() error {
 	if !c.WhatIf {
-		if c.Samples != 1000 || c.Seed != 0 {
-			return fmt.Errorf("--samples and --seed apply to the what-if analysis; add --what-if")
+		if c.Samples != 1000 || c.SampleSeed != 0 {
+			return fmt.Errorf("--samples and --sample-seed apply to the what-if analysis; add --what-if")
 		}
 		if c.MinRatification != 0.5 && len(c.Outcome) == 0 {
 			return fmt.Errorf("--min-ratification applies to the what-if analysis and to --outcome; add one of them")
 		}
-		if c.Negotiators != nil || c.Protocol != "saop" || c.Mediator != "" || c.Rounds != 100 || c.AnticipateRatification {
-			return fmt.Errorf("-n, -p, -m, -r and --anticipate-ratification give the line-up that plays the agenda against the package; add --what-if")
+		if c.Negotiators != nil || c.Protocol != "saop" || c.Mediator != "" || c.Rounds != 100 || c.Seed != 0 || c.AnticipateRatification {
+			return fmt.Errorf("-n, -p, -m, -r, -s and --anticipate-ratification give the line-up that plays the agenda against the package; add --what-if")
 		}
 	}
 	if _, err := protocol.Lookup(c.Protocol); err != nil {

@@ -52,7 +52,7 @@ func TestAnalyzeWhatIfErrors(t *testing.T) {
 		{[]string{"--what-if", "--min-ratification", "0"}, "--min-ratification is 0"},
 		{[]string{"--what-if", "--min-ratification", "1.5"}, "--min-ratification is 1.5"},
 		{[]string{"--samples", "10"}, "add --what-if"},
-		{[]string{"--seed", "3"}, "add --what-if"},
+		{[]string{"--sample-seed", "3"}, "add --what-if"},
 		{[]string{"-n", "linear"}, "give the line-up that plays the agenda against the package; add --what-if"},
 		{[]string{"--what-if", "-r", "0"}, "-r is 0"},
 		{[]string{"--what-if", "-n", "linear", "-p", "nosuch"}, "nosuch"},

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/forecast"
+	"github.com/parleyhq/parley/internal/printable"
 	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/scenario"
 )
@@ -47,7 +48,7 @@ func (c *ForecastModelCmd) Run(e env) error {
 	if c.JSON {
 		return writeJSON(e.stdout, r)
 	}
-	return r.WriteTextWithAnchors(e.stdout, p.Dimensions)
+	return r.WriteTextWithAnchors(printable.Writer(e.stdout), p.Dimensions)
 }
 
 // loadForecast reads a KTAB file or actor table, or a parley scenario's
@@ -83,7 +84,7 @@ func (c *ForecastBacktestCmd) Run(e env) error {
 	if c.JSON {
 		return writeJSON(e.stdout, r)
 	}
-	return r.WriteText(e.stdout)
+	return r.WriteText(printable.Writer(e.stdout))
 }
 
 // writeFileAtomic writes path through a temporary file in the same folder,

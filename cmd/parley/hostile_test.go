@@ -91,3 +91,42 @@ func TestHostileEmptyProfileFails(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileReportsEscaped: a tournament report prints scenario paths
+// that come from the file system, and forecast text prints actor and issue
+// names from files: their control characters are escaped too.
+func TestHostileReportsEscaped(t *testing.T) {
+	top := t.TempDir()
+	dir := filepath.Join(top, "evil\x1b]0;pwned\x07")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Skip("the file system refuses the name")
+	}
+	os.WriteFile(filepath.Join(dir, "s.yaml"), []byte(hostileScenario), 0o644)
+	spec := filepath.Join(top, "t.yaml")
+	os.WriteFile(spec, []byte("scenarios: [\"evil\\e]0;pwned\\a/s.yaml\"]\nnegotiators: [boulware, conceder]\n"), 0o644)
+	code, out, errs := runCLI("tournament", spec, "--db", filepath.Join(t.TempDir(), "t.db"), "--progress", "none")
+	if code != 0 {
+		t.Fatalf("tournament: exit %d: %s", code, errs)
+	}
+	if strings.ContainsAny(out, "\x1b\x07") || !strings.Contains(out, `evil\x1b]0;pwned\x07`) {
+		t.Errorf("the report prints the path's escape raw, or not at all:\n%q", out)
+	}
+	table := filepath.Join(t.TempDir(), "actors.csv")
+	os.WriteFile(table, []byte("Actor,Capability,Position,Salience\nA\x1b]0;pwned\x07,10,20,50\nB,20,80,50\nC,30,50,50\n"), 0o644)
+	code, out, errs = runCLI("forecast", table, "--model", "median")
+	if code != 0 {
+		t.Fatalf("forecast: exit %d: %s", code, errs)
+	}
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Errorf("forecast prints a control character raw:\n%q", out)
+	}
+}
+
+// TestWorkersPositive: --workers=-1 became one worker per CPU without a
+// word (issue 14, item 12).
+func TestWorkersPositive(t *testing.T) {
+	code, _, errs := runCLI("tournament", "../../examples/tournament-anac.yaml", "--workers=-1", "--db", filepath.Join(t.TempDir(), "t.db"))
+	if code != 1 || !strings.Contains(errs, "--workers -1: give a positive number of workers") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/parleyhq/parley/internal/printable"
 	"github.com/parleyhq/parley/league"
 )
 
@@ -51,5 +52,5 @@ func (c *LeagueCmd) Run(e env) error {
 	if c.JSON {
 		return writeJSON(e.stdout, t)
 	}
-	return t.WriteText(e.stdout)
+	return t.WriteText(printable.Writer(e.stdout))
 }

@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/alecthomas/kong"
 
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/internal/printable"
 )
 
@@ -35,12 +37,25 @@ type cli struct {
 	Serve      ServeCmd         `cmd:"" help:"Serve the web pages and sessions whose seats are played over the network (WebSocket, HTTP long-poll); state in SQLite."`
 	Mcp        McpCmd           `cmd:"" name:"mcp" help:"Serve parley's analysis as Model Context Protocol tools for LLM agents (stdio, or streamable HTTP with --http)."`
 	Version    kong.VersionFlag `help:"Print the version and exit."`
+
+	Limits `embed:""`
 }
 
-// env is what commands write to; tests replace it.
+// env is what commands write to and the budget they run within; tests
+// replace it.
 type env struct {
 	stdout io.Writer
 	stderr io.Writer
+	// b bounds the command (from --max-time and --max-memory); limits are
+	// those flags. run sets both.
+	b      *budget.Budget
+	limits *Limits
+	// progress prints the core's progress on stderr when a command runs
+	// long (main sets it; tests that do not look at it leave it off).
+	progress bool
+	// exit ends the process when a command does not heed a limit in time
+	// (main sets os.Exit; nil in tests).
+	exit func(int)
 }
 
 func init() {
@@ -50,7 +65,7 @@ func init() {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr}))
+	os.Exit(run(os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, progress: true, exit: os.Exit}))
 }
 
 // exitRequest carries the code of a flag that ends the program (--help,
@@ -74,12 +89,15 @@ func run(args []string, e env) (code int) {
 	// leaving an empty file behind an exit code of 0.
 	out := &checked{w: e.stdout}
 	e.stdout = out
+	// Progress lines come from the watchdog's goroutine.
+	e.stderr = &lockedWriter{w: e.stderr}
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("parley"),
 		kong.Description("Model, simulate, analyse and forecast multi-party negotiations."),
 		kong.UsageOnError(),
 		registryVars(),
+		kong.Vars(limitVars()),
 		kong.Writers(e.stdout, e.stderr),
 		kong.Exit(func(code int) { panic(exitRequest(code)) }),
 		kong.BindTo(e.stdout, (*io.Writer)(nil)),
@@ -99,9 +117,21 @@ func run(args []string, e env) (code int) {
 	if ctx == nil || ctx.Command() == "" {
 		return 0
 	}
-	if err := ctx.Run(e); err != nil {
+	// Servers (the seat protocol's agent, serve, mcp) run for as long as
+	// their clients want: no progress or timing lines on their stderr.
+	name, _, _ := strings.Cut(ctx.Command(), " ")
+	server := name == "agent" || name == "serve" || name == "mcp"
+	w := startWatch(name, &c.Limits, e.stderr, e.progress && !server, e.exit)
+	e.b, e.limits = w.b, &c.Limits
+	err = ctx.Run(e)
+	w.finish(err == nil)
+	if err != nil {
+		msg, ok := stopMessage(err, &c.Limits)
+		if !ok {
+			msg = err.Error()
+		}
 		// Messages quote input files: escape what would act on the terminal.
-		fmt.Fprintln(e.stderr, "parley:", printable.Text(err.Error()))
+		fmt.Fprintln(e.stderr, "parley:", printable.Text(msg))
 		return 1
 	}
 	if out.err != nil {

@@ -18,18 +18,18 @@ import (
 
 // RunCmd runs one negotiation session and reports the exchange and result.
 type RunCmd struct {
-	Path        string        `arg:"" name:"scenario" help:"A parley scenario file, or a Genius XML / GeniusWeb folder." type:"path"`
-	Negotiators []string      `short:"n" sep:"," help:"Negotiators, one per party in scenario order, or one for all (default: boulware and conceder in turn): ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md), or llm:model=NAME:base_url=URL:key_env=VAR for a language model behind an OpenAI-compatible endpoint (docs/llm.md)."`
-	Protocol    string        `short:"p" default:"saop" help:"Protocol: ${protocols_or}."`
-	Mediator    string        `short:"m" help:"Mediator for protocols ${mediated_or}: ${mediators_or} (default broker when the scenario names a mediator party)."`
-	Rounds      int           `short:"r" help:"Deadline in rounds (default 100 when no --time is given)."`
-	Time        time.Duration `help:"Deadline in wall-clock time, e.g. 2s (makes the run non-deterministic)."`
-	Seed        uint64        `short:"s" help:"Seed of the negotiators' random sources."`
-	Trace       string        `help:"Write the public record as JSON lines to this file." type:"path"`
-	JSON        bool          `help:"Print the result as JSON instead of a summary."`
-	Lines       int           `default:"10" help:"Exchange lines shown at the start and at the end of the summary."`
-	Plot        string        `help:"Also draw the session to this PNG or SVG file: each party's utility of the offers over time, and the offers in the utility space of two parties with their Pareto frontier, the Nash point and the agreement."`
-	Axes        []string      `sep:"," help:"The two parties of --plot's utility space, as x,y (default: the first two)."`
+	Path        string         `arg:"" name:"scenario" help:"A parley scenario file, or a Genius XML / GeniusWeb folder." type:"path"`
+	Negotiators []string       `short:"n" sep:"," help:"Negotiators, one per party in scenario order, or one for all (default: boulware and conceder in turn): ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md), or llm:model=NAME:base_url=URL:key_env=VAR for a language model behind an OpenAI-compatible endpoint (docs/llm.md)."`
+	Protocol    string         `short:"p" default:"saop" help:"Protocol: ${protocols_or}."`
+	Mediator    string         `short:"m" help:"Mediator for protocols ${mediated_or}: ${mediators_or} (default broker when the scenario names a mediator party)."`
+	Rounds      *int           `short:"r" help:"Deadline in rounds (default 100 when no --time is given)."`
+	Time        *time.Duration `help:"Deadline in wall-clock time, e.g. 2s (makes the run non-deterministic)."`
+	Seed        uint64         `short:"s" help:"Seed of the negotiators' random sources."`
+	Trace       string         `help:"Write the public record as JSON lines to this file." type:"path"`
+	JSON        bool           `help:"Print the result as JSON instead of a summary."`
+	Lines       int            `default:"10" help:"Exchange lines shown at the start and at the end of the summary."`
+	Plot        string         `help:"Also draw the session to this PNG or SVG file: each party's utility of the offers over time, and the offers in the utility space of two parties with their Pareto frontier, the Nash point and the agreement."`
+	Axes        []string       `sep:"," help:"The two parties of --plot's utility space, as x,y (default: the first two)."`
 
 	AnticipateRatification bool `help:"Parties whose deals need ratifying bargain over their expected utility P·u + (1−P)·rv, P the chance their own constituency ratifies the deal (needs an enumerable outcome space)."`
 
@@ -44,13 +44,17 @@ func (c *RunCmd) Run(e env) error {
 	if len(c.Axes) > 0 && c.Plot == "" {
 		return fmt.Errorf("--axes chooses the parties of --plot; add --plot FILE.png or FILE.svg")
 	}
+	d, err := c.deadline()
+	if err != nil {
+		return err
+	}
 	sc, err := open.Path(c.Path)
 	if err != nil {
 		return err
 	}
-	d := protocol.Deadline{Rounds: c.Rounds, Time: c.Time}
-	if d.Rounds == 0 && d.Time == 0 {
-		d.Rounds = 100
+	prep, err := session.PrepareWithin(sc, e.b)
+	if err != nil {
+		return err
 	}
 	var (
 		sum = session.NewSummary(c.Lines)
@@ -72,7 +76,7 @@ func (c *RunCmd) Run(e env) error {
 	var said leak.Watch
 	cfg := session.Config{
 		Outside:     seats.Outside,
-		Scenario:    sc,
+		Prepared:    prep,
 		Negotiators: c.Negotiators,
 		Mediator:    c.Mediator,
 		Protocol:    c.Protocol,
@@ -141,6 +145,29 @@ func (c *RunCmd) Run(e env) error {
 		fmt.Fprintln(out)
 	}
 	return leak.WriteText(out, leaks)
+}
+
+// deadline is the session's deadline: --rounds, --time or both, 100
+// rounds when neither is given. A zero or negative one is refused, not
+// taken for the default.
+func (c *RunCmd) deadline() (protocol.Deadline, error) {
+	var d protocol.Deadline
+	if c.Rounds != nil {
+		if *c.Rounds <= 0 {
+			return d, fmt.Errorf("--rounds is %d; give a positive number of rounds (or leave it out for 100)", *c.Rounds)
+		}
+		d.Rounds = *c.Rounds
+	}
+	if c.Time != nil {
+		if *c.Time <= 0 {
+			return d, fmt.Errorf("--time is %v; give a positive duration such as 2s (or leave it out)", *c.Time)
+		}
+		d.Time = *c.Time
+	}
+	if c.Rounds == nil && c.Time == nil {
+		d.Rounds = 100
+	}
+	return d, nil
 }
 
 // defaultNegotiators seats n parties with boulware and conceder in turn: a

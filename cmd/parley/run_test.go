@@ -89,7 +89,7 @@ func TestRunErrors(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"run", laptop, "-n", "bolware,conceder"}, []string{`unknown negotiator "bolware" (did you mean "boulware"?)`, "negotiators: boulware, conceder"}},
+		{[]string{"run", laptop, "-n", "bolware,conceder"}, []string{`unknown negotiator "bolware" (did you mean "boulware"?)`, "boulware, conceder"}},
 		{[]string{"run", tram, "-n", "boulware,conceder"}, []string{"3 negotiating parties (Tram_Profile1, Tram_Profile2, Tram_Profile3)", "got 2"}},
 		{[]string{"run", laptop, "-n", "boulware,conceder", "-p", "mediated"}, []string{"protocol mediated needs a mediator", "hillclimb or veto"}},
 		{[]string{"run", laptop, "-n", "boulware,conceder", "-p", "rubinstein"}, []string{`unknown protocol "rubinstein"`, "saop, amop, amop-majority, mediated"}},

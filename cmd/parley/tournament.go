@@ -16,6 +16,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/parleyhq/parley/internal/printable"
 	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/seat"
 	"github.com/parleyhq/parley/tournament"
@@ -50,6 +51,9 @@ type TournamentRunCmd struct {
 // Run implements parley tournament SPEC.
 func (c *TournamentRunCmd) Run(e env) error {
 	began := time.Now()
+	if c.Workers < 0 {
+		return fmt.Errorf("--workers %d: give a positive number of workers, or 0 for one per CPU", c.Workers)
+	}
 	if err := checkPlot(c.Plot); err != nil {
 		return err
 	}
@@ -66,6 +70,7 @@ func (c *TournamentRunCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
+	plan.Within(e.b)
 	if note := plan.RepetitionsNote(); note != "" {
 		fmt.Fprintln(e.stderr, "note:", note)
 	}
@@ -104,15 +109,19 @@ func (c *TournamentRunCmd) Run(e env) error {
 		fmt.Fprintf(e.stderr, "resuming %s: %d of %d sessions already recorded\n", c.DB, already, plan.Total)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(e.b.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	prog := newProgress(e.stderr, c.Progress, plan.Total, already)
 	stats, err := tournament.Run(ctx, plan, st, tournament.Options{Workers: c.Workers, Done: done, Progress: prog.update})
 	prog.finish(err == nil)
 	if err != nil {
 		n, _ := st.Count()
-		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted: %d of %d sessions are recorded in %s; run the same command again to finish", n, plan.Total, c.DB)
+		if ctx.Err() != nil {
+			why := "interrupted"
+			if cause := context.Cause(e.b.Context); cause != nil {
+				why = cause.Error() // --max-time or --max-memory
+			}
+			return fmt.Errorf("%s: %d of %d sessions are recorded in %s; run the same command again to finish", why, n, plan.Total, c.DB)
 		}
 		return err
 	}
@@ -212,7 +221,7 @@ func report(e env, sum *tournament.Summary, path string, asJSON, asCSV, quiet bo
 	case asCSV:
 		return sum.WriteCSV(e.stdout)
 	}
-	return sum.WriteText(e.stdout)
+	return sum.WriteText(printable.Writer(e.stdout))
 }
 
 func workers(n int) int {
