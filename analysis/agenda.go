@@ -84,7 +84,7 @@ func (g *grid) agenda(pkg *Deal, minRat float64) *AgendaInfo {
 	ar.decided = make([][]int, len(ar.phases))
 	for b, l := range g.lines {
 		last := 0
-		for _, i := range g.us[l.party].RedLines[l.k].Issues {
+		for _, i := range g.line(l).Issues {
 			last = max(last, phaseOf[i])
 		}
 		ar.decided[last] = append(ar.decided[last], b)
@@ -173,7 +173,7 @@ func (ar *agendaRun) solve(k int, d []float64) subgame {
 		ok := true
 		for _, b := range ar.decided[k] {
 			l := g.lines[b]
-			if g.us[l.party].RedLines[l.k].Match(ar.o) {
+			if g.line(l).Match(ar.o) {
 				ok = false
 				break
 			}

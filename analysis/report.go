@@ -80,6 +80,7 @@ type Report struct {
 	NashPoint *Solution `json:"-"`
 	scen      *scenario.Scenario
 	us        []*utility.Additive
+	terms     []utility.RedLine // the last red lines of every us (TermLines)
 }
 
 // IssueInfo describes an issue in a report.
@@ -146,8 +147,10 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	if err := s.CheckParties(); err != nil {
 		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
 	}
-	for _, p := range s.Negotiators() {
-		u := s.Utility(p)
+	compiled, terms := utilities(s)
+	r.terms = terms
+	for q, p := range s.Negotiators() {
+		u := compiled[q]
 		us = append(us, u)
 		redLines = redLines || len(u.RedLines) > 0
 		r.Parties = append(r.Parties, s.Parties[p].ID)

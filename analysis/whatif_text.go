@@ -67,7 +67,11 @@ func (r *Report) writeRedLines(b *strings.Builder, w *WhatIf) {
 		if rl.Binds {
 			state = "binds"
 		}
-		fmt.Fprintf(b, "  %s/%s %s: removes %d outcome(s) from the zone (%d acceptable outcomes cross it)", rl.Party, rl.ID, state, rl.Removes, rl.Crossed)
+		name := rl.Party + "/" + rl.ID
+		if rl.Party == "" {
+			name = rl.ID + " (for everyone)"
+		}
+		fmt.Fprintf(b, "  %s %s: removes %d outcome(s) from the zone (%d acceptable outcomes cross it)", name, state, rl.Removes, rl.Crossed)
 		var cr []string
 		if rl.CrossesNash {
 			cr = append(cr, "the Nash deal")

@@ -195,11 +195,14 @@ type GuaranteeDef struct {
 
 // PhaseDef is one phase of the agenda.
 type PhaseDef struct {
-	ID     string    `yaml:"id" json:"id"`
-	Issues []string  `yaml:"issues" json:"issues"`
-	After  []string  `yaml:"after,omitempty" json:"after,omitempty" jsonschema_description:"Phases that must be agreed before this one opens."`
-	Stands bool      `yaml:"stands,omitempty" json:"stands,omitempty" jsonschema_description:"The phase binds on its own: if a later phase fails, its clauses stay in force (default: provisional). Needs status_quo."`
-	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
+	ID     string   `yaml:"id" json:"id"`
+	Issues []string `yaml:"issues" json:"issues"`
+	After  []string `yaml:"after,omitempty" json:"after,omitempty" jsonschema_description:"Phases that must be agreed before this one opens."`
+	Stands bool     `yaml:"stands,omitempty" json:"stands,omitempty" jsonschema_description:"The phase binds on its own: if a later phase fails, its clauses stay in force (default: provisional). Needs status_quo."`
+	// SignedAt names a meeting at which alone the phase can be signed: if
+	// the meeting does not take place, the phase cannot close.
+	SignedAt string    `yaml:"signed_at,omitempty" json:"signed_at,omitempty" jsonschema_description:"Id of the meeting at which alone the phase can be signed; if it does not take place when the phase is about to close, the phase fails."`
+	Source   *Citation `yaml:"source,omitempty" json:"source,omitempty"`
 }
 
 // MeetingDef is a meeting that takes place only if every invitee accepts.
@@ -207,7 +210,14 @@ type MeetingDef struct {
 	ID       string            `yaml:"id" json:"id"`
 	Invitees []string          `yaml:"invitees" json:"invitees"`
 	Accept   map[string]string `yaml:"accept,omitempty" json:"accept,omitempty" jsonschema_description:"Invitee id to its rule: always, never, zone (only if a zone of agreement exists) or a number (only if its utility at the predicted deal reaches it). Default: always."`
-	Source   *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
+	// Needs is the state the meeting needs: it can take place only while
+	// these clauses are agreed and in force.
+	Needs Match `yaml:"needs,omitempty" json:"needs,omitempty" jsonschema_description:"The meeting can take place only while these clauses are agreed and in force (issue id to values)."`
+	// Term makes the meeting a term of the deal: one issue and the value
+	// that is this meeting. A deal with that value is feasible only if
+	// the meeting would take place; a deal without it holds no meeting.
+	Term   map[string]string `yaml:"term,omitempty" json:"term,omitempty" jsonschema_description:"The meeting is this term of the deal (one issue id to one value): deals with it are feasible only if the meeting takes place."`
+	Source *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
 }
 
 // EventDef is a scheduled change to one party at a given round.

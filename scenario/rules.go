@@ -501,8 +501,94 @@ func (v *validator) meetings(f *File, s *Scenario) {
 				v.errorf(join(join(p, "accept"), id), "%q has an acceptance rule for meeting %q but is not invited", id, d.ID)
 			}
 		}
+		if d.Needs != nil {
+			m.Needs = v.match(d.Needs, join(p, "needs"), fmt.Sprintf("what meeting %q needs", d.ID), s)
+		}
+		if d.Term != nil {
+			m.Term = v.term(d, p, s)
+		} else if what := v.namesIssue(d.ID, s); what != "" {
+			v.errorf(join(p, "id"), "meeting %q has the name of %s, but it is not that term of the deal: link them with term: {issue: value}, or rename the meeting, so that no result says the meeting takes place beside a deal that says it does not", d.ID, what)
+		}
+		for _, o := range s.Meetings {
+			if o.Term != nil && m.Term != nil && *o.Term == *m.Term {
+				v.errorf(join(p, "term"), "meetings %q and %q are the same term of the deal", o.ID, d.ID)
+			}
+		}
 		s.Meetings = append(s.Meetings, m)
 	}
+	v.signedAt(f, s)
+}
+
+// term resolves the term of the deal a meeting is: one issue, one value.
+func (v *validator) term(d MeetingDef, p string, s *Scenario) *Term {
+	p = join(p, "term")
+	if len(d.Term) != 1 {
+		v.errorf(p, "the term of meeting %q must name one issue and the value that is the meeting; it names %d", d.ID, len(d.Term))
+		return nil
+	}
+	for id, val := range d.Term {
+		i := s.IssueIndex(id)
+		if i < 0 {
+			v.errorf(join(p, id), "meeting %q is a term on unknown issue %q; issues are %s", d.ID, id, v.issueIDs(s))
+			return nil
+		}
+		x := s.Issues[i].Lookup(val)
+		if x < 0 {
+			v.errorf(join(p, id), "meeting %q is the term %q of issue %q, which is not one of its values (%s)", d.ID, val, id, valuesOf(&s.Issues[i]))
+			return nil
+		}
+		return &Term{Issue: i, Value: x}
+	}
+	return nil
+}
+
+// namesIssue says which issue or option id equals id ("" when none).
+func (v *validator) namesIssue(id string, s *Scenario) string {
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		if is.ID == id {
+			return fmt.Sprintf("issue %q", id)
+		}
+		if is.Kind == Discrete && is.Lookup(id) >= 0 {
+			return fmt.Sprintf("option %q of issue %q", id, is.ID)
+		}
+	}
+	return ""
+}
+
+// signedAt resolves the meetings at which phases are signed.
+func (v *validator) signedAt(f *File, s *Scenario) {
+	for k, d := range f.Agenda {
+		if d.SignedAt == "" {
+			continue
+		}
+		p := fmt.Sprintf("agenda[%d].signed_at", k)
+		m := s.MeetingIndex(d.SignedAt)
+		switch {
+		case m < 0:
+			v.errorf(p, "phase %q is signed at meeting %q, which is not a meeting; meetings are %s", d.ID, d.SignedAt, meetingIDs(s))
+			continue
+		case s.Meetings[m].Term != nil:
+			v.errorf(p, "phase %q is signed at meeting %q, which is a term of the deal: signing there would decide that term; make the meeting a step of the talks (no term), or sign the phase elsewhere", d.ID, d.SignedAt)
+			continue
+		}
+		for j := range s.Agenda {
+			if s.Agenda[j].ID == d.ID {
+				s.Agenda[j].SignedAt = d.SignedAt
+			}
+		}
+	}
+}
+
+func meetingIDs(s *Scenario) string {
+	if len(s.Meetings) == 0 {
+		return "none"
+	}
+	ids := make([]string, len(s.Meetings))
+	for k := range s.Meetings {
+		ids[k] = s.Meetings[k].ID
+	}
+	return strings.Join(ids, ", ")
 }
 
 func validAcceptRule(r string) bool {
@@ -604,8 +690,8 @@ func (v *validator) statusQuo(f *File, s *Scenario) {
 		if r := f.Parties[i].Reservation; r != nil && math.Abs(r.Value-sqv) > ReservationTolerance {
 			stated := r.Value
 			pa.StatedReservation = &stated
-			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: the reservation value of %q is stated as %s, but its utility of the status quo is %s; the status quo's value is used",
-				v.pos(fmt.Sprintf("parties[%d].reservation", i)), pa.ID, ftoa(stated), ftoa(sqv)))
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: the reservation value of %q is stated as %s, but its utility of the status quo is %.4g; the status quo's value is used",
+				v.pos(fmt.Sprintf("parties[%d].reservation", i)), pa.ID, ftoa(stated), sqv))
 		}
 		pa.Prefs.Reservation = sqv
 	}

@@ -95,13 +95,62 @@ type Phase struct {
 	// force if a later phase fails; otherwise it is provisional and
 	// nothing it agreed binds without the whole deal.
 	Stands bool
+	// SignedAt is the id of the meeting at which alone the phase can be
+	// signed, or "" (MeetingIndex finds it).
+	SignedAt string
 }
 
-// Meeting takes place only if every invitee accepts, each by its own rule.
+// Meeting takes place only if every invitee accepts, each by its own rule,
+// and the state of the talks allows it.
 type Meeting struct {
 	ID       string
 	Invitees []int
 	Accept   []string // per invitee: always, never, zone, or a number
+	// Needs, if not nil, is the state the meeting needs: the clauses it
+	// matches agreed and in force.
+	Needs *utility.Constraint
+	// Term, if not nil, makes the meeting a term of the deal: the issue
+	// value that is this meeting. Without it the meeting is a step of the
+	// talks.
+	Term *Term
+}
+
+// Term is one value of one issue.
+type Term struct {
+	Issue, Value int
+}
+
+// MeetingIndex returns the index of the meeting with the given id, or -1.
+func (s *Scenario) MeetingIndex(id string) int {
+	for k := range s.Meetings {
+		if s.Meetings[k].ID == id {
+			return k
+		}
+	}
+	return -1
+}
+
+// NeedsMet reports whether the state (see Party.Rates) allows meeting m:
+// every clause it needs agreed and in force.
+func (m *Meeting) NeedsMet(agreed []int, isAgreed []bool) bool {
+	if m.Needs == nil {
+		return true
+	}
+	r := StateRule{Agreed: *m.Needs}
+	return r.Matches(agreed, isAgreed)
+}
+
+// PhaseOf returns the agenda phase of issue i: the index in Agenda, 0
+// without an agenda.
+func (s *Scenario) PhaseOf(i int) int {
+	for k, ph := range s.Agenda {
+		for _, j := range ph.Issues {
+			if j == i {
+				return k
+			}
+		}
+	}
+	return 0
 }
 
 // Event changes one party at the start of a round.
@@ -382,12 +431,21 @@ func (s *Scenario) Utilities() []*utility.Additive {
 	return us
 }
 
-// Package returns s with every issue negotiated at once: no agenda, so
-// that nothing agreed is in force before the whole deal (talks during
-// the war, when the agenda puts a truce first). The rest is shared with s.
+// Package returns s with every issue negotiated at once, so that nothing
+// agreed is in force before the whole deal (talks during the war, when the
+// agenda puts a truce first): no agenda, or, when the agenda's last phase
+// is signed at a meeting, one phase with every issue signed there. The
+// rest is shared with s.
 func (s *Scenario) Package() *Scenario {
 	c := *s
 	c.Agenda = nil
+	if n := len(s.Agenda); n > 0 && s.Agenda[n-1].SignedAt != "" {
+		all := make([]int, len(s.Issues))
+		for i := range all {
+			all[i] = i
+		}
+		c.Agenda = []Phase{{ID: "package", Issues: all, SignedAt: s.Agenda[n-1].SignedAt}}
+	}
 	return &c
 }
 

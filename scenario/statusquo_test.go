@@ -95,3 +95,41 @@ func TestStateRuleErrors(t *testing.T) {
 	}
 	checkMutations(t, "testdata/war.yaml", cases)
 }
+
+// TestMeetingRules: a meeting may need a state and be a term of the deal;
+// a phase may be signed at a meeting.
+func TestMeetingRules(t *testing.T) {
+	s := mustLoad(t, "testdata/war.yaml")
+	leaders := &s.Meetings[0]
+	if leaders.Term == nil || *leaders.Term != (Term{Issue: 2, Value: 0}) || leaders.Needs == nil || leaders.Needs.Issues[0] != 0 {
+		t.Errorf("leaders: %+v", leaders)
+	}
+	if !leaders.NeedsMet([]int{0, 0, 0}, []bool{true, false, false}) || leaders.NeedsMet([]int{1, 0, 0}, []bool{true, false, false}) || leaders.NeedsMet([]int{0, 0, 0}, []bool{false, false, false}) {
+		t.Error("needs: a ceasefire agreed now is what it needs")
+	}
+	if s.Agenda[1].SignedAt != "signing" || s.Agenda[0].SignedAt != "" || s.MeetingIndex("signing") != 1 {
+		t.Errorf("signed at %q, %q", s.Agenda[0].SignedAt, s.Agenda[1].SignedAt)
+	}
+	p := s.Package()
+	if len(p.Agenda) != 1 || p.Agenda[0].SignedAt != "signing" || len(p.Agenda[0].Issues) != 3 || len(s.Agenda) != 2 {
+		t.Errorf("package agenda %+v", p.Agenda)
+	}
+}
+
+// TestMeetingRuleErrors: every misuse of needs, term and signed_at is
+// positioned; a meeting may not bear an issue's or option's name without
+// being that term of the deal.
+func TestMeetingRuleErrors(t *testing.T) {
+	cases := []mutation{
+		{"needs unknown issue", "needs: {ceasefire: [now]}", "needs: {truce: [now]}", `what meeting "leaders" needs names unknown issue "truce"`},
+		{"term unknown value", `term: {summit: "yes"}`, `term: {summit: "maybe"}`, `meeting "leaders" is the term "maybe" of issue "summit", which is not one of its values (options: yes, no)`},
+		{"term two issues", `term: {summit: "yes"}`, `term: {summit: "yes", land: none}`, `the term of meeting "leaders" must name one issue and the value that is the meeting; it names 2`},
+		{"term unknown issue", `term: {summit: "yes"}`, `term: {talks: "yes"}`, `meeting "leaders" is a term on unknown issue "talks"`},
+		{"named like an option", "  - id: signing\n", "  - id: held\n", `meeting "held" has the name of option "held" of issue "land", but it is not that term of the deal`},
+		{"named like an issue", "  - id: signing\n", "  - id: summit\n", `meeting "summit" has the name of issue "summit"`},
+		{"signed at unknown", "signed_at: signing}", "signed_at: ceremony}", `phase "settlement" is signed at meeting "ceremony", which is not a meeting; meetings are leaders, signing`},
+		{"signed at a term", "signed_at: signing}", "signed_at: leaders}", `phase "settlement" is signed at meeting "leaders", which is a term of the deal`},
+		{"same term twice", "  - id: signing\n    invitees: [ua, ru]\n", "  - id: signing\n    invitees: [ua, ru]\n    term: {summit: \"yes\"}\n", `meetings "leaders" and "signing" are the same term of the deal`},
+	}
+	checkMutations(t, "testdata/war.yaml", cases)
+}

@@ -98,7 +98,8 @@ func phaseUtility(u *utility.Additive, issues, settled []int, isSettled []bool) 
 // project gives member m's preferences v for the current phase.
 func (r *Runner) project(m int, v variant) (variant, error) {
 	p := r.prep
-	if !p.agenda() {
+	blocked := r.st.blocked
+	if !p.agenda() && blocked == 0 {
 		return v, nil
 	}
 	info := &p.phases[r.st.phase]
@@ -107,25 +108,36 @@ func (r *Runner) project(m int, v variant) (variant, error) {
 	// Prepared and kept, and remembered by the runner too, so that
 	// sessions on several cores do not take the shared cache's lock.
 	r.phaseKey = phaseKey(r.phaseKey[:0], r.st.phase, r.st.settled, r.st.isSettled)
+	if blocked != 0 {
+		// The terms off the table change the phase's preferences.
+		r.phaseKey = binary.AppendUvarint(r.phaseKey, blocked)
+	}
 	if pv, ok := r.phases.m[v.u][string(r.phaseKey)]; ok {
 		return pv, nil
 	}
 	return r.phases.get(v.u, r.phaseKey, func() (variant, error) {
 		pv, err := p.proj.get(v.u, r.phaseKey, func() (variant, error) {
 			u := phaseUtility(v.u, info.issues, r.st.settled, r.st.isSettled)
+			p.termLines(u, r.st.phase, blocked)
 			x, err := negotiator.NewIndex(u, info.space)
 			return variant{u: u, x: x}, err
 		})
 		if err == nil && v.ax != nil {
-			pv.ax, err = p.anticipatedPhase(m, v.u, r.st.phase, r.st.settled, r.st.isSettled, r.phaseKey)
+			pv.ax, err = p.anticipatedTerms(m, v.u, r.st.phase, r.st.settled, r.st.isSettled, blocked, r.phaseKey)
 		}
 		return pv, err
 	})
 }
 
-// preparePhase sets every seat up for phase ph.
+// preparePhase sets every seat up for phase ph: the terms of the deal
+// settled in it are judged (their meetings are needed now), and every
+// member's preferences are those of the phase.
 func (r *Runner) preparePhase(ph int) error {
 	r.st.phase = ph
+	r.st.blocked = 0
+	if len(r.prep.terms) > 0 {
+		r.st.blocked = r.termsFor(ph)
+	}
 	for m := range r.prep.members {
 		v, err := r.project(m, r.st.cur[m])
 		if err != nil {
@@ -170,6 +182,21 @@ func (r *Runner) playPhases() (protocol.Outcome, error) {
 		}
 		out = o
 		out.Steps = steps
+		if g := p.gate[ph]; g >= 0 && o.Agreed {
+			// The phase can be signed only at meeting g: it is needed now.
+			v := r.judge(g)
+			r.st.meet[g] = meetRecord{judged: true, round: o.Round, phase: ph, closes: true, v: v}
+			r.noteMeeting(g, o.Round, v)
+			if !v.Possible {
+				r.st.gateFailed = g
+				o.Agreed, o.Reason = false, protocol.NoMeeting
+				r.st.phases[ph].out = o
+				out.Agreed, out.Reason = false, protocol.NoMeeting
+				r.st.failed = ph
+				r.notePhase(ph, o.Round, "failed", r.gateEnd(), false, 0)
+				return out, nil
+			}
+		}
 		if !o.Agreed {
 			if p.agenda() {
 				r.st.failed = ph
@@ -197,6 +224,12 @@ func (r *Runner) playPhases() (protocol.Outcome, error) {
 		out.Outcome = p.Space.Index(r.st.settled)
 	}
 	return out, nil
+}
+
+// gateEnd says why the phase signed at a meeting failed: the meeting did
+// not take place.
+func (r *Runner) gateEnd() string {
+	return "meeting " + r.prep.Scenario.Meetings[r.st.gateFailed].ID + " does not take place"
 }
 
 // phaseCache remembers what is built for an agenda phase, per Prepared

@@ -102,6 +102,12 @@ func (p *Prepared) anticipated() ([][]*negotiator.Index, error) {
 // settled values) and shared across sessions; key is phaseKey's for ph and
 // the settled values (nil: computed here).
 func (p *Prepared) anticipatedPhase(s int, u *utility.Additive, ph int, settled []int, isSettled []bool, key []byte) (*negotiator.Index, error) {
+	return p.anticipatedTerms(s, u, ph, settled, isSettled, 0, key)
+}
+
+// anticipatedTerms is anticipatedPhase with the terms of the blocked
+// meetings off the table (termLines); key must then tell them apart.
+func (p *Prepared) anticipatedTerms(s int, u *utility.Additive, ph int, settled []int, isSettled []bool, blocked uint64, key []byte) (*negotiator.Index, error) {
 	if key == nil {
 		key = phaseKey(nil, ph, settled, isSettled)
 	}
@@ -112,14 +118,16 @@ func (p *Prepared) anticipatedPhase(s int, u *utility.Additive, ph int, settled 
 				full[i] = settled[i]
 			}
 		}
-		return p.buildPhaseIndex(s, u, &p.phases[ph], full, isSettled)
+		return p.buildPhaseIndex(s, u, ph, full, isSettled, blocked)
 	})
 }
 
-func (p *Prepared) buildPhaseIndex(s int, u *utility.Additive, info *phaseInfo, full []int, isSettled []bool) (*negotiator.Index, error) {
+func (p *Prepared) buildPhaseIndex(s int, u *utility.Additive, ph int, full []int, isSettled []bool, blocked uint64) (*negotiator.Index, error) {
 	sc := p.Scenario
+	info := &p.phases[ph]
 	rat := sc.Parties[p.Seats[s]].Ratification
 	pu := phaseUtility(u, info.issues, full, isSettled)
+	p.termLines(pu, ph, blocked)
 	inPhase := make([]bool, len(full))
 	for _, i := range info.issues {
 		inPhase[i] = true

@@ -8,7 +8,7 @@ import (
 // Note is one of the session's own events, for live views: a phase opens
 // or ends, a scheduled event happens, a ratification vote is held.
 type Note struct {
-	Kind  string // phase, event, ratification
+	Kind  string // phase, event, meeting, ratification
 	Round int
 	Party string // the party concerned, if any
 	Phase string // the phase, if any
@@ -74,6 +74,29 @@ func (r *Runner) noteEvent(round, party int, desc string) {
 	if r.cfg.OnNote != nil {
 		r.note(Note{Kind: "event", Round: round, Party: id, Text: "event for " + id + ": " + desc})
 	}
+}
+
+// noteMeeting records that meeting k was judged in round: whether it can
+// take place, and why not.
+func (r *Runner) noteMeeting(k, round int, v *Meeting) {
+	if r.cfg.Trace != nil {
+		r.traceMeeting(v, round)
+	}
+	if r.cfg.OnNote == nil {
+		return
+	}
+	text := "meeting " + v.ID
+	switch {
+	case v.Term != "" && v.Possible:
+		text += " can take place: " + v.Term + " is on the table"
+	case v.Term != "":
+		text += " cannot take place (" + v.Reason() + "): " + v.Term + " is off the table"
+	case v.Possible:
+		text += " takes place"
+	default:
+		text += " does not take place (" + v.Reason() + ")"
+	}
+	r.note(Note{Kind: "meeting", Round: round, Text: text})
 }
 
 func (r *Runner) noteRatification(s int, body string, passed bool) {

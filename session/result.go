@@ -222,7 +222,7 @@ func (r *Runner) Result() Result {
 		Round:                  o.Round,
 		Time:                   o.T,
 		Steps:                  o.Steps,
-		Meetings:               p.Meetings,
+		Meetings:               r.meetings(),
 	}
 	if r.cfg.Deadline.Time > 0 {
 		res.Deadline.Time = r.cfg.Deadline.Time.String()
@@ -235,6 +235,9 @@ func (r *Runner) Result() Result {
 	}
 	if st.failure != nil {
 		res.Failure, res.End, res.WalkedOut = st.failure, "seat failed", ""
+	}
+	if st.gateFailed >= 0 {
+		res.End = r.gateEnd()
 	}
 	buf := make([]int, p.Space.Issues())
 	if o.Agreed {
@@ -253,6 +256,9 @@ func (r *Runner) Result() Result {
 			}
 			if rec.played {
 				pr.Agreed, pr.End, pr.StartRound, pr.EndRound = rec.out.Agreed, rec.out.Reason.String(), rec.start, rec.end
+				if ph == st.failed && st.gateFailed >= 0 {
+					pr.End = r.gateEnd()
+				}
 				if rec.out.Agreed {
 					local := make([]int, len(info.issues))
 					info.space.Decode(rec.out.Outcome, local)

@@ -68,14 +68,19 @@
 // never the numbers.
 //
 // Meetings: each scenario meeting takes place only if every invitee accepts
-// by its rule (always; never; zone: some outcome is acceptable to every
-// invitee, counting red lines and reservation values; a number x: the
-// invitee's utility at the predicted deal, the Nash point over the outcomes
-// acceptable to every invitee, is at least x). They are judged once, on the
-// preferences at the start of the session. Under the shuttle protocol the
-// joint session is the first meeting whose invitees include every
-// negotiating party: if it does not take place, the session ends when the
-// joint session would open (status no_agreement, end "no joint meeting").
+// by its rule (analysis.JudgeMeeting: always; never; zone: some outcome that
+// keeps the clauses in force is acceptable to every invitee, counting red
+// lines and fallbacks; a number x: the invitee's utility at the predicted
+// deal is at least x) and the state gives it what it needs. A meeting is
+// judged when it is needed (meetings.go): a term of the deal when the phase
+// that settles its issue opens (if it cannot take place, its value is off
+// the table: a red line of every member for that phase), a meeting that
+// signs a phase when the phase is about to close (if it does not take
+// place, the phase fails), any other at the start. Under the shuttle
+// protocol the joint session is the first meeting whose invitees include
+// every negotiating party: if it does not take place at the start, the
+// session ends when the joint session would open (status no_agreement, end
+// "no joint meeting").
 package session
 
 import (
@@ -119,6 +124,14 @@ type Prepared struct {
 	phases   []phaseInfo
 	dynamic  bool // time effects, events or an agenda: reservations move
 	rules    bool // the scenario has any negotiation rule
+
+	// Meetings judged during sessions (meetings.go): per meeting, the
+	// phase whose opening judges it as a term of the deal (-1: none);
+	// per phase, the meeting that signs it (-1: none); the terms.
+	termPhase []int
+	gate      []int
+	terms     []int
+	meetCache *meetingCache
 
 	sq         []int // the status quo, or nil (time.go)
 	anyStands  bool  // some phase of the agenda stands on its own
@@ -235,7 +248,7 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	p.zone = &zoneCache{}
 	p.anti = &anticipation{}
 	p.proj = &phaseCache[variant]{}
-	p.judgeMeetings()
+	p.compileMeetings()
 	return p, nil
 }
 
@@ -329,6 +342,8 @@ type Runner struct {
 	seats []*seat // parties, then the mediator if any
 
 	phaseKey []byte              // project's key buffer
+	meetKey  []byte              // judge's key buffer
+	meets    map[string]*Meeting // judge's verdicts
 	phases   phaseCache[variant] // project's results, anticipated indexes included
 
 	seed     uint64

@@ -53,6 +53,14 @@ type sessionState struct {
 	// Time effects (time.go): per member its ledger and, once the session
 	// is over, its accounts; the issues whose standing clauses are in
 	// force, and the status quo with them in place.
+	// Meetings judged in this session (meetings.go), per meeting; the
+	// terms of the deal off the table in the current phase (bit k for
+	// meeting k); the meeting that did not take place, failing the phase
+	// it signs (-1: none).
+	meet       []meetRecord
+	blocked    uint64
+	gateFailed int
+
 	led         []ledger
 	acc         []accounts
 	standing    []bool
@@ -71,6 +79,7 @@ func (r *Runner) initState() {
 	st.ratif = make([]ratVote, len(p.Seats))
 	st.led, st.acc = make([]ledger, len(p.members)), make([]accounts, len(p.members))
 	st.standing, st.mix = make([]bool, k), make([]int, k)
+	st.meet = make([]meetRecord, len(p.Scenario.Meetings))
 }
 
 func (r *Runner) resetState() {
@@ -83,6 +92,8 @@ func (r *Runner) resetState() {
 	clear(st.crossings)
 	clear(st.phases)
 	clear(st.ratif)
+	clear(st.meet)
+	st.blocked, st.gateFailed = 0, -1
 	r.startLedgers()
 }
 

@@ -170,10 +170,16 @@ func (s *Summary) WriteText(w io.Writer, r *Runner) error {
 		fmt.Fprintf(w, "Agenda: %s\n", strings.Join(ps, " → "))
 	}
 	for _, m := range res.Meetings {
-		if m.Held {
-			fmt.Fprintf(w, "Meeting %s (%s) takes place.\n", m.ID, strings.Join(m.Invitees, ", "))
-		} else {
-			fmt.Fprintf(w, "Meeting %s (%s) does not take place: %s.\n", m.ID, strings.Join(m.Invitees, ", "), m.Reason())
+		who := strings.Join(m.Invitees, ", ")
+		switch {
+		case m.Term != "":
+			fmt.Fprintf(w, "Meeting %s (%s) is a term of the deal: %s; judged when its phase opens.\n", m.ID, who, m.Term)
+		case m.Signs != "":
+			fmt.Fprintf(w, "Meeting %s (%s) signs phase %s; judged when the phase is about to close.\n", m.ID, who, m.Signs)
+		case m.Held:
+			fmt.Fprintf(w, "Meeting %s (%s) takes place.\n", m.ID, who)
+		default:
+			fmt.Fprintf(w, "Meeting %s (%s) does not take place: %s.\n", m.ID, who, m.Reason())
 		}
 	}
 	fmt.Fprintln(w)
@@ -256,6 +262,7 @@ func writeResult(w io.Writer, res *Result) {
 		fmt.Fprintf(w, "No agreement (%s) in round %d (t = %.4g, %d actions); every party gets %s.\n", why, res.Round, res.Time, res.Steps, fallback(res))
 		fmt.Fprintf(w, "Status: %s.\n", res.Status)
 	}
+	writeMeetings(w, res)
 	if rl := res.RedLines; rl != nil {
 		var cs []string
 		for _, pr := range res.Parties {
@@ -309,6 +316,33 @@ func writeResult(w io.Writer, res *Result) {
 	fmt.Fprintln(w)
 	if res.AnalysisNote != "" {
 		fmt.Fprintln(w, "Note:", res.AnalysisNote)
+	}
+}
+
+// writeMeetings says what became of the meetings judged during the
+// session: a term of the deal takes place only if the deal signed has it,
+// and a meeting that signs a phase decides whether the phase closes.
+func writeMeetings(w io.Writer, res *Result) {
+	for _, m := range res.Meetings {
+		if m.Term == "" && m.Signs == "" {
+			continue
+		}
+		switch {
+		case m.Judged == judgedNever:
+			fmt.Fprintf(w, "Meeting %s: %s.\n", m.ID, m.Judged)
+		case m.Term != "" && !m.Possible:
+			fmt.Fprintf(w, "Meeting %s could not take place (%s; judged %s): %s was off the table.\n", m.ID, m.Reason(), m.Judged, m.Term)
+		case m.Term != "" && m.Held:
+			fmt.Fprintf(w, "Meeting %s takes place: the deal includes %s.\n", m.ID, m.Term)
+		case m.Term != "" && res.Agreed:
+			fmt.Fprintf(w, "Meeting %s does not take place: the deal does not include %s.\n", m.ID, m.Term)
+		case m.Term != "":
+			fmt.Fprintf(w, "Meeting %s does not take place: no deal was signed.\n", m.ID)
+		case m.Possible:
+			fmt.Fprintf(w, "Meeting %s takes place in round %d: phase %s is signed there.\n", m.ID, m.Round, m.Signs)
+		default:
+			fmt.Fprintf(w, "Meeting %s does not take place in round %d (%s): phase %s cannot be signed.\n", m.ID, m.Round, m.Reason(), m.Signs)
+		}
 	}
 }
 
