@@ -14,8 +14,8 @@ import (
 // ends with. session.Predictor plays sessions of a fixed line-up; the
 // analysis package runs none itself.
 type Predictor interface {
-	// Describe says how the predictions are made, for reports.
-	Describe() string
+	// Describe says how the predictions on s are made, for reports.
+	Describe(s *scenario.Scenario) string
 	// Predict predicts the talks on s.
 	Predict(s *scenario.Scenario) (*Prediction, error)
 }
@@ -92,7 +92,7 @@ const (
 
 // orderings predicts the agenda and the package of s with pr.
 func orderings(s *scenario.Scenario, pr Predictor) (*Orderings, error) {
-	o := &Orderings{Model: pr.Describe(), Parties: orderingParties(s)}
+	o := &Orderings{Model: pr.Describe(s), Parties: orderingParties(s)}
 	var err error
 	if o.Agenda, err = pr.Predict(s); err != nil {
 		return nil, fmt.Errorf("analysis: predicting the agenda: %w", err)

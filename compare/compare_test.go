@@ -284,3 +284,54 @@ func TestDiffStatusQuo(t *testing.T) {
 		t.Errorf("moved %v; reservation %v → %v", d.Moved, d.BeforeFigures.Reservation, d.AfterFigures.Reservation)
 	}
 }
+
+// TestDiffIssue16Fields: the fields issue 16 adds are compared like the
+// rest: a state's cost, a standing phase, a meeting's needs and term, an
+// event by date, the calendar and the deadline.
+func TestDiffIssue16Fields(t *testing.T) {
+	a, err := os.ReadFile("../scenario/testdata/war.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bytes.Clone(a)
+	for _, r := range [][2]string{
+		{"delay_cost: 0.002}", "delay_cost: 0.001}"},
+		{"stands: true}", "stands: false}"},
+		{"needs: {ceasefire: [now]}", "needs: {ceasefire: [now, none]}"},
+		{"round: 1w}", "round: 2w}"},
+		{"deadline: 2025-11-30", "deadline: {rounds: 10}"},
+		{`values: {summit: {"yes": 0.8}}`, `values: {summit: {"yes": 0.7}}`},
+	} {
+		if !bytes.Contains(b, []byte(r[0])) {
+			t.Fatalf("war.yaml lacks %q", r[0])
+		}
+		b = bytes.Replace(b, []byte(r[0]), []byte(r[1]), 1)
+	}
+	var got []string
+	for _, c := range Files(decodeResolved(t, a), decodeResolved(t, b), nil, nil) {
+		got = append(got, c.Section+" "+c.Path+" "+c.Kind)
+	}
+	for _, want := range []string{
+		"numbers parties[ua].while[0].delay_cost changed",
+		"rules agenda[truce].stands changed",
+		"rules meetings[leaders].needs.ceasefire changed",
+		"rules calendar.round changed",
+		"rules deadline.date removed",
+		"rules deadline.rounds changed",
+		"numbers events[ru@2025-09-01].values.summit.yes changed",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("changes %q lack %q", got, want)
+		}
+	}
+}
+
+func decodeResolved(t *testing.T, data []byte) *scenario.File {
+	t.Helper()
+	f, err := scenario.DecodeFile(data, "war.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ResolveValues()
+	return f
+}

@@ -31,6 +31,50 @@ type File struct {
 	Decision   *DecisionDef   `yaml:"decision,omitempty" json:"decision,omitempty" jsonschema_description:"How the parties agree on a deal: unanimity (default), or a quorum that must include veto parties."`
 
 	StatusQuo *StatusQuoDef `yaml:"status_quo,omitempty" json:"status_quo,omitempty" jsonschema_description:"What no agreement is: an outcome, every issue given; each party's reservation value is its utility of it."`
+	Calendar  *CalendarDef  `yaml:"calendar,omitempty" json:"calendar,omitempty" jsonschema_description:"Maps rounds to dates: round 1 starts on start, each round lasts round (1d, 2w, ...)."`
+	Deadline  *DeadlineDef  `yaml:"deadline,omitempty" json:"deadline,omitempty" jsonschema_description:"The scenario's own deadline, which parley run uses by default: a date (with a calendar) or {rounds: N}."`
+}
+
+// CalendarDef maps rounds to dates: round 1 starts on Start, and each
+// round lasts Round ("1d", "3d", "1w", "2 weeks").
+type CalendarDef struct {
+	Start      string      `yaml:"start" json:"start" jsonschema_description:"The date round 1 starts, as 2006-01-02."`
+	Round      string      `yaml:"round" json:"round" jsonschema_description:"How long a round lasts: a number of days or weeks, as 1d, 3d, 1w, 2 weeks."`
+	Source     *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty"`
+}
+
+// DeadlineDef is the scenario's deadline: a date (written plainly, or as
+// {date, source|assumption}) or a number of rounds.
+type DeadlineDef struct {
+	Date       string      `yaml:"date,omitempty" json:"date,omitempty" jsonschema_description:"The last day of talks, as 2006-01-02 (needs a calendar)."`
+	Rounds     int         `yaml:"rounds,omitempty" json:"rounds,omitempty" jsonschema_description:"The deadline in rounds."`
+	Source     *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty"`
+}
+
+type deadlineFields DeadlineDef // DeadlineDef without its methods, for decoding
+
+// UnmarshalYAML reads a plain date or the mapping.
+func (d *DeadlineDef) UnmarshalYAML(node ast.Node) error {
+	if sn, ok := node.(*ast.StringNode); ok {
+		*d = DeadlineDef{Date: sn.Value}
+		return nil
+	}
+	var f deadlineFields
+	if err := decodeNode(node, &f); err != nil {
+		return err
+	}
+	*d = DeadlineDef(f)
+	return nil
+}
+
+// MarshalYAML writes a plain date when there is nothing else to say.
+func (d DeadlineDef) MarshalYAML() (any, error) {
+	if d.Date != "" && d.Rounds == 0 && d.Source == nil && d.Assumption == nil {
+		return d.Date, nil
+	}
+	return deadlineFields(d), nil
 }
 
 // StatusQuoDef is the world without a deal: an outcome (issue id to option
@@ -220,16 +264,23 @@ type MeetingDef struct {
 	Source *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
 }
 
-// EventDef is a scheduled change to one party at a given round.
+// EventDef is a scheduled change to one party at a given round (or date,
+// with a calendar).
 type EventDef struct {
-	Round        int               `yaml:"round" json:"round"`
-	Party        string            `yaml:"party" json:"party"`
-	Description  string            `yaml:"description,omitempty" json:"description,omitempty"`
-	Reservation  *Number           `yaml:"reservation_shift,omitempty" json:"reservation_shift,omitempty" jsonschema_description:"Added to the party's reservation value."`
-	Weights      map[string]Number `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"New weights for the party (all issues, summing to 1)."`
-	DropRedLines []string          `yaml:"drop_red_lines,omitempty" json:"drop_red_lines,omitempty"`
-	Source       *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
-	Assumption   *Assumption       `yaml:"assumption,omitempty" json:"assumption,omitempty"`
+	Round        int                    `yaml:"round" json:"round" jsonschema_description:"The round at whose start the event happens (0: before the first turn)."`
+	Date         string                 `yaml:"date,omitempty" json:"date,omitempty" jsonschema_description:"Instead of round: the date, as 2006-01-02 (needs a calendar); the event happens at the start of the round that date falls in."`
+	Party        string                 `yaml:"party" json:"party"`
+	Description  string                 `yaml:"description,omitempty" json:"description,omitempty"`
+	Reservation  *Number                `yaml:"reservation_shift,omitempty" json:"reservation_shift,omitempty" jsonschema_description:"Added to the party's reservation value."`
+	Weights      map[string]Number      `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"New weights for the party (all issues, summing to 1)."`
+	Values       map[string]ValueDef    `yaml:"values,omitempty" json:"values,omitempty" jsonschema_description:"New values: per issue, the options whose value changes (issues with options), or a whole new shape (numeric issues)."`
+	Positions    map[string]PositionDef `yaml:"positions,omitempty" json:"positions,omitempty" jsonschema_description:"New positions and saliences on scaled issues, for forecast models."`
+	AddRedLines  []RedLineDef           `yaml:"add_red_lines,omitempty" json:"add_red_lines,omitempty" jsonschema_description:"Red lines the party draws from this round on."`
+	DropRedLines []string               `yaml:"drop_red_lines,omitempty" json:"drop_red_lines,omitempty"`
+	Exclude      bool                   `yaml:"exclude,omitempty" json:"exclude,omitempty" jsonschema_description:"The party is excluded from the talks: its turns pass and the agreement does not wait for it."`
+	Readmit      bool                   `yaml:"readmit,omitempty" json:"readmit,omitempty" jsonschema_description:"An excluded party returns to the talks."`
+	Source       *Citation              `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption   *Assumption            `yaml:"assumption,omitempty" json:"assumption,omitempty"`
 }
 
 // Number is a number that may carry where it comes from: either a plain

@@ -3,10 +3,12 @@ package scenario
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/parleyhq/parley/diag/yamlpos"
 	"github.com/parleyhq/parley/utility"
 )
 
@@ -31,6 +33,7 @@ func (v *validator) rules(f *File, s *Scenario) {
 	v.mediator(f, s)
 	v.decision(f, s)
 	v.meetings(f, s)
+	v.calendar(f, s)
 	v.events(f, s)
 }
 
@@ -603,9 +606,16 @@ func validAcceptRule(r string) bool {
 func (v *validator) events(f *File, s *Scenario) {
 	for k, d := range f.Events {
 		p := fmt.Sprintf("events[%d]", k)
-		e := Event{Round: d.Round, Party: s.PartyIndex(d.Party), Description: d.Description, DropRedLines: d.DropRedLines}
+		e := Event{Round: d.Round, Party: s.PartyIndex(d.Party), Description: d.Description, DropRedLines: d.DropRedLines,
+			Exclude: d.Exclude, Readmit: d.Readmit, file: k}
 		if d.Round < 0 {
 			v.errorf(join(p, "round"), "event round %d is negative", d.Round)
+		}
+		if d.Date != "" {
+			if _, given := v.idx[join(p, "round")]; given {
+				v.errorf(join(p, "date"), "event %d gives both a round and a date; give one", k+1)
+			}
+			e.Round = v.dateRound(d.Date, join(p, "date"), fmt.Sprintf("the date of event %d", k+1), s)
 		}
 		if e.Party < 0 {
 			v.errorf(join(p, "party"), "event for unknown party %q; parties are %s", d.Party, partyIDs(s))
@@ -633,18 +643,152 @@ func (v *validator) events(f *File, s *Scenario) {
 				v.errorf(join(p, "weights"), "the weights of event %d sum to %s; they must sum to 1", k+1, ftoa(sum))
 			}
 		}
-		for _, id := range d.DropRedLines {
-			found := false
-			for _, rl := range s.Parties[e.Party].RedLines {
-				found = found || rl.ID == id
+		v.eventValues(d, k, p, s, &e)
+		v.eventPositions(d, k, p, s, &e)
+		for j, rl := range d.AddRedLines {
+			rp := fmt.Sprintf("%s.add_red_lines[%d]", p, j)
+			if rl.Source != nil {
+				v.citation(*rl.Source, join(rp, "source"))
 			}
-			if !found {
-				v.errorf(join(p, "drop_red_lines"), "party %q has no red line %q to drop", d.Party, id)
+			if rl.ID == "" {
+				v.errorf(rp, "red line %d that event %d adds needs an id", j+1, k+1)
 			}
+			c := v.match(rl.Forbid, join(rp, "forbid"), fmt.Sprintf("red line %q of %q (event %d)", rl.ID, d.Party, k+1), s)
+			if c == nil {
+				continue
+			}
+			e.AddRedLines = append(e.AddRedLines, utility.RedLine{ID: rl.ID, Constraint: *c})
+			info := RedLineInfo{Description: rl.Description}
+			if rl.Source != nil {
+				info.Quote = rl.Source.Quote
+			}
+			e.AddInfo = append(e.AddInfo, info)
+		}
+		if d.Exclude && d.Readmit {
+			v.errorf(join(p, "readmit"), "event %d both excludes and readmits %q", k+1, d.Party)
+		}
+		if (d.Exclude || d.Readmit) && !s.Negotiates(e.Party) {
+			v.errorf(join(p, "exclude"), "event %d excludes or readmits %q, the mediator; only a negotiating party can leave the table", k+1, d.Party)
 		}
 		s.Events = append(s.Events, e)
 	}
 	sort.SliceStable(s.Events, func(i, j int) bool { return s.Events[i].Round < s.Events[j].Round })
+	v.eventSequence(f, s)
+}
+
+// eventValues resolves an event's new values: per option for an issue with
+// options (the others keep theirs), a whole shape for a numeric issue.
+func (v *validator) eventValues(d EventDef, k int, p string, s *Scenario, e *Event) {
+	for _, id := range sortedKeys(d.Values) {
+		vp := join(join(p, "values"), id)
+		i := s.IssueIndex(id)
+		if i < 0 {
+			v.errorf(vp, "event %d values unknown issue %q; issues are %s", k+1, id, v.issueIDs(s))
+			continue
+		}
+		is := &s.Issues[i]
+		what := fmt.Sprintf("the values of %q in event %d", id, k+1)
+		if is.Kind != Discrete {
+			e.Values = append(e.Values, ValueChange{Issue: i, Option: -1, Func: v.valueFunc(d.Values[id], vp, d.Party, is)})
+			continue
+		}
+		table := d.Values[id].Table
+		if table == nil {
+			sub := walker{file: v.file, idx: v.idx, errs: &v.errs}
+			n := len(v.errs)
+			sub.walk(d.Values[id].node, reflect.TypeOf(map[string]Number{}), vp, what)
+			if len(v.errs) > n {
+				continue
+			}
+			if err := decodeNode(d.Values[id].node, &table); err != nil {
+				v.errs = append(v.errs, yamlpos.Error(v.file, err))
+				continue
+			}
+		}
+		if len(table) == 0 {
+			v.errorf(vp, "%s change no option", what)
+		}
+		for _, o := range sortedKeys(table) {
+			j := is.Lookup(o)
+			if j < 0 {
+				v.errorf(join(vp, o), "%s name %q, which is not an option of %q (options: %s)", what, o, id, optionIDs(is))
+				continue
+			}
+			x := v.number(table[o], join(vp, o), fmt.Sprintf("the value of %q in event %d", o, k+1), 0, 1)
+			e.Values = append(e.Values, ValueChange{Issue: i, Option: j, Value: x})
+		}
+	}
+}
+
+// eventPositions resolves an event's new positions on scaled issues.
+func (v *validator) eventPositions(d EventDef, k int, p string, s *Scenario, e *Event) {
+	if len(d.Positions) == 0 {
+		return
+	}
+	if s.Parties[e.Party].Positions == nil {
+		v.errorf(join(p, "positions"), "event %d moves the positions of %q, which takes none; give it a capability and positions first", k+1, d.Party)
+		return
+	}
+	e.Positions = map[int]Position{}
+	for _, id := range sortedKeys(d.Positions) {
+		pp := join(join(p, "positions"), id)
+		i := s.IssueIndex(id)
+		switch {
+		case i < 0:
+			v.errorf(pp, "event %d moves %q's position on unknown issue %q; issues are %s", k+1, d.Party, id, v.issueIDs(s))
+			continue
+		case s.Issues[i].Scale == nil:
+			v.errorf(pp, "event %d moves %q's position on issue %q, which has no scale", k+1, d.Party, id)
+			continue
+		}
+		pd := d.Positions[id]
+		e.Positions[i] = Position{
+			Position: v.number(pd.Position, join(pp, "position"), fmt.Sprintf("the position of %q on %q in event %d", d.Party, id, k+1), 0, 100),
+			Salience: v.number(pd.Salience, join(pp, "salience"), fmt.Sprintf("the salience of %q for %q in event %d", id, d.Party, k+1), 0, 100),
+		}
+	}
+}
+
+// eventSequence checks the events in the order they happen: a red line is
+// dropped only while the party has it, a party is excluded only while at
+// the table and readmitted only while excluded.
+func (v *validator) eventSequence(f *File, s *Scenario) {
+	if len(s.Parties) != len(f.Parties) {
+		return
+	}
+	lines := make([]map[string]bool, len(s.Parties))
+	out := make([]bool, len(s.Parties))
+	for i := range s.Parties {
+		lines[i] = map[string]bool{}
+		for _, rl := range s.Parties[i].RedLines {
+			lines[i][rl.ID] = true
+		}
+	}
+	for n := range s.Events {
+		e := &s.Events[n]
+		p, id := fmt.Sprintf("events[%d]", e.file), s.Parties[e.Party].ID
+		for _, rl := range e.DropRedLines {
+			if !lines[e.Party][rl] {
+				v.errorf(join(p, "drop_red_lines"), "party %q has no red line %q to drop", id, rl)
+			}
+			delete(lines[e.Party], rl)
+		}
+		for _, rl := range e.AddRedLines {
+			if lines[e.Party][rl.ID] {
+				v.errorf(join(p, "add_red_lines"), "party %q already has a red line %q", id, rl.ID)
+			}
+			lines[e.Party][rl.ID] = true
+		}
+		switch {
+		case e.Exclude && out[e.Party]:
+			v.errorf(join(p, "exclude"), "event excludes %q, which is already excluded", id)
+		case e.Readmit && !out[e.Party]:
+			v.errorf(join(p, "readmit"), "event readmits %q, which no earlier event excluded", id)
+		}
+		if e.Exclude || e.Readmit {
+			out[e.Party] = e.Exclude
+		}
+	}
 }
 
 // ReservationTolerance is how far a stated reservation value may lie from

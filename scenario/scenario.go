@@ -7,7 +7,9 @@ package scenario
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley/decision"
 	"github.com/parleyhq/parley/outcome"
@@ -73,6 +75,38 @@ type Scenario struct {
 	// (Preferences.Reservation) is its utility of this outcome, red lines
 	// left out.
 	StatusQuo []int
+
+	// Calendar maps rounds to dates, or is nil.
+	Calendar *Calendar
+	// Deadline is the scenario's own deadline in rounds (0: none), which
+	// parley run uses when it is given none.
+	Deadline int
+}
+
+// Calendar maps rounds to dates: round 1 starts on Start, and each round
+// lasts Days days.
+type Calendar struct {
+	Start time.Time
+	Days  int
+}
+
+// Date is the date round r starts (round 0, before the first turn, is
+// round 1's), as 2006-01-02; "" without a calendar.
+func (c *Calendar) Date(r int) string {
+	if c == nil {
+		return ""
+	}
+	return c.Start.AddDate(0, 0, c.Days*max(r-1, 0)).Format(time.DateOnly)
+}
+
+// Round is the round date d falls in: 1 for the first Days days from
+// Start, and so on; 0 for a date before Start.
+func (c *Calendar) Round(d time.Time) int {
+	days := int(d.Sub(c.Start).Hours() / 24)
+	if days < 0 {
+		return 0
+	}
+	return days/c.Days + 1
 }
 
 // Guarantee discounts an issue's worth to its beneficiary by the
@@ -160,7 +194,144 @@ type Event struct {
 	Description      string
 	ReservationShift float64
 	Weights          []float64 // nil: unchanged
-	DropRedLines     []string
+	// Values are new values, applied in order: an option's value, or a
+	// numeric issue's whole function.
+	Values []ValueChange
+	// Positions are new positions on scaled issues (forecast models), by
+	// issue index.
+	Positions    map[int]Position
+	AddRedLines  []utility.RedLine
+	AddInfo      []RedLineInfo // description and source of each added red line
+	DropRedLines []string
+	// Exclude: the party is excluded from the talks (its turns pass, the
+	// agreement does not wait for it); Readmit: it returns.
+	Exclude, Readmit bool
+
+	file int // index in the file's events, for positions
+}
+
+// ValueChange is one change of a party's values: option Option of issue
+// Issue takes Value, or, with Option -1, the issue's whole function is
+// Func.
+type ValueChange struct {
+	Issue, Option int
+	Value         float64
+	Func          utility.ValueFunc
+}
+
+// ApplyEvent changes pa, a party of s (index p) or a copy of one, as e
+// says: new weights, values, positions, red lines added and dropped,
+// exclusion; its reservation shift is left to the caller, which knows the
+// shifts so far (ReservationAfter).
+func (s *Scenario) ApplyEvent(pa *Party, e *Event) {
+	if e.Weights != nil {
+		pa.Prefs.Weights = append([]float64(nil), e.Weights...)
+	}
+	if len(e.Values) > 0 {
+		vs := append([]utility.ValueFunc(nil), pa.Prefs.Values...)
+		for _, c := range e.Values {
+			if c.Option < 0 {
+				vs[c.Issue] = c.Func
+				continue
+			}
+			f := vs[c.Issue]
+			f.Values = append([]float64(nil), f.Values...)
+			f.Values[c.Option] = c.Value
+			vs[c.Issue] = f
+		}
+		pa.Prefs.Values = vs
+	}
+	if len(e.Positions) > 0 {
+		ps := append([]Position(nil), pa.Positions...)
+		for i, x := range e.Positions {
+			ps[i] = x
+		}
+		pa.Positions = ps
+	}
+	if len(e.AddRedLines) > 0 || len(e.DropRedLines) > 0 {
+		var lines []utility.RedLine
+		var info []RedLineInfo
+		for k, rl := range pa.RedLines {
+			if !slices.Contains(e.DropRedLines, rl.ID) {
+				lines = append(lines, rl)
+				if k < len(pa.RedLineInfo) {
+					info = append(info, pa.RedLineInfo[k])
+				}
+			}
+		}
+		pa.RedLines = append(lines, e.AddRedLines...)
+		pa.RedLineInfo = append(info, e.AddInfo...)
+	}
+	switch {
+	case e.Exclude:
+		pa.Excluded = true
+	case e.Readmit:
+		pa.Excluded = false
+	}
+}
+
+// UtilityOf compiles the preferences of pa, party p of s or a changed
+// copy of it (ApplyEvent), as Utility does: guarantees to p discounted by
+// their guarantors' credibility, red lines attached. Its reservation value
+// is pa's (the caller adds shifts, or values the status quo anew).
+func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
+	pr := &pa.Prefs
+	evals := make([][]float64, len(s.Issues))
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		e := make([]float64, is.Size())
+		f := &pr.Values[i]
+		for v := range e {
+			e[v] = f.Eval(v, is.Number(v), is.Min, is.Max)
+		}
+		evals[i] = e
+	}
+	for _, g := range s.Guarantees {
+		if g.Beneficiary != p {
+			continue
+		}
+		e := evals[g.Issue]
+		base := e[g.Baseline]
+		for v, gs := range g.Guarantors {
+			cred := make([]float64, len(gs))
+			for k, q := range gs {
+				cred[k] = s.Parties[q].Credibility
+			}
+			e[v] = base + (e[v]-base)*utility.HonourProb(g.Rule, cred)
+		}
+	}
+	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
+	a.RedLines = pa.RedLines
+	return a
+}
+
+// AtRound returns s as the scheduled events up to round r leave it: each
+// party's preferences, positions, red lines and exclusion changed, and
+// its reservation value shifted (with a status quo, the status quo valued
+// anew by its new preferences, then shifted). The rest is shared with s;
+// forecasts and analyses of a later moment of the talks use it.
+func (s *Scenario) AtRound(r int) *Scenario {
+	c := *s
+	c.Parties = slices.Clone(s.Parties)
+	c.Events = nil
+	shift := make([]float64, len(s.Parties))
+	for k := range s.Events {
+		e := &s.Events[k]
+		if e.Round > r {
+			c.Events = append(c.Events, *e)
+			continue
+		}
+		s.ApplyEvent(&c.Parties[e.Party], e)
+		shift[e.Party] += e.ReservationShift
+	}
+	for p := range c.Parties {
+		pa := &c.Parties[p]
+		if s.StatusQuo != nil && !pa.Disinterested() {
+			pa.Prefs.Reservation = c.UtilityOf(p, pa).Raw(s.StatusQuo)
+		}
+		pa.Prefs.Reservation += shift[p]
+	}
+	return &c
 }
 
 // Source is a document the scenario's numbers cite.
@@ -197,6 +368,10 @@ type Party struct {
 	// While are the delay cost and drift in other states of the talks: the
 	// first rule whose clauses are agreed and in force applies (Rates).
 	While []StateRule
+
+	// Excluded: the party is out of the talks (an event excluded it and
+	// none readmitted it yet).
+	Excluded bool
 
 	// StatedReservation is the reservation value the file states when a
 	// status quo replaces it with a different one (nil otherwise):
@@ -391,36 +566,7 @@ func (s *Scenario) Space() outcome.Space {
 }
 
 // Utility compiles party p's preferences into an additive utility function.
-func (s *Scenario) Utility(p int) *utility.Additive {
-	pr := &s.Parties[p].Prefs
-	evals := make([][]float64, len(s.Issues))
-	for i := range s.Issues {
-		is := &s.Issues[i]
-		e := make([]float64, is.Size())
-		f := &pr.Values[i]
-		for v := range e {
-			e[v] = f.Eval(v, is.Number(v), is.Min, is.Max)
-		}
-		evals[i] = e
-	}
-	for _, g := range s.Guarantees {
-		if g.Beneficiary != p {
-			continue
-		}
-		e := evals[g.Issue]
-		base := e[g.Baseline]
-		for v, gs := range g.Guarantors {
-			cred := make([]float64, len(gs))
-			for k, q := range gs {
-				cred[k] = s.Parties[q].Credibility
-			}
-			e[v] = base + (e[v]-base)*utility.HonourProb(g.Rule, cred)
-		}
-	}
-	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
-	a.RedLines = s.Parties[p].RedLines
-	return a
-}
+func (s *Scenario) Utility(p int) *utility.Additive { return s.UtilityOf(p, &s.Parties[p]) }
 
 // Utilities compiles every party's utility function, in party order.
 func (s *Scenario) Utilities() []*utility.Additive {

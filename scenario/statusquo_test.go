@@ -133,3 +133,92 @@ func TestMeetingRuleErrors(t *testing.T) {
 	}
 	checkMutations(t, "testdata/war.yaml", cases)
 }
+
+// TestEventsAndCalendar (issue 16, finding 6): events change values and
+// red lines and take a party out of the talks and back; rounds map to
+// dates, and the scenario states its deadline. In war.yaml a round is a
+// week from 18 August 2025: 1 September starts round 3, and 30 November
+// falls in round 15.
+func TestEventsAndCalendar(t *testing.T) {
+	s := mustLoad(t, "testdata/war.yaml")
+	if s.Calendar == nil || s.Calendar.Days != 7 || s.Calendar.Date(3) != "2025-09-01" || s.Calendar.Date(0) != "2025-08-18" || s.Deadline != 15 {
+		t.Fatalf("calendar %+v, deadline %d", s.Calendar, s.Deadline)
+	}
+	var rounds []int
+	for _, e := range s.Events {
+		rounds = append(rounds, e.Round)
+	}
+	if !equalInts(rounds, []int{2, 3, 4, 6}) {
+		t.Fatalf("event rounds %v", rounds)
+	}
+	ru := 1
+	at := func(r int) *Party { return &s.AtRound(r).Parties[ru] }
+	if v := at(2).Prefs.Values[2].Values; v[0] != 0.5 {
+		t.Errorf("before the pressure ru values a summit %v", v[0])
+	}
+	p3 := at(3)
+	if v := p3.Prefs.Values[2].Values; v[0] != 0.8 || v[1] != 1 || len(p3.RedLines) != 1 || p3.Excluded {
+		t.Errorf("after the pressure: values %v, red lines %v, excluded %v", v, p3.RedLines, p3.Excluded)
+	}
+	// ru's status quo, (none, held, no), is unchanged by a summit's value:
+	// 0.2 + 0.42 + 0.2.
+	if r := p3.Prefs.Reservation; !near(r, 0.82) {
+		t.Errorf("ru's reservation after the pressure %v", r)
+	}
+	if !at(4).Excluded || at(6).Excluded || len(at(6).RedLines) != 0 {
+		t.Errorf("excluded at 4: %v, at 6: %v; red lines at 6: %v", at(4).Excluded, at(6).Excluded, at(6).RedLines)
+	}
+	// ua's new weights value its status quo anew: 0.3·0.4 = 0.12.
+	if r := s.AtRound(2).Parties[0].Prefs.Reservation; !near(r, 0.12) {
+		t.Errorf("ua's reservation after new weights %v, want 0.12", r)
+	}
+	if s.Parties[ru].Prefs.Values[2].Values[0] != 0.5 || s.Parties[ru].Excluded {
+		t.Error("AtRound changed the scenario itself")
+	}
+}
+
+// TestEventAndCalendarErrors: every misuse is positioned.
+func TestEventAndCalendarErrors(t *testing.T) {
+	cases := []mutation{
+		{"bad start", "start: 2025-08-18", "start: 18/08/2025", `the calendar's start "18/08/2025" is not a date; write it as 2006-01-02`},
+		{"bad round", "round: 1w}", "round: 1 fortnight}", `the calendar's round "1 fortnight" has the unit "fortnight"; a round lasts days (d) or weeks (w)`},
+		{"bad round number", "round: 1w}", "round: w}", `the calendar's round "w" is not a length such as 1d, 3d, 1w or 2 weeks`},
+		{"date before start", "deadline: 2025-11-30", "deadline: 2025-01-01", `the deadline 2025-01-01 is before the calendar starts (2025-08-18)`},
+		{"date without calendar", "calendar: {start: 2025-08-18, round: 1w}\n", "", `the deadline is a date, but the scenario has no calendar to map it to a round`},
+		{"both date and rounds", "deadline: 2025-11-30", "deadline: {date: 2025-11-30, rounds: 10}", `the deadline gives both a date and rounds; give one`},
+		{"event round and date", "  - date: 2025-09-01\n", "  - date: 2025-09-01\n    round: 3\n", `event 1 gives both a round and a date; give one`},
+		{"unknown option", `values: {summit: {"yes": 0.8}}`, `values: {summit: {"maybe": 0.8}}`, `the values of "summit" in event 1 name "maybe", which is not an option of "summit"`},
+		{"value out of range", `values: {summit: {"yes": 0.8}}`, `values: {summit: {"yes": 1.8}}`, `the value of "yes" in event 1 is 1.8; it must be between 0 and 1`},
+		{"drop before add", "{round: 6, party: ru, readmit: true, drop_red_lines: [no_withdrawal]}", "{round: 2, party: ru, drop_red_lines: [no_withdrawal]}", `party "ru" has no red line "no_withdrawal" to drop`},
+		{"readmit unexcluded", "{round: 4, party: ru, exclude: true, description: walks out}", "{round: 4, party: ru, description: stays}", `event readmits "ru", which no earlier event excluded`},
+		{"exclude twice", "{round: 6, party: ru, readmit: true, drop_red_lines: [no_withdrawal]}", "{round: 6, party: ru, exclude: true, drop_red_lines: [no_withdrawal]}", `event excludes "ru", which is already excluded`},
+		{"red line twice", "{round: 6, party: ru, readmit: true, drop_red_lines: [no_withdrawal]}", "{round: 6, party: ru, readmit: true, add_red_lines: [{id: no_withdrawal, forbid: {land: [none]}}]}", `party "ru" already has a red line "no_withdrawal"`},
+		{"positions without stand", `values: {summit: {"yes": 0.8}}`, `positions: {land: {position: 50, salience: 20}}`, `event 1 moves the positions of "ru", which takes none`},
+	}
+	checkMutations(t, "testdata/war.yaml", cases)
+}
+
+// TestRoundTripWorld: ToFile writes the status quo (not the reservation
+// values it gives), the calendar and the deadline.
+func TestRoundTripWorld(t *testing.T) {
+	s := mustLoad(t, "testdata/war.yaml")
+	b, err := s.MarshalYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Parse(b, "testdata/roundtrip.yaml")
+	if err != nil {
+		t.Fatalf("reading written scenario: %v\n%s", err, b)
+	}
+	if !equalInts(s2.StatusQuo, s.StatusQuo) || s2.Calendar == nil || s2.Calendar.Days != 7 || !s2.Calendar.Start.Equal(s.Calendar.Start) || s2.Deadline != 15 {
+		t.Errorf("round trip: status quo %v, calendar %+v, deadline %d", s2.StatusQuo, s2.Calendar, s2.Deadline)
+	}
+	if len(s2.Warnings) != 0 {
+		t.Errorf("the written file warns: %q", s2.Warnings)
+	}
+	for p := range s.Parties {
+		if a, b := s.Utility(p).Reservation, s2.Utility(p).Reservation; a != b {
+			t.Errorf("party %d: reservation %v, written %v", p, a, b)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package scenario
 
 import (
+	"strconv"
+	"time"
+
 	"github.com/goccy/go-yaml"
 
 	"github.com/parleyhq/parley/utility"
@@ -102,6 +105,12 @@ func (s *Scenario) ToFile() *File {
 		for i, v := range s.StatusQuo {
 			f.StatusQuo.Outcome[s.Issues[i].ID] = s.Issues[i].Value(v)
 		}
+	}
+	if c := s.Calendar; c != nil {
+		f.Calendar = &CalendarDef{Start: c.Start.Format(time.DateOnly), Round: strconv.Itoa(c.Days) + "d"}
+	}
+	if s.Deadline > 0 {
+		f.Deadline = &DeadlineDef{Rounds: s.Deadline}
 	}
 	return f
 }

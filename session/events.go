@@ -4,57 +4,40 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/negotiator"
-	"github.com/parleyhq/parley/utility"
+	"github.com/parleyhq/parley/scenario"
 )
 
 // compileEvents builds every member's preferences after each scheduled
 // event, so that a session only switches pointers when an event happens.
+// An event changes its party as scenario.ApplyEvent says; its reservation
+// value is shifted by the shifts so far (with a status quo, the status quo
+// valued anew by its new preferences, then shifted).
 func (p *Prepared) compileEvents(base []variant, ib *indexBudget) error {
 	sc := p.Scenario
 	p.variants = make([][]variant, len(sc.Events)+1)
 	p.variants[0] = base
-	type change struct {
-		weights []float64
-		dropped map[string]bool
-		shift   float64
+	parties := make([]scenario.Party, len(p.members))
+	shift := make([]float64, len(p.members))
+	for m, i := range p.members {
+		parties[m] = sc.Parties[i]
 	}
-	changes := make([]change, len(p.members))
-	for k, e := range sc.Events {
+	for k := range sc.Events {
+		e := &sc.Events[k]
 		cur := append([]variant(nil), p.variants[k]...)
 		if m := p.member(e.Party); m >= 0 {
-			c := &changes[m]
-			if e.Weights != nil {
-				c.weights = e.Weights
-			}
-			for _, id := range e.DropRedLines {
-				if c.dropped == nil {
-					c.dropped = map[string]bool{}
-				}
-				c.dropped[id] = true
-			}
-			c.shift += e.ReservationShift
-			u := sc.Utility(e.Party)
-			if c.weights != nil {
-				nu := utility.NewAdditive(append([]float64(nil), c.weights...), u.Evals, u.Reservation, u.Discount)
-				nu.RedLines = u.RedLines
-				u = nu
-			}
+			pa := &parties[m]
+			sc.ApplyEvent(pa, e)
+			shift[m] += e.ReservationShift
+			u := sc.UtilityOf(e.Party, pa)
 			if sq := sc.StatusQuo; sq != nil {
-				u.Reservation = u.Raw(sq) // the weights may have changed
+				u.Reservation = u.Raw(sq)
 			}
-			u.Reservation += c.shift
-			var kept []utility.RedLine
-			for _, rl := range u.RedLines {
-				if !c.dropped[rl.ID] {
-					kept = append(kept, rl)
-				}
-			}
-			u.RedLines = kept
+			u.Reservation += shift[m]
 			x, err := negotiator.NewIndexWithin(u, p.Space, ib.party(m))
 			if err != nil {
 				return fmt.Errorf("scenario %s, event %d: %w", sc.Name, k+1, err)
 			}
-			cur[m] = variant{u: u, x: x}
+			cur[m] = variant{u: u, x: x, out: pa.Excluded}
 		}
 		p.variants[k+1] = cur
 	}
@@ -137,7 +120,7 @@ func (r *Runner) enterRound(round int) {
 				r.setMember(m)
 			}
 		}
-		r.noteEvent(round, e.Party, e.Description)
+		r.noteEvent(round, e)
 	}
 	r.updateReservations()
 }

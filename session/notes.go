@@ -3,6 +3,8 @@ package session
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/parleyhq/parley/scenario"
 )
 
 // Note is one of the session's own events, for live views: a phase opens
@@ -66,13 +68,20 @@ func (r *Runner) notePhase(ph, round int, state, why string, agreed bool, id uin
 	r.note(Note{Kind: "phase", Round: round, Phase: r.phaseID(ph), Text: text})
 }
 
-func (r *Runner) noteEvent(round, party int, desc string) {
-	id := r.prep.Scenario.Parties[party].ID
+func (r *Runner) noteEvent(round int, e *scenario.Event) {
+	id := r.prep.Scenario.Parties[e.Party].ID
 	if r.cfg.Trace != nil {
-		r.traceNote("event", round, id, "description", desc)
+		r.traceNote("event", round, id, "description", e.Description)
 	}
 	if r.cfg.OnNote != nil {
-		r.note(Note{Kind: "event", Round: round, Party: id, Text: "event for " + id + ": " + desc})
+		text := "event for " + id + ": " + e.Description
+		switch {
+		case e.Exclude:
+			text += " (" + id + " is excluded: its turns pass, and the agreement does not wait for it)"
+		case e.Readmit:
+			text += " (" + id + " is back at the table)"
+		}
+		r.note(Note{Kind: "event", Round: round, Party: id, Text: text})
 	}
 }
 

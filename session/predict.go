@@ -18,7 +18,7 @@ import (
 type Predictor struct {
 	// Config is the line-up: Negotiators (nil: boulware and conceder in
 	// turn, as parley run seats them), Protocol, Mediator, Deadline (zero:
-	// 100 rounds), Seed and AnticipateRatification. Its Scenario,
+	// the scenario's own, or 100 rounds), Seed and AnticipateRatification. Its Scenario,
 	// Prepared and hooks are ignored.
 	Config Config
 }
@@ -44,33 +44,33 @@ func (p Predictor) config(s *scenario.Scenario) Config {
 	}
 	if c.Deadline == (protocol.Deadline{}) {
 		c.Deadline.Rounds = 100
+		if s.Deadline > 0 {
+			c.Deadline.Rounds = s.Deadline
+		}
 	}
 	return c
 }
 
-// Describe says how the predictions are made.
-func (p Predictor) Describe() string {
-	c := p.Config
+// Describe says how the predictions on s are made.
+func (p Predictor) Describe(s *scenario.Scenario) string {
+	c := p.config(s)
 	negs := "boulware and conceder in turn"
-	if c.Negotiators != nil {
+	if p.Config.Negotiators != nil {
 		negs = strings.Join(c.Negotiators, ", ")
 	}
 	proto := c.Protocol
-	if proto == "" {
-		proto = "saop"
-	}
 	if c.Mediator != "" {
 		proto += " with mediator " + c.Mediator
 	}
-	rounds := c.Deadline.Rounds
-	if rounds == 0 {
-		rounds = 100
+	dl := fmt.Sprintf("%d rounds", c.Deadline.Rounds)
+	if p.Config.Deadline == (protocol.Deadline{}) && s.Deadline > 0 {
+		dl += " (the scenario's deadline)"
 	}
-	s := fmt.Sprintf("one session: %s under %s, %d rounds, seed %d", negs, proto, rounds, c.Seed)
+	d := fmt.Sprintf("one session: %s under %s, %s, seed %d", negs, proto, dl, c.Seed)
 	if c.AnticipateRatification {
-		s += ", ratification anticipated"
+		d += ", ratification anticipated"
 	}
-	return s + "; payoffs expected over the votes"
+	return d + "; payoffs expected over the votes"
 }
 
 // Predict plays the session on s.
@@ -83,7 +83,7 @@ func (p Predictor) Predict(s *scenario.Scenario) (*analysis.Prediction, error) {
 		return nil, err
 	}
 	res := r.Result()
-	pr := &analysis.Prediction{Status: string(res.Status), End: res.End, Round: res.Round, Deal: res.Agreement}
+	pr := &analysis.Prediction{Status: string(res.Status), End: res.End, Round: res.Round, Date: res.Date, Deal: res.Agreement}
 	if res.Agreed && res.Failure == nil && res.FailedPhase == "" {
 		pr.Binding = 1
 		for _, v := range res.Ratification {

@@ -34,8 +34,10 @@ type Result struct {
 	Agreement    map[string]string `json:"agreement,omitempty"`
 	OutcomeIndex *uint64           `json:"outcome_index,omitempty"`
 	Round        int               `json:"round"` // the round in which the session ended
-	Time         float64           `json:"time"`  // normalised time at the end, the t of discounting
-	Steps        int               `json:"steps"` // actions taken
+	// Date is the calendar date of Round, when the scenario has a calendar.
+	Date  string  `json:"date,omitempty"`
+	Time  float64 `json:"time"`  // normalised time at the end, the t of discounting
+	Steps int     `json:"steps"` // actions taken
 
 	// Failure says which seat failed and why (status failed).
 	Failure *Failure `json:"failure,omitempty"`
@@ -54,6 +56,9 @@ type Result struct {
 	Standing []Value `json:"standing,omitempty"`
 	// Events are the scheduled events that happened, in order.
 	Events []EventResult `json:"events,omitempty"`
+	// Excluded are the parties an event excluded and none readmitted: the
+	// agreement did not wait for them (their turns passed).
+	Excluded []string `json:"excluded,omitempty"`
 	// Ratification holds each party's ratification of the agreement.
 	Ratification []RatificationResult `json:"ratification,omitempty"`
 	// Meetings are the verdicts on the scenario's meetings.
@@ -125,8 +130,11 @@ type PhaseResult struct {
 // EventResult is a scheduled event that happened.
 type EventResult struct {
 	Round       int    `json:"round"`
+	Date        string `json:"date,omitempty"` // the round's date, with a calendar
 	Party       string `json:"party"`
 	Description string `json:"description,omitempty"`
+	Excluded    bool   `json:"excluded,omitempty"`   // it excluded the party
+	Readmitted  bool   `json:"readmitted,omitempty"` // it readmitted the party
 }
 
 // RatificationResult is one party's ratification of an agreement.
@@ -272,7 +280,9 @@ func (r *Runner) Result() Result {
 			res.FailedPhase = p.phases[st.failed].id
 		}
 	}
+	res.Date = sc.Calendar.Date(res.Round)
 	res.StatusQuo = p.sq != nil
+	res.Excluded = r.excluded()
 	if !st.status.Binding() && st.anyStanding {
 		var is, vs []int
 		for i, s := range st.standing {
@@ -284,7 +294,8 @@ func (r *Runner) Result() Result {
 	}
 	for k := range st.events {
 		e := &sc.Events[k]
-		res.Events = append(res.Events, EventResult{Round: e.Round, Party: sc.Parties[e.Party].ID, Description: e.Description})
+		res.Events = append(res.Events, EventResult{Round: e.Round, Date: sc.Calendar.Date(e.Round), Party: sc.Parties[e.Party].ID, Description: e.Description,
+			Excluded: e.Exclude, Readmitted: e.Readmit})
 	}
 	for s, v := range st.ratif {
 		if !v.has {

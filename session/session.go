@@ -150,9 +150,10 @@ type Prepared struct {
 // it, and, when the member's seat anticipates its ratification, the index
 // of its expected utility, which its negotiator then sees instead (ax).
 type variant struct {
-	u  *utility.Additive
-	x  *negotiator.Index
-	ax *negotiator.Index
+	u   *utility.Additive
+	x   *negotiator.Index
+	ax  *negotiator.Index
+	out bool // the member is excluded from the talks
 }
 
 // phaseInfo is one phase of the agenda as sessions run it; a scenario
@@ -610,6 +611,7 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 	if err := r.proto.Reset(n, info.size, d, r); err != nil {
 		return protocol.Outcome{}, err
 	}
+	r.st.hasOffer = false
 	for _, s := range r.seats {
 		s.setup.Space = info.space
 		s.setup.Deadline = d
@@ -634,6 +636,14 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 			r.enterRound(t.Round)
 		}
 		s := r.seats[t.Seat]
+		if t.Seat < n && r.st.cur[t.Seat].out {
+			// An excluded party's turns pass: the agreement does not
+			// wait for it.
+			if err := r.proto.Step(r.standIn(t)); err != nil {
+				return r.proto.Result(), r.stepError(s, t, err)
+			}
+			continue
+		}
 		if s.out != nil {
 			if err := r.stepOutside(s, t); err != nil || r.st.failure != nil {
 				return r.proto.Result(), err
@@ -652,6 +662,9 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 // and the OnEvent hook.
 func (r *Runner) Event(e protocol.Event) {
 	n := len(r.prep.Seats)
+	if e.Type == protocol.EventOffer || e.Type == protocol.EventPropose {
+		r.st.lastOffer, r.st.hasOffer = e.Outcome, true
+	}
 	if r.said != "" && int(e.Seat) == r.saidSeat {
 		r.text = r.said
 	}

@@ -57,7 +57,11 @@ type sessionState struct {
 	// terms of the deal off the table in the current phase (bit k for
 	// meeting k); the meeting that did not take place, failing the phase
 	// it signs (-1: none).
-	meet       []meetRecord
+	meet []meetRecord
+	// The last outcome offered or proposed in the phase, which an
+	// excluded party's stand-in offers when it must (exclude.go).
+	lastOffer  uint64
+	hasOffer   bool
 	blocked    uint64
 	gateFailed int
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/utility"
@@ -155,6 +156,9 @@ func (s *Summary) WriteText(w io.Writer, r *Runner) error {
 			dl = res.Deadline.Time
 		}
 	}
+	if c := sc.Calendar; c != nil && res.Deadline.Rounds > 0 {
+		dl += fmt.Sprintf(" (%s to %s, %d days a round)", c.Date(1), c.Start.AddDate(0, 0, c.Days*res.Deadline.Rounds-1).Format(time.DateOnly), c.Days)
+	}
 	fmt.Fprintf(w, "%s: protocol %s, deadline %s, seed %d\n", sc.Name, res.Protocol, dl, res.Seed)
 	for _, pr := range res.Parties {
 		fmt.Fprintf(w, "  %-24s %s\n", pr.ID, pr.Negotiator)
@@ -221,7 +225,7 @@ func (s *Summary) writeExchange(w io.Writer) {
 func writeResult(w io.Writer, res *Result) {
 	switch {
 	case res.Agreed:
-		fmt.Fprintf(w, "Agreement in round %d (t = %.4g, %d actions):\n", res.Round, res.Time, res.Steps)
+		fmt.Fprintf(w, "Agreement in round %d (%st = %.4g, %d actions):\n", res.Round, datePrefix(res.Date), res.Time, res.Steps)
 		for _, v := range res.Outcome {
 			val := v.Value
 			if v.Label != "" {
@@ -259,7 +263,7 @@ func writeResult(w io.Writer, res *Result) {
 		if f := res.Failure; f != nil {
 			why = fmt.Sprintf("seat %s failed, %s: %s", f.Seat, f.Cause, f.Message)
 		}
-		fmt.Fprintf(w, "No agreement (%s) in round %d (t = %.4g, %d actions); every party gets %s.\n", why, res.Round, res.Time, res.Steps, fallback(res))
+		fmt.Fprintf(w, "No agreement (%s) in round %d (%st = %.4g, %d actions); every party gets %s.\n", why, res.Round, datePrefix(res.Date), res.Time, res.Steps, fallback(res))
 		fmt.Fprintf(w, "Status: %s.\n", res.Status)
 	}
 	writeMeetings(w, res)
@@ -344,6 +348,14 @@ func writeMeetings(w io.Writer, res *Result) {
 			fmt.Fprintf(w, "Meeting %s does not take place in round %d (%s): phase %s cannot be signed.\n", m.ID, m.Round, m.Reason(), m.Signs)
 		}
 	}
+}
+
+// datePrefix is "2025-09-29, " for a date, "" for none.
+func datePrefix(d string) string {
+	if d == "" {
+		return ""
+	}
+	return d + ", "
 }
 
 // fallback says what a party is paid without a binding deal: its

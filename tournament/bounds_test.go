@@ -54,3 +54,35 @@ func TestPayoffBoundsHoldWithState(t *testing.T) {
 		t.Fatal("nothing checked")
 	}
 }
+
+// TestPayoffBoundsHoldWithEvents: events that change values, add red lines
+// and exclude a party keep every payoff within its bounds
+// (scenario/testdata/war.yaml).
+func TestPayoffBoundsHoldWithEvents(t *testing.T) {
+	sc, err := scenario.LoadFile("../scenario/testdata/war.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prep, err := session.Prepare(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rounds := range []int{3, 8, 15} {
+		bounds := []PayoffBounds{payoffBounds(sc, 0, rounds), payoffBounds(sc, 1, rounds)}
+		for _, negs := range [][]string{{"conceder"}, {"boulware"}, {"linear", "hardliner"}} {
+			r, err := session.NewRunner(session.Config{Prepared: prep, Negotiators: negs, Deadline: protocol.Deadline{Rounds: rounds}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := r.Play(1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for m := range bounds {
+				if u, _, _ := r.Payoff(m); !bounds[m].Holds(u, o.Round) {
+					t.Errorf("%d rounds, %v, seat %d: payoff %v in round %d outside %+v", rounds, negs, m, u, o.Round, bounds[m])
+				}
+			}
+		}
+	}
+}

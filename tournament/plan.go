@@ -269,11 +269,13 @@ func payoffBounds(sc *scenario.Scenario, i, rounds int) PayoffBounds {
 	}
 	rawLo, _ := u.Min()
 	rawHi, _ := u.Max()
-	// An event may shift the reservation value (shifts add up) and give
-	// the party new weights over the same evaluations.
+	// An event may shift the reservation value (shifts add up), give the
+	// party new weights or values, and draw new red lines.
 	var down, up float64
-	reweighed := false
-	for _, e := range sc.Events {
+	reweighed, lines := false, len(u.RedLines) > 0
+	pa2 := *pa
+	for k := range sc.Events {
+		e := &sc.Events[k]
 		if e.Party != i {
 			continue
 		}
@@ -282,15 +284,17 @@ func payoffBounds(sc *scenario.Scenario, i, rounds int) PayoffBounds {
 		} else {
 			up += e.ReservationShift
 		}
-		if e.Weights != nil {
-			w := utility.NewAdditive(e.Weights, u.Evals, 0, 1)
+		sc.ApplyEvent(&pa2, e)
+		lines = lines || len(pa2.RedLines) > 0
+		if e.Weights != nil || len(e.Values) > 0 {
+			w := sc.UtilityOf(i, &pa2)
 			lo, _ := w.Min()
 			hi, _ := w.Max()
 			rawLo, rawHi, reweighed = min(rawLo, lo), max(rawHi, hi), true
 		}
 	}
 	b.DealLow, b.DealHigh = rawLo, rawHi
-	if len(u.RedLines) > 0 {
+	if lines {
 		b.DealLow = min(b.DealLow, utility.Unacceptable)
 	}
 	rLo, rHi := u.Reservation, u.Reservation

@@ -36,7 +36,7 @@ type AnalyzeCmd struct {
 	Negotiators            []string `short:"n" sep:"," help:"With --what-if on a scenario with an agenda: the negotiators that play the agenda and the package, one per party or one for all (default: boulware and conceder in turn, as parley run)."`
 	Protocol               string   `short:"p" default:"saop" help:"With --what-if: the protocol of those sessions."`
 	Mediator               string   `short:"m" help:"With --what-if: the mediator of those sessions, in mediated protocols (default: broker when a party mediates)."`
-	Rounds                 int      `short:"r" default:"100" help:"With --what-if: the deadline of those sessions, in rounds."`
+	Rounds                 int      `short:"r" default:"0" help:"With --what-if: the deadline of those sessions, in rounds (default: the scenario's deadline, or 100)."`
 	Seed                   uint64   `short:"s" default:"0" help:"With --what-if: the seed of those sessions (as run's --seed)."`
 	AnticipateRatification bool     `name:"anticipate-ratification" help:"With --what-if: in those sessions, parties bargain over their expected utility given their own ratification."`
 }
@@ -144,15 +144,15 @@ func (c *AnalyzeCmd) check() error {
 		if c.MinRatification != 0.5 && len(c.Outcome) == 0 {
 			return fmt.Errorf("--min-ratification applies to the what-if analysis and to --outcome; add one of them")
 		}
-		if c.Negotiators != nil || c.Protocol != "saop" || c.Mediator != "" || c.Rounds != 100 || c.Seed != 0 || c.AnticipateRatification {
+		if c.Negotiators != nil || c.Protocol != "saop" || c.Mediator != "" || c.Rounds != 0 || c.Seed != 0 || c.AnticipateRatification {
 			return fmt.Errorf("-n, -p, -m, -r, -s and --anticipate-ratification give the line-up that plays the agenda against the package; add --what-if")
 		}
 	}
 	if _, err := protocol.Lookup(c.Protocol); err != nil {
 		return err
 	}
-	if c.Rounds < 1 {
-		return fmt.Errorf("-r is %d; give a deadline of at least 1 round", c.Rounds)
+	if c.Rounds < 0 {
+		return fmt.Errorf("-r is %d; give a deadline of at least 1 round (or leave it out for the scenario's)", c.Rounds)
 	}
 	if c.Samples < 0 {
 		return fmt.Errorf("--samples is %d; give a count of 0 or more (0 skips the sensitivity analysis)", c.Samples)

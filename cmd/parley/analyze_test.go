@@ -54,7 +54,7 @@ func TestAnalyzeWhatIfErrors(t *testing.T) {
 		{[]string{"--samples", "10"}, "add --what-if"},
 		{[]string{"--sample-seed", "3"}, "add --what-if"},
 		{[]string{"-n", "linear"}, "give the line-up that plays the agenda against the package; add --what-if"},
-		{[]string{"--what-if", "-r", "0"}, "-r is 0"},
+		{[]string{"--what-if", "--rounds=-3"}, "-r is -3"},
 		{[]string{"--what-if", "-n", "linear", "-p", "nosuch"}, "nosuch"},
 		{[]string{"--outcome", "territory=none;aid=none", "--min-ratification", "2"}, "--min-ratification is 2"},
 	} {

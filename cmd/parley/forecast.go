@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ type ForecastModelCmd struct {
 	Model string `default:"${default_model}" enum:"${models}" help:"Forecast model: ${models_or} (parley list describes them)."`
 	JSON  bool   `help:"Write the result as JSON."`
 	Plot  string `help:"Also draw the trajectories of positions to this PNG or SVG file."`
+	Round *int   `help:"Forecast a parley scenario as its scheduled events up to this round leave it (the positions they move); default: as the file states it, before any event." placeholder:"N"`
 }
 
 // Run loads the problem, runs the model and prints or writes the result.
@@ -32,7 +34,7 @@ func (c *ForecastModelCmd) Run(e env) error {
 	if err := checkPlot(c.Plot); err != nil {
 		return err
 	}
-	p, err := loadForecast(c.Path)
+	p, err := loadForecast(c.Path, c.Round)
 	if err != nil {
 		return err
 	}
@@ -53,14 +55,23 @@ func (c *ForecastModelCmd) Run(e env) error {
 
 // loadForecast reads a KTAB file or actor table, or a parley scenario's
 // spatial data.
-func loadForecast(path string) (forecast.Problem, error) {
+func loadForecast(path string, round *int) (forecast.Problem, error) {
+	if round != nil && *round < 0 {
+		return forecast.Problem{}, fmt.Errorf("--round is %d; give a round of 0 or more", *round)
+	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml", ".json":
 		s, err := scenario.LoadFile(path)
 		if err != nil {
 			return forecast.Problem{}, err
 		}
+		if round != nil {
+			s = s.AtRound(*round)
+		}
 		return forecast.FromScenario(s)
+	}
+	if round != nil {
+		return forecast.Problem{}, fmt.Errorf("--round applies to parley scenarios, whose events move positions; %s is not one", path)
 	}
 	return forecast.LoadFile(path)
 }

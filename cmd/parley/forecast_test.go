@@ -76,3 +76,38 @@ func TestForecastBacktest(t *testing.T) {
 		t.Errorf("backtest does not say why SMP skipped an issue:\n%s", out)
 	}
 }
+
+// TestForecastAtRound (issue 16, finding 6): an event that moves a party's
+// position moves the forecast made after it (--round), not before. In
+// scenario/testdata/spatial.yaml the median voter model follows the
+// heavier right; an event in round 5 moves the right's tax position from
+// 20 to 60.
+func TestForecastAtRound(t *testing.T) {
+	data, err := os.ReadFile("../../scenario/testdata/spatial.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "moved.yaml")
+	data = append(data, []byte("events:\n  - {round: 5, party: right, positions: {tax: {position: 60, salience: 50}}}\n")...)
+	if err := os.WriteFile(f, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tax := func(args ...string) float64 {
+		code, out, errs := runCLI(append([]string{"forecast", f, "--model", "median", "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var r struct{ Forecast []float64 }
+		if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Forecast) != 2 {
+			t.Fatalf("%v: %s (%v)", args, out, err)
+		}
+		return r.Forecast[0]
+	}
+	before, at4, at5 := tax(), tax("--round", "4"), tax("--round", "5")
+	if before != 20 || at4 != 20 || at5 != 60 {
+		t.Errorf("tax forecast %v before the event, %v in round 4, %v in round 5; want 20, 20, 60", before, at4, at5)
+	}
+	if code, _, errs := runCLI("forecast", f, "--round=-1"); code != 1 || !strings.Contains(errs, "--round is -1") {
+		t.Errorf("--round -1: exit %d, %s", code, errs)
+	}
+}
