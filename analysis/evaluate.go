@@ -63,7 +63,7 @@ func (r *Report) Evaluate(values map[string]string, minRatification float64) (*E
 		u := r.us[q]
 		x := u.Raw(o)
 		e.Utilities = append(e.Utilities, x)
-		for k, rl := range u.RedLines[:len(u.RedLines)-len(r.terms)] {
+		for k, rl := range u.RedLines[:len(u.RedLines)-len(r.meetLines)] {
 			erl := EvaluatedRedLine{Party: r.Parties[q], ID: rl.ID, Crossed: rl.Match(o)}
 			if info := s.Parties[p].RedLineInfo; k < len(info) {
 				erl.Description = info[k].Description
@@ -74,7 +74,7 @@ func (r *Report) Evaluate(values map[string]string, minRatification float64) (*E
 			e.RedLines = append(e.RedLines, erl)
 		}
 		if q == len(r.us)-1 {
-			for _, rl := range r.terms {
+			for _, rl := range r.meetLines {
 				erl := EvaluatedRedLine{ID: rl.ID, Description: "a term of the deal whose meeting cannot take place", Crossed: rl.Match(o)}
 				if erl.Crossed {
 					e.Crosses = append(e.Crosses, rl.ID)

@@ -44,10 +44,20 @@ type Pareto struct {
 	Parties int
 	Points  []Point
 	N       uint64 // outcomes on the frontier (the sum of the points' N)
+	// Cells is the number of cells searched when some utility has terms
+	// (see termFrontier), 0 for additive utilities.
+	Cells float64
+	// Sampled is 0 for the exact frontier. Otherwise the exact search passed
+	// its work limit and this is the frontier of Sampled outcomes drawn
+	// uniformly: its points may be dominated by outcomes outside the sample,
+	// and each point's N counts the samples that have it.
+	Sampled int
 }
 
-// Frontier computes the Pareto frontier of sp under the linear additive
-// utilities us (one per party), without enumerating sp: partial outcomes are
+// Frontier computes the Pareto frontier of sp under the utilities us (one
+// per party). When some utility has terms it searches cells (see
+// termFrontier). Otherwise, for linear additive utilities, it does not
+// enumerate sp: partial outcomes are
 // built issue by issue, in issue order, and a partial state that cannot
 // complete to a frontier outcome is pruned as soon as another state
 // dominates it (see the package documentation). Outcomes that cross any
@@ -65,6 +75,9 @@ func Frontier(us []*utility.Additive, sp outcome.Space, opts Options) (*Pareto, 
 		return nil, err
 	}
 	defer e.end()
+	if e.terms {
+		return e.termFrontier(us, opts)
+	}
 	return e.run()
 }
 
@@ -142,6 +155,8 @@ type engine struct {
 	issue            int
 	survival         float64
 	err              error
+
+	terms bool // some utility has terms: not additive (cells.go)
 }
 
 // step names the frontier for messages and progress (formatted only for
@@ -216,6 +231,10 @@ func newEngine(us []*utility.Additive, sp outcome.Space, opts Options) (*engine,
 			r += slices.Max(u.Table[i])
 		}
 	}
+	if err := checkTerms(us, sp); err != nil {
+		return nil, err
+	}
+	e.terms = hasTerms(us)
 	if err := e.compileRedLines(us); err != nil {
 		return nil, err
 	}
@@ -426,6 +445,9 @@ func prefixFrontier(us []*utility.Additive, sp outcome.Space, count uint64, opts
 	e.prefix = count
 	defer e.end()
 	e.masks = false
+	if e.terms {
+		return e.listFront(us, count)
+	}
 	if size, _ := sp.Size(); count >= size {
 		return e.run()
 	}

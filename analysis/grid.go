@@ -124,6 +124,10 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 		}
 		row := g.u[idx*n : idx*n+n]
 		for p, u := range g.us {
+			if u.HasTerms() {
+				row[p] = u.Raw(o)
+				continue
+			}
 			s := 0.0
 			for i, t := range u.Table {
 				s += t[o[i]]

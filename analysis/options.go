@@ -23,6 +23,10 @@ type Options struct {
 	// ZopaSamples is the number of outcomes sampled when the count is
 	// estimated. 0 means 1,000,000.
 	ZopaSamples int
+	// FrontierSamples is the number of outcomes sampled when the exact
+	// frontier of utilities with terms passes MaxChecks. 0 means
+	// DefaultFrontierSamples (1,000,000).
+	FrontierSamples int
 	// Seed seeds the sampling (math/rand/v2 PCG), so estimates are
 	// reproducible.
 	Seed uint64

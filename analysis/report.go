@@ -80,7 +80,7 @@ type Report struct {
 	NashPoint *Solution `json:"-"`
 	scen      *scenario.Scenario
 	us        []*utility.Additive
-	terms     []utility.RedLine // the last red lines of every us (TermLines)
+	meetLines []utility.RedLine // the last red lines of every us (TermLines)
 }
 
 // IssueInfo describes an issue in a report.
@@ -147,8 +147,8 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	if err := s.CheckParties(); err != nil {
 		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
 	}
-	compiled, terms := utilities(s)
-	r.terms = terms
+	compiled, meetLines := utilities(s)
+	r.meetLines = meetLines
 	for q, p := range s.Negotiators() {
 		u := compiled[q]
 		us = append(us, u)
@@ -170,15 +170,25 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	}
 	r.Frontier = f
 	best := f.Best()
+	terms := hasTerms(us)
 	for p, u := range us {
-		lo, _ := u.Min()
-		hi, _ := u.Max()
-		if redLines && len(f.Points) > 0 {
-			hi = best[p]
+		lo, _, lerr := u.Extreme(false, utility.DefaultSearchNodes)
+		hi, _, herr := u.Extreme(true, utility.DefaultSearchNodes)
+		if (redLines || terms) && len(f.Points) > 0 && f.Sampled == 0 {
+			hi, herr = best[p], nil // the exact frontier holds every party's best
+		}
+		for _, c := range []struct {
+			err  error
+			what string
+		}{{lerr, "min_utility is the lowest"}, {herr, "max_utility is the highest"}} {
+			if c.err != nil {
+				r.Notes = append(r.Notes, fmt.Sprintf("%s: %s utility found by a search that passed its limit (%s nodes), not proven", r.Parties[p], c.what, budget.Count(utility.DefaultSearchNodes)))
+			}
 		}
 		r.MinUtility = append(r.MinUtility, lo)
 		r.MaxUtility = append(r.MaxUtility, hi)
 	}
+	r.Notes = append(r.Notes, termNotes(us, f)...)
 	if redLines {
 		r.Notes = append(r.Notes, "outcomes that cross a red line are excluded; min_utility ignores red lines")
 		if len(f.Points) == 0 {

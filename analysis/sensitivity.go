@@ -123,7 +123,7 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 			for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
 				field, _, _ := strings.Cut(strings.TrimPrefix(r.Path, prefix), ".")
 				n := r.Get()
-				if !use[field] || n.Assumption == nil || len(n.Assumption.Range) != 2 {
+				if !use[field] || !Sampled(n) {
 					continue
 				}
 				out = append(out, slot{path: r.Path, orig: n, set: r.Set, party: p, field: field, time: time})
@@ -138,7 +138,7 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 	for _, r := range scenario.NumbersIn(&f.Events, "events") {
 		// An event's new weights are left alone: drawn independently,
 		// they would not sum to 1.
-		if n := r.Get(); n.Assumption != nil && len(n.Assumption.Range) == 2 && strings.HasSuffix(r.Path, ".reservation_shift") {
+		if n := r.Get(); Sampled(n) && strings.HasSuffix(r.Path, ".reservation_shift") {
 			out = append(out, slot{path: r.Path, orig: n, set: r.Set, party: -1, field: "events", time: true})
 		}
 	}
@@ -190,12 +190,11 @@ func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 		maps.Copy(sm.f.Parties[p].Weights, sm.weights[p])
 	}
 	for _, s := range sm.slots {
-		r := s.orig.Assumption.Range
 		src := rng
 		if s.time {
 			src = timeRNG
 		}
-		s.set(scenario.Number{Value: r[0] + (r[1]-r[0])*src.Float64()})
+		s.set(scenario.Number{Value: DrawAssumed(s.orig, src)})
 	}
 	for _, p := range sm.renorm {
 		w := sm.f.Parties[p].Weights

@@ -29,7 +29,8 @@ var zopaExactLimit uint64 = outcome.DefaultEnumerationLimit
 const zopaMargin = 1e-9
 
 // CountZopa counts the zone of possible agreement exactly by a depth-first
-// walk over issues (in issue order, so sums are Genius's) that decides whole
+// walk over issues (in issue order, so sums are Genius's; over cells when
+// some utility has terms, see zopaCells) that decides whole
 // subtrees from per-party bounds: a subtree in which every party's smallest
 // completion clears its reservation value counts whole, one in which some
 // party's largest completion cannot reach it counts nothing. Spaces up to
@@ -72,7 +73,13 @@ func CountZopa(us []*utility.Additive, sp outcome.Space, opts Options) (Zopa, er
 	if err := e.b.Err(); err != nil {
 		return Zopa{}, &budget.Exceeded{Step: z.step(), Cause: err}
 	}
-	c, ok := z.walk(0, e.lineBits)
+	var c uint64
+	var ok bool
+	if e.terms {
+		c, ok = newZopaCells(z, us, sp).walk(0, 1)
+	} else {
+		c, ok = z.walk(0, e.lineBits)
+	}
 	if z.err != nil {
 		return Zopa{}, z.err
 	}
@@ -205,10 +212,16 @@ func (z *zopaWalk) sample(us []*utility.Additive, sp outcome.Space, opts Options
 		sp.Sample(r, o)
 		clear(s)
 		crosses := false
-		for i, v := range o {
-			t := e.tab[i][v*n : v*n+n]
-			for p := range s {
-				s[p] += t[p]
+		if e.terms {
+			for p, u := range us {
+				s[p] = u.Raw(o)
+			}
+		} else {
+			for i, v := range o {
+				t := e.tab[i][v*n : v*n+n]
+				for p := range s {
+					s[p] += t[p]
+				}
 			}
 		}
 		for _, u := range us {

@@ -183,17 +183,27 @@ func parseRange(errs *diag.List, file string, line int, what, s string, allowEmp
 	return v
 }
 
-// ModelScore is one model's accuracy over a backtest.
+// ModelScore is one model's accuracy and coverage over a backtest.
 type ModelScore struct {
 	Model string `json:"model"`
 	// MAE and MedianAE are the mean and median absolute error on 0–100
 	// (NaN-free: 0 when nothing was scored).
 	MAE      float64 `json:"mae"`
 	MedianAE float64 `json:"median_ae"`
-	// Scored is the number of issues scored; Skipped lists issues the model
-	// could not run on, with the reason (e.g. SMP needs 3 actors).
+	// Coverage: the model scored Scored of the Given issues; Skipped lists
+	// the others, "issue: reason" (e.g. SMP needs three actors with
+	// positive salience).
+	Given   int      `json:"given"`
 	Scored  int      `json:"scored"`
 	Skipped []string `json:"skipped,omitempty"`
+}
+
+// Coverage is the share of the given issues the model scored (0 for none given).
+func (m *ModelScore) Coverage() float64 {
+	if m.Given == 0 {
+		return 0
+	}
+	return float64(m.Scored) / float64(m.Given)
 }
 
 // IssueForecast is every model's forecast on one issue (absent if skipped).
@@ -221,6 +231,7 @@ func Backtest(data *BacktestData, models []string, opts Options) (*BacktestRepor
 	rep.Models = make([]ModelScore, len(models))
 	for k, m := range models {
 		rep.Models[k].Model = m
+		rep.Models[k].Given = len(data.Issues)
 	}
 	for _, is := range data.Issues {
 		p := is.Problem("")
@@ -269,21 +280,23 @@ func firstLine(err error) string {
 }
 
 // WriteText writes the backtest as a table: per model its MAE, median
-// absolute error and issues scored, then the skipped issues.
+// absolute error and coverage (issues scored of those given), then each
+// skipped issue with the reason.
 func (r *BacktestReport) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "Backtest over %d issues (absolute error on the 0–100 scale)\n\n", r.Issues)
-	fmt.Fprintf(bw, "  %-12s %8s %10s %7s\n", "model", "MAE", "median AE", "scored")
+	fmt.Fprintf(bw, "  %-12s %8s %10s  %s\n", "model", "MAE", "median AE", "coverage (scored/given)")
 	for _, m := range r.Models {
+		cov := fmt.Sprintf("%d/%d (%.0f%%)", m.Scored, m.Given, 100*m.Coverage())
 		if m.Scored == 0 {
-			fmt.Fprintf(bw, "  %-12s %8s %10s %7d\n", m.Model, "-", "-", 0)
+			fmt.Fprintf(bw, "  %-12s %8s %10s  %s\n", m.Model, "-", "-", cov)
 			continue
 		}
-		fmt.Fprintf(bw, "  %-12s %8.2f %10.2f %7d\n", m.Model, m.MAE, m.MedianAE, m.Scored)
+		fmt.Fprintf(bw, "  %-12s %8.2f %10.2f  %s\n", m.Model, m.MAE, m.MedianAE, cov)
 	}
 	for _, m := range r.Models {
 		if len(m.Skipped) > 0 {
-			fmt.Fprintf(bw, "\n%s skipped %d issues:\n", m.Model, len(m.Skipped))
+			fmt.Fprintf(bw, "\n%s skipped %d of %d issues:\n", m.Model, len(m.Skipped), m.Given)
 			for _, s := range m.Skipped {
 				fmt.Fprintf(bw, "  %s\n", s)
 			}

@@ -52,7 +52,7 @@ func TestBacktest(t *testing.T) {
 	if err := rep.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Backtest over 2 issues", "compromise", "median AE", "smp skipped 1 issues"} {
+	for _, want := range []string{"Backtest over 2 issues", "compromise", "median AE", "smp skipped 1 of 2 issues"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}

@@ -17,12 +17,18 @@ func Compromise(p Problem) (*Result, error) {
 		func(a Actor, d int) float64 { return a.Capability * a.Saliences[d] }, weightedMean)
 }
 
-// WeightedMean is the capability-weighted mean baseline, ignoring salience:
-// per dimension Σ_i c_i x_id / Σ_i c_i.
+// WeightedMean is the capability-weighted mean baseline, which weighs
+// salience only as far as taking part goes: per dimension Σ_i c_i x_id /
+// Σ_i c_i over the actors with positive salience on it (Actor.TakesPart).
 func WeightedMean(p Problem) (*Result, error) {
 	return closedForm(p, "mean",
-		"Weighted mean: capability-weighted mean position (Σ c·x / Σ c)",
-		func(a Actor, d int) float64 { return a.Capability }, weightedMean)
+		"Weighted mean: capability-weighted mean position of the actors that care (Σ c·x / Σ c)",
+		func(a Actor, d int) float64 {
+			if !a.TakesPart(d) {
+				return 0
+			}
+			return a.Capability
+		}, weightedMean)
 }
 
 // WeightedMedian is the weighted median ("median voter") baseline: per
@@ -130,7 +136,7 @@ type Model struct {
 var models = registry.New("forecast model",
 	Model{Entry: registry.Entry{Name: "compromise", Doc: "capability×salience-weighted mean position (Σ c·s·x / Σ c·s)", Source: "Leinaweaver & Thomson 2014; decide/model's nash_bargaining_solution"},
 		run: func(p Problem, _ Options) (*Result, error) { return Compromise(p) }},
-	Model{Entry: registry.Entry{Name: "mean", Doc: "capability-weighted mean position, ignoring salience (Σ c·x / Σ c)", Source: "baseline"},
+	Model{Entry: registry.Entry{Name: "mean", Doc: "capability-weighted mean position of the actors with some salience, whatever its size (Σ c·x / Σ c)", Source: "baseline"},
 		run: func(p Problem, _ Options) (*Result, error) { return WeightedMean(p) }},
 	Model{Entry: registry.Entry{Name: "median", Doc: "the median voter position, weights capability×salience", Source: "baseline (Black 1948)"},
 		run: func(p Problem, _ Options) (*Result, error) { return WeightedMedian(p) }},
@@ -174,5 +180,6 @@ func Run(p Problem, model string, opts Options) (*Result, error) {
 	if err := r.checkFinite(&p); err != nil {
 		return nil, err
 	}
+	r.Inactive = p.inactive()
 	return r, nil
 }

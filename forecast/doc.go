@@ -15,7 +15,8 @@
 //     Σ c_i s_id, "a computationally simple variant of the Nash Bargaining
 //     Solution" (Leinaweaver & Thomson 2014; decide/model's
 //     nash_bargaining_solution).
-//   - "mean" (WeightedMean): capability-weighted mean Σ c_i x_id / Σ c_i.
+//   - "mean" (WeightedMean): capability-weighted mean Σ c_i x_id / Σ c_i
+//     over the actors that take part in dimension d.
 //   - "median" (WeightedMedian): the weighted median voter position with
 //     weights c_i s_id (midpoint when the cumulative weight hits exactly half).
 //   - "smp" (SMP): KTAB's Spatial Model of Politics (KAPSARC Toolkit for
@@ -59,6 +60,37 @@
 //     reproduces the 10-round emission-standards trajectory of
 //     jmckib/bdm-scholz-expected-utility-model exactly.
 //
+// # Zero salience
+//
+// An actor with zero salience on an issue takes no part in it
+// (Actor.TakesPart): it exerts no pull, in every model. Compromise and
+// median weigh positions by c·s, so its weight is 0; the mean leaves it
+// out; EUM runs each dimension among the actors that take part (the others
+// make and receive no offers, count in no vote nor in the range R, and
+// keep their positions); SMP, whose dynamics run over all dimensions at
+// once, runs among the actors with positive salience on some dimension,
+// exactly as if the others were absent (they keep their positions, with
+// win probability and risk attitude 0; Result.Inactive names them), and
+// needs three of them. KTAB itself refuses such actors: its distance
+// sqrt(Σ s²Δ² / Σ s²) divides by zero (SMPModel::bvDiff throws "ssSqr must
+// be positive"). An actor with zero salience on some dimensions only is
+// KTAB's own case: its bargains there carry no weight of its own.
+//
+// # Packages and bands
+//
+// On a scenario (FromScenario), Assemble maps each scaled issue's forecast
+// to its nearest value (Dimension.Nearest: the option whose scale point is
+// nearest, the first of equals; for a numeric issue the nearest of its
+// values, with the position in the issue's own units) and judges the
+// package by the scenario's rules as the analysis judges an outcome: red
+// lines, reservation values (analysis.Acceptable), the decision rule and
+// ratification. Issues without a scale stay open, and every verdict is
+// counted over the ways of settling them. SampleBands draws the assumed
+// numbers the models use (capabilities, positions, saliences, scale
+// points) by the sensitivity analysis's rule (analysis.DrawAssumed) and
+// reports per issue the 5%–95% band of the forecast and how often the
+// package's value changes. Compare runs every model at once.
+//
 // # Deliberate differences from the references
 //
 // SMP: if every position is equally likely (KTAB divides by zero and aborts)
@@ -83,9 +115,14 @@
 //	             "type": "compromise", "eu_receiver": -0.11, "eu_proposer": 0.24,
 //	             "position": 8.41, "accepted": true}]}]}
 //
-// positions are [actor][dimension]; absent fields are omitted. BacktestReport
-// marshals as {"issues": n, "models": [{"model", "mae", "median_ae", "scored",
-// "skipped"}], "by_issue": [{"issue", "outcome", "forecast": {model: value}}]}.
+// positions are [actor][dimension]; absent fields are omitted. Report adds
+// "package" (Package) and "bands" (Bands) to a Result's fields; Comparison
+// is {"dimensions", "models": [{"model", "label", "forecast", "nearest",
+// "converged", "stop", "error", "package"}], "bands"}. BacktestReport
+// marshals as {"issues": n, "models": [{"model", "mae", "median_ae",
+// "given", "scored", "skipped"}], "by_issue": [{"issue", "outcome",
+// "forecast": {model: value}}]}.
 //
-// Everything is deterministic: no goroutines, clock or global randomness.
+// Everything is deterministic: no goroutines, clock or global randomness;
+// bands draw from a PCG seeded by the caller.
 package forecast

@@ -48,7 +48,10 @@ const EUMLabel = "Expected-utility model of Bueno de Mesquita (1994), in the for
 // (each dimension is an independent issue with that dimension's saliences).
 // Each round: risk exponents from the actors' "danger", then every actor
 // receives offers (conflict, compromise, capitulation) and moves to the one
-// it prefers; all moves are simultaneous. Every round's offers are in
+// it prefers; all moves are simultaneous. An actor with zero salience on a
+// dimension takes no part there (Actor.TakesPart): it makes and receives no
+// offers, counts in no vote or range, keeps its position, and its risk
+// exponent is shown as 1. Every round's offers are in
 // Result.Rounds[t].Offers. The forecast is the capability×salience-weighted
 // mean position.
 func EUM(p Problem, params EUMParams) (*Result, error) {
@@ -87,13 +90,15 @@ func EUM(p Problem, params EUMParams) (*Result, error) {
 		for d, dim := range dims {
 			r, offs := dim.round()
 			for i := range n {
-				rd.RiskExponent[i][d] = r[i]
-				dx := dim.x[i] - pos[i][d]
-				moved += math.Abs(dx)
-				pos[i][d] = dim.x[i]
+				rd.RiskExponent[i][d] = 1 // for actors that take no part
+			}
+			for k, i := range dim.idx {
+				rd.RiskExponent[i][d] = r[k]
+				moved += math.Abs(dim.x[k] - pos[i][d])
+				pos[i][d] = dim.x[k]
 			}
 			for _, o := range offs {
-				o.Dimension = d
+				o.Dimension, o.From, o.To = d, dim.idx[o.From], dim.idx[o.To]
 				rd.Offers = append(rd.Offers, o)
 			}
 			offers += len(offs)
@@ -122,10 +127,13 @@ func eumForecast(dims []*eumDim) []float64 {
 	return out
 }
 
-// eumDim is the state of one issue.
+// eumDim is the state of one issue among the actors that take part in it
+// (Actor.TakesPart): the others neither make nor receive offers, count in
+// no vote and keep their positions.
 type eumDim struct {
-	n        int
-	c, s, x  []float64
+	n        int       // actors taking part
+	idx      []int     // their indices in the problem
+	c, s, x  []float64 // capability, salience on [0,1], position
 	r        []float64
 	rng      float64 // R = max − min of the initial positions
 	q, t     float64
@@ -136,20 +144,23 @@ type eumDim struct {
 }
 
 func newEUMDim(p *Problem, d int, params EUMParams) *eumDim {
-	n := len(p.Actors)
-	e := &eumDim{n: n, c: make([]float64, n), s: make([]float64, n), x: make([]float64, n), r: make([]float64, n),
-		q: 1 - params.StatusQuoChange, t: 1 - params.ChangeForWorse, capitul: params.Capitulation}
+	e := &eumDim{q: 1 - params.StatusQuoChange, t: 1 - params.ChangeForWorse, capitul: params.Capitulation}
 	lo, hi := math.Inf(1), math.Inf(-1)
-	ws := 0.0
-	for i, a := range p.Actors {
-		e.c[i] = a.Capability
-		e.s[i] = a.Saliences[d] / 100
-		e.x[i] = a.Positions[d]
-		lo, hi = math.Min(lo, e.x[i]), math.Max(hi, e.x[i])
-		ws += e.c[i] * e.s[i]
+	for i := range p.Actors {
+		a := &p.Actors[i]
+		if !a.TakesPart(d) {
+			continue
+		}
+		e.idx = append(e.idx, i)
+		e.c = append(e.c, a.Capability)
+		e.s = append(e.s, a.Saliences[d]/100)
+		e.x = append(e.x, a.Positions[d])
+		lo, hi = math.Min(lo, a.Positions[d]), math.Max(hi, a.Positions[d])
 	}
+	e.n = len(e.idx)
+	e.r = make([]float64, e.n)
 	e.rng = hi - lo
-	e.disabled = !(e.rng > 0) || ws == 0
+	e.disabled = !(e.rng > 0)
 	return e
 }
 
@@ -220,7 +231,8 @@ func (e *eumDim) euChallenge(p, i, j int) float64 {
 	return resist + notResist - sq
 }
 
-// round runs one round and returns the risk exponents used and every offer.
+// round runs one round and returns the risk exponents used and every offer,
+// indexed by the actors taking part.
 func (e *eumDim) round() ([]float64, []Offer) {
 	n := e.n
 	if e.disabled {

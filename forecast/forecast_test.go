@@ -13,7 +13,7 @@ import (
 
 func handProblem() Problem {
 	return Problem{
-		Dimensions: []Dimension{{Name: "Tax", Anchors: []Anchor{{0, "none"}, {50, "half"}, {100, "full"}}}},
+		Dimensions: []Dimension{{Name: "Tax", Anchors: []Anchor{{Value: 0, Label: "none"}, {Value: 50, Label: "half"}, {Value: 100, Label: "full"}}}},
 		Actors: []Actor{
 			{Name: "A", Capability: 2, Positions: []float64{0}, Saliences: []float64{50}},
 			{Name: "B", Capability: 1, Positions: []float64{60}, Saliences: []float64{100}},
@@ -107,7 +107,7 @@ func TestBadInput(t *testing.T) {
 	p := handProblem()
 	p.Actors = p.Actors[:2]
 	_, err = SMP(p, SMPParams{})
-	expectErr(t, err, "SMP needs at least 3 actors, got 2")
+	expectErr(t, err, "SMP needs at least 3 actors with positive salience, got 2")
 	_, err = Run(p, "smp", Options{})
 	expectErr(t, err, "SMP needs at least 3 actors")
 	p.Actors = p.Actors[:1]
@@ -131,7 +131,7 @@ func TestBadInput(t *testing.T) {
 	p = handProblem()
 	p.Actors[0].Saliences[0] = 0
 	_, err = SMP(p, SMPParams{})
-	expectErr(t, err, "actor A has zero salience on every dimension")
+	expectErr(t, err, "SMP needs at least 3 actors with positive salience, got 2 (1 of the 3 actors have zero salience and take no part)")
 	p.Actors[1].Positions = nil
 	_, err = Compromise(p)
 	expectErr(t, err, "actor B has 0 positions for 1 dimensions")

@@ -12,15 +12,19 @@ import (
 type Anchor struct {
 	Value float64 `json:"value"`
 	Label string  `json:"label"`
+	// ID is, for an option of a scenario's issue, the option's id.
+	ID string `json:"id,omitempty"`
 }
 
 // Dimension is one spatial issue on a 0–100 scale: its anchors (the
-// scale's labelled points) and, for a discrete issue of a scenario, where
-// its options lie on the scale (labelled with the option's label, or id).
+// scale's labelled points) and, for an issue of a scenario, where its
+// options lie on the scale (labelled with the option's label, or id) or,
+// for a numeric issue, its range.
 type Dimension struct {
 	Name    string   `json:"name"`
 	Anchors []Anchor `json:"anchors,omitempty"`
 	Options []Anchor `json:"options,omitempty"`
+	Numeric *Numeric `json:"numeric,omitempty"`
 }
 
 // Actor is one stakeholder: its capability (clout, power, influence; any
@@ -36,6 +40,35 @@ type Actor struct {
 	// Line is the line of the actor's row or element in the source file,
 	// 0 if unknown; it positions validation errors.
 	Line int `json:"-"`
+}
+
+// TakesPart reports whether the actor takes part in dimension d: the one
+// rule every model follows for zero salience. An actor that does not care
+// about an issue (salience 0) exerts no pull on it: it neither moves nor
+// moves others there, and its position does not enter the forecast.
+func (a *Actor) TakesPart(d int) bool { return a.Saliences[d] > 0 }
+
+// takesPartAnywhere reports whether the actor cares about some dimension:
+// SMP, whose dynamics run over all dimensions at once, leaves out the
+// actors that do not.
+func (a *Actor) takesPartAnywhere() bool {
+	for d := range a.Saliences {
+		if a.TakesPart(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// inactive names the actors that take part in no dimension.
+func (p *Problem) inactive() []string {
+	var out []string
+	for i := range p.Actors {
+		if !p.Actors[i].takesPartAnywhere() {
+			out = append(out, p.Actors[i].Name)
+		}
+	}
+	return out
 }
 
 // Problem is the input of every forecast model: dimensions and actors.

@@ -27,6 +27,10 @@ type Result struct {
 	// its round limit; Stop says in words why it stopped.
 	Converged bool   `json:"converged"`
 	Stop      string `json:"stop"`
+	// Inactive names the actors with zero salience on every dimension:
+	// they take no part in any model (Actor.TakesPart) and keep their
+	// positions.
+	Inactive []string `json:"inactive,omitempty"`
 }
 
 // Round is the state of the model after one round.

@@ -17,16 +17,7 @@ func FromScenario(s *scenario.Scenario) (Problem, error) {
 		if is.Scale == nil {
 			continue
 		}
-		d := Dimension{Name: is.ID}
-		for _, a := range is.Scale.Anchors {
-			d.Anchors = append(d.Anchors, Anchor{Value: a.Value, Label: a.Label})
-		}
-		if is.Kind == scenario.Discrete {
-			for v := range is.Options {
-				d.Options = append(d.Options, Anchor{Value: is.Scale.Points[v], Label: is.Label(v)})
-			}
-		}
-		p.Dimensions = append(p.Dimensions, d)
+		p.Dimensions = append(p.Dimensions, dimensionOf(is))
 		dims = append(dims, i)
 	}
 	if len(dims) == 0 {

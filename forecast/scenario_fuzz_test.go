@@ -10,7 +10,9 @@ import (
 )
 
 // FuzzFromScenario runs every model on the spatial data of any valid
-// scenario: no panic, and every forecast stays on the 0–100 scale.
+// scenario: no panic, every forecast stays on the 0–100 scale, and its
+// package holds a value of every scaled issue, each verdict counted within
+// the ways of settling the open ones; a few samples of the bands run too.
 func FuzzFromScenario(f *testing.F) {
 	for _, data := range shared.ScenarioSeeds(f) {
 		f.Add(data)
@@ -37,6 +39,16 @@ func FuzzFromScenario(f *testing.F) {
 					t.Fatalf("%s forecasts %v on %s", m, x, p.Dimensions[d].Name)
 				}
 			}
+			pk, err := Assemble(s, r, 0)
+			if err != nil {
+				t.Fatalf("%s: %v", m, err)
+			}
+			if len(pk.Outcome)+len(pk.Open) != len(s.Issues) || pk.Decision.AgreedIn > pk.Completions || pk.Decision.PassesIn > pk.Completions {
+				t.Fatalf("%s: package %v, open %v, decision %+v over %d", m, pk.Outcome, pk.Open, pk.Decision, pk.Completions)
+			}
+		}
+		if _, err := SampleBands(data, "fuzz.yaml", []string{"compromise"}, BandOptions{Samples: 3}); err != nil && err.Error() == "" {
+			t.Fatal("bands: empty error message")
 		}
 	})
 }

@@ -33,9 +33,12 @@ func TestFromScenario(t *testing.T) {
 		t.Errorf("anchor label = %q, want %q", got, want)
 	}
 	// The discrete issue's options where its scale places them (labelled
-	// by id, having no labels); the integer range lists none.
-	if got, want := fmt.Sprint(p.Dimensions[1].Options), "[{0 rail} {100 road} {40 mixed}]"; got != want || p.Dimensions[0].Options != nil {
+	// by id, having no labels); the integer range lists none but its range.
+	if got, want := fmt.Sprint(p.Dimensions[1].Options), "[{0 rail rail} {100 road road} {40 mixed mixed}]"; got != want || p.Dimensions[0].Options != nil {
 		t.Errorf("options = %s and %v, want %s and none", got, p.Dimensions[0].Options, want)
+	}
+	if got, want := fmt.Sprint(*p.Dimensions[0].Numeric), "{10 30 21}"; got != want || p.Dimensions[1].Numeric != nil {
+		t.Errorf("numeric range = %s and %v, want %s and none", got, p.Dimensions[1].Numeric, want)
 	}
 }
 

@@ -181,31 +181,36 @@ func oneOf[T ~string](errs *diag.List, field string, v T, allowed ...T) {
 const smpMinActors = 3
 
 // ValidateSMP checks what SMP needs beyond Validate: at least three actors
-// and, for every actor, some salience on some dimension.
+// that take part, that is, with positive salience on some dimension. Actors
+// with zero salience on every dimension are allowed: they take no part in
+// the dynamics (KTAB itself refuses them: its salience-weighted distance
+// divides by Σ_d s_id², SMPModel::bvDiff, "ssSqr must be positive").
 func (p *Problem) ValidateSMP() error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	var errs diag.List
-	if n := len(p.Actors); n < smpMinActors {
-		errs.Add(at(p.Source, 0), "SMP needs at least %d actors, got %d", smpMinActors, n)
-	}
-	for _, a := range p.Actors {
-		s := 0.0
-		for _, v := range a.Saliences {
-			s += v
-		}
-		if s == 0 {
-			errs.Add(at(p.Source, a.Line), "actor %s has zero salience on every dimension; SMP needs some salience", a.Name)
+	active := 0
+	for i := range p.Actors {
+		if p.Actors[i].takesPartAnywhere() {
+			active++
 		}
 	}
-	return errs.Err()
+	if active < smpMinActors {
+		msg := fmt.Sprintf("SMP needs at least %d actors with positive salience, got %d", smpMinActors, active)
+		if idle := len(p.Actors) - active; idle > 0 {
+			msg += fmt.Sprintf(" (%d of the %d actors have zero salience and take no part)", idle, len(p.Actors))
+		}
+		return diag.List{{Pos: at(p.Source, 0), Msg: msg}}
+	}
+	return nil
 }
 
 // SMP runs KTAB's Spatial Model of Politics (KAPSARC Toolkit for Behavioral
 // Analysis, smpc) on the problem with the given parameters; the zero value of
 // SMPParams means KTAB's defaults. With default (deterministic) parameters it
-// reproduces KTAB's reference runs.
+// reproduces KTAB's reference runs. Actors with zero salience on every
+// dimension take no part: the model runs on the others, exactly as if they
+// were absent, and they keep their positions (Result.Inactive names them).
 func SMP(p Problem, params SMPParams) (*Result, error) {
 	if err := p.ValidateSMP(); err != nil {
 		return nil, err
@@ -214,8 +219,85 @@ func SMP(p Problem, params SMPParams) (*Result, error) {
 	if err := params.check(); err != nil {
 		return nil, err
 	}
-	m := newSMPModel(&p, params)
-	st := m.initialState(&p)
+	var active []int
+	for i := range p.Actors {
+		if p.Actors[i].takesPartAnywhere() {
+			active = append(active, i)
+		}
+	}
+	if len(active) == len(p.Actors) {
+		return runSMP(&p, params), nil
+	}
+	return withInactive(runSMP(p.only(active), params), &p, active), nil
+}
+
+// only is the problem restricted to the actors at the given indices (the
+// accommodation matrix to their rows and columns).
+func (p *Problem) only(idx []int) *Problem {
+	q := *p
+	q.Actors = make([]Actor, len(idx))
+	for k, i := range idx {
+		q.Actors[k] = p.Actors[i]
+	}
+	if p.Accommodation != nil {
+		q.Accommodation = make([][]float64, len(idx))
+		for k, i := range idx {
+			row := make([]float64, len(idx))
+			for l, j := range idx {
+				row[l] = p.Accommodation[i][j]
+			}
+			q.Accommodation[k] = row
+		}
+	}
+	return &q
+}
+
+// withInactive widens a result computed for the active actors of p to all
+// of p's actors: the others keep their positions in every round, with win
+// probability and risk attitude 0 (they are not candidates and never act).
+func withInactive(r *Result, p *Problem, active []int) *Result {
+	n := len(p.Actors)
+	isActive := make([]int, n)
+	for i := range isActive {
+		isActive[i] = -1
+	}
+	for k, i := range active {
+		isActive[i] = k
+	}
+	r.Actors = p.ActorNames()
+	r.Inactive = p.inactive()
+	for t := range r.Rounds {
+		rd := &r.Rounds[t]
+		pos := make([][]float64, n)
+		var win, risk []float64
+		if rd.WinProb != nil {
+			win = make([]float64, n)
+		}
+		if rd.RiskAttitude != nil {
+			risk = make([]float64, n)
+		}
+		for i, k := range isActive {
+			if k < 0 {
+				pos[i] = append([]float64(nil), p.Actors[i].Positions...)
+				continue
+			}
+			pos[i] = rd.Positions[k]
+			if win != nil {
+				win[i] = rd.WinProb[k]
+			}
+			if risk != nil {
+				risk[i] = rd.RiskAttitude[k]
+			}
+		}
+		rd.Positions, rd.WinProb, rd.RiskAttitude = pos, win, risk
+	}
+	return r
+}
+
+// runSMP runs the model on a validated problem whose actors all take part.
+func runSMP(p *Problem, params SMPParams) *Result {
+	m := newSMPModel(p, params)
+	st := m.initialState(p)
 	res := &Result{
 		Model:      "smp",
 		Label:      "Spatial Model of Politics (KTAB, KAPSARC 2015; " + m.paramLabel() + ")",
@@ -259,7 +341,7 @@ func SMP(p Problem, params SMPParams) (*Result, error) {
 			res.Expected = expected
 		}
 	}
-	return res, nil
+	return res
 }
 
 func (m *smpModel) paramLabel() string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -15,17 +16,21 @@ func (r *Result) WriteText(w io.Writer) error {
 	return r.WriteTextWithAnchors(w, nil)
 }
 
-// WriteTextWithAnchors is WriteText naming the anchor nearest each forecast
-// (dims may be nil or the problem's dimensions).
+// WriteTextWithAnchors is WriteText naming, beside each forecast, the
+// issue's value nearest it (Dimension.Nearest) or, for a dimension with no
+// options or range, the nearest anchor (dims may be nil or the problem's
+// dimensions).
 func (r *Result) WriteTextWithAnchors(w io.Writer, dims []Dimension) error {
 	bw := bufio.NewWriter(w)
-	name := func(i int) string { return r.Actors[i] }
-	width := len("forecast")
-	for _, a := range r.Actors {
-		width = max(width, len([]rune(a)))
-	}
-	fmt.Fprintf(bw, "%s\n\n", r.Label)
+	r.writeHead(bw, dims)
+	r.writeTables(bw)
+	return bw.Flush()
+}
 
+// writeHead writes the model's label, the forecast per dimension and why
+// the model stopped.
+func (r *Result) writeHead(bw *bufio.Writer, dims []Dimension) {
+	fmt.Fprintf(bw, "%s\n\n", r.Label)
 	fmt.Fprintf(bw, "Forecast\n")
 	dw := 9
 	for _, d := range r.Dimensions {
@@ -37,14 +42,42 @@ func (r *Result) WriteTextWithAnchors(w io.Writer, dims []Dimension) error {
 			fmt.Fprintf(bw, "  (most probable position; probability-weighted mean %.2f)", r.Expected[d])
 		}
 		if d < len(dims) {
-			if a, ok := nearestAnchor(dims[d].Anchors, r.Forecast[d]); ok {
-				fmt.Fprintf(bw, "  nearest anchor: %q (%g)", a.Label, a.Value)
-			}
+			fmt.Fprintf(bw, "  %s", describeNearest(&dims[d], r.Forecast[d]))
 		}
 		fmt.Fprintln(bw)
 	}
 	fmt.Fprintf(bw, "Stopped: %s.\n", r.Stop)
+	if len(r.Inactive) > 0 {
+		fmt.Fprintf(bw, "Zero salience everywhere, so no part in the model: %s.\n", strings.Join(r.Inactive, ", "))
+	}
+}
 
+// describeNearest names the value of a dimension nearest x: its option, or
+// its number in the units, or else its nearest anchor ("" if none).
+func describeNearest(d *Dimension, x float64) string {
+	if n, ok := d.Nearest(x); ok {
+		if n.Units != nil {
+			return fmt.Sprintf("= %s in its units; nearest value %s", fmtUnits(*n.Units), n.Value)
+		}
+		return fmt.Sprintf("nearest option: %q (%g)", n.Label, n.Point)
+	}
+	if a, ok := nearestAnchor(d.Anchors, x); ok {
+		return fmt.Sprintf("nearest anchor: %q (%g)", a.Label, a.Value)
+	}
+	return ""
+}
+
+// fmtUnits prints a number in an issue's own units, to 4 significant digits.
+func fmtUnits(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+
+// writeTables writes the trajectory, the stopping measure, the winning
+// probabilities (SMP) and the offers (EUM).
+func (r *Result) writeTables(bw *bufio.Writer) {
+	name := func(i int) string { return r.Actors[i] }
+	width := len("forecast")
+	for _, a := range r.Actors {
+		width = max(width, len([]rune(a)))
+	}
 	shown := shownRounds(len(r.Rounds), maxRoundColumns)
 	if len(shown) < len(r.Rounds) {
 		fmt.Fprintf(bw, "\n%d rounds; the tables show %d of them (--json has every round).\n", len(r.Rounds), len(shown))
@@ -109,7 +142,6 @@ func (r *Result) WriteTextWithAnchors(w io.Writer, dims []Dimension) error {
 			}
 		}
 	}
-	return bw.Flush()
 }
 
 // maxRoundColumns keeps the round tables readable in a terminal.

@@ -144,11 +144,40 @@ func preferences(issues []seat.Issue, p *seat.Preferences) string {
 		}
 		fmt.Fprintf(&b, "Red line %s: a deal where %s is unacceptable to you (worth -1).\n", rl.ID, strings.Join(parts, " and "))
 	}
+	for _, t := range p.Terms {
+		if len(t.When) == 0 {
+			fmt.Fprintf(&b, "Every deal earns you %s points more.\n", num(t.Value))
+			continue
+		}
+		fmt.Fprintf(&b, "A deal where %s earns you %s points more.\n", conditions(t.When), num(t.Value))
+	}
 	fmt.Fprintf(&b, "Without a deal you get your reservation value, %s.\n", num(p.Reservation))
 	if p.Discount > 0 && p.Discount < 1 {
 		fmt.Fprintf(&b, "A deal loses value with time: at normalised time t (0 at the start, 1 at the deadline) it is worth u·%s^t.\n", num(p.Discount))
 	}
 	return b.String()
+}
+
+// conditions says "a is x or y and b is z" for a set of values per issue,
+// issues in name order.
+func conditions(when map[string][]any) string {
+	ids := make([]string, 0, len(when))
+	for id := range when {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		vs := make([]string, len(when[id]))
+		for k, v := range when[id] {
+			vs[k] = quoted(v)
+		}
+		if len(vs) == 0 {
+			vs = []string{"(no value)"}
+		}
+		parts[i] = fmt.Sprintf("%s is %s", id, strings.Join(vs, " or "))
+	}
+	return strings.Join(parts, " and ")
 }
 
 // values lists an issue's values with their labels.

@@ -318,7 +318,7 @@ func checkForecast(t *testing.T, cs *sdk.ClientSession) {
 		!reflect.DeepEqual(got.Rounds[len(got.Rounds)-1], want.Rounds[len(want.Rounds)-1]) {
 		t.Errorf("forecast %v, want %v", got.Forecast, want.Forecast)
 	}
-	wantContains(t, "forecast text", text, "Forecast", "ceasefire", "nearest anchor")
+	wantContains(t, "forecast text", text, "Forecast", "ceasefire", "nearest option")
 	got = forecast.Result{}
 	call(t, cs, "forecast", map[string]any{"path": flagship, "trajectory": true}, &got)
 	if got.Model != forecast.DefaultModel || len(got.Rounds) < 3 {

@@ -24,6 +24,15 @@ const byIDLimit = 1 << 22
 // outcome (see atLeastGreedy), which returns an outcome with utility ≥ x but
 // not necessarily the one closest to x, and Rank is unavailable (Sorted
 // reports false).
+//
+// A utility with terms (utility.Term) is not additive, so the greedy
+// descent's single changes can stall far above x. Over a space too large to
+// sort, its index sorts the utility's cells instead (utility.Cells: the
+// classes of outcomes it cannot tell apart, ANAC 2014's 10^10 outcomes are
+// about 10^6 cells per party) when they are few enough to sort: each cell
+// stands for its first outcome, so AtLeast is exact and Rank, At and Len
+// walk cells (Cells reports true). Beyond that it falls back to the greedy
+// descent from the exact best outcome.
 type Index struct {
 	space outcome.Space
 	u     *utility.Additive
@@ -35,7 +44,17 @@ type Index struct {
 
 	maxU, minU   float64
 	maxID, minID uint64
+
+	// cells, when set, means ids are cell indices in cellSpace (mixed
+	// radix over each issue's classes), each standing for its first
+	// outcome (outcomeOf).
+	cells     *utility.Cells
+	cellSpace outcome.Space
 }
+
+// sortLimit is the largest space (or number of cells) an index sorts: a
+// variable so that tests can lower it.
+var sortLimit uint64 = outcome.DefaultEnumerationLimit
 
 // NewIndex builds the index of u over sp. It fails only for a space whose
 // size does not fit in 64 bits (outcome indices would overflow).
@@ -48,7 +67,7 @@ func NewIndex(u *utility.Additive, sp outcome.Space) (*Index, error) {
 // for a space too large to sort.
 func IndexMemory(sp outcome.Space) (kept, scratch float64) {
 	size, ok := sp.Size()
-	if !ok || sp.CheckEnumerable(0) != nil {
+	if !ok || sp.CheckEnumerable(sortLimit) != nil {
 		return 0, 0
 	}
 	kept = 12 * float64(size)
@@ -70,24 +89,102 @@ func NewIndexWithin(u *utility.Additive, sp outcome.Space, b *budget.Budget) (*I
 		return nil, fmt.Errorf("utility function has %d issues, the space %d", len(u.Table), sp.Issues())
 	}
 	x := &Index{space: sp, u: u, size: size}
-	maxU, maxO := u.Max()
-	minU, minO := u.Min()
-	x.maxU, x.maxID = maxU, sp.Index(maxO)
-	x.minU, x.minID = minU, sp.Index(minO)
-	if sp.CheckEnumerable(0) != nil {
-		if len(u.RedLines) > 0 && u.Crosses(maxO) >= 0 {
-			x.maxID, x.maxU = bestAcceptable(u, sp, maxO)
+	large := sp.CheckEnumerable(sortLimit) != nil
+	if large && u.HasTerms() {
+		if err := x.indexCells(b); err != nil {
+			return nil, err
+		}
+		return x, nil
+	}
+	if large {
+		if err := x.greedyBounds(); err != nil {
+			return nil, err
 		}
 		return x, nil
 	}
 	if kept, scratch := IndexMemory(sp); b.Over(kept + scratch) {
 		return nil, b.Fit(indexStep(size), "", kept+scratch)
 	}
-	if err := x.sortAll(u.Utility, size <= byIDLimit, b); err != nil {
+	if err := x.sortAll(sp, u.Utility, size <= byIDLimit, b); err != nil {
 		return nil, err
 	}
 	return x, nil
 }
+
+// greedyBounds sets the best and worst outcomes of an index that is not
+// sorted: the best repaired to cross no red line, the start of the greedy
+// descent. With terms they are searched for (utility.Additive.Extreme); a
+// search that cannot prove its answer is an error, never a wrong best.
+func (x *Index) greedyBounds() error {
+	u, sp := x.u, x.space
+	best := u.Extreme
+	if u.HasTerms() && len(u.RedLines) > 0 {
+		// Red lines are searched with the terms: the best acceptable
+		// outcome, exactly (Unacceptable if every outcome crosses one).
+		best = func(_ bool, limit int64) (float64, []int, error) { return u.MaxAcceptable(limit) }
+	}
+	maxU, maxO, err := best(true, utility.DefaultSearchNodes)
+	if err != nil {
+		return fmt.Errorf("the best outcome of a utility with %d terms over %s outcomes: %w", len(u.Terms), budget.Count(sp.SizeFloat()), err)
+	}
+	minU, minO, err := u.Extreme(false, utility.DefaultSearchNodes)
+	if err != nil {
+		return fmt.Errorf("the worst outcome of a utility with %d terms over %s outcomes: %w", len(u.Terms), budget.Count(sp.SizeFloat()), err)
+	}
+	x.maxU, x.maxID = maxU, sp.Index(maxO)
+	x.minU, x.minID = minU, sp.Index(minO)
+	if !u.HasTerms() && len(u.RedLines) > 0 && u.Crosses(maxO) >= 0 {
+		x.maxID, x.maxU = bestAcceptable(u, sp, maxO)
+	}
+	return nil
+}
+
+// indexCells indexes a utility with terms over a space too large to sort:
+// by its cells when they are few enough to sort, otherwise by the greedy
+// descent.
+func (x *Index) indexCells(b *budget.Budget) error {
+	c := utility.NewCells([]*utility.Additive{x.u})
+	if n := c.NumCells(); n > float64(sortLimit) {
+		return x.greedyBounds()
+	}
+	cs, err := outcome.NewSpace(c.Sizes)
+	if err != nil {
+		return err
+	}
+	n, _ := cs.Size()
+	if need := 24 * float64(n); b.Over(need) {
+		return b.Fit(indexStep(n)+" (cells)", "", need)
+	}
+	x.cells, x.cellSpace = c, cs
+	r := c.Reduce(x.u)
+	return x.sortAll(cs, r.Utility, false, b)
+}
+
+// outcomeOf is the outcome an entry of the sorted ids stands for: itself,
+// or for an index over cells the cell's first outcome.
+func (x *Index) outcomeOf(id uint32) uint64 {
+	if x.cells == nil {
+		return uint64(id)
+	}
+	return x.cellOutcome(id)
+}
+
+// cellOutcome is the first outcome of cell id.
+func (x *Index) cellOutcome(id uint32) uint64 {
+	rest := uint64(id)
+	var o uint64
+	for i, n := range x.cells.Sizes {
+		k := rest % uint64(n)
+		rest /= uint64(n)
+		o += uint64(x.cells.Members[i][k][0]) * x.space.Stride(i)
+	}
+	return o
+}
+
+// Cells reports whether the index sorts cells rather than outcomes (see
+// Index): Len, Rank and At then count cells, each standing for its first
+// outcome.
+func (x *Index) Cells() bool { return x.cells != nil }
 
 func indexStep(size uint64) string {
 	return "indexing " + budget.Thousands(size) + " outcomes"
@@ -110,18 +207,19 @@ func NewIndexFunc(f func(o []int) float64, sp outcome.Space) (*Index, error) {
 		return nil, fmt.Errorf("a utility function that is not additive is indexed by listing every outcome: %w", err)
 	}
 	x := &Index{space: sp, size: size}
-	x.sortAll(f, true, nil) // a nil budget never stops it
+	x.sortAll(sp, f, true, nil) // a nil budget never stops it
 	return x, nil
 }
 
-// sortAll evaluates eval on every outcome of the (enumerable) space and
-// sorts them by utility, ascending, ties by outcome index; byID keeps the
-// table of utilities by outcome index. The sort is a stable radix sort on
-// the utilities' bits (see radixSort): linear in the outcomes, where a
-// comparison sort spent seconds on 10^7 of them, and 12 bytes an outcome
-// besides the index's own 12. b's context is polled every 2^16 outcomes.
-func (x *Index) sortAll(eval func(o []int) float64, byID bool, b *budget.Budget) error {
-	sp, size := x.space, x.size
+// sortAll evaluates eval on every outcome of the (enumerable) space sp, the
+// index's or its cells', and sorts them by utility, ascending, ties by
+// outcome index; byID keeps the table of utilities by outcome index. The
+// sort is a stable radix sort on the utilities' bits (see radixSort):
+// linear in the outcomes, where a comparison sort spent seconds on 10^7 of
+// them, and 12 bytes an outcome besides the index's own 12. b's context is
+// polled every 2^16 outcomes.
+func (x *Index) sortAll(sp outcome.Space, eval func(o []int) float64, byID bool, b *budget.Budget) error {
+	size, _ := sp.Size()
 	buf := make([]int, sp.Issues())
 	keys := make([]uint64, size)
 	x.ids = make([]uint32, size)
@@ -150,8 +248,8 @@ func (x *Index) sortAll(eval func(o []int) float64, byID bool, b *budget.Budget)
 		x.utils[i] = keyFloat(k)
 	}
 	// The best and worst by the sort, so that ties resolve like Rank.
-	x.maxU, x.maxID = x.utils[size-1], uint64(x.ids[size-1])
-	x.minU, x.minID = x.utils[0], uint64(x.ids[0])
+	x.maxU, x.maxID = x.utils[size-1], x.outcomeOf(x.ids[size-1])
+	x.minU, x.minID = x.utils[0], x.outcomeOf(x.ids[0])
 	return nil
 }
 
@@ -168,7 +266,7 @@ func (x *Index) Size() uint64 { return x.size }
 // Sorted reports whether the space was enumerated, so that Rank and Len work.
 func (x *Index) Sorted() bool { return x.ids != nil }
 
-// Len is the number of sorted outcomes (0 when not Sorted).
+// Len is the number of sorted outcomes, or cells (0 when not Sorted).
 func (x *Index) Len() int { return len(x.ids) }
 
 // Max returns the best outcome and its utility.
@@ -180,7 +278,7 @@ func (x *Index) Min() (id uint64, u float64) { return x.minID, x.minU }
 // Rank returns the k-th best outcome (k = 0 is the best); the index must be Sorted.
 func (x *Index) Rank(k int) (id uint64, u float64) {
 	i := len(x.ids) - 1 - k
-	return uint64(x.ids[i]), x.utils[i]
+	return x.outcomeOf(x.ids[i]), x.utils[i]
 }
 
 // Utility returns the utility of outcome id; buf is scratch space with one
@@ -209,7 +307,7 @@ func (x *Index) Position(v float64) int {
 }
 
 // At returns the outcome at sorted position i (0 = worst).
-func (x *Index) At(i int) (id uint64, u float64) { return uint64(x.ids[i]), x.utils[i] }
+func (x *Index) At(i int) (id uint64, u float64) { return x.outcomeOf(x.ids[i]), x.utils[i] }
 
 // AtLeast returns the outcome with the smallest utility ≥ v (the one with the
 // smallest index among ties), or the best outcome with ok false when no
@@ -223,7 +321,7 @@ func (x *Index) AtLeast(v float64, buf []int) (id uint64, u float64, ok bool) {
 		return x.atLeastGreedy(v, buf)
 	}
 	i := x.Position(v)
-	return uint64(x.ids[i]), x.utils[i], true
+	return x.outcomeOf(x.ids[i]), x.utils[i], true
 }
 
 // atLeastGreedy starts from the best outcome and repeatedly makes the

@@ -242,3 +242,145 @@ func actorColor(i, n int) color.Color {
 	}
 	return hue(float64(i)/float64(max(n, 1)), v*s, v-v*s)
 }
+
+// ForecastComparison draws every model's forecast side by side, one panel
+// per issue: a row per model with its forecast marked and, when the
+// comparison has bands, the band drawn as a bar across it; the issue's
+// options and anchors label the position axis and are drawn as faint
+// vertical lines, so that the value nearest each forecast can be read off.
+// A model that could not run keeps its row, empty. dims, the problem's
+// dimensions in the comparison's order, may be nil. It writes "png" or "svg".
+func ForecastComparison(w io.Writer, format string, c *forecast.Comparison, dims []forecast.Dimension) error {
+	nd, nm := len(c.Dimensions), len(c.Models)
+	if nd == 0 || nm == 0 {
+		return fmt.Errorf("plot: comparison has no issues or no models")
+	}
+	panelH := vg.Length(nm)*0.42*vg.Inch + 1.3*vg.Inch
+	width := 11 * vg.Inch
+	height := vg.Length(nd) * panelH
+	cv, err := newCanvas(format, width, height)
+	if err != nil {
+		return err
+	}
+	plots := make([][]*gplot.Plot, nd)
+	for d := range nd {
+		var dim *forecast.Dimension
+		if d < len(dims) {
+			dim = &dims[d]
+		}
+		p, err := comparisonPlot(c, d, dim)
+		if err != nil {
+			return err
+		}
+		plots[d] = []*gplot.Plot{p}
+	}
+	dc := draw.New(cv)
+	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
+	tiles := draw.Tiles{Rows: nd, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(16), PadY: vg.Points(14)}
+	canvases := gplot.Align(plots, tiles, dc)
+	for d := range nd {
+		plots[d][0].Draw(canvases[d][0])
+	}
+	_, err = cv.WriteTo(w)
+	return err
+}
+
+// comparisonPlot is issue d's panel of a comparison.
+func comparisonPlot(c *forecast.Comparison, d int, dim *forecast.Dimension) (*gplot.Plot, error) {
+	p := gplot.New()
+	nm := len(c.Models)
+	title := c.Dimensions[d] + " — every model's forecast"
+	if c.Bands != nil && len(c.Bands.Assumptions) > 0 {
+		title += fmt.Sprintf(", with its %g–%g%% band over %d samples", 100*c.Bands.Low, 100*c.Bands.High, c.Bands.Samples)
+	}
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(12)
+	p.X.Label.Text = "position (0–100 scale): × the forecast"
+	if c.Bands != nil && len(c.Bands.Assumptions) > 0 {
+		p.X.Label.Text += ", bar its band, ○ the samples' median"
+	}
+	var marks []forecast.Anchor
+	if dim != nil {
+		marks = scaleMarks(dim.Anchors, dim.Options)
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, m := range marks {
+		lo, hi = math.Min(lo, m.Value), math.Max(hi, m.Value)
+	}
+	names := make([]string, nm)
+	for k, m := range c.Models {
+		names[k] = m.Model
+		if m.Error != "" {
+			names[k] += " (could not run)"
+			continue
+		}
+		lo, hi = math.Min(lo, m.Forecast[d]), math.Max(hi, m.Forecast[d])
+		if b := band(c, k, d); b != nil {
+			lo, hi = math.Min(lo, b.Low), math.Max(hi, b.High)
+		}
+	}
+	if math.IsInf(lo, 1) {
+		lo, hi = 0, 100
+	}
+	p.X.Min, p.X.Max = zoom(lo, hi)
+	p.X.Tick.Marker = scaleTicker{marks: marks}
+	p.Y.Min, p.Y.Max = -0.7, float64(nm)-0.3
+	p.Y.Tick.Marker = rowTicker(names)
+	p.Y.Padding = 0
+	for _, m := range marks {
+		l, err := plotter.NewLine(plotter.XYs{{X: m.Value, Y: p.Y.Min}, {X: m.Value, Y: p.Y.Max}})
+		if err != nil {
+			return nil, err
+		}
+		l.LineStyle = draw.LineStyle{Color: color.Gray{Y: 200}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(3), vg.Points(3)}}
+		p.Add(l)
+	}
+	for k, m := range c.Models {
+		if m.Error != "" {
+			continue
+		}
+		y := float64(nm - 1 - k) // the first model on top
+		col := actorColor(k, nm)
+		if b := band(c, k, d); b != nil {
+			l, err := plotter.NewLine(plotter.XYs{{X: b.Low, Y: y}, {X: b.High, Y: y}})
+			if err != nil {
+				return nil, err
+			}
+			l.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(5)}
+			med, err := plotter.NewScatter(plotter.XYs{{X: b.Median, Y: y}})
+			if err != nil {
+				return nil, err
+			}
+			med.GlyphStyle = draw.GlyphStyle{Color: color.White, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+			p.Add(l, med)
+		}
+		f, err := plotter.NewScatter(plotter.XYs{{X: m.Forecast[d], Y: y}})
+		if err != nil {
+			return nil, fmt.Errorf("plot: %s's forecast: %w", m.Model, err)
+		}
+		f.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(4.5), Shape: draw.CrossGlyph{}}
+		p.Add(f)
+	}
+	return p, nil
+}
+
+// band is model k's band on issue d, or nil.
+func band(c *forecast.Comparison, k, d int) *forecast.IssueBand {
+	b := c.Bands
+	if b == nil || len(b.Assumptions) == 0 || k >= len(b.Models) || b.Models[k].Scored == 0 || d >= len(b.Models[k].Issues) {
+		return nil
+	}
+	return &b.Models[k].Issues[d]
+}
+
+// rowTicker labels rows 0…n−1 from the top with names[0…n−1].
+type rowTicker []string
+
+// Ticks implements gplot.Ticker.
+func (t rowTicker) Ticks(lo, hi float64) []gplot.Tick {
+	ticks := make([]gplot.Tick, len(t))
+	for k, name := range t {
+		ticks[k] = gplot.Tick{Value: float64(len(t) - 1 - k), Label: name}
+	}
+	return ticks
+}

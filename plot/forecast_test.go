@@ -167,3 +167,60 @@ func TestForecastLegend(t *testing.T) {
 		t.Errorf("the same forecast drew a different SVG (%v)", err)
 	}
 }
+
+// TestForecastComparison: every model in one figure, a panel per issue
+// with a row per model; a model that cannot run keeps an empty row; the
+// bands are drawn when there are some; the same comparison draws the same
+// bytes.
+func TestForecastComparison(t *testing.T) {
+	p := handProblem()
+	c, err := forecast.Compare(p, nil, nil, forecast.Options{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var svg bytes.Buffer
+	if err := ForecastComparison(&svg, "svg", c, p.Dimensions); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{">compromise<", ">smp<", ">eum<", "half (50)", "Tax — every model"} {
+		if !strings.Contains(svg.String(), want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	var again bytes.Buffer
+	if err := ForecastComparison(&again, "svg", c, p.Dimensions); err != nil || !bytes.Equal(again.Bytes(), svg.Bytes()) {
+		t.Errorf("the same comparison drew a different SVG (%v)", err)
+	}
+	// SMP cannot run on two actors; a hand-made band on compromise
+	p.Actors = p.Actors[:2]
+	if c, err = forecast.Compare(p, nil, nil, forecast.Options{}, 0); err != nil {
+		t.Fatal(err)
+	}
+	c.Bands = &forecast.Bands{Samples: 10, Low: 0.05, High: 0.95, Assumptions: []forecast.SampledNumber{{Path: "x"}},
+		Models: make([]forecast.ModelBands, len(c.Models))}
+	c.Bands.Models[0] = forecast.ModelBands{Model: "compromise", Scored: 10, Issues: []forecast.IssueBand{{Issue: "Tax", Low: 12, Median: 31, High: 47}}}
+	pl, err := comparisonPlot(c, 0, &p.Dimensions[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(pl.Title.Text, "5–95% band over 10 samples") || pl.X.Min > 0 || pl.X.Max < 100 {
+		t.Errorf("title %q, axis %v–%v", pl.Title.Text, pl.X.Min, pl.X.Max)
+	}
+	var rows []string
+	for _, tk := range pl.Y.Tick.Marker.Ticks(pl.Y.Min, pl.Y.Max) {
+		rows = append(rows, fmt.Sprintf("%g %s", tk.Value, tk.Label))
+	}
+	if got, want := strings.Join(rows, "; "), "4 compromise; 3 mean; 2 median; 1 smp (could not run); 0 eum"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	var img bytes.Buffer
+	if err := ForecastComparison(&img, "png", c, p.Dimensions); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(&img); err != nil {
+		t.Errorf("PNG does not decode: %v", err)
+	}
+	if err := ForecastComparison(&img, "png", &forecast.Comparison{}, nil); err == nil {
+		t.Error("an empty comparison was drawn")
+	}
+}

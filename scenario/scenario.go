@@ -302,6 +302,7 @@ func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
 	}
 	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
 	a.RedLines = pa.RedLines
+	a.Terms = pr.Terms
 	return a
 }
 
@@ -383,6 +384,9 @@ type Party struct {
 // every weight is 0, as for a chair who mediates without a stake in the
 // outcome. Only a mediator may be; its strategy then sees no utility.
 func (p *Party) Disinterested() bool {
+	if len(p.Prefs.Terms) > 0 {
+		return false
+	}
 	for _, w := range p.Prefs.Weights {
 		if w != 0 {
 			return false
@@ -444,6 +448,10 @@ type Preferences struct {
 	Values      []utility.ValueFunc // one per issue
 	Reservation float64
 	Discount    float64 // 1 means no discounting
+	// Terms add value to the outcomes they match, on top of the weighted
+	// values (utility.Term): Genius's non-linear profiles are terms only.
+	// Their Values are utilities, already weighted.
+	Terms []utility.Term
 }
 
 // Issue is one negotiable question.

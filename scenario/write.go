@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -11,8 +12,10 @@ import (
 
 // ToFile returns the on-disk form of s, so that any scenario, imported or
 // built in code, can be written in parley's format. With a status quo the
-// reservation values are not written: they follow from it. Parsing the result gives
-// back the same utilities (numbers are written in shortest round-trip form).
+// reservation values are not written: they follow from it. Parsing the
+// result gives back the same utilities (numbers are written in shortest
+// round-trip form), except for utility terms, which it leaves out
+// (MarshalYAML refuses them).
 func (s *Scenario) ToFile() *File {
 	f := &File{Parley: FormatVersion, Name: s.Name, Description: s.Description}
 	for _, src := range s.Sources {
@@ -133,7 +136,15 @@ func valueDef(f *utility.ValueFunc, is *Issue) ValueDef {
 	}
 }
 
-// MarshalYAML writes s in parley's YAML format.
+// MarshalYAML writes s in parley's YAML format. It refuses a scenario whose
+// utilities have terms (a non-linear Genius profile's rectangles), which the
+// format cannot state yet: written without them, the file would give other
+// utilities.
 func (s *Scenario) MarshalYAML() ([]byte, error) {
+	for _, p := range s.Parties {
+		if n := len(p.Prefs.Terms); n > 0 {
+			return nil, fmt.Errorf("party %s: its utility has %d non-additive terms (such as a non-linear Genius profile's hyper-rectangles), which parley's scenario format cannot write; parley reads the original files itself (analyze, run, tournament)", p.ID, n)
+		}
+	}
 	return yaml.MarshalWithOptions(s.ToFile(), yaml.IndentSequence(true))
 }

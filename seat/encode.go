@@ -102,24 +102,34 @@ func preferences(b *session.Briefing, s *negotiator.Setup) *Preferences {
 	for _, rl := range u.RedLines {
 		p.RedLines = append(p.RedLines, redLine(sc, b.Issues, rl))
 	}
+	for _, t := range u.Terms {
+		p.Terms = append(p.Terms, Term{When: valueSets(sc, b.Issues, &t.Constraint), Value: t.Value})
+	}
 	return p
+}
+
+// valueSets renders a constraint of the phase's utility (issue indices are
+// the phase's dimensions) as the values it allows per issue (a red line's
+// forbidden values), an empty list rather than null where it allows none.
+func valueSets(sc *scenario.Scenario, issues []int, c *utility.Constraint) map[string][]any {
+	out := map[string][]any{}
+	for k, d := range c.Issues {
+		is := &sc.Issues[issues[d]]
+		vs := []any{}
+		for v, ok := range c.Allowed[k] {
+			if ok {
+				vs = append(vs, valueOf(is, v))
+			}
+		}
+		out[is.ID] = vs
+	}
+	return out
 }
 
 // redLine renders a red line of the phase's utility (its issue indices are
 // the phase's dimensions).
 func redLine(sc *scenario.Scenario, issues []int, rl utility.RedLine) RedLine {
-	out := RedLine{ID: rl.ID, Forbid: map[string][]any{}}
-	for k, d := range rl.Issues {
-		is := &sc.Issues[issues[d]]
-		var vs []any
-		for v, ok := range rl.Allowed[k] {
-			if ok {
-				vs = append(vs, valueOf(is, v))
-			}
-		}
-		out.Forbid[is.ID] = vs
-	}
-	return out
+	return RedLine{ID: rl.ID, Forbid: valueSets(sc, issues, &rl.Constraint)}
 }
 
 // may lists the actions a turn allows.

@@ -117,16 +117,28 @@ type Issue struct {
 }
 
 // Preferences are a seat's own preferences. The utility of an outcome o is
-// min(Σ_i Utility[i][k_i], 1), k_i the index of o's value of issue i in
-// Issues[i].Values, or −1 when o crosses a red line: every issue a red
-// line names takes one of the values it forbids. Utilities of the phase
-// under way include what settled and open issues are worth.
+// min(Σ_i Utility[i][k_i] + Σ_{terms o matches} value, 1), k_i the index of
+// o's value of issue i in Issues[i].Values, or −1 when o crosses a red
+// line: every issue a red line names takes one of the values it forbids.
+// Utilities of the phase under way include what settled and open issues
+// are worth.
 type Preferences struct {
 	Utility     map[string][]float64 `json:"utility"`
 	Reservation float64              `json:"reservation"`
 	// Discount d: a deal at normalised time t is worth u·d^t (1: none).
 	Discount float64   `json:"discount"`
 	RedLines []RedLine `json:"red_lines,omitempty"`
+	// Terms make the utility non-additive (a non-linear Genius profile's
+	// rectangles): each adds its value to the outcomes it matches.
+	Terms []Term `json:"terms,omitempty"`
+}
+
+// Term adds Value to the utility of the outcomes that take, on every issue
+// it names, one of the values listed (a term that names no issue matches
+// every outcome).
+type Term struct {
+	When  map[string][]any `json:"when"`
+	Value float64          `json:"value"`
 }
 
 // RedLine forbids the outcomes that take, on every issue it names, one of

@@ -103,7 +103,8 @@ type Remote struct {
 	sessionID string
 	started   time.Time
 	spent     time.Duration
-	errorsOK  int // errors left this session
+	errorsOK  int  // errors left this session
+	told      bool // the session's settings went out: it hears how it ended
 	failure   *session.Failure
 	said      string
 	sent      uint64 // messages sent on the current connection
@@ -186,13 +187,20 @@ func (r *Remote) Brief(b *session.Briefing) {
 		if r.opts.SessionID != nil {
 			r.sessionID = r.opts.SessionID(b)
 		}
+		r.told = false
 		if r.conn == nil && r.opts.Dial != nil {
 			c, err := r.opts.Dial()
 			if err != nil {
-				r.fail(session.CauseCrash, "%v", err)
+				r.failConn(err)
 				return
 			}
 			r.conn, r.sent = c, 0
+		}
+		if sc, ok := r.conn.(Sessions); ok {
+			if err := sc.BeginSession(); err != nil {
+				r.failConn(err)
+				return
+			}
 		}
 	}
 	if r.conn == nil {
@@ -200,7 +208,30 @@ func (r *Remote) Brief(b *session.Briefing) {
 		return
 	}
 	r.version, r.util = b.Setup.Version, b.Setup.Utility
+	if r.failure == nil {
+		r.told = true
+	}
 	r.send(settings(b, r.sessionID, r.opts))
+}
+
+// failConn fails a seat whose connection could not be had for a session:
+// a process that would not start (crash), or what a transport says.
+func (r *Remote) failConn(err error) {
+	var ce *ConnError
+	if errors.As(err, &ce) {
+		r.fail(ce.Cause, "%s", ce.Message)
+		return
+	}
+	r.fail(session.CauseCrash, "%v", err)
+}
+
+// Sessions is a Conn that carries many sessions, one after another, and
+// needs to know where each begins: a remote: seat's stream, which one
+// client reads across a whole run. Remote calls BeginSession before it
+// sends a session's settings; an error (its client is gone) fails the
+// seat for that session, which then sends it nothing.
+type Sessions interface {
+	BeginSession() error
 }
 
 // Reset implements negotiator.Negotiator.
@@ -383,6 +414,18 @@ func (r *Remote) Finish(res *session.Result) {
 	if r.conn == nil {
 		return
 	}
+	if r.told {
+		r.write(r.finished(res))
+	}
+	if r.failure != nil && r.opts.Dial != nil {
+		// A failed connection is not reused: the next session dials anew.
+		r.conn.Close()
+		r.conn = nil
+	}
+}
+
+// finished is the seat's finished message.
+func (r *Remote) finished(res *session.Result) Finished {
 	f := Finished{Type: TypeFinished, Session: r.sessionID, Status: string(res.Status), End: res.End, Round: res.Round}
 	if res.Agreed {
 		f.Agreement = map[string]any{}
@@ -400,12 +443,7 @@ func (r *Remote) Finish(res *session.Result) {
 	if res.Failure != nil {
 		f.Failure = &Failure{Seat: res.Failure.Seat, Cause: string(res.Failure.Cause), Message: res.Failure.Message}
 	}
-	r.write(f)
-	if r.failure != nil && r.opts.Dial != nil {
-		// A failed connection is not reused: the next session dials anew.
-		r.conn.Close()
-		r.conn = nil
-	}
+	return f
 }
 
 func seatName(b *session.Briefing) string {

@@ -34,6 +34,16 @@ func laptop(t *testing.T) *scenario.Scenario {
 	return load(t, p)
 }
 
+// tenIssues is ANAC 2014's non-linear domain: utilities made of terms,
+// which the seat protocol carries.
+func tenIssues(t *testing.T) *scenario.Scenario {
+	p, ok := shared.Path("domains", "ANAC2014_10issues")
+	if !ok {
+		t.Skip("../shared/domains is absent")
+	}
+	return load(t, p)
+}
+
 // pipeLink is a client.Link over a seat.PipeEnd.
 type pipeLink struct{ end *seat.PipeEnd }
 
@@ -89,8 +99,8 @@ func (rs *remotes) factory(opts seat.Options) func(spec string, s int) (session.
 // TestRemoteBuiltinPlaysAlike: a built-in strategy played from outside,
 // through the seat protocol and the Go client, plays the same sessions as
 // when it sits at the table: same trace, byte for byte, under every
-// protocol, on a Genius domain and on the flagship (agenda, events, red
-// lines, delay costs, a mediator party).
+// protocol, on a Genius domain, on a non-linear one (utility terms) and on
+// the flagship (agenda, events, red lines, delay costs, a mediator party).
 func TestRemoteBuiltinPlaysAlike(t *testing.T) {
 	flagship := load(t, filepath.Join("..", "examples", "ukraine-2025.yaml"))
 	cases := []struct {
@@ -103,6 +113,7 @@ func TestRemoteBuiltinPlaysAlike(t *testing.T) {
 		{"laptop saop", laptop(t), "saop", "", []string{"boulware", "frequency"}},
 		{"laptop amop", laptop(t), "amop", "", []string{"micro", "random"}},
 		{"laptop mediated", laptop(t), "mediated", "hillclimb", []string{"conceder", "titfortat"}},
+		{"10issues saop (terms)", tenIssues(t), "saop", "", []string{"boulware", "frequency"}},
 		{"flagship shuttle", flagship, "shuttle", "broker", []string{"boulware", "conceder", "linear"}},
 		{"flagship saop", flagship, "saop", "", []string{"linear", "conceder", "frequency"}},
 	}

@@ -12,4 +12,9 @@
 // Since a session is deterministic given what its open seats sent, a
 // restarted server rebuilds each session under way and replays it, then
 // goes on live: no session is lost to a restart.
+//
+// A Hub serves the remote: seats of parley run and parley tournament with
+// the same transports and rules (transports, openSeat): each seat's
+// stream carries every session its negotiator sits in, one after
+// another, and lives in memory for the run.
 package server

@@ -30,15 +30,26 @@ type WebSocketLink struct {
 	c    *websocket.Conn
 	ctx  context.Context
 	read int
+	// sent are the actions sent, the first of them the seat's message
+	// base+1 (the server held base when the link connected).
 	sent [][]byte
+	base int
 }
 
-// DialWebSocket connects to a seat's ws URL.
+// DialWebSocket connects to a seat's ws URL; with after=N in it, the
+// stream starts after its first N messages (a client that had read them).
 func DialWebSocket(ctx context.Context, url string) (*WebSocketLink, error) {
 	l := &WebSocketLink{url: url, ctx: ctx}
-	if _, err := l.dial(); err != nil {
+	if u, err := neturl.Parse(url); err == nil && u.Query().Has("after") {
+		if l.read, err = strconv.Atoi(u.Query().Get("after")); err != nil || l.read < 0 {
+			return nil, fmt.Errorf("%s: after=%q is not a number of messages", url, u.Query().Get("after"))
+		}
+	}
+	held, err := l.dial()
+	if err != nil {
 		return nil, err
 	}
+	l.base = held
 	return l, nil
 }
 
@@ -74,7 +85,7 @@ func (l *WebSocketLink) Reconnect() error {
 	if err != nil {
 		return err
 	}
-	for _, m := range l.sent[min(held, len(l.sent)):] {
+	for _, m := range l.sent[min(max(held-l.base, 0), len(l.sent)):] {
 		if err := l.c.Write(l.ctx, websocket.MessageText, m); err != nil {
 			return err
 		}
@@ -148,7 +159,10 @@ type PollLink struct {
 	next  int
 	queue []json.RawMessage
 	done  bool
-	sent  int
+	// sent is the number of the seat's last message, counted from what
+	// the first poll said the server held; counted is false before it.
+	sent    int
+	counted bool
 }
 
 // Read returns the next message, polling as needed; io.EOF after the last.
@@ -184,6 +198,9 @@ func (l *PollLink) Read() ([]byte, error) {
 			return nil, err
 		}
 		l.queue, l.next, l.done = p.Messages, p.Next, p.Done
+		if !l.counted {
+			l.sent, l.counted = p.Received, true
+		}
 	}
 	m := l.queue[0]
 	l.queue = l.queue[1:]
@@ -191,12 +208,17 @@ func (l *PollLink) Read() ([]byte, error) {
 }
 
 // Write posts an action, numbered so that the server takes it once
-// however often it is posted; it is an error unless the server holds it.
+// however often it is posted (once a poll said how many the server held;
+// before, unnumbered); it is an error unless the server holds it.
 func (l *PollLink) Write(msg []byte) error {
-	l.sent++
+	u := l.Action
+	if l.counted {
+		l.sent++
+		u = fmt.Sprintf("%s?n=%d", l.Action, l.sent)
+	}
 	var resp *http.Response
 	err := retry(context.Background(), l.Retry, func() (err error) {
-		resp, err = l.client().Post(fmt.Sprintf("%s?n=%d", l.Action, l.sent), "application/json", bytes.NewReader(msg))
+		resp, err = l.client().Post(u, "application/json", bytes.NewReader(msg))
 		if err == nil && resp.StatusCode == http.StatusServiceUnavailable {
 			resp.Body.Close()
 			return fmt.Errorf("posting an action: %s", resp.Status)

@@ -48,6 +48,7 @@ type live struct {
 type outsideSeat struct {
 	*seat.Remote
 	s *openSeat
+	l *live
 }
 
 // Act implements negotiator.Negotiator.
@@ -61,8 +62,20 @@ func (o *outsideSeat) Act(t protocol.Turn) protocol.Action {
 
 // Finish implements session.Outside.
 func (o *outsideSeat) Finish(r *session.Result) {
-	o.s.l.finish(r)
+	o.l.finish(r)
 	o.Remote.Finish(r)
+}
+
+// live is the host of its open seats.
+func (l *live) journal() *journal         { return l.srv.journal }
+func (l *live) seatClock() *clock         { return &l.clock }
+func (l *live) grace() time.Duration      { return l.srv.cfg.Grace }
+func (l *live) over() <-chan struct{}     { return l.done }
+func (l *live) stopping() <-chan struct{} { return l.srv.ctx.Done() }
+func (l *live) storedAs() string          { return l.id }
+func (l *live) diverged(s *openSeat, n int) {
+	l.srv.diverged.Add(1)
+	log.Printf("parley serve: session %s, seat %s: message %d differs on replay (was this database written by another version of parley?)", l.id, s.party, n)
 }
 
 func (l *live) running() bool {

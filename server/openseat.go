@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 	"sync"
 	"time"
 
@@ -20,15 +19,24 @@ import (
 // reconnects loses and repeats nothing. What the seat sends is stored
 // before the session reads it, with the number of messages it had been
 // sent then (seat.Message.Seen): a restored session replays it exactly.
+//
+// Its host is what holds it: a session of parley serve (live), whose
+// stream ends with the session, or a remote: seat of parley run or a
+// tournament (hubSeat), whose stream goes on from session to session
+// (multi) and is kept in memory.
 type openSeat struct {
-	l     *live
+	h     host
+	multi bool   // the stream carries many sessions (a Hub's)
 	index int    // the seat's index at the table
 	party string // its party id (or the mediator's)
 	hash  []byte // SHA-256 of its token
 
 	mu      sync.Mutex
-	msgs    [][]byte      // the stream
+	msgs    [][]byte      // the stream, from message first+1
 	at      []int64       // when each message was sent (unix ns)
+	first   int           // messages no longer kept (a multi stream's oldest)
+	size    int           // bytes of msgs
+	began   [2]int        // where the last two sessions began (multi)
 	stored  int           // messages restored from the database
 	sends   int           // Send calls so far
 	visible int           // messages committed: what clients may read
@@ -53,6 +61,33 @@ type openSeat struct {
 	lastSeen time.Time
 	joined   bool
 	timer    *time.Timer
+	// drained is closed once a client was given the whole stream, its end
+	// included.
+	drained     chan struct{}
+	drainedOnce sync.Once
+}
+
+// host is what holds an open seat, and what the seat's stream needs of it.
+type host interface {
+	// journal stores the stream (a Hub's keeps nothing).
+	journal() *journal
+	// seatClock is the session's clock (a restored session replays it).
+	seatClock() *clock
+	// grace is how long the seat's client may stay away.
+	grace() time.Duration
+	// join notes the seat's first connection.
+	join(s *openSeat)
+	// running reports whether a session is under way at the seat: only
+	// then does an absent client's grace period run.
+	running() bool
+	// over is closed when the seat takes no more messages.
+	over() <-chan struct{}
+	// stopping is closed when the server stops.
+	stopping() <-chan struct{}
+	// diverged notes that message n differs from the stored one on replay.
+	diverged(s *openSeat, n int)
+	// storedAs is the session id the stream is stored under.
+	storedAs() string
 }
 
 // received is a message from the seat with its arrival time.
@@ -69,8 +104,8 @@ type failRecord struct {
 	atSend  int
 }
 
-func newOpenSeat(l *live, index int, party string, hash []byte) *openSeat {
-	return &openSeat{l: l, index: index, party: party, hash: hash, changed: make(chan struct{}), inWake: make(chan struct{}, 1)}
+func newOpenSeat(h host, index int, party string, hash []byte) *openSeat {
+	return &openSeat{h: h, index: index, party: party, hash: hash, changed: make(chan struct{}), inWake: make(chan struct{}, 1), drained: make(chan struct{})}
 }
 
 func (s *openSeat) signal() {
@@ -93,13 +128,13 @@ func (s *openSeat) Send(msg []byte) error {
 	s.mu.Lock()
 	s.sends++
 	n := s.sends
+	clk := s.h.seatClock()
 	if n <= s.stored {
-		at, same := s.at[n-1], bytes.Equal(s.msgs[n-1], msg)
+		at, same := s.at[n-1-s.first], bytes.Equal(s.msgs[n-1-s.first], msg)
 		s.mu.Unlock()
-		s.l.clock.replayed(at)
+		clk.replayed(at)
 		if !same {
-			s.l.srv.diverged.Add(1)
-			log.Printf("parley serve: session %s, seat %s: message %d differs on replay (was this database written by another version of parley?)", s.l.id, s.party, n)
+			s.h.diverged(s, n)
 		}
 		return s.sendFailure(n)
 	}
@@ -107,8 +142,9 @@ func (s *openSeat) Send(msg []byte) error {
 	data := bytes.Clone(msg)
 	s.msgs = append(s.msgs, data)
 	s.at = append(s.at, now)
-	o := op{stmts: []stmt{{sqlMessage, []any{s.l.id, s.index, n, now, data}}}}
-	if s.l.clock.record != nil {
+	s.size += len(data)
+	o := op{stmts: []stmt{{sqlMessage, []any{s.id(), s.index, n, now, data}}}}
+	if clk.record != nil {
 		// The message depends on a reading of the clock: it is shown once
 		// that reading is stored (a replay reads the same).
 		o.after = func(error) { s.advance(n) }
@@ -119,11 +155,14 @@ func (s *openSeat) Send(msg []byte) error {
 		s.visible = n
 		s.broadcast()
 	}
-	s.l.srv.journal.add(o)
+	s.h.journal().add(o)
 	s.mu.Unlock()
-	s.l.clock.live()
+	clk.live()
 	return s.sendFailure(n)
 }
+
+// id is the session id the stream is stored under.
+func (s *openSeat) id() string { return s.h.storedAs() }
 
 // advance makes the first n messages readable.
 func (s *openSeat) advance(n int) {
@@ -163,9 +202,16 @@ func (s *openSeat) sendFailure(n int) error {
 // closed once it is stored.
 func (s *openSeat) recordFailure(cause session.Cause, message string, atSend int) chan struct{} {
 	s.recorded = true
-	s.nIn++
 	done := make(chan struct{})
-	s.l.srv.journal.add(op{stmts: []stmt{{sqlFailure, []any{s.l.id, s.index, s.nIn, time.Now().UnixNano(), string(cause), message, atSend}}},
+	if s.multi {
+		// Nothing to replay; and what the seat is told it sent (held)
+		// stays the count of its messages, which it numbers its next
+		// ones from.
+		close(done)
+		return done
+	}
+	s.nIn++
+	s.h.journal().add(op{stmts: []stmt{{sqlFailure, []any{s.id(), s.index, s.nIn, time.Now().UnixNano(), string(cause), message, atSend}}},
 		after: func(error) { close(done) }})
 	return done
 }
@@ -184,7 +230,7 @@ func (s *openSeat) Recv(ctx context.Context) (seat.Message, error) {
 			}
 			s.mu.Unlock()
 			if replayed {
-				s.l.clock.replayed(r.at)
+				s.h.seatClock().replayed(r.at)
 			}
 			return r.msg, nil
 		}
@@ -210,7 +256,7 @@ func (s *openSeat) Recv(ctx context.Context) (seat.Message, error) {
 		}
 		wake, pending := s.inWake, s.pending > 0
 		s.mu.Unlock()
-		s.l.clock.live()
+		s.h.seatClock().live()
 		if pending {
 			<-wake // a message being stored arrived before any deadline
 			continue
@@ -281,6 +327,9 @@ var (
 	errTooBig   = fmt.Errorf("a message of more than %d bytes; the seat fails", seat.MaxMessage)
 	errFlood    = fmt.Errorf("more than %d messages waiting unread; the seat fails", seat.MaxBuffered)
 	errNotSaved = errors.New("the message could not be stored; send it again")
+	// errDropped: a multi stream's seat failed its session, which is
+	// over for it; what it sends until the next session is dropped.
+	errDropped = errors.New("this seat failed its session; the message is dropped (the next session starts afresh)")
 )
 
 // deliver takes a message from the seat: it is stored, then queued for the
@@ -290,10 +339,10 @@ var (
 // before the restart.
 func (s *openSeat) deliver(data []byte) error {
 	select {
-	case <-s.l.clock.caughtUp:
-	case <-s.l.done:
+	case <-s.h.seatClock().caughtUp:
+	case <-s.h.over():
 		return errOver
-	case <-s.l.srv.ctx.Done():
+	case <-s.h.stopping():
 		return errNotSaved
 	}
 	s.mu.Lock()
@@ -301,6 +350,13 @@ func (s *openSeat) deliver(data []byte) error {
 	case s.closed:
 		s.mu.Unlock()
 		return errOver
+	case s.gate && s.multi:
+		// Received, and dropped: counted, so that the client's numbering
+		// of its messages (?n=K, Parley-Received) stays the server's.
+		s.nIn++
+		s.lastSeen = time.Now()
+		s.mu.Unlock()
+		return errDropped
 	case s.gate:
 		s.mu.Unlock()
 		return errFailed
@@ -319,7 +375,7 @@ func (s *openSeat) deliver(data []byte) error {
 	s.pending++
 	s.lastSeen = now
 	done := make(chan error, 1)
-	s.l.srv.journal.add(op{stmts: []stmt{{sqlReceived, []any{s.l.id, s.index, s.nIn, r.at, int64(r.msg.Seen), r.msg.Data}}},
+	s.h.journal().add(op{stmts: []stmt{{sqlReceived, []any{s.id(), s.index, s.nIn, r.at, int64(r.msg.Seen), r.msg.Data}}},
 		after: func(err error) {
 			s.mu.Lock()
 			s.pending--
@@ -358,19 +414,30 @@ func (s *openSeat) fail(cause session.Cause, message string) {
 
 // read returns the messages after the first n that clients may read, at
 // most max, whether the stream is complete after them, and a channel
-// closed when that changes.
-func (s *openSeat) read(n, max int) (msgs [][]byte, done bool, changed <-chan struct{}) {
+// closed when that changes. It is errGone when some of them are no
+// longer kept.
+func (s *openSeat) read(n, max int) (msgs [][]byte, done bool, changed <-chan struct{}, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if n < 0 {
 		n = 0
 	}
-	if end := min(s.visible, len(s.msgs)); n < end {
-		msgs = s.msgs[n:min(end, n+max)]
+	if n < s.first {
+		return nil, false, s.changed, fmt.Errorf("%w: messages 1 to %d of this seat are no longer kept (its client was away too long); it cannot resume after message %d", errGone, s.first, n)
 	}
-	done = s.closed && n+len(msgs) >= s.visible && s.visible >= len(s.msgs)
-	return msgs, done, s.changed
+	end := s.first + len(s.msgs)
+	if v := min(s.visible, end); n < v {
+		msgs = s.msgs[n-s.first : min(v, n+max)-s.first]
+	}
+	done = s.closed && n+len(msgs) >= s.visible && s.visible >= end
+	return msgs, done, s.changed, nil
 }
+
+// errGone: a client asked for messages a multi stream no longer keeps.
+var errGone = errors.New("gone")
+
+// markDrained notes that a client was given the whole stream.
+func (s *openSeat) markDrained() { s.drainedOnce.Do(func() { close(s.drained) }) }
 
 // connect notes a client: a WebSocket (refused, false, while another is
 // open) or a long-poll.
@@ -390,7 +457,7 @@ func (s *openSeat) connect(ws bool) bool {
 	s.joined = true
 	s.mu.Unlock()
 	if first {
-		s.l.join(s)
+		s.h.join(s)
 	}
 	return true
 }
@@ -412,7 +479,7 @@ func (s *openSeat) disconnect(ws bool) {
 // watch starts the grace timer of a running session's seat that has no
 // client connected.
 func (s *openSeat) watch() {
-	if !s.l.running() {
+	if !s.h.running() {
 		return
 	}
 	s.mu.Lock()
@@ -420,7 +487,7 @@ func (s *openSeat) watch() {
 	if s.ws || s.polls > 0 || s.closed || s.failure != nil {
 		return
 	}
-	wait := s.l.srv.cfg.Grace - time.Since(s.lastSeen)
+	wait := s.h.grace() - time.Since(s.lastSeen)
 	if s.timer != nil {
 		s.timer.Stop()
 	}
@@ -428,15 +495,67 @@ func (s *openSeat) watch() {
 }
 
 func (s *openSeat) graceOver() {
+	if !s.h.running() {
+		// No session under way (a multi stream between line-ups): the
+		// next session checks where its client is.
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ws || s.polls > 0 || s.closed {
 		return
 	}
-	grace := s.l.srv.cfg.Grace
+	grace := s.h.grace()
 	if left := grace - time.Since(s.lastSeen); left > 0 {
 		s.timer = time.AfterFunc(left, s.graceOver)
 		return
 	}
 	s.fail(session.CauseDisconnect, fmt.Sprintf("its client went away and did not come back within %v", grace))
+}
+
+// retain is how many bytes of a multi stream are kept at least: once
+// there are more, a session that begins drops the messages before the
+// previous session's, which a client that comes back within its grace
+// period does not need. (A variable for the tests.)
+var retain = 16 << 20
+
+// begin starts a session on a multi stream: what the last one left is
+// cleared (a failure, a closed gate, messages that answer nothing of this
+// session: those with Seen at most base), old messages are dropped past
+// retain, and a client away for longer than the grace period fails the
+// seat for this session at once (its next sessions too, until it comes
+// back).
+func (s *openSeat) begin(base uint64) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return seat.ErrClosed
+	}
+	s.failure, s.surfaced, s.gate, s.timedOut, s.recorded = nil, false, false, false, false
+	kept := s.in[:0]
+	for _, r := range s.in {
+		if r.msg.Seen > base {
+			kept = append(kept, r)
+		}
+	}
+	clear(s.in[len(kept):])
+	s.in = kept
+	s.began = [2]int{s.began[1], s.sends}
+	if from := s.began[0]; s.size > retain && from > s.first {
+		for _, m := range s.msgs[:from-s.first] {
+			s.size -= len(m)
+		}
+		s.msgs = append([][]byte(nil), s.msgs[from-s.first:]...)
+		s.at = append([]int64(nil), s.at[from-s.first:]...)
+		s.first = from
+	}
+	away := time.Since(s.lastSeen)
+	if !s.ws && s.polls == 0 && away >= s.h.grace() {
+		s.mu.Unlock()
+		return &seat.ConnError{Cause: session.CauseDisconnect,
+			Message: fmt.Sprintf("its client went away %v ago and has not come back (it resumes with the same URL)", away.Round(time.Second))}
+	}
+	s.mu.Unlock()
+	s.watch()
+	return nil
 }

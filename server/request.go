@@ -369,7 +369,7 @@ func (srv *Server) build(id string, r *Request, name string, text []byte) (*live
 			}
 			s := newOpenSeat(l, i, "", nil)
 			l.seats = append(l.seats, s)
-			return &outsideSeat{Remote: seat.NewRemote(s, opts), s: s}, true, nil
+			return &outsideSeat{Remote: seat.NewRemote(s, opts), s: s, l: l}, true, nil
 		}}
 	if cfg.Deadline.Time > 0 {
 		cfg.Clock = l.clock.elapsed

@@ -163,18 +163,21 @@ func New(cfg Config) (*Server, error) {
 func (srv *Server) routes() {
 	srv.mux.HandleFunc("POST /api/v1/sessions", srv.handleCreate)
 	srv.mux.HandleFunc("GET /api/v1/sessions/{id}", srv.handleSession)
-	srv.mux.HandleFunc("GET /seat/{token}/ws", srv.handleWS)
-	srv.mux.HandleFunc("GET /seat/{token}/messages", srv.handleMessages)
-	srv.mux.HandleFunc("POST /seat/{token}/action", srv.handleAction)
+	(&transports{find: srv.seat, ctx: srv.ctx}).route(srv.mux)
 }
 
 // Handle adds a route (a pattern of http.ServeMux) to the server.
 func (srv *Server) Handle(pattern string, h http.Handler) { srv.mux.Handle(pattern, h) }
 
 // Handler is the server's HTTP handler.
-func (srv *Server) Handler() http.Handler {
+func (srv *Server) Handler() http.Handler { return guard(srv.cfg.Local, srv.cfg.BaseURL, srv.mux) }
+
+// guard serves next with the headers every answer carries and, when
+// local is set, only to requests addressed to this machine by a loopback
+// name or base's host (DNS rebinding). parley serve and a Hub use it.
+func guard(local bool, base string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if srv.cfg.Local && !srv.localHost(r.Host) {
+		if local && !localHost(r.Host, base) {
 			writeError(w, http.StatusMisdirectedRequest, "this server answers requests to localhost only", nil)
 			return
 		}
@@ -183,7 +186,7 @@ func (srv *Server) Handler() http.Handler {
 		// Seat URLs carry capability tokens: never send them on.
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
-		srv.mux.ServeHTTP(w, r)
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -192,8 +195,9 @@ func (srv *Server) Handler() http.Handler {
 // to http.Server.RegisterOnShutdown.
 func (srv *Server) Disconnect() { srv.cancel() }
 
-// localHost reports whether a request's Host names this machine.
-func (srv *Server) localHost(hostport string) bool {
+// localHost reports whether a request's Host names this machine (or
+// base's host).
+func localHost(hostport, base string) bool {
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
 		host = hostport
@@ -205,7 +209,7 @@ func (srv *Server) localHost(hostport string) bool {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return true
 	}
-	if u, err := url.Parse(srv.cfg.BaseURL); err == nil && srv.cfg.BaseURL != "" {
+	if u, err := url.Parse(base); err == nil && base != "" {
 		return strings.EqualFold(u.Hostname(), host)
 	}
 	return false

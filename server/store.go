@@ -142,6 +142,14 @@ func openJournal(db *sql.DB) (*journal, error) {
 	return j, nil
 }
 
+// memJournal is a journal that stores nothing: the ops of a Hub's
+// streams, whose after calls run in order as a database's would.
+func memJournal() *journal {
+	j := &journal{wake: make(chan struct{}, 1), done: make(chan struct{}), stopCk: make(chan struct{})}
+	go j.loop()
+	return j
+}
+
 // checkpointEvery is how often the write-ahead log is copied into the
 // database file.
 const checkpointEvery = time.Second
@@ -204,8 +212,10 @@ func (j *journal) stop() {
 	}
 	<-j.done
 	close(j.stopCk)
-	j.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
-	j.conn.Close()
+	if j.conn != nil {
+		j.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+		j.conn.Close()
+	}
 }
 
 func (j *journal) loop() {
@@ -239,6 +249,9 @@ func (j *journal) loop() {
 // commit runs a batch in one transaction, on the journal's connection
 // (its statements prepared once, on it).
 func (j *journal) commit(batch []op) error {
+	if j.conn == nil {
+		return nil // a memJournal
+	}
 	ctx := context.Background()
 	if _, err := j.conn.ExecContext(ctx, "BEGIN"); err != nil {
 		return err

@@ -29,10 +29,28 @@ const (
 	pingTimeout = 10 * time.Second
 )
 
+// transports serve the seat transports, WebSocket and long-poll, of the
+// open seats find looks up by their token: parley serve's, and a Hub's
+// (the remote: seats of parley run and tournaments). Every rule of the
+// transports is here, once.
+type transports struct {
+	// find returns the seat of a token (nil: none).
+	find func(token string) (*openSeat, error)
+	// ctx ends every connection under way when the server stops.
+	ctx context.Context
+}
+
+// route adds the seat routes to mux.
+func (t *transports) route(mux *http.ServeMux) {
+	mux.HandleFunc("GET /seat/{token}/ws", t.handleWS)
+	mux.HandleFunc("GET /seat/{token}/messages", t.handleMessages)
+	mux.HandleFunc("POST /seat/{token}/action", t.handleAction)
+}
+
 // seatOf finds the seat of the request's token, answering 404 when there
 // is none.
-func (srv *Server) seatOf(w http.ResponseWriter, r *http.Request) *openSeat {
-	s, err := srv.seat(r.PathValue("token"))
+func (t *transports) seatOf(w http.ResponseWriter, r *http.Request) *openSeat {
+	s, err := t.find(r.PathValue("token"))
 	switch {
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err.Error(), nil)
@@ -59,14 +77,18 @@ func after(r *http.Request) (int, error) {
 
 // handleWS plays a seat over a WebSocket: the stream's messages go out as
 // text frames from after=N on; every frame received is an action.
-func (srv *Server) handleWS(w http.ResponseWriter, r *http.Request) {
-	s := srv.seatOf(w, r)
+func (t *transports) handleWS(w http.ResponseWriter, r *http.Request) {
+	s := t.seatOf(w, r)
 	if s == nil {
 		return
 	}
 	n, err := after(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	if _, _, _, err := s.read(n, 0); err != nil {
+		writeError(w, http.StatusGone, err.Error(), nil)
 		return
 	}
 	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
@@ -88,7 +110,7 @@ func (srv *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	defer c.CloseNow()
 	c.SetReadLimit(seat.MaxMessage)
-	ctx, cancel := context.WithCancel(srv.ctx)
+	ctx, cancel := context.WithCancel(t.ctx)
 	defer cancel()
 	// A client that vanished without closing (a network cut) is noticed by
 	// its missing pong, and its seat's grace period starts.
@@ -115,7 +137,7 @@ func (srv *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			switch err := s.deliver(data); {
-			case err == nil, errors.Is(err, errNotSaved):
+			case err == nil, errors.Is(err, errNotSaved), errors.Is(err, errDropped):
 			case errors.Is(err, errOver):
 				// A late message after the end: the writer closes.
 			default:
@@ -125,7 +147,11 @@ func (srv *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	for {
-		msgs, done, changed := s.read(n, pollBatch)
+		msgs, done, changed, err := s.read(n, pollBatch)
+		if err != nil {
+			c.Close(websocket.StatusPolicyViolation, "messages no longer kept: reconnecting cannot resume this seat")
+			return
+		}
 		for _, m := range msgs {
 			if err := c.Write(ctx, websocket.MessageText, m); err != nil {
 				return
@@ -133,6 +159,7 @@ func (srv *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		}
 		n += len(msgs)
 		if done {
+			s.markDrained()
 			c.Close(websocket.StatusNormalClosure, "the session is over")
 			return
 		}
@@ -168,8 +195,8 @@ type Poll struct {
 }
 
 // handleMessages answers a long-poll: GET /seat/{token}/messages?after=N&wait=25s.
-func (srv *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
-	s := srv.seatOf(w, r)
+func (t *transports) handleMessages(w http.ResponseWriter, r *http.Request) {
+	s := t.seatOf(w, r)
 	if s == nil {
 		return
 	}
@@ -188,11 +215,18 @@ func (srv *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
-		msgs, done, changed := s.read(n, pollBatch)
+		msgs, done, changed, err := s.read(n, pollBatch)
+		if err != nil {
+			writeError(w, http.StatusGone, err.Error(), nil)
+			return
+		}
 		if len(msgs) > 0 || done || wait == 0 {
 			p := Poll{Messages: make([]json.RawMessage, len(msgs)), Next: n + len(msgs), Done: done, Received: s.held()}
 			for i, m := range msgs {
 				p.Messages[i] = m
+			}
+			if done {
+				s.markDrained()
 			}
 			writeJSON(w, http.StatusOK, p)
 			return
@@ -203,7 +237,7 @@ func (srv *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 			wait = 0
 		case <-r.Context().Done():
 			return
-		case <-srv.ctx.Done():
+		case <-t.ctx.Done():
 			writeError(w, http.StatusServiceUnavailable, "the server is stopping; poll again", nil)
 			return
 		}
@@ -233,8 +267,8 @@ func waitParam(v string) (time.Duration, error) {
 // handleAction takes an action posted by a long-poll client: 202 once it
 // is stored; what is wrong with it comes back on the stream as an error
 // message, as on every transport.
-func (srv *Server) handleAction(w http.ResponseWriter, r *http.Request) {
-	s := srv.seatOf(w, r)
+func (t *transports) handleAction(w http.ResponseWriter, r *http.Request) {
+	s := t.seatOf(w, r)
 	if s == nil {
 		return
 	}
@@ -270,6 +304,11 @@ func (srv *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusAccepted, struct {
 			Status string `json:"status"`
 		}{"queued"})
+	case errors.Is(err, errDropped):
+		writeJSON(w, http.StatusAccepted, struct {
+			Status  string `json:"status"`
+			Message string `json:"message"`
+		}{"dropped", err.Error()})
 	case errors.Is(err, errTooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error(), nil)
 	case errors.Is(err, errFlood):

@@ -39,7 +39,7 @@ func (p *Prepared) agenda() bool { return len(p.Scenario.Agenda) > 0 }
 // constant folded into the first row of the table (so Table is no longer
 // Weights·Evals on that row). A red line binds once every issue it names is
 // settled or in the phase; one that a settled value already escapes is
-// dropped.
+// dropped. Terms are restricted alike, open issues at their mean.
 func phaseUtility(u *utility.Additive, issues, settled []int, isSettled []bool) *utility.Additive {
 	local := make([]int, len(u.Table))
 	for i := range local {
@@ -92,6 +92,34 @@ func phaseUtility(u *utility.Additive, issues, settled []int, isSettled []bool) 
 			pu.RedLines = append(pu.RedLines, utility.RedLine{ID: rl.ID, Constraint: pc})
 		}
 	}
+	// A term keeps its conditions on the phase's issues, is dropped once a
+	// settled value escapes it, and counts an open issue at its mean: the
+	// share of the issue's values it allows.
+	for _, t := range u.Terms {
+		keep, value := true, t.Value
+		var pc utility.Constraint
+		for k, i := range t.Issues {
+			al := t.Allowed[k]
+			switch {
+			case local[i] >= 0:
+				pc.Issues = append(pc.Issues, local[i])
+				pc.Allowed = append(pc.Allowed, al)
+			case isSettled[i]:
+				keep = keep && al[settled[i]]
+			default:
+				n := 0
+				for _, ok := range al {
+					if ok {
+						n++
+					}
+				}
+				value *= float64(n) / float64(len(al))
+			}
+		}
+		if keep && value != 0 {
+			pu.Terms = append(pu.Terms, utility.Term{Constraint: pc, Value: value})
+		}
+	}
 	return pu
 }
 
@@ -123,7 +151,7 @@ func (r *Runner) project(m int, v variant) (variant, error) {
 			return variant{u: u, x: x}, err
 		})
 		if err == nil && v.ax != nil {
-			pv.ax, err = p.anticipatedTerms(m, v.u, r.st.phase, r.st.settled, r.st.isSettled, blocked, r.phaseKey)
+			pv.ax, err = p.anticipatedBlocked(m, v.u, r.st.phase, r.st.settled, r.st.isSettled, blocked, r.phaseKey)
 		}
 		return pv, err
 	})

@@ -1,6 +1,8 @@
 package session
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/parleyhq/parley/analysis"
@@ -53,13 +55,16 @@ func (a *analysisCache) compute(p *Prepared) {
 		return
 	}
 	a.frontier = f
+	if f.Sampled > 0 {
+		a.note = fmt.Sprintf("distances are to a Pareto frontier ESTIMATED from %d sampled outcomes (utilities with terms, the exact search passed its limit)", f.Sampled)
+	}
 	rv := make([]float64, len(p.Utilities))
 	for i, u := range p.Utilities {
 		rv[i] = u.Reservation
 	}
 	a.nash = f.Nash(rv)
 	if a.nash == nil {
-		a.note = "no outcome is acceptable to every party, so there is no Nash point"
+		a.note = strings.TrimPrefix(a.note+"; no outcome is acceptable to every party, so there is no Nash point", "; ")
 	}
 }
 

@@ -102,12 +102,12 @@ func (p *Prepared) anticipated() ([][]*negotiator.Index, error) {
 // settled values) and shared across sessions; key is phaseKey's for ph and
 // the settled values (nil: computed here).
 func (p *Prepared) anticipatedPhase(s int, u *utility.Additive, ph int, settled []int, isSettled []bool, key []byte) (*negotiator.Index, error) {
-	return p.anticipatedTerms(s, u, ph, settled, isSettled, 0, key)
+	return p.anticipatedBlocked(s, u, ph, settled, isSettled, 0, key)
 }
 
-// anticipatedTerms is anticipatedPhase with the terms of the blocked
+// anticipatedBlocked is anticipatedPhase with the terms of the deal of the blocked
 // meetings off the table (termLines); key must then tell them apart.
-func (p *Prepared) anticipatedTerms(s int, u *utility.Additive, ph int, settled []int, isSettled []bool, blocked uint64, key []byte) (*negotiator.Index, error) {
+func (p *Prepared) anticipatedBlocked(s int, u *utility.Additive, ph int, settled []int, isSettled []bool, blocked uint64, key []byte) (*negotiator.Index, error) {
 	if key == nil {
 		key = phaseKey(nil, ph, settled, isSettled)
 	}

@@ -215,6 +215,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		agentSlots = make(slots, n)
 		opts.Workers = max(opts.Workers, n)
 	}
+	locks := newSeatLocks(p.Spec)
 	chunks := newChunking(sink.RowLength())
 	if opts.BatchSize <= 0 {
 		// A batch of a chunk: the writer cuts rows where its run of
@@ -273,7 +274,7 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 		go func() {
 			defer wg.Done()
 			w := newWorker(p, sink)
-			w.slots = agentSlots
+			w.slots, w.locks = agentSlots, locks
 			if agentSlots != nil {
 				defer context.AfterFunc(ctx, w.interrupt)()
 			}
@@ -368,6 +369,10 @@ type worker struct {
 	// cancelled is set by interrupt: agents opened after it are
 	// interrupted at once.
 	cancelled bool
+	// locks are the negotiators that play one session at a time; give
+	// gives back those the current runner holds.
+	locks seatLocks
+	give  func()
 }
 
 type runnerKey struct {
@@ -440,13 +445,25 @@ func (w *worker) openAgents(ctx context.Context, s *Session, wait func()) (bool,
 		}
 		return mediator
 	}
+	// A negotiator that plays one session at a time (a remote: seat) is
+	// held by one runner at a time.
+	if w.locks != nil {
+		wait()
+	}
+	give, ok := w.locks.take(ctx, append(slices.Clone(assign), mediator))
+	if !ok {
+		w.slots.give()
+		return false, nil
+	}
 	r, err := session.NewRunner(session.Config{Prepared: prep, Protocol: w.p.Spec.Protocol, Mediator: w.p.Spec.Mediator,
 		Negotiators: names, Deadline: w.p.deadline, AnticipateRatification: w.p.Spec.AnticipateRatification,
 		Outside: ag.outside(negotiator)})
 	if err != nil {
+		give()
 		w.slots.give()
 		return false, w.fail(*s, err)
 	}
+	w.give = give
 	w.mu.Lock()
 	w.ag = ag
 	cancelled := w.cancelled
@@ -473,6 +490,8 @@ func (w *worker) closeAgents() {
 	}
 	w.cur.Close()
 	w.cur = nil
+	w.give()
+	w.give = nil
 	w.slots.give()
 }
 

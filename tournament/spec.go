@@ -10,8 +10,10 @@
 package tournament
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -305,6 +307,10 @@ func ParseSpecWith(data []byte, name string, other Dialer) (*Spec, error) {
 			s.Negotiators[i] = c
 			continue
 		}
+		if _, ok, _ := seat.RemoteName(n); ok {
+			errs.Add(at(p), "%s: %s is a seat played over the network, which needs a listener for its agent (parley tournament gives one; tournament.LoadSpecWith needs a Dialer that knows remote:)", p, strings.TrimSpace(n))
+			continue
+		}
 		sp, err := negotiator.Parse(n)
 		if err != nil {
 			errs.Add(at(p), "%s: %v", p, err)
@@ -372,6 +378,7 @@ func ParseSpecWith(data []byte, name string, other Dialer) (*Spec, error) {
 	default:
 		errs.Add(at("rotation"), "rotation: %q is not all or distinct", s.Rotation)
 	}
+	s.checkRemote(&errs, at)
 	_, givenReps := s.pos["repetitions"]
 	switch {
 	case s.Repetitions == 0 && givenReps:
@@ -387,6 +394,94 @@ func ParseSpecWith(data []byte, name string, other Dialer) (*Spec, error) {
 		return nil, errs
 	}
 	return s, nil
+}
+
+// checkRemote checks the remote: seats (one agent on one connection,
+// which plays one seat of one session at a time): none may meet itself,
+// and none needs a listener the caller does not give.
+func (s *Spec) checkRemote(errs *diag.List, at func(string) diag.Pos) {
+	names := map[string]string{}
+	for i, n := range s.Negotiators {
+		name, ok, _ := seat.RemoteName(n)
+		if out, _ := s.agent(n); !ok || !out {
+			continue // not a remote seat, or one already refused
+		}
+		p := fmt.Sprintf("negotiators[%d]", i)
+		names[name] = p
+		if s.Rotation == RotationAll {
+			errs.Add(at(p), "%s: %s would play both sides of some sessions under rotation: all, and one agent plays one seat at a time; set rotation: distinct", p, n)
+		}
+	}
+	if name, ok, _ := seat.RemoteName(s.Mediator); ok && names[name] != "" {
+		errs.Add(at("mediator"), "mediator: %s is also %s, and one agent plays one seat at a time; give the mediator a name of its own", s.Mediator, names[name])
+	}
+}
+
+// oneAtATime says, per negotiator (the mediator after them), whether it
+// plays one session at a time: a remote: seat is one agent on one
+// connection. Nil when none does.
+func (s *Spec) oneAtATime() []bool {
+	var one []bool
+	for i, n := range append(slices.Clone(s.Negotiators), s.Mediator) {
+		if _, ok, _ := seat.RemoteName(n); ok {
+			if one == nil {
+				one = make([]bool, len(s.Negotiators)+1)
+			}
+			one[i] = true
+		}
+	}
+	return one
+}
+
+// seatLocks let one runner at a time hold each negotiator that plays one
+// session at a time (Spec.oneAtATime): a worker takes those of a line-up,
+// in negotiator order so that two line-ups never wait for each other,
+// before it opens the line-up's seats, and gives them back when it closes
+// them. A nil seatLocks has nothing to take.
+type seatLocks []chan struct{}
+
+func newSeatLocks(s *Spec) seatLocks {
+	one := s.oneAtATime()
+	if one == nil {
+		return nil
+	}
+	l := make(seatLocks, len(one))
+	for i, ok := range one {
+		if ok {
+			l[i] = make(chan struct{}, 1)
+		}
+	}
+	return l
+}
+
+// take takes the locks of negotiators (indices, the mediator's
+// len(Negotiators)), waiting for them; ok is false when ctx ends first.
+// give gives them back.
+func (l seatLocks) take(ctx context.Context, negotiators []int) (give func(), ok bool) {
+	var want []int
+	for _, n := range negotiators {
+		if n >= 0 && n < len(l) && l[n] != nil && !slices.Contains(want, n) {
+			want = append(want, n)
+		}
+	}
+	slices.Sort(want)
+	var held []int
+	give = func() {
+		for _, n := range held {
+			<-l[n]
+		}
+		held = nil
+	}
+	for _, n := range want {
+		select {
+		case l[n] <- struct{}{}:
+			held = append(held, n)
+		case <-ctx.Done():
+			give()
+			return nil, false
+		}
+	}
+	return give, true
 }
 
 // checkAgents checks the agents: settings.

@@ -6,6 +6,9 @@ import "math"
 // u(o) = min(Σ_i w_i·e_i(o_i), 1), summed in issue order, weights as given.
 // Table[i][v] holds the product w_i·e_i(v), computed once, so an evaluation
 // performs exactly Genius's operations in Genius's order.
+//
+// Terms, when there are any, make it non-additive: each adds its value to
+// the outcomes it matches, after the tables and in term order (see Term).
 type Additive struct {
 	Weights     []float64   // w_i, as written
 	Evals       [][]float64 // e_i(v) in [0, 1]
@@ -15,6 +18,10 @@ type Additive struct {
 	// RedLines make the outcomes they match Unacceptable. With none (the
 	// usual case) Utility is a pure table sum.
 	RedLines []RedLine
+	// Terms are the non-additive part: u(o) = min(Σ_i Table[i][o_i] +
+	// Σ_{t matches o} t.Value, 1). With none (every additive profile) the
+	// utility is the table sum alone.
+	Terms []Term
 }
 
 // NewAdditive compiles weights and per-issue evaluations into an Additive.
@@ -45,6 +52,11 @@ func (a *Additive) Raw(o []int) float64 {
 	s := 0.0
 	for i, t := range a.Table {
 		s += t[o[i]]
+	}
+	for k := range a.Terms {
+		if a.Terms[k].Match(o) {
+			s += a.Terms[k].Value
+		}
 	}
 	return Clamp(s)
 }
@@ -92,14 +104,24 @@ func (a *Additive) DiscountFactor(t float64) float64 {
 }
 
 // Max returns the largest utility over all outcomes and one outcome that has
-// it, ignoring red lines.
-func (a *Additive) Max() (float64, []int) { return a.extreme(func(x, y float64) bool { return x > y }) }
+// it, ignoring red lines. With terms it is found by a search (see Extreme)
+// of at most DefaultSearchNodes nodes; past that it is the best outcome
+// found, and Extreme says so.
+func (a *Additive) Max() (float64, []int) {
+	u, o, _ := a.Extreme(true, DefaultSearchNodes)
+	return u, o
+}
 
 // Min returns the smallest utility over all outcomes and one outcome that has
-// it, ignoring red lines.
-func (a *Additive) Min() (float64, []int) { return a.extreme(func(x, y float64) bool { return x < y }) }
+// it, ignoring red lines; with terms, as Max.
+func (a *Additive) Min() (float64, []int) {
+	u, o, _ := a.Extreme(false, DefaultSearchNodes)
+	return u, o
+}
 
-func (a *Additive) extreme(better func(x, y float64) bool) (float64, []int) {
+// tableExtreme is Max or Min of a utility without terms: each issue's best
+// (or worst) table entry, the first among ties.
+func (a *Additive) tableExtreme(better func(x, y float64) bool) (float64, []int) {
 	o := make([]int, len(a.Table))
 	for i, t := range a.Table {
 		for v := range t {

@@ -175,6 +175,16 @@ class Utility:
                     kind = self.kinds[iid]
                     conds.append((pos, frozenset(self._index[pos][_key(kind, v)] for v in rl["forbid"][iid])))
             self.red_lines.append((rl.get("id", ""), conds))
+        # Each term: (value, [(issue position, allowed value indices)]); it
+        # adds its value to the outcomes that match every condition.
+        self.terms = []
+        for t in preferences.get("terms") or []:
+            conds = []
+            for pos, iid in enumerate(self.issues):
+                if iid in t.get("when", {}):
+                    kind = self.kinds[iid]
+                    conds.append((pos, frozenset(self._index[pos][_key(kind, v)] for v in t["when"][iid])))
+            self.terms.append((float(t.get("value", 0.0)), conds))
         self._sorted = None
 
     @property
@@ -220,6 +230,9 @@ class Utility:
         s = 0.0
         for t, k in zip(self.tables, idx):
             s += t[k]
+        for value, conds in self.terms:
+            if all(idx[pos] in allowed for pos, allowed in conds):
+                s += value
         return 1.0 if s > 1 else s
 
     def __call__(self, outcome):
@@ -243,9 +256,13 @@ class Utility:
         return self._sorted
 
     def best(self):
-        """An outcome of the highest utility."""
+        """An outcome of the highest utility (with terms, only in spaces small
+        enough to list)."""
         if self.size <= 1000000:
             return self.outcomes()[0][1]
+        if self.terms:
+            raise ValueError("the best of %d outcomes is found by listing them, and these preferences have terms "
+                             "(they are not additive): use of_index on outcomes of your own choosing" % self.size)
         return self.outcome(tuple(max(range(len(t)), key=t.__getitem__) for t in self.tables))
 
     def at_least(self, x):
@@ -472,7 +489,9 @@ class Negotiator(Agent):
 class Transport:
     """Carries whole messages (dicts) between the session and the seat."""
 
-    #: a network seat plays one session: its stream ends with finished
+    #: True for a transport whose stream carries one session: run() returns
+    #: after its finished (the built-in transports play until recv() says
+    #: the stream ended)
     one_session = False
 
     def recv(self):
@@ -792,9 +811,9 @@ class WebSocketTransport(Transport):
     or repeated. It keeps the actions it sent: on reconnecting it sends
     again those after the number the server says it holds (the handshake's
     Parley-Received header), so an action written into a connection that
-    broke is not lost."""
-
-    one_session = True
+    broke is not lost. It plays until the server closes the stream (one
+    session of parley serve, every session of a remote: seat of parley run
+    or parley tournament)."""
 
     def __init__(self, url, grace=30.0, timeout=30.0):
         self.url, self.grace, self.timeout = url, grace, timeout
@@ -907,9 +926,8 @@ def _count(v):
 class LongPoll(Transport):
     """A seat over HTTP long-poll (docs/serve.md): GET .../messages?after=N
     waits for messages, POST .../action sends an action. Network failures
-    are retried for up to `grace` seconds."""
-
-    one_session = True
+    are retried for up to `grace` seconds. It plays until a poll says the
+    stream is done."""
 
     def __init__(self, url, wait=25, grace=30.0):
         u = urllib.parse.urlsplit(url)
@@ -922,6 +940,7 @@ class LongPoll(Transport):
         self.after = int(q.get("after", 0) or 0)
         self.wait, self.grace = wait, grace
         self.queue = []
+        self.done = False
         self.polls = 0
         #: actions posted again after a failed request
         self.reposts = 0
@@ -951,6 +970,8 @@ class LongPoll(Transport):
 
     def recv(self):
         while not self.queue:
+            if self.done:
+                return None
             url = "%s/messages?after=%d&wait=%ds" % (self.base, self.after, self.wait)
 
             def poll():
@@ -969,6 +990,7 @@ class LongPoll(Transport):
                 raise ProtocolError("polling %s: next is %r after %d messages from %d" % (url, nxt, len(msgs), self.after))
             self.after = nxt
             self.queue.extend(msgs)
+            self.done = page.get("done") is True
         return self.queue.pop(0)
 
     def send(self, msg):
@@ -1045,8 +1067,8 @@ def run(agent, url=None, transport=None):
     """Plays sessions with agent until the stream ends: over transport, or
     the one connect(url) makes (stdin/stdout without a URL). agent is an
     Agent class or factory (a new instance per session) or an instance (it
-    plays every session). A network seat plays one session. Returns the
-    finished message of each session played."""
+    plays every session). Returns the finished message of each session
+    played."""
     if transport is None:
         transport = connect(url)
     factory = agent if callable(agent) and not isinstance(agent, Agent) else None

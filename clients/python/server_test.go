@@ -390,12 +390,14 @@ func (s *seatServer) messages(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), wait)
 	defer cancel()
-	msgs, _ := st.wait(ctx, after)
+	msgs, finished := st.wait(ctx, after)
+	// Done, as parley serve says it: the stream is over and all read.
 	page := struct {
 		Messages []json.RawMessage `json:"messages"`
 		Next     int               `json:"next"`
+		Done     bool              `json:"done"`
 		Received int               `json:"received"`
-	}{Messages: []json.RawMessage{}, Next: after + len(msgs), Received: st.held()}
+	}{Messages: []json.RawMessage{}, Next: after + len(msgs), Done: finished, Received: st.held()}
 	for _, m := range msgs {
 		page.Messages = append(page.Messages, m)
 	}

@@ -36,6 +36,7 @@ func TestFlagshipGolden(t *testing.T) {
 		{"run-mediated", []string{"run", flagship, "-n", "linear,micro,conceder", "-p", "mediated", "-m", "hillclimb"}},
 		{"forecast-smp", []string{"forecast", flagship}},
 		{"forecast-eum", []string{"forecast", flagship, "--model", "eum"}},
+		{"forecast-all", []string{"forecast", flagship, "--model", "all"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -14,13 +14,14 @@ import (
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
+	"github.com/parleyhq/parley/seat"
 	"github.com/parleyhq/parley/session"
 )
 
 // RunCmd runs one negotiation session and reports the exchange and result.
 type RunCmd struct {
 	Path        string         `arg:"" name:"scenario" help:"A parley scenario file, or a Genius XML / GeniusWeb folder." type:"path"`
-	Negotiators []string       `short:"n" sep:"," help:"Negotiators, one per party in scenario order, or one for all (default: boulware and conceder in turn): ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md), or llm:model=NAME:base_url=URL:key_env=VAR for a language model behind an OpenAI-compatible endpoint (docs/llm.md)."`
+	Negotiators []string       `short:"n" sep:"," help:"Negotiators, one per party in scenario order, or one for all (default: boulware and conceder in turn): ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md), remote:NAME for an agent that connects over the network (WebSocket or long-poll; parley prints the seat's URLs and waits for it: --listen), or llm:model=NAME:base_url=URL:key_env=VAR for a language model behind an OpenAI-compatible endpoint (docs/llm.md)."`
 	Protocol    string         `short:"p" default:"saop" help:"Protocol: ${protocols_or}."`
 	Mediator    string         `short:"m" help:"Mediator for protocols ${mediated_or}: ${mediators_or} (default broker when the scenario names a mediator party)."`
 	Rounds      *int           `short:"r" help:"Deadline in rounds (default: the scenario's deadline, or 100, when no --time is given)."`
@@ -35,6 +36,7 @@ type RunCmd struct {
 	AnticipateRatification bool `help:"Parties whose deals need ratifying bargain over their expected utility P·u + (1−P)·rv, P the chance their own constituency ratifies the deal (needs an enumerable outcome space)."`
 
 	SeatClock
+	RemoteFlags
 }
 
 // Run implements the run command.
@@ -70,11 +72,16 @@ func (c *RunCmd) Run(e env) error {
 		c.Negotiators = defaultNegotiators(len(sc.Negotiators()))
 		fmt.Fprintf(e.stderr, "note: no -n given: the parties play %s (choose with -n; parley list shows the negotiators)\n", strings.Join(c.Negotiators, ", "))
 	}
-	seats, pool, err := c.launcher("")
+	hub, err := c.hub()
 	if err != nil {
 		return err
 	}
-	defer seats.Close()
+	seats, pool, err := c.launcher("", hub.Kind())
+	if err != nil {
+		hub.Close()
+		return err
+	}
+	defer seats.Close() // the remote seats' too: their agents read the end
 	var said leak.Watch
 	cfg := session.Config{
 		Outside:     seats.Outside,
@@ -109,6 +116,12 @@ func (c *RunCmd) Run(e env) error {
 		if x, y, err = plotAxes(c.Axes, r.Prepared().PartyIDs()); err != nil {
 			return err
 		}
+	}
+	if err := oneSeatEach(seats.Seats()); err != nil {
+		return err
+	}
+	if err := c.serve(e.b.Context, e, hub); err != nil {
+		return err
 	}
 	play := func() error {
 		_, err := r.Play(c.Seed)
@@ -190,4 +203,20 @@ func defaultNegotiators(n int) []string {
 		negs[i] = []string{"boulware", "conceder"}[i%2]
 	}
 	return negs
+}
+
+// oneSeatEach refuses a remote seat named for two seats of the session:
+// one agent plays one seat of one session at a time.
+func oneSeatEach(seats []*seat.Launched) error {
+	seen := map[string]bool{}
+	for _, s := range seats {
+		if name, ok, _ := seat.RemoteName(s.Spec); ok {
+			if seen[name] {
+				return fmt.Errorf("%s%s sits at two seats of the session, and one agent plays one seat at a time: give each seat a name of its own (%s%s, %s%s2)",
+					seat.RemotePrefix, name, seat.RemotePrefix, name, seat.RemotePrefix, name)
+			}
+			seen[name] = true
+		}
+	}
+	return nil
 }

@@ -46,6 +46,9 @@ type TournamentRunCmd struct {
 	// LLMFlags set up the language-model seats (llm:) a spec names: their
 	// cache, log and offline replay; their clocks are the spec's agents:.
 	LLMFlags
+	// RemoteFlags set up the seats played over the network (remote:NAME)
+	// a spec names; their clocks are the spec's agents:.
+	RemoteFlags
 }
 
 // Run implements parley tournament SPEC.
@@ -62,7 +65,12 @@ func (c *TournamentRunCmd) Run(e env) error {
 		return err
 	}
 	defer closePool()
-	spec, err := tournament.LoadSpecWith(c.Spec, dialer(pool.Kind()))
+	hub, err := c.hub()
+	if err != nil {
+		return err
+	}
+	defer hub.Close() // the agents of remote seats read the end
+	spec, err := tournament.LoadSpecWith(c.Spec, dialer(pool.Kind(), hub.Kind()))
 	if err != nil {
 		return err
 	}
@@ -111,6 +119,13 @@ func (c *TournamentRunCmd) Run(e env) error {
 
 	ctx, stop := signal.NotifyContext(e.b.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if already < plan.Total {
+		// Remote seats get new URLs at every run: their agents connect
+		// anew, a resumed tournament too.
+		if err := c.serve(ctx, e, hub); err != nil {
+			return err
+		}
+	}
 	prog := newProgress(e.stderr, c.Progress, plan.Total, already)
 	stats, err := tournament.Run(ctx, plan, st, tournament.Options{Workers: c.Workers, Done: done, Progress: prog.update})
 	prog.finish(err == nil)

@@ -155,6 +155,9 @@ func secretsOf(sc *scenario.Scenario, party int, endReservation float64) []secre
 			add(u.Table[i][v], fmt.Sprintf("points of %s=%s", is.ID, is.Value(v)))
 		}
 	}
+	for k, t := range u.Terms {
+		add(t.Value, fmt.Sprintf("points of term %d", k+1))
+	}
 	return list
 }
 

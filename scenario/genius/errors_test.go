@@ -59,7 +59,7 @@ func TestMalformedInputsArePositioned(t *testing.T) {
 		{"too many values", `<negotiation_template><utility_space><objective index="0">
 <issue index="1" name="n" type="integer" lowerbound="-2000000000" upperbound="2000000000"/></objective></utility_space></negotiation_template>`, "",
 			[]string{`d.xml:2:1: integer issue "n" has 4000000001 values`, "at most 1000000"}},
-		{"nonlinear", okDomain, `<utility_space type="nonlinear"/>`, []string{"p.xml:1:1: non-linear utility space", "not supported"}},
+		{"nonlinear", okDomain, `<utility_space type="nonlinear"/>`, []string{"p.xml:1:1: non-linear profile has no child element"}},
 		{"wrong root", okDomain, `<negotiation_template/>`, []string{"p.xml:1:1: root element is <negotiation_template>"}},
 		{"domain duplicates", `<negotiation_template><utility_space><objective index="0">
 <issue index="1" name="a"><item value="x"/><item value="x"/></issue>

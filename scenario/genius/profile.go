@@ -30,8 +30,10 @@ type evaluator struct {
 	bad                  bool // an error was reported while reading it
 }
 
-// ParseProfile reads a Genius additive profile (root <utility_space>) for the
-// domain d from r; name is used in error messages. It returns the party's
+// ParseProfile reads a Genius profile (root <utility_space>) for the domain d
+// from r; name is used in error messages. A non-linear profile (type=
+// "nonlinear") becomes preferences made of terms only (see the package
+// documentation). For an additive one it returns the party's
 // preferences with Genius's semantics: weights as written, discrete
 // evaluations divided by the largest evaluation (0 when that is below
 // 0.00001), integer and real evaluators as clamped linear functions,
@@ -52,12 +54,15 @@ func ParseProfile(r io.Reader, name string, d *Domain) (*scenario.Preferences, e
 		errs.Add(root.Pos, "root element is <%s>; a Genius profile has <utility_space>", root.Name)
 		return nil, errs
 	}
-	if t, ok := root.Attr("type"); ok && t != "" && !strings.EqualFold(t, "linear") && !strings.EqualFold(t, "additive") {
-		if strings.EqualFold(t, "nonlinear") {
-			errs.Add(root.Pos, "non-linear utility space (type=%q) is not supported; parley imports additive Genius profiles only", t)
-		} else {
-			errs.Add(root.Pos, "utility space type %q is not supported; parley imports additive Genius profiles only", t)
+	if t, ok := root.Attr("type"); ok && strings.EqualFold(t, "nonlinear") {
+		prefs := parseNonlinear(root, d, &errs)
+		if len(errs) > 0 {
+			errs.Sort()
+			return nil, errs
 		}
+		return prefs, nil
+	} else if ok && t != "" && !strings.EqualFold(t, "linear") && !strings.EqualFold(t, "additive") {
+		errs.Add(root.Pos, "utility space type %q is not supported; parley imports additive (no type, or \"linear\") and \"nonlinear\" Genius profiles", t)
 		return nil, errs
 	}
 	l := &loader{d: d, errs: &errs, evals: map[int]*evaluator{}, discount: 1}

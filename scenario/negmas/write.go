@@ -178,6 +178,8 @@ func expressible(s *scenario.Scenario) error {
 		switch {
 		case !s.Negotiates(i):
 			lost = append(lost, fmt.Sprintf("a mediator (%s)", p.ID))
+		case len(p.Prefs.Terms) > 0:
+			lost = append(lost, fmt.Sprintf("non-additive utility terms, such as a non-linear Genius profile's hyper-rectangles (%s)", p.ID))
 		case len(p.RedLines) > 0:
 			lost = append(lost, fmt.Sprintf("red lines (%s)", p.ID))
 		case p.Ratification != nil:

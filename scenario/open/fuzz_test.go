@@ -34,6 +34,17 @@ func FuzzOpenAnalyze(f *testing.F) {
 		f.Add(true, domain, buyer, seller)
 		f.Add(true, domain, buyer, []byte{})
 	}
+	// A small non-linear Genius pair: hyper-rectangles on integer issues.
+	nlDomain := []byte(`<negotiation_template><utility_space><objective index="0" name="root">
+<issue index="1" name="a" type="integer" lowerbound="0" upperbound="9"/>
+<issue index="2" name="b" type="integer" lowerbound="0" upperbound="9"/></objective></utility_space></negotiation_template>`)
+	nlProfile := func(lo, hi string) []byte {
+		return []byte(`<utility_space type="nonlinear"><objective index="0"><utility maxutility="10"><ufun aggregation="sum">
+<hyperRectangle utility="6"><INCLUDES index="1" min="` + lo + `" max="` + hi + `"/></hyperRectangle>
+<hyperRectangle utility="4" weight="0.5"><EXCLUDES index="2" min="` + lo + `" max="` + hi + `"/></hyperRectangle>
+<ufun aggregation="sum" weight="2"><hyperRectangle utility="1"/></ufun></ufun></utility></objective></utility_space>`)
+	}
+	f.Add(true, nlDomain, nlProfile("0", "4"), nlProfile("5", "9"))
 	f.Fuzz(func(t *testing.T, genius bool, domain, a, b []byte) {
 		dir := t.TempDir()
 		ext := ".json"

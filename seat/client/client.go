@@ -206,6 +206,26 @@ func (p *Player) prefs(pr *seat.Preferences) error {
 		}
 		u.RedLines = append(u.RedLines, line)
 	}
+	for _, t := range pr.Terms {
+		term := utility.Term{Value: t.Value}
+		for i, is := range p.issues {
+			vs, ok := t.When[is.ID]
+			if !ok {
+				continue
+			}
+			allowed := make([]bool, len(is.Values))
+			for _, v := range vs {
+				k, known := p.index[i][key(v)]
+				if !known {
+					return fmt.Errorf("client: a utility term names %v, not a value of %s", v, is.ID)
+				}
+				allowed[k] = true
+			}
+			term.Issues = append(term.Issues, i)
+			term.Allowed = append(term.Allowed, allowed)
+		}
+		u.Terms = append(u.Terms, term)
+	}
 	x, err := negotiator.NewIndex(u, p.setup.Space)
 	if err != nil {
 		return err

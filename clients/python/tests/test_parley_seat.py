@@ -70,6 +70,19 @@ class UtilityTest(unittest.TestCase):
         self.assertEqual(rows[-1][0], -1.0)
         self.assertEqual(sum(1 for r in rows if r[0] == -1.0), 2)
 
+    def test_terms(self):
+        # A non-linear utility: a rectangle on two integer issues and a term
+        # on no issue, on top of zero tables (as a Genius non-linear profile).
+        issues = [{"id": "a", "kind": "integer", "values": [0, 1, 2]},
+                  {"id": "b", "kind": "integer", "values": [5, 6]}]
+        prefs = {"utility": {"a": [0, 0, 0], "b": [0, 0]}, "reservation": 0, "discount": 1,
+                 "terms": [{"when": {"a": [1, 2], "b": [6]}, "value": 0.5}, {"when": {}, "value": 0.25}]}
+        u = ps.Utility(issues, prefs)
+        self.assertEqual(u({"a": 1, "b": 6}), 0.75)
+        self.assertEqual(u({"a": 0, "b": 6}), 0.25)
+        self.assertEqual(u({"a": 2, "b": 5}), 0.25)
+        self.assertEqual(u(u.best()), 0.75)
+
     def test_numbers(self):
         issues = [{"id": "salary", "kind": "integer", "values": [40, 41, 42]},
                   {"id": "remote", "kind": "real", "values": [0, 2.5, 5]}]
