@@ -80,8 +80,10 @@ type Preference struct {
 }
 
 // PreferenceTolerance is how far two expected payoffs may differ and
-// still count as the same to a party.
-const PreferenceTolerance = 1e-9
+// still count as the same to a party: half the last digit reports print
+// (four decimals), so that a gain printed as ±0.0000 is never a
+// preference (a deal voided with probability 1 − 3·10⁻⁷ is no deal).
+const PreferenceTolerance = 5e-5
 
 // Verdicts of a Preference.
 const (

@@ -272,6 +272,8 @@ type EventDef struct {
 	Party        string                 `yaml:"party" json:"party"`
 	Description  string                 `yaml:"description,omitempty" json:"description,omitempty"`
 	Reservation  *Number                `yaml:"reservation_shift,omitempty" json:"reservation_shift,omitempty" jsonschema_description:"Added to the party's reservation value."`
+	DelayCost    *Number                `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"The party's new delay cost while nothing agreed is in force (its while: states keep theirs)."`
+	Drift        *Number                `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"The party's new reservation drift while nothing agreed is in force."`
 	Weights      map[string]Number      `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"New weights for the party (all issues, summing to 1)."`
 	Values       map[string]ValueDef    `yaml:"values,omitempty" json:"values,omitempty" jsonschema_description:"New values: per issue, the options whose value changes (issues with options), or a whole new shape (numeric issues)."`
 	Positions    map[string]PositionDef `yaml:"positions,omitempty" json:"positions,omitempty" jsonschema_description:"New positions and saliences on scaled issues, for forecast models."`

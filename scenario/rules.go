@@ -627,6 +627,14 @@ func (v *validator) events(f *File, s *Scenario) {
 		if d.Reservation != nil {
 			e.ReservationShift = v.number(*d.Reservation, join(p, "reservation_shift"), "the reservation shift of event "+strconv.Itoa(k+1), -1, 1)
 		}
+		if d.DelayCost != nil {
+			x := v.number(*d.DelayCost, join(p, "delay_cost"), "the delay cost event "+strconv.Itoa(k+1)+" sets", 0, 1)
+			e.DelayCost = &x
+		}
+		if d.Drift != nil {
+			x := v.number(*d.Drift, join(p, "reservation_drift"), "the reservation drift event "+strconv.Itoa(k+1)+" sets", -1, 1)
+			e.Drift = &x
+		}
 		if d.Weights != nil {
 			e.Weights = make([]float64, len(s.Issues))
 			sum := 0.0

@@ -193,6 +193,9 @@ type Event struct {
 	Party            int
 	Description      string
 	ReservationShift float64
+	// DelayCost and Drift, if not nil, are the party's new rates while
+	// nothing agreed is in force (sanctions that raise the cost of war).
+	DelayCost, Drift *float64
 	Weights          []float64 // nil: unchanged
 	// Values are new values, applied in order: an option's value, or a
 	// numeric issue's whole function.
@@ -219,13 +222,19 @@ type ValueChange struct {
 	Func          utility.ValueFunc
 }
 
-// ApplyEvent changes pa, a party of s (index p) or a copy of one, as e
-// says: new weights, values, positions, red lines added and dropped,
+// ApplyEvent changes pa, a party of s or a copy of one, as e says: new
+// weights, values, rates, positions, red lines added and dropped,
 // exclusion; its reservation shift is left to the caller, which knows the
-// shifts so far (ReservationAfter).
+// shifts so far (AtRound).
 func (s *Scenario) ApplyEvent(pa *Party, e *Event) {
 	if e.Weights != nil {
 		pa.Prefs.Weights = append([]float64(nil), e.Weights...)
+	}
+	if e.DelayCost != nil {
+		pa.DelayCost = *e.DelayCost
+	}
+	if e.Drift != nil {
+		pa.Drift = *e.Drift
 	}
 	if len(e.Values) > 0 {
 		vs := append([]utility.ValueFunc(nil), pa.Prefs.Values...)

@@ -16,17 +16,26 @@ func (p *Prepared) compileEvents(base []variant, ib *indexBudget) error {
 	sc := p.Scenario
 	p.variants = make([][]variant, len(sc.Events)+1)
 	p.variants[0] = base
+	p.partyAt = make([][]*scenario.Party, len(sc.Events)+1)
 	parties := make([]scenario.Party, len(p.members))
 	shift := make([]float64, len(p.members))
+	p.partyAt[0] = make([]*scenario.Party, len(p.members))
 	for m, i := range p.members {
 		parties[m] = sc.Parties[i]
+		p.partyAt[0][m] = &sc.Parties[i]
 	}
 	for k := range sc.Events {
 		e := &sc.Events[k]
 		cur := append([]variant(nil), p.variants[k]...)
+		p.partyAt[k+1] = append([]*scenario.Party(nil), p.partyAt[k]...)
 		if m := p.member(e.Party); m >= 0 {
 			pa := &parties[m]
 			sc.ApplyEvent(pa, e)
+			cp := *pa
+			p.partyAt[k+1][m] = &cp
+			if e.DelayCost != nil || e.Drift != nil {
+				p.stateRates = true
+			}
 			shift[m] += e.ReservationShift
 			u := sc.UtilityOf(e.Party, pa)
 			if sq := sc.StatusQuo; sq != nil {
@@ -114,6 +123,7 @@ func (r *Runner) enterRound(round int) {
 		if m >= 0 {
 			r.st.cur[m] = r.variants[k+1][m]
 			r.st.led[m].fall = r.fallback(m)
+			r.rerate(m, round-1)
 			v, err := r.project(m, r.st.cur[m])
 			if err == nil {
 				r.st.act[m] = v
@@ -121,6 +131,15 @@ func (r *Runner) enterRound(round int) {
 			}
 		}
 		r.noteEvent(round, e)
+	}
+	if r.timed() {
+		// A timed phase's preferences count the rounds left.
+		for m := range r.prep.members {
+			if v, err := r.project(m, r.st.cur[m]); err == nil {
+				r.st.act[m] = v
+				r.setMember(m)
+			}
+		}
 	}
 	r.updateReservations()
 }

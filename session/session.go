@@ -121,9 +121,12 @@ type Prepared struct {
 	// first k scheduled events; only the members an event changes get new
 	// ones.
 	variants [][]variant
-	phases   []phaseInfo
-	dynamic  bool // time effects, events or an agenda: reservations move
-	rules    bool // the scenario has any negotiation rule
+	// partyAt[k][m] is member m's party after the first k scheduled
+	// events: its delay cost and drift (events may set them).
+	partyAt [][]*scenario.Party
+	phases  []phaseInfo
+	dynamic bool // time effects, events or an agenda: reservations move
+	rules   bool // the scenario has any negotiation rule
 
 	// Meetings judged during sessions (meetings.go): per meeting, the
 	// phase whose opening judges it as a term of the deal (-1: none);
@@ -136,6 +139,7 @@ type Prepared struct {
 	sq         []int // the status quo, or nil (time.go)
 	anyStands  bool  // some phase of the agenda stands on its own
 	stateRates bool  // some party's costs or drift depend on the state
+	timeRates  bool  // some party has costs or drift (timed)
 
 	public     []*negotiator.Index // per seat, when utilities are public (public.go)
 	jsonLabels [][]string          // per issue, per value: the label as a JSON string
@@ -483,7 +487,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	}
 	r.variants = prep.variants
 	if cfg.AnticipateRatification {
-		ax, err := prep.anticipated()
+		ax, err := prep.anticipated(cfg.Deadline.Rounds)
 		if err != nil {
 			return nil, err
 		}

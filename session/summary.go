@@ -157,7 +157,11 @@ func (s *Summary) WriteText(w io.Writer, r *Runner) error {
 		}
 	}
 	if c := sc.Calendar; c != nil && res.Deadline.Rounds > 0 {
-		dl += fmt.Sprintf(" (%s to %s, %d days a round)", c.Date(1), c.Start.AddDate(0, 0, c.Days*res.Deadline.Rounds-1).Format(time.DateOnly), c.Days)
+		per := fmt.Sprintf("%d days a round", c.Days)
+		if c.Days == 1 {
+			per = "a day a round"
+		}
+		dl += fmt.Sprintf(" (%s to %s, %s)", c.Date(1), c.Start.AddDate(0, 0, c.Days*res.Deadline.Rounds-1).Format(time.DateOnly), per)
 	}
 	fmt.Fprintf(w, "%s: protocol %s, deadline %s, seed %d\n", sc.Name, res.Protocol, dl, res.Seed)
 	for _, pr := range res.Parties {
