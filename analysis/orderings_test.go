@@ -233,3 +233,83 @@ func TestOrderingSharesByHand(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagshipOrderings (issue 16, must show): on the flagship the what-if
+// plays the truce first against talks through the war, with its default
+// line-up (linear for every party, ratification anticipated), and finds
+// different payoffs. Talks through the war end on the last day with the
+// front frozen, nothing ceded in law, no guarantees, Russia's law: worth
+// 0.2525 to ua less 100 days of war (0.2), and 0.825 to ru less 29 days
+// at 0.001 and 71 under sanctions at 0.003. The truce first: Russia, under
+// sanctions since 16 September, agrees to stop the killings on day 49,
+// and the settlement of day 94 freezes the front with the summit the
+// truce makes possible: 0.3625 to ua less 49 days of war and 45 of
+// partial truce (0.001), 0.75 to ru less 0.029 + 20·0.003 + 45·0.0005.
+// Every party prefers the truce first; over sampled assumptions Ukraine
+// and Europe do in most samples.
+func TestFlagshipOrderings(t *testing.T) {
+	const path = "../examples/ukraine-2025.yaml"
+	s, err := scenario.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := analysis.Analyze(s, analysis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := session.Predictor{Config: session.Config{AnticipateRatification: true}}
+	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{Predictor: pr}); err != nil {
+		t.Fatal(err)
+	}
+	o := r.WhatIf.Agenda.Orderings
+	if a := o.Agenda; len(a.Phases) != 2 || a.Phases[0].Round != 49 || a.Phases[0].Settled["ceasefire"] != "A partial truce: the killings stop" ||
+		a.Round != 94 || a.Binding != 1 || a.Deal["territory"] != "The front frozen: Russia holds the occupied land, nothing ceded in law" ||
+		a.Deal["summit"] != "Trump-Putin-Zelensky summit" || a.Date != "2025-11-19" {
+		t.Errorf("agenda: %+v", a)
+	}
+	if p := o.Package; p.Round != 100 || p.Binding != 1 || p.Deal["ceasefire"] != "Talks go on through the war" ||
+		p.Deal["territory"] != "The front frozen: Russia holds the occupied land, nothing ceded in law" || p.Deal["guarantees"] != "No guarantees" {
+		t.Errorf("package: %+v", p)
+	}
+	ua := [2]float64{0.3625 - 0.002*49 - 0.001*45, 0.2525 - 0.002*100}
+	ru := [2]float64{0.75 - 0.001*29 - 0.003*20 - 0.0005*45, 0.825 - 0.001*29 - 0.003*71}
+	for k, p := range []*analysis.Prediction{o.Agenda, o.Package} {
+		if math.Abs(p.Payoffs[0]-ua[k]) > 1e-9 || math.Abs(p.Payoffs[1]-ru[k]) > 1e-9 {
+			t.Errorf("ordering %d: ua %v, ru %v; want %v, %v", k, p.Payoffs[0], p.Payoffs[1], ua[k], ru[k])
+		}
+	}
+	for _, p := range o.Prefers {
+		if p.Prefers != analysis.PrefersAgenda {
+			t.Errorf("%s prefers %s (%+.4f)", p.Party, p.Prefers, p.Gain)
+		}
+	}
+	f, err := scenario.DecodeFile(mustRead(t, path), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr, err := analysis.Sensitivity(f, path, analysis.SensitivityOptions{Samples: 100, Predictor: pr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := sr.Orderings
+	if sh == nil || sh.Samples != 100 || len(sh.Parties) != 4 {
+		t.Fatalf("orderings %+v", sh)
+	}
+	for p, id := range sh.Parties {
+		if sum := sh.Agenda[p] + sh.Package[p] + sh.Either[p]; math.Abs(sum-1) > 1e-12 {
+			t.Errorf("%s: shares sum to %v", id, sum)
+		}
+	}
+	if sh.Agenda[0] <= 0.5 || sh.Agenda[2] <= 0.5 {
+		t.Errorf("ua prefers the agenda in %v of samples, eu in %v; want most", sh.Agenda[0], sh.Agenda[2])
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
