@@ -149,12 +149,17 @@ func (r *Runner) project(m int, v variant) (variant, error) {
 		return v, nil
 	}
 	info := &p.phases[r.st.phase]
+	timed := r.timed()
+	if timed {
+		if pv, ok := r.timedCur.get(r, m); ok {
+			return pv, nil
+		}
+	}
 	// Building a phase's utility and its sorted index was most of an
 	// agenda session's time and all its allocations: built once per
 	// Prepared and kept, and remembered by the runner too, so that
 	// sessions on several cores do not take the shared cache's lock.
 	r.phaseKey = phaseKey(r.phaseKey[:0], r.st.phase, r.st.settled, r.st.isSettled)
-	timed := r.timed()
 	if blocked != 0 || timed {
 		// The terms off the table change the phase's preferences.
 		r.phaseKey = binary.AppendUvarint(r.phaseKey, blocked)
@@ -165,9 +170,10 @@ func (r *Runner) project(m int, v variant) (variant, error) {
 		r.phaseKey = binary.AppendUvarint(r.phaseKey, uint64(r.st.events))
 	}
 	if pv, ok := r.phases.m[v.u][string(r.phaseKey)]; ok {
+		r.timedCur.put(r, m, pv)
 		return pv, nil
 	}
-	return r.phases.get(v.u, r.phaseKey, func() (variant, error) {
+	pv, err := r.phases.get(v.u, r.phaseKey, func() (variant, error) {
 		fill := p.completion(r.st.phase)
 		pv, err := p.proj.get(v.u, r.phaseKey, func() (variant, error) {
 			u := phaseUtilityAt(v.u, info.issues, r.st.settled, r.st.isSettled, fill)
@@ -184,6 +190,10 @@ func (r *Runner) project(m int, v variant) (variant, error) {
 		}
 		return pv, err
 	})
+	if err == nil {
+		r.timedCur.put(r, m, pv)
+	}
+	return pv, err
 }
 
 // timed reports whether the current phase's preferences count the time
@@ -269,6 +279,7 @@ func (r *Runner) preparePhase(ph int) error {
 	if len(r.prep.terms) > 0 {
 		r.st.blocked = r.termsFor(ph)
 	}
+	r.openTimed()
 	for m := range r.prep.members {
 		v, err := r.project(m, r.st.cur[m])
 		if err != nil {

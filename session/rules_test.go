@@ -543,6 +543,9 @@ func TestAgendaZeroAllocations(t *testing.T) {
 	}{
 		{"agenda", loadTestdata(t, "agenda.yaml"), "saop", []string{"linear"}, false},
 		{"agenda", loadTestdata(t, "agenda.yaml"), "amop", []string{"boulware", "conceder"}, false},
+		// A timed truce phase: preferences that change every round.
+		{"truce", loadTestdata(t, "truce.yaml"), "saop", []string{"boulware", "conceder"}, false},
+		{"summit", loadTestdata(t, "summit.yaml"), "saop", []string{"linear"}, false},
 		{"flagship", flagship, "saop", []string{"boulware", "boulware", "conceder"}, false},
 		{"flagship", flagship, "saop", []string{"boulware", "boulware", "conceder"}, true},
 		{"flagship", flagship, "shuttle", []string{"conceder"}, false},

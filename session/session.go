@@ -350,6 +350,11 @@ type Runner struct {
 	meetKey  []byte              // judge's key buffer
 	meets    map[string]*Meeting // judge's verdicts
 	phases   phaseCache[variant] // project's results, anticipated indexes included
+	// A timed phase's preferences change every round: the runner keeps
+	// them in a dense table per phase opening (timed.go), so that a round
+	// costs an index, not a map lookup per member.
+	timedTabs map[string]*timedTable
+	timedCur  *timedTable
 
 	seed     uint64
 	start    time.Time
