@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -290,6 +291,14 @@ func TestFlagshipOrderings(t *testing.T) {
 	sr, err := analysis.Sensitivity(f, path, analysis.SensitivityOptions{Samples: 100, Predictor: pr})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The sanctions' cost of fighting is sampled with the other time effects.
+	var paths []string
+	for _, a := range sr.Assumptions {
+		paths = append(paths, a.Path)
+	}
+	if !slices.Contains(paths, "events[0].delay_cost") || !slices.Contains(paths, "events[0].reservation_shift") || !slices.Contains(paths, "parties[1].while[1].delay_cost") {
+		t.Errorf("sampled %v", paths)
 	}
 	sh := sr.Orderings
 	if sh == nil || sh.Samples != 100 || len(sh.Parties) != 4 {

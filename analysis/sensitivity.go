@@ -122,6 +122,7 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 			prefix := fmt.Sprintf("parties[%d].", p)
 			for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
 				field, _, _ := strings.Cut(strings.TrimPrefix(r.Path, prefix), ".")
+				field, _, _ = strings.Cut(field, "[") // while[1] is a while: entry
 				n := r.Get()
 				if !use[field] || !Sampled(n) {
 					continue
@@ -138,7 +139,8 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 	for _, r := range scenario.NumbersIn(&f.Events, "events") {
 		// An event's new weights are left alone: drawn independently,
 		// they would not sum to 1.
-		if n := r.Get(); Sampled(n) && strings.HasSuffix(r.Path, ".reservation_shift") {
+		if n := r.Get(); Sampled(n) && (strings.HasSuffix(r.Path, ".reservation_shift") ||
+			strings.HasSuffix(r.Path, ".delay_cost") || strings.HasSuffix(r.Path, ".reservation_drift")) {
 			out = append(out, slot{path: r.Path, orig: n, set: r.Set, party: -1, field: "events", time: true})
 		}
 	}
