@@ -29,7 +29,7 @@ func TestFlagshipGolden(t *testing.T) {
 		{"validate", []string{"validate", "--provenance", "--sources", sources, flagship}},
 		{"analyze", []string{"analyze", "--sources", sources, flagship}},
 		{"analyze-what-if", []string{"analyze", "--sources", sources, flagship, "--what-if", "--samples", "1000"}},
-		{"run-default", []string{"run", flagship}},
+		{"run-default", []string{"run", flagship, "--lines", "300"}},
 		{"run-linear", []string{"run", flagship, "-n", "linear", "--anticipate-ratification"}},
 		{"run-amop", []string{"run", flagship, "-n", "conceder,boulware,conceder", "-p", "amop"}},
 		{"run-shuttle", []string{"run", flagship, "-n", "conceder,conceder,conceder", "-p", "shuttle"}},
