@@ -32,7 +32,9 @@
 // a phase's outcome as the full deal with the settled issues at their agreed
 // values and the issues still open at their mean evaluation (for an additive
 // utility the same as the expectation over a uniformly random completion),
-// against its whole-deal reservation value. A red line binds a phase once
+// against its whole-deal reservation value; a phase that stands on its own,
+// with a status quo, at what it secures to the deadline instead (timed, in
+// agenda.go). A red line binds a phase once
 // every issue it names is settled or on the table. All phases share the
 // session's deadline: a phase that opens after round r starts in round r+1
 // with the session's normalised time, and a phase whose predecessors used
