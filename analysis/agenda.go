@@ -13,6 +13,10 @@ type AgendaInfo struct {
 	// definition, reported as a check).
 	AgendaBlocks  bool `json:"agenda_blocks_package_deal"`
 	PackageBlocks bool `json:"package_blocks_agenda_deal"`
+	// Orderings compares the agenda with the package on the payoffs each
+	// party can expect, time and the state of the talks counted (present
+	// when the what-if analysis has a Predictor).
+	Orderings *Orderings `json:"orderings,omitempty"`
 }
 
 // AgendaDeal is where backward induction over the agenda ends: a complete
@@ -80,7 +84,7 @@ func (g *grid) agenda(pkg *Deal, minRat float64) *AgendaInfo {
 	ar.decided = make([][]int, len(ar.phases))
 	for b, l := range g.lines {
 		last := 0
-		for _, i := range g.us[l.party].RedLines[l.k].Issues {
+		for _, i := range g.line(l).Issues {
 			last = max(last, phaseOf[i])
 		}
 		ar.decided[last] = append(ar.decided[last], b)
@@ -116,10 +120,28 @@ func (g *grid) agenda(pkg *Deal, minRat float64) *AgendaInfo {
 }
 
 // fallback is each party's value if talks fail once phases before k are
-// agreed (they stand; open issues are worth the party's reservation value
-// on their own scale): rv_p + Σ_settled (Table_p[i][o_i] − w_pi·rv_p).
+// agreed. With a status quo, the party's utility of the status quo with
+// the clauses of the standing phases among them in place (a provisional
+// phase's clauses are void when a later one fails). Without one, the
+// agreed phases stand and open issues are worth the party's reservation
+// value on their own scale: rv_p + Σ_settled (Table_p[i][o_i] − w_pi·rv_p).
 func (ar *agendaRun) fallback(k int) []float64 {
 	g := ar.g
+	if sq := g.s.StatusQuo; sq != nil {
+		mix := append([]int(nil), sq...)
+		for j := 0; j < k; j++ {
+			if g.s.Agenda[j].Stands {
+				for _, i := range ar.phases[j] {
+					mix[i] = ar.o[i]
+				}
+			}
+		}
+		d := make([]float64, len(g.us))
+		for p, u := range g.us {
+			d[p] = u.Raw(mix)
+		}
+		return d
+	}
 	d := append([]float64(nil), g.rv...)
 	for j := 0; j < k; j++ {
 		for _, i := range ar.phases[j] {
@@ -151,7 +173,7 @@ func (ar *agendaRun) solve(k int, d []float64) subgame {
 		ok := true
 		for _, b := range ar.decided[k] {
 			l := g.lines[b]
-			if g.us[l.party].RedLines[l.k].Match(ar.o) {
+			if g.line(l).Match(ar.o) {
 				ok = false
 				break
 			}

@@ -174,9 +174,18 @@ func (g *grid) truthAcceptance() []bool {
 			t[idx*n+q] = g.u[idx*n+q] >= g.rv[q]-Tolerance
 		}
 		for b, l := range g.lines {
-			if g.cross[idx]&(1<<b) != 0 {
-				t[idx*n+l.party] = false
+			if g.cross[idx]&(1<<b) == 0 {
+				continue
 			}
+			if l.party < 0 {
+				// Ruled out for everyone (a meeting that cannot take
+				// place): no party can accept it.
+				for q := range n {
+					t[idx*n+q] = false
+				}
+				continue
+			}
+			t[idx*n+l.party] = false
 		}
 	}
 	return t
@@ -284,7 +293,19 @@ func (bl *believing) fill(q int, types []scenario.BeliefType) {
 	g := bl.g
 	stated := g.s.StatedRedLines(g.parties[q])
 	o := make([]int, g.sp.Issues())
+	// Deals ruled out for everyone (a meeting that cannot take place) are
+	// known to be: no belief makes them acceptable.
+	var global uint64
+	for b, l := range g.lines {
+		if l.party < 0 {
+			global |= 1 << b
+		}
+	}
 	for idx := range g.size {
+		if g.cross[idx]&global != 0 {
+			bl.acc[idx*g.n+q] = 0
+			continue
+		}
 		g.sp.Decode(uint64(idx), o)
 		a := 0.0
 		for k := range types {

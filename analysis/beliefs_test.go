@@ -150,47 +150,50 @@ func TestStanceRemoves(t *testing.T) {
 
 // TestFlagshipPerception pins what the flagship's beliefs do. The United
 // States, believing Putin wants a deal for Trump (a reservation value in
-// [0.2, 0.35] with 0.7), expects 11 deals Russia would reject, all of them
-// ceding no territory; Russia, believing Ukraine can ill afford no deal,
-// expects 18 that Ukraine would reject, picks one and fails; Europe,
-// doubting Russia wants a deal, misses 18 that exist, its best among them.
+// [0.55, 0.7] with 0.7, where fighting on is worth 0.815 to Russia),
+// expects 50 deals Russia would reject, all without foreign troops, and
+// picks one of them: knowing Russia would be worth 0.445 to it. Russia,
+// believing Ukraine can ill afford no deal, expects 10 that Ukraine would
+// reject, picks one and fails; Europe, doubting Russia wants a deal, misses
+// 19 of the 24 that exist.
 func TestFlagshipPerception(t *testing.T) {
 	_, w := whatIfFile(t, flagship, WhatIfOptions{})
-	if w.Beliefs.TrueZone != 91 {
-		t.Errorf("true zone %d, want 91", w.Beliefs.TrueZone)
+	if w.Beliefs.TrueZone != 24 {
+		t.Errorf("true zone %d, want 24", w.Beliefs.TrueZone)
 	}
 	us := holder(t, w, "us")
-	if !us.Mediator || us.Zone != 102 || us.Both != 91 || us.Promised != 11 || us.Missed != 0 || us.Blocks || us.Misleads {
+	if !us.Mediator || us.Zone != 74 || us.Both != 24 || us.Promised != 50 || us.Missed != 0 || us.Blocks || us.Misleads {
 		t.Errorf("us: zone %d, both %d, promised %d, missed %d", us.Zone, us.Both, us.Promised, us.Missed)
 	}
-	if ru := other(t, us, "ru"); ru.WronglyAccepted != 11 || ru.WronglyRejected != 0 || ru.Believed != 144 || ru.Accepts != 133 {
+	if ru := other(t, us, "ru"); ru.WronglyAccepted != 50 || ru.WronglyRejected != 0 || ru.Believed != 90 || ru.Accepts != 40 {
 		t.Errorf("the US's view of Russia: %+v", ru)
 	}
 	if ua := other(t, us, "ua"); ua.Stated || ua.WronglyAccepted+ua.WronglyRejected != 0 {
 		t.Errorf("the US's view of Ukraine: %+v", ua)
 	}
-	if !reflect.DeepEqual(us.PromisedShare, map[string]string{"territory": "No territory ceded", "troops": "No foreign troops"}) {
+	if !reflect.DeepEqual(us.PromisedShare, map[string]string{"troops": "No foreign troops"}) {
 		t.Errorf("the deals the US wrongly expects share %v", us.PromisedShare)
 	}
-	if p := us.Promise; p == nil || p.Outcome["territory"] != "No territory ceded" || !reflect.DeepEqual(p.RejectedBy, []string{"ru"}) || !approx(p.Believed, 0.7) {
+	if p := us.Promise; p == nil || !reflect.DeepEqual(p.RejectedBy, []string{"ru"}) || !approx(p.HolderUtility, 0.94) {
 		t.Errorf("the US's best false hope %+v", p)
 	}
-	// Its own pick happens to be in the true zone: knowing Russia would
-	// not change what it gets.
-	if p := us.Pick; p == nil || len(p.RejectedBy) != 0 || !approx(us.Payoff, 0.94) || us.Information[0].Value != 0 || us.Information[0].Zone != 91 {
+	// Its own pick is one of them: it would get no deal, where knowing
+	// Russia would find it one worth 0.87.
+	if p := us.Pick; p == nil || !reflect.DeepEqual(p.RejectedBy, []string{"ru"}) || !approx(us.Payoff, 0.425) ||
+		!approx(us.Information[0].Value, 0.445) || us.Information[0].Zone != 24 || us.Information[0].Promised != 0 {
 		t.Errorf("the US's pick %+v, payoff %v, information %+v", p, us.Payoff, us.Information)
 	}
 
 	ru := holder(t, w, "ru")
-	if ru.Promised != 18 || ru.Missed != 0 || !reflect.DeepEqual(ru.Pick.RejectedBy, []string{"ua"}) || ru.Pick.Outcome["territory"] != "Occupied territory plus the rest of Donetsk" {
+	if ru.Promised != 10 || ru.Missed != 0 || !reflect.DeepEqual(ru.Pick.RejectedBy, []string{"ua"}) {
 		t.Errorf("ru: promised %d, missed %d, pick %+v", ru.Promised, ru.Missed, ru.Pick)
 	}
-	if iv := ru.Information[0]; iv.About != "ua" || iv.Zone != 91 || !approx(ru.Payoff, 0.45) || !approx(iv.Payoff, 0.89) || !approx(iv.Value, 0.44) {
+	if iv := ru.Information[0]; iv.About != "ua" || iv.Zone != 24 || !approx(ru.Payoff, 0.815) || !approx(iv.Payoff, 0.905) || !approx(iv.Value, 0.09) {
 		t.Errorf("ru's value of knowing Ukraine: payoff %v, %+v", ru.Payoff, iv)
 	}
 
 	eu := holder(t, w, "eu")
-	if eu.Zone != 73 || eu.Missed != 18 || eu.Promised != 0 || eu.Hidden == nil || eu.Hidden.Outcome["territory"] != "Crimea only" || !approx(eu.Information[0].Value, 0.06) {
+	if eu.Zone != 5 || eu.Missed != 19 || eu.Promised != 0 || eu.Hidden == nil || !approx(eu.Hidden.HolderUtility, 0.55) || !approx(eu.Information[0].Value, 0.13) {
 		t.Errorf("eu: zone %d, missed %d, hidden %+v, information %+v", eu.Zone, eu.Missed, eu.Hidden, eu.Information)
 	}
 	for _, h := range w.Beliefs.Holders {

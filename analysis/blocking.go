@@ -64,7 +64,7 @@ func (g *grid) constraint(b int) Constraint {
 	switch {
 	case b < L:
 		l := g.lines[b]
-		return Constraint{Kind: "red_line", Party: g.ids[l.party], ID: g.us[l.party].RedLines[l.k].ID}
+		return Constraint{Kind: "red_line", Party: g.lineParty(l), ID: g.line(l).ID}
 	case b < L+n:
 		return Constraint{Kind: "reservation", Party: g.ids[b-L]}
 	}
@@ -155,10 +155,12 @@ func (g *grid) shift(p int, minRat float64) Shift {
 
 // String renders a constraint for people.
 func (c Constraint) String() string {
-	switch c.Kind {
-	case "red_line":
+	switch {
+	case c.Kind == "red_line" && c.Party == "":
+		return fmt.Sprintf("the deals %s rules out for everyone", c.ID)
+	case c.Kind == "red_line":
 		return fmt.Sprintf("%s's red line %s", c.Party, c.ID)
-	case "reservation":
+	case c.Kind == "reservation":
 		return fmt.Sprintf("%s's reservation value", c.Party)
 	}
 	return fmt.Sprintf("%s's ratification", c.Party)

@@ -192,7 +192,10 @@
 //     backward-induction result: complete, blocked_at, outcome, utilities,
 //     steps[] with each phase's settled values, fallback, Nash value and
 //     ties), same_deal, agenda_blocks_package_deal,
-//     package_blocks_agenda_deal.
+//     package_blocks_agenda_deal; with a Predictor, orderings (model,
+//     parties, agenda and package predictions: status, end, round, deal,
+//     binding, phases, standing, payoffs; prefers[] {party, prefers:
+//     agenda|package|either, gain}).
 //   - blocking (only when the ratifiable zone is empty): smallest_size,
 //     sets[] of constraints {kind: red_line|reservation|ratification,
 //     party, id}, n_sets, truncated (at most 20 listed), and
@@ -200,7 +203,9 @@
 //   - sensitivity (Report.SensitivityAnalysis, with --samples > 0 on a
 //     parley file with assumed ranges): samples, seed, assumptions[] {path, value, range}, valid,
 //     invalid, first_error, zone_share, ratifiable_share, nash_deals[] and
-//     ratifiable_nash_deals[] {outcome, count, share}, at most 5 each.
+//     ratifiable_nash_deals[] {outcome, count, share}, at most 5 each;
+//     with a Predictor and an agenda, orderings {parties, samples, agenda,
+//     package, either (shares per party), mean_gain}.
 //   - notes[].
 //
 // Agenda versus package. Phases are settled one after another in the
@@ -214,7 +219,10 @@
 // phase is what each party gets if talks fail there, the agreed phases
 // standing: rv_p + Σ over settled issues i of (w_pi·e_pi(o_i) − w_pi·rv_p),
 // i.e. an issue not agreed is worth the party's reservation value on its
-// own scale, so the first phase's fallback is rv. The Nash products in a
+// own scale, so the first phase's fallback is rv. With a status quo it is
+// the party's utility of the status quo with the clauses of the standing
+// phases agreed so far in place (provisional ones are void when a later
+// phase fails). The Nash products in a
 // phase are taken over gains above that phase's fallback. The agreed
 // phases standing is what makes an agenda matter: were the fallback rv at
 // every phase (a failure anywhere voiding everything), the induction would
@@ -235,6 +243,12 @@
 // party's reservation shift is rv minus its largest utility over the
 // outcomes that satisfy every other constraint (its own red lines
 // included); no such outcome means no shift suffices.
+//
+// Orderings. Backward induction has no time: a truce that stops the war's
+// costs is worth nothing in it. With WhatIfOptions.Predictor the agenda
+// and the package (Scenario.Package: every issue at once) are also
+// predicted, each party's expected payoff compared (Orderings), and the
+// sensitivity analysis counts how often each party prefers each.
 //
 // Sensitivity (Sensitivity). The numbers sampled are those with an
 // assumption range among the parties' reservation values, weights, value

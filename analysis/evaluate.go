@@ -63,7 +63,7 @@ func (r *Report) Evaluate(values map[string]string, minRatification float64) (*E
 		u := r.us[q]
 		x := u.Raw(o)
 		e.Utilities = append(e.Utilities, x)
-		for k, rl := range u.RedLines {
+		for k, rl := range u.RedLines[:len(u.RedLines)-len(r.meetLines)] {
 			erl := EvaluatedRedLine{Party: r.Parties[q], ID: rl.ID, Crossed: rl.Match(o)}
 			if info := s.Parties[p].RedLineInfo; k < len(info) {
 				erl.Description = info[k].Description
@@ -72,6 +72,15 @@ func (r *Report) Evaluate(values map[string]string, minRatification float64) (*E
 				e.Crosses = append(e.Crosses, r.Parties[q]+"/"+rl.ID)
 			}
 			e.RedLines = append(e.RedLines, erl)
+		}
+		if q == len(r.us)-1 {
+			for _, rl := range r.meetLines {
+				erl := EvaluatedRedLine{ID: rl.ID, Description: "a term of the deal whose meeting cannot take place", Crossed: rl.Match(o)}
+				if erl.Crossed {
+					e.Crosses = append(e.Crosses, rl.ID)
+				}
+				e.RedLines = append(e.RedLines, erl)
+			}
 		}
 		rat := s.Parties[p].Ratification
 		if rat == nil {
@@ -234,7 +243,11 @@ func (r *Report) writeEvaluation(w io.Writer) {
 		if rl.Description != "" {
 			desc = " (" + rl.Description + ")"
 		}
-		fmt.Fprintf(w, "    %s/%s%s: %s\n", rl.Party, rl.ID, desc, state)
+		name := rl.Party + "/" + rl.ID
+		if rl.Party == "" {
+			name = rl.ID
+		}
+		fmt.Fprintf(w, "    %s%s: %s\n", name, desc, state)
 	}
 	fmt.Fprintf(w, "  ratification (ratifiable when every required vote passes with probability ≥ %.2f): %s\n",
 		e.MinRatification, fmtRatification(&Deal{Ratification: e.Ratification, Ratifiable: e.Ratifiable}))

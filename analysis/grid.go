@@ -28,6 +28,9 @@ type grid struct {
 	rv      []float64
 	lines   []lineRef
 	rats    []*utility.Ratification // per party, nil without a rule
+	// terms are the deals the meetings rule out for everyone (TermLines),
+	// lines with party -1: one line each, not one per party.
+	terms []utility.RedLine
 
 	u     []float64 // [o*n+p] utility ignoring red lines (Raw)
 	cross []uint64  // per outcome: the red lines it crosses (bit per lines entry)
@@ -38,8 +41,24 @@ type grid struct {
 }
 
 type lineRef struct {
-	party int // index in grid parties
-	k     int // index in the party's RedLines
+	party int // index in grid parties; -1 for a deal ruled out for everyone
+	k     int // index in the party's RedLines, or in the grid's terms
+}
+
+// line returns the red line l refers to.
+func (g *grid) line(l lineRef) *utility.RedLine {
+	if l.party < 0 {
+		return &g.terms[l.k]
+	}
+	return &g.us[l.party].RedLines[l.k]
+}
+
+// lineParty is the id of the party whose red line l is, "" for everyone.
+func (g *grid) lineParty(l lineRef) string {
+	if l.party < 0 {
+		return ""
+	}
+	return g.ids[l.party]
 }
 
 // newGrid enumerates s's space for its negotiating parties (mediators left
@@ -60,9 +79,10 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 	if err := s.CheckParties(); err != nil {
 		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
 	}
-	for _, p := range s.Negotiators() {
-		u := s.Utility(p)
-		q := len(g.parties)
+	all := s.Utilities()
+	g.terms = TermLines(s, all)
+	for q, p := range s.Negotiators() {
+		u := all[p]
 		g.parties = append(g.parties, p)
 		g.ids = append(g.ids, s.Parties[p].ID)
 		g.us = append(g.us, u)
@@ -71,6 +91,9 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 		for k := range u.RedLines {
 			g.lines = append(g.lines, lineRef{party: q, k: k})
 		}
+	}
+	for k := range g.terms {
+		g.lines = append(g.lines, lineRef{party: -1, k: k})
 	}
 	g.n = len(g.parties)
 	if len(g.lines) > 64 {
@@ -113,7 +136,7 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 		}
 		var c uint64
 		for b, l := range g.lines {
-			if g.us[l.party].RedLines[l.k].Match(o) {
+			if g.line(l).Match(o) {
 				c |= 1 << b
 			}
 		}

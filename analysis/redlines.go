@@ -4,6 +4,8 @@ import "math/bits"
 
 // RedLineWhatIf is how much one red line binds.
 type RedLineWhatIf struct {
+	// Party is the party whose red line it is; "" for the deals a meeting
+	// rules out for everyone (its ID is "meeting <id>").
 	Party       string `json:"party"`
 	ID          string `json:"id"`
 	Description string `json:"description,omitempty"`
@@ -43,10 +45,11 @@ func (g *grid) redLines(un, uw best) []RedLineWhatIf {
 	}
 	out := []RedLineWhatIf{}
 	for b, l := range g.lines {
-		def := &g.s.Parties[g.parties[l.party]]
-		rl := RedLineWhatIf{Party: g.ids[l.party], ID: def.RedLines[l.k].ID,
+		rl := RedLineWhatIf{Party: g.lineParty(l), ID: g.line(l).ID,
 			Removes: removes[b], Crossed: crossed[b], Binds: removes[b] > 0}
-		if l.k < len(def.RedLineInfo) {
+		if l.party < 0 {
+			rl.Description = "a term of the deal whose meeting cannot take place"
+		} else if def := &g.s.Parties[g.parties[l.party]]; l.k < len(def.RedLineInfo) {
 			rl.Description = def.RedLineInfo[l.k].Description
 		}
 		rl.CrossesNash = un.idx >= 0 && g.cross[un.idx]&(1<<b) != 0

@@ -80,6 +80,7 @@ type Report struct {
 	NashPoint *Solution `json:"-"`
 	scen      *scenario.Scenario
 	us        []*utility.Additive
+	meetLines []utility.RedLine // the last red lines of every us (TermLines)
 }
 
 // IssueInfo describes an issue in a report.
@@ -146,12 +147,17 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	if err := s.CheckParties(); err != nil {
 		return nil, fmt.Errorf("analysis: scenario %s: %w", s.Name, err)
 	}
-	for _, p := range s.Negotiators() {
-		u := s.Utility(p)
+	compiled, meetLines := utilities(s)
+	r.meetLines = meetLines
+	for q, p := range s.Negotiators() {
+		u := compiled[q]
 		us = append(us, u)
 		redLines = redLines || len(u.RedLines) > 0
 		r.Parties = append(r.Parties, s.Parties[p].ID)
 		r.Reservation = append(r.Reservation, u.Reservation)
+		if st := s.Parties[p].StatedReservation; st != nil {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s's reservation value is its utility of the status quo, %.4g; the %.4g the file states is not used", s.Parties[p].ID, u.Reservation, *st))
+		}
 	}
 	r.us = us
 	for i := range s.Issues {

@@ -31,6 +31,10 @@ type SensitivityOptions struct {
 	Top int
 	// Progress, if set, is called after each sample.
 	Progress func(done, total int)
+	// Predictor, if set, compares the agenda with the package in every
+	// sample of a scenario with an agenda (SensitivityReport.Orderings);
+	// the numbers of time then are sampled too.
+	Predictor Predictor
 	// Budget, if set, bounds the run: its context is looked at before
 	// each sample, its memory ceiling bounds each sample's grid, and its
 	// callback hears the samples done.
@@ -64,6 +68,9 @@ type SensitivityReport struct {
 	NashDeals           []DealFrequency `json:"nash_deals"`
 	RatifiableNashDeals []DealFrequency `json:"ratifiable_nash_deals"`
 	FirstError          string          `json:"first_error,omitempty"`
+	// Orderings says how often each party prefers the agenda to the
+	// package, with a Predictor and an agenda.
+	Orderings *OrderingShares `json:"orderings,omitempty"`
 }
 
 // SampledAssumption is one number with an assumed range.
@@ -86,8 +93,12 @@ type slot struct {
 	path  string
 	orig  scenario.Number
 	set   func(scenario.Number)
-	party int    // index in File.Parties
+	party int    // index in File.Parties, -1 for an event
 	field string // first field under the party: weights, reservation, ...
+	// time: only sessions use the number (a cost, a drift, an event's
+	// shift); it is drawn from a stream of its own, so that sampling it
+	// changes no other draw.
+	time bool
 }
 
 // sampled are the party fields whose numbers the static analysis uses;
@@ -95,20 +106,42 @@ type slot struct {
 // the zone, ratification or Nash computation and keep their values.
 var sampled = map[string]bool{"reservation": true, "weights": true, "values": true, "credibility": true, "ratification": true}
 
+// timed are the party fields that enter only what sessions pay: sampled
+// when the orderings are predicted, with the events' numbers.
+var timed = map[string]bool{"delay_cost": true, "reservation_drift": true, "while": true}
+
 // assumptionSlots lists the Numbers with an assumed range in the fields of
 // f's parties that the analysis uses, in a fixed order (fields in
-// declaration order, map keys sorted).
-func assumptionSlots(f *scenario.File) []slot {
+// declaration order, map keys sorted); with time, then those of the
+// parties' time costs and drift and of the events, which only sessions
+// use (after the others, so that adding them changes no other draw).
+func assumptionSlots(f *scenario.File, time bool) []slot {
 	var out []slot
-	for p := range f.Parties {
-		prefix := fmt.Sprintf("parties[%d].", p)
-		for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
-			field, _, _ := strings.Cut(strings.TrimPrefix(r.Path, prefix), ".")
-			n := r.Get()
-			if !sampled[field] || !Sampled(n) {
-				continue
+	add := func(use map[string]bool, time bool) {
+		for p := range f.Parties {
+			prefix := fmt.Sprintf("parties[%d].", p)
+			for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
+				field, _, _ := strings.Cut(strings.TrimPrefix(r.Path, prefix), ".")
+				field, _, _ = strings.Cut(field, "[") // while[1] is a while: entry
+				n := r.Get()
+				if !use[field] || !Sampled(n) {
+					continue
+				}
+				out = append(out, slot{path: r.Path, orig: n, set: r.Set, party: p, field: field, time: time})
 			}
-			out = append(out, slot{path: r.Path, orig: n, set: r.Set, party: p, field: field})
+		}
+	}
+	add(sampled, false)
+	if !time {
+		return out
+	}
+	add(timed, true)
+	for _, r := range scenario.NumbersIn(&f.Events, "events") {
+		// An event's new weights are left alone: drawn independently,
+		// they would not sum to 1.
+		if n := r.Get(); Sampled(n) && (strings.HasSuffix(r.Path, ".reservation_shift") ||
+			strings.HasSuffix(r.Path, ".delay_cost") || strings.HasSuffix(r.Path, ".reservation_drift")) {
+			out = append(out, slot{path: r.Path, orig: n, set: r.Set, party: -1, field: "events", time: true})
 		}
 	}
 	return out
@@ -131,13 +164,13 @@ type sampler struct {
 // resolved in the copy (File.ResolveValues); capability and positions,
 // which feed forecast models only, are dropped from it so that validation
 // skips them.
-func newSampler(f *scenario.File) *sampler {
+func newSampler(f *scenario.File, time bool) *sampler {
 	c := cloneFile(f)
 	c.ResolveValues()
 	for p := range c.Parties {
 		c.Parties[p].Capability, c.Parties[p].Positions = nil, nil
 	}
-	sm := &sampler{f: c, slots: assumptionSlots(c), weights: map[int]map[string]scenario.Number{}, ids: map[int][]string{}}
+	sm := &sampler{f: c, slots: assumptionSlots(c, time), weights: map[int]map[string]scenario.Number{}, ids: map[int][]string{}}
 	for _, s := range sm.slots {
 		if s.field != "weights" || sm.weights[s.party] != nil {
 			continue
@@ -152,14 +185,18 @@ func newSampler(f *scenario.File) *sampler {
 }
 
 // draw sets every assumed number of the copy to a uniform draw from its
-// range, in slot order, and renormalises the sampled parties' weights to
+// range, in slot order (the numbers of time from timeRNG), and renormalises the sampled parties' weights to
 // sum to 1.
-func (sm *sampler) draw(rng *rand.Rand) {
+func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 	for _, p := range sm.renorm {
 		maps.Copy(sm.f.Parties[p].Weights, sm.weights[p])
 	}
 	for _, s := range sm.slots {
-		s.set(scenario.Number{Value: DrawAssumed(s.orig, rng)})
+		src := rng
+		if s.time {
+			src = timeRNG
+		}
+		s.set(scenario.Number{Value: DrawAssumed(s.orig, src)})
 	}
 	for _, p := range sm.renorm {
 		w := sm.f.Parties[p].Weights
@@ -189,7 +226,7 @@ func Sensitivity(f *scenario.File, name string, opts SensitivityOptions) (*Sensi
 	if opts.Samples < 1 {
 		return nil, fmt.Errorf("analysis: sensitivity needs at least 1 sample, got %d", opts.Samples)
 	}
-	return newSampler(f).run(name, opts)
+	return newSampler(f, opts.Predictor != nil).run(name, opts)
 }
 
 // SensitivityAnalysis runs Sensitivity on f, the file r was analysed
@@ -204,7 +241,7 @@ func (r *Report) SensitivityAnalysis(f *scenario.File, name string, opts Sensiti
 	if opts.Samples < 1 {
 		return fmt.Errorf("analysis: sensitivity needs at least 1 sample, got %d", opts.Samples)
 	}
-	sm := newSampler(f)
+	sm := newSampler(f, opts.Predictor != nil)
 	if len(sm.slots) == 0 {
 		w.Notes = append(w.Notes, "sensitivity skipped: no number the analysis uses has an assumed range")
 		return nil
@@ -230,11 +267,13 @@ func (sm *sampler) run(name string, opts SensitivityOptions) (*SensitivityReport
 		rep.Assumptions = append(rep.Assumptions, SampledAssumption{Path: s.path, Value: s.orig.Value, Range: [2]float64{r[0], r[1]}})
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed5eed5eed5eed))
+	timeRNG := rand.New(rand.NewPCG(opts.Seed, 0x7135eed7135eed71))
 	var g *grid
 	nash := map[int]int{}
 	rnash := map[int]int{}
 	var zones, rzones int
 	var first *grid // for labels
+	var tally orderingTally
 	step := fmt.Sprintf("the sensitivity analysis (%s samples)", budget.Thousands(uint64(opts.Samples)))
 	at := func(k int) string { return budget.Thousands(uint64(k)) + " done" }
 	defer opts.Budget.End(step)
@@ -245,7 +284,7 @@ func (sm *sampler) run(name string, opts SensitivityOptions) (*SensitivityReport
 		if opts.Budget.Reporting() {
 			opts.Budget.Report(budget.Progress{Step: step, Detail: at(k), Done: int64(k), Total: int64(opts.Samples)})
 		}
-		sm.draw(rng)
+		sm.draw(rng, timeRNG)
 		s, verr := scenario.FromFile(sm.f, name)
 		if verr != nil {
 			rep.Invalid++
@@ -271,6 +310,13 @@ func (sm *sampler) run(name string, opts SensitivityOptions) (*SensitivityReport
 			rzones++
 			rnash[rn]++
 		}
+		if opts.Predictor != nil && len(s.Agenda) > 0 {
+			o, err := orderings(s, opts.Predictor)
+			if err != nil {
+				return nil, fmt.Errorf("sample %d: %w", k+1, err)
+			}
+			tally.add(o)
+		}
 		if opts.Progress != nil {
 			opts.Progress(k+1, opts.Samples)
 		}
@@ -281,6 +327,7 @@ func (sm *sampler) run(name string, opts SensitivityOptions) (*SensitivityReport
 		rep.RatifiableShare = float64(rzones) / float64(rep.Valid)
 		rep.NashDeals = frequencies(first, nash, rep.Valid, top)
 		rep.RatifiableNashDeals = frequencies(first, rnash, rep.Valid, top)
+		rep.Orderings = tally.shares()
 	}
 	return rep, nil
 }

@@ -16,6 +16,10 @@ type WhatIfOptions struct {
 	MinRatification float64
 	// Sets caps the minimal relaxation sets listed. 0 means 20.
 	Sets int
+	// Predictor, if set, compares the agenda with the package on the
+	// payoffs each party can expect (AgendaInfo.Orderings); nil leaves
+	// the comparison to backward induction alone.
+	Predictor Predictor
 	// Budget, if set, bounds the enumeration of the space (its memory
 	// and its context).
 	Budget *budget.Budget
@@ -103,6 +107,11 @@ func (r *Report) WhatIfAnalysis(opts WhatIfOptions) error {
 		return err
 	}
 	r.WhatIf = g.whatIf(r, opts.minRat(), opts.sets())
+	if a := r.WhatIf.Agenda; a != nil && opts.Predictor != nil {
+		if a.Orderings, err = orderings(r.scen, opts.Predictor); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -68,7 +68,11 @@ func (r *Report) writeRedLines(b *strings.Builder, w *WhatIf) {
 		if rl.Binds {
 			state = "binds"
 		}
-		fmt.Fprintf(b, "  %s/%s %s: removes %d outcome(s) from the zone (%d acceptable outcomes cross it)", rl.Party, rl.ID, state, rl.Removes, rl.Crossed)
+		name := rl.Party + "/" + rl.ID
+		if rl.Party == "" {
+			name = rl.ID + " (for everyone)"
+		}
+		fmt.Fprintf(b, "  %s %s: removes %d outcome(s) from the zone (%d acceptable outcomes cross it)", name, state, rl.Removes, rl.Crossed)
 		var cr []string
 		if rl.CrossesNash {
 			cr = append(cr, "the Nash deal")
@@ -155,6 +159,57 @@ func (r *Report) writeAgenda(b *strings.Builder, a *AgendaInfo) {
 	default:
 		fmt.Fprintf(b, "  The agenda leads to a different deal.\n")
 	}
+	if a.Orderings != nil {
+		r.writeOrderings(b, a.Orderings)
+	}
+}
+
+// writeOrderings writes how the agenda and the package are predicted to
+// end, time counted, and which ordering each party prefers.
+func (r *Report) writeOrderings(b *strings.Builder, o *Orderings) {
+	fmt.Fprintf(b, "  Played, time counted (%s; payoffs in party order: %s):\n", o.Model, strings.Join(o.Parties, ", "))
+	r.writePrediction(b, "agenda", o.Agenda)
+	r.writePrediction(b, "package", o.Package)
+	var ps []string
+	for _, p := range o.Prefers {
+		switch p.Prefers {
+		case PrefersEither:
+			ps = append(ps, p.Party+" either")
+		default:
+			ps = append(ps, fmt.Sprintf("%s the %s (%+.4f)", p.Party, p.Prefers, p.Gain))
+		}
+	}
+	fmt.Fprintf(b, "  Each party prefers: %s\n", strings.Join(ps, ", "))
+}
+
+// writePrediction writes one ordering's predicted end.
+func (r *Report) writePrediction(b *strings.Builder, name string, p *Prediction) {
+	const indent = "    "
+	for _, ph := range p.Phases {
+		what := "failed"
+		if ph.Agreed {
+			what = "agreed " + r.fmtPartial(ph.Settled)
+			if ph.KeepsStatusQuo {
+				what += " (the status quo: nothing changes)"
+			}
+		}
+		fmt.Fprintf(b, "%s%-9s phase %s %s in round %d\n", indent, name, ph.ID, what, ph.Round)
+		name = ""
+	}
+	when := fmt.Sprintf("round %d", p.Round)
+	if p.Date != "" {
+		when += " (" + p.Date + ")"
+	}
+	switch {
+	case p.Deal != nil:
+		fmt.Fprintf(b, "%s%-9s deal signed in %s, binds with p = %.3g: %s\n", indent, name, when, p.Binding, r.fmtOutcome(p.Deal))
+	default:
+		fmt.Fprintf(b, "%s%-9s no deal (%s, %s in %s)\n", indent, name, p.Status, p.End, when)
+	}
+	if len(p.Standing) > 0 && p.Binding < 1 {
+		fmt.Fprintf(b, "%s%-9s without a binding deal, standing: %s\n", indent, "", r.fmtPartial(p.Standing))
+	}
+	fmt.Fprintf(b, "%s%-9s expected payoffs %s\n", indent, "", fmtUtils(p.Payoffs))
 }
 
 // writeBlocking writes what would open a ratifiable zone.
@@ -188,6 +243,13 @@ func (r *Report) writeSensitivity(b *strings.Builder, sr *SensitivityReport) {
 		fmt.Fprintf(b, "  %d sample(s) failed validation, e.g.: %s\n", sr.Invalid, sr.FirstError)
 	}
 	fmt.Fprintf(b, "  a zone of agreement in %.1f%% of samples, a ratifiable zone in %.1f%%\n", 100*sr.ZoneShare, 100*sr.RatifiableShare)
+	if o := sr.Orderings; o != nil {
+		fmt.Fprintf(b, "  the agenda against the package, over %d samples with time counted:\n", o.Samples)
+		for p, id := range o.Parties {
+			fmt.Fprintf(b, "    %-10s prefers the agenda in %5.1f%%, the package in %5.1f%%, either in %5.1f%%; mean gain from the agenda %+.4f\n",
+				id, 100*o.Agenda[p], 100*o.Package[p], 100*o.Either[p], o.MeanGain[p])
+		}
+	}
 	for _, l := range []struct {
 		name string
 		ds   []DealFrequency

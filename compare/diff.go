@@ -47,8 +47,8 @@ type Diff struct {
 	// BeforeFigures and AfterFigures are the headline figures of each.
 	BeforeFigures *Figures `json:"before_figures"`
 	AfterFigures  *Figures `json:"after_figures"`
-	// Moved names the figures that differ: zone, ratifiable_zone, nash,
-	// ratifiable_nash, max_welfare, session.
+	// Moved names the figures that differ: reservation, zone,
+	// ratifiable_zone, nash, ratifiable_nash, max_welfare, session.
 	Moved []string `json:"moved"`
 	// Warnings are problems that do not stop the comparison, such as a
 	// source that cannot be read, each prefixed by its file.
@@ -110,6 +110,9 @@ func Versions(before, after Version, opts Options) (*Diff, error) {
 // moved compares two versions' figures.
 func moved(a, b *Figures) []string {
 	out := []string{}
+	if !sameUtilities(a.Reservation, b.Reservation) {
+		out = append(out, "reservation")
+	}
 	if a.Zone != b.Zone || a.ZoneEstimated != b.ZoneEstimated {
 		out = append(out, "zone")
 	}
@@ -201,6 +204,11 @@ func (c Change) describe() string {
 func writeFigures(b *strings.Builder, x, y *Figures) {
 	parties, issues := union(x.Parties, y.Parties), union(x.Issues, y.Issues)
 	fmt.Fprintf(b, "\nFigures (before → after; utilities of %s):\n", strings.Join(parties, ", "))
+	if sameUtilities(x.Reservation, y.Reservation) {
+		fmt.Fprintf(b, "  %-18s unchanged: %s\n", "Reservation values", utilities(x.Reservation, parties))
+	} else {
+		fmt.Fprintf(b, "  %-18s %s\n", "Reservation values", moves(x.Reservation, y.Reservation, parties))
+	}
 	zone := func(f *Figures) string {
 		if f.ZoneEstimated {
 			return fmt.Sprintf("~%d", f.Zone)

@@ -40,6 +40,9 @@ type Figures struct {
 	Parties  []string `json:"parties"` // the negotiating parties, whose utilities the points give
 	Issues   []string `json:"issues"`  // issue ids in file order
 	Outcomes uint64   `json:"outcomes"`
+	// Reservation is each negotiating party's reservation value: its
+	// utility of the status quo when the scenario states one.
+	Reservation map[string]float64 `json:"reservation"`
 	// Zone is the zone of possible agreement: outcomes every negotiating
 	// party accepts (estimated in spaces too large to count).
 	Zone          uint64 `json:"zone"`
@@ -87,7 +90,8 @@ func Measure(s *scenario.Scenario, minRat float64, l Lineup) (*Figures, error) {
 	if err != nil {
 		return nil, err
 	}
-	fg := &Figures{Parties: r.Parties, Outcomes: r.Outcomes, Zone: r.Zopa.Count, ZoneEstimated: r.Zopa.Estimated}
+	fg := &Figures{Parties: r.Parties, Outcomes: r.Outcomes, Zone: r.Zopa.Count, ZoneEstimated: r.Zopa.Estimated,
+		Reservation: byParty(r.Parties, r.Reservation)}
 	for _, is := range r.Issues {
 		fg.Issues = append(fg.Issues, is.ID)
 	}

@@ -16,7 +16,7 @@ import (
 const (
 	Numbers   = "numbers"   // a number's value or provenance (quoted, assumed, default, its range)
 	Sources   = "sources"   // the sources, the quotes and the reasons given for assumptions
-	Rules     = "rules"     // red lines, ratification, commitments, agenda, meetings, events, guarantees, decision, mediator
+	Rules     = "rules"     // red lines, ratification, commitments, states (while), status quo, agenda, meetings, events, calendar, deadline, guarantees, decision, mediator
 	Structure = "structure" // names, issues and options, parties, roles, members
 )
 
@@ -323,6 +323,9 @@ func elemKeys(v reflect.Value) []string {
 				k = x.Issue
 			case scenario.EventDef:
 				k = fmt.Sprintf("%s@%d", x.Party, x.Round)
+				if x.Date != "" {
+					k = x.Party + "@" + x.Date
+				}
 			default:
 				if f := e.FieldByName("ID"); f.IsValid() && f.Kind() == reflect.String && f.String() != "" {
 					k = f.String()
@@ -374,10 +377,10 @@ func sectionOf(path string) string {
 	top, _, _ := strings.Cut(path, "[")
 	top, _, _ = strings.Cut(top, ".")
 	switch top {
-	case "guarantees", "agenda", "mediator", "meetings", "events", "decision":
+	case "guarantees", "agenda", "mediator", "meetings", "events", "decision", "status_quo", "calendar", "deadline":
 		return Rules
 	case "parties":
-		for _, f := range []string{"red_lines", "ratification", "commitments"} {
+		for _, f := range []string{"red_lines", "ratification", "commitments", "while"} {
 			if strings.Contains(path, "]."+f) {
 				return Rules
 			}

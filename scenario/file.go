@@ -33,6 +33,62 @@ type File struct {
 	// What the parties believe of each other and say in public (beliefs.go).
 	Beliefs []BeliefDef `yaml:"beliefs,omitempty" json:"beliefs,omitempty" jsonschema_description:"What a party believes about another: its reservation value, weights and red lines, as weighted types or ranges."`
 	Stances []StanceDef `yaml:"stances,omitempty" json:"stances,omitempty" jsonschema_description:"Public stances: a deal that departs from one costs its party an audience cost."`
+
+	StatusQuo *StatusQuoDef `yaml:"status_quo,omitempty" json:"status_quo,omitempty" jsonschema_description:"What no agreement is: an outcome, every issue given; each party's reservation value is its utility of it."`
+	Calendar  *CalendarDef  `yaml:"calendar,omitempty" json:"calendar,omitempty" jsonschema_description:"Maps rounds to dates: round 1 starts on start, each round lasts round (1d, 2w, ...)."`
+	Deadline  *DeadlineDef  `yaml:"deadline,omitempty" json:"deadline,omitempty" jsonschema_description:"The scenario's own deadline, which parley run uses by default: a date (with a calendar) or {rounds: N}."`
+}
+
+// CalendarDef maps rounds to dates: round 1 starts on Start, and each
+// round lasts Round ("1d", "3d", "1w", "2 weeks").
+type CalendarDef struct {
+	Start      string      `yaml:"start" json:"start" jsonschema_description:"The date round 1 starts, as 2006-01-02."`
+	Round      string      `yaml:"round" json:"round" jsonschema_description:"How long a round lasts: a number of days or weeks, as 1d, 3d, 1w, 2 weeks."`
+	Source     *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty"`
+}
+
+// DeadlineDef is the scenario's deadline: a date (written plainly, or as
+// {date, source|assumption}) or a number of rounds.
+type DeadlineDef struct {
+	Date       string      `yaml:"date,omitempty" json:"date,omitempty" jsonschema_description:"The last day of talks, as 2006-01-02 (needs a calendar)."`
+	Rounds     int         `yaml:"rounds,omitempty" json:"rounds,omitempty" jsonschema_description:"The deadline in rounds."`
+	Source     *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty"`
+}
+
+type deadlineFields DeadlineDef // DeadlineDef without its methods, for decoding
+
+// UnmarshalYAML reads a plain date or the mapping.
+func (d *DeadlineDef) UnmarshalYAML(node ast.Node) error {
+	if sn, ok := node.(*ast.StringNode); ok {
+		*d = DeadlineDef{Date: sn.Value}
+		return nil
+	}
+	var f deadlineFields
+	if err := decodeNode(node, &f); err != nil {
+		return err
+	}
+	*d = DeadlineDef(f)
+	return nil
+}
+
+// MarshalYAML writes a plain date when there is nothing else to say.
+func (d DeadlineDef) MarshalYAML() (any, error) {
+	if d.Date != "" && d.Rounds == 0 && d.Source == nil && d.Assumption == nil {
+		return d.Date, nil
+	}
+	return deadlineFields(d), nil
+}
+
+// StatusQuoDef is the world without a deal: an outcome (issue id to option
+// id or number, every issue given) with where it comes from. Each party's
+// disagreement value is its utility of this outcome (red lines left out:
+// they are about deals, not about the world as it is).
+type StatusQuoDef struct {
+	Outcome    map[string]string `yaml:"outcome" json:"outcome" jsonschema_description:"Issue id to the value the issue takes without a deal: an option id or a number."`
+	Source     *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption *Assumption       `yaml:"assumption,omitempty" json:"assumption,omitempty"`
 }
 
 // SourceDef names a document that quotes in the scenario come from.
@@ -115,6 +171,16 @@ type PartyDef struct {
 	Ratification *RatificationDef `yaml:"ratification,omitempty" json:"ratification,omitempty" jsonschema_description:"A deal binds the party only if its constituency ratifies it."`
 	DelayCost    *Number          `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"Utility lost per round without agreement."`
 	Drift        *Number          `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"Change of the reservation value per round (momentum)."`
+	While        []WhileDef       `yaml:"while,omitempty" json:"while,omitempty" jsonschema_description:"Delay cost and drift in other states of the talks: the first entry whose clauses are agreed and in force applies."`
+}
+
+// WhileDef is the delay cost and drift of a party while certain clauses are
+// agreed and in force (a truce stops the war's costs). A field left out
+// keeps the party's own value.
+type WhileDef struct {
+	Agreed    Match   `yaml:"agreed" json:"agreed" jsonschema_description:"The state: every listed issue agreed, with one of the listed values."`
+	DelayCost *Number `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"Utility lost per round in this state (default: the party's delay_cost)."`
+	Drift     *Number `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"Change of the reservation value per round in this state (default: the party's reservation_drift)."`
 }
 
 // MemberDef is an actor that a party speaks for: a member of a coalition,
@@ -179,10 +245,14 @@ type GuaranteeDef struct {
 
 // PhaseDef is one phase of the agenda.
 type PhaseDef struct {
-	ID     string    `yaml:"id" json:"id"`
-	Issues []string  `yaml:"issues" json:"issues"`
-	After  []string  `yaml:"after,omitempty" json:"after,omitempty" jsonschema_description:"Phases that must be agreed before this one opens."`
-	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
+	ID     string   `yaml:"id" json:"id"`
+	Issues []string `yaml:"issues" json:"issues"`
+	After  []string `yaml:"after,omitempty" json:"after,omitempty" jsonschema_description:"Phases that must be agreed before this one opens."`
+	Stands bool     `yaml:"stands,omitempty" json:"stands,omitempty" jsonschema_description:"The phase binds on its own: if a later phase fails, its clauses stay in force (default: provisional). Needs status_quo."`
+	// SignedAt names a meeting at which alone the phase can be signed: if
+	// the meeting does not take place, the phase cannot close.
+	SignedAt string    `yaml:"signed_at,omitempty" json:"signed_at,omitempty" jsonschema_description:"Id of the meeting at which alone the phase can be signed; if it does not take place when the phase is about to close, the phase fails."`
+	Source   *Citation `yaml:"source,omitempty" json:"source,omitempty"`
 }
 
 // MeetingDef is a meeting that takes place only if every invitee accepts.
@@ -190,19 +260,35 @@ type MeetingDef struct {
 	ID       string            `yaml:"id" json:"id"`
 	Invitees []string          `yaml:"invitees" json:"invitees"`
 	Accept   map[string]string `yaml:"accept,omitempty" json:"accept,omitempty" jsonschema_description:"Invitee id to its rule: always, never, zone (only if a zone of agreement exists) or a number (only if its utility at the predicted deal reaches it). Default: always."`
-	Source   *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
+	// Needs is the state the meeting needs: it can take place only while
+	// these clauses are agreed and in force.
+	Needs Match `yaml:"needs,omitempty" json:"needs,omitempty" jsonschema_description:"The meeting can take place only while these clauses are agreed and in force (issue id to values)."`
+	// Term makes the meeting a term of the deal: one issue and the value
+	// that is this meeting. A deal with that value is feasible only if
+	// the meeting would take place; a deal without it holds no meeting.
+	Term   map[string]string `yaml:"term,omitempty" json:"term,omitempty" jsonschema_description:"The meeting is this term of the deal (one issue id to one value): deals with it are feasible only if the meeting takes place."`
+	Source *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
 }
 
-// EventDef is a scheduled change to one party at a given round.
+// EventDef is a scheduled change to one party at a given round (or date,
+// with a calendar).
 type EventDef struct {
-	Round        int               `yaml:"round" json:"round"`
-	Party        string            `yaml:"party" json:"party"`
-	Description  string            `yaml:"description,omitempty" json:"description,omitempty"`
-	Reservation  *Number           `yaml:"reservation_shift,omitempty" json:"reservation_shift,omitempty" jsonschema_description:"Added to the party's reservation value."`
-	Weights      map[string]Number `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"New weights for the party (all issues, summing to 1)."`
-	DropRedLines []string          `yaml:"drop_red_lines,omitempty" json:"drop_red_lines,omitempty"`
-	Source       *Citation         `yaml:"source,omitempty" json:"source,omitempty"`
-	Assumption   *Assumption       `yaml:"assumption,omitempty" json:"assumption,omitempty"`
+	Round        int                    `yaml:"round" json:"round" jsonschema_description:"The round at whose start the event happens (0: before the first turn)."`
+	Date         string                 `yaml:"date,omitempty" json:"date,omitempty" jsonschema_description:"Instead of round: the date, as 2006-01-02 (needs a calendar); the event happens at the start of the round that date falls in."`
+	Party        string                 `yaml:"party" json:"party"`
+	Description  string                 `yaml:"description,omitempty" json:"description,omitempty"`
+	Reservation  *Number                `yaml:"reservation_shift,omitempty" json:"reservation_shift,omitempty" jsonschema_description:"Added to the party's reservation value."`
+	DelayCost    *Number                `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"The party's new delay cost while nothing agreed is in force (its while: states keep theirs)."`
+	Drift        *Number                `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"The party's new reservation drift while nothing agreed is in force."`
+	Weights      map[string]Number      `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"New weights for the party (all issues, summing to 1)."`
+	Values       map[string]ValueDef    `yaml:"values,omitempty" json:"values,omitempty" jsonschema_description:"New values: per issue, the options whose value changes (issues with options), or a whole new shape (numeric issues)."`
+	Positions    map[string]PositionDef `yaml:"positions,omitempty" json:"positions,omitempty" jsonschema_description:"New positions and saliences on scaled issues, for forecast models."`
+	AddRedLines  []RedLineDef           `yaml:"add_red_lines,omitempty" json:"add_red_lines,omitempty" jsonschema_description:"Red lines the party draws from this round on."`
+	DropRedLines []string               `yaml:"drop_red_lines,omitempty" json:"drop_red_lines,omitempty"`
+	Exclude      bool                   `yaml:"exclude,omitempty" json:"exclude,omitempty" jsonschema_description:"The party is excluded from the talks: its turns pass and the agreement does not wait for it."`
+	Readmit      bool                   `yaml:"readmit,omitempty" json:"readmit,omitempty" jsonschema_description:"An excluded party returns to the talks."`
+	Source       *Citation              `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption   *Assumption            `yaml:"assumption,omitempty" json:"assumption,omitempty"`
 }
 
 // Number is a number that may carry where it comes from: either a plain

@@ -22,7 +22,7 @@ func FromFile(f *File, name string) (*Scenario, error) {
 	return s, nil
 }
 
-// ResolveValues decodes every party's value functions into ValueDef.Table
+// ResolveValues decodes every party's and event's value functions into ValueDef.Table
 // (issues with options) or ValueDef.Shape (numeric issues), which DecodeFile
 // leaves as YAML nodes until validation knows the issue's kind. Afterwards
 // the Numbers inside value functions can be read and changed in place, and
@@ -33,8 +33,8 @@ func (f *File) ResolveValues() {
 	for _, is := range f.Issues {
 		discrete[is.ID] = is.Options != nil
 	}
-	for p := range f.Parties {
-		for id, vd := range f.Parties[p].Values {
+	resolve := func(values map[string]ValueDef) {
+		for id, vd := range values {
 			if vd.node == nil || vd.Table != nil || vd.Shape != nil {
 				continue
 			}
@@ -53,7 +53,13 @@ func (f *File) ResolveValues() {
 					vd.Shape = &sh
 				}
 			}
-			f.Parties[p].Values[id] = vd
+			values[id] = vd
 		}
+	}
+	for p := range f.Parties {
+		resolve(f.Parties[p].Values)
+	}
+	for k := range f.Events {
+		resolve(f.Events[k].Values)
 	}
 }

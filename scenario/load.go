@@ -145,8 +145,9 @@ type walker struct {
 }
 
 var (
-	numberType   = reflect.TypeOf(Number{})
-	valueDefType = reflect.TypeOf(ValueDef{})
+	numberType      = reflect.TypeOf(Number{})
+	valueDefType    = reflect.TypeOf(ValueDef{})
+	deadlineDefType = reflect.TypeOf(DeadlineDef{})
 )
 
 func unwrap(n ast.Node) ast.Node {
@@ -221,6 +222,11 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 	case t == valueDefType:
 		// Interpreted by the validator, which knows the kind.
 		w.index(n, path)
+		return
+	case t == deadlineDefType:
+		if n.Type() != ast.StringType {
+			w.walk(n, reflect.TypeOf(deadlineFields{}), path, what)
+		}
 		return
 	}
 	switch t.Kind() {

@@ -141,6 +141,17 @@ func (v *validator) dropDefaults(prefix string) {
 	v.defaults = kept
 }
 
+// dropDefaultsMatching forgets the defaults drop selects.
+func (v *validator) dropDefaultsMatching(drop func(Default) bool) {
+	kept := v.defaults[:0]
+	for _, d := range v.defaults {
+		if !drop(d) {
+			kept = append(kept, d)
+		}
+	}
+	v.defaults = kept
+}
+
 // noValue is the value function of a party without interests: 0 everywhere.
 func noValue(is *Issue) utility.ValueFunc {
 	if is.Kind == Discrete {

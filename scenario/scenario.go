@@ -7,7 +7,9 @@ package scenario
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley/decision"
 	"github.com/parleyhq/parley/outcome"
@@ -71,6 +73,44 @@ type Scenario struct {
 	// Beliefs holds what the parties believe of each other, their stated
 	// red lines and public stances; nil when the file has none (beliefs.go).
 	Beliefs *Beliefs
+
+	// StatusQuo is what no agreement is, one value index per issue, or nil
+	// when the file does not say. With it, each party's reservation value
+	// (Preferences.Reservation) is its utility of this outcome, red lines
+	// left out.
+	StatusQuo []int
+
+	// Calendar maps rounds to dates, or is nil.
+	Calendar *Calendar
+	// Deadline is the scenario's own deadline in rounds (0: none), which
+	// parley run uses when it is given none.
+	Deadline int
+}
+
+// Calendar maps rounds to dates: round 1 starts on Start, and each round
+// lasts Days days.
+type Calendar struct {
+	Start time.Time
+	Days  int
+}
+
+// Date is the date round r starts (round 0, before the first turn, is
+// round 1's), as 2006-01-02; "" without a calendar.
+func (c *Calendar) Date(r int) string {
+	if c == nil {
+		return ""
+	}
+	return c.Start.AddDate(0, 0, c.Days*max(r-1, 0)).Format(time.DateOnly)
+}
+
+// Round is the round date d falls in: 1 for the first Days days from
+// Start, and so on; 0 for a date before Start.
+func (c *Calendar) Round(d time.Time) int {
+	days := int(d.Sub(c.Start).Hours() / 24)
+	if days < 0 {
+		return 0
+	}
+	return days/c.Days + 1
 }
 
 // Guarantee discounts an issue's worth to its beneficiary by the
@@ -89,13 +129,66 @@ type Phase struct {
 	ID     string
 	Issues []int
 	After  []int // phase indices
+	// Stands: the phase binds on its own, so that its clauses stay in
+	// force if a later phase fails; otherwise it is provisional and
+	// nothing it agreed binds without the whole deal.
+	Stands bool
+	// SignedAt is the id of the meeting at which alone the phase can be
+	// signed, or "" (MeetingIndex finds it).
+	SignedAt string
 }
 
-// Meeting takes place only if every invitee accepts, each by its own rule.
+// Meeting takes place only if every invitee accepts, each by its own rule,
+// and the state of the talks allows it.
 type Meeting struct {
 	ID       string
 	Invitees []int
 	Accept   []string // per invitee: always, never, zone, or a number
+	// Needs, if not nil, is the state the meeting needs: the clauses it
+	// matches agreed and in force.
+	Needs *utility.Constraint
+	// Term, if not nil, makes the meeting a term of the deal: the issue
+	// value that is this meeting. Without it the meeting is a step of the
+	// talks.
+	Term *Term
+}
+
+// Term is one value of one issue.
+type Term struct {
+	Issue, Value int
+}
+
+// MeetingIndex returns the index of the meeting with the given id, or -1.
+func (s *Scenario) MeetingIndex(id string) int {
+	for k := range s.Meetings {
+		if s.Meetings[k].ID == id {
+			return k
+		}
+	}
+	return -1
+}
+
+// NeedsMet reports whether the state (see Party.Rates) allows meeting m:
+// every clause it needs agreed and in force.
+func (m *Meeting) NeedsMet(agreed []int, isAgreed []bool) bool {
+	if m.Needs == nil {
+		return true
+	}
+	r := StateRule{Agreed: *m.Needs}
+	return r.Matches(agreed, isAgreed)
+}
+
+// PhaseOf returns the agenda phase of issue i: the index in Agenda, 0
+// without an agenda.
+func (s *Scenario) PhaseOf(i int) int {
+	for k, ph := range s.Agenda {
+		for _, j := range ph.Issues {
+			if j == i {
+				return k
+			}
+		}
+	}
+	return 0
 }
 
 // Event changes one party at the start of a round.
@@ -104,8 +197,170 @@ type Event struct {
 	Party            int
 	Description      string
 	ReservationShift float64
+	// DelayCost and Drift, if not nil, are the party's new rates while
+	// nothing agreed is in force (sanctions that raise the cost of war).
+	DelayCost, Drift *float64
 	Weights          []float64 // nil: unchanged
-	DropRedLines     []string
+	// Values are new values, applied in order: an option's value, or a
+	// numeric issue's whole function.
+	Values []ValueChange
+	// Positions are new positions on scaled issues (forecast models), by
+	// issue index.
+	Positions    map[int]Position
+	AddRedLines  []utility.RedLine
+	AddInfo      []RedLineInfo // description and source of each added red line
+	DropRedLines []string
+	// Exclude: the party is excluded from the talks (its turns pass, the
+	// agreement does not wait for it); Readmit: it returns.
+	Exclude, Readmit bool
+
+	file int // index in the file's events, for positions
+}
+
+// ValueChange is one change of a party's values: option Option of issue
+// Issue takes Value, or, with Option -1, the issue's whole function is
+// Func.
+type ValueChange struct {
+	Issue, Option int
+	Value         float64
+	Func          utility.ValueFunc
+}
+
+// ApplyEvent changes pa, a party of s or a copy of one, as e says: new
+// weights, values, rates, positions, red lines added and dropped,
+// exclusion; its reservation shift is left to the caller, which knows the
+// shifts so far (AtRound).
+func (s *Scenario) ApplyEvent(pa *Party, e *Event) {
+	if e.Weights != nil {
+		pa.Prefs.Weights = append([]float64(nil), e.Weights...)
+	}
+	if e.DelayCost != nil {
+		pa.DelayCost = *e.DelayCost
+	}
+	if e.Drift != nil {
+		pa.Drift = *e.Drift
+	}
+	if len(e.Values) > 0 {
+		vs := append([]utility.ValueFunc(nil), pa.Prefs.Values...)
+		for _, c := range e.Values {
+			if c.Option < 0 {
+				vs[c.Issue] = c.Func
+				continue
+			}
+			f := vs[c.Issue]
+			f.Values = append([]float64(nil), f.Values...)
+			f.Values[c.Option] = c.Value
+			vs[c.Issue] = f
+		}
+		pa.Prefs.Values = vs
+	}
+	if len(e.Positions) > 0 {
+		ps := append([]Position(nil), pa.Positions...)
+		for i, x := range e.Positions {
+			ps[i] = x
+		}
+		pa.Positions = ps
+	}
+	if len(e.AddRedLines) > 0 || len(e.DropRedLines) > 0 {
+		var lines []utility.RedLine
+		var info []RedLineInfo
+		for k, rl := range pa.RedLines {
+			if !slices.Contains(e.DropRedLines, rl.ID) {
+				lines = append(lines, rl)
+				if k < len(pa.RedLineInfo) {
+					info = append(info, pa.RedLineInfo[k])
+				}
+			}
+		}
+		pa.RedLines = append(lines, e.AddRedLines...)
+		pa.RedLineInfo = append(info, e.AddInfo...)
+	}
+	switch {
+	case e.Exclude:
+		pa.Excluded = true
+	case e.Readmit:
+		pa.Excluded = false
+	}
+}
+
+// UtilityOf compiles the preferences of pa, party p of s or a changed
+// copy of it (ApplyEvent), as Utility does: guarantees to p discounted by
+// their guarantors' credibility, audience costs subtracted, red lines
+// attached. Its reservation value
+// is pa's (the caller adds shifts, or values the status quo anew).
+func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
+	a := s.dealUtility(p, pa)
+	s.AddAudienceCosts(p, a)
+	return a
+}
+
+// dealUtility is UtilityOf without audience costs.
+func (s *Scenario) dealUtility(p int, pa *Party) *utility.Additive {
+	pr := &pa.Prefs
+	evals := make([][]float64, len(s.Issues))
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		e := make([]float64, is.Size())
+		f := &pr.Values[i]
+		for v := range e {
+			e[v] = f.Eval(v, is.Number(v), is.Min, is.Max)
+		}
+		evals[i] = e
+	}
+	for _, g := range s.Guarantees {
+		if g.Beneficiary != p {
+			continue
+		}
+		e := evals[g.Issue]
+		base := e[g.Baseline]
+		for v, gs := range g.Guarantors {
+			cred := make([]float64, len(gs))
+			for k, q := range gs {
+				cred[k] = s.Parties[q].Credibility
+			}
+			e[v] = base + (e[v]-base)*utility.HonourProb(g.Rule, cred)
+		}
+	}
+	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
+	a.RedLines = pa.RedLines
+	a.Terms = pr.Terms
+	return a
+}
+
+// StatusQuoValue is what the status quo is worth to party p with
+// preferences pa: its utility of that outcome, red lines and audience
+// costs left out (no deal moves a party off its public stance).
+func (s *Scenario) StatusQuoValue(p int, pa *Party) float64 {
+	return s.dealUtility(p, pa).Raw(s.StatusQuo)
+}
+
+// AtRound returns s as the scheduled events up to round r leave it: each
+// party's preferences, positions, red lines and exclusion changed, and
+// its reservation value shifted (with a status quo, the status quo valued
+// anew by its new preferences, then shifted). The rest is shared with s;
+// forecasts and analyses of a later moment of the talks use it.
+func (s *Scenario) AtRound(r int) *Scenario {
+	c := *s
+	c.Parties = slices.Clone(s.Parties)
+	c.Events = nil
+	shift := make([]float64, len(s.Parties))
+	for k := range s.Events {
+		e := &s.Events[k]
+		if e.Round > r {
+			c.Events = append(c.Events, *e)
+			continue
+		}
+		s.ApplyEvent(&c.Parties[e.Party], e)
+		shift[e.Party] += e.ReservationShift
+	}
+	for p := range c.Parties {
+		pa := &c.Parties[p]
+		if s.StatusQuo != nil && !pa.Disinterested() {
+			pa.Prefs.Reservation = c.StatusQuoValue(p, pa)
+		}
+		pa.Prefs.Reservation += shift[p]
+	}
+	return &c
 }
 
 // Source is a document the scenario's numbers cite.
@@ -137,8 +392,20 @@ type Party struct {
 	RedLineInfo  []RedLineInfo // description and source of each red line
 	Credibility  float64       // probability of honouring a commitment
 	Ratification *utility.Ratification
-	DelayCost    float64 // utility lost per round without agreement
-	Drift        float64 // change of the reservation value per round
+	DelayCost    float64 // utility lost per round while nothing agreed is in force
+	Drift        float64 // change of the reservation value per round, likewise
+	// While are the delay cost and drift in other states of the talks: the
+	// first rule whose clauses are agreed and in force applies (Rates).
+	While []StateRule
+
+	// Excluded: the party is out of the talks (an event excluded it and
+	// none readmitted it yet).
+	Excluded bool
+
+	// StatedReservation is the reservation value the file states when a
+	// status quo replaces it with a different one (nil otherwise):
+	// validation warns, and analyses note it.
+	StatedReservation *float64
 }
 
 // Disinterested reports whether the party has no interests of its own:
@@ -154,6 +421,39 @@ func (p *Party) Disinterested() bool {
 		}
 	}
 	return len(p.Prefs.Weights) > 0
+}
+
+// StateRule is a party's delay cost and drift while the clauses Agreed
+// matches are agreed and in force.
+type StateRule struct {
+	Agreed    utility.Constraint
+	DelayCost float64
+	Drift     float64
+}
+
+// Rates returns the party's delay cost and drift per round in a state of
+// the talks: isAgreed[i] says whether issue i is agreed and in force, and
+// agreed[i] its value. The first While rule that the state matches applies
+// (every issue it names agreed, with one of its values); in any other
+// state, the party's own DelayCost and Drift.
+func (p *Party) Rates(agreed []int, isAgreed []bool) (cost, drift float64) {
+	for k := range p.While {
+		if p.While[k].Matches(agreed, isAgreed) {
+			return p.While[k].DelayCost, p.While[k].Drift
+		}
+	}
+	return p.DelayCost, p.Drift
+}
+
+// Matches reports whether the state (see Party.Rates) has every issue the
+// rule names agreed, with one of the values it lists.
+func (r *StateRule) Matches(agreed []int, isAgreed []bool) bool {
+	for k, i := range r.Agreed.Issues {
+		if !isAgreed[i] || !r.Agreed.Allowed[k][agreed[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // Member is an actor a party speaks for.
@@ -302,38 +602,7 @@ func (s *Scenario) Space() outcome.Space {
 }
 
 // Utility compiles party p's preferences into an additive utility function.
-func (s *Scenario) Utility(p int) *utility.Additive {
-	pr := &s.Parties[p].Prefs
-	evals := make([][]float64, len(s.Issues))
-	for i := range s.Issues {
-		is := &s.Issues[i]
-		e := make([]float64, is.Size())
-		f := &pr.Values[i]
-		for v := range e {
-			e[v] = f.Eval(v, is.Number(v), is.Min, is.Max)
-		}
-		evals[i] = e
-	}
-	for _, g := range s.Guarantees {
-		if g.Beneficiary != p {
-			continue
-		}
-		e := evals[g.Issue]
-		base := e[g.Baseline]
-		for v, gs := range g.Guarantors {
-			cred := make([]float64, len(gs))
-			for k, q := range gs {
-				cred[k] = s.Parties[q].Credibility
-			}
-			e[v] = base + (e[v]-base)*utility.HonourProb(g.Rule, cred)
-		}
-	}
-	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
-	a.RedLines = s.Parties[p].RedLines
-	a.Terms = pr.Terms
-	s.AddAudienceCosts(p, a)
-	return a
-}
+func (s *Scenario) Utility(p int) *utility.Additive { return s.UtilityOf(p, &s.Parties[p]) }
 
 // Utilities compiles every party's utility function, in party order.
 func (s *Scenario) Utilities() []*utility.Additive {
@@ -342,6 +611,24 @@ func (s *Scenario) Utilities() []*utility.Additive {
 		us[p] = s.Utility(p)
 	}
 	return us
+}
+
+// Package returns s with every issue negotiated at once, so that nothing
+// agreed is in force before the whole deal (talks during the war, when the
+// agenda puts a truce first): no agenda, or, when the agenda's last phase
+// is signed at a meeting, one phase with every issue signed there. The
+// rest is shared with s.
+func (s *Scenario) Package() *Scenario {
+	c := *s
+	c.Agenda = nil
+	if n := len(s.Agenda); n > 0 && s.Agenda[n-1].SignedAt != "" {
+		all := make([]int, len(s.Issues))
+		for i := range all {
+			all[i] = i
+		}
+		c.Agenda = []Phase{{ID: "package", Issues: all, SignedAt: s.Agenda[n-1].SignedAt}}
+	}
+	return &c
 }
 
 // PartyIndex returns the index of the party with the given id, or -1.

@@ -39,6 +39,13 @@ func schemaFor(t reflect.Type) *jsonschema.Schema {
 			Description: "A number, or {value, source: {document, quote}} or {value, assumption: {why, range}}, or both with source.direction_only (the quote gives the direction, the assumption the size).",
 			OneOf:       []*jsonschema.Schema{{Type: "number"}, annotated},
 		}
+	case deadlineDefType:
+		fields := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: schemaFor}).Reflect(deadlineFields{})
+		fields.Version, fields.ID = "", ""
+		return &jsonschema.Schema{
+			Description: "The scenario's deadline: a date (2006-01-02, with a calendar), or {date | rounds, source|assumption}.",
+			OneOf:       []*jsonschema.Schema{{Type: "string"}, fields},
+		}
 	case valueDefType:
 		shape := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: schemaFor}).Reflect(ShapeDef{})
 		shape.Version, shape.ID = "", ""

@@ -2,6 +2,8 @@ package scenario
 
 import (
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/goccy/go-yaml"
 
@@ -9,9 +11,11 @@ import (
 )
 
 // ToFile returns the on-disk form of s, so that any scenario, imported or
-// built in code, can be written in parley's format. Parsing the result gives
-// back the same utilities (numbers are written in shortest round-trip form),
-// except for utility terms, which it leaves out (MarshalYAML refuses them).
+// built in code, can be written in parley's format. With a status quo the
+// reservation values are not written: they follow from it. Parsing the
+// result gives back the same utilities (numbers are written in shortest
+// round-trip form), except for utility terms, which it leaves out
+// (MarshalYAML refuses them).
 func (s *Scenario) ToFile() *File {
 	f := &File{Parley: FormatVersion, Name: s.Name, Description: s.Description}
 	for _, src := range s.Sources {
@@ -69,7 +73,7 @@ func (s *Scenario) ToFile() *File {
 			}
 			d.Members = append(d.Members, md)
 		}
-		if p.Prefs.Reservation != 0 {
+		if p.Prefs.Reservation != 0 && s.StatusQuo == nil {
 			r := N(p.Prefs.Reservation)
 			d.Reservation = &r
 		}
@@ -99,6 +103,18 @@ func (s *Scenario) ToFile() *File {
 		f.Parties = append(f.Parties, d)
 	}
 	f.Decision = s.decisionDef()
+	if s.StatusQuo != nil {
+		f.StatusQuo = &StatusQuoDef{Outcome: make(map[string]string, len(s.Issues))}
+		for i, v := range s.StatusQuo {
+			f.StatusQuo.Outcome[s.Issues[i].ID] = s.Issues[i].Value(v)
+		}
+	}
+	if c := s.Calendar; c != nil {
+		f.Calendar = &CalendarDef{Start: c.Start.Format(time.DateOnly), Round: strconv.Itoa(c.Days) + "d"}
+	}
+	if s.Deadline > 0 {
+		f.Deadline = &DeadlineDef{Rounds: s.Deadline}
+	}
 	return f
 }
 

@@ -4,55 +4,49 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/negotiator"
-	"github.com/parleyhq/parley/utility"
+	"github.com/parleyhq/parley/scenario"
 )
 
 // compileEvents builds every member's preferences after each scheduled
 // event, so that a session only switches pointers when an event happens.
+// An event changes its party as scenario.ApplyEvent says; its reservation
+// value is shifted by the shifts so far (with a status quo, the status quo
+// valued anew by its new preferences, then shifted).
 func (p *Prepared) compileEvents(base []variant, ib *indexBudget) error {
 	sc := p.Scenario
 	p.variants = make([][]variant, len(sc.Events)+1)
 	p.variants[0] = base
-	type change struct {
-		weights []float64
-		dropped map[string]bool
-		shift   float64
+	p.partyAt = make([][]*scenario.Party, len(sc.Events)+1)
+	parties := make([]scenario.Party, len(p.members))
+	shift := make([]float64, len(p.members))
+	p.partyAt[0] = make([]*scenario.Party, len(p.members))
+	for m, i := range p.members {
+		parties[m] = sc.Parties[i]
+		p.partyAt[0][m] = &sc.Parties[i]
 	}
-	changes := make([]change, len(p.members))
-	for k, e := range sc.Events {
+	for k := range sc.Events {
+		e := &sc.Events[k]
 		cur := append([]variant(nil), p.variants[k]...)
+		p.partyAt[k+1] = append([]*scenario.Party(nil), p.partyAt[k]...)
 		if m := p.member(e.Party); m >= 0 {
-			c := &changes[m]
-			if e.Weights != nil {
-				c.weights = e.Weights
+			pa := &parties[m]
+			sc.ApplyEvent(pa, e)
+			cp := *pa
+			p.partyAt[k+1][m] = &cp
+			if e.DelayCost != nil || e.Drift != nil {
+				p.stateRates = true
 			}
-			for _, id := range e.DropRedLines {
-				if c.dropped == nil {
-					c.dropped = map[string]bool{}
-				}
-				c.dropped[id] = true
+			shift[m] += e.ReservationShift
+			u := sc.UtilityOf(e.Party, pa)
+			if sq := sc.StatusQuo; sq != nil {
+				u.Reservation = sc.StatusQuoValue(e.Party, pa)
 			}
-			c.shift += e.ReservationShift
-			u := sc.Utility(e.Party)
-			if c.weights != nil {
-				nu := utility.NewAdditive(append([]float64(nil), c.weights...), u.Evals, u.Reservation, u.Discount)
-				sc.AddAudienceCosts(e.Party, nu)
-				nu.RedLines = u.RedLines
-				u = nu
-			}
-			u.Reservation += c.shift
-			var kept []utility.RedLine
-			for _, rl := range u.RedLines {
-				if !c.dropped[rl.ID] {
-					kept = append(kept, rl)
-				}
-			}
-			u.RedLines = kept
+			u.Reservation += shift[m]
 			x, err := negotiator.NewIndexWithin(u, p.Space, ib.party(m))
 			if err != nil {
 				return fmt.Errorf("scenario %s, event %d: %w", sc.Name, k+1, err)
 			}
-			cur[m] = variant{u: u, x: x}
+			cur[m] = variant{u: u, x: x, out: pa.Excluded}
 		}
 		p.variants[k+1] = cur
 	}
@@ -102,17 +96,6 @@ func (r *Runner) interested(m int) bool {
 	return false
 }
 
-// reservation is what member m's negotiator sees as its reservation value
-// in the given round: rv(r) − c·(R − r), rv(r) = rv + shifts + drift·r.
-func (r *Runner) reservation(m, round int) float64 {
-	pa := &r.prep.Scenario.Parties[r.prep.members[m]]
-	rv := r.st.cur[m].u.Reservation + pa.Drift*float64(round)
-	if R := r.cfg.Deadline.Rounds; R > 0 && round <= R {
-		rv -= pa.DelayCost * float64(R-round)
-	}
-	return rv
-}
-
 func (r *Runner) updateReservations() {
 	if !r.prep.dynamic {
 		return
@@ -122,7 +105,7 @@ func (r *Runner) updateReservations() {
 		if s == nil {
 			continue
 		}
-		s.setup.Reservation = r.reservation(m, max(r.st.round, 1))
+		s.setup.Reservation = r.seen(m, max(r.st.round, 1))
 		s.setup.Version++
 	}
 }
@@ -139,13 +122,24 @@ func (r *Runner) enterRound(round int) {
 		m := r.prep.member(e.Party)
 		if m >= 0 {
 			r.st.cur[m] = r.variants[k+1][m]
+			r.st.led[m].fall = r.fallback(m)
+			r.rerate(m, round-1)
 			v, err := r.project(m, r.st.cur[m])
 			if err == nil {
 				r.st.act[m] = v
 				r.setMember(m)
 			}
 		}
-		r.noteEvent(round, e.Party, e.Description)
+		r.noteEvent(round, e)
+	}
+	if r.timed() {
+		// A timed phase's preferences count the rounds left.
+		for m := range r.prep.members {
+			if v, err := r.project(m, r.st.cur[m]); err == nil {
+				r.st.act[m] = v
+				r.setMember(m)
+			}
+		}
 	}
 	r.updateReservations()
 }

@@ -3,12 +3,14 @@ package session
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/parleyhq/parley/scenario"
 )
 
 // Note is one of the session's own events, for live views: a phase opens
 // or ends, a scheduled event happens, a ratification vote is held.
 type Note struct {
-	Kind  string // phase, event, ratification
+	Kind  string // phase, event, meeting, ratification
 	Round int
 	Party string // the party concerned, if any
 	Phase string // the phase, if any
@@ -57,20 +59,53 @@ func (r *Runner) notePhase(ph, round int, state, why string, agreed bool, id uin
 		text = "phase " + r.phaseID(ph) + " opens on " + issueList(r, ph)
 	case agreed:
 		text = "phase " + r.phaseID(ph) + " agreed: " + joinLabels(r.prep, ph, id)
+		if r.prep.keepsStatusQuoIndex(ph, id) {
+			text += " (the status quo: nothing changes)"
+		}
 	case why != "":
 		text += " (" + why + ")"
 	}
 	r.note(Note{Kind: "phase", Round: round, Phase: r.phaseID(ph), Text: text})
 }
 
-func (r *Runner) noteEvent(round, party int, desc string) {
-	id := r.prep.Scenario.Parties[party].ID
+func (r *Runner) noteEvent(round int, e *scenario.Event) {
+	id := r.prep.Scenario.Parties[e.Party].ID
 	if r.cfg.Trace != nil {
-		r.traceNote("event", round, id, "description", desc)
+		r.traceNote("event", round, id, "description", e.Description)
 	}
 	if r.cfg.OnNote != nil {
-		r.note(Note{Kind: "event", Round: round, Party: id, Text: "event for " + id + ": " + desc})
+		text := "event for " + id + ": " + e.Description
+		switch {
+		case e.Exclude:
+			text += " (" + id + " is excluded: its turns pass, and the agreement does not wait for it)"
+		case e.Readmit:
+			text += " (" + id + " is back at the table)"
+		}
+		r.note(Note{Kind: "event", Round: round, Party: id, Text: text})
 	}
+}
+
+// noteMeeting records that meeting k was judged in round: whether it can
+// take place, and why not.
+func (r *Runner) noteMeeting(k, round int, v *Meeting) {
+	if r.cfg.Trace != nil {
+		r.traceMeeting(v, round)
+	}
+	if r.cfg.OnNote == nil {
+		return
+	}
+	text := "meeting " + v.ID
+	switch {
+	case v.Term != "" && v.Possible:
+		text += " can take place: " + v.Term + " is on the table"
+	case v.Term != "":
+		text += " cannot take place (" + v.Reason() + "): " + v.Term + " is off the table"
+	case v.Possible:
+		text += " takes place"
+	default:
+		text += " does not take place (" + v.Reason() + ")"
+	}
+	r.note(Note{Kind: "meeting", Round: round, Text: text})
 }
 
 func (r *Runner) noteRatification(s int, body string, passed bool) {

@@ -34,8 +34,10 @@ type Result struct {
 	Agreement    map[string]string `json:"agreement,omitempty"`
 	OutcomeIndex *uint64           `json:"outcome_index,omitempty"`
 	Round        int               `json:"round"` // the round in which the session ended
-	Time         float64           `json:"time"`  // normalised time at the end, the t of discounting
-	Steps        int               `json:"steps"` // actions taken
+	// Date is the calendar date of Round, when the scenario has a calendar.
+	Date  string  `json:"date,omitempty"`
+	Time  float64 `json:"time"`  // normalised time at the end, the t of discounting
+	Steps int     `json:"steps"` // actions taken
 
 	// Failure says which seat failed and why (status failed).
 	Failure *Failure `json:"failure,omitempty"`
@@ -43,8 +45,20 @@ type Result struct {
 	FailedPhase string `json:"failed_phase,omitempty"`
 	// Phases is how each phase of the agenda went.
 	Phases []PhaseResult `json:"phases,omitempty"`
+	// StatusQuo: the scenario says what no agreement is, so that without a
+	// binding deal each party gets its utility of the status quo (with
+	// the Standing clauses in place), and costs and drift run to the
+	// deadline.
+	StatusQuo bool `json:"status_quo,omitempty"`
+	// Standing are the clauses of standing phases that stay in force
+	// without a binding deal (a truce that holds when the settlement
+	// fails).
+	Standing []Value `json:"standing,omitempty"`
 	// Events are the scheduled events that happened, in order.
 	Events []EventResult `json:"events,omitempty"`
+	// Excluded are the parties an event excluded and none readmitted: the
+	// agreement did not wait for them (their turns passed).
+	Excluded []string `json:"excluded,omitempty"`
 	// Ratification holds each party's ratification of the agreement.
 	Ratification []RatificationResult `json:"ratification,omitempty"`
 	// Meetings are the verdicts on the scenario's meetings.
@@ -112,13 +126,21 @@ type PhaseResult struct {
 	StartRound int      `json:"start_round,omitempty"`
 	EndRound   int      `json:"end_round,omitempty"`
 	Outcome    []Value  `json:"outcome,omitempty"`
+	// Stands: the phase binds on its own (scenario agenda stands: true).
+	Stands bool `json:"stands,omitempty"`
+	// KeepsStatusQuo: the phase was agreed on exactly the status quo's
+	// values of its issues ("no truce now"): it changed nothing.
+	KeepsStatusQuo bool `json:"keeps_status_quo,omitempty"`
 }
 
 // EventResult is a scheduled event that happened.
 type EventResult struct {
 	Round       int    `json:"round"`
+	Date        string `json:"date,omitempty"` // the round's date, with a calendar
 	Party       string `json:"party"`
 	Description string `json:"description,omitempty"`
+	Excluded    bool   `json:"excluded,omitempty"`   // it excluded the party
+	Readmitted  bool   `json:"readmitted,omitempty"` // it readmitted the party
 }
 
 // RatificationResult is one party's ratification of an agreement.
@@ -146,28 +168,55 @@ type RedLineReport struct {
 func (r *Runner) Outcome() protocol.Outcome { return r.out }
 
 // Payoff returns what the last session gave member m (a seat, or the
-// mediator party after the seats): the utility of a binding agreement, or
-// the reservation value (drifted to the final round) when there is none or
-// it was not ratified, less the delay cost of the rounds played; also that
-// reservation value and that cost. It does not allocate, so tournaments
-// can score every session with it.
+// mediator party after the seats), with that reservation value and cost:
+// the utility of a binding agreement less the costs of the rounds to it;
+// without one (none, a failed phase, a deal voided by a vote, a failed
+// seat) its fallback less the costs. The fallback is its reservation value
+// with its shifts and drift; with a status quo, its utility of the status
+// quo with the clauses of standing phases in place, and costs and drift
+// run to the deadline (time.go). Costs and drift per round depend on the
+// clauses in force. It does not allocate, so tournaments can score every
+// session with it.
 func (r *Runner) Payoff(m int) (u, rv, cost float64) {
-	p, o, st := r.prep, r.out, &r.st
-	pa := &p.Scenario.Parties[p.members[m]]
-	v := st.cur[m]
-	rv = v.u.Reservation + pa.Drift*float64(o.Round)
-	cost = pa.DelayCost * float64(o.Round)
-	u = rv
-	if st.status.Binding() {
-		if len(r.payBuf) != p.Space.Issues() {
-			r.payBuf = make([]int, p.Space.Issues())
-		}
-		// The variant's index holds u of every outcome of a small space
-		// (the same value, bit for bit): a tournament reads every seat's
-		// payoff after every session.
-		u = v.x.Utility(o.Outcome, r.payBuf)
+	st := &r.st
+	a := &st.acc[m]
+	if !st.status.Binding() {
+		return a.none, a.rv, a.cost
 	}
-	return u - cost, rv, cost
+	return r.dealUtility(m) - a.dealCost, a.rv, a.dealCost
+}
+
+// dealUtility is member m's utility of the agreement, by its preferences
+// at the end of the session.
+func (r *Runner) dealUtility(m int) float64 {
+	p := r.prep
+	if len(r.payBuf) != p.Space.Issues() {
+		r.payBuf = make([]int, p.Space.Issues())
+	}
+	// The variant's index holds u of every outcome of a small space (the
+	// same value, bit for bit): a tournament reads every seat's payoff
+	// after every session.
+	return r.st.cur[m].x.Utility(r.out.Outcome, r.payBuf)
+}
+
+// ExpectedPayoff is what the last session gives member m in expectation
+// over its ratification votes: a signed deal binds with the probability
+// that every required vote passes (the votes are independent), and
+// otherwise the member gets what it gets without a deal (Payoff's rule for
+// each). Without a signed deal it is Payoff.
+func (r *Runner) ExpectedPayoff(m int) float64 {
+	st := &r.st
+	a := &st.acc[m]
+	if !r.out.Agreed || st.failed >= 0 || st.failure != nil {
+		return a.none
+	}
+	pr := 1.0
+	for _, v := range st.ratif {
+		if v.has && v.required {
+			pr *= v.prob
+		}
+	}
+	return pr*(r.dealUtility(m)-a.dealCost) + (1-pr)*a.none
 }
 
 // Result builds the full result of the last session played.
@@ -187,7 +236,7 @@ func (r *Runner) Result() Result {
 		Round:                  o.Round,
 		Time:                   o.T,
 		Steps:                  o.Steps,
-		Meetings:               p.Meetings,
+		Meetings:               r.meetings(),
 	}
 	if r.cfg.Deadline.Time > 0 {
 		res.Deadline.Time = r.cfg.Deadline.Time.String()
@@ -201,6 +250,9 @@ func (r *Runner) Result() Result {
 	if st.failure != nil {
 		res.Failure, res.End, res.WalkedOut = st.failure, "seat failed", ""
 	}
+	if st.gateFailed >= 0 {
+		res.End = r.gateEnd()
+	}
 	buf := make([]int, p.Space.Issues())
 	if o.Agreed {
 		idx := o.Outcome
@@ -212,16 +264,20 @@ func (r *Runner) Result() Result {
 	if p.agenda() {
 		for ph, rec := range st.phases {
 			info := &p.phases[ph]
-			pr := PhaseResult{ID: info.id}
+			pr := PhaseResult{ID: info.id, Stands: sc.Agenda[ph].Stands}
 			for _, i := range info.issues {
 				pr.Issues = append(pr.Issues, sc.Issues[i].ID)
 			}
 			if rec.played {
 				pr.Agreed, pr.End, pr.StartRound, pr.EndRound = rec.out.Agreed, rec.out.Reason.String(), rec.start, rec.end
+				if ph == st.failed && st.gateFailed >= 0 {
+					pr.End = r.gateEnd()
+				}
 				if rec.out.Agreed {
 					local := make([]int, len(info.issues))
 					info.space.Decode(rec.out.Outcome, local)
 					pr.Outcome = values(p, local, info.issues)
+					pr.KeepsStatusQuo = p.keepsStatusQuo(ph, local)
 				}
 			}
 			res.Phases = append(res.Phases, pr)
@@ -230,9 +286,22 @@ func (r *Runner) Result() Result {
 			res.FailedPhase = p.phases[st.failed].id
 		}
 	}
+	res.Date = sc.Calendar.Date(res.Round)
+	res.StatusQuo = p.sq != nil
+	res.Excluded = r.excluded()
+	if !st.status.Binding() && st.anyStanding {
+		var is, vs []int
+		for i, s := range st.standing {
+			if s {
+				is, vs = append(is, i), append(vs, st.settled[i])
+			}
+		}
+		res.Standing = values(p, vs, is)
+	}
 	for k := range st.events {
 		e := &sc.Events[k]
-		res.Events = append(res.Events, EventResult{Round: e.Round, Party: sc.Parties[e.Party].ID, Description: e.Description})
+		res.Events = append(res.Events, EventResult{Round: e.Round, Date: sc.Calendar.Date(e.Round), Party: sc.Parties[e.Party].ID, Description: e.Description,
+			Excluded: e.Exclude, Readmitted: e.Readmit})
 	}
 	for s, v := range st.ratif {
 		if !v.has {
@@ -280,6 +349,36 @@ func (r *Runner) Result() Result {
 	r.addBeliefs(&res)
 	p.analysis.fill(p, us, &res)
 	return res
+}
+
+// keepsStatusQuo reports whether local, an outcome of phase ph, gives each
+// of the phase's issues its status quo value (false without a status quo).
+func (p *Prepared) keepsStatusQuo(ph int, local []int) bool {
+	if p.sq == nil {
+		return false
+	}
+	for k, i := range p.phases[ph].issues {
+		if local[k] != p.sq[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// keepsStatusQuoIndex is keepsStatusQuo for the phase outcome with index
+// id, without decoding it into a buffer.
+func (p *Prepared) keepsStatusQuoIndex(ph int, id uint64) bool {
+	if p.sq == nil {
+		return false
+	}
+	for _, i := range p.phases[ph].issues {
+		n := uint64(p.Scenario.Issues[i].Size())
+		if int(id%n) != p.sq[i] {
+			return false
+		}
+		id /= n
+	}
+	return true
 }
 
 // values renders an outcome (of the issues listed, or of every issue).

@@ -32,7 +32,9 @@
 // a phase's outcome as the full deal with the settled issues at their agreed
 // values and the issues still open at their mean evaluation (for an additive
 // utility the same as the expectation over a uniformly random completion),
-// against its whole-deal reservation value. A red line binds a phase once
+// against its whole-deal reservation value; a phase that stands on its own,
+// with a status quo, at what it secures to the deadline instead (timed, in
+// agenda.go). A red line binds a phase once
 // every issue it names is settled or on the table. All phases share the
 // session's deadline: a phase that opens after round r starts in round r+1
 // with the session's normalised time, and a phase whose predecessors used
@@ -68,14 +70,19 @@
 // never the numbers.
 //
 // Meetings: each scenario meeting takes place only if every invitee accepts
-// by its rule (always; never; zone: some outcome is acceptable to every
-// invitee, counting red lines and reservation values; a number x: the
-// invitee's utility at the predicted deal, the Nash point over the outcomes
-// acceptable to every invitee, is at least x). They are judged once, on the
-// preferences at the start of the session. Under the shuttle protocol the
-// joint session is the first meeting whose invitees include every
-// negotiating party: if it does not take place, the session ends when the
-// joint session would open (status no_agreement, end "no joint meeting").
+// by its rule (analysis.JudgeMeeting: always; never; zone: some outcome that
+// keeps the clauses in force is acceptable to every invitee, counting red
+// lines and fallbacks; a number x: the invitee's utility at the predicted
+// deal is at least x) and the state gives it what it needs. A meeting is
+// judged when it is needed (meetings.go): a term of the deal when the phase
+// that settles its issue opens (if it cannot take place, its value is off
+// the table: a red line of every member for that phase), a meeting that
+// signs a phase when the phase is about to close (if it does not take
+// place, the phase fails), any other at the start. Under the shuttle
+// protocol the joint session is the first meeting whose invitees include
+// every negotiating party: if it does not take place at the start, the
+// session ends when the joint session would open (status no_agreement, end
+// "no joint meeting").
 package session
 
 import (
@@ -116,9 +123,25 @@ type Prepared struct {
 	// first k scheduled events; only the members an event changes get new
 	// ones.
 	variants [][]variant
-	phases   []phaseInfo
-	dynamic  bool // time effects, events or an agenda: reservations move
-	rules    bool // the scenario has any negotiation rule
+	// partyAt[k][m] is member m's party after the first k scheduled
+	// events: its delay cost and drift (events may set them).
+	partyAt [][]*scenario.Party
+	phases  []phaseInfo
+	dynamic bool // time effects, events or an agenda: reservations move
+	rules   bool // the scenario has any negotiation rule
+
+	// Meetings judged during sessions (meetings.go): per meeting, the
+	// phase whose opening judges it as a term of the deal (-1: none);
+	// per phase, the meeting that signs it (-1: none); the terms.
+	termPhase []int
+	gate      []int
+	terms     []int
+	meetCache *meetingCache
+
+	sq         []int // the status quo, or nil (time.go)
+	anyStands  bool  // some phase of the agenda stands on its own
+	stateRates bool  // some party's costs or drift depend on the state
+	timeRates  bool  // some party has costs or drift (timed)
 
 	public     []*negotiator.Index // per seat, when utilities are public (public.go)
 	jsonLabels [][]string          // per issue, per value: the label as a JSON string
@@ -135,9 +158,10 @@ type Prepared struct {
 // it, and, when the member's seat anticipates its ratification, the index
 // of its expected utility, which its negotiator then sees instead (ax).
 type variant struct {
-	u  *utility.Additive
-	x  *negotiator.Index
-	ax *negotiator.Index
+	u   *utility.Additive
+	x   *negotiator.Index
+	ax  *negotiator.Index
+	out bool // the member is excluded from the talks
 }
 
 // phaseInfo is one phase of the agenda as sessions run it; a scenario
@@ -208,8 +232,9 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	}
 	p.compileBeliefs()
 	p.compilePhases()
+	p.compileTime()
 	for _, pa := range sc.Parties {
-		if pa.DelayCost != 0 || pa.Drift != 0 {
+		if pa.DelayCost != 0 || pa.Drift != 0 || len(pa.While) > 0 {
 			p.dynamic = true
 		}
 		if len(pa.RedLines) > 0 || pa.Ratification != nil {
@@ -233,7 +258,7 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	p.zone = &zoneCache{}
 	p.anti = &anticipation{}
 	p.proj = &phaseCache[variant]{}
-	p.judgeMeetings()
+	p.compileMeetings()
 	return p, nil
 }
 
@@ -327,7 +352,14 @@ type Runner struct {
 	seats []*seat // parties, then the mediator if any
 
 	phaseKey []byte              // project's key buffer
+	meetKey  []byte              // judge's key buffer
+	meets    map[string]*Meeting // judge's verdicts
 	phases   phaseCache[variant] // project's results, anticipated indexes included
+	// A timed phase's preferences change every round: the runner keeps
+	// them in a dense table per phase opening (timed.go), so that a round
+	// costs an index, not a map lookup per member.
+	timedTabs map[string]*timedTable
+	timedCur  *timedTable
 
 	seed     uint64
 	start    time.Time
@@ -465,7 +497,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	}
 	r.variants = prep.variants
 	if cfg.AnticipateRatification {
-		ax, err := prep.anticipated()
+		ax, err := prep.anticipated(cfg.Deadline.Rounds)
 		if err != nil {
 			return nil, err
 		}
@@ -568,6 +600,7 @@ func (r *Runner) Play(seed uint64) (protocol.Outcome, error) {
 		return r.out, err
 	}
 	r.ratify()
+	r.settle()
 	if r.st.failure != nil {
 		r.st.status = StatusFailed
 	}
@@ -593,6 +626,7 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 	if err := r.proto.Reset(n, info.size, d, r); err != nil {
 		return protocol.Outcome{}, err
 	}
+	r.st.hasOffer = false
 	for _, s := range r.seats {
 		s.setup.Space = info.space
 		s.setup.Deadline = d
@@ -617,6 +651,14 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 			r.enterRound(t.Round)
 		}
 		s := r.seats[t.Seat]
+		if t.Seat < n && r.st.cur[t.Seat].out {
+			// An excluded party's turns pass: the agreement does not
+			// wait for it.
+			if err := r.proto.Step(r.standIn(t)); err != nil {
+				return r.proto.Result(), r.stepError(s, t, err)
+			}
+			continue
+		}
 		if s.out != nil {
 			if err := r.stepOutside(s, t); err != nil || r.st.failure != nil {
 				return r.proto.Result(), err
@@ -635,6 +677,9 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 // and the OnEvent hook.
 func (r *Runner) Event(e protocol.Event) {
 	n := len(r.prep.Seats)
+	if e.Type == protocol.EventOffer || e.Type == protocol.EventPropose {
+		r.st.lastOffer, r.st.hasOffer = e.Outcome, true
+	}
 	if r.said != "" && int(e.Seat) == r.saidSeat {
 		r.text = r.said
 	}

@@ -49,6 +49,27 @@ type sessionState struct {
 	status    Status
 	failure   *Failure
 	buf       []int
+
+	// Time effects (time.go): per member its ledger and, once the session
+	// is over, its accounts; the issues whose standing clauses are in
+	// force, and the status quo with them in place.
+	// Meetings judged in this session (meetings.go), per meeting; the
+	// terms of the deal off the table in the current phase (bit k for
+	// meeting k); the meeting that did not take place, failing the phase
+	// it signs (-1: none).
+	meet []meetRecord
+	// The last outcome offered or proposed in the phase, which an
+	// excluded party's stand-in offers when it must (exclude.go).
+	lastOffer  uint64
+	hasOffer   bool
+	blocked    uint64
+	gateFailed int
+
+	led         []ledger
+	acc         []accounts
+	standing    []bool
+	anyStanding bool
+	mix         []int
 }
 
 func (r *Runner) initState() {
@@ -60,6 +81,9 @@ func (r *Runner) initState() {
 	st.crossings = make([]int, len(p.Seats))
 	st.phases = make([]phaseRecord, len(p.phases))
 	st.ratif = make([]ratVote, len(p.Seats))
+	st.led, st.acc = make([]ledger, len(p.members)), make([]accounts, len(p.members))
+	st.standing, st.mix = make([]bool, k), make([]int, k)
+	st.meet = make([]meetRecord, len(p.Scenario.Meetings))
 }
 
 func (r *Runner) resetState() {
@@ -72,6 +96,9 @@ func (r *Runner) resetState() {
 	clear(st.crossings)
 	clear(st.phases)
 	clear(st.ratif)
+	clear(st.meet)
+	st.blocked, st.gateFailed = 0, -1
+	r.startLedgers()
 }
 
 // Status is the binding status of the last session played.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/utility"
@@ -155,6 +156,13 @@ func (s *Summary) WriteText(w io.Writer, r *Runner) error {
 			dl = res.Deadline.Time
 		}
 	}
+	if c := sc.Calendar; c != nil && res.Deadline.Rounds > 0 {
+		per := fmt.Sprintf("%d days a round", c.Days)
+		if c.Days == 1 {
+			per = "a day a round"
+		}
+		dl += fmt.Sprintf(" (%s to %s, %s)", c.Date(1), c.Start.AddDate(0, 0, c.Days*res.Deadline.Rounds-1).Format(time.DateOnly), per)
+	}
 	fmt.Fprintf(w, "%s: protocol %s, deadline %s, seed %d\n", sc.Name, res.Protocol, dl, res.Seed)
 	for _, pr := range res.Parties {
 		fmt.Fprintf(w, "  %-24s %s\n", pr.ID, pr.Negotiator)
@@ -170,10 +178,16 @@ func (s *Summary) WriteText(w io.Writer, r *Runner) error {
 		fmt.Fprintf(w, "Agenda: %s\n", strings.Join(ps, " → "))
 	}
 	for _, m := range res.Meetings {
-		if m.Held {
-			fmt.Fprintf(w, "Meeting %s (%s) takes place.\n", m.ID, strings.Join(m.Invitees, ", "))
-		} else {
-			fmt.Fprintf(w, "Meeting %s (%s) does not take place: %s.\n", m.ID, strings.Join(m.Invitees, ", "), m.Reason())
+		who := strings.Join(m.Invitees, ", ")
+		switch {
+		case m.Term != "":
+			fmt.Fprintf(w, "Meeting %s (%s) is a term of the deal: %s; judged when its phase opens.\n", m.ID, who, m.Term)
+		case m.Signs != "":
+			fmt.Fprintf(w, "Meeting %s (%s) signs phase %s; judged when the phase is about to close.\n", m.ID, who, m.Signs)
+		case m.Held:
+			fmt.Fprintf(w, "Meeting %s (%s) takes place.\n", m.ID, who)
+		default:
+			fmt.Fprintf(w, "Meeting %s (%s) does not take place: %s.\n", m.ID, who, m.Reason())
 		}
 	}
 	fmt.Fprintln(w)
@@ -215,7 +229,7 @@ func (s *Summary) writeExchange(w io.Writer) {
 func writeResult(w io.Writer, res *Result) {
 	switch {
 	case res.Agreed:
-		fmt.Fprintf(w, "Agreement in round %d (t = %.4g, %d actions):\n", res.Round, res.Time, res.Steps)
+		fmt.Fprintf(w, "Agreement in round %d (%st = %.4g, %d actions):\n", res.Round, datePrefix(res.Date), res.Time, res.Steps)
 		for _, v := range res.Outcome {
 			val := v.Value
 			if v.Label != "" {
@@ -253,9 +267,10 @@ func writeResult(w io.Writer, res *Result) {
 		if f := res.Failure; f != nil {
 			why = fmt.Sprintf("seat %s failed, %s: %s", f.Seat, f.Cause, f.Message)
 		}
-		fmt.Fprintf(w, "No agreement (%s) in round %d (t = %.4g, %d actions); every party gets %s.\n", why, res.Round, res.Time, res.Steps, fallback(res))
+		fmt.Fprintf(w, "No agreement (%s) in round %d (%st = %.4g, %d actions); every party gets %s.\n", why, res.Round, datePrefix(res.Date), res.Time, res.Steps, fallback(res))
 		fmt.Fprintf(w, "Status: %s.\n", res.Status)
 	}
+	writeMeetings(w, res)
 	if rl := res.RedLines; rl != nil {
 		var cs []string
 		for _, pr := range res.Parties {
@@ -313,15 +328,66 @@ func writeResult(w io.Writer, res *Result) {
 	writeBeliefs(w, res)
 }
 
-// fallback says what a party is paid without a binding deal: its
-// reservation value, less what delay cost it, when time cost anything.
-func fallback(res *Result) string {
-	for _, pr := range res.Parties {
-		if pr.DelayCost != 0 {
-			return "its reservation value less its delay costs (the table below)"
+// writeMeetings says what became of the meetings judged during the
+// session: a term of the deal takes place only if the deal signed has it,
+// and a meeting that signs a phase decides whether the phase closes.
+func writeMeetings(w io.Writer, res *Result) {
+	for _, m := range res.Meetings {
+		if m.Term == "" && m.Signs == "" {
+			continue
+		}
+		switch {
+		case m.Judged == judgedNever:
+			fmt.Fprintf(w, "Meeting %s: %s.\n", m.ID, m.Judged)
+		case m.Term != "" && !m.Possible:
+			fmt.Fprintf(w, "Meeting %s could not take place (%s; judged %s): %s was off the table.\n", m.ID, m.Reason(), m.Judged, m.Term)
+		case m.Term != "" && m.Held:
+			fmt.Fprintf(w, "Meeting %s takes place: the deal includes %s.\n", m.ID, m.Term)
+		case m.Term != "" && res.Agreed:
+			fmt.Fprintf(w, "Meeting %s does not take place: the deal does not include %s.\n", m.ID, m.Term)
+		case m.Term != "":
+			fmt.Fprintf(w, "Meeting %s does not take place: no deal was signed.\n", m.ID)
+		case m.Possible:
+			fmt.Fprintf(w, "Meeting %s takes place in round %d: phase %s is signed there.\n", m.ID, m.Round, m.Signs)
+		default:
+			fmt.Fprintf(w, "Meeting %s does not take place in round %d (%s): phase %s cannot be signed.\n", m.ID, m.Round, m.Reason(), m.Signs)
 		}
 	}
-	return "its reservation value"
+}
+
+// datePrefix is "2025-09-29, " for a date, "" for none.
+func datePrefix(d string) string {
+	if d == "" {
+		return ""
+	}
+	return d + ", "
+}
+
+// fallback says what a party is paid without a binding deal: its
+// reservation value, or its utility of the status quo with the standing
+// clauses in place, less what delay cost it, when time cost anything.
+func fallback(res *Result) string {
+	what := "its reservation value"
+	if res.StatusQuo {
+		what = "its utility of the status quo"
+	}
+	if len(res.Standing) > 0 {
+		var cs []string
+		for _, v := range res.Standing {
+			l := v.Value
+			if v.Label != "" {
+				l = v.Label
+			}
+			cs = append(cs, v.Issue+" = "+l)
+		}
+		what += " with the standing clauses in force (" + strings.Join(cs, ", ") + ")"
+	}
+	for _, pr := range res.Parties {
+		if pr.DelayCost != 0 {
+			return what + " less its delay costs (the table below)"
+		}
+	}
+	return what
 }
 
 // num formats a utility with six significant digits, printing rounding

@@ -28,6 +28,7 @@ import (
 //	{"type":"meeting","meeting":"summit","held":false,"declined":["ru"]}
 //	{"type":"phase","round":1,"phase":"truce","state":"open","issues":["ceasefire"]}
 //	{"type":"phase","round":3,"phase":"truce","state":"agreed","outcome":0,"values":["now"]}
+//	{"type":"phase","round":3,"phase":"truce","state":"agreed","outcome":1,"values":["none"],"keeps_status_quo":true}
 //	{"type":"phase","round":9,"phase":"settlement","state":"failed","end":"deadline"}
 //	{"type":"event","round":10,"party":"ru","description":"sanctions"}
 //	{"type":"ratification","round":12,"party":"ua","body":"referendum","passed":false}
@@ -94,28 +95,45 @@ func (r *Runner) traceHeader() {
 	b = strconv.AppendUint(b, r.seed, 10)
 	r.tbuf = append(b, "}\n"...)
 	r.write()
-	for _, m := range p.Meetings {
-		b = append(r.tbuf[:0], `{"type":"meeting","meeting":`...)
-		b = appendJSONString(b, m.ID)
-		b = append(b, `,"held":`...)
-		b = strconv.AppendBool(b, m.Held)
-		if !m.Held {
-			b = append(b, `,"declined":[`...)
-			k := 0
-			for _, a := range m.Answers {
-				if !a.Accepts {
-					if k > 0 {
-						b = append(b, ',')
-					}
-					b = appendJSONString(b, a.Party)
-					k++
-				}
-			}
-			b = append(b, ']')
+	for k := range p.Meetings {
+		if !p.dynamicMeeting(k) {
+			r.traceMeeting(&p.Meetings[k], 0)
 		}
-		r.tbuf = append(b, "}\n"...)
-		r.write()
 	}
+}
+
+// traceMeeting records a verdict on a meeting: judged at the start (round
+// 0, no round written) or when it was needed.
+func (r *Runner) traceMeeting(m *Meeting, round int) {
+	b := append(r.tbuf[:0], `{"type":"meeting",`...)
+	if round > 0 {
+		b = append(b, `"round":`...)
+		b = strconv.AppendInt(b, int64(round), 10)
+		b = append(b, ',')
+	}
+	b = append(b, `"meeting":`...)
+	b = appendJSONString(b, m.ID)
+	b = append(b, `,"held":`...)
+	b = strconv.AppendBool(b, m.Possible)
+	if !m.Possible {
+		if !m.NeedsMet {
+			b = append(b, `,"needs_met":false`...)
+		}
+		b = append(b, `,"declined":[`...)
+		k := 0
+		for _, a := range m.Answers {
+			if !a.Accepts {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, a.Party)
+				k++
+			}
+		}
+		b = append(b, ']')
+	}
+	r.tbuf = append(b, "}\n"...)
+	r.write()
 }
 
 func (r *Runner) tracePhase(ph, round int, state, why string, agreed bool, id uint64) {
@@ -140,6 +158,9 @@ func (r *Runner) tracePhase(ph, round int, state, why string, agreed bool, id ui
 		b = append(b, `,"outcome":`...)
 		b = strconv.AppendUint(b, id, 10)
 		b = r.appendValues(b, id)
+		if r.prep.keepsStatusQuoIndex(ph, id) {
+			b = append(b, `,"keeps_status_quo":true`...)
+		}
 	case why != "":
 		b = append(b, `,"end":`...)
 		b = appendJSONString(b, why)

@@ -220,47 +220,103 @@ type PayoffBounds struct {
 	// Drift and DelayCost are per round.
 	Drift     float64 `json:"drift"`
 	DelayCost float64 `json:"delay_cost"`
+	// States are the other (delay cost, drift) pairs per round that the
+	// party's rates take in some state of the talks (scenario while:) or
+	// after an event that sets them.
+	States []RatePair `json:"states,omitempty"`
+	// Horizon is the round deadline to which a session without a binding
+	// deal counts costs and drift, when the scenario states a status quo
+	// (0: to the round the session ended).
+	Horizon int `json:"horizon,omitempty"`
+}
+
+// RatePair is a delay cost and a drift per round.
+type RatePair struct {
+	DelayCost float64 `json:"delay_cost"`
+	Drift     float64 `json:"drift"`
 }
 
 // Holds reports whether u is a payoff the seat can get in a session that
-// ended in the given round (to within rounding).
+// ended in the given round (to within rounding): a binding deal's utility
+// less the costs of the rounds to it, or the reservation value with the
+// drift less the costs of the rounds to the end (to the horizon, when it is
+// later), each round at the rates of some state.
 func (b PayoffBounds) Holds(u float64, round int) bool {
-	r := float64(round)
-	lo := min(b.DealLow, b.ReservationLow+b.Drift*r) - b.DelayCost*r
-	hi := max(b.DealHigh, b.ReservationHigh+b.Drift*r) - b.DelayCost*r
+	r, n := float64(round), float64(max(round, b.Horizon))
+	cLo, cHi, dLo, dHi := b.DelayCost, b.DelayCost, b.Drift, b.Drift
+	for _, s := range b.States {
+		cLo, cHi, dLo, dHi = min(cLo, s.DelayCost), max(cHi, s.DelayCost), min(dLo, s.Drift), max(dHi, s.Drift)
+	}
+	var lo, hi float64
+	if len(b.States) == 0 && b.Horizon == 0 {
+		lo = min(b.DealLow, b.ReservationLow+b.Drift*r) - b.DelayCost*r
+		hi = max(b.DealHigh, b.ReservationHigh+b.Drift*r) - b.DelayCost*r
+	} else {
+		lo = min(b.DealLow-cHi*r, b.ReservationLow+(dLo-cHi)*n)
+		hi = max(b.DealHigh-cLo*r, b.ReservationHigh+(dHi-cLo)*n)
+	}
 	tol := 1e-9 * (1 + math.Abs(lo) + math.Abs(hi))
 	return u >= lo-tol && u <= hi+tol
 }
 
-// payoffBounds are the payoff bounds of scenario party i.
-func payoffBounds(sc *scenario.Scenario, i int) PayoffBounds {
+// payoffBounds are the payoff bounds of scenario party i in sessions with
+// the given round deadline (0: none).
+func payoffBounds(sc *scenario.Scenario, i, rounds int) PayoffBounds {
 	pa := &sc.Parties[i]
 	u := sc.Utility(i)
-	b := PayoffBounds{ReservationLow: u.Reservation, ReservationHigh: u.Reservation, Drift: pa.Drift, DelayCost: pa.DelayCost}
-	b.DealLow, _ = u.Min()
-	b.DealHigh, _ = u.Max()
-	if len(u.RedLines) > 0 {
-		b.DealLow = min(b.DealLow, utility.Unacceptable)
+	b := PayoffBounds{Drift: pa.Drift, DelayCost: pa.DelayCost}
+	for _, w := range pa.While {
+		b.States = append(b.States, RatePair{DelayCost: w.DelayCost, Drift: w.Drift})
 	}
-	// An event may shift the reservation value (shifts add up) and give
-	// the party new weights over the same evaluations.
-	for _, e := range sc.Events {
+	rawLo, _ := u.Min()
+	rawHi, _ := u.Max()
+	// An event may shift the reservation value (shifts add up), give the
+	// party new weights or values, draw new red lines, and set new rates.
+	var down, up float64
+	reweighed, lines := false, len(u.RedLines) > 0
+	pa2 := *pa
+	for k := range sc.Events {
+		e := &sc.Events[k]
 		if e.Party != i {
 			continue
 		}
 		if e.ReservationShift < 0 {
-			b.ReservationLow += e.ReservationShift
+			down += e.ReservationShift
 		} else {
-			b.ReservationHigh += e.ReservationShift
+			up += e.ReservationShift
 		}
-		if e.Weights != nil {
-			w := utility.NewAdditive(e.Weights, u.Evals, 0, 1)
-			sc.AddAudienceCosts(i, w)
+		sc.ApplyEvent(&pa2, e)
+		lines = lines || len(pa2.RedLines) > 0
+		if e.DelayCost != nil || e.Drift != nil {
+			// New rates while nothing agreed is in force.
+			b.States = append(b.States, RatePair{DelayCost: pa2.DelayCost, Drift: pa2.Drift})
+		}
+		if e.Weights != nil || len(e.Values) > 0 {
+			w := sc.UtilityOf(i, &pa2)
 			lo, _ := w.Min()
 			hi, _ := w.Max()
-			b.DealLow, b.DealHigh = min(b.DealLow, lo), max(b.DealHigh, hi)
+			rawLo, rawHi, reweighed = min(rawLo, lo), max(rawHi, hi), true
 		}
 	}
+	b.DealLow, b.DealHigh = rawLo, rawHi
+	if lines {
+		b.DealLow = min(b.DealLow, utility.Unacceptable)
+	}
+	rLo, rHi := u.Reservation, u.Reservation
+	if sc.StatusQuo != nil {
+		b.Horizon = rounds
+		// New weights value the status quo anew, and a standing phase's
+		// clauses replace the status quo's: the fallback is then the
+		// utility of some outcome, red lines aside.
+		stands := false
+		for _, ph := range sc.Agenda {
+			stands = stands || ph.Stands
+		}
+		if stands || reweighed {
+			rLo, rHi = min(rLo, rawLo), max(rHi, rawHi)
+		}
+	}
+	b.ReservationLow, b.ReservationHigh = rLo+down, rHi+up
 	return b
 }
 
@@ -540,7 +596,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 		var payoffs []PayoffBounds
 		for _, i := range sc.Negotiators() {
 			ids = append(ids, sc.Parties[i].ID)
-			payoffs = append(payoffs, payoffBounds(sc, i))
+			payoffs = append(payoffs, payoffBounds(sc, i, s.Deadline.Rounds))
 		}
 		ps.Seats = len(ids)
 		ps.Assignments = countAssignments(len(s.Negotiators), ps.Seats, s.Rotation)

@@ -13,8 +13,10 @@ import (
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/plot"
+	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
+	"github.com/parleyhq/parley/session"
 )
 
 // AnalyzeCmd analyses a scenario's outcome space.
@@ -29,6 +31,14 @@ type AnalyzeCmd struct {
 	Plot            string            `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
 	Axes            []string          `sep:"," help:"The two parties of --plot, as x,y (default: the first two)."`
 	Sources         []string          `name:"sources" sep:"," env:"PARLEY_SOURCES" placeholder:"DIR" help:"Folders besides the scenario's own from which its source documents may be read to check quotes (also PARLEY_SOURCES, comma-separated)."`
+
+	// The line-up that plays the agenda against the package (--what-if).
+	Negotiators            []string `short:"n" sep:"," help:"With --what-if on a scenario with an agenda: the negotiators that play the agenda and the package, one per party or one for all (default: linear for every party)."`
+	Protocol               string   `short:"p" default:"saop" help:"With --what-if: the protocol of those sessions."`
+	Mediator               string   `short:"m" help:"With --what-if: the mediator of those sessions, in mediated protocols (default: broker when a party mediates)."`
+	Rounds                 int      `short:"r" default:"0" help:"With --what-if: the deadline of those sessions, in rounds (default: the scenario's deadline, or 100)."`
+	Seed                   uint64   `short:"s" default:"0" help:"With --what-if: the seed of those sessions (as run's --seed)."`
+	AnticipateRatification bool     `name:"anticipate-ratification" default:"true" negatable:"" help:"With --what-if: in those sessions, parties bargain over their expected utility given their own ratification (the default; --no-anticipate-ratification for the bare utility)."`
 }
 
 // Run loads the scenario and prints the analysis report.
@@ -87,7 +97,8 @@ func (c *AnalyzeCmd) Run(e env) error {
 // whatIf adds the what-if analysis to r and, with --samples, the
 // sensitivity analysis of the file's assumed ranges.
 func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
-	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{MinRatification: c.MinRatification, Budget: e.b}); err != nil {
+	pr := c.predictor()
+	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{MinRatification: c.MinRatification, Predictor: pr, Budget: e.b}); err != nil {
 		return err
 	}
 	if c.Samples == 0 {
@@ -99,7 +110,7 @@ func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 		return nil
 	}
 	start := time.Now()
-	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.SampleSeed, MinRatification: c.MinRatification, Budget: e.b}
+	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.SampleSeed, MinRatification: c.MinRatification, Predictor: pr, Budget: e.b}
 	if err := r.SensitivityAnalysis(f, c.Path, opts); err != nil {
 		return err
 	}
@@ -107,6 +118,13 @@ func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 		fmt.Fprintf(e.stderr, "sensitivity: %d samples in %.2fs\n", c.Samples, time.Since(start).Seconds())
 	}
 	return nil
+}
+
+// predictor plays the agenda against the package with the line-up the
+// flags give.
+func (c *AnalyzeCmd) predictor() analysis.Predictor {
+	return session.Predictor{Config: session.Config{Negotiators: c.Negotiators, Protocol: c.Protocol, Mediator: c.Mediator,
+		Deadline: protocol.Deadline{Rounds: c.Rounds}, Seed: c.Seed, AnticipateRatification: c.AnticipateRatification}}
 }
 
 // plot draws the report for the parties named by --axes.
@@ -126,6 +144,15 @@ func (c *AnalyzeCmd) check() error {
 		if c.MinRatification != 0.5 && len(c.Outcome) == 0 {
 			return fmt.Errorf("--min-ratification applies to the what-if analysis and to --outcome; add one of them")
 		}
+		if c.Negotiators != nil || c.Protocol != "saop" || c.Mediator != "" || c.Rounds != 0 || c.Seed != 0 || !c.AnticipateRatification {
+			return fmt.Errorf("-n, -p, -m, -r, -s and --no-anticipate-ratification give the line-up that plays the agenda against the package; add --what-if")
+		}
+	}
+	if _, err := protocol.Lookup(c.Protocol); err != nil {
+		return err
+	}
+	if c.Rounds < 0 {
+		return fmt.Errorf("-r is %d; give a deadline of at least 1 round (or leave it out for the scenario's)", c.Rounds)
 	}
 	if c.Samples < 0 {
 		return fmt.Errorf("--samples is %d; give a count of 0 or more (0 skips the sensitivity analysis)", c.Samples)

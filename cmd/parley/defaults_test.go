@@ -55,19 +55,31 @@ func TestOneNamePerConcept(t *testing.T) {
 	}
 }
 
-// TestSeedsNamedApart: --seed seeds negotiators (run); the sensitivity
-// sampling of analyze has its own name, --sample-seed.
+// TestSeedsNamedApart: --seed seeds negotiators (run, and the sessions
+// analyze --what-if plays); the sensitivity sampling of analyze has its
+// own name, --sample-seed.
 func TestSeedsNamedApart(t *testing.T) {
-	f := "../../analysis/testdata/whatif-referendum.yaml"
-	if code, _, errs := runCLI("analyze", f, "--what-if", "--samples", "20", "--seed", "3"); code != 2 || !strings.Contains(errs, "--seed") {
-		t.Errorf("analyze --seed: exit %d, %q; want a usage error", code, errs)
+	sample := func(flag, seed string) string {
+		_, out, _ := runCLI("analyze", "../../examples/ukraine-2025.yaml", "--what-if", "--samples", "20", flag, seed, "--json")
+		var rep struct {
+			WhatIf struct {
+				Sensitivity struct {
+					NashDeals  any     `json:"nash_deals"`
+					Ratifiable any     `json:"ratifiable_nash_deals"`
+					Zone       float64 `json:"ratifiable_share"`
+				}
+			} `json:"what_if"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("analyze %s %s: %v", flag, seed, err)
+		}
+		b, _ := json.Marshal(rep.WhatIf.Sensitivity)
+		return string(b)
 	}
-	sample := func(seed string) string {
-		_, out, _ := runCLI("analyze", "../../examples/ukraine-2025.yaml", "--what-if", "--samples", "20", "--sample-seed", seed, "--json")
-		return out
-	}
-	a, b := sample("1"), sample("2")
-	if a == "" || a == b {
+	if a, b := sample("--sample-seed", "1"), sample("--sample-seed", "2"); a == b {
 		t.Error("--sample-seed does not change the sampling")
+	}
+	if a, b := sample("--seed", "1"), sample("--seed", "2"); a != b {
+		t.Error("--seed changes the sampling")
 	}
 }

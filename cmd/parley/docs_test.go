@@ -88,6 +88,8 @@ func TestAnalysisGlossary(t *testing.T) {
 		{"analyze", "../../analysis/testdata/whatif-referendum.yaml", "--what-if"},
 		{"analyze", "../../analysis/testdata/whatif-agenda-blocks.yaml", "--what-if"},
 		{"analyze", "../../analysis/testdata/whatif-redline.yaml", "--what-if"},
+		// An agenda whose phases reach the package's deal.
+		{"analyze", "../../scenario/testdata/rules.yaml", "--what-if", "--samples", "0"},
 	} {
 		code, o, errs := runCLI(args...)
 		if code != 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/llm/leak"
 	"github.com/parleyhq/parley/plot"
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/scenario/open"
 	"github.com/parleyhq/parley/seat"
 	"github.com/parleyhq/parley/session"
@@ -23,7 +24,7 @@ type RunCmd struct {
 	Negotiators []string       `short:"n" sep:"," help:"Negotiators, one per party in scenario order, or one for all (default: boulware and conceder in turn): ${negotiators} (parameters as timedependent:e=0.5; parley list describes them), cmd:\"PROGRAM ARGS\" for an agent that speaks the seat protocol on stdin/stdout (docs/protocol.md), remote:NAME for an agent that connects over the network (WebSocket or long-poll; parley prints the seat's URLs and waits for it: --listen), or llm:model=NAME:base_url=URL:key_env=VAR for a language model behind an OpenAI-compatible endpoint (docs/llm.md)."`
 	Protocol    string         `short:"p" default:"saop" help:"Protocol: ${protocols_or}."`
 	Mediator    string         `short:"m" help:"Mediator for protocols ${mediated_or}: ${mediators_or} (default broker when the scenario names a mediator party)."`
-	Rounds      *int           `short:"r" help:"Deadline in rounds (default 100 when no --time is given)."`
+	Rounds      *int           `short:"r" help:"Deadline in rounds (default: the scenario's deadline, or 100, when no --time is given)."`
 	Time        *time.Duration `help:"Deadline in wall-clock time, e.g. 2s (makes the run non-deterministic)."`
 	Seed        uint64         `short:"s" help:"Seed of the negotiators' random sources."`
 	Trace       string         `help:"Write the public record as JSON lines to this file." type:"path"`
@@ -54,6 +55,7 @@ func (c *RunCmd) Run(e env) error {
 	if err != nil {
 		return err
 	}
+	d = c.scenarioDeadline(d, sc)
 	prep, err := session.PrepareWithin(sc, e.b)
 	if err != nil {
 		return err
@@ -181,6 +183,15 @@ func (c *RunCmd) deadline() (protocol.Deadline, error) {
 		d.Rounds = 100
 	}
 	return d, nil
+}
+
+// scenarioDeadline is the scenario's own deadline when the command gives
+// none (scenario.Scenario.Deadline), else d.
+func (c *RunCmd) scenarioDeadline(d protocol.Deadline, sc *scenario.Scenario) protocol.Deadline {
+	if c.Rounds == nil && c.Time == nil && sc.Deadline > 0 {
+		d.Rounds = sc.Deadline
+	}
+	return d
 }
 
 // defaultNegotiators seats n parties with boulware and conceder in turn: a

@@ -266,3 +266,27 @@ func TestRunPlotErrors(t *testing.T) {
 		t.Errorf("a failed run left %v", entries)
 	}
 }
+
+// TestRunScenarioDeadline: without -r or --time, run keeps the scenario's
+// own deadline (scenario/testdata/war.yaml: 30 November 2025, round 15 of
+// its weekly calendar), and dates its result.
+func TestRunScenarioDeadline(t *testing.T) {
+	const f = "../../scenario/testdata/war.yaml"
+	for _, c := range []struct {
+		args   []string
+		rounds int
+	}{{nil, 15}, {[]string{"-r", "40"}, 40}} {
+		code, out, errs := runCLI(append([]string{"run", f, "-n", "conceder", "--json"}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errs)
+		}
+		var res struct {
+			Deadline struct{ Rounds int }
+			Round    int
+			Date     string
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil || res.Deadline.Rounds != c.rounds || res.Date == "" {
+			t.Errorf("%v: deadline %d rounds, ended in round %d on %q (%v); want %d rounds", c.args, res.Deadline.Rounds, res.Round, res.Date, err, c.rounds)
+		}
+	}
+}
