@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/parleyhq/parley/tournament"
@@ -19,6 +20,10 @@ import (
 // made when the first is recorded: a store without it has none, and a
 // parley that does not know it reads the store as before (its sessions
 // are simply not recorded).
+
+// ErrRejected marks (wrapped) records WriteRemote refuses: they fail the
+// checks every record read passes.
+var ErrRejected = errors.New("records rejected")
 
 // Layout is the shape of a store's records, as a worker needs it to encode
 // records the way the store keeps them.
@@ -72,21 +77,21 @@ func (s *Store) WriteRemote(first uint64, data []byte, outside []tournament.Outs
 	size := s.lay.size()
 	total := s.Canonical.Sessions
 	if len(data) == 0 || len(data)%size != 0 {
-		return 0, 0, fmt.Errorf("%d bytes are not records of %d bytes", len(data), size)
+		return 0, 0, fmt.Errorf("%w: %d bytes are not records of %d bytes", ErrRejected, len(data), size)
 	}
 	n := uint64(len(data) / size)
 	if first >= total || n > total-first {
-		return 0, 0, fmt.Errorf("sessions %d to %d lie outside the tournament's %d sessions", first, first+n-1, total)
+		return 0, 0, fmt.Errorf("%w: sessions %d to %d lie outside the tournament's %d sessions", ErrRejected, first, first+n-1, total)
 	}
 	for i := range outside {
 		o := &outside[i]
 		if o.Session < first || o.Session >= first+n || i > 0 && o.Session <= outside[i-1].Session {
-			return 0, 0, fmt.Errorf("the failures and answer times of session %d are not those of sessions %d to %d, in order", o.Session, first, first+n-1)
+			return 0, 0, fmt.Errorf("%w: the failures and answer times of session %d are not those of sessions %d to %d, in order", ErrRejected, o.Session, first, first+n-1)
 		}
 	}
 	fs, ts, err := sideRows(first, outside)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("%w: %v", ErrRejected, err)
 	}
 	var rec tournament.Record
 	k := s.scenarioOf(first)
@@ -101,17 +106,17 @@ func (s *Store) WriteRemote(first uint64, data []byte, outside []tournament.Outs
 			why = s.checkFailure(id, k, &rec, fs, &next)
 		}
 		if why != "" {
-			return 0, 0, fmt.Errorf("session %d: %s", id, why)
+			return 0, 0, fmt.Errorf("%w: session %d: %s", ErrRejected, id, why)
 		}
 		if !done.Has(id) {
 			steps += uint64(rec.Steps)
 		}
 	}
 	if next < len(fs) {
-		return 0, 0, fmt.Errorf("a failure is given for session %d, which did not fail", fs[next].session)
+		return 0, 0, fmt.Errorf("%w: a failure is given for session %d, which did not fail", ErrRejected, fs[next].session)
 	}
 	if why := s.checkTimes(ts); why != "" {
-		return 0, 0, fmt.Errorf("sessions %d to %d: %s", first, first+n-1, why)
+		return 0, 0, fmt.Errorf("%w: sessions %d to %d: %s", ErrRejected, first, first+n-1, why)
 	}
 	// The sessions not yet recorded, in runs.
 	nums := make([]uint64, 0, n)

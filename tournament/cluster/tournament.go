@@ -1,0 +1,308 @@
+package cluster
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/bits"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parleyhq/parley/tournament"
+	"github.com/parleyhq/parley/tournament/store"
+)
+
+// Stats is what a distributed tournament did.
+type Stats struct {
+	tournament.Stats
+	// Duplicates is the number of sessions sent again after they were
+	// recorded (dropped): shards played again after a worker stopped.
+	Duplicates uint64
+	// FailedShards are the shards no worker could play.
+	FailedShards []tournament.ShardFailure
+	// PerWorker is what each worker did, by ID.
+	PerWorker []WorkerStats
+}
+
+// DefaultShardSize is the most sessions of a tournament's shard: as many
+// as Run's chunks, milliseconds of built-in sessions.
+const DefaultShardSize = 4096
+
+// JobOf is the job of a tournament played into the store at path: the
+// same for the same spec and store, so that a coordinator started again
+// takes up the results sent while it was away.
+func JobOf(p *tournament.Plan, path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	host, _ := os.Hostname()
+	h := sha256.Sum256([]byte(p.Canonical.Hash() + "\x00" + abs + "\x00" + host))
+	return "t" + hex.EncodeToString(h[:8])
+}
+
+// shardState is one of the run's shards.
+type shardState struct {
+	tournament.Shard
+	left  uint64 // sessions not recorded
+	state byte   // waiting, queued, complete or failed
+}
+
+const (
+	waiting byte = iota
+	queued
+	complete
+	failed
+)
+
+// Tournament coordinates the distributed run of the plan into st: it
+// queues the shards of the sessions not in done (those already recorded)
+// and keeps the results workers send, exactly once, until every session
+// is recorded or in a shard that failed. source is the spec's text, and
+// specFile its file's name. A cancelled ctx stops it, with what was sent
+// recorded; running it again goes on.
+func Tournament(ctx context.Context, nc *nats.Conn, p *tournament.Plan, source []byte, specFile string, st *store.Store, done tournament.Bitset, opts Options) (Stats, error) {
+	start := time.Now()
+	var stats Stats
+	if opts.Job == "" {
+		opts.Job = JobOf(p, st.Path)
+	}
+	if opts.ShardSize == 0 {
+		opts.ShardSize = DefaultShardSize
+	}
+	c := &coordinator{opts: opts, job: opts.Job}
+	layout := st.Layout()
+	err := c.start(ctx, nc, func(obs jetstream.ObjectStore) (*manifest, error) {
+		m := &manifest{Kind: "tournament", SpecFile: filepath.Base(specFile), Name: p.Canonical.Name, Canonical: p.Canonical.JSON(), Layout: &layout}
+		var err error
+		if m.Spec, err = putBytes(ctx, obs, source); err != nil {
+			return nil, err
+		}
+		for _, path := range p.ScenarioPaths() {
+			sf, err := putScenario(ctx, obs, path)
+			if err != nil {
+				return nil, fmt.Errorf("scenario %s: %w", path, err)
+			}
+			m.Scenarios = append(m.Scenarios, sf)
+		}
+		return m, nil
+	})
+	if err != nil {
+		return stats, err
+	}
+	if err := st.ClearShardFailures(done); err != nil {
+		return stats, err
+	}
+	var shards []shardState
+	p.Shards(0, opts.ShardSize, st.RowLength(), func(sh tournament.Shard) bool {
+		if left := sh.Sessions() - countIn(done, sh.First, sh.End); left > 0 {
+			shards = append(shards, shardState{Shard: sh, left: left})
+		}
+		return true
+	})
+	find := func(i uint64) int { return sort.Search(len(shards), func(k int) bool { return shards[k].End > i }) }
+	size := st.RecordSize()
+	var (
+		next, nqueued, resolved int
+		draining                = true
+		acks                    []jetstream.Msg
+		lastProgress            time.Time
+	)
+	var total uint64
+	for _, s := range shards {
+		total += s.left
+	}
+	resolve := func(k int, to byte) {
+		s := &shards[k]
+		switch {
+		case s.state == to || s.state == complete:
+			return
+		case s.state == queued:
+			nqueued--
+			resolved++
+		case s.state == waiting:
+			resolved++
+		}
+		s.state = to
+	}
+	fail := func(f tournament.ShardFailure) error {
+		k := find(f.First)
+		if k == len(shards) || shards[k].First != f.First || shards[k].state == complete || shards[k].state == failed {
+			return nil
+		}
+		resolve(k, failed)
+		c.logf("shard %d-%d failed, taken %d times: %s", f.First, f.End-1, f.Deliveries, oneLine(f.Reason, 400))
+		stats.FailedShards = append(stats.FailedShards, f)
+		return st.RecordShardFailure(f)
+	}
+	records := func(m jetstream.Msg) error {
+		w := c.worker(m)
+		first, data, outside, err := decodeRecords(m.Data(), size)
+		if err == nil {
+			n := uint64(len(data) / size)
+			// The sessions each shard gets, and the failed ones, counted
+			// before they are marked done.
+			type gain struct {
+				k int
+				n uint64
+			}
+			var gains []gain
+			for i := first; i < first+n; {
+				k := find(i)
+				if k == len(shards) {
+					break
+				}
+				lo, hi := max(i, shards[k].First), min(first+n, shards[k].End)
+				if lo >= hi {
+					i = shards[k].First
+					continue
+				}
+				gains = append(gains, gain{k, hi - lo - countIn(done, lo, hi)})
+				i = hi
+			}
+			var failedNow uint64
+			for _, o := range outside {
+				if o.Failure != nil && !done.Has(o.Session) {
+					failedNow++
+				}
+			}
+			var written, steps uint64
+			written, steps, err = st.WriteRemote(first, data, outside, done)
+			if err == nil {
+				w.Sessions += n
+				w.Duplicates += n - written
+				stats.Duplicates += n - written
+				stats.Committed += written
+				stats.Steps += steps
+				stats.Failed += failedNow
+				for _, g := range gains {
+					s := &shards[g.k]
+					s.left -= min(g.n, s.left)
+					if s.left == 0 {
+						resolve(g.k, complete)
+					}
+				}
+				return nil
+			}
+			if !errors.Is(err, store.ErrRejected) {
+				return err // the store failed: stop
+			}
+		}
+		// Results that fail their checks are dropped, and their shard
+		// fails: playing it again would give the same.
+		c.logf("worker %s sent results that fail their checks: %v", w.ID, err)
+		if k := find(first); err != nil && k < len(shards) && len(m.Data()) >= 12 && first >= shards[k].First {
+			return fail(tournament.ShardFailure{Shard: shards[k].Shard, Deliveries: 1,
+				Reason: fmt.Sprintf("worker %s sent results that fail their checks (is its parley another than the coordinator's, %s?): %v", w.ID, opts.Version, err)})
+		}
+		return nil
+	}
+	for resolved < len(shards) {
+		if ctx.Err() != nil {
+			break
+		}
+		if !draining {
+			for nqueued < c.opts.Window && next < len(shards) {
+				if shards[next].state == waiting {
+					if err := c.publishShard(ctx, shards[next].Shard); err != nil {
+						break
+					}
+					shards[next].state = queued
+					nqueued++
+				}
+				next++
+			}
+		}
+		msgs := c.fetch(256, 250*time.Millisecond)
+		if len(msgs) == 0 {
+			draining = false
+		}
+		for _, m := range msgs {
+			var err error
+			switch m.Headers().Get(hdrKind) {
+			case kindRecords:
+				err = records(m)
+			default:
+				if f, ok := c.note(m); ok {
+					err = fail(f)
+				}
+			}
+			if err != nil {
+				return stats, err
+			}
+			acks = append(acks, m)
+		}
+	events:
+		for {
+			select {
+			case a := <-c.events:
+				if f, ok := c.failure(ctx, a); ok {
+					if err := fail(f); err != nil {
+						return stats, err
+					}
+				}
+			default:
+				break events
+			}
+		}
+		if err := st.Commit(); err != nil {
+			return stats, err
+		}
+		for _, m := range acks {
+			m.Ack()
+		}
+		acks = acks[:0]
+		if opts.Progress != nil && (len(msgs) > 0 || time.Since(lastProgress) > time.Second) {
+			lastProgress = time.Now()
+			opts.Progress(&Progress{Done: stats.Committed, Total: total, Workers: c.stats()})
+		}
+	}
+	if err := st.Commit(); err != nil {
+		return stats, err
+	}
+	stats.Elapsed, stats.PerWorker = time.Since(start), c.stats()
+	stats.Workers = len(stats.PerWorker)
+	if err := ctx.Err(); err != nil {
+		return stats, err
+	}
+	if err := st.ClearShardFailures(done); err != nil {
+		return stats, err
+	}
+	// The shards that failed and stayed so (results may come after).
+	kept := stats.FailedShards[:0]
+	for _, f := range stats.FailedShards {
+		if k := find(f.First); shards[k].state == failed {
+			kept = append(kept, f)
+		}
+	}
+	stats.FailedShards = kept
+	c.finish(context.WithoutCancel(ctx))
+	return stats, nil
+}
+
+// countIn counts the members of b in lo ≤ i < hi, a word at a time.
+func countIn(b tournament.Bitset, lo, hi uint64) uint64 {
+	n := uint64(0)
+	for i := lo; i < hi; {
+		if i%64 == 0 && hi-i >= 64 {
+			if w := i / 64; w < uint64(len(b)) {
+				n += uint64(bits.OnesCount64(b[w]))
+			}
+			i += 64
+			continue
+		}
+		if b.Has(i) {
+			n++
+		}
+		i++
+	}
+	return n
+}
+
