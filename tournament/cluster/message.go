@@ -38,9 +38,9 @@ type failureJSON struct {
 }
 
 type timesJSON struct {
-	Negotiator int                             `json:"negotiator"`
-	Actions    uint64                          `json:"actions"`
-	TotalNS    int64                           `json:"total_ns"`
+	Negotiator int                            `json:"negotiator"`
+	Actions    uint64                         `json:"actions"`
+	TotalNS    int64                          `json:"total_ns"`
 	Hist       [tournament.TimeBuckets]uint64 `json:"hist"`
 }
 

@@ -305,4 +305,3 @@ func countIn(b tournament.Bitset, lo, hi uint64) uint64 {
 	}
 	return n
 }
-
