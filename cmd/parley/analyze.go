@@ -29,6 +29,8 @@ type AnalyzeCmd struct {
 	Plot            string            `help:"Also draw the outcome space, the Pareto frontier and the solution points of two parties to this PNG or SVG file."`
 	Axes            []string          `sep:"," help:"The two parties of --plot, as x,y (default: the first two)."`
 	Sources         []string          `name:"sources" sep:"," env:"PARLEY_SOURCES" placeholder:"DIR" help:"Folders besides the scenario's own from which its source documents may be read to check quotes (also PARLEY_SOURCES, comma-separated)."`
+	// NATSFlags draw the sensitivity samples on workers.
+	NATSFlags
 }
 
 // Run loads the scenario and prints the analysis report.
@@ -100,6 +102,13 @@ func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 	}
 	start := time.Now()
 	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.SampleSeed, MinRatification: c.MinRatification, Budget: e.b}
+	if c.NATS != "" {
+		done, err := c.distribute(e, &opts)
+		if err != nil {
+			return err
+		}
+		defer done()
+	}
 	if err := r.SensitivityAnalysis(f, c.Path, opts); err != nil {
 		return err
 	}

@@ -49,6 +49,8 @@ type TournamentRunCmd struct {
 	// RemoteFlags set up the seats played over the network (remote:NAME)
 	// a spec names; their clocks are the spec's agents:.
 	RemoteFlags
+	// NATSFlags play the tournament on workers on other machines.
+	NATSFlags
 }
 
 // Run implements parley tournament SPEC.
@@ -119,6 +121,9 @@ func (c *TournamentRunCmd) Run(e env) error {
 
 	ctx, stop := signal.NotifyContext(e.b.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if c.NATS != "" && hub.Len() > 0 {
+		return errors.New("remote: seats are served by the process that plays their sessions, and with --nats workers play them: run this tournament without --nats, or seat its outside players as cmd: agents or llm: seats")
+	}
 	if already < plan.Total {
 		// Remote seats get new URLs at every run: their agents connect
 		// anew, a resumed tournament too.
@@ -127,8 +132,13 @@ func (c *TournamentRunCmd) Run(e env) error {
 		}
 	}
 	prog := newProgress(e.stderr, c.Progress, plan.Total, already)
-	stats, err := tournament.Run(ctx, plan, st, tournament.Options{Workers: c.Workers, Done: done, Progress: prog.update})
-	prog.finish(err == nil)
+	var stats tournament.Stats
+	if c.NATS != "" {
+		stats, err = c.coordinate(ctx, e, plan, source, st, done, prog)
+	} else {
+		stats, err = tournament.Run(ctx, plan, st, tournament.Options{Workers: c.Workers, Done: done, Progress: prog.update})
+		prog.finish(err == nil)
+	}
 	if err != nil {
 		n, _ := st.Count()
 		if ctx.Err() != nil {
@@ -137,6 +147,15 @@ func (c *TournamentRunCmd) Run(e env) error {
 				why = cause.Error() // --max-time or --max-memory
 			}
 			return fmt.Errorf("%s: %d of %d sessions are recorded in %s; run the same command again to finish", why, n, plan.Total, c.DB)
+		}
+		if _, ok := err.(errFailedShards); !ok || c.Quiet && c.Plot == "" {
+			return err
+		}
+		// The report lists the failed shards before the error says so.
+		if sum, serr := summarize(st); serr != nil {
+			return serr
+		} else if rerr := report(e, sum, c.Plot, c.JSON, false, c.Quiet); rerr != nil {
+			return rerr
 		}
 		return err
 	}
@@ -179,6 +198,9 @@ func summarize(st *store.Store) (*tournament.Summary, error) {
 		return nil, err
 	}
 	sum.AddTimes(st.Canonical, times)
+	if sum.FailedShards, err = st.ShardFailures(); err != nil {
+		return nil, err
+	}
 	return sum, nil
 }
 

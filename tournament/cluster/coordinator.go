@@ -212,11 +212,19 @@ func (c *coordinator) worker(m jetstream.Msg) *WorkerStats {
 	}
 	w := c.workers[id]
 	now := time.Now()
+	if meta, err := m.Metadata(); err == nil {
+		now = meta.Timestamp // when it was sent, not when it is read
+	}
 	if w == nil {
 		w = &WorkerStats{ID: id, First: now}
 		c.workers[id] = w
 	}
-	w.Last = now
+	if now.After(w.Last) {
+		w.Last = now
+	}
+	if now.Before(w.First) {
+		w.First = now
+	}
 	return w
 }
 

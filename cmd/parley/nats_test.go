@@ -1,0 +1,347 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/parleyhq/parley/tournament/cluster"
+)
+
+// Test hooks of parley worker processes (the test binary run as parley):
+// a worker panics on a session, or plays each slowly.
+const (
+	panicEnv = "PARLEY_TEST_WORKER_PANIC"
+	delayEnv = "PARLEY_TEST_WORKER_DELAY"
+)
+
+// Set before any init runs (the test binary turns into parley in one).
+var _ = func() bool {
+	if os.Getenv(agentCLIEnv) != "1" {
+		return false
+	}
+	at, err := strconv.ParseInt(os.Getenv(panicEnv), 10, 64)
+	if err != nil {
+		at = -1
+	}
+	delay, _ := time.ParseDuration(os.Getenv(delayEnv))
+	cluster.SetTestHooks(at, delay)
+	return true
+}()
+
+// testNATS is a real nats-server with JetStream in the test process, on a
+// port of its own and a store in the test's folder, that can be stopped
+// and started again.
+type testNATS struct {
+	t    *testing.T
+	dir  string
+	port int
+	s    *server.Server
+}
+
+func newTestNATS(t *testing.T) *testNATS {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &testNATS{t: t, dir: t.TempDir(), port: l.Addr().(*net.TCPAddr).Port}
+	l.Close()
+	n.start()
+	t.Cleanup(n.stop)
+	return n
+}
+
+func (n *testNATS) start() {
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: n.port, JetStream: true, StoreDir: n.dir, NoSigs: true})
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		n.t.Fatal("nats-server did not start")
+	}
+	n.s = s
+}
+
+func (n *testNATS) stop() {
+	if n.s != nil {
+		n.s.Shutdown()
+		n.s.WaitForShutdown()
+		n.s = nil
+	}
+}
+
+func (n *testNATS) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", n.port) }
+
+// parleyProc is parley (the test binary) running a command in a process
+// of its own.
+type parleyProc struct {
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	done   chan error
+}
+
+func startParley(t *testing.T, env []string, args ...string) *parleyProc {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(append(os.Environ(), agentCLIEnv+"=1"), env...)
+	p := &parleyProc{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.done
+		p.done <- nil
+	})
+	return p
+}
+
+// workerFleet runs parley worker processes; with restart, a supervisor
+// starts a worker again when one dies (as a container's restart policy
+// does).
+type workerFleet struct {
+	t    *testing.T
+	mu   sync.Mutex
+	url  string
+	env  []string
+	ps   []*parleyProc
+	logs []string
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func startFleet(t *testing.T, n int, url string, restart bool, env ...string) *workerFleet {
+	f := &workerFleet{t: t, env: env, stop: make(chan struct{}), url: url}
+	for i := range n {
+		f.ps = append(f.ps, f.start(i))
+	}
+	if restart {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			for {
+				select {
+				case <-f.stop:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+				f.mu.Lock()
+				for i, p := range f.ps {
+					select {
+					case <-p.done:
+						p.done <- nil
+						f.logs = append(f.logs, p.stderr.String())
+						f.ps[i] = f.start(i)
+					default:
+					}
+				}
+				f.mu.Unlock()
+			}
+		}()
+	}
+	t.Cleanup(func() { close(f.stop); f.wg.Wait() })
+	return f
+}
+
+func (f *workerFleet) start(i int) *parleyProc {
+	return startParley(f.t, f.env, "worker", "--nats", f.url, "-c", "1", "--id", fmt.Sprintf("w%d", i+1), "--cache", filepath.Join(f.t.TempDir(), "cache"))
+}
+
+// log is every worker's standard error so far.
+func (f *workerFleet) log() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := strings.Join(f.logs, "")
+	for _, p := range f.ps {
+		out += p.stderr.String()
+	}
+	return out
+}
+
+// natsSpec writes a Laptop tournament of n·2·2 sessions and returns its
+// path and a local run's sessions, as exported.
+func natsSpec(t *testing.T, reps int) (spec string, want []map[string]any) {
+	t.Helper()
+	laptop := sharedDomain(t, "ANAC2011_Laptop")
+	dir := t.TempDir()
+	spec = filepath.Join(dir, "t.yaml")
+	os.WriteFile(spec, []byte(fmt.Sprintf("seed: 21\nscenarios: [%s]\nnegotiators: [boulware, conceder]\ndeadline: {rounds: 40}\nrepetitions: %d\n", laptop, reps)), 0o644)
+	ref := filepath.Join(dir, "local.db")
+	if code, _, errs := runCLI("tournament", spec, "--db", ref, "-q"); code != 0 {
+		t.Fatal(errs)
+	}
+	return spec, exported(t, ref)
+}
+
+// sameSessions fails unless db holds exactly the sessions of want.
+func sameSessions(t *testing.T, db string, want []map[string]any) {
+	t.Helper()
+	got := exported(t, db)
+	if len(got) != len(want) {
+		t.Fatalf("%d sessions recorded, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Fatalf("session %d:\n got %v\nwant %v", i, got[i], want[i])
+		}
+	}
+}
+
+// waitFor waits up to a minute for ok, and says whether it came.
+func waitFor(ok func() bool) bool {
+	for deadline := time.Now().Add(time.Minute); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestNATSWorkerKilled: three parley worker processes play a tournament
+// that parley tournament --nats coordinates; one is killed with SIGKILL in
+// the middle of a shard, after it sent part of it. Another plays the
+// shard again, the copies are dropped, and the store equals a local run's,
+// every session once.
+func TestNATSWorkerKilled(t *testing.T) {
+	spec, want := natsSpec(t, 400) // 1600 sessions
+	n := newTestNATS(t)
+	fleet := startFleet(t, 3, n.url(), false, delayEnv+"=3ms")
+	db := filepath.Join(t.TempDir(), "cluster.db")
+	go func() {
+		// w1 sends its records every 200ms: kill it 300ms into a shard.
+		if !waitFor(func() bool { return strings.Contains(fleet.ps[0].stderr.String(), "took shard") }) {
+			return
+		}
+		time.Sleep(300 * time.Millisecond)
+		fleet.ps[0].cmd.Process.Signal(syscall.SIGKILL)
+	}()
+	code, _, errs := runCLI("tournament", spec, "--db", db, "--nats", n.url(), "--shard", "200", "--ack-wait", "1s", "--progress", "lines", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\nworkers:\n%s", code, errs, fleet.log())
+	}
+	sameSessions(t, db, want)
+	// w1 sent part of a shard and finished none. (Its shard's records
+	// played again are dropped by JetStream, which has their message ids,
+	// or by the coordinator, which has their sessions.)
+	var shards, sessions int
+	if i := strings.Index(errs, "\nw1 "); i < 0 || !strings.Contains(errs, "1600 sessions in") || !strings.Contains(errs, "coordinator CPU") {
+		t.Errorf("stderr:\n%s", errs)
+	} else if fmt.Sscanf(errs[i+1:], "w1 %d %d", &shards, &sessions); shards != 0 || sessions == 0 {
+		t.Errorf("w1 finished %d shards and sent %d sessions: want it killed mid-shard\n%s", shards, sessions, errs)
+	}
+	for _, w := range []string{"w1", "w2", "w3"} {
+		if !strings.Contains(errs, "\n"+w+" ") {
+			t.Errorf("no line for worker %s:\n%s", w, errs)
+		}
+	}
+}
+
+// TestNATSCoordinatorRestart: the coordinator killed with SIGKILL mid-run
+// and started again resumes: the results workers sent meanwhile are
+// taken up, and the store equals a local run's.
+func TestNATSCoordinatorRestart(t *testing.T) {
+	spec, want := natsSpec(t, 400)
+	n := newTestNATS(t)
+	fleet := startFleet(t, 2, n.url(), false, delayEnv+"=1ms")
+	db := filepath.Join(t.TempDir(), "cluster.db")
+	args := []string{"tournament", spec, "--db", db, "--nats", n.url(), "--shard", "100", "--ack-wait", "1s", "-q"}
+	coord := startParley(t, nil, args...)
+	if !waitFor(func() bool { return recorded(db) >= 200 }) {
+		t.Fatalf("nothing recorded in a minute: %s", coord.stderr)
+	}
+	coord.cmd.Process.Signal(syscall.SIGKILL)
+	<-coord.done
+	coord.done <- nil
+	before := recorded(db)
+	time.Sleep(300 * time.Millisecond) // workers go on meanwhile
+	code, _, errs := runCLI(args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s\nworkers:\n%s", code, errs, fleet.log())
+	}
+	if before >= 1600 || !strings.Contains(errs, fmt.Sprintf("resuming %s: %d of 1600", db, before)) {
+		t.Errorf("the restarted coordinator did not resume from %d sessions:\n%s", before, errs)
+	}
+	sameSessions(t, db, want)
+}
+
+// TestNATSServerRestart: NATS stopped in the middle of a run and started
+// again on its store: coordinator and workers reconnect, and the store
+// equals a local run's, no session lost or recorded twice.
+func TestNATSServerRestart(t *testing.T) {
+	spec, want := natsSpec(t, 400)
+	n := newTestNATS(t)
+	startFleet(t, 2, n.url(), false, delayEnv+"=1ms")
+	db := filepath.Join(t.TempDir(), "cluster.db")
+	go func() {
+		if !waitFor(func() bool { return recorded(db) >= 300 }) {
+			return
+		}
+		n.stop()
+		time.Sleep(time.Second)
+		n.start()
+	}()
+	code, _, errs := runCLI("tournament", spec, "--db", db, "--nats", n.url(), "--shard", "100", "--ack-wait", "2s", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	sameSessions(t, db, want)
+}
+
+// TestNATSPoisonedShard: a session that makes every worker that plays it
+// panic poisons its shard. Workers die (and are started again, as a
+// container's restart policy would) until the shard reaches max_deliver:
+// it is recorded as failed, the report says so and why, the command fails
+// saying so, and every other session is recorded.
+func TestNATSPoisonedShard(t *testing.T) {
+	spec, want := natsSpec(t, 200) // 800 sessions
+	n := newTestNATS(t)
+	fleet := startFleet(t, 3, n.url(), true, panicEnv+"=333")
+	db := filepath.Join(t.TempDir(), "cluster.db")
+	code, out, errs := runCLI("tournament", spec, "--db", db, "--nats", n.url(), "--shard", "100", "--ack-wait", "1s", "--max-deliver", "2")
+	if code != 1 || !strings.Contains(errs, "1 shards (") || !strings.Contains(errs, "could not be played by any worker") {
+		t.Fatalf("exit %d: %s\nworkers:\n%s", code, errs, fleet.log())
+	}
+	if !strings.Contains(fleet.log(), "panics on session 333") {
+		t.Errorf("no worker panicked:\n%s", fleet.log())
+	}
+	code, report, _ := runCLI("tournament", "report", db)
+	for _, s := range []string{out, report} {
+		if code != 0 || !strings.Contains(s, "failed shards: 1 shards") || !strings.Contains(s, "stopped before finishing it") {
+			t.Errorf("report:\n%s", s)
+		}
+	}
+	got := exported(t, db)
+	var lo, hi int
+	fmt.Sscanf(report[strings.Index(report, "  sessions "):], "  sessions %d to %d", &lo, &hi)
+	if lo > 333 || hi < 333 || len(got) != len(want)-(hi-lo+1) {
+		t.Fatalf("shard %d-%d failed, %d sessions recorded of %d", lo, hi, len(got), len(want))
+	}
+	k := 0
+	for i := range want {
+		if i >= lo && i <= hi {
+			continue
+		}
+		if !reflect.DeepEqual(got[k], want[i]) {
+			t.Fatalf("session %d:\n got %v\nwant %v", i, got[k], want[i])
+		}
+		k++
+	}
+}
