@@ -31,12 +31,12 @@ var _ = func() bool {
 	if os.Getenv(agentCLIEnv) != "1" {
 		return false
 	}
-	at, err := strconv.ParseInt(os.Getenv(panicEnv), 10, 64)
-	if err != nil {
-		at = -1
+	var h cluster.TestHooks
+	if at, err := strconv.ParseUint(os.Getenv(panicEnv), 10, 64); err == nil {
+		h.PanicOn = []uint64{at}
 	}
-	delay, _ := time.ParseDuration(os.Getenv(delayEnv))
-	cluster.SetTestHooks(at, delay)
+	h.Delay, _ = time.ParseDuration(os.Getenv(delayEnv))
+	cluster.SetTestHooks(h)
 	return true
 }()
 
@@ -343,5 +343,59 @@ func TestNATSPoisonedShard(t *testing.T) {
 			t.Fatalf("session %d:\n got %v\nwant %v", i, got[k], want[i])
 		}
 		k++
+	}
+}
+
+// TestNATSSweep: analyze --what-if --nats draws the sensitivity samples
+// on worker processes, in shards, and prints the same analysis, to the
+// byte, as drawing them here.
+func TestNATSSweep(t *testing.T) {
+	n := newTestNATS(t)
+	fleet := startFleet(t, 2, n.url(), false)
+	args := []string{"analyze", "../../examples/ukraine-2025.yaml", "--what-if", "--samples", "500", "--seed", "3", "--json"}
+	code, local, errs := runCLI(args...)
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	code, dist, errs := runCLI(append(args, "--nats", n.url(), "--shard", "37")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s\nworkers:\n%s", code, errs, fleet.log())
+	}
+	if dist != local || !strings.Contains(local, `"samples": 500`) {
+		t.Errorf("on workers:\n%.2000s\nhere:\n%.2000s", dist, local)
+	}
+	if !strings.Contains(fleet.log(), "took shard") {
+		t.Errorf("no worker took a shard:\n%s", fleet.log())
+	}
+}
+
+// TestNATSAgents: a tournament with cmd: agents plays on workers, whose
+// agents run in their --agent-dir, into the store a local run makes (but
+// for answer times, which are measured).
+func TestNATSAgents(t *testing.T) {
+	laptop := sharedDomain(t, "ANAC2011_Laptop")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "t.yaml")
+	os.WriteFile(spec, []byte(fmt.Sprintf("seed: 8\nscenarios: [%s]\nnegotiators: [boulware, %q]\ndeadline: {rounds: 30}\nrepetitions: 6\n",
+		laptop, "cmd:"+exe+" agent conceder")), 0o644)
+	ref := filepath.Join(dir, "local.db")
+	t.Setenv(agentCLIEnv, "1") // the local run's agents are parley too
+	if code, _, errs := runCLI("tournament", spec, "--db", ref, "-q"); code != 0 {
+		t.Fatal(errs)
+	}
+	n := newTestNATS(t)
+	fleet := startFleet(t, 2, n.url(), false)
+	db := filepath.Join(dir, "cluster.db")
+	code, out, errs := runCLI("tournament", spec, "--db", db, "--nats", n.url(), "--shard", "4")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\nworkers:\n%s", code, errs, fleet.log())
+	}
+	sameSessions(t, db, exported(t, ref))
+	if !strings.Contains(out, "24 of 24 sessions recorded") || !strings.Contains(out, "answer times") {
+		t.Errorf("report:\n%s", out)
 	}
 }

@@ -129,6 +129,7 @@ const (
 	hdrManifest = "Parley-Manifest"
 	hdrKind     = "Parley-Kind"
 	hdrWorker   = "Parley-Worker"
+	hdrRun      = "Parley-Run" // a coordinator's run of a job, which notices echo
 )
 
 // Kinds of result messages.

@@ -180,6 +180,7 @@ func (c *coordinator) publishShard(ctx context.Context, sh tournament.Shard) err
 	m := &nats.Msg{Subject: subjectShards + c.job, Data: data, Header: nats.Header{}}
 	m.Header.Set(hdrJob, c.job)
 	m.Header.Set(hdrManifest, c.mf)
+	m.Header.Set(hdrRun, c.nonce)
 	id := "s." + c.job + "." + c.nonce + "." + strconv.FormatUint(sh.First, 10)
 	return retry(ctx, func() error {
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -243,12 +244,16 @@ func (c *coordinator) note(m jetstream.Msg) (tournament.ShardFailure, bool) {
 	case kindDone:
 		w.Shards++
 		w.Busy += n.Elapsed
-	case kindError:
+	case kindError, kindFailed:
+		if m.Headers().Get(hdrRun) != c.nonce {
+			break // of a shard queued by an earlier run of the job
+		}
+		if m.Headers().Get(hdrKind) == kindFailed {
+			return tournament.ShardFailure{Shard: sh, Deliveries: n.Delivery,
+				Reason: fmt.Sprintf("worker %s, on its last delivery: %s", w.ID, n.Error)}, true
+		}
 		c.lastError[n.First] = fmt.Sprintf("worker %s (delivery %d): %s", w.ID, n.Delivery, n.Error)
 		c.logf("shard %d-%d: worker %s (delivery %d): %s", n.First, n.End-1, w.ID, n.Delivery, oneLine(n.Error, 400))
-	case kindFailed:
-		return tournament.ShardFailure{Shard: sh, Deliveries: n.Delivery,
-			Reason: fmt.Sprintf("worker %s, on its last delivery: %s", w.ID, n.Error)}, true
 	}
 	return tournament.ShardFailure{}, false
 }
@@ -278,11 +283,15 @@ func (c *coordinator) failure(ctx context.Context, a advisory) (tournament.Shard
 	return tournament.ShardFailure{Shard: sh, Deliveries: a.Deliveries, Reason: why}, true
 }
 
-// finish removes the job from NATS: its results consumer and whatever of
-// its queue is left (shards that failed).
+// finish removes the job from NATS: its results consumer, what is left
+// of its queue (shards that failed) and of its results (notices that
+// came late, copies).
 func (c *coordinator) finish(ctx context.Context) {
 	c.js.DeleteConsumer(ctx, StreamResults, "collect-"+c.job)
 	c.shards.Purge(ctx, jetstream.WithPurgeSubject(subjectShards+c.job))
+	if rs, err := c.js.Stream(ctx, StreamResults); err == nil {
+		rs.Purge(ctx, jetstream.WithPurgeSubject(subjectResults+c.job))
+	}
 }
 
 // stats lists the workers, by ID.

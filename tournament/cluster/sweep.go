@@ -158,7 +158,9 @@ func (j *job) playSweep(ctx context.Context, w *Worker, id string, sh tournament
 		return 0, fmt.Errorf("samples %d to %d, but the sweep has %d", sh.First, sh.End-1, j.sweep.Samples)
 	}
 	for i := sh.First; i < sh.End; i++ {
-		testHooks.session(i)
+		if err := testHooks.session(i); err != nil {
+			return 0, err
+		}
 	}
 	p, err := analysis.SensitivitySamples(j.file, j.m.Sweep.Name, j.sweep, int(sh.First), int(sh.End))
 	if err != nil {

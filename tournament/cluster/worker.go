@@ -192,11 +192,11 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	ackWait, maxDeliver := info.Config.AckWait, info.Config.MaxDeliver
 	stop := heartbeat(msg, ackWait)
 	defer stop()
-	res := subjectResults + jobID
+	res, run := subjectResults+jobID, msg.Headers().Get(hdrRun)
 	nctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	defer context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })()
-	w.notice(nctx, res, kindTook, notice{First: sh.First, End: sh.End, Delivery: delivery})
+	w.notice(nctx, res, run, kindTook, notice{First: sh.First, End: sh.End, Delivery: delivery})
 	w.logf("took shard %d-%d of job %s (delivery %d)", sh.First, sh.End-1, jobID, delivery)
 	start := time.Now()
 	j, err := w.job(ctx, mf)
@@ -211,16 +211,16 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	case err != nil:
 		w.logf("shard %d-%d of job %s: %v", sh.First, sh.End-1, jobID, err)
 		n := notice{First: sh.First, End: sh.End, Delivery: delivery, Error: err.Error()}
-		w.notice(nctx, res, kindError, n)
+		w.notice(nctx, res, run, kindError, n)
 		if maxDeliver > 0 && delivery >= maxDeliver {
-			w.notice(nctx, res, kindFailed, n)
+			w.notice(nctx, res, run, kindFailed, n)
 			msg.TermWithReason("parley: " + oneLine(err.Error(), 200))
 		} else {
 			msg.NakWithDelay(time.Duration(delivery) * time.Second)
 		}
 	default:
 		took := time.Since(start)
-		w.notice(nctx, res, kindDone, notice{First: sh.First, End: sh.End, Delivery: delivery, Elapsed: took, Sessions: played})
+		w.notice(nctx, res, run, kindDone, notice{First: sh.First, End: sh.End, Delivery: delivery, Elapsed: took, Sessions: played})
 		w.logf("finished shard %d-%d of job %s: %d sessions in %.3gs", sh.First, sh.End-1, jobID, played, took.Seconds())
 		// Its results are stored: acknowledge it, for sure if NATS lets
 		// (else it is played again, and its results dropped as copies).
@@ -257,10 +257,11 @@ func heartbeat(msg jetstream.Msg, ackWait time.Duration) (stop func()) {
 }
 
 // notice sends a notice to the job's coordinator.
-func (w *Worker) notice(ctx context.Context, subject, kind string, n notice) {
+func (w *Worker) notice(ctx context.Context, subject, run, kind string, n notice) {
 	data, _ := json.Marshal(n)
 	m := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
 	m.Header.Set(hdrKind, kind)
+	m.Header.Set(hdrRun, run)
 	m.Header.Set(hdrWorker, w.opts.ID)
 	w.publish(ctx, m)
 }
@@ -412,7 +413,9 @@ func (s *shardSink) RecordSize() int { return s.enc.RecordSize() }
 func (s *shardSink) RowLength() int  { return s.enc.RowLength() }
 
 func (s *shardSink) Encode(dst []byte, r *tournament.Record) error {
-	testHooks.session(r.Number)
+	if err := testHooks.session(r.Number); err != nil {
+		return err
+	}
 	return s.enc.Encode(dst, r)
 }
 
@@ -453,30 +456,49 @@ func (s *shardSink) Commit() error {
 	return nil
 }
 
-// testHooks let tests make a worker misbehave: panic on one session (a
-// poisoned shard), or play slowly (so that it can be killed mid-shard).
+// testHooks let tests make a worker misbehave: panic on a session (a
+// poisoned shard), fail on one, or play slowly (so that it can be killed
+// mid-shard).
 var testHooks hooks
 
 type hooks struct {
-	panicAt atomic.Uint64 // session + 1; 0 for none
-	delay   atomic.Int64  // per session, ns
+	panicAt, failAt atomic.Uint64 // session + 1; 0 for none
+	delay           atomic.Int64  // per session, ns
 }
 
-func (h *hooks) session(n uint64) {
+func (h *hooks) session(n uint64) error {
 	if d := h.delay.Load(); d > 0 {
 		time.Sleep(time.Duration(d))
 	}
 	if p := h.panicAt.Load(); p > 0 && n == p-1 {
 		panic(fmt.Sprintf("parley test hook: a worker panics on session %d", n))
 	}
+	if p := h.failAt.Load(); p > 0 && n == p-1 {
+		return fmt.Errorf("parley test hook: a worker fails on session %d", n)
+	}
+	return nil
 }
 
-// SetTestHooks makes workers in this process panic when they play session
-// panicOn (none when negative) and sleep delay before recording each
-// session. For tests of failures only.
-func SetTestHooks(panicOn int64, delay time.Duration) {
-	testHooks.panicAt.Store(uint64(panicOn + 1))
-	testHooks.delay.Store(int64(delay))
+// TestHooks make workers misbehave, for tests of failures only: panic
+// when they play a session of PanicOn, fail with an error when they play
+// one of FailOn (the first of each is used), and sleep Delay before
+// recording each session.
+type TestHooks struct {
+	PanicOn, FailOn []uint64
+	Delay           time.Duration
+}
+
+// SetTestHooks sets the hooks of the workers of this process.
+func SetTestHooks(h TestHooks) {
+	first := func(s []uint64) uint64 {
+		if len(s) == 0 {
+			return 0
+		}
+		return s[0] + 1
+	}
+	testHooks.panicAt.Store(first(h.PanicOn))
+	testHooks.failAt.Store(first(h.FailOn))
+	testHooks.delay.Store(int64(h.Delay))
 }
 
 func joinLines(d []string) string {
