@@ -77,7 +77,7 @@ func (c *TournamentRunCmd) coordinate(ctx context.Context, e env, plan *tourname
 // errFailedShards ends a distributed tournament some of whose shards no
 // worker could play (the report lists them).
 type errFailedShards struct {
-	shards int
+	shards   int
 	sessions uint64
 }
 
