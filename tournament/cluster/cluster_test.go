@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,6 +49,17 @@ func TestTournamentEqualsLocal(t *testing.T) {
 	if err != nil || again.Committed != 0 {
 		t.Errorf("again: %+v, %v", again, err)
 	}
+	// The same job played again from scratch (a new store at the same
+	// path, within JetStream's window of message ids) is played again:
+	// its records are not taken for copies of the first run's.
+	for _, f := range []string{db, db + "-wal", db + "-shm"} {
+		os.Remove(f)
+	}
+	fresh, err := coordinate(t, context.Background(), nc, spec, db, nil, Options{ShardSize: 100})
+	if err != nil || fresh.Committed != 1800 {
+		t.Fatalf("from scratch: %+v, %v", fresh, err)
+	}
+	sameContents(t, contents(t, db, false), want)
 }
 
 // A worker stopped in the middle of a shard (its context cancelled, as

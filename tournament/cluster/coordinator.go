@@ -80,7 +80,8 @@ type coordinator struct {
 	shards  jetstream.Stream
 	results jetstream.Consumer
 	events  chan advisory
-	nonce   string // makes this run's shard ids its own
+	in      chan jetstream.Msg // results, as they come
+	nonce   string             // makes this run's shard ids its own
 
 	workers   map[string]*WorkerStats
 	lastTaker map[uint64]string // by shard's first session
@@ -167,6 +168,9 @@ func (c *coordinator) start(ctx context.Context, nc *nats.Conn, put func(jetstre
 			}
 		}
 	}()
+	if err := c.receive(ctx); err != nil {
+		return err
+	}
 	var b [6]byte
 	rand.Read(b[:])
 	c.nonce = hex.EncodeToString(b[:])
@@ -190,19 +194,56 @@ func (c *coordinator) publishShard(ctx context.Context, sh tournament.Shard) err
 	})
 }
 
-// fetch takes up to n results, waiting up to wait for the first; none
-// while NATS is away.
+// fetch takes up to n results, waiting up to wait for the first.
 func (c *coordinator) fetch(n int, wait time.Duration) []jetstream.Msg {
-	batch, err := c.results.Fetch(n, jetstream.FetchMaxWait(wait))
-	if err != nil {
-		time.Sleep(wait)
+	var out []jetstream.Msg
+	select {
+	case m := <-c.in:
+		out = append(out, m)
+	case <-time.After(wait):
 		return nil
 	}
-	var out []jetstream.Msg
-	for m := range batch.Messages() {
-		out = append(out, m)
+	for len(out) < n {
+		select {
+		case m := <-c.in:
+			out = append(out, m)
+		default:
+			return out
+		}
 	}
 	return out
+}
+
+// receive passes the job's results to fetch as they come, until ctx
+// ends; the iterator pulls again after NATS comes back.
+func (c *coordinator) receive(ctx context.Context) error {
+	it, err := c.results.Messages(jetstream.PullMaxMessages(1024))
+	if err != nil {
+		return fmt.Errorf("NATS: receiving the results of job %s: %w", c.job, err)
+	}
+	c.in = make(chan jetstream.Msg, 1024)
+	go func() {
+		<-ctx.Done()
+		it.Stop()
+	}()
+	go func() {
+		for {
+			m, err := it.Next()
+			if err != nil {
+				if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			select {
+			case c.in <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return nil
 }
 
 // worker is the stats of the worker that sent m, updated to now.

@@ -153,7 +153,7 @@ func (w *Worker) loadSweep(ctx context.Context, j *job) error {
 }
 
 // playSweep draws a shard of samples and sends their tally.
-func (j *job) playSweep(ctx context.Context, w *Worker, id string, sh tournament.Shard) (uint64, error) {
+func (j *job) playSweep(ctx context.Context, w *Worker, id, run string, sh tournament.Shard) (uint64, error) {
 	if sh.End > uint64(j.sweep.Samples) {
 		return 0, fmt.Errorf("samples %d to %d, but the sweep has %d", sh.First, sh.End-1, j.sweep.Samples)
 	}
@@ -173,7 +173,7 @@ func (j *job) playSweep(ctx context.Context, w *Worker, id string, sh tournament
 	m := &nats.Msg{Subject: subjectResults + id, Data: buf.Bytes(), Header: nats.Header{}}
 	m.Header.Set(hdrKind, kindPart)
 	m.Header.Set(hdrWorker, w.opts.ID)
-	msgID := "p." + id + "." + strconv.FormatUint(sh.First, 10)
+	msgID := "p." + id + "." + run + "." + strconv.FormatUint(sh.First, 10)
 	if err := w.publish(ctx, m, jetstream.WithMsgID(msgID)); err != nil {
 		return 0, err
 	}

@@ -220,7 +220,11 @@ func Tournament(ctx context.Context, nc *nats.Conn, p *tournament.Plan, source [
 				next++
 			}
 		}
-		msgs := c.fetch(256, 250*time.Millisecond)
+		wait := 250 * time.Millisecond
+		if draining {
+			wait = 50 * time.Millisecond
+		}
+		msgs := c.fetch(256, wait)
 		if len(msgs) == 0 {
 			draining = false
 		}

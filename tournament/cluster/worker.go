@@ -196,13 +196,13 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	nctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	defer context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })()
-	w.notice(nctx, res, run, kindTook, notice{First: sh.First, End: sh.End, Delivery: delivery})
+	w.noticeAsync(res, run, kindTook, notice{First: sh.First, End: sh.End, Delivery: delivery})
 	w.logf("took shard %d-%d of job %s (delivery %d)", sh.First, sh.End-1, jobID, delivery)
 	start := time.Now()
 	j, err := w.job(ctx, mf)
 	var played uint64
 	if err == nil {
-		played, err = j.play(ctx, w, jobID, sh)
+		played, err = j.play(ctx, w, jobID, run, sh)
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -220,19 +220,12 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 	default:
 		took := time.Since(start)
-		w.notice(nctx, res, run, kindDone, notice{First: sh.First, End: sh.End, Delivery: delivery, Elapsed: took, Sessions: played})
 		w.logf("finished shard %d-%d of job %s: %d sessions in %.3gs", sh.First, sh.End-1, jobID, played, took.Seconds())
-		// Its results are stored: acknowledge it, for sure if NATS lets
-		// (else it is played again, and its results dropped as copies).
-		for try := 0; try < 20; try++ {
-			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-			err := msg.DoubleAck(actx)
-			cancel()
-			if err == nil {
-				break
-			}
-			time.Sleep(250 * time.Millisecond)
-		}
+		// Its results are stored: acknowledge it (were the ack lost, the
+		// shard would be played again, and its results dropped as copies),
+		// and say so without waiting.
+		msg.Ack()
+		w.noticeAsync(res, run, kindDone, notice{First: sh.First, End: sh.End, Delivery: delivery, Elapsed: took, Sessions: played})
 	}
 }
 
@@ -264,6 +257,17 @@ func (w *Worker) notice(ctx context.Context, subject, run, kind string, n notice
 	m.Header.Set(hdrRun, run)
 	m.Header.Set(hdrWorker, w.opts.ID)
 	w.publish(ctx, m)
+}
+
+// noticeAsync sends a notice without waiting for JetStream to store it:
+// took and done notices only feed the coordinator's figures and reasons.
+func (w *Worker) noticeAsync(subject, run, kind string, n notice) {
+	data, _ := json.Marshal(n)
+	m := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
+	m.Header.Set(hdrKind, kind)
+	m.Header.Set(hdrRun, run)
+	m.Header.Set(hdrWorker, w.opts.ID)
+	w.js.PublishMsgAsync(m)
 }
 
 // publish stores m in its stream, trying again while NATS is away, until
@@ -372,9 +376,9 @@ func (w *Worker) loadTournament(ctx context.Context, sum string, j *job) error {
 
 // play plays shard sh of the job and sends its results; it returns the
 // number of sessions played.
-func (j *job) play(ctx context.Context, w *Worker, id string, sh tournament.Shard) (uint64, error) {
+func (j *job) play(ctx context.Context, w *Worker, id, run string, sh tournament.Shard) (uint64, error) {
 	if j.sweep.Samples > 0 {
-		return j.playSweep(ctx, w, id, sh)
+		return j.playSweep(ctx, w, id, run, sh)
 	}
 	if sh.End > j.plan.Total {
 		return 0, fmt.Errorf("shard %d-%d lies outside the tournament's %d sessions", sh.First, sh.End-1, j.plan.Total)
@@ -384,7 +388,7 @@ func (j *job) play(ctx context.Context, w *Worker, id string, sh tournament.Shar
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	defer context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })()
-	sink := &shardSink{ctx: sctx, w: w, job: id, enc: j.enc}
+	sink := &shardSink{ctx: sctx, w: w, job: id, run: run, enc: j.enc}
 	st, err := tournament.Run(ctx, j.plan, sink, tournament.Options{Workers: 1, First: sh.First, End: sh.End})
 	if err == nil && st.Committed != sh.Sessions() {
 		err = fmt.Errorf("played %d of the shard's %d sessions", st.Committed, sh.Sessions())
@@ -403,6 +407,7 @@ type shardSink struct {
 	ctx     context.Context
 	w       *Worker
 	job     string
+	run     string // the coordinator's run that queued the shard
 	enc     *store.Encoder
 	nums    []uint64
 	data    []byte
@@ -446,7 +451,10 @@ func (s *shardSink) Commit() error {
 		m := &nats.Msg{Subject: subjectResults + s.job, Data: body, Header: nats.Header{}}
 		m.Header.Set(hdrKind, kindRecords)
 		m.Header.Set(hdrWorker, s.w.opts.ID)
-		id := "r." + s.job + "." + strconv.FormatUint(nums[0], 10) + "." + strconv.Itoa(n)
+		// The same records of the same run of the job are stored once
+		// (JetStream drops the copies it has the id of): a worker trying
+		// again, or one playing a shard again.
+		id := "r." + s.job + "." + s.run + "." + strconv.FormatUint(nums[0], 10) + "." + strconv.Itoa(n)
 		if err := s.w.publish(s.ctx, m, jetstream.WithMsgID(id)); err != nil {
 			return err
 		}
