@@ -98,8 +98,11 @@ func setup(ctx context.Context, js jetstream.JetStream, s Settings) error {
 	streams := []jetstream.StreamConfig{
 		{Name: StreamShards, Subjects: []string{subjectShards + ">"}, Retention: jetstream.WorkQueuePolicy,
 			Storage: jetstream.FileStorage, Replicas: s.Replicas, Duplicates: 2 * time.Minute},
+		// Results no coordinator takes for a week (a job given up, a
+		// worker's late notice) expire: a coordinator started later
+		// plays their shards again.
 		{Name: StreamResults, Subjects: []string{subjectResults + ">"}, Retention: jetstream.WorkQueuePolicy,
-			Storage: jetstream.FileStorage, Replicas: s.Replicas, Duplicates: 2 * time.Minute},
+			Storage: jetstream.FileStorage, Replicas: s.Replicas, Duplicates: 2 * time.Minute, MaxAge: 7 * 24 * time.Hour},
 		{Name: StreamEvents, Subjects: []string{maxDeliveries}, Retention: jetstream.LimitsPolicy,
 			Storage: jetstream.FileStorage, Replicas: s.Replicas, MaxAge: 24 * time.Hour},
 	}
