@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/internal/rusage"
 	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/tournament"
 	"github.com/parleyhq/parley/tournament/cluster"
@@ -53,9 +54,9 @@ func (c *TournamentRunCmd) coordinate(ctx context.Context, e env, plan *tourname
 			fmt.Fprintf(e.stderr, "workers: %s\n", workerRates(p.Workers))
 		}
 	}
-	cpu := cpuTime()
+	cpu := rusage.CPU()
 	stats, err := cluster.Tournament(ctx, nc, plan, source, c.Spec, st, done, opts)
-	cpu = cpuTime() - cpu
+	cpu = rusage.CPU() - cpu
 	prog.finish(err == nil)
 	if len(stats.PerWorker) > 0 {
 		writeWorkers(e.stderr, stats.PerWorker)
@@ -124,10 +125,10 @@ func (c *AnalyzeCmd) distribute(e env, opts *analysis.SensitivityOptions) (func(
 	opts.Distribute = func(o analysis.SensitivityOptions) ([]*analysis.SensitivityPart, error) {
 		ctx, stop := signalContext()
 		defer stop()
-		cpu := cpuTime()
+		cpu := rusage.CPU()
 		parts, err := cluster.Sweep(ctx, nc, data, c.Path, o, copts)
 		if err == nil && isTerminal(e.stderr) {
-			fmt.Fprintf(e.stderr, "sensitivity on workers: coordinator CPU %.3gs\n", (cpuTime() - cpu).Seconds())
+			fmt.Fprintf(e.stderr, "sensitivity on workers: coordinator CPU %.3gs\n", (rusage.CPU() - cpu).Seconds())
 		}
 		return parts, err
 	}
