@@ -196,9 +196,10 @@ func Tournament(ctx context.Context, nc *nats.Conn, p *tournament.Plan, source [
 			}
 		}
 		// Results that fail their checks are dropped, and their shard
-		// fails: playing it again would give the same.
+		// fails: playing it again would give the same. (A message that
+		// does not decode names no shard for sure.)
 		c.logf("worker %s sent results that fail their checks: %v", w.ID, err)
-		if k := find(first); err != nil && k < len(shards) && len(m.Data()) >= 12 && first >= shards[k].First {
+		if k := find(first); errors.Is(err, store.ErrRejected) && k < len(shards) && first >= shards[k].First {
 			return fail(tournament.ShardFailure{Shard: shards[k].Shard, Deliveries: 1,
 				Reason: fmt.Sprintf("worker %s sent results that fail their checks (is its parley another than the coordinator's, %s?): %v", w.ID, opts.Version, err)})
 		}
