@@ -136,6 +136,9 @@ func (c *AnalyzeCmd) check() error {
 			return fmt.Errorf("--min-ratification applies to the what-if analysis and to --outcome; add one of them")
 		}
 	}
+	if c.NATS != "" && (!c.WhatIf || c.Samples == 0) {
+		return fmt.Errorf("--nats draws the sensitivity samples on workers: add --what-if (and --samples above 0)")
+	}
 	if c.Samples < 0 {
 		return fmt.Errorf("--samples is %d; give a count of 0 or more (0 skips the sensitivity analysis)", c.Samples)
 	}

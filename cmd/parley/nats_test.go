@@ -367,6 +367,14 @@ func TestNATSSweep(t *testing.T) {
 	if !strings.Contains(fleet.log(), "took shard") {
 		t.Errorf("no worker took a shard:\n%s", fleet.log())
 	}
+	// Misuse gets a message: --nats without samples to draw, a server
+	// that is not there.
+	if code, _, errs := runCLI("analyze", "../../examples/ukraine-2025.yaml", "--nats", n.url()); code != 1 || !strings.Contains(errs, "add --what-if") {
+		t.Errorf("--nats without --what-if: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runCLI(append(args[:len(args):len(args)], "--nats", "nats://127.0.0.1:1")...); code != 1 || !strings.Contains(errs, "cannot connect to NATS at nats://127.0.0.1:1") {
+		t.Errorf("no server: exit %d, %s", code, errs)
+	}
 }
 
 // TestNATSAgents: a tournament with cmd: agents plays on workers, whose
