@@ -223,14 +223,15 @@ func waitFor(ok func() bool) bool {
 func TestNATSWorkerKilled(t *testing.T) {
 	spec, want := natsSpec(t, 400) // 1600 sessions
 	n := newTestNATS(t)
-	fleet := startFleet(t, 3, n.url(), false, delayEnv+"=3ms")
+	fleet := startFleet(t, 3, n.url(), false, delayEnv+"=4ms")
 	db := filepath.Join(t.TempDir(), "cluster.db")
 	go func() {
-		// w1 sends its records every 200ms: kill it 300ms into a shard.
+		// A shard of 200 takes w1 800ms, and it sends its first 128
+		// records after 512ms: kill it at 650ms.
 		if !waitFor(func() bool { return strings.Contains(fleet.ps[0].stderr.String(), "took shard") }) {
 			return
 		}
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(650 * time.Millisecond)
 		fleet.ps[0].cmd.Process.Signal(syscall.SIGKILL)
 	}()
 	code, _, errs := runCLI("tournament", spec, "--db", db, "--nats", n.url(), "--shard", "200", "--ack-wait", "1s", "--progress", "lines", "-q")
