@@ -123,7 +123,7 @@ func (c *AnalyzeCmd) distribute(e env, opts *analysis.SensitivityOptions) (func(
 	copts := c.options()
 	copts.Log = e.stderr
 	opts.Distribute = func(o analysis.SensitivityOptions) ([]*analysis.SensitivityPart, error) {
-		ctx, stop := signalContext()
+		ctx, stop := signalContext(e)
 		defer stop()
 		cpu := rusage.CPU()
 		parts, err := cluster.Sweep(ctx, nc, data, c.Path, o, copts)
@@ -135,9 +135,14 @@ func (c *AnalyzeCmd) distribute(e env, opts *analysis.SensitivityOptions) (func(
 	return nc.Close, nil
 }
 
-// signalContext ends on Ctrl-C or SIGTERM.
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+// signalContext ends on Ctrl-C or SIGTERM, or with the command's budget
+// (--max-time, --max-memory).
+func signalContext(e env) (context.Context, context.CancelFunc) {
+	parent := context.Background()
+	if e.b != nil {
+		parent = e.b.Context
+	}
+	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 }
 
 // WorkerCmd plays the shards coordinators queue on NATS.
@@ -173,7 +178,7 @@ func (c *WorkerCmd) Run(e env) error {
 		return err
 	}
 	defer nc.Close()
-	ctx, stop := signalContext()
+	ctx, stop := signalContext(e)
 	defer stop()
 	opts := cluster.WorkerOptions{ID: c.ID, Concurrency: c.Concurrency, Cache: c.Cache, AgentDir: c.AgentDir,
 		Dialer: dialer(pool.Kind()), Version: version}

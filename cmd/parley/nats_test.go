@@ -353,7 +353,7 @@ func TestNATSPoisonedShard(t *testing.T) {
 func TestNATSSweep(t *testing.T) {
 	n := newTestNATS(t)
 	fleet := startFleet(t, 2, n.url(), false)
-	args := []string{"analyze", "../../examples/ukraine-2025.yaml", "--what-if", "--samples", "500", "--seed", "3", "--json"}
+	args := []string{"analyze", "../../examples/ukraine-2025.yaml", "--what-if", "--samples", "500", "--sample-seed", "3", "--json"}
 	code, local, errs := runCLI(args...)
 	if code != 0 {
 		t.Fatal(errs)
