@@ -7,9 +7,13 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/internal/rusage"
@@ -46,17 +50,36 @@ func (c *TournamentRunCmd) coordinate(ctx context.Context, e env, plan *tourname
 	defer nc.Close()
 	opts := c.options()
 	opts.Log = e.stderr
-	var last time.Time
+	var (
+		last  time.Time
+		mu    sync.Mutex
+		rates = "workers: none yet"
+		line  *mpb.Bar
+	)
+	if prog.p != nil {
+		// A line under the bar with each worker's rate.
+		line = prog.p.New(0, mpb.NopStyle(), mpb.PrependDecorators(decor.Any(func(decor.Statistics) string {
+			mu.Lock()
+			defer mu.Unlock()
+			return rates
+		})))
+	}
 	opts.Progress = func(p *cluster.Progress) {
+		mu.Lock()
+		rates = "workers: " + workerRates(p.Workers)
+		mu.Unlock()
 		prog.update(p.Done)
 		if prog.lines && time.Since(last) >= 5*time.Second {
 			last = time.Now()
-			fmt.Fprintf(e.stderr, "workers: %s\n", workerRates(p.Workers))
+			fmt.Fprintln(e.stderr, rates)
 		}
 	}
 	cpu := rusage.CPU()
 	stats, err := cluster.Tournament(ctx, nc, plan, source, c.Spec, st, done, opts)
 	cpu = rusage.CPU() - cpu
+	if line != nil {
+		line.Abort(false)
+	}
 	prog.finish(err == nil)
 	if len(stats.PerWorker) > 0 {
 		writeWorkers(e.stderr, stats.PerWorker)

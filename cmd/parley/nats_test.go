@@ -264,7 +264,7 @@ func TestNATSCoordinatorRestart(t *testing.T) {
 	fleet := startFleet(t, 2, n.url(), false, delayEnv+"=1ms")
 	db := filepath.Join(t.TempDir(), "cluster.db")
 	args := []string{"tournament", spec, "--db", db, "--nats", n.url(), "--shard", "100", "--ack-wait", "1s", "-q"}
-	coord := startParley(t, nil, args...)
+	coord := startParley(t, nil, append(args, "--progress", "lines")...)
 	if !waitFor(func() bool { return recorded(db) >= 200 }) {
 		t.Fatalf("nothing recorded in a minute: %s", coord.stderr)
 	}
