@@ -58,6 +58,11 @@ type WhatIf struct {
 	// Sensitivity samples the assumptions' ranges; present when run.
 	Sensitivity *SensitivityReport `json:"sensitivity,omitempty"`
 	Notes       []string           `json:"notes,omitempty"`
+
+	// Beliefs is the zone as each party perceives it, and Stances what
+	// public stances cost; present when the scenario has them (beliefs.go).
+	Beliefs *Perception    `json:"beliefs,omitempty"`
+	Stances []StanceWhatIf `json:"stances,omitempty"`
 }
 
 // Deal is one outcome: its value labels (issue id → label), utilities in
@@ -119,6 +124,7 @@ func (g *grid) whatIf(r *Report, minRat float64, sets int) *WhatIf {
 	if w.Ratify.RatifiableZone == 0 {
 		w.Blocking = g.blocking(minRat, sets)
 	}
+	g.beliefs(w, minRat)
 	return w
 }
 

@@ -19,6 +19,7 @@ func (r *Report) writeWhatIf(b *strings.Builder) {
 	if w.Blocking != nil {
 		r.writeBlocking(b, w.Blocking)
 	}
+	r.writeBeliefs(b, w)
 	if w.Sensitivity != nil {
 		r.writeSensitivity(b, w.Sensitivity)
 	}

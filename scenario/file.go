@@ -29,6 +29,10 @@ type File struct {
 	Meetings   []MeetingDef   `yaml:"meetings,omitempty" json:"meetings,omitempty" jsonschema_description:"Meetings that take place only if every invitee accepts."`
 	Events     []EventDef     `yaml:"events,omitempty" json:"events,omitempty" jsonschema_description:"Scheduled changes to a party's position: pressure, sanctions, momentum."`
 	Decision   *DecisionDef   `yaml:"decision,omitempty" json:"decision,omitempty" jsonschema_description:"How the parties agree on a deal: unanimity (default), or a quorum that must include veto parties."`
+
+	// What the parties believe of each other and say in public (beliefs.go).
+	Beliefs []BeliefDef `yaml:"beliefs,omitempty" json:"beliefs,omitempty" jsonschema_description:"What a party believes about another: its reservation value, weights and red lines, as weighted types or ranges."`
+	Stances []StanceDef `yaml:"stances,omitempty" json:"stances,omitempty" jsonschema_description:"Public stances: a deal that departs from one costs its party an audience cost."`
 }
 
 // SourceDef names a document that quotes in the scenario come from.
@@ -132,6 +136,8 @@ type RedLineDef struct {
 	ID          string      `yaml:"id" json:"id"`
 	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
 	Forbid      Match       `yaml:"forbid" json:"forbid" jsonschema_description:"Outcomes matching this are unacceptable to the party."`
+	Bluff       bool        `yaml:"bluff,omitempty" json:"bluff,omitempty" jsonschema_description:"The party states this red line but does not hold it (beliefs.go)."`
+	Credibility *Number     `yaml:"credibility,omitempty" json:"credibility,omitempty" jsonschema_description:"Probability the other parties give the red line of being real (default 1)."`
 	Source      *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
 	Assumption  *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty"`
 }

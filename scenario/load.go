@@ -460,6 +460,7 @@ func (v *validator) scenario(f *File) *Scenario {
 	v.issues(f, s)
 	v.parties(f, s)
 	v.rules(f, s)
+	v.beliefs(f, s)
 	s.Defaults = v.defaults
 	return s
 }

@@ -67,6 +67,10 @@ type Scenario struct {
 	// Rule: unanimity); its veto parties are scenario party indices, see
 	// NegotiatorRule.
 	Decision decision.Rule
+
+	// Beliefs holds what the parties believe of each other, their stated
+	// red lines and public stances; nil when the file has none (beliefs.go).
+	Beliefs *Beliefs
 }
 
 // Guarantee discounts an issue's worth to its beneficiary by the
@@ -327,6 +331,7 @@ func (s *Scenario) Utility(p int) *utility.Additive {
 	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
 	a.RedLines = s.Parties[p].RedLines
 	a.Terms = pr.Terms
+	s.AddAudienceCosts(p, a)
 	return a
 }
 

@@ -36,6 +36,7 @@ func (p *Prepared) compileEvents(base []variant, ib *indexBudget) error {
 			u := sc.Utility(e.Party)
 			if c.weights != nil {
 				nu := utility.NewAdditive(append([]float64(nil), c.weights...), u.Evals, u.Reservation, u.Discount)
+				sc.AddAudienceCosts(e.Party, nu)
 				nu.RedLines = u.RedLines
 				u = nu
 			}

@@ -51,6 +51,9 @@ type Result struct {
 	Meetings []Meeting `json:"meetings,omitempty"`
 	// RedLines reports what the parties' red lines did.
 	RedLines *RedLineReport `json:"red_lines,omitempty"`
+	// Beliefs is what each seat believed of the others at the end, by
+	// types and stated red lines (beliefs.go).
+	Beliefs []SeatBelief `json:"beliefs,omitempty"`
 
 	// Parties holds each negotiating party's payoff: its utility of a
 	// binding deal, or its reservation value without one, by its
@@ -95,6 +98,9 @@ type PartyResult struct {
 	Reservation float64 `json:"reservation_value"` // at the end, with drift and shifts
 	Discount    float64 `json:"discount_factor"`
 	DelayCost   float64 `json:"delay_cost,omitempty"` // utility lost to delay
+	// AudienceCost is what the deal cost it by departing from its public
+	// stances, already subtracted from Utility.
+	AudienceCost float64 `json:"audience_cost,omitempty"`
 }
 
 // PhaseResult is how one phase of the agenda went.
@@ -271,6 +277,7 @@ func (r *Runner) Result() Result {
 		}
 		res.RedLines = rep
 	}
+	r.addBeliefs(&res)
 	p.analysis.fill(p, us, &res)
 	return res
 }

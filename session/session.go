@@ -127,6 +127,8 @@ type Prepared struct {
 	zone       *zoneCache
 	anti       *anticipation
 	proj       *phaseCache[variant] // phase preferences (project)
+
+	beliefs [][]*negotiator.Belief // per seat, what it believes of the others (beliefs.go)
 }
 
 // variant is a member's preferences: its utility function, the index of
@@ -204,6 +206,7 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.compileBeliefs()
 	p.compilePhases()
 	for _, pa := range sc.Parties {
 		if pa.DelayCost != 0 || pa.Drift != 0 {
@@ -486,6 +489,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		s.setup = negotiator.Setup{Seat: i, Parties: n, Space: prep.Space, Rand: s.rng, Deadline: cfg.Deadline, Dynamic: prep.dynamic}
 	}
 	r.sharePublic()
+	r.shareBeliefs()
 	r.ratRand = rand.New(&r.ratPCG)
 	r.initState()
 	r.wall = cfg.Clock == nil && cfg.Deadline.Time > 0

@@ -310,6 +310,7 @@ func writeResult(w io.Writer, res *Result) {
 	if res.AnalysisNote != "" {
 		fmt.Fprintln(w, "Note:", res.AnalysisNote)
 	}
+	writeBeliefs(w, res)
 }
 
 // fallback says what a party is paid without a binding deal: its

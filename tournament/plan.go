@@ -255,6 +255,7 @@ func payoffBounds(sc *scenario.Scenario, i int) PayoffBounds {
 		}
 		if e.Weights != nil {
 			w := utility.NewAdditive(e.Weights, u.Evals, 0, 1)
+			sc.AddAudienceCosts(i, w)
 			lo, _ := w.Min()
 			hi, _ := w.Max()
 			b.DealLow, b.DealHigh = min(b.DealLow, lo), max(b.DealHigh, hi)

@@ -119,6 +119,8 @@ func TestAnalysisGlossary(t *testing.T) {
 		"The agenda blocks the deal the package allows", "Smallest sets of constraints",
 		"Least fall of one party's reservation value", "no shift suffices", "assumed ranges", "valid",
 		"a zone of agreement in", "Nash deals, most frequent first", "sensitivity skipped",
+		"truly are", "wrongly believed to accept", "Its pick", "Its best deal in the true zone",
+		"Best deal it wrongly expects", "Best deal it does not see", "value of information",
 	}
 	for _, term := range terms {
 		if !strings.Contains(out.String(), term) {
