@@ -54,6 +54,27 @@ func (p *Plan) Shards(first, size uint64, row int, fn func(Shard) bool) {
 	}
 }
 
+// PlayedHere reports whether the sessions of shard sh (one of Shards) are
+// played where the plan was made, not by workers elsewhere: its line-up
+// has a remote: seat, whose one agent is connected to this process and
+// plays one session at a time wherever the session runs.
+func (p *Plan) PlayedHere(sh Shard) bool {
+	one := p.Spec.oneAtATime()
+	if one == nil || sh.End <= sh.First || sh.First >= p.Total {
+		return false
+	}
+	if p.Spec.Mediator != "" && one[len(p.Spec.Negotiators)] {
+		return true
+	}
+	s := p.Session(sh.First)
+	for _, n := range p.Assignment(s.Scenario, s.Assignment, nil) {
+		if one[n] {
+			return true
+		}
+	}
+	return false
+}
+
 // Placed returns a copy of s that plays the given scenarios, in plan
 // order, with outside seats run in dir: how a worker of a distributed run
 // plays the coordinator's spec with the scenario files it was sent

@@ -16,6 +16,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/budget"
 	"github.com/parleyhq/parley/internal/rusage"
 	"github.com/parleyhq/parley/internal/safeio"
 	"github.com/parleyhq/parley/tournament"
@@ -49,7 +50,7 @@ func (c *TournamentRunCmd) coordinate(ctx context.Context, e env, plan *tourname
 	}
 	defer nc.Close()
 	opts := c.options()
-	opts.Log = e.stderr
+	opts.Log, opts.HereWorkers = e.stderr, c.Workers
 	var (
 		last  time.Time
 		mu    sync.Mutex
@@ -69,7 +70,9 @@ func (c *TournamentRunCmd) coordinate(ctx context.Context, e env, plan *tourname
 		rates = "workers: " + workerRates(p.Workers)
 		mu.Unlock()
 		prog.update(p.Done)
-		if prog.lines && time.Since(last) >= 5*time.Second {
+		// The lines mode says each worker's rate as soon as sessions
+		// are recorded, then every 5s.
+		if prog.lines && p.Done > 0 && time.Since(last) >= 5*time.Second {
 			last = time.Now()
 			fmt.Fprintln(e.stderr, rates)
 		}
@@ -82,7 +85,7 @@ func (c *TournamentRunCmd) coordinate(ctx context.Context, e env, plan *tourname
 	}
 	prog.finish(err == nil)
 	if len(stats.PerWorker) > 0 {
-		writeWorkers(e.stderr, stats.PerWorker)
+		writeWorkers(e.stderr, stats.PerWorker, "sessions")
 	}
 	if stats.Committed > 0 {
 		fmt.Fprintf(e.stderr, "coordinator CPU %.3gs: %.3gs per 10^5 sessions; %d sessions sent twice were dropped\n",
@@ -121,10 +124,11 @@ func workerRates(ws []cluster.WorkerStats) string {
 	return strings.Join(parts, ", ")
 }
 
-// writeWorkers writes what each worker did.
-func writeWorkers(w io.Writer, ws []cluster.WorkerStats) {
+// writeWorkers writes what each worker did; unit is what it played
+// (sessions or samples).
+func writeWorkers(w io.Writer, ws []cluster.WorkerStats, unit string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "worker\tshards\tsessions\tcopies dropped\tsessions/s\tbusy")
+	fmt.Fprintf(tw, "worker\tshards\t%s\tcopies dropped\t%[1]s/s\tbusy\n", unit)
 	for i := range ws {
 		x := &ws[i]
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.3gs\n", x.ID, x.Shards, x.Sessions, x.Duplicates, x.Rate(), x.Busy.Seconds())
@@ -148,10 +152,29 @@ func (c *AnalyzeCmd) distribute(e env, opts *analysis.SensitivityOptions) (func(
 	opts.Distribute = func(o analysis.SensitivityOptions) ([]*analysis.SensitivityPart, error) {
 		ctx, stop := signalContext(e)
 		defer stop()
+		// The sweep reports to the command's budget as drawing the
+		// samples here does: its progress (with each worker's rate) and,
+		// stopped by --max-time, how far it got.
+		step := fmt.Sprintf("the sensitivity analysis (%s samples) on workers", budget.Thousands(uint64(o.Samples)))
+		defer e.b.End(step)
+		var last cluster.Progress
+		at := func() string { return budget.Thousands(last.Done) + " done" }
+		copts.Progress = func(p *cluster.Progress) {
+			last = *p
+			e.b.Report(budget.Progress{Step: step, Detail: at() + "; workers: " + workerRates(p.Workers), Done: int64(p.Done), Total: int64(p.Total)})
+		}
 		cpu := rusage.CPU()
 		parts, err := cluster.Sweep(ctx, nc, data, c.Path, o, copts)
-		if err == nil && isTerminal(e.stderr) {
-			fmt.Fprintf(e.stderr, "sensitivity on workers: coordinator CPU %.3gs\n", (rusage.CPU() - cpu).Seconds())
+		cpu = rusage.CPU() - cpu
+		if len(last.Workers) > 0 {
+			writeWorkers(e.stderr, last.Workers, "samples")
+		}
+		fmt.Fprintf(e.stderr, "sensitivity on workers: %d of %d samples drawn, coordinator CPU %.3gs\n", last.Done, o.Samples, cpu.Seconds())
+		if err != nil && ctx.Err() != nil {
+			if cause := e.b.Err(); cause != nil {
+				return nil, &budget.Exceeded{Step: step, At: at(), Cause: cause} // --max-time, --max-memory
+			}
+			return nil, fmt.Errorf("interrupted: %s of %d samples were drawn, and are lost (a sweep does not resume)", budget.Thousands(last.Done), o.Samples)
 		}
 		return parts, err
 	}

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,10 +23,12 @@ import (
 )
 
 // Test hooks of parley worker processes (the test binary run as parley):
-// a worker panics on a session, or plays each slowly.
+// a worker panics on a session, plays each slowly, or stalls once it has
+// sent part of a shard.
 const (
 	panicEnv = "PARLEY_TEST_WORKER_PANIC"
 	delayEnv = "PARLEY_TEST_WORKER_DELAY"
+	stallEnv = "PARLEY_TEST_WORKER_STALL"
 )
 
 // Set before any init runs (the test binary turns into parley in one).
@@ -36,6 +41,7 @@ var _ = func() bool {
 		h.PanicOn = []uint64{at}
 	}
 	h.Delay, _ = time.ParseDuration(os.Getenv(delayEnv))
+	h.StallAfterSend = os.Getenv(stallEnv) == "1"
 	cluster.SetTestHooks(h)
 	return true
 }()
@@ -44,13 +50,14 @@ var _ = func() bool {
 // port of its own and a store in the test's folder, that can be stopped
 // and started again.
 type testNATS struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	port int
 	s    *server.Server
 }
 
-func newTestNATS(t *testing.T) *testNATS {
+func newTestNATS(t testing.TB) *testNATS {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -63,15 +70,24 @@ func newTestNATS(t *testing.T) *testNATS {
 }
 
 func (n *testNATS) start() {
+	if err := n.restart(); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+// restart starts the server again, on its port and store; unlike start
+// it may be called from any goroutine.
+func (n *testNATS) restart() error {
 	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: n.port, JetStream: true, StoreDir: n.dir, NoSigs: true})
 	if err != nil {
-		n.t.Fatal(err)
+		return err
 	}
 	go s.Start()
 	if !s.ReadyForConnections(10 * time.Second) {
-		n.t.Fatal("nats-server did not start")
+		return errors.New("nats-server did not start")
 	}
 	n.s = s
+	return nil
 }
 
 func (n *testNATS) stop() {
@@ -92,7 +108,7 @@ type parleyProc struct {
 	done   chan error
 }
 
-func startParley(t *testing.T, env []string, args ...string) *parleyProc {
+func startParley(t testing.TB, env []string, args ...string) *parleyProc {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -121,19 +137,27 @@ type workerFleet struct {
 	t    *testing.T
 	mu   sync.Mutex
 	url  string
-	env  []string
+	opts fleetOpts
 	ps   []*parleyProc
 	logs []string
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
 
-func startFleet(t *testing.T, n int, url string, restart bool, env ...string) *workerFleet {
-	f := &workerFleet{t: t, env: env, stop: make(chan struct{}), url: url}
+// fleetOpts are a fleet's: whether it restarts its workers, the
+// environment of each (test hooks), and what w1's adds.
+type fleetOpts struct {
+	restart bool
+	env     []string
+	first   []string
+}
+
+func startFleet(t *testing.T, n int, url string, opts fleetOpts) *workerFleet {
+	f := &workerFleet{t: t, opts: opts, stop: make(chan struct{}), url: url}
 	for i := range n {
 		f.ps = append(f.ps, f.start(i))
 	}
-	if restart {
+	if opts.restart {
 		f.wg.Add(1)
 		go func() {
 			defer f.wg.Done()
@@ -162,7 +186,11 @@ func startFleet(t *testing.T, n int, url string, restart bool, env ...string) *w
 }
 
 func (f *workerFleet) start(i int) *parleyProc {
-	return startParley(f.t, f.env, "worker", "--nats", f.url, "-c", "1", "--id", fmt.Sprintf("w%d", i+1), "--cache", filepath.Join(f.t.TempDir(), "cache"))
+	env := f.opts.env
+	if i == 0 {
+		env = append(slices.Clone(env), f.opts.first...)
+	}
+	return startParley(f.t, env, "worker", "--nats", f.url, "-c", "1", "--id", fmt.Sprintf("w%d", i+1), "--cache", filepath.Join(f.t.TempDir(), "cache"))
 }
 
 // log is every worker's standard error so far.
@@ -217,24 +245,30 @@ func waitFor(ok func() bool) bool {
 
 // TestNATSWorkerKilled: three parley worker processes play a tournament
 // that parley tournament --nats coordinates; one is killed with SIGKILL in
-// the middle of a shard, after it sent part of it. Another plays the
-// shard again, the copies are dropped, and the store equals a local run's,
-// every session once.
+// the middle of a shard, once JetStream has stored part of its records (a
+// test hook stalls it there, so that the kill lands mid-shard on any
+// machine). Another plays the shard again, the copies are dropped, and the
+// store equals a local run's, every session once. The coordinator's lines
+// of progress and its report give each worker's rate.
 func TestNATSWorkerKilled(t *testing.T) {
 	spec, want := natsSpec(t, 400) // 1600 sessions
 	n := newTestNATS(t)
-	fleet := startFleet(t, 3, n.url(), false, delayEnv+"=4ms")
+	fleet := startFleet(t, 3, n.url(), fleetOpts{env: []string{delayEnv + "=4ms"}, first: []string{stallEnv + "=1"}})
 	db := filepath.Join(t.TempDir(), "cluster.db")
+	killed := make(chan bool, 1)
 	go func() {
-		// A shard of 200 takes w1 800ms, and it sends its first 128
-		// records after 512ms: kill it at 650ms.
-		if !waitFor(func() bool { return strings.Contains(fleet.ps[0].stderr.String(), "took shard") }) {
-			return
+		// Shards of 200 sessions take 800ms; w1 sends its first records
+		// some 200ms into its first, and stalls.
+		ok := waitFor(func() bool { return strings.Contains(fleet.ps[0].stderr.String(), "test hook: stalling") })
+		if ok {
+			fleet.ps[0].cmd.Process.Signal(syscall.SIGKILL)
 		}
-		time.Sleep(650 * time.Millisecond)
-		fleet.ps[0].cmd.Process.Signal(syscall.SIGKILL)
+		killed <- ok
 	}()
 	code, _, errs := runCLI("tournament", spec, "--db", db, "--nats", n.url(), "--shard", "200", "--ack-wait", "1s", "--progress", "lines", "-q")
+	if !<-killed {
+		t.Fatalf("w1 never stalled mid-shard:\n%s", fleet.log())
+	}
 	if code != 0 {
 		t.Fatalf("exit %d: %s\nworkers:\n%s", code, errs, fleet.log())
 	}
@@ -245,13 +279,25 @@ func TestNATSWorkerKilled(t *testing.T) {
 	var shards, sessions int
 	if i := strings.Index(errs, "\nw1 "); i < 0 || !strings.Contains(errs, "1600 sessions in") || !strings.Contains(errs, "coordinator CPU") {
 		t.Errorf("stderr:\n%s", errs)
-	} else if fmt.Sscanf(errs[i+1:], "w1 %d %d", &shards, &sessions); shards != 0 || sessions == 0 {
+	} else if fmt.Sscanf(errs[i+1:], "w1 %d %d", &shards, &sessions); shards != 0 || sessions == 0 || sessions >= 200 {
 		t.Errorf("w1 finished %d shards and sent %d sessions: want it killed mid-shard\n%s", shards, sessions, errs)
 	}
+	var total int
 	for _, w := range []string{"w1", "w2", "w3"} {
-		if !strings.Contains(errs, "\n"+w+" ") {
+		i := strings.Index(errs, "\n"+w+" ")
+		if i < 0 {
 			t.Errorf("no line for worker %s:\n%s", w, errs)
+			continue
 		}
+		var sh, ss int
+		fmt.Sscanf(errs[i+1:], w+" %d %d", &sh, &ss)
+		total += ss
+	}
+	if total < 1600 {
+		t.Errorf("the workers sent %d sessions in all, want 1600 and w1's copies:\n%s", total, errs)
+	}
+	if !regexp.MustCompile(`(?m)^workers: (w[123] [0-9]+/s(, |$))+`).MatchString(errs) {
+		t.Errorf("no line of progress with the workers' rates:\n%s", errs)
 	}
 }
 
@@ -261,7 +307,7 @@ func TestNATSWorkerKilled(t *testing.T) {
 func TestNATSCoordinatorRestart(t *testing.T) {
 	spec, want := natsSpec(t, 400)
 	n := newTestNATS(t)
-	fleet := startFleet(t, 2, n.url(), false, delayEnv+"=1ms")
+	fleet := startFleet(t, 2, n.url(), fleetOpts{env: []string{delayEnv + "=1ms"}})
 	db := filepath.Join(t.TempDir(), "cluster.db")
 	args := []string{"tournament", spec, "--db", db, "--nats", n.url(), "--shard", "100", "--ack-wait", "1s", "-q"}
 	coord := startParley(t, nil, append(args, "--progress", "lines")...)
@@ -289,19 +335,29 @@ func TestNATSCoordinatorRestart(t *testing.T) {
 func TestNATSServerRestart(t *testing.T) {
 	spec, want := natsSpec(t, 400)
 	n := newTestNATS(t)
-	startFleet(t, 2, n.url(), false, delayEnv+"=1ms")
+	startFleet(t, 2, n.url(), fleetOpts{env: []string{delayEnv + "=1ms"}})
 	db := filepath.Join(t.TempDir(), "cluster.db")
+	stoppedAt := make(chan int, 1)
 	go func() {
 		if !waitFor(func() bool { return recorded(db) >= 300 }) {
+			stoppedAt <- -1
 			return
 		}
+		at := recorded(db)
 		n.stop()
 		time.Sleep(time.Second)
-		n.start()
+		if err := n.restart(); err != nil {
+			t.Error(err)
+		}
+		stoppedAt <- at
 	}()
 	code, _, errs := runCLI("tournament", spec, "--db", db, "--nats", n.url(), "--shard", "100", "--ack-wait", "2s", "-q")
+	at := <-stoppedAt
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if at < 300 || at >= 1600 {
+		t.Fatalf("NATS was stopped with %d of 1600 sessions recorded: want it mid-run", at)
 	}
 	sameSessions(t, db, want)
 }
@@ -314,7 +370,7 @@ func TestNATSServerRestart(t *testing.T) {
 func TestNATSPoisonedShard(t *testing.T) {
 	spec, want := natsSpec(t, 200) // 800 sessions
 	n := newTestNATS(t)
-	fleet := startFleet(t, 3, n.url(), true, panicEnv+"=333")
+	fleet := startFleet(t, 3, n.url(), fleetOpts{restart: true, env: []string{panicEnv + "=333"}})
 	db := filepath.Join(t.TempDir(), "cluster.db")
 	code, out, errs := runCLI("tournament", spec, "--db", db, "--nats", n.url(), "--shard", "100", "--ack-wait", "1s", "--max-deliver", "2")
 	if code != 1 || !strings.Contains(errs, "1 shards (") || !strings.Contains(errs, "could not be played by any worker") {
@@ -352,7 +408,7 @@ func TestNATSPoisonedShard(t *testing.T) {
 // byte, as drawing them here.
 func TestNATSSweep(t *testing.T) {
 	n := newTestNATS(t)
-	fleet := startFleet(t, 2, n.url(), false)
+	fleet := startFleet(t, 2, n.url(), fleetOpts{})
 	args := []string{"analyze", "../../examples/ukraine-2025.yaml", "--what-if", "--samples", "500", "--sample-seed", "3", "--json"}
 	code, local, errs := runCLI(args...)
 	if code != 0 {
@@ -367,6 +423,22 @@ func TestNATSSweep(t *testing.T) {
 	}
 	if !strings.Contains(fleet.log(), "took shard") {
 		t.Errorf("no worker took a shard:\n%s", fleet.log())
+	}
+	// What each worker drew: the samples add up to 500 (no copies here).
+	var sum int
+	for _, m := range regexp.MustCompile(`(?m)^w[12] +[0-9]+ +([0-9]+) +0 `).FindAllStringSubmatch(errs, -1) {
+		k, _ := strconv.Atoi(m[1])
+		sum += k
+	}
+	if !strings.Contains(errs, "worker  shards  samples  copies dropped  samples/s") || sum != 500 ||
+		!strings.Contains(errs, "sensitivity on workers: 500 of 500 samples drawn") {
+		t.Errorf("stderr:\n%s", errs)
+	}
+	// With no worker, --max-time stops the sweep and says where.
+	idle := newTestNATS(t)
+	code, _, errs = runCLI(append(args[:len(args):len(args)], "--nats", idle.url(), "--max-time", "1s")...)
+	if code != 1 || !strings.Contains(errs, "stopped after 1.0s (--max-time 1s): the sensitivity analysis (500 samples) on workers (0 done)") {
+		t.Errorf("no worker, --max-time 1s: exit %d, %s", code, errs)
 	}
 	// Misuse gets a message: --nats without samples to draw, a server
 	// that is not there.
@@ -397,7 +469,7 @@ func TestNATSAgents(t *testing.T) {
 		t.Fatal(errs)
 	}
 	n := newTestNATS(t)
-	fleet := startFleet(t, 2, n.url(), false)
+	fleet := startFleet(t, 2, n.url(), fleetOpts{})
 	db := filepath.Join(dir, "cluster.db")
 	code, out, errs := runCLI("tournament", spec, "--db", db, "--nats", n.url(), "--shard", "4")
 	if code != 0 {
@@ -405,6 +477,58 @@ func TestNATSAgents(t *testing.T) {
 	}
 	sameSessions(t, db, exported(t, ref))
 	if !strings.Contains(out, "24 of 24 sessions recorded") || !strings.Contains(out, "answer times") {
+		t.Errorf("report:\n%s", out)
+	}
+}
+
+// TestNATSRemoteSeats: a tournament with a remote: seat on --nats. The
+// coordinator prints the seat's URLs, waits for its agent and plays the
+// line-ups with it itself (the agent is connected to it, and plays one
+// session at a time wherever the session runs), while the workers play
+// the others; the store equals a local run's with the agent's strategy
+// built in.
+func TestNATSRemoteSeats(t *testing.T) {
+	laptop := sharedDomain(t, "ANAC2011_Laptop")
+	dir := t.TempDir()
+	write := func(name string, negs ...string) string {
+		p := filepath.Join(dir, name+".yaml")
+		os.WriteFile(p, fmt.Appendf(nil, "name: t\nseed: 9\nscenarios: [%s]\nnegotiators: %s\nrotation: distinct\nrepetitions: 3\n"+
+			"deadline: {rounds: 40}\nagents: {action_timeout: 20s}\n", laptop, quote(negs...)), 0o644)
+		return p
+	}
+	ref := filepath.Join(dir, "builtin.db")
+	if code, _, errs := runCLI("tournament", write("builtin", "frequency", "boulware", "conceder"), "--db", ref, "-q"); code != 0 {
+		t.Fatal(errs)
+	}
+	want := named(exportJSONL(t, ref), map[string]string{"frequency": "f"})
+	n := newTestNATS(t)
+	fleet := startFleet(t, 2, n.url(), fleetOpts{})
+	db := filepath.Join(dir, "remote.db")
+	c := startCLI(t, 1, "tournament", write("remote", "remote:f", "boulware", "conceder"), "--db", db, "--nats", n.url(), "--progress", "none")
+	agent := goAgent(t, "ws", c.seat(t, "remote:f"), "frequency", 0)
+	code, out := c.wait(t)
+	if code != 0 {
+		t.Fatalf("exit %d: %s\nworkers:\n%s", code, c.stderr(), fleet.log())
+	}
+	agentDone(t, "the agent", agent)
+	if got := named(exportJSONL(t, db), map[string]string{"remote:f": "f"}); got != want {
+		t.Errorf("on NATS:\n%s\nbuilt in:\n%s", got, want)
+	}
+	// 6 line-ups of 3 sessions: the 4 with remote:f played here, one
+	// shard each; the other 2 by the workers.
+	errs := c.stderr()
+	if !regexp.MustCompile(`(?m)^coordinator +4 +12 +0 `).MatchString(errs) || !strings.Contains(errs, "18 sessions in") {
+		t.Errorf("stderr:\n%s", errs)
+	}
+	var sessions int
+	for _, m := range regexp.MustCompile(`(?m)^w[12] +[0-9]+ +([0-9]+) `).FindAllStringSubmatch(errs, -1) {
+		k, _ := strconv.Atoi(m[1])
+		sessions += k
+	}
+	if sessions != 6 || strings.Contains(fleet.log(), "remote: seats") {
+		t.Errorf("the workers sent %d sessions, want 6:\n%s\nworkers:\n%s", sessions, errs, fleet.log())
+	}
+	if !strings.Contains(out, "18 of 18 sessions recorded") || !strings.Contains(out, "answer times") {
 		t.Errorf("report:\n%s", out)
 	}
 }

@@ -121,9 +121,6 @@ func (c *TournamentRunCmd) Run(e env) error {
 
 	ctx, stop := signal.NotifyContext(e.b.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if c.NATS != "" && hub.Len() > 0 {
-		return errors.New("remote: seats are served by the process that plays their sessions, and with --nats workers play them: run this tournament without --nats, or seat its outside players as cmd: agents or llm: seats")
-	}
 	if already < plan.Total {
 		// Remote seats get new URLs at every run: their agents connect
 		// anew, a resumed tournament too.

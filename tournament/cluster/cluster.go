@@ -92,6 +92,17 @@ func Connect(url, name string) (*nats.Conn, error) {
 	return nc, nil
 }
 
+// Setup creates parley's streams, its object store and the workers'
+// consumer on NATS, or updates them to s, as a coordinator does when it
+// starts: run ahead of the workers, it lets them take shards at once.
+func Setup(ctx context.Context, nc *nats.Conn, s Settings) error {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	return setup(ctx, js, s.withDefaults())
+}
+
 // setup creates the streams, the object store and the workers' consumer,
 // or updates them to s.
 func setup(ctx context.Context, js jetstream.JetStream, s Settings) error {

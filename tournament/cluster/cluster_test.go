@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,23 +73,31 @@ func TestWorkerStoppedMidShard(t *testing.T) {
 	want := contents(t, localRun(t, spec, nil), false)
 	n := startNATS(t)
 	nc := n.connect(t)
-	SetTestHooks(TestHooks{Delay: 4 * time.Millisecond}) // 500 ms a shard of 125
+	SetTestHooks(TestHooks{Delay: 4 * time.Millisecond}) // 1s a shard of 250
 	defer SetTestHooks(TestHooks{})
 	first := startWorkers(t, nc, 1, WorkerOptions{})
+	sent := make(chan struct{})
+	var once sync.Once
 	go func() {
-		// Stop the first worker once it has sent part of a shard.
-		for !strings.Contains(first.log(), "took shard") {
-			time.Sleep(10 * time.Millisecond)
-		}
-		time.Sleep(350 * time.Millisecond)
+		// Stop the first worker once the coordinator has recorded part
+		// of its first shard (some 200ms into it).
+		<-sent
 		first.stop()
 		SetTestHooks(TestHooks{})
 		startWorkers(t, nc, 2, WorkerOptions{})
 	}()
 	db := filepath.Join(dir, "cluster.db")
-	st, err := coordinate(t, context.Background(), nc, spec, db, nil, Options{ShardSize: 250, Settings: Settings{AckWait: time.Second}})
+	st, err := coordinate(t, context.Background(), nc, spec, db, nil, Options{ShardSize: 250, Settings: Settings{AckWait: time.Second},
+		Progress: func(p *Progress) {
+			if p.Done > 0 {
+				once.Do(func() { close(sent) })
+			}
+		}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(first.log(), "took shard") || strings.Contains(first.log(), "finished shard") {
+		t.Errorf("the first worker did not stop mid-shard:\n%s", first.log())
 	}
 	sameContents(t, contents(t, db, false), want)
 	if st.Committed != 1000 || st.Duplicates == 0 {

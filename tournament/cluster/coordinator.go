@@ -31,6 +31,9 @@ type Options struct {
 	// Window bounds the shards queued at once (default 1024): the rest
 	// are queued as these finish.
 	Window int
+	// HereWorkers is the number of goroutines a tournament's coordinator
+	// plays the sessions with remote: seats on (0: as a local run).
+	HereWorkers int
 	// Progress, if set, is called after each commit with the run so far.
 	Progress func(*Progress)
 	// Log, if set, gets a line for each worker's error and failed shard.
@@ -132,6 +135,10 @@ func (c *coordinator) start(ctx context.Context, nc *nats.Conn, put func(jetstre
 		Durable: "collect-" + c.job, Description: "parley coordinator of job " + c.job,
 		AckPolicy: jetstream.AckExplicitPolicy, AckWait: 2 * time.Minute, MaxDeliver: -1, MaxAckPending: 10_000,
 		FilterSubject: subjectResults + c.job, Replicas: c.opts.Replicas,
+		// A coordinator killed and never started again leaves no
+		// consumer behind for good; its results stay in the stream
+		// (until they expire) for one started later.
+		InactiveThreshold: 24 * time.Hour,
 	})
 	if err != nil {
 		return fmt.Errorf("NATS: the results consumer of job %s: %w", c.job, err)
@@ -194,24 +201,56 @@ func (c *coordinator) publishShard(ctx context.Context, sh tournament.Shard) err
 	})
 }
 
-// fetch takes up to n results, waiting up to wait for the first.
-func (c *coordinator) fetch(n int, wait time.Duration) []jetstream.Msg {
+// fetch takes up to n results, and the batches played here that come on
+// here (nil for none), waiting up to wait for the first of either.
+func (c *coordinator) fetch(n int, wait time.Duration, here <-chan hereBatch) ([]jetstream.Msg, []hereBatch) {
 	var out []jetstream.Msg
+	var batches []hereBatch
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	select {
 	case m := <-c.in:
 		out = append(out, m)
-	case <-time.After(wait):
-		return nil
+	case b := <-here:
+		batches = append(batches, b)
+	case <-timer.C:
+		return nil, nil
 	}
 	for len(out) < n {
 		select {
 		case m := <-c.in:
 			out = append(out, m)
+		case b := <-here:
+			batches = append(batches, b)
 		default:
-			return out
+			return out, batches
 		}
 	}
-	return out
+	return out, batches
+}
+
+// tail takes what comes after the job's last result, for a moment: the
+// workers' last done notices, which give the figures per worker. handle
+// handles each message before it is acknowledged; after commits them.
+func (c *coordinator) tail(handle func(jetstream.Msg) error, after func() error) error {
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		msgs, _ := c.fetch(256, 100*time.Millisecond, nil)
+		if len(msgs) == 0 {
+			return nil
+		}
+		for _, m := range msgs {
+			if err := handle(m); err != nil {
+				return err
+			}
+		}
+		if err := after(); err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			m.Ack()
+		}
+	}
+	return nil
 }
 
 // receive passes the job's results to fetch as they come, until ctx

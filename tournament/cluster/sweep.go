@@ -79,7 +79,7 @@ func Sweep(ctx context.Context, nc *nats.Conn, data []byte, name string, o analy
 			}
 			next++
 		}
-		msgs := c.fetch(256, 250*time.Millisecond)
+		msgs, _ := c.fetch(256, 250*time.Millisecond, nil)
 		for _, m := range msgs {
 			switch m.Headers().Get(hdrKind) {
 			case kindPart:
@@ -118,6 +118,16 @@ func Sweep(ctx context.Context, nc *nats.Conn, data []byte, name string, o analy
 		if opts.Progress != nil && len(msgs) > 0 {
 			opts.Progress(&Progress{Done: done, Total: total, Workers: c.stats()})
 		}
+	}
+	// The workers' last done notices, for the figures per worker.
+	c.tail(func(m jetstream.Msg) error {
+		if m.Headers().Get(hdrKind) != kindPart {
+			c.note(m)
+		}
+		return nil
+	}, func() error { return nil })
+	if opts.Progress != nil {
+		opts.Progress(&Progress{Done: done, Total: total, Workers: c.stats()})
 	}
 	if len(failures) > 0 {
 		var b strings.Builder

@@ -18,6 +18,7 @@ import (
 
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/seat"
 	"github.com/parleyhq/parley/tournament"
 	"github.com/parleyhq/parley/tournament/store"
 )
@@ -172,6 +173,10 @@ func (w *Worker) slot(ctx context.Context) {
 // are stored, a nak (or, on its last delivery, a term) when it could not
 // be played.
 func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
+	if ctx.Err() != nil {
+		msg.Nak() // it came while the worker was stopping: another plays it
+		return
+	}
 	meta, err := msg.Metadata()
 	if err != nil {
 		msg.Term()
@@ -347,7 +352,7 @@ func (w *Worker) loadTournament(ctx context.Context, sum string, j *job) error {
 	if err != nil {
 		return err
 	}
-	spec, err := tournament.ParseSpecWith(source, m.SpecFile, w.opts.Dialer)
+	spec, err := tournament.ParseSpecWith(source, m.SpecFile, knowRemote(w.opts.Dialer))
 	if err != nil {
 		return err
 	}
@@ -374,6 +379,23 @@ func (w *Worker) loadTournament(ctx context.Context, sum string, j *job) error {
 	return nil
 }
 
+// knowRemote is d knowing remote: seats as well, so that a worker makes
+// the coordinator's plan of a spec with some; the coordinator plays their
+// sessions (Plan.PlayedHere), and a worker never dials them.
+func knowRemote(d tournament.Dialer) tournament.Dialer {
+	return func(spec string) (func() (seat.Conn, error), bool, error) {
+		if _, ok, err := seat.RemoteName(spec); ok {
+			return func() (seat.Conn, error) {
+				return nil, errors.New("remote: seats are played by the coordinator, not by workers")
+			}, true, err
+		}
+		if d == nil {
+			return nil, false, nil
+		}
+		return d(spec)
+	}
+}
+
 // play plays shard sh of the job and sends its results; it returns the
 // number of sessions played.
 func (j *job) play(ctx context.Context, w *Worker, id, run string, sh tournament.Shard) (uint64, error) {
@@ -382,6 +404,9 @@ func (j *job) play(ctx context.Context, w *Worker, id, run string, sh tournament
 	}
 	if sh.End > j.plan.Total {
 		return 0, fmt.Errorf("shard %d-%d lies outside the tournament's %d sessions", sh.First, sh.End-1, j.plan.Total)
+	}
+	if j.plan.PlayedHere(sh) {
+		return 0, fmt.Errorf("shard %d-%d has remote: seats, whose agents are connected to the coordinator, which plays it", sh.First, sh.End-1)
 	}
 	// What is played is sent even when the worker is told to stop, for
 	// a few seconds.
@@ -458,6 +483,11 @@ func (s *shardSink) Commit() error {
 		if err := s.w.publish(s.ctx, m, jetstream.WithMsgID(id)); err != nil {
 			return err
 		}
+		if testHooks.stall.Load() {
+			s.w.logf("test hook: stalling after sending sessions %d-%d", nums[0], nums[0]+uint64(n)-1)
+			<-s.ctx.Done()
+			return s.ctx.Err()
+		}
 		nums, data, outside = nums[n:], data[n*size:], outside[k:]
 	}
 	s.nums, s.data, s.outside = s.nums[:0], s.data[:0], s.outside[:0]
@@ -465,13 +495,14 @@ func (s *shardSink) Commit() error {
 }
 
 // testHooks let tests make a worker misbehave: panic on a session (a
-// poisoned shard), fail on one, or play slowly (so that it can be killed
-// mid-shard).
+// poisoned shard), fail on one, play slowly, or stall once it has sent
+// part of a shard (so that it can be killed mid-shard).
 var testHooks hooks
 
 type hooks struct {
 	panicAt, failAt atomic.Uint64 // session + 1; 0 for none
 	delay           atomic.Int64  // per session, ns
+	stall           atomic.Bool
 }
 
 func (h *hooks) session(n uint64) error {
@@ -489,11 +520,14 @@ func (h *hooks) session(n uint64) error {
 
 // TestHooks make workers misbehave, for tests of failures only: panic
 // when they play a session of PanicOn, fail with an error when they play
-// one of FailOn (the first of each is used), and sleep Delay before
-// recording each session.
+// one of FailOn (the first of each is used), sleep Delay before recording
+// each session, and with StallAfterSend stop playing a shard, until they
+// are stopped, once JetStream has stored its first records (they log
+// "test hook: stalling").
 type TestHooks struct {
 	PanicOn, FailOn []uint64
 	Delay           time.Duration
+	StallAfterSend  bool
 }
 
 // SetTestHooks sets the hooks of the workers of this process.
@@ -507,6 +541,7 @@ func SetTestHooks(h TestHooks) {
 	testHooks.panicAt.Store(first(h.PanicOn))
 	testHooks.failAt.Store(first(h.FailOn))
 	testHooks.delay.Store(int64(h.Delay))
+	testHooks.stall.Store(h.StallAfterSend)
 }
 
 func joinLines(d []string) string {
