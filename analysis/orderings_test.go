@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"math"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -119,6 +120,27 @@ func TestOrderingsSensitivity(t *testing.T) {
 	again, err := analysis.Sensitivity(f, "truce.yaml", analysis.SensitivityOptions{Samples: 50, Predictor: pr})
 	if err != nil || !slicesEqual(again.Orderings.MeanGain, o.MeanGain) {
 		t.Errorf("a second run differs: %v, %v against %v", err, again.Orderings.MeanGain, o.MeanGain)
+	}
+	// Drawn in parts (as workers draw them, parley analyze --nats), the
+	// samples of time come from their own stream at the same place, and
+	// the report is the same, preferences and gains included.
+	parted, err := analysis.Sensitivity(f, "truce.yaml", analysis.SensitivityOptions{Samples: 50, Predictor: pr,
+		Distribute: func(o analysis.SensitivityOptions) ([]*analysis.SensitivityPart, error) {
+			var parts []*analysis.SensitivityPart
+			for _, cut := range [][2]int{{17, 50}, {0, 1}, {1, 17}} {
+				p, err := analysis.SensitivitySamples(f, "truce.yaml", o, cut[0], cut[1])
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, p)
+			}
+			return parts, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(parted, sr) {
+		t.Errorf("in parts: %+v\nin one run: %+v", parted.Orderings, sr.Orderings)
 	}
 }
 

@@ -39,6 +39,12 @@ type SensitivityOptions struct {
 	// each sample, its memory ceiling bounds each sample's grid, and its
 	// callback hears the samples done.
 	Budget *budget.Budget
+	// Distribute, if set, draws the samples elsewhere (on other machines:
+	// tournament/cluster): it is given these options, MinRatification
+	// resolved, and returns parts (SensitivitySamples) that cover samples
+	// 0 to Samples-1, which are merged into the same report as drawing
+	// them here gives.
+	Distribute func(opts SensitivityOptions) ([]*SensitivityPart, error)
 }
 
 func (o SensitivityOptions) top() int {
@@ -257,79 +263,25 @@ func (r *Report) SensitivityAnalysis(f *scenario.File, name string, opts Sensiti
 	return nil
 }
 
-// run draws opts.Samples samples and tallies them.
+// run draws opts.Samples samples and tallies them, here or, with
+// opts.Distribute, elsewhere in parts (sensitivity_parts.go), which it
+// merges as if drawn here.
 func (sm *sampler) run(name string, opts SensitivityOptions) (*SensitivityReport, error) {
-	minRat := WhatIfOptions{MinRatification: opts.MinRatification}.minRat()
-	rep := &SensitivityReport{Samples: opts.Samples, Seed: opts.Seed, Assumptions: []SampledAssumption{},
-		NashDeals: []DealFrequency{}, RatifiableNashDeals: []DealFrequency{}}
-	for _, s := range sm.slots {
-		r := s.orig.Assumption.Range
-		rep.Assumptions = append(rep.Assumptions, SampledAssumption{Path: s.path, Value: s.orig.Value, Range: [2]float64{r[0], r[1]}})
-	}
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed5eed5eed5eed))
-	timeRNG := rand.New(rand.NewPCG(opts.Seed, 0x7135eed7135eed71))
-	var g *grid
-	nash := map[int]int{}
-	rnash := map[int]int{}
-	var zones, rzones int
-	var first *grid // for labels
-	var tally orderingTally
-	step := fmt.Sprintf("the sensitivity analysis (%s samples)", budget.Thousands(uint64(opts.Samples)))
-	at := func(k int) string { return budget.Thousands(uint64(k)) + " done" }
-	defer opts.Budget.End(step)
-	for k := range opts.Samples {
-		if err := opts.Budget.Err(); err != nil {
-			return nil, &budget.Exceeded{Step: step, At: at(k), Cause: err}
-		}
-		if opts.Budget.Reporting() {
-			opts.Budget.Report(budget.Progress{Step: step, Detail: at(k), Done: int64(k), Total: int64(opts.Samples)})
-		}
-		sm.draw(rng, timeRNG)
-		s, verr := scenario.FromFile(sm.f, name)
-		if verr != nil {
-			rep.Invalid++
-			if rep.FirstError == "" {
-				rep.FirstError = firstError(verr)
-			}
-			continue
-		}
+	opts.MinRatification = WhatIfOptions{MinRatification: opts.MinRatification}.minRat()
+	var parts []*SensitivityPart
+	if opts.Distribute != nil {
 		var err error
-		if g, err = newGrid(s, g, opts.Budget); err != nil {
+		if parts, err = opts.Distribute(opts); err != nil {
 			return nil, err
 		}
-		if first == nil {
-			first = &grid{s: s, sp: g.sp}
+	} else {
+		p, err := sm.part(name, opts, 0, opts.Samples)
+		if err != nil {
+			return nil, err
 		}
-		rep.Valid++
-		bn, rn := g.zoneNash(minRat)
-		if bn >= 0 {
-			zones++
-			nash[bn]++
-		}
-		if rn >= 0 {
-			rzones++
-			rnash[rn]++
-		}
-		if opts.Predictor != nil && len(s.Agenda) > 0 {
-			o, err := orderings(s, opts.Predictor)
-			if err != nil {
-				return nil, fmt.Errorf("sample %d: %w", k+1, err)
-			}
-			tally.add(o)
-		}
-		if opts.Progress != nil {
-			opts.Progress(k+1, opts.Samples)
-		}
+		parts = []*SensitivityPart{p}
 	}
-	if rep.Valid > 0 {
-		top := opts.top()
-		rep.ZoneShare = float64(zones) / float64(rep.Valid)
-		rep.RatifiableShare = float64(rzones) / float64(rep.Valid)
-		rep.NashDeals = frequencies(first, nash, rep.Valid, top)
-		rep.RatifiableNashDeals = frequencies(first, rnash, rep.Valid, top)
-		rep.Orderings = tally.shares()
-	}
-	return rep, nil
+	return sm.merge(name, opts, parts)
 }
 
 // zoneNash returns the Nash deal over the zone and over the ratifiable

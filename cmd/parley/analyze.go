@@ -39,6 +39,8 @@ type AnalyzeCmd struct {
 	Rounds                 int      `short:"r" default:"0" help:"With --what-if: the deadline of those sessions, in rounds (default: the scenario's deadline, or 100)."`
 	Seed                   uint64   `short:"s" default:"0" help:"With --what-if: the seed of those sessions (as run's --seed)."`
 	AnticipateRatification bool     `name:"anticipate-ratification" default:"true" negatable:"" help:"With --what-if: in those sessions, parties bargain over their expected utility given their own ratification (the default; --no-anticipate-ratification for the bare utility)."`
+	// NATSFlags draw the sensitivity samples on workers.
+	NATSFlags
 }
 
 // Run loads the scenario and prints the analysis report.
@@ -111,6 +113,13 @@ func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 	}
 	start := time.Now()
 	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.SampleSeed, MinRatification: c.MinRatification, Predictor: pr, Budget: e.b}
+	if c.NATS != "" {
+		done, err := c.distribute(e, &opts)
+		if err != nil {
+			return err
+		}
+		defer done()
+	}
 	if err := r.SensitivityAnalysis(f, c.Path, opts); err != nil {
 		return err
 	}
@@ -153,6 +162,9 @@ func (c *AnalyzeCmd) check() error {
 	}
 	if c.Rounds < 0 {
 		return fmt.Errorf("-r is %d; give a deadline of at least 1 round (or leave it out for the scenario's)", c.Rounds)
+	}
+	if c.NATS != "" && (!c.WhatIf || c.Samples == 0) {
+		return fmt.Errorf("--nats draws the sensitivity samples on workers: add --what-if (and --samples above 0)")
 	}
 	if c.Samples < 0 {
 		return fmt.Errorf("--samples is %d; give a count of 0 or more (0 skips the sensitivity analysis)", c.Samples)
