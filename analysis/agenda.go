@@ -49,6 +49,7 @@ type agendaRun struct {
 	g       *grid
 	phases  [][]int // issue indices per phase
 	decided [][]int // red lines (grid bits) decidable once phase k is settled
+	forbids [][]int // scenario constraints decidable once phase k is settled
 	o       []int
 }
 
@@ -88,6 +89,14 @@ func (g *grid) agenda(pkg *Deal, minRat float64) *AgendaInfo {
 			last = max(last, phaseOf[i])
 		}
 		ar.decided[last] = append(ar.decided[last], b)
+	}
+	ar.forbids = make([][]int, len(ar.phases))
+	for c := range s.Constraints {
+		last := 0
+		for _, i := range s.Constraints[c].Forbid.Issues {
+			last = max(last, phaseOf[i])
+		}
+		ar.forbids[last] = append(ar.forbids[last], c)
 	}
 	res := ar.solve(0, g.rv)
 	ad := AgendaDeal{Complete: res.complete, Utilities: res.vals, Steps: []AgendaStep{}}
@@ -177,6 +186,9 @@ func (ar *agendaRun) solve(k int, d []float64) subgame {
 				ok = false
 				break
 			}
+		}
+		for _, c := range ar.forbids[k] {
+			ok = ok && !g.s.Constraints[c].Forbid.Match(ar.o)
 		}
 		if ok {
 			var sg subgame

@@ -33,6 +33,19 @@ type File struct {
 	StatusQuo *StatusQuoDef `yaml:"status_quo,omitempty" json:"status_quo,omitempty" jsonschema_description:"What no agreement is: an outcome, every issue given; each party's reservation value is its utility of it."`
 	Calendar  *CalendarDef  `yaml:"calendar,omitempty" json:"calendar,omitempty" jsonschema_description:"Maps rounds to dates: round 1 starts on start, each round lasts round (1d, 2w, ...)."`
 	Deadline  *DeadlineDef  `yaml:"deadline,omitempty" json:"deadline,omitempty" jsonschema_description:"The scenario's own deadline, which parley run uses by default: a date (with a calendar) or {rounds: N}."`
+
+	Constraints []ConstraintDef `yaml:"constraints,omitempty" json:"constraints,omitempty" jsonschema_description:"Combinations of clauses that are incoherent whoever prefers them: no deal may contain one, for any party."`
+}
+
+// ConstraintDef is a combination of clauses no deal may contain, whoever
+// prefers it (a guarantee without the troops that back it): it removes
+// outcomes for every party, where a red line speaks for one.
+type ConstraintDef struct {
+	ID          string      `yaml:"id" json:"id"`
+	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
+	Forbid      Match       `yaml:"forbid" json:"forbid" jsonschema_description:"Deals matching this (every listed issue at one of its listed values) cannot be agreed."`
+	Source      *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption  *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty" jsonschema_description:"Why the combination is incoherent, when no source says so (no range: it is not a number)."`
 }
 
 // CalendarDef maps rounds to dates: round 1 starts on Start, and each

@@ -81,6 +81,10 @@ type Scenario struct {
 	// Deadline is the scenario's own deadline in rounds (0: none), which
 	// parley run uses when it is given none.
 	Deadline int
+
+	// Constraints are the combinations no deal may contain, for any
+	// party (constraints.go).
+	Constraints []Constraint
 }
 
 // Calendar maps rounds to dates: round 1 starts on Start, and each round
@@ -302,6 +306,11 @@ func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
 	}
 	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
 	a.RedLines = pa.RedLines
+	if len(s.Constraints) > 0 {
+		// The scenario's constraints remove outcomes for everyone: the
+		// last red lines of every party.
+		a.RedLines = append(append([]utility.RedLine(nil), pa.RedLines...), s.ConstraintLines()...)
+	}
 	a.Terms = pr.Terms
 	return a
 }

@@ -115,6 +115,7 @@ func (s *Scenario) ToFile() *File {
 	if s.Deadline > 0 {
 		f.Deadline = &DeadlineDef{Rounds: s.Deadline}
 	}
+	f.Constraints = s.constraintDefs()
 	return f
 }
 

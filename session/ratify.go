@@ -11,6 +11,12 @@ func (r *Runner) countRedLines(e protocol.Event) {
 	if e.Type != protocol.EventOffer && e.Type != protocol.EventPropose {
 		return
 	}
+	if r.st.broken != nil {
+		if c := r.brokenBy(e.Outcome); c >= 0 {
+			r.st.broken[c]++ // no deal for anyone: not a party's red line
+			return
+		}
+	}
 	for s := range r.prep.Seats {
 		if s == int(e.Seat) || (e.Private && s != int(e.With)) || len(r.st.act[s].u.RedLines) == 0 {
 			continue

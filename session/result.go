@@ -65,6 +65,9 @@ type Result struct {
 	Meetings []Meeting `json:"meetings,omitempty"`
 	// RedLines reports what the parties' red lines did.
 	RedLines *RedLineReport `json:"red_lines,omitempty"`
+	// Constraints reports what the scenario's constraints did (absent
+	// without constraints).
+	Constraints *ConstraintReport `json:"constraints,omitempty"`
 
 	// Parties holds each negotiating party's payoff: its utility of a
 	// binding deal, or its reservation value without one, by its
@@ -340,6 +343,7 @@ func (r *Runner) Result() Result {
 		}
 		res.RedLines = rep
 	}
+	res.Constraints = r.constraintReport()
 	p.analysis.fill(p, us, &res)
 	return res
 }

@@ -235,7 +235,7 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	if len(sc.Events) > 0 || len(sc.Agenda) > 0 {
 		p.dynamic = true
 	}
-	p.rules = p.rules || p.dynamic || p.Mediator >= 0 || len(sc.Meetings) > 0 || len(sc.Guarantees) > 0
+	p.rules = p.rules || p.dynamic || p.Mediator >= 0 || len(sc.Meetings) > 0 || len(sc.Guarantees) > 0 || len(sc.Constraints) > 0
 	p.jsonLabels = make([][]string, len(sc.Issues))
 	for i := range sc.Issues {
 		is := &sc.Issues[i]

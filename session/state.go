@@ -70,6 +70,13 @@ type sessionState struct {
 	standing    []bool
 	anyStanding bool
 	mix         []int
+
+	// The scenario's constraints (constraints.go): per constraint the
+	// offers and texts that broke it, and scratch space to judge one.
+	broken   []int
+	conBuf   []int
+	conOpen  []bool
+	conLocal []int
 }
 
 func (r *Runner) initState() {
@@ -84,6 +91,7 @@ func (r *Runner) initState() {
 	st.led, st.acc = make([]ledger, len(p.members)), make([]accounts, len(p.members))
 	st.standing, st.mix = make([]bool, k), make([]int, k)
 	st.meet = make([]meetRecord, len(p.Scenario.Meetings))
+	r.initConstraints()
 }
 
 func (r *Runner) resetState() {
@@ -97,6 +105,7 @@ func (r *Runner) resetState() {
 	clear(st.phases)
 	clear(st.ratif)
 	clear(st.meet)
+	clear(st.broken)
 	st.blocked, st.gateFailed = 0, -1
 	r.startLedgers()
 }
