@@ -219,7 +219,9 @@
 // phase is what each party gets if talks fail there, the agreed phases
 // standing: rv_p + Σ over settled issues i of (w_pi·e_pi(o_i) − w_pi·rv_p),
 // i.e. an issue not agreed is worth the party's reservation value on its
-// own scale, so the first phase's fallback is rv. With a status quo it is
+// own scale, so the first phase's fallback is rv; a utility's terms (its
+// conditional values) count once every issue they name is settled, if the
+// settled values match them. With a status quo it is
 // the party's utility of the status quo with the clauses of the standing
 // phases agreed so far in place (provisional ones are void when a later
 // phase fails). The Nash products in a

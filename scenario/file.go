@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/parleyhq/parley/diag"
@@ -384,6 +385,9 @@ func (n Number) MarshalYAML() (any, error) {
 type ValueDef struct {
 	Table map[string]Number
 	Shape *ShapeDef
+	// Given are conditional values (a table's given: entry): options
+	// worth other values in the deals each entry's if: matches.
+	Given []GivenDef `yaml:"given,omitempty" json:"given,omitempty"`
 	node  ast.Node
 }
 
@@ -433,6 +437,13 @@ func (v *ValueDef) UnmarshalYAML(node ast.Node) error {
 func (v ValueDef) MarshalYAML() (any, error) {
 	if v.Shape != nil {
 		return v.Shape, nil
+	}
+	if v.Table != nil && len(v.Given) > 0 {
+		m := yaml.MapSlice{}
+		for _, k := range sortedKeys(v.Table) {
+			m = append(m, yaml.MapItem{Key: k, Value: v.Table[k]})
+		}
+		return append(m, yaml.MapItem{Key: "given", Value: v.Given}), nil
 	}
 	if v.Table != nil {
 		return v.Table, nil

@@ -43,9 +43,14 @@ func (f *File) ResolveValues() {
 				continue
 			}
 			if d {
+				rest, given := splitGiven(vd.node)
 				var t map[string]Number
-				if decodeNode(vd.node, &t) == nil {
+				if rest == nil || decodeNode(rest, &t) == nil {
 					vd.Table = t
+				}
+				var g []GivenDef
+				if given != nil && decodeNode(given, &g) == nil {
+					vd.Given = g
 				}
 			} else {
 				var sh ShapeDef

@@ -28,6 +28,7 @@ func (v *validator) rules(f *File, s *Scenario) {
 		}
 	}
 	v.guarantees(f, s)
+	v.givenBaselines(s)
 	v.constraints(f, s)
 	v.statusQuo(f, s)
 	v.agenda(f, s)

@@ -276,7 +276,8 @@ func (s *Scenario) ApplyEvent(pa *Party, e *Event) {
 
 // UtilityOf compiles the preferences of pa, party p of s or a changed
 // copy of it (ApplyEvent), as Utility does: guarantees to p discounted by
-// their guarantors' credibility, red lines attached. Its reservation value
+// their guarantors' credibility, red lines attached (its own, then the
+// scenario's constraints), conditional values as terms. Its reservation value
 // is pa's (the caller adds shifts, or values the status quo anew).
 func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
 	pr := &pa.Prefs
@@ -290,19 +291,8 @@ func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
 		}
 		evals[i] = e
 	}
-	for _, g := range s.Guarantees {
-		if g.Beneficiary != p {
-			continue
-		}
-		e := evals[g.Issue]
-		base := e[g.Baseline]
-		for v, gs := range g.Guarantors {
-			cred := make([]float64, len(gs))
-			for k, q := range gs {
-				cred[k] = s.Parties[q].Credibility
-			}
-			e[v] = base + (e[v]-base)*utility.HonourProb(g.Rule, cred)
-		}
+	for i := range evals {
+		s.discount(p, i, evals[i])
 	}
 	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
 	a.RedLines = pa.RedLines
@@ -312,7 +302,29 @@ func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
 		a.RedLines = append(append([]utility.RedLine(nil), pa.RedLines...), s.ConstraintLines()...)
 	}
 	a.Terms = pr.Terms
+	if len(pr.Given) > 0 {
+		a.Terms = append(append([]utility.Term(nil), pr.Terms...), s.givenTerms(p, pr, func(i int, row []float64) { s.discount(p, i, row) })...)
+	}
 	return a
+}
+
+// discount discounts row, party p's evaluations of issue i's values, by
+// the guarantees of that issue to p: each option's worth above the
+// baseline's, by the probability that its guarantors honour it.
+func (s *Scenario) discount(p, i int, row []float64) {
+	for _, g := range s.Guarantees {
+		if g.Issue != i || !g.benefits(p) {
+			continue
+		}
+		base := row[g.Baseline]
+		for v, gs := range g.Guarantors {
+			cred := make([]float64, len(gs))
+			for k, q := range gs {
+				cred[k] = s.Parties[q].Credibility
+			}
+			row[v] = base + (row[v]-base)*utility.HonourProb(g.Rule, cred)
+		}
+	}
 }
 
 // AtRound returns s as the scheduled events up to round r leave it: each
@@ -461,6 +473,10 @@ type Preferences struct {
 	// values (utility.Term): Genius's non-linear profiles are terms only.
 	// Their Values are utilities, already weighted.
 	Terms []utility.Term
+	// Given are conditional values (given: in a value table): UtilityOf
+	// compiles them into terms after Terms, weighted and discounted as
+	// the table is.
+	Given []Given
 }
 
 // Issue is one negotiable question.

@@ -52,11 +52,26 @@ func schemaFor(t reflect.Type) *jsonschema.Schema {
 		one := uint64(1)
 		shape.MinProperties = &one
 		shape.MaxProperties = &one
-		table := &jsonschema.Schema{
+		given := &jsonschema.Schema{
 			Type:                 "object",
-			Description:          "Option id to value in [0,1] (discrete issues).",
+			Description:          "A conditional clause: in deals matching if, the options listed are worth these values instead.",
+			Required:             []string{"if"},
+			Properties:           jsonschema.NewProperties(),
 			AdditionalProperties: schemaFor(numberType),
 		}
+		given.Properties.Set("if", &jsonschema.Schema{
+			Type:                 "object",
+			Description:          "Issue id to the values that make the condition hold (every listed issue at one of its values).",
+			AdditionalProperties: &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}},
+		})
+		table := &jsonschema.Schema{
+			Type:                 "object",
+			Description:          "Option id to value in [0,1] (discrete issues); given: lists conditional values.",
+			Properties:           jsonschema.NewProperties(),
+			AdditionalProperties: schemaFor(numberType),
+		}
+		table.Properties.Set("given", &jsonschema.Schema{Type: "array", Items: given,
+			Description: "Conditional values: each entry's options are worth its values in the deals its if matches."})
 		return &jsonschema.Schema{
 			Description: "A value function: a table for a discrete issue, or one shape for a numeric issue.",
 			AnyOf:       []*jsonschema.Schema{shape, table},
