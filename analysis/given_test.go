@@ -178,3 +178,23 @@ func TestGivenValuesSampled(t *testing.T) {
 		t.Errorf("assumptions %+v, valid %d", rep.Assumptions, rep.Valid)
 	}
 }
+
+// TestCommitmentInfoPerBeneficiary: a commitment valued by several parties
+// is reported once per beneficiary, each with its own stated and effective
+// value (Russia's law, discounted by Russia's credibility 1/3).
+func TestCommitmentInfoPerBeneficiary(t *testing.T) {
+	s, err := scenario.LoadFile("../scenario/testdata/commitments.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := guarantees(s)
+	if len(gs) != 2 || gs[0].Beneficiary != "ua" || gs[1].Beneficiary != "eu" {
+		t.Fatalf("guarantees %+v", gs)
+	}
+	for k, want := range [][2]float64{{1, 1.0 / 3}, {0.8, 0.2 + 0.6/3}} {
+		o := gs[k].Options[1]
+		if o.Stated != want[0] || math.Abs(o.Effective-want[1]) > 1e-12 || math.Abs(o.Honour-1.0/3) > 1e-12 {
+			t.Errorf("%s: %+v, want stated %v effective %v", gs[k].Beneficiary, o, want[0], want[1])
+		}
+	}
+}

@@ -297,6 +297,3 @@ func (v *validator) givenBaselines(s *Scenario) {
 		}
 	}
 }
-
-// benefits reports whether party p is a beneficiary of the guarantee.
-func (g *Guarantee) benefits(p int) bool { return g.Beneficiary == p }

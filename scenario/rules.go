@@ -272,15 +272,15 @@ func (v *validator) guarantees(f *File, s *Scenario) {
 	credited := map[int]bool{} // guarantors whose credibility default is recorded
 	for k, d := range f.Guarantees {
 		p := fmt.Sprintf("guarantees[%d]", k)
-		g := Guarantee{Issue: s.IssueIndex(d.Issue), Beneficiary: s.PartyIndex(d.Beneficiary), Rule: d.Rule}
+		g := Guarantee{Issue: s.IssueIndex(d.Issue), Beneficiary: -1, Beneficiaries: v.beneficiaries(d, p, s), Rule: d.Rule}
+		if len(g.Beneficiaries) > 0 {
+			g.Beneficiary = g.Beneficiaries[0]
+		}
 		if g.Rule == "" {
 			g.Rule = "mean"
 			v.defaulted(join(p, "rule"), "mean", "how the credibilities of the guarantors of %q combine: their mean, each keeping discretion", d.Issue)
 		} else if !contains([]string{"mean", "any", "all"}, g.Rule) {
 			v.errorf(join(p, "rule"), "unknown guarantee rule %q; rules are mean, any, all", d.Rule)
-		}
-		if g.Beneficiary < 0 {
-			v.errorf(join(p, "beneficiary"), "the beneficiary %q is not a party; parties are %s", d.Beneficiary, partyIDs(s))
 		}
 		if g.Issue < 0 {
 			v.errorf(join(p, "issue"), "guarantee on unknown issue %q; issues are %s", d.Issue, v.issueIDs(s))
@@ -315,7 +315,7 @@ func (v *validator) guarantees(f *File, s *Scenario) {
 				v.credibilityDefault(f, s, qi, credited)
 			}
 		}
-		if g.Beneficiary >= 0 && g.Baseline >= 0 {
+		if len(g.Beneficiaries) > 0 && g.Baseline >= 0 {
 			s.Guarantees = append(s.Guarantees, g)
 		}
 	}

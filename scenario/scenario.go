@@ -113,11 +113,14 @@ func (c *Calendar) Round(d time.Time) int {
 	return days/c.Days + 1
 }
 
-// Guarantee discounts an issue's worth to its beneficiary by the
-// probability that the chosen option's guarantors honour it.
+// Guarantee discounts an issue's worth to its beneficiaries by the
+// probability that the chosen option's guarantors honour it: a guarantee,
+// or any commitment whose worth rests on its author's word.
 type Guarantee struct {
 	Issue       int
-	Beneficiary int
+	Beneficiary int // the first of Beneficiaries
+	// Beneficiaries are the parties that value the commitment.
+	Beneficiaries []int
 	Baseline    int     // value index that guarantees nothing
 	Guarantors  [][]int // per value index, the guarantor party indices
 	Rule        string  // mean, any or all (utility.HonourProb)

@@ -337,7 +337,11 @@ func rulesOf(f *scenario.File) []string {
 		out = append(out, s)
 	}
 	for _, g := range f.Guarantees {
-		out = append(out, fmt.Sprintf("guarantee: %s for %s (baseline %s, rule %s)", g.Issue, g.Beneficiary, g.Baseline, orDefault(g.Rule, "mean")))
+		who := g.Beneficiary
+		if len(g.Beneficiaries) > 0 {
+			who = strings.Join(g.Beneficiaries, ", ")
+		}
+		out = append(out, fmt.Sprintf("guarantee: %s for %s (baseline %s, rule %s)", g.Issue, who, g.Baseline, orDefault(g.Rule, "mean")))
 	}
 	for _, m := range f.Meetings {
 		out = append(out, fmt.Sprintf("meeting %s of %s: held only if every invitee accepts", m.ID, strings.Join(m.Invitees, ", ")))
