@@ -121,9 +121,9 @@ type Guarantee struct {
 	Beneficiary int // the first of Beneficiaries
 	// Beneficiaries are the parties that value the commitment.
 	Beneficiaries []int
-	Baseline    int     // value index that guarantees nothing
-	Guarantors  [][]int // per value index, the guarantor party indices
-	Rule        string  // mean, any or all (utility.HonourProb)
+	Baseline      int     // value index that guarantees nothing
+	Guarantors    [][]int // per value index, the guarantor party indices
+	Rule          string  // mean, any or all (utility.HonourProb)
 }
 
 // Phase is one phase of the agenda: its issues are settled together, after
