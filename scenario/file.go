@@ -244,15 +244,16 @@ type VotersDef struct {
 // discounted by the probability that the guarantors of the chosen option
 // honour it.
 type GuaranteeDef struct {
-	Issue       string `yaml:"issue" json:"issue"`
-	Beneficiary string `yaml:"beneficiary,omitempty" json:"beneficiary,omitempty" jsonschema_description:"The party that values the commitment (or give beneficiaries)."`
+	Issue       string              `yaml:"issue" json:"issue"`
+	Beneficiary string              `yaml:"beneficiary,omitempty" json:"beneficiary,omitempty" jsonschema_description:"The party that values the commitment (or give beneficiaries)."`
+	Baseline    string              `yaml:"baseline" json:"baseline" jsonschema_description:"The option that guarantees nothing; its value is what an unhonoured pledge is worth."`
+	Guarantors  map[string][]string `yaml:"guarantors" json:"guarantors" jsonschema_description:"Option id to the ids of the parties that pledge it."`
+	Rule        string              `yaml:"rule,omitempty" json:"rule,omitempty" jsonschema:"enum=mean,enum=any,enum=all" jsonschema_description:"How guarantors' credibilities combine (default mean)."`
+
 	// Beneficiaries are the parties that value the commitment, when it is
 	// more than one: Russia's law is worth something to Ukraine and to
 	// Europe, each discounted by Russia's credibility.
-	Beneficiaries []string            `yaml:"beneficiaries,omitempty" json:"beneficiaries,omitempty" jsonschema_description:"The parties that value the commitment, each discounting it by its guarantors' credibility (instead of beneficiary)."`
-	Baseline      string              `yaml:"baseline" json:"baseline" jsonschema_description:"The option that guarantees nothing; its value is what an unhonoured pledge is worth."`
-	Guarantors    map[string][]string `yaml:"guarantors" json:"guarantors" jsonschema_description:"Option id to the ids of the parties that pledge it."`
-	Rule          string              `yaml:"rule,omitempty" json:"rule,omitempty" jsonschema:"enum=mean,enum=any,enum=all" jsonschema_description:"How guarantors' credibilities combine (default mean)."`
+	Beneficiaries []string `yaml:"beneficiaries,omitempty" json:"beneficiaries,omitempty" jsonschema_description:"The parties that value the commitment, each discounting it by its guarantors' credibility (instead of beneficiary)."`
 }
 
 // PhaseDef is one phase of the agenda.

@@ -118,12 +118,13 @@ func (c *Calendar) Round(d time.Time) int {
 // or any commitment whose worth rests on its author's word.
 type Guarantee struct {
 	Issue       int
-	Beneficiary int // the first of Beneficiaries
+	Beneficiary int     // the first of Beneficiaries
+	Baseline    int     // value index that guarantees nothing
+	Guarantors  [][]int // per value index, the guarantor party indices
+	Rule        string  // mean, any or all (utility.HonourProb)
+
 	// Beneficiaries are the parties that value the commitment.
 	Beneficiaries []int
-	Baseline      int     // value index that guarantees nothing
-	Guarantors    [][]int // per value index, the guarantor party indices
-	Rule          string  // mean, any or all (utility.HonourProb)
 }
 
 // Phase is one phase of the agenda: its issues are settled together, after
