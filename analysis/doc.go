@@ -176,11 +176,15 @@
 //     that cross this red line and no other (what dropping it alone adds to
 //     the zone); crossed = acceptable outcomes that cross it; binds =
 //     removes > 0; crosses_unconstrained_nash / _max_welfare.
-//   - ratification: rules[] (party, body, threshold, uncertainty,
-//     conditional, required_in_zone, passes_in_zone); solutions[] (nash,
+//   - ratification: rules[] (one per ratifying body: party, body,
+//     threshold, uncertainty, conditional, consent when it votes in
+//     communities, required_in_zone, passes_in_zone); solutions[] (nash,
 //     kalai_smorodinsky, kalai, max_welfare, egalitarian: the report's
 //     point, first outcome, as a deal with its ratification per ruled party:
-//     required, share, probability, and ratifiable); zone, ratifiable_zone
+//     required, share, probability (the product of its bodies'), bodies[]
+//     when it has several or votes in communities (body, required, share,
+//     probability, communities[] {id, share, passes}), and ratifiable);
+//     zone, ratifiable_zone
 //     (outcomes of the zone that are ratifiable) and ratifiable_nash (Nash
 //     over the ratifiable zone, null when empty).
 //   - guarantees[]: per guarantee issue (issue, beneficiary, rule,

@@ -96,9 +96,8 @@ func (r *Report) Evaluate(values map[string]string, minRatification float64) (*E
 		if rat == nil {
 			continue
 		}
-		pr := PartyRatification{Party: r.Parties[q], Body: rat.Body, Required: rat.Required(o), Share: 1, Prob: 1}
+		pr := partyRatification(r.Parties[q], rat, o, x)
 		if pr.Required {
-			pr.Share, pr.Prob = rat.Share(o, x), rat.Prob(o, x)
 			e.Ratifiable = e.Ratifiable && pr.Prob >= minRat
 		}
 		e.Ratification = append(e.Ratification, pr)

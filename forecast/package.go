@@ -242,7 +242,7 @@ func Assemble(s *scenario.Scenario, r *Result, minRatification float64) (*Packag
 			pk.RedLines = append(pk.RedLines, prl)
 		}
 		if rat := pa.Ratification; rat != nil {
-			pk.Votes = append(pk.Votes, PackageVote{Party: pa.ID, Body: rat.Body,
+			pk.Votes = append(pk.Votes, PackageVote{Party: pa.ID, Body: rat.Names(),
 				ShareMin: math.Inf(1), ShareMax: math.Inf(-1), ProbMin: math.Inf(1), ProbMax: math.Inf(-1)})
 		}
 	}

@@ -224,16 +224,6 @@ type CommitmentDef struct {
 	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
 }
 
-// RatificationDef is the rule by which a party's constituency ratifies a deal.
-type RatificationDef struct {
-	Body        string                       `yaml:"body,omitempty" json:"body,omitempty" jsonschema_description:"Who votes: referendum, parliament, ..."`
-	When        Match                        `yaml:"when,omitempty" json:"when,omitempty" jsonschema_description:"A vote is required only for deals matching this; always when absent."`
-	Threshold   *Number                      `yaml:"threshold,omitempty" json:"threshold,omitempty" jsonschema_description:"Share of yes votes needed (default 0.5; 2/3 for a supermajority)."`
-	Support     map[string]map[string]Number `yaml:"support,omitempty" json:"support,omitempty" jsonschema_description:"Issue id to option id to the share of voters who accept that option."`
-	Voters      *VotersDef                   `yaml:"voters,omitempty" json:"voters,omitempty"`
-	Uncertainty *Number                      `yaml:"uncertainty,omitempty" json:"uncertainty,omitempty" jsonschema_description:"Standard deviation of the yes share around its prediction (default 0.05)."`
-}
-
 // VotersDef describes voters' own reservation utilities as a normal distribution.
 type VotersDef struct {
 	Mean Number `yaml:"mean" json:"mean"`

@@ -63,6 +63,14 @@ func (f *File) ResolveValues() {
 	}
 	for p := range f.Parties {
 		resolve(f.Parties[p].Values)
+		if r := f.Parties[p].Ratification; r != nil {
+			for _, b := range append([]RatificationDef{*r}, r.Bodies...) {
+				resolve(b.Values)
+				for _, c := range b.Communities {
+					resolve(c.Values)
+				}
+			}
+		}
 	}
 	for k := range f.Events {
 		resolve(f.Events[k].Values)

@@ -231,6 +231,9 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 	case t == givenDefType:
 		w.walkGiven(n, path, what)
 		return
+	case t == ratificationDefType:
+		w.walkRatification(n, path, what)
+		return
 	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -354,6 +357,10 @@ type validator struct {
 	defaults []Default
 
 	skipDocs bool // check citations against source ids only (FromFile)
+
+	// voters are the constituency utilities to compile once the
+	// guarantees are known (ratify.go).
+	voters []pendingVoters
 }
 
 // pos returns the position of path, or of its nearest recorded ancestor.

@@ -29,6 +29,7 @@ func (v *validator) rules(f *File, s *Scenario) {
 	}
 	v.guarantees(f, s)
 	v.givenBaselines(s)
+	v.compileVoters(s)
 	v.constraints(f, s)
 	v.statusQuo(f, s)
 	v.agenda(f, s)
@@ -200,71 +201,6 @@ func (v *validator) partyRules(d PartyDef, p string, s *Scenario, pa *Party) {
 		}
 		pa.While = append(pa.While, rule)
 	}
-}
-
-func (v *validator) ratification(d *RatificationDef, p, party string, s *Scenario) *utility.Ratification {
-	r := &utility.Ratification{Body: d.Body, Threshold: DefaultThreshold, Uncertainty: DefaultUncertainty}
-	what := fmt.Sprintf("the ratification of %q", party)
-	if d.When != nil {
-		r.When = v.match(d.When, join(p, "when"), what+" (when)", s)
-	}
-	if d.Threshold != nil {
-		r.Threshold = v.number(*d.Threshold, join(p, "threshold"), "the threshold of "+what, 0, 1)
-	} else {
-		v.defaulted(join(p, "threshold"), ftoa(DefaultThreshold), "the yes share that %s needs (a simple majority)", what)
-	}
-	if d.Uncertainty != nil {
-		r.Uncertainty = v.number(*d.Uncertainty, join(p, "uncertainty"), "the uncertainty of "+what, 0, 1)
-	} else {
-		v.defaulted(join(p, "uncertainty"), ftoa(DefaultUncertainty), "the polling error of %s: the spread of the yes share around its prediction", what)
-	}
-	if len(d.Support) == 0 && d.Voters == nil {
-		v.errorf(p, "%s has no constituency: give support (share of voters accepting each option) or voters (mean and sd of their reservation utilities)", what)
-		return r
-	}
-	if len(d.Support) > 0 {
-		r.Support = make([][]float64, len(s.Issues))
-		for _, id := range sortedKeys(d.Support) {
-			sp := join(join(p, "support"), id)
-			i := s.IssueIndex(id)
-			if i < 0 {
-				v.errorf(sp, "%s gives support for unknown issue %q; issues are %s", what, id, v.issueIDs(s))
-				continue
-			}
-			is := &s.Issues[i]
-			if is.Kind != Discrete {
-				v.errorf(sp, "%s gives support per option, but issue %q has no options", what, id)
-				continue
-			}
-			row := make([]float64, is.Size())
-			var missing []string
-			for _, o := range sortedKeys(d.Support[id]) {
-				if is.Lookup(o) < 0 {
-					v.errorf(join(sp, o), "%s names %q, which is not an option of %q (%s)", what, o, id, optionIDs(is))
-				}
-			}
-			for j, o := range is.Options {
-				n, ok := d.Support[id][o.ID]
-				if !ok {
-					missing = append(missing, o.ID)
-					continue
-				}
-				row[j] = v.number(n, join(sp, o.ID), fmt.Sprintf("the support for %q in %s", o.ID, what), 0, 1)
-			}
-			if len(missing) > 0 {
-				v.errorf(sp, "%s gives no support share for option(s) %s of %q", what, strings.Join(missing, ", "), id)
-			}
-			r.Support[i] = row
-		}
-	}
-	if vd := d.Voters; vd != nil {
-		r.VoterMean = v.number(vd.Mean, join(p, "voters.mean"), "the voters' mean reservation in "+what, 0, 1)
-		r.VoterSD = v.number(vd.SD, join(p, "voters.sd"), "the voters' spread in "+what, 0, 1)
-		if r.VoterSD == 0 {
-			v.errorf(join(p, "voters.sd"), "the voters' spread in %s must be above 0", what)
-		}
-	}
-	return r
 }
 
 func (v *validator) guarantees(f *File, s *Scenario) {

@@ -28,6 +28,9 @@ func Schema() []byte {
 	return append(b, '\n')
 }
 
+// one is a bound of the schema.
+var one = uint64(1)
+
 // schemaFor describes the types that accept more than one spelling.
 func schemaFor(t reflect.Type) *jsonschema.Schema {
 	switch t {
@@ -46,10 +49,16 @@ func schemaFor(t reflect.Type) *jsonschema.Schema {
 			Description: "The scenario's deadline: a date (2006-01-02, with a calendar), or {date | rounds, source|assumption}.",
 			OneOf:       []*jsonschema.Schema{{Type: "string"}, fields},
 		}
+	case ratificationDefType:
+		body := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: schemaFor}).Reflect(ratificationFields{})
+		body.Version, body.ID = "", ""
+		return &jsonschema.Schema{
+			Description: "How the party's constituency ratifies a deal: one body, or a list of bodies that must all pass it.",
+			OneOf:       []*jsonschema.Schema{body, {Type: "array", Items: body, MinItems: &one}},
+		}
 	case valueDefType:
 		shape := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: schemaFor}).Reflect(ShapeDef{})
 		shape.Version, shape.ID = "", ""
-		one := uint64(1)
 		shape.MinProperties = &one
 		shape.MaxProperties = &one
 		given := &jsonschema.Schema{

@@ -144,7 +144,7 @@ type partyView struct {
 	Drift                  num
 	Weights                []weightView
 	RedLines               []redLineView
-	Ratification           *ratView
+	Ratification           []ratView
 	Commitments            []string
 }
 
@@ -305,14 +305,20 @@ func partyOf(f *scenario.File, p *scenario.PartyDef) partyView {
 		pv.RedLines = append(pv.RedLines, rv)
 	}
 	if rt := p.Ratification; rt != nil {
-		rv := &ratView{Body: rt.Body, When: matchText(rt.When), Threshold: numOf(rt.Threshold)}
-		for _, is := range sortedKeys(rt.Support) {
-			for _, o := range sortedKeys(rt.Support[is]) {
-				n := rt.Support[is][o]
-				rv.Support = append(rv.Support, valueView{Option: is + " = " + o, Value: numOf(&n)})
-			}
+		bodies := rt.Bodies // a list of bodies, or the one body itself
+		if bodies == nil {
+			bodies = []scenario.RatificationDef{*rt}
 		}
-		pv.Ratification = rv
+		for _, b := range bodies {
+			rv := ratView{Body: b.Body, When: matchText(b.When), Threshold: numOf(b.Threshold)}
+			for _, is := range sortedKeys(b.Support) {
+				for _, o := range sortedKeys(b.Support[is]) {
+					n := b.Support[is][o]
+					rv.Support = append(rv.Support, valueView{Option: is + " = " + o, Value: numOf(&n)})
+				}
+			}
+			pv.Ratification = append(pv.Ratification, rv)
+		}
 	}
 	for _, c := range p.Commitments {
 		kept := "broken"
