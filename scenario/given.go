@@ -22,10 +22,6 @@ type GivenDef struct {
 	Values map[string]Number // option id → its value when If holds
 }
 
-type givenFields struct {
-	If Match `yaml:"if"`
-}
-
 // UnmarshalYAML reads {if: {...}, option: value, ...}.
 func (g *GivenDef) UnmarshalYAML(node ast.Node) error {
 	pairs, ok := mappingPairs(unwrap(node))
@@ -264,16 +260,6 @@ func (s *Scenario) givenDefs(pr *Preferences, i int) []GivenDef {
 		out[len(out)-1].Values[s.Issues[i].Options[g.Option].ID] = N(g.Value)
 	}
 	return out
-}
-
-// hasGiven reports whether any party's values depend on other clauses.
-func (s *Scenario) hasGiven() bool {
-	for p := range s.Parties {
-		if len(s.Parties[p].Prefs.Given) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // givenBaselines refuses a conditional value on a guarantee's baseline to
