@@ -80,7 +80,11 @@
 //
 // Red lines are hard constraints: outcomes that cross any party's red line
 // are left out of the frontier, the solutions and the zone (min_utility
-// ignores them). Mediators are not parties to an agreement and are left out
+// ignores them). A scenario's constraints (combinations no deal may hold,
+// for any party) are the last red lines of every party's utility, so the
+// same holds for them; the what-if grid leaves their outcomes out of every
+// figure, the unconstrained deals and the blocking sets included, and
+// lists them in no red_lines[] entry: no relaxation makes them deals. Mediators are not parties to an agreement and are left out
 // of Analyze, as they are out of a session's seats.
 //
 // # The frontier without enumeration
