@@ -170,6 +170,9 @@ func (g *grid) truthAcceptance() []bool {
 	n := g.n
 	t := make([]bool, g.size*n)
 	for idx := 0; idx < g.size; idx++ {
+		if g.off != nil && g.off[idx] {
+			continue // a constraint forbids it: nobody accepts it
+		}
 		for q := range n {
 			t[idx*n+q] = g.u[idx*n+q] >= g.rv[q]-Tolerance
 		}
@@ -293,8 +296,8 @@ func (bl *believing) fill(q int, types []scenario.BeliefType) {
 	g := bl.g
 	stated := g.s.StatedRedLines(g.parties[q])
 	o := make([]int, g.sp.Issues())
-	// Deals ruled out for everyone (a meeting that cannot take place) are
-	// known to be: no belief makes them acceptable.
+	// Deals ruled out for everyone (a meeting that cannot take place, a
+	// constraint) are known to be: no belief makes them acceptable.
 	var global uint64
 	for b, l := range g.lines {
 		if l.party < 0 {
@@ -303,6 +306,11 @@ func (bl *believing) fill(q int, types []scenario.BeliefType) {
 	}
 	for idx := range g.size {
 		if g.cross[idx]&global != 0 {
+			bl.acc[idx*g.n+q] = 0
+			continue
+		}
+		if g.off != nil && g.off[idx] {
+			// The scenario's constraints bind whatever anyone believes.
 			bl.acc[idx*g.n+q] = 0
 			continue
 		}

@@ -220,3 +220,38 @@ func TestNoBeliefsNoOutput(t *testing.T) {
 		t.Errorf("JSON %s\ntext %s", js, b.String())
 	}
 }
+
+// TestPerceivedZonesKeepConstraints: a constraint binds whatever a party
+// believes. Forbidding (high, yes) in beliefs.yaml leaves (mid, yes) the
+// one true deal, and the buyer, which believed the seller would take four
+// outcomes, now believes it takes three, none wrongly.
+func TestPerceivedZonesKeepConstraints(t *testing.T) {
+	data, err := os.ReadFile("../scenario/testdata/beliefs.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), "mediator: chair\n",
+		"mediator: chair\nconstraints:\n  - {id: no_high_extra, forbid: {price: [high], extra: [\"yes\"]}, assumption: {why: a test}}\n", 1)
+	s, err := scenario.Parse([]byte(text), "beliefs.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Analyze(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WhatIfAnalysis(WhatIfOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w := r.WhatIf
+	if w.Beliefs.TrueZone != 1 {
+		t.Errorf("true zone %d, want 1", w.Beliefs.TrueZone)
+	}
+	b := holder(t, w, "buyer")
+	if s := other(t, b, "seller"); s.Believed != 3 || s.Accepts != 3 || s.WronglyAccepted != 0 {
+		t.Errorf("buyer's view of the seller: %+v", s)
+	}
+	if b.Zone != 1 || b.Promised != 0 {
+		t.Errorf("buyer: zone %d, promised %d", b.Zone, b.Promised)
+	}
+}

@@ -127,8 +127,12 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 		for p := range f.Parties {
 			prefix := fmt.Sprintf("parties[%d].", p)
 			for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
-				field, _, _ := strings.Cut(strings.TrimPrefix(r.Path, prefix), ".")
-				field, _, _ = strings.Cut(field, "[") // while[1] is a while: entry
+				// The party's field: "ratification" also for a body of a
+				// list ("ratification[1].threshold").
+				field := strings.TrimPrefix(r.Path, prefix)
+				if i := strings.IndexAny(field, ".["); i >= 0 {
+					field = field[:i]
+				}
 				n := r.Get()
 				if !use[field] || !Sampled(n) {
 					continue
@@ -164,6 +168,9 @@ type sampler struct {
 	renorm  []int
 	weights map[int]map[string]scenario.Number
 	ids     map[int][]string
+	// voters are the constituencies' own weights that were sampled, also
+	// renormalised to sum to 1 (ratify.go).
+	voters []weightGroup
 }
 
 // newSampler copies f and finds its assumed numbers. Value functions are
@@ -187,6 +194,7 @@ func newSampler(f *scenario.File, time bool) *sampler {
 		sm.ids[s.party] = slices.Sorted(maps.Keys(w))
 	}
 	sort.Ints(sm.renorm)
+	sm.voters = voterWeights(c, sm.slots)
 	return sm
 }
 
@@ -197,6 +205,9 @@ func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 	for _, p := range sm.renorm {
 		maps.Copy(sm.f.Parties[p].Weights, sm.weights[p])
 	}
+	for _, g := range sm.voters {
+		maps.Copy(g.m, g.orig)
+	}
 	for _, s := range sm.slots {
 		src := rng
 		if s.time {
@@ -205,16 +216,24 @@ func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 		s.set(scenario.Number{Value: DrawAssumed(s.orig, src)})
 	}
 	for _, p := range sm.renorm {
-		w := sm.f.Parties[p].Weights
-		sum := 0.0
-		for _, id := range sm.ids[p] {
-			sum += w[id].Value
-		}
-		if sum > 0 {
-			for id, n := range w {
-				n.Value /= sum
-				w[id] = n
-			}
+		renormalise(sm.f.Parties[p].Weights, sm.ids[p])
+	}
+	for _, g := range sm.voters {
+		renormalise(g.m, g.ids)
+	}
+}
+
+// renormalise divides the weights w by their sum, taken in the order of
+// ids (the same on every run).
+func renormalise(w map[string]scenario.Number, ids []string) {
+	sum := 0.0
+	for _, id := range ids {
+		sum += w[id].Value
+	}
+	if sum > 0 {
+		for id, n := range w {
+			n.Value /= sum
+			w[id] = n
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/parleyhq/parley/diag"
@@ -37,6 +38,19 @@ type File struct {
 	StatusQuo *StatusQuoDef `yaml:"status_quo,omitempty" json:"status_quo,omitempty" jsonschema_description:"What no agreement is: an outcome, every issue given; each party's reservation value is its utility of it."`
 	Calendar  *CalendarDef  `yaml:"calendar,omitempty" json:"calendar,omitempty" jsonschema_description:"Maps rounds to dates: round 1 starts on start, each round lasts round (1d, 2w, ...)."`
 	Deadline  *DeadlineDef  `yaml:"deadline,omitempty" json:"deadline,omitempty" jsonschema_description:"The scenario's own deadline, which parley run uses by default: a date (with a calendar) or {rounds: N}."`
+
+	Constraints []ConstraintDef `yaml:"constraints,omitempty" json:"constraints,omitempty" jsonschema_description:"Combinations of clauses that are incoherent whoever prefers them: no deal may contain one, for any party."`
+}
+
+// ConstraintDef is a combination of clauses no deal may contain, whoever
+// prefers it (a guarantee without the troops that back it): it removes
+// outcomes for every party, where a red line speaks for one.
+type ConstraintDef struct {
+	ID          string      `yaml:"id" json:"id"`
+	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
+	Forbid      Match       `yaml:"forbid" json:"forbid" jsonschema_description:"Deals matching this (every listed issue at one of its listed values) cannot be agreed."`
+	Source      *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption  *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty" jsonschema_description:"Why the combination is incoherent, when no source says so (no range: it is not a number)."`
 }
 
 // CalendarDef maps rounds to dates: round 1 starts on Start, and each
@@ -216,16 +230,6 @@ type CommitmentDef struct {
 	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
 }
 
-// RatificationDef is the rule by which a party's constituency ratifies a deal.
-type RatificationDef struct {
-	Body        string                       `yaml:"body,omitempty" json:"body,omitempty" jsonschema_description:"Who votes: referendum, parliament, ..."`
-	When        Match                        `yaml:"when,omitempty" json:"when,omitempty" jsonschema_description:"A vote is required only for deals matching this; always when absent."`
-	Threshold   *Number                      `yaml:"threshold,omitempty" json:"threshold,omitempty" jsonschema_description:"Share of yes votes needed (default 0.5; 2/3 for a supermajority)."`
-	Support     map[string]map[string]Number `yaml:"support,omitempty" json:"support,omitempty" jsonschema_description:"Issue id to option id to the share of voters who accept that option."`
-	Voters      *VotersDef                   `yaml:"voters,omitempty" json:"voters,omitempty"`
-	Uncertainty *Number                      `yaml:"uncertainty,omitempty" json:"uncertainty,omitempty" jsonschema_description:"Standard deviation of the yes share around its prediction (default 0.05)."`
-}
-
 // VotersDef describes voters' own reservation utilities as a normal distribution.
 type VotersDef struct {
 	Mean Number `yaml:"mean" json:"mean"`
@@ -237,10 +241,15 @@ type VotersDef struct {
 // honour it.
 type GuaranteeDef struct {
 	Issue       string              `yaml:"issue" json:"issue"`
-	Beneficiary string              `yaml:"beneficiary" json:"beneficiary"`
+	Beneficiary string              `yaml:"beneficiary,omitempty" json:"beneficiary,omitempty" jsonschema_description:"The party that values the commitment (or give beneficiaries)."`
 	Baseline    string              `yaml:"baseline" json:"baseline" jsonschema_description:"The option that guarantees nothing; its value is what an unhonoured pledge is worth."`
 	Guarantors  map[string][]string `yaml:"guarantors" json:"guarantors" jsonschema_description:"Option id to the ids of the parties that pledge it."`
 	Rule        string              `yaml:"rule,omitempty" json:"rule,omitempty" jsonschema:"enum=mean,enum=any,enum=all" jsonschema_description:"How guarantors' credibilities combine (default mean)."`
+
+	// Beneficiaries are the parties that value the commitment, when it is
+	// more than one: Russia's law is worth something to Ukraine and to
+	// Europe, each discounted by Russia's credibility.
+	Beneficiaries []string `yaml:"beneficiaries,omitempty" json:"beneficiaries,omitempty" jsonschema_description:"The parties that value the commitment, each discounting it by its guarantors' credibility (instead of beneficiary)."`
 }
 
 // PhaseDef is one phase of the agenda.
@@ -379,6 +388,9 @@ func (n Number) MarshalYAML() (any, error) {
 type ValueDef struct {
 	Table map[string]Number
 	Shape *ShapeDef
+	// Given are conditional values (a table's given: entry): options
+	// worth other values in the deals each entry's if: matches.
+	Given []GivenDef `yaml:"given,omitempty" json:"given,omitempty"`
 	node  ast.Node
 }
 
@@ -428,6 +440,13 @@ func (v *ValueDef) UnmarshalYAML(node ast.Node) error {
 func (v ValueDef) MarshalYAML() (any, error) {
 	if v.Shape != nil {
 		return v.Shape, nil
+	}
+	if v.Table != nil && len(v.Given) > 0 {
+		m := yaml.MapSlice{}
+		for _, k := range sortedKeys(v.Table) {
+			m = append(m, yaml.MapItem{Key: k, Value: v.Table[k]})
+		}
+		return append(m, yaml.MapItem{Key: "given", Value: v.Given}), nil
 	}
 	if v.Table != nil {
 		return v.Table, nil

@@ -85,6 +85,10 @@ type Scenario struct {
 	// Deadline is the scenario's own deadline in rounds (0: none), which
 	// parley run uses when it is given none.
 	Deadline int
+
+	// Constraints are the combinations no deal may contain, for any
+	// party (constraints.go).
+	Constraints []Constraint
 }
 
 // Calendar maps rounds to dates: round 1 starts on Start, and each round
@@ -113,14 +117,18 @@ func (c *Calendar) Round(d time.Time) int {
 	return days/c.Days + 1
 }
 
-// Guarantee discounts an issue's worth to its beneficiary by the
-// probability that the chosen option's guarantors honour it.
+// Guarantee discounts an issue's worth to its beneficiaries by the
+// probability that the chosen option's guarantors honour it: a guarantee,
+// or any commitment whose worth rests on its author's word.
 type Guarantee struct {
 	Issue       int
-	Beneficiary int
+	Beneficiary int     // the first of Beneficiaries
 	Baseline    int     // value index that guarantees nothing
 	Guarantors  [][]int // per value index, the guarantor party indices
 	Rule        string  // mean, any or all (utility.HonourProb)
+
+	// Beneficiaries are the parties that value the commitment.
+	Beneficiaries []int
 }
 
 // Phase is one phase of the agenda: its issues are settled together, after
@@ -286,7 +294,8 @@ func (s *Scenario) ApplyEvent(pa *Party, e *Event) {
 // UtilityOf compiles the preferences of pa, party p of s or a changed
 // copy of it (ApplyEvent), as Utility does: guarantees to p discounted by
 // their guarantors' credibility, audience costs subtracted, red lines
-// attached. Its reservation value
+// attached (its own, then the scenario's constraints), conditional values
+// as terms. Its reservation value
 // is pa's (the caller adds shifts, or values the status quo anew).
 func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
 	a := s.dealUtility(p, pa)
@@ -307,24 +316,40 @@ func (s *Scenario) dealUtility(p int, pa *Party) *utility.Additive {
 		}
 		evals[i] = e
 	}
+	for i := range evals {
+		s.discount(p, i, evals[i])
+	}
+	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
+	a.RedLines = pa.RedLines
+	if len(s.Constraints) > 0 {
+		// The scenario's constraints remove outcomes for everyone: the
+		// last red lines of every party.
+		a.RedLines = append(append([]utility.RedLine(nil), pa.RedLines...), s.ConstraintLines()...)
+	}
+	a.Terms = pr.Terms
+	if len(pr.Given) > 0 {
+		a.Terms = append(append([]utility.Term(nil), pr.Terms...), s.givenTerms(p, pr, func(i int, row []float64) { s.discount(p, i, row) })...)
+	}
+	return a
+}
+
+// discount discounts row, party p's evaluations of issue i's values, by
+// the guarantees of that issue to p: each option's worth above the
+// baseline's, by the probability that its guarantors honour it.
+func (s *Scenario) discount(p, i int, row []float64) {
 	for _, g := range s.Guarantees {
-		if g.Beneficiary != p {
+		if g.Issue != i || !g.benefits(p) {
 			continue
 		}
-		e := evals[g.Issue]
-		base := e[g.Baseline]
+		base := row[g.Baseline]
 		for v, gs := range g.Guarantors {
 			cred := make([]float64, len(gs))
 			for k, q := range gs {
 				cred[k] = s.Parties[q].Credibility
 			}
-			e[v] = base + (e[v]-base)*utility.HonourProb(g.Rule, cred)
+			row[v] = base + (row[v]-base)*utility.HonourProb(g.Rule, cred)
 		}
 	}
-	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
-	a.RedLines = pa.RedLines
-	a.Terms = pr.Terms
-	return a
 }
 
 // StatusQuoValue is what the status quo is worth to party p with
@@ -480,6 +505,10 @@ type Preferences struct {
 	// values (utility.Term): Genius's non-linear profiles are terms only.
 	// Their Values are utilities, already weighted.
 	Terms []utility.Term
+	// Given are conditional values (given: in a value table): UtilityOf
+	// compiles them into terms after Terms, weighted and discounted as
+	// the table is.
+	Given []Given
 }
 
 // Issue is one negotiable question.

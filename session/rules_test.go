@@ -174,7 +174,7 @@ func TestRatification(t *testing.T) {
 		}
 	}
 	// No vote when the deal keeps the land: a plain agreement.
-	sc.Parties[0].Ratification.When.Allowed[0] = []bool{false, false}
+	sc.Parties[0].Ratification.Bodies[0].When.Allowed[0] = []bool{false, false}
 	res, err := Run(Config{Scenario: sc, Negotiators: []string{"linear"}, Deadline: protocol.Deadline{Rounds: 20}})
 	if err != nil {
 		t.Fatal(err)

@@ -41,11 +41,16 @@
 // every round cannot open. Phase outcomes in the trace are indices into the
 // phase's own outcome space (its issues, in agenda order).
 //
-// Ratification: when an agreement is reached, every negotiating party whose
-// ratification the deal requires holds its vote, drawn from the session's
-// own seeded source: it passes when a uniform draw is below
-// utility.Ratification.Prob. One failed vote makes the deal void (status
-// not_ratified): every party gets its reservation value. With
+// Ratification: when an agreement is reached, every body of every
+// negotiating party that the deal requires holds its vote, body by body,
+// drawn from the session's own seeded source: it passes when a uniform
+// draw is below utility.Body.Prob. One failed vote makes the deal void
+// (status not_ratified): every party gets its reservation value.
+//
+// Constraints (scenario.Constraint) are the last red lines of every
+// member's utility: no built-in strategy offers or accepts a deal that
+// breaks one; an offer that does is counted per constraint
+// (Result.Constraints), not as a crossing of each party's red lines. With
 // Config.AnticipateRatification, a party with a ratification rule bargains
 // over its expected utility P(o)·u(o) + (1 − P(o))·rv instead of u (see
 // anticipate.go and docs/sessions.md); results and votes stay real.
@@ -244,7 +249,7 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	if len(sc.Events) > 0 || len(sc.Agenda) > 0 {
 		p.dynamic = true
 	}
-	p.rules = p.rules || p.dynamic || p.Mediator >= 0 || len(sc.Meetings) > 0 || len(sc.Guarantees) > 0
+	p.rules = p.rules || p.dynamic || p.Mediator >= 0 || len(sc.Meetings) > 0 || len(sc.Guarantees) > 0 || len(sc.Constraints) > 0
 	p.jsonLabels = make([][]string, len(sc.Issues))
 	for i := range sc.Issues {
 		is := &sc.Issues[i]

@@ -246,9 +246,9 @@ func writeResult(w io.Writer, res *Result) {
 			case !rt.Required:
 				fmt.Fprintf(w, "  %s: no %s required\n", rt.Party, body)
 			case rt.Passed:
-				fmt.Fprintf(w, "  %s: %s passes (probability %.3g, draw %.3g)\n", rt.Party, body, rt.Probability, rt.Draw)
+				fmt.Fprintf(w, "  %s: %s passes (probability %.3g, draw %.3g%s)\n", rt.Party, body, rt.Probability, rt.Draw, communitiesText(rt))
 			default:
-				fmt.Fprintf(w, "  %s: %s fails (probability %.3g, draw %.3g)\n", rt.Party, body, rt.Probability, rt.Draw)
+				fmt.Fprintf(w, "  %s: %s fails (probability %.3g, draw %.3g%s)\n", rt.Party, body, rt.Probability, rt.Draw, communitiesText(rt))
 			}
 		}
 		if res.Status == StatusNotRatified {
@@ -284,6 +284,7 @@ func writeResult(w io.Writer, res *Result) {
 		}
 		fmt.Fprintln(w)
 	}
+	writeConstraints(w, res)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	costs := false
 	for _, pr := range res.Parties {

@@ -115,8 +115,8 @@ func TestTruceStands(t *testing.T) {
 	// A referendum that cannot pass voids the deal of round 11; the
 	// standing truce holds for the 9 rounds left.
 	res := truceRun(t, func(c *Config) {
-		c.Scenario.Parties[0].Ratification = &utility.Ratification{Body: "referendum", Threshold: 0.5, Uncertainty: 0.05,
-			Support: [][]float64{nil, {1, 0.1, 0}}}
+		c.Scenario.Parties[0].Ratification = &utility.Ratification{Bodies: []utility.Body{{Name: "referendum", Threshold: 0.5, Uncertainty: 0.05,
+			Electorate: utility.Electorate{Support: [][]float64{nil, {1, 0.1, 0}}}}}}
 	})
 	if res.Status != StatusNotRatified || res.Round != 11 || res.Phases[0].EndRound != 7 {
 		t.Fatalf("%s in round %d, truce in round %d; want a deal voided in round 11 after the truce of round 7", res.Status, res.Round, res.Phases[0].EndRound)
