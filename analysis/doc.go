@@ -213,7 +213,11 @@
 //     invalid, first_error, zone_share, ratifiable_share, nash_deals[] and
 //     ratifiable_nash_deals[] {outcome, count, share}, at most 5 each;
 //     with a Predictor and an agenda, orderings {parties, samples, agenda,
-//     package, either (shares per party), mean_gain}.
+//     package, either (shares per party), mean_gain}; with beliefs,
+//     perceptions[] {holder, samples, promises, misses, pick_fails,
+//     mean_information}: the numbers of beliefs, stances and red lines'
+//     credibility are sampled too (a belief's type probabilities
+//     renormalised, a type's weights left alone).
 //   - notes[].
 //
 // Agenda versus package. Phases are settled one after another in the

@@ -77,6 +77,9 @@ type SensitivityReport struct {
 	// Orderings says how often each party prefers the agenda to the
 	// package, with a Predictor and an agenda.
 	Orderings *OrderingShares `json:"orderings,omitempty"`
+	// Perceptions says, per party whose beliefs differ from the truth,
+	// how often they mislead it (with beliefs).
+	Perceptions []PerceptionShare `json:"perceptions,omitempty"`
 }
 
 // SampledAssumption is one number with an assumed range.
@@ -142,6 +145,7 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 		}
 	}
 	add(sampled, false)
+	out = append(out, perceptionSlots(f)...)
 	if !time {
 		return out
 	}
@@ -171,6 +175,9 @@ type sampler struct {
 	// voters are the constituencies' own weights that were sampled, also
 	// renormalised to sum to 1 (ratify.go).
 	voters []weightGroup
+	// beliefProbs: the beliefs whose type probabilities are sampled
+	// (renormBeliefs).
+	beliefProbs []int
 }
 
 // newSampler copies f and finds its assumed numbers. Value functions are
@@ -195,6 +202,7 @@ func newSampler(f *scenario.File, time bool) *sampler {
 	}
 	sort.Ints(sm.renorm)
 	sm.voters = voterWeights(c, sm.slots)
+	sm.beliefProbs = beliefsWithSampledProbabilities(c, sm.slots)
 	return sm
 }
 
@@ -221,6 +229,7 @@ func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 	for _, g := range sm.voters {
 		renormalise(g.m, g.ids)
 	}
+	sm.renormBeliefs()
 }
 
 // renormalise divides the weights w by their sum, taken in the order of

@@ -39,6 +39,8 @@ type SensitivityPart struct {
 	// Orderings tallies which ordering each party prefers, with a
 	// Predictor and an agenda.
 	Orderings *OrderingCounts `json:"orderings,omitempty"`
+	// Perceptions tallies what each holder's beliefs do, with beliefs.
+	Perceptions []PerceptionCounts `json:"perceptions,omitempty"`
 }
 
 // SensitivitySamples draws and tallies samples from ≤ k < to of the
@@ -109,6 +111,7 @@ func (sm *sampler) part(name string, opts SensitivityOptions, from, to int) (*Se
 				p.Ratifiable++
 				p.RatifiableNash[rn]++
 			}
+			p.Perceptions = tallyPerceptions(p.Perceptions, g, opts.MinRatification)
 			if opts.Predictor != nil && len(s.Agenda) > 0 {
 				o, err := orderings(s, opts.Predictor)
 				if err != nil {
@@ -141,6 +144,7 @@ func (sm *sampler) merge(name string, opts SensitivityOptions, parts []*Sensitiv
 	nash, rnash := map[int]int{}, map[int]int{}
 	var zones, rzones int
 	var ord OrderingCounts
+	var perc []PerceptionCounts
 	first, next := -1, 0
 	for _, p := range parts {
 		if p.From != next || p.To < p.From || p.Valid+p.Invalid != p.To-p.From {
@@ -163,6 +167,7 @@ func (sm *sampler) merge(name string, opts SensitivityOptions, parts []*Sensitiv
 		if err := ord.merge(p.Orderings); err != nil {
 			return nil, err
 		}
+		perc = mergePerceptions(perc, p.Perceptions)
 		if first < 0 {
 			first = p.FirstValid
 		}
@@ -202,6 +207,7 @@ func (sm *sampler) merge(name string, opts SensitivityOptions, parts []*Sensitiv
 	rep.NashDeals = frequencies(g, nash, rep.Valid, top)
 	rep.RatifiableNashDeals = frequencies(g, rnash, rep.Valid, top)
 	rep.Orderings = ord.shares()
+	rep.Perceptions = perceptionShares(s, perc)
 	return rep, nil
 }
 

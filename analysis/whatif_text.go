@@ -254,6 +254,13 @@ func (r *Report) writeSensitivity(b *strings.Builder, sr *SensitivityReport) {
 				id, 100*o.Agenda[p], 100*o.Package[p], 100*o.Either[p], o.MeanGain[p])
 		}
 	}
+	if len(sr.Perceptions) > 0 {
+		fmt.Fprintf(b, "  what each side believes, over the samples:\n")
+		for _, pc := range sr.Perceptions {
+			fmt.Fprintf(b, "    %-10s believes in a deal that does not exist in %5.1f%%, misses one that does in %5.1f%%, its pick fails in %5.1f%%; mean value of information %+.4f\n",
+				pc.Holder, 100*pc.Promises, 100*pc.Misses, 100*pc.PickFails, pc.MeanInformation)
+		}
+	}
 	for _, l := range []struct {
 		name string
 		ds   []DealFrequency
