@@ -164,8 +164,11 @@ func (t *transports) handleWS(w http.ResponseWriter, r *http.Request) {
 		}
 		n += len(msgs)
 		if done {
-			s.markDrained()
+			// Drained once the close handshake is over: a server that
+			// stops as soon as every stream is drained must not cut the
+			// connection before the client has read the close frame.
 			c.Close(websocket.StatusNormalClosure, "the session is over")
+			s.markDrained()
 			return
 		}
 		if len(msgs) == 0 {
