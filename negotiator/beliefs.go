@@ -16,7 +16,10 @@ import (
 type Belief struct {
 	Types []BeliefType
 	// Lines are the red lines the other seat states (real ones and
-	// bluffs alike: the holder cannot tell them apart).
+	// bluffs alike: the holder cannot tell them apart). In an agenda
+	// phase a line that cannot bind there (it names an issue still open,
+	// or a settled value escapes it) matches no outcome of the phase but
+	// keeps its place, so that Real stays aligned.
 	Lines []utility.RedLine
 }
 
@@ -88,6 +91,39 @@ type TypeModel struct {
 	htOn   bool // some type has unknown preferences
 	seen   seenSet
 	offers int
+}
+
+// Carry moves the model on to the next agenda phase of the same session:
+// b holds the same types and lines as the belief it learnt from,
+// projected to the phase's space sp. The posterior over types, each
+// line's probability of being real per type and each type's reservation
+// range as offers cut it are kept; what depends on the space (the choice
+// model's normalisers, the lines' shares of it, which offers were seen)
+// is rebuilt, and the scalable model of types with unknown preferences
+// starts again on the new space. A belief of another shape, or a model
+// without types, starts afresh (Reset).
+func (m *TypeModel) Carry(b *Belief, sp outcome.Space) {
+	if m.b == nil || b == nil || len(b.Types) != len(m.post) || len(b.Lines) != len(m.b.Lines) || len(m.post) == 0 {
+		m.Reset(b, sp)
+		return
+	}
+	m.b, m.sp = b, sp
+	m.vals = resizeInts(m.vals, sp.Issues())
+	m.seen.reset(sizeOf(sp))
+	nl := len(b.Lines)
+	for t := range b.Types {
+		u := b.Types[t].Utility
+		if u == nil {
+			continue
+		}
+		m.logZ[t] = m.logPartition(u, nil)
+		for l := range nl {
+			m.share[t*nl+l] = math.Exp(m.logPartition(u, &b.Lines[l].Constraint) - m.logZ[t])
+		}
+	}
+	if m.htOn {
+		m.ht.Reset(sp)
+	}
 }
 
 // typeFloor keeps a likelihood factor above 0, so that one offer a type

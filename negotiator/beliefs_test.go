@@ -149,3 +149,54 @@ func TestTypeModelWithoutBelief(t *testing.T) {
 		t.Errorf("Accepts clear of it = %v, want 1", got)
 	}
 }
+
+// TestTypeModelCarry: carried to the next phase, a model keeps its
+// posterior and what it learnt of the lines; reset, it starts again at
+// the prior; a belief of another shape starts afresh.
+func TestTypeModelCarry(t *testing.T) {
+	sp, _ := outcome.NewSpace([]int{3, 2})
+	u := func(w0 float64) *utility.Additive {
+		return &utility.Additive{Weights: []float64{w0, 1 - w0}, Table: [][]float64{{0, 0.5 * w0, w0}, {1 - w0, 0}}}
+	}
+	line := utility.RedLine{ID: "x", Constraint: utility.Constraint{Issues: []int{1}, Allowed: [][]bool{{false, true}}}}
+	b := &Belief{Types: []BeliefType{{ID: "a", Prior: 0.5, Utility: u(0.8), Real: []float64{0.5}}, {ID: "b", Prior: 0.5, Utility: u(0.2), Real: []float64{0.5}}},
+		Lines: []utility.RedLine{line}}
+	m := TypeModel{Beta: 10}
+	m.Reset(b, sp)
+	m.Update(sp.Index([]int{2, 0}))
+	m.Update(sp.Index([]int{1, 1})) // crosses the line: a bluff
+	before, lb := make([]float64, 2), make([]float64, 1)
+	m.Posterior(before, lb)
+	if before[0] <= 0.5 || lb[0] != 0 {
+		t.Fatalf("after the offers: types %v, line %v", before, lb)
+	}
+	sp2, _ := outcome.NewSpace([]int{2})
+	b2 := &Belief{Types: []BeliefType{{ID: "a", Prior: 0.5, Utility: &utility.Additive{Weights: []float64{1}, Table: [][]float64{{0.8, 0.2}}}, Real: []float64{0.5}},
+		{ID: "b", Prior: 0.5, Utility: &utility.Additive{Weights: []float64{1}, Table: [][]float64{{0.2, 0.8}}}, Real: []float64{0.5}}},
+		Lines: []utility.RedLine{{ID: "x", Constraint: utility.Constraint{Issues: []int{0}, Allowed: [][]bool{{false, false}}}}}}
+	m.Carry(b2, sp2)
+	after, la := make([]float64, 2), make([]float64, 1)
+	m.Posterior(after, la)
+	if after[0] != before[0] || after[1] != before[1] || la[0] != 0 {
+		t.Errorf("carried: types %v line %v, want %v and 0", after, la, before)
+	}
+	if m.Offers() != 2 {
+		t.Errorf("carried: %d offers learnt from, want 2", m.Offers())
+	}
+	// A line that matches nothing in the phase teaches nothing.
+	m.Update(sp2.Index([]int{0}))
+	m.Posterior(after, la)
+	if la[0] != 0 || after[0] <= before[0] {
+		t.Errorf("after an offer type a likes: types %v line %v", after, la)
+	}
+	m.Reset(b2, sp2)
+	m.Posterior(after, la)
+	if after[0] != 0.5 || la[0] != 0.5 {
+		t.Errorf("reset: types %v line %v, want the prior", after, la)
+	}
+	m.Carry(&Belief{Types: b2.Types[:1], Lines: b2.Lines}, sp2)
+	m.Posterior(after[:1], la)
+	if after[0] != 1 {
+		t.Errorf("carried into one type: %v, want a fresh start", after[:1])
+	}
+}

@@ -23,7 +23,8 @@ import (
 // never below its reservation value. It accepts an offer worth at least
 // the outcome it would offer next (AC_next). Without beliefs about a seat
 // it learns that seat's preferences as the scalable Hindriks–Tykhonov
-// model does and believes it accepts anything.
+// model does and believes it accepts anything. In an agenda it carries
+// its posterior from phase to phase (Setup.Phase, TypeModel.Carry).
 //
 // On a space too large to sort it offers the greedy AtLeast outcome.
 type Believer struct {
@@ -59,7 +60,11 @@ func (n *Believer) Reset(s *Setup) {
 			b = s.Beliefs[j]
 		}
 		n.models[j].Beta = n.Beta
-		n.models[j].Reset(b, s.Space)
+		if s.Phase > 0 {
+			n.models[j].Carry(b, s.Space)
+		} else {
+			n.models[j].Reset(b, s.Space)
+		}
 	}
 	n.cand = resizeInts(n.cand, s.Space.Issues())
 }
@@ -183,6 +188,9 @@ func (n *Believer) OpponentModel(seat int) func(uint64) float64 {
 		return m.Estimate(buf)
 	}
 }
+
+// UsesBeliefs implements BeliefUser.
+func (n *Believer) UsesBeliefs() bool { return true }
 
 // Posterior implements BeliefReporter.
 func (n *Believer) Posterior(seat int, types, lines []float64) bool {

@@ -27,7 +27,11 @@ func (tm *TypeModels) Reset(s *Setup) {
 			b = s.Beliefs[j]
 		}
 		tm.m[j].Beta = tm.Beta
-		tm.m[j].Reset(b, s.Space)
+		if s.Phase > 0 {
+			tm.m[j].Carry(b, s.Space)
+		} else {
+			tm.m[j].Reset(b, s.Space)
+		}
 	}
 }
 
@@ -50,6 +54,13 @@ func (tm *TypeModels) Posterior(seat int, types, lines []float64) bool {
 		return false
 	}
 	return tm.m[seat].Posterior(types, lines)
+}
+
+// UsesBeliefs implements BeliefUser for a BOA agent: it does when its
+// opponent model holds types (model=types).
+func (n *BOA) UsesBeliefs() bool {
+	_, ok := n.c.Model.(*TypeModels)
+	return ok
 }
 
 // Posterior implements BeliefReporter for a BOA agent whose opponent model

@@ -74,8 +74,22 @@ type Setup struct {
 	// of it when the session starts (its prior types and stated red
 	// lines), nil at its own position and where it believes nothing;
 	// strategies that model others from beliefs start from it
-	// (beliefs.go). Nil when the scenario states no beliefs.
+	// (beliefs.go). Nil when the scenario states no beliefs. With an
+	// agenda they are projected to the phase, as Utility is.
 	Beliefs []*Belief
+	// Phase is the agenda phase the seat negotiates now, from 0 (always
+	// 0 without an agenda). Reset is called at every phase; from phase 1
+	// on it continues the same session, so a strategy that learns may
+	// keep what it learnt (Beliefs then hold the same types and lines, in
+	// the same order).
+	Phase int
+}
+
+// BeliefUser is implemented by strategies that may read Setup.Beliefs;
+// the runner builds an agenda phase's beliefs only when some seat's
+// strategy says it uses them.
+type BeliefUser interface {
+	UsesBeliefs() bool
 }
 
 // CurrentReservation is the seat's reservation value now.

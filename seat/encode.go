@@ -48,7 +48,47 @@ func settings(b *session.Briefing, id string, opts Options) Settings {
 		}
 	}
 	s.Preferences = preferences(b, b.Setup)
+	s.Beliefs = beliefs(b, b.Setup)
 	return s
+}
+
+// beliefs are what the seat believes of the others over the phase's
+// outcomes (Setup.Beliefs: built from the scenario's beliefs, never from
+// the others' true preferences unless the scenario says it believes
+// them).
+func beliefs(b *session.Briefing, s *negotiator.Setup) []Belief {
+	sc := b.Scenario
+	var out []Belief
+	for j, bl := range s.Beliefs {
+		if bl == nil {
+			continue
+		}
+		o := Belief{About: b.Runner.SeatName(j), Types: []BeliefType{}}
+		for _, rl := range bl.Lines {
+			o.RedLines = append(o.RedLines, redLine(sc, b.Issues, rl))
+		}
+		for _, t := range bl.Types {
+			bt := BeliefType{ID: t.ID, Prior: t.Prior, Real: t.Real}
+			if u := t.Utility; u != nil {
+				bt.Utility = map[string][]float64{}
+				for k, i := range b.Issues {
+					bt.Utility[sc.Issues[i].ID] = append([]float64(nil), u.Table[k]...)
+				}
+				for _, tm := range u.Terms {
+					bt.Terms = append(bt.Terms, Term{When: valueSets(sc, b.Issues, &tm.Constraint), Value: tm.Value})
+				}
+				if t.RvHigh > t.RvLow {
+					bt.ReservationRange = &Range{Low: t.RvLow, High: t.RvHigh}
+				} else {
+					rv := t.RvLow
+					bt.Reservation = &rv
+				}
+			}
+			o.Types = append(o.Types, bt)
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // decisionOf is the scenario's decision rule among its n negotiating

@@ -57,6 +57,41 @@ type Settings struct {
 	// Preferences are the seat's own (absent for a mediator without
 	// interests of its own).
 	Preferences *Preferences `json:"preferences,omitempty"`
+	// Beliefs are what the seat believes of the other negotiating
+	// parties, when the scenario states beliefs, bluffs or doubted red
+	// lines: its own beliefs, never another party's true preferences.
+	// With an agenda they are the phase's, as Preferences are.
+	Beliefs []Belief `json:"beliefs,omitempty"`
+}
+
+// Belief is what the seat believes of party About: the types it holds
+// possible, and the red lines About states in public (real ones and
+// bluffs alike; a line that cannot bind in the phase forbids no value).
+type Belief struct {
+	About    string       `json:"about"`
+	Types    []BeliefType `json:"types"`
+	RedLines []RedLine    `json:"red_lines,omitempty"`
+}
+
+// BeliefType is one type the seat holds possible, with its prior. Its
+// Utility and Terms are read as Preferences' are (absent when the seat
+// believes nothing of the party's preferences); its reservation value is
+// Reservation, or uniform on ReservationRange; Real is, per red line of
+// the belief, the probability that it is real.
+type BeliefType struct {
+	ID               string               `json:"id"`
+	Prior            float64              `json:"prior"`
+	Utility          map[string][]float64 `json:"utility,omitempty"`
+	Terms            []Term               `json:"terms,omitempty"`
+	Reservation      *float64             `json:"reservation,omitempty"`
+	ReservationRange *Range               `json:"reservation_range,omitempty"`
+	Real             []float64            `json:"real,omitempty"`
+}
+
+// Range is a closed interval believed uniform.
+type Range struct {
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
 }
 
 // You is the seat's own identity.

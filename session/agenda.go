@@ -91,21 +91,8 @@ func phaseUtilityAt(u *utility.Additive, issues, settled []int, isSettled []bool
 		pu.Table = append(pu.Table, row)
 	}
 	for _, rl := range u.RedLines {
-		keep := true
-		var pc utility.Constraint
-		for k, i := range rl.Issues {
-			switch {
-			case local[i] >= 0:
-				pc.Issues = append(pc.Issues, local[i])
-				pc.Allowed = append(pc.Allowed, rl.Allowed[k])
-			case isSettled[i]:
-				keep = keep && rl.Allowed[k][settled[i]]
-			default:
-				keep = false
-			}
-		}
-		if keep {
-			pu.RedLines = append(pu.RedLines, utility.RedLine{ID: rl.ID, Constraint: pc})
+		if pl, ok := phaseLine(rl, local, settled, isSettled); ok {
+			pu.RedLines = append(pu.RedLines, pl)
 		}
 	}
 	// A term keeps its conditions on the phase's issues, is dropped once a
@@ -139,6 +126,24 @@ func phaseUtilityAt(u *utility.Additive, issues, settled []int, isSettled []bool
 		}
 	}
 	return pu
+}
+
+// phaseLine restricts red line rl to a phase (local: per issue, its
+// position in the phase, -1 outside it). It binds once every issue it
+// names is settled or in the phase; it is dropped (false) while it names
+// an issue still open, and once a settled value escapes it.
+func phaseLine(rl utility.RedLine, local, settled []int, isSettled []bool) (utility.RedLine, bool) {
+	pl := utility.RedLine{ID: rl.ID}
+	for k, i := range rl.Issues {
+		switch {
+		case local[i] >= 0:
+			pl.Issues = append(pl.Issues, local[i])
+			pl.Allowed = append(pl.Allowed, rl.Allowed[k])
+		case !isSettled[i] || !rl.Allowed[k][settled[i]]:
+			return utility.RedLine{}, false
+		}
+	}
+	return pl, true
 }
 
 // project gives member m's preferences v for the current phase.
@@ -288,6 +293,7 @@ func (r *Runner) preparePhase(ph int) error {
 		r.st.act[m] = v
 		r.setMember(m)
 	}
+	r.phaseBeliefs(ph)
 	n := len(r.prep.Seats)
 	if len(r.seats) > n && r.prep.Mediator < 0 {
 		r.seats[n].setup.Utility, r.seats[n].setup.Index = nil, nil

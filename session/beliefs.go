@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/parleyhq/parley/negotiator"
+	"github.com/parleyhq/parley/utility"
 )
 
 // SeatBelief is what one seat believed of another at the end of a session
@@ -30,12 +32,11 @@ type BeliefPosterior struct {
 // when a session starts (negotiator.Setup.Beliefs), from the scenario's
 // stated beliefs and red lines: a seat gets the types it states a belief
 // in, or, where it states none, the other seat's stated red lines with
-// their credibility and nothing of its preferences. Like public
-// utilities, beliefs reach the seats only in scenarios without an agenda,
-// whose phases negotiate over spaces of their own.
+// their credibility and nothing of its preferences. They are over the
+// whole space; an agenda's phases get them projected (phaseBeliefs).
 func (p *Prepared) compileBeliefs() {
 	sc := p.Scenario
-	if sc.Beliefs == nil || !sc.Perceives() || len(sc.Agenda) > 0 {
+	if sc.Beliefs == nil || !sc.Perceives() {
 		return
 	}
 	n := len(p.Seats)
@@ -71,14 +72,131 @@ func (p *Prepared) compileBeliefs() {
 	}
 }
 
-// shareBeliefs gives each negotiating seat its beliefs.
+// shareBeliefs gives each negotiating seat its beliefs; with an agenda
+// they are given phase by phase (phaseBeliefs).
 func (r *Runner) shareBeliefs() {
-	if r.prep.beliefs == nil {
+	if r.prep.beliefs == nil || r.prep.agenda() {
 		return
 	}
 	for i := range r.prep.Seats {
 		r.seats[i].setup.Beliefs = r.prep.beliefs[i]
 	}
+}
+
+// phaseBeliefs gives each seat its beliefs for agenda phase ph, projected
+// as the session projects the true preferences (phaseUtilityAt): the
+// types' utilities with settled issues at their agreed values and open
+// ones at their mean or the phase's completion, their reservation ranges
+// as stated; each stated red line restricted to the phase's issues, or,
+// where it cannot bind in the phase, matching no outcome of it but kept
+// in its place (so the types' Real stay aligned). The time effects and
+// the terms off the table, which shape the true phase preferences, are
+// the seats' own and not believed of others. The projections are built
+// only when some seat uses beliefs, once per phase and settled values
+// (beliefCache); Setup.Phase tells a strategy that learns to carry what
+// it learnt.
+func (r *Runner) phaseBeliefs(ph int) {
+	p := r.prep
+	for _, s := range r.seats {
+		s.setup.Phase = ph
+	}
+	if p.beliefs == nil || !r.usesBeliefs() {
+		return
+	}
+	r.phaseKey = phaseKey(r.phaseKey[:0], ph, r.st.settled, r.st.isSettled)
+	bs := p.phaseBel.get(r.phaseKey, func() [][]*negotiator.Belief {
+		return p.projectBeliefs(ph, r.st.settled, r.st.isSettled)
+	})
+	for i := range p.Seats {
+		r.seats[i].setup.Beliefs = bs[i]
+	}
+}
+
+// usesBeliefs reports whether some negotiating seat may read its beliefs:
+// one played from outside, or a strategy that says so
+// (negotiator.BeliefUser).
+func (r *Runner) usesBeliefs() bool {
+	for i := range r.prep.Seats {
+		s := r.seats[i]
+		if s.out != nil {
+			return true
+		}
+		if u, ok := s.neg.(negotiator.BeliefUser); ok && u.UsesBeliefs() {
+			return true
+		}
+	}
+	return false
+}
+
+// projectBeliefs builds every seat's beliefs for phase ph with the given
+// values settled (see phaseBeliefs).
+func (p *Prepared) projectBeliefs(ph int, settled []int, isSettled []bool) [][]*negotiator.Belief {
+	info := &p.phases[ph]
+	fill := p.completion(ph)
+	local := make([]int, p.Space.Issues())
+	for i := range local {
+		local[i] = -1
+	}
+	for k, i := range info.issues {
+		local[i] = k
+	}
+	// A line that cannot bind: no value of the phase's first issue is
+	// allowed, so no outcome of the phase matches it.
+	never := utility.Constraint{Issues: []int{0}, Allowed: [][]bool{make([]bool, p.Scenario.Issues[info.issues[0]].Size())}}
+	projected := map[*utility.Additive]*utility.Additive{}
+	out := make([][]*negotiator.Belief, len(p.beliefs))
+	for i, row := range p.beliefs {
+		out[i] = make([]*negotiator.Belief, len(row))
+		for j, b := range row {
+			if b == nil {
+				continue
+			}
+			pb := &negotiator.Belief{Types: make([]negotiator.BeliefType, len(b.Types)), Lines: make([]utility.RedLine, len(b.Lines))}
+			for l, rl := range b.Lines {
+				pl, ok := phaseLine(rl, local, settled, isSettled)
+				if !ok {
+					pl = utility.RedLine{ID: rl.ID, Constraint: never}
+				}
+				pb.Lines[l] = pl
+			}
+			for k, t := range b.Types {
+				if u := t.Utility; u != nil {
+					if projected[u] == nil {
+						projected[u] = phaseUtilityAt(u, info.issues, settled, isSettled, fill)
+					}
+					t.Utility = projected[u]
+				}
+				pb.Types[k] = t
+			}
+			out[i][j] = pb
+		}
+	}
+	return out
+}
+
+// beliefCache remembers the seats' beliefs per agenda phase and settled
+// values (phaseKey), shared by a Prepared's sessions and goroutines; at
+// most maxPhaseCache entries are kept, beyond which they are built each
+// time.
+type beliefCache struct {
+	mu sync.Mutex
+	m  map[string][][]*negotiator.Belief
+}
+
+func (c *beliefCache) get(key []byte, build func() [][]*negotiator.Belief) [][]*negotiator.Belief {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[string(key)]; ok {
+		return v
+	}
+	v := build()
+	if len(c.m) < maxPhaseCache {
+		if c.m == nil {
+			c.m = map[string][][]*negotiator.Belief{}
+		}
+		c.m[string(key)] = v
+	}
+	return v
 }
 
 // addBeliefs completes a result with each seat's final beliefs (read from

@@ -157,6 +157,8 @@ type Prepared struct {
 	proj       *phaseCache[variant] // phase preferences (project)
 
 	beliefs [][]*negotiator.Belief // per seat, what it believes of the others (beliefs.go)
+
+	phaseBel beliefCache // beliefs projected to agenda phases (beliefs.go)
 }
 
 // variant is a member's preferences: its utility function, the index of

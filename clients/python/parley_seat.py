@@ -278,6 +278,52 @@ class Utility:
         return rows[:lo]
 
 
+class BeliefType:
+    """One type the seat holds possible for another party: its id, prior,
+    believed utility ``ufun`` (a Utility without red lines, whose
+    reservation is the believed one or the middle of the believed range;
+    None when the seat believes nothing of the party's preferences), the
+    believed ``reservation`` or ``reservation_range`` (low, high), and
+    ``real``: per red line of the belief, the probability it is real."""
+
+    def __init__(self, issues, t):
+        self.id = t.get("id")
+        self.prior = float(t.get("prior", 0.0))
+        self.reservation = t.get("reservation")
+        rr = t.get("reservation_range")
+        self.reservation_range = (float(rr["low"]), float(rr["high"])) if rr else None
+        self.real = [float(x) for x in t.get("real") or []]
+        self.ufun = None
+        if t.get("utility") is not None:
+            rv = self.reservation
+            if rv is None and self.reservation_range:
+                rv = sum(self.reservation_range) / 2
+            self.ufun = Utility(issues, {"utility": t["utility"], "terms": t.get("terms") or [],
+                                         "reservation": rv or 0.0, "discount": 1})
+
+
+class Belief:
+    """What the seat believes of party ``about`` (docs/protocol.md,
+    settings "beliefs"): ``types`` (BeliefType), and ``red_lines``, the
+    lines the party states (real ones and bluffs alike), as dicts
+    {"id", "forbid"}."""
+
+    def __init__(self, issues, b):
+        self.about = b.get("about")
+        self.types = [BeliefType(issues, t) for t in b.get("types") or []]
+        self.red_lines = list(b.get("red_lines") or [])
+
+    def crosses(self, outcome, line):
+        """Whether outcome crosses red line number ``line``: every issue it
+        names takes one of the values it forbids."""
+        forbid = self.red_lines[line].get("forbid") or {}
+        return all(outcome.get(i) in vs for i, vs in forbid.items())
+
+    def real(self, line):
+        """The probability, over the types, that red line ``line`` is real."""
+        return sum(t.prior * t.real[line] for t in self.types if line < len(t.real))
+
+
 # ---------------------------------------------------------------- state
 
 class State:
@@ -325,6 +371,9 @@ class State:
         prefs = settings.get("preferences")
         self.ufun = Utility(self.issues, prefs) if prefs else None
         self.reservation = self.ufun.reservation if self.ufun else 0.0
+        #: what the seat believes of the other parties (settings "beliefs"):
+        #: party id -> Belief, of the phase under way; empty without beliefs
+        self.beliefs = {b["about"]: Belief(self.issues, b) for b in settings.get("beliefs") or []}
 
     def update(self, msg):
         """Takes an update message: new preferences."""
