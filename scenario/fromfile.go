@@ -58,6 +58,9 @@ func (f *File) ResolveValues() {
 	}
 	for p := range f.Parties {
 		resolve(f.Parties[p].Values)
+		for k := range f.Parties[p].Members {
+			resolve(f.Parties[p].Members[k].Values)
+		}
 	}
 	for k := range f.Events {
 		resolve(f.Events[k].Values)

@@ -228,6 +228,11 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 			w.walk(n, reflect.TypeOf(deadlineFields{}), path, what)
 		}
 		return
+	case t == decidesDefType:
+		if n.Type() != ast.StringType {
+			w.walk(n, reflect.TypeOf(decidesFields{}), path, what)
+		}
+		return
 	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -761,7 +766,9 @@ func (v *validator) parties(f *File, s *Scenario) {
 			}
 			pa.Members = append(pa.Members, mem)
 		}
-		pa.Prefs = v.prefs(d, p, s)
+		if !v.coalition(d, p, s, &pa) {
+			pa.Prefs = v.prefs(d, p, s)
+		}
 		v.spatial(d, p, s, &pa)
 		s.Parties = append(s.Parties, pa)
 	}

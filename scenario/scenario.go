@@ -81,6 +81,10 @@ type Scenario struct {
 	// Deadline is the scenario's own deadline in rounds (0: none), which
 	// parley run uses when it is given none.
 	Deadline int
+
+	// Influence, if not nil, moves the mediator's weights each round
+	// toward the parties' (influence.go).
+	Influence *Influence
 }
 
 // Calendar maps rounds to dates: round 1 starts on Start, and each round
@@ -117,6 +121,9 @@ type Guarantee struct {
 	Baseline    int     // value index that guarantees nothing
 	Guarantors  [][]int // per value index, the guarantor party indices
 	Rule        string  // mean, any or all (utility.HonourProb)
+	// Members are, per value index, the coalition members that pledge it
+	// besides the parties in Guarantors.
+	Members [][]MemberRef
 }
 
 // Phase is one phase of the agenda: its issues are settled together, after
@@ -274,8 +281,22 @@ func (s *Scenario) ApplyEvent(pa *Party, e *Event) {
 // copy of it (ApplyEvent), as Utility does: guarantees to p discounted by
 // their guarantors' credibility, red lines attached. Its reservation value
 // is pa's (the caller adds shifts, or values the status quo anew).
+//
+// A coalition whose members have preferences accepts by their rule
+// (utility.Panel), and every party needs the consent of the guarantors a
+// deal names (utility.Consent): see coalition.go.
 func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
-	pr := &pa.Prefs
+	a := s.compile(p, &pa.Prefs)
+	a.RedLines = pa.RedLines
+	a.Panel = s.panel(p, pa)
+	a.Consents = s.consents(p)
+	return a
+}
+
+// compile compiles preferences pr of party p, or of one of its members,
+// into an additive utility: guarantees to p discounted by their
+// guarantors' credibility.
+func (s *Scenario) compile(p int, pr *Preferences) *utility.Additive {
 	evals := make([][]float64, len(s.Issues))
 	for i := range s.Issues {
 		is := &s.Issues[i]
@@ -292,16 +313,12 @@ func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
 		}
 		e := evals[g.Issue]
 		base := e[g.Baseline]
-		for v, gs := range g.Guarantors {
-			cred := make([]float64, len(gs))
-			for k, q := range gs {
-				cred[k] = s.Parties[q].Credibility
-			}
+		for v := range g.Guarantors {
+			cred := s.GuarantorCredibility(&g, v)
 			e[v] = base + (e[v]-base)*utility.HonourProb(g.Rule, cred)
 		}
 	}
 	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
-	a.RedLines = pa.RedLines
 	a.Terms = pr.Terms
 	return a
 }
@@ -325,12 +342,16 @@ func (s *Scenario) AtRound(r int) *Scenario {
 		s.ApplyEvent(&c.Parties[e.Party], e)
 		shift[e.Party] += e.ReservationShift
 	}
+	if w := s.MediatorWeights(r); w != nil {
+		c.Parties[s.MediatorIndex()].Prefs.Weights = w
+	}
 	for p := range c.Parties {
 		pa := &c.Parties[p]
 		if s.StatusQuo != nil && !pa.Disinterested() {
 			pa.Prefs.Reservation = c.UtilityOf(p, pa).Raw(s.StatusQuo)
 		}
 		pa.Prefs.Reservation += shift[p]
+		c.fallbackMembers(p, pa, shift[p])
 	}
 	return &c
 }
@@ -378,6 +399,11 @@ type Party struct {
 	// status quo replaces it with a different one (nil otherwise):
 	// validation warns, and analyses note it.
 	StatedReservation *float64
+
+	// Decides is how the party accepts a deal when some of its members
+	// have preferences of their own (Voters); its Prefs are then their
+	// weighted mean (coalition.go).
+	Decides Decides
 }
 
 // Disinterested reports whether the party has no interests of its own:
@@ -434,6 +460,20 @@ type Member struct {
 	Name   string
 	Role   MemberRole
 	Leader string
+
+	// Prefs, when not nil, are the member's own preferences: it then votes
+	// in its coalition's decisions, with vote share Weight, and its
+	// utility enters the coalition's mean (coalition.go).
+	Prefs       *Preferences
+	Weight      float64
+	RedLines    []utility.RedLine
+	RedLineInfo []RedLineInfo
+	// Credibility is the probability that the member honours a guarantee
+	// it gives: its own, or its coalition's.
+	Credibility float64
+	// StatedReservation is the reservation value the file states when a
+	// status quo replaces it with a different one (nil otherwise).
+	StatedReservation *float64
 }
 
 // RedLineInfo describes a red line for reports.

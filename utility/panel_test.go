@@ -98,7 +98,7 @@ func TestConsent(t *testing.T) {
 		lacks  int
 		accept bool
 	}{
-		{[]int{0, 0}, -1, true},  // no guarantee: no consent needed
+		{[]int{0, 0}, -1, true}, // no guarantee: no consent needed
 		{[]int{0, 1}, -1, true}, // the guarantor gets 1 ≥ 0.6 and consents; a gets 0.5
 		{[]int{1, 1}, 0, false}, // the guarantor gets 0.5 < 0.6: refused
 	} {
