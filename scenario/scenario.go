@@ -328,21 +328,35 @@ func (s *Scenario) compile(p int, pr *Preferences) *utility.Additive {
 // its reservation value shifted (with a status quo, the status quo valued
 // anew by its new preferences, then shifted). The rest is shared with s;
 // forecasts and analyses of a later moment of the talks use it.
+//
+// With mediator_influence the mediator's weights are those of round r
+// (MediatorWeights).
 func (s *Scenario) AtRound(r int) *Scenario {
+	n := 0
+	for n < len(s.Events) && s.Events[n].Round <= r {
+		n++
+	}
+	return s.after(n, s.MediatorWeights(r))
+}
+
+// AfterEvents returns s as its first n scheduled events leave it, as
+// AtRound does, the mediator's influence aside: sessions, which apply
+// events one at a time and the influence round by round.
+func (s *Scenario) AfterEvents(n int) *Scenario { return s.after(n, nil) }
+
+// after is AtRound after the first n events, with the mediator's weights
+// w (nil: as the events leave them).
+func (s *Scenario) after(n int, w []float64) *Scenario {
 	c := *s
 	c.Parties = slices.Clone(s.Parties)
-	c.Events = nil
+	c.Events = append([]Event(nil), s.Events[n:]...)
 	shift := make([]float64, len(s.Parties))
-	for k := range s.Events {
+	for k := range s.Events[:n] {
 		e := &s.Events[k]
-		if e.Round > r {
-			c.Events = append(c.Events, *e)
-			continue
-		}
 		s.ApplyEvent(&c.Parties[e.Party], e)
 		shift[e.Party] += e.ReservationShift
 	}
-	if w := s.MediatorWeights(r); w != nil {
+	if w != nil {
 		c.Parties[s.MediatorIndex()].Prefs.Weights = w
 	}
 	for p := range c.Parties {

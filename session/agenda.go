@@ -75,23 +75,11 @@ func phaseUtility(u *utility.Additive, issues, settled []int, isSettled []bool) 
 		pu.Table = append(pu.Table, row)
 	}
 	for _, rl := range u.RedLines {
-		keep := true
-		var pc utility.Constraint
-		for k, i := range rl.Issues {
-			switch {
-			case local[i] >= 0:
-				pc.Issues = append(pc.Issues, local[i])
-				pc.Allowed = append(pc.Allowed, rl.Allowed[k])
-			case isSettled[i]:
-				keep = keep && rl.Allowed[k][settled[i]]
-			default:
-				keep = false
-			}
-		}
-		if keep {
+		if pc, keep := phaseConstraint(&rl.Constraint, local, settled, isSettled); keep {
 			pu.RedLines = append(pu.RedLines, utility.RedLine{ID: rl.ID, Constraint: pc})
 		}
 	}
+	phaseVetoes(pu, u, issues, local, settled, isSettled)
 	// A term keeps its conditions on the phase's issues, is dropped once a
 	// settled value escapes it, and counts an open issue at its mean: the
 	// share of the issue's values it allows.

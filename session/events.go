@@ -12,36 +12,56 @@ import (
 // An event changes its party as scenario.ApplyEvent says; its reservation
 // value is shifted by the shifts so far (with a status quo, the status quo
 // valued anew by its new preferences, then shifted).
+//
+// A guarantor's preferences enter the consents every party needs
+// (scenario.Scenario.UtilityOf): an event that changes a guarantor, or a
+// coalition whose members guarantee, changes every member.
 func (p *Prepared) compileEvents(base []variant, ib *indexBudget) error {
 	sc := p.Scenario
 	p.variants = make([][]variant, len(sc.Events)+1)
 	p.variants[0] = base
-	parties := make([]scenario.Party, len(p.members))
-	shift := make([]float64, len(p.members))
-	for m, i := range p.members {
-		parties[m] = sc.Parties[i]
-	}
+	consents := guarantorParties(sc)
 	for k := range sc.Events {
 		e := &sc.Events[k]
 		cur := append([]variant(nil), p.variants[k]...)
-		if m := p.member(e.Party); m >= 0 {
-			pa := &parties[m]
-			sc.ApplyEvent(pa, e)
-			shift[m] += e.ReservationShift
-			u := sc.UtilityOf(e.Party, pa)
-			if sq := sc.StatusQuo; sq != nil {
-				u.Reservation = u.Raw(sq)
+		var c *scenario.Scenario
+		for m, i := range p.members {
+			if i != e.Party && !consents[e.Party] {
+				continue
 			}
-			u.Reservation += shift[m]
+			if c == nil {
+				c = sc.AfterEvents(k + 1)
+			}
+			u := c.Utility(i)
 			x, err := negotiator.NewIndexWithin(u, p.Space, ib.party(m))
 			if err != nil {
 				return fmt.Errorf("scenario %s, event %d: %w", sc.Name, k+1, err)
 			}
-			cur[m] = variant{u: u, x: x, out: pa.Excluded}
+			cur[m] = variant{u: u, x: x, out: c.Parties[i].Excluded}
 		}
 		p.variants[k+1] = cur
 	}
 	return nil
+}
+
+// guarantorParties marks the parties whose consent some guarantee needs:
+// its guarantors, and the parties of its guarantor members.
+func guarantorParties(sc *scenario.Scenario) []bool {
+	out := make([]bool, len(sc.Parties))
+	for gi := range sc.Guarantees {
+		g := &sc.Guarantees[gi]
+		for v := range g.Guarantors {
+			for _, q := range g.Guarantors[v] {
+				out[q] = true
+			}
+			if g.Members != nil {
+				for _, r := range g.Members[v] {
+					out[r.Party] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // memberSeat is the seat of member m: its party's seat, or the mediator
@@ -121,6 +141,9 @@ func (r *Runner) enterRound(round int) {
 			}
 		}
 		r.noteEvent(round, e)
+	}
+	if r.prep.infl != nil {
+		r.influence(round)
 	}
 	r.updateReservations()
 }

@@ -144,6 +144,7 @@ type Prepared struct {
 	zone       *zoneCache
 	anti       *anticipation
 	proj       *phaseCache[variant] // phase preferences (project)
+	infl       *influenceCache      // the mediator's preferences by round, when parties lobby it
 }
 
 // variant is a member's preferences: its utility function, the index of
@@ -250,6 +251,10 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	p.anti = &anticipation{}
 	p.proj = &phaseCache[variant]{}
 	p.compileMeetings()
+	if sc.Influence != nil && p.Mediator >= 0 {
+		p.infl = &influenceCache{}
+		p.dynamic, p.rules = true, true
+	}
 	return p, nil
 }
 
@@ -369,7 +374,8 @@ type Runner struct {
 	ratPCG   rand.PCG
 	ratRand  *rand.Rand
 	phaseBuf []int
-	payBuf   []int // the agreement, decoded for Payoff
+	payBuf   []int     // the agreement, decoded for Payoff
+	infl     []variant // the mediator's preferences by round (influence.go)
 }
 
 // NewRunner checks cfg and builds a runner. Every problem with the

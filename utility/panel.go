@@ -164,3 +164,13 @@ func (a *Additive) ValueFallback(sq []int) {
 		}
 	}
 }
+
+// Reweighted returns a copy of a that weighs the issues by w (one weight
+// per issue): its tables recomputed from its evaluations, which it shares
+// with a, as it shares its red lines, terms, panel and consents. A
+// mediator the parties lobby changes its weights, not its values.
+func (a *Additive) Reweighted(w []float64) *Additive {
+	b := NewAdditive(append([]float64(nil), w...), a.Evals, a.Reservation, a.Discount)
+	b.RedLines, b.Terms, b.Panel, b.Consents = a.RedLines, a.Terms, a.Panel, a.Consents
+	return b
+}
