@@ -1,6 +1,11 @@
 package session
 
 import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/utility"
 )
 
@@ -42,4 +47,145 @@ func phaseVetoes(pu, u *utility.Additive, issues, local, settled []int, isSettle
 			pu.Consents = append(pu.Consents, utility.Consent{ID: c.ID, When: pc, By: phaseUtility(c.By, issues, settled, isSettled)})
 		}
 	}
+}
+
+// CoalitionVote is how the members of a coalition that decides by their
+// rule answered the deal signed.
+type CoalitionVote struct {
+	Party   string       `json:"party"`
+	Rule    string       `json:"rule"` // the rule, said for people
+	Accepts bool         `json:"accepts"`
+	Members []MemberVote `json:"members"`
+}
+
+// MemberVote is one member's answer: it accepts a deal that crosses none
+// of its red lines and reaches its reservation value.
+type MemberVote struct {
+	ID          string  `json:"id"`
+	Utility     float64 `json:"utility"`
+	Reservation float64 `json:"reservation"`
+	Accepts     bool    `json:"accepts"`
+	Crosses     string  `json:"crosses,omitempty"` // the red line it crosses
+}
+
+// GuarantorConsent is one guarantor the deal signed names, and whether it
+// backs the deal (it always does: sessions never sign a deal without).
+type GuarantorConsent struct {
+	Guarantor string `json:"guarantor"`
+	Issue     string `json:"issue"`
+	Value     string `json:"value"`
+	Consents  bool   `json:"consents"`
+}
+
+// vetoResults adds to res, once a deal is signed, how each coalition's
+// members answered it and which guarantors back it (by every party's
+// preferences at the end), and the offers that members' rules and
+// guarantors' consents ruled out.
+func (r *Runner) vetoResults(res *Result) {
+	p, st := r.prep, &r.st
+	for s := range p.Seats {
+		if n := st.refused[s]; n > 0 {
+			if res.Refused == nil {
+				res.Refused = map[string]int{}
+			}
+			res.Refused[r.SeatName(s)] = n
+		}
+	}
+	if !r.out.Agreed {
+		return
+	}
+	sc := p.Scenario
+	o := make([]int, p.Space.Issues())
+	p.Space.Decode(r.out.Outcome, o)
+	seen := map[string]bool{}
+	for m, i := range p.members {
+		u := st.cur[m].u
+		if pn := u.Panel; pn != nil && m < len(p.Seats) {
+			cv := CoalitionVote{Party: sc.Parties[i].ID, Rule: sc.Parties[i].DescribeDecides(), Accepts: pn.Accepts(o)}
+			for k, mu := range pn.Members {
+				mv := MemberVote{ID: pn.IDs[k], Utility: mu.Raw(o), Reservation: mu.Reservation, Accepts: mu.Accepts(o)}
+				if c := mu.Crosses(o); c >= 0 {
+					mv.Crosses = mu.RedLines[c].ID
+				}
+				cv.Members = append(cv.Members, mv)
+			}
+			res.Coalitions = append(res.Coalitions, cv)
+		}
+		for _, c := range u.Consents {
+			if !c.When.Match(o) || seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true
+			is := &sc.Issues[c.When.Issues[0]]
+			res.Guarantors = append(res.Guarantors, GuarantorConsent{Guarantor: strings.TrimPrefix(c.ID, "guarantor "), Issue: is.ID, Value: is.Value(o[c.When.Issues[0]]), Consents: c.By.Accepts(o)})
+		}
+	}
+}
+
+// writeVetoes is the text of vetoResults, for the summary.
+func writeVetoes(w io.Writer, res *Result) {
+	for _, cv := range res.Coalitions {
+		var ms []string
+		for _, mv := range cv.Members {
+			a := "yes"
+			switch {
+			case mv.Crosses != "":
+				a = "no (red line " + mv.Crosses + ")"
+			case !mv.Accepts:
+				a = fmt.Sprintf("no (%s < %s)", num(mv.Utility), num(mv.Reservation))
+			}
+			ms = append(ms, mv.ID+" "+a)
+		}
+		verdict := "accepts"
+		if !cv.Accepts {
+			verdict = "rejects"
+		}
+		fmt.Fprintf(w, "%s decides by %s: %s; it %s the deal.\n", cv.Party, cv.Rule, strings.Join(ms, ", "), verdict)
+	}
+	if len(res.Guarantors) > 0 {
+		var gs []string
+		for _, g := range res.Guarantors {
+			b := "backs"
+			if !g.Consents {
+				b = "does not back"
+			}
+			gs = append(gs, fmt.Sprintf("%s %s %s = %s", g.Guarantor, b, g.Issue, g.Value))
+		}
+		fmt.Fprintf(w, "Guarantors: %s.\n", strings.Join(gs, "; "))
+	}
+	if len(res.Refused) > 0 {
+		var cs []string
+		for _, pr := range res.Parties {
+			if n, ok := res.Refused[pr.ID]; ok {
+				cs = append(cs, fmt.Sprintf("%s %d", pr.ID, n))
+			}
+		}
+		fmt.Fprintf(w, "Offers and texts a coalition's members or a guarantor would not back: %s\n", strings.Join(cs, ", "))
+	}
+}
+
+// screen keeps a seat from accepting what its members' rule or a
+// guarantor's consent rules out, whatever its strategy (built-ins never
+// do; a scripted or remote seat might): a yes vote on such a text becomes
+// a no, and accepting such an offer becomes an offer of the seat's best
+// outcome instead. Red lines are the seat's own business, as ever.
+func (r *Runner) screen(t protocol.Turn, a protocol.Action) protocol.Action {
+	if a.Kind != protocol.ActAccept || t.Seat >= len(r.prep.Seats) {
+		return a
+	}
+	v := &r.st.act[t.Seat]
+	if !v.u.Vetoes() {
+		return a
+	}
+	sp := r.prep.phases[r.st.phase].space
+	o := r.st.buf[:sp.Issues()]
+	sp.Decode(t.Outcome, o)
+	if !v.u.Refuses(o) || len(v.u.RedLines) > 0 && v.u.Crosses(o) >= 0 {
+		return a
+	}
+	if t.Phase == protocol.PhaseVote {
+		return protocol.Reject
+	}
+	id, _ := v.x.Max()
+	return protocol.Offer(id)
 }

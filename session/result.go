@@ -65,6 +65,14 @@ type Result struct {
 	Meetings []Meeting `json:"meetings,omitempty"`
 	// RedLines reports what the parties' red lines did.
 	RedLines *RedLineReport `json:"red_lines,omitempty"`
+	// Coalitions: how the members of each coalition that decides by their
+	// rule answered the deal signed; Guarantors: the guarantors it names
+	// and that they back it; Refused: per party, the offers and texts put
+	// to it that its members' rule or a guarantor's consent ruled out
+	// (coalition.go).
+	Coalitions []CoalitionVote    `json:"coalitions,omitempty"`
+	Guarantors []GuarantorConsent `json:"guarantors,omitempty"`
+	Refused    map[string]int     `json:"refused,omitempty"`
 
 	// Parties holds each negotiating party's payoff: its utility of a
 	// binding deal, or its reservation value without one, by its
@@ -340,6 +348,7 @@ func (r *Runner) Result() Result {
 		}
 		res.RedLines = rep
 	}
+	r.vetoResults(&res)
 	p.analysis.fill(p, us, &res)
 	return res
 }

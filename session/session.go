@@ -145,6 +145,7 @@ type Prepared struct {
 	anti       *anticipation
 	proj       *phaseCache[variant] // phase preferences (project)
 	infl       *influenceCache      // the mediator's preferences by round, when parties lobby it
+	vetoes     bool                 // some seat's acceptance is its members' or needs a consent
 }
 
 // variant is a member's preferences: its utility function, the index of
@@ -210,6 +211,7 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	for s := range p.Seats {
 		p.Utilities = append(p.Utilities, base[s].u)
 		p.Indexes = append(p.Indexes, base[s].x)
+		p.vetoes = p.vetoes || base[s].u.Vetoes()
 	}
 	ib.events = true
 	err = p.compileEvents(base, ib)
@@ -656,7 +658,11 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 			}
 			continue
 		}
-		if err := r.proto.Step(s.neg.Act(t)); err != nil {
+		a := s.neg.Act(t)
+		if r.prep.vetoes {
+			a = r.screen(t, a)
+		}
+		if err := r.proto.Step(a); err != nil {
 			return r.proto.Result(), r.stepError(s, t, err)
 		}
 	}

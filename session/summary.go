@@ -280,6 +280,7 @@ func writeResult(w io.Writer, res *Result) {
 		}
 		fmt.Fprintln(w)
 	}
+	writeVetoes(w, res)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	costs := false
 	for _, pr := range res.Parties {
