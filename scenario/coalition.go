@@ -213,9 +213,10 @@ func (s *Scenario) acceptor(q, member int) *utility.Additive {
 }
 
 // consents are the consents party p needs: for every guarantee option,
-// each of its guarantors must accept a deal that names it (a party's own
-// acceptance is not a consent it needs, nor is that of its own members
-// without preferences, which accept what it accepts).
+// each of its guarantors must accept a deal that names it. A guarantor
+// whose acceptance every deal needs anyway (Required) consents by
+// accepting: asking again would change nothing but tell every party what
+// it accepts. A party's own acceptance is not a consent it needs either.
 func (s *Scenario) consents(p int) []utility.Consent {
 	var out []utility.Consent
 	for gi := range s.Guarantees {
@@ -227,7 +228,7 @@ func (s *Scenario) consents(p int) []utility.Consent {
 		}
 		for v := range g.Guarantors {
 			for _, q := range g.Guarantors[v] {
-				if q == p {
+				if q == p || s.Required(q, -1) {
 					continue
 				}
 				if by := s.acceptor(q, -1); by != nil {
@@ -239,7 +240,7 @@ func (s *Scenario) consents(p int) []utility.Consent {
 			}
 			for _, r := range g.Members[v] {
 				m := s.Member(r)
-				if r.Party == p && m.Prefs == nil {
+				if r.Party == p && m.Prefs == nil || s.Required(r.Party, r.Member) {
 					continue
 				}
 				if by := s.acceptor(r.Party, r.Member); by != nil {
@@ -249,6 +250,54 @@ func (s *Scenario) consents(p int) []utility.Consent {
 		}
 	}
 	return out
+}
+
+// Required reports whether every deal needs the acceptance of party q
+// (member -1) or of its member: a negotiating party the decision rule
+// cannot outvote (unanimity, or a veto), and a member whose coalition is
+// such a party and cannot outvote it either (a member without preferences
+// accepts what its coalition accepts; one with them, under unanimity or
+// as the leader who decides).
+func (s *Scenario) Required(q, member int) bool {
+	if !s.Negotiates(q) {
+		return false
+	}
+	if !s.NegotiatorRule().Unanimous(len(s.Negotiators())) && !slices.Contains(s.Decision.Veto, q) {
+		return false
+	}
+	if member < 0 {
+		return true
+	}
+	pa := &s.Parties[q]
+	switch {
+	case pa.Members[member].Prefs == nil:
+		return true
+	case pa.Decides.Rule == utility.Unanimity:
+		return true
+	case pa.Decides.Rule == utility.LeaderDecides:
+		return pa.Decides.Leader == member
+	}
+	return false
+}
+
+// Backing reports, for each guarantor of the value that outcome o gives
+// the issue of guarantee g, its id and whether it accepts o: its own
+// answer (a party, a member with preferences), or its coalition's (a
+// member without); a guarantor without interests backs anything.
+func (s *Scenario) Backing(g *Guarantee, o []int) (ids []string, backs []bool) {
+	v := o[g.Issue]
+	add := func(id string, by *utility.Additive) {
+		ids, backs = append(ids, id), append(backs, by == nil || by.Accepts(o))
+	}
+	for _, q := range g.Guarantors[v] {
+		add(s.Parties[q].ID, s.acceptor(q, -1))
+	}
+	if g.Members != nil {
+		for _, r := range g.Members[v] {
+			add(s.Member(r).ID, s.acceptor(r.Party, r.Member))
+		}
+	}
+	return ids, backs
 }
 
 // fallbackMembers gives the members of pa (party p of s) with preferences

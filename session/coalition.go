@@ -69,7 +69,9 @@ type MemberVote struct {
 }
 
 // GuarantorConsent is one guarantor the deal signed names, and whether it
-// backs the deal (it always does: sessions never sign a deal without).
+// backs the deal (scenario.Scenario.Backing, by its preferences at the
+// end). Sessions never sign a deal a guarantor would not back when they
+// sign it; events may change its mind later.
 type GuarantorConsent struct {
 	Guarantor string `json:"guarantor"`
 	Issue     string `json:"issue"`
@@ -97,7 +99,17 @@ func (r *Runner) vetoResults(res *Result) {
 	sc := p.Scenario
 	o := make([]int, p.Space.Issues())
 	p.Space.Decode(r.out.Outcome, o)
-	seen := map[string]bool{}
+	if len(sc.Guarantees) > 0 {
+		c := sc.AfterEvents(st.events) // the guarantors as the events leave them
+		for k := range c.Guarantees {
+			g := &c.Guarantees[k]
+			ids, backs := c.Backing(g, o)
+			is := &sc.Issues[g.Issue]
+			for j, id := range ids {
+				res.Guarantors = append(res.Guarantors, GuarantorConsent{Guarantor: id, Issue: is.ID, Value: is.Value(o[g.Issue]), Consents: backs[j]})
+			}
+		}
+	}
 	for m, i := range p.members {
 		u := st.cur[m].u
 		if pn := u.Panel; pn != nil && m < len(p.Seats) {
@@ -110,14 +122,6 @@ func (r *Runner) vetoResults(res *Result) {
 				cv.Members = append(cv.Members, mv)
 			}
 			res.Coalitions = append(res.Coalitions, cv)
-		}
-		for _, c := range u.Consents {
-			if !c.When.Match(o) || seen[c.ID] {
-				continue
-			}
-			seen[c.ID] = true
-			is := &sc.Issues[c.When.Issues[0]]
-			res.Guarantors = append(res.Guarantors, GuarantorConsent{Guarantor: strings.TrimPrefix(c.ID, "guarantor "), Issue: is.ID, Value: is.Value(o[c.When.Issues[0]]), Consents: c.By.Accepts(o)})
 		}
 	}
 }

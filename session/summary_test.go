@@ -134,7 +134,7 @@ func TestSummaryText(t *testing.T) {
 		fmt.Sprintf("(%d events)", events-4),
 		"referendum of ua fails",
 		"Status: not_ratified: the deal is void",
-		"Red lines: offers and texts crossing them: ru 5\n",
+		"Red lines: offers and texts crossing them: ru 4\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, out)

@@ -174,3 +174,14 @@ func (a *Additive) Reweighted(w []float64) *Additive {
 	b.RedLines, b.Terms, b.Panel, b.Consents = a.RedLines, a.Terms, a.Panel, a.Consents
 	return b
 }
+
+// Own is the utility of o by the party's own preferences: Raw, or
+// Unacceptable when o crosses one of its red lines; what its panel or
+// others' consents say is left out. A remote seat is sent its own
+// preferences and computes this; the runner screens the rest.
+func (a *Additive) Own(o []int) float64 {
+	if len(a.RedLines) > 0 && a.Crosses(o) >= 0 {
+		return Unacceptable
+	}
+	return a.Raw(o)
+}
