@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"fmt"
+	"io"
+	"math"
 	"strings"
 
 	"github.com/parleyhq/parley/budget"
@@ -127,4 +129,143 @@ func vetoNotes(s *scenario.Scenario, us []*utility.Additive, f *Pareto) []string
 		how = fmt.Sprintf("ESTIMATED from %s sampled outcomes", budget.Thousands(uint64(f.Sampled)))
 	}
 	return append(notes, "who accepts a deal is not a threshold on the parties' utilities here, so the frontier and the zone are "+how)
+}
+
+// vetoLine is what a coalition's members' rule or a guarantor's consent
+// rules out, as a line of the what-if grid: a deal it vetoes is off the
+// table as one that crosses a red line, and the what-if analysis counts
+// what it removes and whether it blocks, as for red lines.
+type vetoLine struct {
+	line  utility.RedLine // its ID; names every issue, so that an agenda decides it last
+	party string          // the coalition; "" for a guarantor, whose consent binds everyone
+	desc  string
+	u     *utility.Additive // the party that needs the consent, or the coalition
+	id    string            // the consent's ID, "" for the members' rule
+}
+
+// vetoes reports whether the line rules o out.
+func (l *vetoLine) vetoes(o []int) bool {
+	if l.id == "" {
+		return !l.u.Panel.Accepts(o)
+	}
+	for k := range l.u.Consents {
+		c := &l.u.Consents[k]
+		if c.ID == l.id && c.When.Match(o) && !c.By.Accepts(o) {
+			return true
+		}
+	}
+	return false
+}
+
+// addVetoLines adds a line for each coalition whose members decide and
+// each guarantor whose consent a deal needs, and sets every party's floor.
+func (g *grid) addVetoLines() {
+	g.vetoLines = g.vetoLines[:0]
+	g.floor = append(g.floor[:0], g.rv...)
+	all := utility.Constraint{}
+	for i := range g.s.Issues {
+		allowed := make([]bool, g.s.Issues[i].Size())
+		for v := range allowed {
+			allowed[v] = true
+		}
+		all.Issues, all.Allowed = append(all.Issues, i), append(all.Allowed, allowed)
+	}
+	seen := map[string]bool{}
+	for q, u := range g.us {
+		if u.Panel != nil {
+			g.floor[q] = math.Inf(-1)
+			pa := &g.s.Parties[g.parties[q]]
+			g.vetoLines = append(g.vetoLines, vetoLine{line: utility.RedLine{ID: "members' rule", Constraint: all}, party: pa.ID, u: u,
+				desc: "its members' rule rejects the deal (" + pa.DescribeDecides() + ")"})
+		}
+		for _, c := range u.Consents {
+			if seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true
+			g.vetoLines = append(g.vetoLines, vetoLine{line: utility.RedLine{ID: c.ID, Constraint: all}, u: u, id: c.ID,
+				desc: "the guarantor would not back the deal it guarantees"})
+		}
+	}
+	for k := range g.vetoLines {
+		g.lines = append(g.lines, lineRef{party: -2, k: k})
+	}
+}
+
+// EvaluatedCoalition is how the members of a coalition that decides by
+// their rule answer an evaluated outcome.
+type EvaluatedCoalition struct {
+	Party   string           `json:"party"`
+	Rule    string           `json:"rule"` // the rule, said for people
+	Accepts bool             `json:"accepts"`
+	Members []utility.Answer `json:"members"`
+}
+
+// EvaluatedGuarantor is one guarantor an evaluated outcome names: whether
+// it backs the outcome, and whether its consent is asked (false when its
+// acceptance every deal needs anyway: scenario.Scenario.Required).
+type EvaluatedGuarantor struct {
+	Guarantor string `json:"guarantor"`
+	Issue     string `json:"issue"`
+	Value     string `json:"value"`
+	Backs     bool   `json:"backs"`
+	Asked     bool   `json:"asked"`
+}
+
+// evaluateVetoes adds the members' answers and the guarantors to e, and
+// judges it acceptable only if every party accepts it: a coalition by its
+// members' rule (its own utility against its reservation is then not its
+// test), and nobody a deal a guarantor whose consent is asked refuses.
+func (r *Report) evaluateVetoes(e *Evaluation, o []int) {
+	s := r.scen
+	if !vetoes(r.us) && len(s.Guarantees) == 0 {
+		return
+	}
+	e.Rational = true
+	for q, u := range r.us {
+		e.Rational = e.Rational && u.Accepts(o)
+		if u.Panel != nil {
+			pa := &s.Parties[s.Negotiators()[q]]
+			e.Coalitions = append(e.Coalitions, EvaluatedCoalition{Party: pa.ID, Rule: pa.DescribeDecides(), Accepts: u.Panel.Accepts(o), Members: u.Panel.Answers(o)})
+		}
+	}
+	for k := range s.Guarantees {
+		g := &s.Guarantees[k]
+		ids, backs := s.Backing(g, o)
+		is := &s.Issues[g.Issue]
+		for j, id := range ids {
+			asked := true
+			if q := s.PartyIndex(id); q >= 0 {
+				asked = !s.Required(q, -1)
+			} else if m, ok := s.MemberRef(id); ok {
+				asked = !s.Required(m.Party, m.Member)
+			}
+			e.Guarantors = append(e.Guarantors, EvaluatedGuarantor{Guarantor: id, Issue: is.ID, Value: is.Value(o[g.Issue]), Backs: backs[j], Asked: asked})
+		}
+	}
+}
+
+// writeVetoEvaluation is the text of evaluateVetoes.
+func writeVetoEvaluation(w io.Writer, e *Evaluation) {
+	for _, c := range e.Coalitions {
+		var ms []string
+		for _, a := range c.Members {
+			ms = append(ms, a.ID+" "+a.Describe())
+		}
+		verdict := "accepts"
+		if !c.Accepts {
+			verdict = "REJECTS"
+		}
+		fmt.Fprintf(w, "  %s decides by %s: %s; it %s\n", c.Party, c.Rule, strings.Join(ms, ", "), verdict)
+	}
+	for _, g := range e.Guarantors {
+		switch {
+		case g.Backs:
+			fmt.Fprintf(w, "  guarantor %s backs %s = %s\n", g.Guarantor, g.Issue, g.Value)
+		case g.Asked:
+			fmt.Fprintf(w, "  guarantor %s would NOT back %s = %s: the deal is off the table\n", g.Guarantor, g.Issue, g.Value)
+		default:
+			fmt.Fprintf(w, "  guarantor %s would not back %s = %s, nor accept the deal, which needs its acceptance\n", g.Guarantor, g.Issue, g.Value)
+		}
+	}
 }

@@ -363,7 +363,9 @@ func TestWhatIfFlagship(t *testing.T) {
 	if err := r.SensitivityAnalysis(f, flagship, SensitivityOptions{Samples: 200, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if len(w.RedLines) != 1 || w.RedLines[0].ID != "no_nato_troops" || !w.RedLines[0].Binds {
+	// Besides ru's red line, the consent of the mediator us, which
+	// guarantees, is listed; it rules out no deal the parties accept.
+	if len(w.RedLines) != 2 || w.RedLines[0].ID != "no_nato_troops" || !w.RedLines[0].Binds || w.RedLines[1].ID != "guarantor us" || w.RedLines[1].Binds {
 		t.Errorf("red lines %+v", w.RedLines)
 	}
 	if !reflect.DeepEqual(w.Nash.Outcome, r.Nash[0].Outcome) || w.Nash.Ratifiable {

@@ -50,22 +50,13 @@ func phaseVetoes(pu, u *utility.Additive, issues, local, settled []int, isSettle
 }
 
 // CoalitionVote is how the members of a coalition that decides by their
-// rule answered the deal signed.
+// rule answered the deal signed: each accepts a deal that crosses none of
+// its red lines and reaches its reservation value.
 type CoalitionVote struct {
-	Party   string       `json:"party"`
-	Rule    string       `json:"rule"` // the rule, said for people
-	Accepts bool         `json:"accepts"`
-	Members []MemberVote `json:"members"`
-}
-
-// MemberVote is one member's answer: it accepts a deal that crosses none
-// of its red lines and reaches its reservation value.
-type MemberVote struct {
-	ID          string  `json:"id"`
-	Utility     float64 `json:"utility"`
-	Reservation float64 `json:"reservation"`
-	Accepts     bool    `json:"accepts"`
-	Crosses     string  `json:"crosses,omitempty"` // the red line it crosses
+	Party   string           `json:"party"`
+	Rule    string           `json:"rule"` // the rule, said for people
+	Accepts bool             `json:"accepts"`
+	Members []utility.Answer `json:"members"`
 }
 
 // GuarantorConsent is one guarantor the deal signed names, and whether it
@@ -113,15 +104,7 @@ func (r *Runner) vetoResults(res *Result) {
 	for m, i := range p.members {
 		u := st.cur[m].u
 		if pn := u.Panel; pn != nil && m < len(p.Seats) {
-			cv := CoalitionVote{Party: sc.Parties[i].ID, Rule: sc.Parties[i].DescribeDecides(), Accepts: pn.Accepts(o)}
-			for k, mu := range pn.Members {
-				mv := MemberVote{ID: pn.IDs[k], Utility: mu.Raw(o), Reservation: mu.Reservation, Accepts: mu.Accepts(o)}
-				if c := mu.Crosses(o); c >= 0 {
-					mv.Crosses = mu.RedLines[c].ID
-				}
-				cv.Members = append(cv.Members, mv)
-			}
-			res.Coalitions = append(res.Coalitions, cv)
+			res.Coalitions = append(res.Coalitions, CoalitionVote{Party: sc.Parties[i].ID, Rule: sc.Parties[i].DescribeDecides(), Accepts: pn.Accepts(o), Members: pn.Answers(o)})
 		}
 	}
 }
@@ -131,14 +114,7 @@ func writeVetoes(w io.Writer, res *Result) {
 	for _, cv := range res.Coalitions {
 		var ms []string
 		for _, mv := range cv.Members {
-			a := "yes"
-			switch {
-			case mv.Crosses != "":
-				a = "no (red line " + mv.Crosses + ")"
-			case !mv.Accepts:
-				a = fmt.Sprintf("no (%s < %s)", num(mv.Utility), num(mv.Reservation))
-			}
-			ms = append(ms, mv.ID+" "+a)
+			ms = append(ms, mv.ID+" "+mv.Describe())
 		}
 		verdict := "accepts"
 		if !cv.Accepts {

@@ -1,5 +1,7 @@
 package utility
 
+import "strconv"
+
 // AcceptMargin is how far below its reservation value a utility may fall
 // and still be accepted: the tie rule of every analysis figure
 // (analysis.Tolerance), so that a rounding error never turns a deal away.
@@ -185,3 +187,39 @@ func (a *Additive) Own(o []int) float64 {
 	}
 	return a.Raw(o)
 }
+
+// Answer is one member's answer to an outcome: its utility, its
+// reservation value, whether it accepts, and the red line it crosses.
+type Answer struct {
+	ID          string  `json:"id"`
+	Utility     float64 `json:"utility"`
+	Reservation float64 `json:"reservation"`
+	Accepts     bool    `json:"accepts"`
+	Crosses     string  `json:"crosses,omitempty"`
+}
+
+// Answers lists every member's answer to o, for reports.
+func (p *Panel) Answers(o []int) []Answer {
+	out := make([]Answer, len(p.Members))
+	for k, m := range p.Members {
+		out[k] = Answer{ID: p.IDs[k], Utility: m.Raw(o), Reservation: m.Reservation, Accepts: m.Accepts(o)}
+		if c := m.Crosses(o); c >= 0 {
+			out[k].Crosses = m.RedLines[c].ID
+		}
+	}
+	return out
+}
+
+// Describe says an answer for people: "yes", "no (red line x)",
+// "no (0.3 < 0.5)".
+func (a Answer) Describe() string {
+	switch {
+	case a.Crosses != "":
+		return "no (red line " + a.Crosses + ")"
+	case !a.Accepts:
+		return "no (" + fmtU(a.Utility) + " < " + fmtU(a.Reservation) + ")"
+	}
+	return "yes"
+}
+
+func fmtU(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
