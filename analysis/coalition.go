@@ -3,7 +3,9 @@ package analysis
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/parleyhq/parley/budget"
@@ -268,4 +270,70 @@ func writeVetoEvaluation(w io.Writer, e *Evaluation) {
 			fmt.Fprintf(w, "  guarantor %s would not back %s = %s, nor accept the deal, which needs its acceptance\n", g.Guarantor, g.Issue, g.Value)
 		}
 	}
+}
+
+// memberField is the field of a coalition member a sampled number is in,
+// as the sampled set names it: "members.weights" for
+// parties[2].members[1].weights.troops.
+func memberField(path, prefix string) string {
+	rest := strings.TrimPrefix(path, prefix)
+	_, after, _ := strings.Cut(rest, ".")
+	field, _, _ := strings.Cut(after, ".")
+	return "members." + field
+}
+
+// memberWeights are one coalition member's weights, which the sensitivity
+// analysis samples and renormalises to sum to 1 as a party's.
+type memberWeights struct {
+	live, orig map[string]scenario.Number // the copy's map, and its values as written
+	ids        []string                   // sorted: the order of the sum
+}
+
+// sampledMembers finds the members of f (the sampler's copy) whose
+// weights some slot samples.
+func sampledMembers(f *scenario.File, slots []slot) []memberWeights {
+	var out []memberWeights
+	seen := map[string]bool{}
+	for _, s := range slots {
+		if s.field != "members.weights" {
+			continue
+		}
+		key, _, _ := strings.Cut(s.path, ".weights.")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		var p, k int
+		if _, err := fmt.Sscanf(key, "parties[%d].members[%d]", &p, &k); err != nil {
+			continue
+		}
+		w := f.Parties[p].Members[k].Weights
+		out = append(out, memberWeights{live: w, orig: maps.Clone(w), ids: slices.Sorted(maps.Keys(w))})
+	}
+	return out
+}
+
+// renormalise scales the member's weights to sum to 1.
+func (m memberWeights) renormalise() {
+	sum := 0.0
+	for _, id := range m.ids {
+		sum += m.live[id].Value
+	}
+	if sum <= 0 {
+		return
+	}
+	for id, n := range m.live {
+		n.Value /= sum
+		m.live[id] = n
+	}
+}
+
+// influenceSlots is the rate of the mediator's influence when it has an
+// assumed range: a number only sessions use, sampled with time.
+func influenceSlots(f *scenario.File) []slot {
+	d := f.MediatorInfluence
+	if d == nil || !Sampled(d.Rate) {
+		return nil
+	}
+	return []slot{{path: "mediator_influence.rate", orig: d.Rate, set: func(n scenario.Number) { d.Rate = n }, party: -1, field: "mediator_influence", time: true}}
 }

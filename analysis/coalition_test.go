@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"bytes"
+	"math"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -216,5 +218,68 @@ func TestMemberGuarantorListed(t *testing.T) {
 	o := g[0].Options[1]
 	if strings.Join(o.Guarantors, ",") != "us,gb" || o.Credibility[1] != 0.9 || !approx(o.Honour, 0.85) || !approx(o.Effective, 0.85) {
 		t.Errorf("pledge %+v", o)
+	}
+}
+
+// TestCoalitionSensitivity: the members' assumed numbers are sampled (a
+// member's weights renormalised to sum to 1, as a party's), so every
+// sample is valid, and each sample's coalition votes by its draws.
+func TestCoalitionSensitivity(t *testing.T) {
+	data, err := os.ReadFile(coalitionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte("weights: {ceasefire: 0.5, guarantees: 0.3,"), []byte("weights: {ceasefire: {value: 0.5, assumption: {why: Germany wants a truce first, range: [0.3, 0.7]}}, guarantees: 0.3,"), 1)
+	f, err := scenario.DecodeFile(data, coalitionFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Sensitivity(f, coalitionFile, SensitivityOptions{Samples: 200, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]bool{}
+	for _, a := range rep.Assumptions {
+		paths[a.Path] = true
+	}
+	for _, p := range []string{"parties[2].members[0].weights.ceasefire", "parties[2].members[1].weight", "parties[2].members[1].reservation"} {
+		if !paths[p] {
+			t.Errorf("%s is not sampled: %v", p, paths)
+		}
+	}
+	if rep.Valid != 200 || rep.Invalid != 0 {
+		t.Fatalf("valid %d, invalid %d: %s", rep.Valid, rep.Invalid, rep.FirstError)
+	}
+	rate := false
+	for _, sl := range assumptionSlots(f, true) {
+		rate = rate || sl.path == "mediator_influence.rate" && sl.time
+	}
+	if !rate {
+		t.Error("the rate of the mediator's influence is not sampled with the numbers of time")
+	}
+	sm := newSampler(f, false)
+	rng := rand.New(rand.NewPCG(1, 2))
+	moved := 0
+	for range 20 {
+		sm.draw(rng, rng)
+		s, err := scenario.FromFile(sm.f, coalitionFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gb := s.Utility(2).Panel.Members[1]
+		de := s.Parties[2].Members[0].Prefs
+		sum := 0.0
+		for _, w := range de.Weights {
+			sum += w
+		}
+		if gb.Reservation < 0.4 || gb.Reservation > 0.6 || math.Abs(sum-1) > 1e-9 {
+			t.Fatalf("Britain's reservation %v, Germany's weights sum to %v", gb.Reservation, sum)
+		}
+		if gb.Reservation != 0.5 && de.Weights[0] != 0.5 {
+			moved++
+		}
+	}
+	if moved < 19 {
+		t.Errorf("only %d of 20 samples moved the members' numbers", moved)
 	}
 }

@@ -104,7 +104,10 @@ type slot struct {
 // sampled are the party fields whose numbers the static analysis uses;
 // the rest (capability, positions, time costs, drift, events) do not enter
 // the zone, ratification or Nash computation and keep their values.
-var sampled = map[string]bool{"reservation": true, "weights": true, "values": true, "credibility": true, "ratification": true}
+var sampled = map[string]bool{"reservation": true, "weights": true, "values": true, "credibility": true, "ratification": true,
+	// A coalition's members' numbers and the share its rule needs
+	// (coalition.go).
+	"decides": true, "members.reservation": true, "members.weights": true, "members.values": true, "members.credibility": true, "members.weight": true}
 
 // timed are the party fields that enter only what sessions pay: sampled
 // when the orderings are predicted, with the events' numbers.
@@ -122,6 +125,9 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 			prefix := fmt.Sprintf("parties[%d].", p)
 			for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
 				field, _, _ := strings.Cut(strings.TrimPrefix(r.Path, prefix), ".")
+				if strings.HasPrefix(field, "members[") {
+					field = memberField(r.Path, prefix)
+				}
 				n := r.Get()
 				if !use[field] || !Sampled(n) {
 					continue
@@ -135,6 +141,7 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 		return out
 	}
 	add(timed, true)
+	out = append(out, influenceSlots(f)...)
 	for _, r := range scenario.NumbersIn(&f.Events, "events") {
 		// An event's new weights are left alone: drawn independently,
 		// they would not sum to 1.
@@ -156,6 +163,8 @@ type sampler struct {
 	renorm  []int
 	weights map[int]map[string]scenario.Number
 	ids     map[int][]string
+	// members: the coalition members whose weights are sampled, likewise.
+	members []memberWeights
 }
 
 // newSampler copies f and finds its assumed numbers. Value functions are
@@ -165,8 +174,13 @@ type sampler struct {
 func newSampler(f *scenario.File, time bool) *sampler {
 	c := cloneFile(f)
 	c.ResolveValues()
+	if c.MediatorInfluence != nil && !time {
+		c.MediatorInfluence = nil // it moves the mediator in sessions only
+	}
 	for p := range c.Parties {
-		c.Parties[p].Capability, c.Parties[p].Positions = nil, nil
+		if c.MediatorInfluence == nil {
+			c.Parties[p].Capability, c.Parties[p].Positions = nil, nil
+		}
 	}
 	sm := &sampler{f: c, slots: assumptionSlots(c, time), weights: map[int]map[string]scenario.Number{}, ids: map[int][]string{}}
 	for _, s := range sm.slots {
@@ -179,6 +193,7 @@ func newSampler(f *scenario.File, time bool) *sampler {
 		sm.ids[s.party] = slices.Sorted(maps.Keys(w))
 	}
 	sort.Ints(sm.renorm)
+	sm.members = sampledMembers(c, sm.slots)
 	return sm
 }
 
@@ -188,6 +203,9 @@ func newSampler(f *scenario.File, time bool) *sampler {
 func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 	for _, p := range sm.renorm {
 		maps.Copy(sm.f.Parties[p].Weights, sm.weights[p])
+	}
+	for _, m := range sm.members {
+		maps.Copy(m.live, m.orig)
 	}
 	for _, s := range sm.slots {
 		src := rng
@@ -208,6 +226,9 @@ func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 				w[id] = n
 			}
 		}
+	}
+	for _, m := range sm.members {
+		m.renormalise()
 	}
 }
 
