@@ -2,9 +2,13 @@ package scenario
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/parleyhq/parley/utility"
 )
@@ -299,5 +303,54 @@ func TestMediatorWeights(t *testing.T) {
 	data = bytes.Replace(data, []byte("  rule: capability\n"), []byte("  rule: capability\n  from: [ua, ru]\n"), 1)
 	if _, err := Parse(data, "x.yaml"); err == nil || !strings.Contains(err.Error(), `x.yaml:21:14: "ru" lobbies the mediator by its capability, but has none`) {
 		t.Errorf("from a party without capability: %v", err)
+	}
+}
+
+// TestCoalitionSchema: the JSON Schema (parley schema) takes the
+// coalition fixture, decides in both spellings, and refuses a decides
+// that is neither a rule nor a mapping, and an unknown member field.
+func TestCoalitionSchema(t *testing.T) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("scenario.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("scenario.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/coalition.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate := func(data []byte) error {
+		var tree any
+		if err := yaml.Unmarshal(data, &tree); err != nil {
+			t.Fatal(err)
+		}
+		js, _ := json.Marshal(tree)
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sch.Validate(v)
+	}
+	for _, c := range []struct {
+		decides string
+		ok      bool
+	}{
+		{"", true}, {"    decides: weighted\n", true}, {"    decides: {qualified_majority: {share: {value: 0.55, assumption: {why: x, range: [0.5, 0.65]}}}}\n", true},
+		{"    decides: {leader: gb, source: {document: memo, quote: x}}\n", true}, {"    decides: 3\n", false}, {"    decides: plurality\n", false},
+	} {
+		mutated := bytes.Replace(data, []byte("    role: coalition\n"), []byte("    role: coalition\n"+c.decides), 1)
+		if err := validate(mutated); (err == nil) != c.ok {
+			t.Errorf("decides %q: schema error %v, want ok %v", c.decides, err, c.ok)
+		}
+	}
+	if validate(bytes.Replace(data, []byte("      - id: de\n"), []byte("      - id: de\n        votes: 2\n"), 1)) == nil {
+		t.Error("the schema takes an unknown member field")
 	}
 }
