@@ -347,11 +347,11 @@ func meanPrefs(pa *Party, s *Scenario) Preferences {
 		for _, k := range pa.Voters() {
 			m := &pa.Members[k]
 			wi := m.Weight / total * m.Prefs.Weights[i]
-			if wi == 0 {
-				continue
+			f := &m.Prefs.Values[i]
+			if wi == 0 || f.Shape == utility.Table && len(f.Values) != len(vals) {
+				continue // no value function: reported, and the scenario is not used
 			}
 			w += wi
-			f := &m.Prefs.Values[i]
 			for v := range vals {
 				vals[v] += wi * f.Eval(v, is.Number(v), is.Min, is.Max)
 			}

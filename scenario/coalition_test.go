@@ -201,6 +201,8 @@ func TestCoalitionErrors(t *testing.T) {
 		{"own weights too", "    credibility: 0.7\n", "    credibility: 0.7\n    weights: {ceasefire: 1, guarantees: 0, troops: 0, land: 0}\n", `the preferences of coalition "eu" are its members'`},
 		{"own reservation too", "    credibility: 0.7\n", "    credibility: 0.7\n    reservation: 0.3\n", `the reservation value of coalition "eu" is its members' weighted mean`},
 		{"member weights sum", "weights: {ceasefire: 0.5, guarantees: 0.3, troops: 0.1, land: 0.1}", "weights: {ceasefire: 0.5, guarantees: 0.3, troops: 0.1, land: 0.2}", `testdata/x.yaml:55:18: the weights of member "de" of "eu" sum to 1.1`},
+		{"member weight without value", "          land: {none: 1, ceded: 0.5}\n        reservation: 0.35", "        reservation: 0.35", `member "de" of "eu" has a weight but no value function for issue "land"`},
+		{"member values not a mapping", "          land: {none: 1, ceded: 0.5}\n        reservation: 0.35", "          land: 3\n        reservation: 0.35", `expected a mapping`},
 		{"member unknown issue", "        weights: {ceasefire: 0.5, guarantees: 0.3, troops: 0.1, land: 0.1}", "        weights: {ceasefire: 0.5, guarantees: 0.3, troops: 0.1, land: 0.1, border: 0}", `member "de" of "eu" weighs unknown issue "border"`},
 		{"member red line issue", "forbid: {troops: [european]}", "forbid: {army: [european]}", `red line "no_troops" of member "it" of "eu" names unknown issue "army"`},
 		{"zero vote share", "weight: {value: 1, assumption: {why: an equal voice, range: [0.5, 2]}}", "weight: 0", `the vote share of member "gb" of "eu" is 0`},
