@@ -356,3 +356,24 @@ func TestCoalitionSchema(t *testing.T) {
 		t.Error("the schema takes an unknown member field")
 	}
 }
+
+// TestCoalitionProvenance: a member's numbers are classified as a
+// party's: 0 and 1 in its value tables are definitional, an intermediate
+// value is plain, an assumed one assumed.
+func TestCoalitionProvenance(t *testing.T) {
+	data, err := os.ReadFile("testdata/coalition.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := CheckProvenance(data, "testdata/coalition.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := pr.Plain.Error()
+	if strings.Contains(plain, "parties[2].members[0].values.ceasefire.now = 1 ") || !strings.Contains(plain, "parties[2].members[0].values.troops.none = 0.6 ") {
+		t.Errorf("members' value tables are not classified as parties':\n%s", plain)
+	}
+	if pr.Assumed != 3 {
+		t.Errorf("assumed %d, want 3 (the rate, Britain's weight and reservation)", pr.Assumed)
+	}
+}
