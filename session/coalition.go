@@ -169,3 +169,26 @@ func (r *Runner) screen(t protocol.Turn, a protocol.Action) protocol.Action {
 	id, _ := v.x.Max()
 	return protocol.Offer(id)
 }
+
+// Refusal says why seat s cannot accept the outcome id of the phase under
+// way whatever its utility: "red line", "members" (its members' rule
+// rejects it) or "guarantor" (a guarantor would not back it); "" when
+// nothing stands in the way. Valid during OnEvent.
+func (r *Runner) Refusal(s int, id uint64) string {
+	v := &r.st.act[s]
+	if v.x.Utility(id, r.st.buf) != utility.Unacceptable {
+		return ""
+	}
+	sp := r.prep.phases[r.st.phase].space
+	o := make([]int, sp.Issues())
+	sp.Decode(id, o)
+	switch u := v.u; {
+	case len(u.RedLines) > 0 && u.Crosses(o) >= 0:
+		return "red line"
+	case u.Lacks(o) >= 0:
+		return "guarantor"
+	case u.Panel != nil:
+		return "members"
+	}
+	return "red line"
+}
