@@ -49,6 +49,7 @@ type agendaRun struct {
 	g       *grid
 	phases  [][]int // issue indices per phase
 	decided [][]int // red lines (grid bits) decidable once phase k is settled
+	forbids [][]int // scenario constraints decidable once phase k is settled
 	o       []int
 }
 
@@ -89,6 +90,14 @@ func (g *grid) agenda(pkg *Deal, minRat float64) *AgendaInfo {
 		}
 		ar.decided[last] = append(ar.decided[last], b)
 	}
+	ar.forbids = make([][]int, len(ar.phases))
+	for c := range s.Constraints {
+		last := 0
+		for _, i := range s.Constraints[c].Forbid.Issues {
+			last = max(last, phaseOf[i])
+		}
+		ar.forbids[last] = append(ar.forbids[last], c)
+	}
 	res := ar.solve(0, g.rv)
 	ad := AgendaDeal{Complete: res.complete, Utilities: res.vals, Steps: []AgendaStep{}}
 	settled := map[string]string{}
@@ -124,7 +133,8 @@ func (g *grid) agenda(pkg *Deal, minRat float64) *AgendaInfo {
 // the clauses of the standing phases among them in place (a provisional
 // phase's clauses are void when a later one fails). Without one, the
 // agreed phases stand and open issues are worth the party's reservation
-// value on their own scale: rv_p + Σ_settled (Table_p[i][o_i] − w_pi·rv_p).
+// value on their own scale: rv_p + Σ_settled (Table_p[i][o_i] − w_pi·rv_p),
+// plus the terms whose issues are all settled and match.
 func (ar *agendaRun) fallback(k int) []float64 {
 	g := ar.g
 	if sq := g.s.StatusQuo; sq != nil {
@@ -143,10 +153,28 @@ func (ar *agendaRun) fallback(k int) []float64 {
 		return d
 	}
 	d := append([]float64(nil), g.rv...)
+	settled := make([]bool, len(ar.o))
 	for j := 0; j < k; j++ {
 		for _, i := range ar.phases[j] {
+			settled[i] = true
 			for p, u := range g.us {
 				d[p] += u.Table[i][ar.o[i]] - u.Weights[i]*g.rv[p]
+			}
+		}
+	}
+	// A term (a conditional value) is not additive: it counts once every
+	// issue it names is settled, and then only if the settled values
+	// match it; until then its issues are worth rv on their own scale.
+	for p, u := range g.us {
+	terms:
+		for t := range u.Terms {
+			for _, i := range u.Terms[t].Issues {
+				if !settled[i] {
+					continue terms
+				}
+			}
+			if u.Terms[t].Match(ar.o) {
+				d[p] += u.Terms[t].Value
 			}
 		}
 	}
@@ -177,6 +205,9 @@ func (ar *agendaRun) solve(k int, d []float64) subgame {
 				ok = false
 				break
 			}
+		}
+		for _, c := range ar.forbids[k] {
+			ok = ok && !g.s.Constraints[c].Forbid.Match(ar.o)
 		}
 		if ok {
 			var sg subgame

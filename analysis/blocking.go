@@ -112,6 +112,9 @@ func (g *grid) smallestSets(minRat float64) []uint64 {
 	seen := map[uint64]bool{}
 	var sets []uint64
 	for idx := 0; idx < g.size; idx++ {
+		if g.forbidden(idx) {
+			continue // no relaxation makes it a deal
+		}
 		v := g.violations(idx, minRat)
 		c := bits.OnesCount64(v)
 		switch {
@@ -139,7 +142,7 @@ func (g *grid) shift(p int, minRat float64) Shift {
 	own := uint64(1) << (len(g.lines) + p)
 	bi, bu := -1, 0.0
 	for idx := 0; idx < g.size; idx++ {
-		if g.violations(idx, minRat)&^own != 0 {
+		if g.forbidden(idx) || g.violations(idx, minRat)&^own != 0 {
 			continue
 		}
 		if u := g.u[idx*g.n+p]; bi < 0 || u > bu {

@@ -140,6 +140,7 @@ func vetoNotes(s *scenario.Scenario, us []*utility.Additive, f *Pareto) []string
 type vetoLine struct {
 	line  utility.RedLine // its ID; names every issue, so that an agenda decides it last
 	party string          // the coalition; "" for a guarantor, whose consent binds everyone
+	seat  int             // the coalition's grid party; -1 for a guarantor
 	desc  string
 	u     *utility.Additive // the party that needs the consent, or the coalition
 	id    string            // the consent's ID, "" for the members' rule
@@ -157,6 +158,17 @@ func (l *vetoLine) vetoes(o []int) bool {
 		}
 	}
 	return false
+}
+
+// seatOf is the grid party whose acceptance line l decides alone: its own
+// red line's party, or the coalition whose members' rule it is; -1 for a
+// line that rules a deal out for everyone (a meeting that cannot take
+// place, a guarantor's refusal).
+func (g *grid) seatOf(l lineRef) int {
+	if l.party == -2 {
+		return g.vetoLines[l.k].seat
+	}
+	return l.party
 }
 
 // addVetoLines adds a line for each coalition whose members decide and
@@ -177,7 +189,7 @@ func (g *grid) addVetoLines() {
 		if u.Panel != nil {
 			g.floor[q] = math.Inf(-1)
 			pa := &g.s.Parties[g.parties[q]]
-			g.vetoLines = append(g.vetoLines, vetoLine{line: utility.RedLine{ID: "members' rule", Constraint: all}, party: pa.ID, u: u,
+			g.vetoLines = append(g.vetoLines, vetoLine{line: utility.RedLine{ID: "members' rule", Constraint: all}, party: pa.ID, seat: q, u: u,
 				desc: "its members' rule rejects the deal (" + pa.DescribeDecides() + ")"})
 		}
 		for _, c := range u.Consents {
@@ -185,7 +197,7 @@ func (g *grid) addVetoLines() {
 				continue
 			}
 			seen[c.ID] = true
-			g.vetoLines = append(g.vetoLines, vetoLine{line: utility.RedLine{ID: c.ID, Constraint: all}, u: u, id: c.ID,
+			g.vetoLines = append(g.vetoLines, vetoLine{line: utility.RedLine{ID: c.ID, Constraint: all}, seat: -1, u: u, id: c.ID,
 				desc: "the guarantor would not back the deal it guarantees"})
 		}
 	}
@@ -282,17 +294,11 @@ func memberField(path, prefix string) string {
 	return "members." + field
 }
 
-// memberWeights are one coalition member's weights, which the sensitivity
-// analysis samples and renormalises to sum to 1 as a party's.
-type memberWeights struct {
-	live, orig map[string]scenario.Number // the copy's map, and its values as written
-	ids        []string                   // sorted: the order of the sum
-}
-
-// sampledMembers finds the members of f (the sampler's copy) whose
-// weights some slot samples.
-func sampledMembers(f *scenario.File, slots []slot) []memberWeights {
-	var out []memberWeights
+// sampledMembers finds the coalition members of f (the sampler's copy)
+// whose weights some slot samples: renormalised to sum to 1 after each
+// draw, as a party's.
+func sampledMembers(f *scenario.File, slots []slot) []weightGroup {
+	var out []weightGroup
 	seen := map[string]bool{}
 	for _, s := range slots {
 		if s.field != "members.weights" {
@@ -308,24 +314,9 @@ func sampledMembers(f *scenario.File, slots []slot) []memberWeights {
 			continue
 		}
 		w := f.Parties[p].Members[k].Weights
-		out = append(out, memberWeights{live: w, orig: maps.Clone(w), ids: slices.Sorted(maps.Keys(w))})
+		out = append(out, weightGroup{m: w, orig: maps.Clone(w), ids: slices.Sorted(maps.Keys(w))})
 	}
 	return out
-}
-
-// renormalise scales the member's weights to sum to 1.
-func (m memberWeights) renormalise() {
-	sum := 0.0
-	for _, id := range m.ids {
-		sum += m.live[id].Value
-	}
-	if sum <= 0 {
-		return
-	}
-	for id, n := range m.live {
-		n.Value /= sum
-		m.live[id] = n
-	}
 }
 
 // influenceSlots is the rate of the mediator's influence when it has an

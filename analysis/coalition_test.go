@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -221,10 +222,10 @@ func TestMemberGuarantorListed(t *testing.T) {
 	}
 }
 
-// TestCoalitionSensitivity: the members' assumed numbers are sampled (a
-// member's weights renormalised to sum to 1, as a party's), so every
-// sample is valid, and each sample's coalition votes by its draws.
-func TestCoalitionSensitivity(t *testing.T) {
+// coalitionSampled is the coalition fixture with one of Germany's weights
+// assumed too, so that a member's weights are sampled and renormalised.
+func coalitionSampled(t *testing.T) *scenario.File {
+	t.Helper()
 	data, err := os.ReadFile(coalitionFile)
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +235,14 @@ func TestCoalitionSensitivity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f
+}
+
+// TestCoalitionSensitivity: the members' assumed numbers are sampled (a
+// member's weights renormalised to sum to 1, as a party's), so every
+// sample is valid, and each sample's coalition votes by its draws.
+func TestCoalitionSensitivity(t *testing.T) {
+	f := coalitionSampled(t)
 	rep, err := Sensitivity(f, coalitionFile, SensitivityOptions{Samples: 200, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -281,5 +290,59 @@ func TestCoalitionSensitivity(t *testing.T) {
 	}
 	if moved < 19 {
 		t.Errorf("only %d of 20 samples moved the members' numbers", moved)
+	}
+}
+
+// TestCoalitionTruth: the truth the perceived zones are measured against
+// is each party's acceptance as the analysis judges it: a coalition's by
+// its members' rule, and nobody's of a deal a guarantor would not back.
+// A party that sees the coalition as it is (Truth) believes exactly that.
+func TestCoalitionTruth(t *testing.T) {
+	us := []string{"  - id: us\n    reservation: 0.2", "  - id: us\n    reservation: 0.56"} // us would not back some pledges
+	// Britain deciding alone, eu accepts deals its members' mean values
+	// below their mean reservation (Germany and Italy would not).
+	leader := []string{"    role: coalition\n", "    role: coalition\n    decides: {leader: gb}\n", "        reservation: 0.35\n", "        reservation: 0.7\n"}
+	for _, swaps := range [][]string{us, append(slices.Clone(qualified), us...), append(slices.Clone(leader), us...)} {
+		s, _ := coalitionMutated(t, swaps...)
+		g, err := newGrid(s, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		truth := g.truthAcceptance()
+		o := make([]int, len(s.Issues))
+		var panelNo, consentNo, belowMean int
+		for idx := range g.size {
+			g.sp.Decode(uint64(idx), o)
+			for q, u := range g.us {
+				if got, want := truth[idx*g.n+q], u.Accepts(o); got != want {
+					t.Fatalf("%v: %s truly accepts %v, Accepts says %v", o, g.ids[q], got, want)
+				}
+				if u.Panel != nil && !u.Panel.Accepts(o) {
+					panelNo++
+				}
+				if u.Lacks(o) >= 0 {
+					consentNo++
+				}
+				if u.Panel != nil && u.Accepts(o) && u.Raw(o) < u.Reservation {
+					belowMean++
+				}
+			}
+		}
+		if panelNo == 0 || consentNo == 0 || len(swaps) > 4 && belowMean == 0 {
+			t.Fatalf("the fixture exercises no members' rule (%d), no consent (%d) or no acceptance below the mean (%d)", panelNo, consentNo, belowMean)
+		}
+		bl := &believing{g: g, acc: make([]float64, g.size*g.n)}
+		for q, p := range g.parties {
+			if g.us[q].Panel == nil {
+				continue
+			}
+			bl.fill(q, []scenario.BeliefType{s.Truth(p)})
+			for idx := range g.size {
+				if believed := bl.acc[idx*g.n+q] >= DefaultBeliefThreshold; believed != truth[idx*g.n+q] {
+					g.sp.Decode(uint64(idx), o)
+					t.Fatalf("%v: %s seen as it is is believed to accept %v, truly %v", o, g.ids[q], believed, truth[idx*g.n+q])
+				}
+			}
+		}
 	}
 }

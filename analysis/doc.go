@@ -80,7 +80,11 @@
 //
 // Red lines are hard constraints: outcomes that cross any party's red line
 // are left out of the frontier, the solutions and the zone (min_utility
-// ignores them). Mediators are not parties to an agreement and are left out
+// ignores them). A scenario's constraints (combinations no deal may hold,
+// for any party) are the last red lines of every party's utility, so the
+// same holds for them; the what-if grid leaves their outcomes out of every
+// figure, the unconstrained deals and the blocking sets included, and
+// lists them in no red_lines[] entry: no relaxation makes them deals. Mediators are not parties to an agreement and are left out
 // of Analyze, as they are out of a session's seats.
 //
 // # The frontier without enumeration
@@ -176,11 +180,15 @@
 //     that cross this red line and no other (what dropping it alone adds to
 //     the zone); crossed = acceptable outcomes that cross it; binds =
 //     removes > 0; crosses_unconstrained_nash / _max_welfare.
-//   - ratification: rules[] (party, body, threshold, uncertainty,
-//     conditional, required_in_zone, passes_in_zone); solutions[] (nash,
+//   - ratification: rules[] (one per ratifying body: party, body,
+//     threshold, uncertainty, conditional, consent when it votes in
+//     communities, required_in_zone, passes_in_zone); solutions[] (nash,
 //     kalai_smorodinsky, kalai, max_welfare, egalitarian: the report's
 //     point, first outcome, as a deal with its ratification per ruled party:
-//     required, share, probability, and ratifiable); zone, ratifiable_zone
+//     required, share, probability (the product of its bodies'), bodies[]
+//     when it has several or votes in communities (body, required, share,
+//     probability, communities[] {id, share, passes}), and ratifiable);
+//     zone, ratifiable_zone
 //     (outcomes of the zone that are ratifiable) and ratifiable_nash (Nash
 //     over the ratifiable zone, null when empty).
 //   - guarantees[]: per guarantee issue (issue, beneficiary, rule,
@@ -219,7 +227,9 @@
 // phase is what each party gets if talks fail there, the agreed phases
 // standing: rv_p + Σ over settled issues i of (w_pi·e_pi(o_i) − w_pi·rv_p),
 // i.e. an issue not agreed is worth the party's reservation value on its
-// own scale, so the first phase's fallback is rv. With a status quo it is
+// own scale, so the first phase's fallback is rv; a utility's terms (its
+// conditional values) count once every issue they name is settled, if the
+// settled values match them. With a status quo it is
 // the party's utility of the status quo with the clauses of the standing
 // phases agreed so far in place (provisional ones are void when a later
 // phase fails). The Nash products in a

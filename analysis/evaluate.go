@@ -68,7 +68,7 @@ func (r *Report) Evaluate(values map[string]string, minRatification float64) (*E
 		u := r.us[q]
 		x := u.Raw(o)
 		e.Utilities = append(e.Utilities, x)
-		for k, rl := range u.RedLines[:len(u.RedLines)-len(r.meetLines)] {
+		for k, rl := range u.RedLines[:len(s.Parties[p].RedLines)] {
 			erl := EvaluatedRedLine{Party: r.Parties[q], ID: rl.ID, Crossed: rl.Match(o)}
 			if info := s.Parties[p].RedLineInfo; k < len(info) {
 				erl.Description = info[k].Description
@@ -79,6 +79,16 @@ func (r *Report) Evaluate(values map[string]string, minRatification float64) (*E
 			e.RedLines = append(e.RedLines, erl)
 		}
 		if q == len(r.us)-1 {
+			for k, rl := range s.ConstraintLines() {
+				erl := EvaluatedRedLine{ID: rl.ID, Description: s.Constraints[k].Description, Crossed: rl.Match(o)}
+				if erl.Description == "" {
+					erl.Description = "a combination no deal may contain: " + s.DescribeConstraint(k)
+				}
+				if erl.Crossed {
+					e.Crosses = append(e.Crosses, rl.ID)
+				}
+				e.RedLines = append(e.RedLines, erl)
+			}
 			for _, rl := range r.meetLines {
 				erl := EvaluatedRedLine{ID: rl.ID, Description: "a term of the deal whose meeting cannot take place", Crossed: rl.Match(o)}
 				if erl.Crossed {
@@ -91,9 +101,8 @@ func (r *Report) Evaluate(values map[string]string, minRatification float64) (*E
 		if rat == nil {
 			continue
 		}
-		pr := PartyRatification{Party: r.Parties[q], Body: rat.Body, Required: rat.Required(o), Share: 1, Prob: 1}
+		pr := partyRatification(r.Parties[q], rat, o, x)
 		if pr.Required {
-			pr.Share, pr.Prob = rat.Share(o, x), rat.Prob(o, x)
 			e.Ratifiable = e.Ratifiable && pr.Prob >= minRat
 		}
 		e.Ratification = append(e.Ratification, pr)

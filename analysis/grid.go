@@ -38,6 +38,11 @@ type grid struct {
 	// its reservation value, or none for a party whose members decide.
 	floor []float64
 
+	// off marks the outcomes that break a scenario constraint: no deal
+	// for anyone, so every figure of the grid leaves them out (they are
+	// not a red line that could be relaxed). Nil without constraints.
+	off []bool
+
 	u     []float64 // [o*n+p] utility ignoring red lines (Raw)
 	cross []uint64  // per outcome: the red lines it crosses (bit per lines entry)
 	ratp  []float64 // [o*n+p] probability of ratification, 1 without a vote
@@ -109,7 +114,9 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 		g.us = append(g.us, u)
 		g.rv = append(g.rv, u.Reservation)
 		g.rats = append(g.rats, s.Parties[p].Ratification)
-		for k := range u.RedLines {
+		// The party's own red lines; the scenario's constraints follow
+		// them in u.RedLines and are marked in off instead.
+		for k := range s.Parties[p].RedLines {
 			g.lines = append(g.lines, lineRef{party: q, k: k})
 		}
 	}
@@ -133,6 +140,10 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 	g.share = grow(g.share, g.size*n)
 	g.cross = grow(g.cross, g.size)
 	g.need = grow(g.need, g.size)
+	g.off = nil
+	if len(s.Constraints) > 0 {
+		g.off = make([]bool, g.size)
+	}
 	if cap(g.o) < m {
 		g.o = make([]int, m)
 	}
@@ -175,6 +186,9 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 			g.ratp[j] = r.Prob(o, row[p])
 		}
 		g.need[idx] = need
+		if g.off != nil {
+			g.off[idx] = s.Forbidden(o) >= 0
+		}
 		sp.Next(o)
 	}
 	return g, nil
@@ -191,9 +205,15 @@ func (g *grid) rational(idx int, rv []float64) bool {
 	return true
 }
 
-// inZone: no red line crossed and every party at or above its floor (its
-// reservation value; a party whose members decide, by their rule alone).
-func (g *grid) inZone(idx int) bool { return g.cross[idx] == 0 && g.rational(idx, g.floor) }
+// inZone: no constraint broken, no red line crossed and every party at or
+// above its floor (its reservation value; a party whose members decide, by
+// their rule alone).
+func (g *grid) inZone(idx int) bool {
+	return g.cross[idx] == 0 && !g.forbidden(idx) && g.rational(idx, g.floor)
+}
+
+// forbidden: outcome idx breaks a scenario constraint.
+func (g *grid) forbidden(idx int) bool { return g.off != nil && g.off[idx] }
 
 // ratifiable: every required ratification passes with probability ≥ min.
 func (g *grid) ratifiable(idx int, min float64) bool {
@@ -208,9 +228,10 @@ func (g *grid) ratifiable(idx int, min float64) bool {
 	return true
 }
 
-// best is the outcome maximising crit over the outcomes keep admits: the
-// first in enumeration order among those within Tolerance of the best, and
-// how many tie. idx is -1 when keep admits none.
+// best is the outcome maximising crit over the outcomes keep admits (one
+// that breaks a constraint never): the first in enumeration order among
+// those within Tolerance of the best, and how many tie. idx is -1 when
+// keep admits none.
 type best struct {
 	idx   int
 	value float64
@@ -219,6 +240,10 @@ type best struct {
 
 func (g *grid) argmax(keep func(idx int) bool, crit func(idx int) float64) best {
 	b := best{idx: -1, value: math.Inf(-1)}
+	if g.off != nil {
+		k := keep
+		keep = func(idx int) bool { return !g.off[idx] && k(idx) }
+	}
 	for idx := 0; idx < g.size; idx++ {
 		if !keep(idx) {
 			continue

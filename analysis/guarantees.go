@@ -34,19 +34,23 @@ func guarantees(s *scenario.Scenario) []GuaranteeInfo {
 	out := []GuaranteeInfo{}
 	for _, gu := range s.Guarantees {
 		is := &s.Issues[gu.Issue]
-		ben := &s.Parties[gu.Beneficiary]
-		eff := s.Utility(gu.Beneficiary).Evals[gu.Issue]
-		gi := GuaranteeInfo{Issue: is.ID, Beneficiary: ben.ID, Rule: gu.Rule, Baseline: is.Value(gu.Baseline)}
-		for v := range is.Size() {
-			o := GuaranteeOption{Option: is.Value(v), Guarantors: []string{}, Credibility: []float64{}}
-			o.Guarantors = append(o.Guarantors, s.GuarantorIDs(&gu, v)...) // parties, then members
-			o.Credibility = append(o.Credibility, s.GuarantorCredibility(&gu, v)...)
-			o.Honour = utility.HonourProb(gu.Rule, o.Credibility)
-			o.Stated = ben.Prefs.Values[gu.Issue].Eval(v, is.Number(v), is.Min, is.Max)
-			o.Effective = eff[v]
-			gi.Options = append(gi.Options, o)
+		// One entry per beneficiary: a commitment valued by several
+		// parties is discounted for each by the same honour probability.
+		for _, b := range gu.Beneficiaries {
+			ben := &s.Parties[b]
+			eff := s.Utility(b).Evals[gu.Issue]
+			gi := GuaranteeInfo{Issue: is.ID, Beneficiary: ben.ID, Rule: gu.Rule, Baseline: is.Value(gu.Baseline)}
+			for v := range is.Size() {
+				o := GuaranteeOption{Option: is.Value(v), Guarantors: []string{}, Credibility: []float64{}}
+				o.Guarantors = append(o.Guarantors, s.GuarantorIDs(&gu, v)...) // parties, then members
+				o.Credibility = append(o.Credibility, s.GuarantorCredibility(&gu, v)...)
+				o.Honour = utility.HonourProb(gu.Rule, o.Credibility)
+				o.Stated = ben.Prefs.Values[gu.Issue].Eval(v, is.Number(v), is.Min, is.Max)
+				o.Effective = eff[v]
+				gi.Options = append(gi.Options, o)
+			}
+			out = append(out, gi)
 		}
-		out = append(out, gi)
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/parleyhq/parley/scenario"
 )
@@ -80,8 +81,10 @@ type Preference struct {
 }
 
 // PreferenceTolerance is how far two expected payoffs may differ and
-// still count as the same to a party.
-const PreferenceTolerance = 1e-9
+// still count as the same to a party: half the last digit reports print
+// (four decimals), so that a gain printed as ±0.0000 is never a
+// preference (a deal voided with probability 1 − 3·10⁻⁷ is no deal).
+const PreferenceTolerance = 5e-5
 
 // Verdicts of a Preference.
 const (
@@ -148,48 +151,86 @@ type OrderingShares struct {
 	MeanGain []float64 `json:"mean_gain"`
 }
 
-// orderingTally counts verdicts as samples are predicted.
-type orderingTally struct {
-	parties             []string
-	n                   int
-	agenda, pkg, either []int
-	gain                []float64
+// OrderingCounts tallies, over samples, which ordering each party prefers
+// (a SensitivityPart's share of the report's OrderingShares). Gains are
+// summed in units of 10^-12, so that parts add up exactly, in any split.
+type OrderingCounts struct {
+	Parties []string `json:"parties"`
+	N       int      `json:"n"`
+	Agenda  []int    `json:"agenda"`
+	Package []int    `json:"package"`
+	Either  []int    `json:"either"`
+	Gain    []int64  `json:"gain"`
 }
 
-func (t *orderingTally) add(o *Orderings) {
-	if t.parties == nil {
-		t.parties = o.Parties
-		k := len(o.Parties)
-		t.agenda, t.pkg, t.either, t.gain = make([]int, k), make([]int, k), make([]int, k), make([]float64, k)
+// gainUnit is the resolution of OrderingCounts.Gain.
+const gainUnit = 1e-12
+
+func (t *OrderingCounts) init(parties []string) {
+	t.Parties = parties
+	k := len(parties)
+	t.Agenda, t.Package, t.Either, t.Gain = make([]int, k), make([]int, k), make([]int, k), make([]int64, k)
+}
+
+func (t *OrderingCounts) add(o *Orderings) {
+	if t.Parties == nil {
+		t.init(o.Parties)
 	}
-	if len(o.Prefers) != len(t.parties) {
+	if len(o.Prefers) != len(t.Parties) {
 		return // the sample changed who takes part; not comparable
 	}
-	t.n++
+	t.N++
 	for p, pr := range o.Prefers {
 		switch pr.Prefers {
 		case PrefersAgenda:
-			t.agenda[p]++
+			t.Agenda[p]++
 		case PrefersPackage:
-			t.pkg[p]++
+			t.Package[p]++
 		default:
-			t.either[p]++
+			t.Either[p]++
 		}
-		t.gain[p] += pr.Gain
+		t.Gain[p] += int64(math.Round(pr.Gain / gainUnit))
 	}
 }
 
-func (t *orderingTally) shares() *OrderingShares {
-	if t.n == 0 {
+// merge adds u's counts to t's: u comes from the samples after t's. A part
+// whose first sample had other parties than the first part's is left out,
+// as such samples are when drawn in one place.
+func (t *OrderingCounts) merge(u *OrderingCounts) error {
+	if u == nil || u.N == 0 {
 		return nil
 	}
-	sh := &OrderingShares{Parties: t.parties, Samples: t.n}
-	n := float64(t.n)
-	for p := range t.parties {
-		sh.Agenda = append(sh.Agenda, float64(t.agenda[p])/n)
-		sh.Package = append(sh.Package, float64(t.pkg[p])/n)
-		sh.Either = append(sh.Either, float64(t.either[p])/n)
-		sh.MeanGain = append(sh.MeanGain, t.gain[p]/n)
+	k := len(u.Parties)
+	if len(u.Agenda) != k || len(u.Package) != k || len(u.Either) != k || len(u.Gain) != k {
+		return fmt.Errorf("analysis: a sensitivity part's ordering counts have %d parties but counts for %d, %d, %d, %d", k, len(u.Agenda), len(u.Package), len(u.Either), len(u.Gain))
+	}
+	if t.Parties == nil {
+		t.init(u.Parties)
+	}
+	if !slices.Equal(t.Parties, u.Parties) {
+		return nil
+	}
+	t.N += u.N
+	for p := range t.Parties {
+		t.Agenda[p] += u.Agenda[p]
+		t.Package[p] += u.Package[p]
+		t.Either[p] += u.Either[p]
+		t.Gain[p] += u.Gain[p]
+	}
+	return nil
+}
+
+func (t *OrderingCounts) shares() *OrderingShares {
+	if t.N == 0 {
+		return nil
+	}
+	sh := &OrderingShares{Parties: t.Parties, Samples: t.N}
+	n := float64(t.N)
+	for p := range t.Parties {
+		sh.Agenda = append(sh.Agenda, float64(t.Agenda[p])/n)
+		sh.Package = append(sh.Package, float64(t.Package[p])/n)
+		sh.Either = append(sh.Either, float64(t.Either[p])/n)
+		sh.MeanGain = append(sh.MeanGain, float64(t.Gain[p])*gainUnit/n)
 	}
 	return sh
 }

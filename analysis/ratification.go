@@ -14,15 +14,19 @@ type RatificationInfo struct {
 	RatifiableNash *Deal `json:"ratifiable_nash"`
 }
 
-// RatificationRule describes one party's rule.
+// RatificationRule describes one ratifying body of a party (one rule per
+// body: a party with a parliament and a referendum has two).
 type RatificationRule struct {
 	Party       string  `json:"party"`
 	Body        string  `json:"body,omitempty"`
 	Threshold   float64 `json:"threshold"`
 	Uncertainty float64 `json:"uncertainty"`
 	Conditional bool    `json:"conditional"` // a vote only for some deals (when:)
-	Required    uint64  `json:"required_in_zone"`
-	Passes      uint64  `json:"passes_in_zone"` // required and probability ≥ min
+	// Consent is what the body asks of the communities it votes in, when
+	// it votes in parts ("cross-community consent of ...").
+	Consent  string `json:"consent,omitempty"`
+	Required uint64 `json:"required_in_zone"`
+	Passes   uint64 `json:"passes_in_zone"` // required and the body's probability ≥ min
 }
 
 // SolutionRatification is a solution point's ratification.
@@ -44,20 +48,36 @@ func (g *grid) ratification(r *Report, minRat float64) RatificationInfo {
 			}
 		}
 	}
+	o := make([]int, g.sp.Issues())
 	for p, rat := range g.rats {
 		if rat == nil {
 			continue
 		}
-		rr := RatificationRule{Party: g.ids[p], Body: rat.Body, Threshold: rat.Threshold, Uncertainty: rat.Uncertainty, Conditional: rat.When != nil}
-		for idx := 0; idx < g.size; idx++ {
-			if g.need[idx]&(1<<p) != 0 && g.inZone(idx) {
-				rr.Required++
-				if g.ratp[idx*g.n+p] >= minRat {
-					rr.Passes++
+		for k := range rat.Bodies {
+			b := &rat.Bodies[k]
+			rr := RatificationRule{Party: g.ids[p], Body: b.Name, Threshold: b.Threshold, Uncertainty: b.Uncertainty, Conditional: b.When != nil, Consent: consent(b)}
+			for idx := 0; idx < g.size; idx++ {
+				if g.need[idx]&(1<<p) == 0 || !g.inZone(idx) {
+					continue
+				}
+				if len(rat.Bodies) == 1 {
+					// One body: the party's vote is the body's.
+					rr.Required++
+					if g.ratp[idx*g.n+p] >= minRat {
+						rr.Passes++
+					}
+					continue
+				}
+				g.sp.Decode(uint64(idx), o)
+				if b.Required(o) {
+					rr.Required++
+					if b.Prob(o, g.u[idx*g.n+p]) >= minRat {
+						rr.Passes++
+					}
 				}
 			}
+			ri.Rules = append(ri.Rules, rr)
 		}
-		ri.Rules = append(ri.Rules, rr)
 	}
 	ratifiable := func(idx int) bool { return g.inZone(idx) && g.ratifiable(idx, minRat) }
 	ri.RatifiableNash = g.deal(g.argmax(ratifiable, func(idx int) float64 { return g.nashProduct(idx, g.rv) }), minRat)

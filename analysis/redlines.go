@@ -31,7 +31,7 @@ func (g *grid) redLines(un, uw best) []RedLineWhatIf {
 	crossed := make([]uint64, len(g.lines))
 	for idx := 0; idx < g.size; idx++ {
 		c := g.cross[idx]
-		if c == 0 || !g.rational(idx, g.floor) {
+		if c == 0 || g.forbidden(idx) || !g.rational(idx, g.floor) {
 			continue
 		}
 		if bits.OnesCount64(c) == 1 {

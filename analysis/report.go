@@ -190,6 +190,9 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	}
 	r.Notes = append(r.Notes, termNotes(us, f)...)
 	r.Notes = append(r.Notes, vetoNotes(s, us, f)...)
+	if n := len(s.Constraints); n > 0 {
+		r.Notes = append(r.Notes, constraintNote(s))
+	}
 	if redLines {
 		r.Notes = append(r.Notes, "outcomes that cross a red line are excluded; min_utility ignores red lines")
 		if len(f.Points) == 0 {

@@ -39,6 +39,12 @@ type SensitivityOptions struct {
 	// each sample, its memory ceiling bounds each sample's grid, and its
 	// callback hears the samples done.
 	Budget *budget.Budget
+	// Distribute, if set, draws the samples elsewhere (on other machines:
+	// tournament/cluster): it is given these options, MinRatification
+	// resolved, and returns parts (SensitivitySamples) that cover samples
+	// 0 to Samples-1, which are merged into the same report as drawing
+	// them here gives.
+	Distribute func(opts SensitivityOptions) ([]*SensitivityPart, error)
 }
 
 func (o SensitivityOptions) top() int {
@@ -124,9 +130,14 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 		for p := range f.Parties {
 			prefix := fmt.Sprintf("parties[%d].", p)
 			for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
-				field, _, _ := strings.Cut(strings.TrimPrefix(r.Path, prefix), ".")
+				// The party's field: "ratification" also for a body of a
+				// list ("ratification[1].threshold"); "members.weights" for
+				// a coalition member's.
+				field := strings.TrimPrefix(r.Path, prefix)
 				if strings.HasPrefix(field, "members[") {
 					field = memberField(r.Path, prefix)
+				} else if i := strings.IndexAny(field, ".["); i >= 0 {
+					field = field[:i]
 				}
 				n := r.Get()
 				if !use[field] || !Sampled(n) {
@@ -145,7 +156,8 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 	for _, r := range scenario.NumbersIn(&f.Events, "events") {
 		// An event's new weights are left alone: drawn independently,
 		// they would not sum to 1.
-		if n := r.Get(); Sampled(n) && strings.HasSuffix(r.Path, ".reservation_shift") {
+		if n := r.Get(); Sampled(n) && (strings.HasSuffix(r.Path, ".reservation_shift") ||
+			strings.HasSuffix(r.Path, ".delay_cost") || strings.HasSuffix(r.Path, ".reservation_drift")) {
 			out = append(out, slot{path: r.Path, orig: n, set: r.Set, party: -1, field: "events", time: true})
 		}
 	}
@@ -163,8 +175,10 @@ type sampler struct {
 	renorm  []int
 	weights map[int]map[string]scenario.Number
 	ids     map[int][]string
-	// members: the coalition members whose weights are sampled, likewise.
-	members []memberWeights
+	// groups are the other weights that were sampled, also renormalised
+	// to sum to 1: the constituencies' own (ratify.go), then the coalition
+	// members' (coalition.go).
+	groups []weightGroup
 }
 
 // newSampler copies f and finds its assumed numbers. Value functions are
@@ -193,7 +207,7 @@ func newSampler(f *scenario.File, time bool) *sampler {
 		sm.ids[s.party] = slices.Sorted(maps.Keys(w))
 	}
 	sort.Ints(sm.renorm)
-	sm.members = sampledMembers(c, sm.slots)
+	sm.groups = append(voterWeights(c, sm.slots), sampledMembers(c, sm.slots)...)
 	return sm
 }
 
@@ -204,8 +218,8 @@ func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 	for _, p := range sm.renorm {
 		maps.Copy(sm.f.Parties[p].Weights, sm.weights[p])
 	}
-	for _, m := range sm.members {
-		maps.Copy(m.live, m.orig)
+	for _, g := range sm.groups {
+		maps.Copy(g.m, g.orig)
 	}
 	for _, s := range sm.slots {
 		src := rng
@@ -215,20 +229,25 @@ func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 		s.set(scenario.Number{Value: DrawAssumed(s.orig, src)})
 	}
 	for _, p := range sm.renorm {
-		w := sm.f.Parties[p].Weights
-		sum := 0.0
-		for _, id := range sm.ids[p] {
-			sum += w[id].Value
-		}
-		if sum > 0 {
-			for id, n := range w {
-				n.Value /= sum
-				w[id] = n
-			}
-		}
+		renormalise(sm.f.Parties[p].Weights, sm.ids[p])
 	}
-	for _, m := range sm.members {
-		m.renormalise()
+	for _, g := range sm.groups {
+		renormalise(g.m, g.ids)
+	}
+}
+
+// renormalise divides the weights w by their sum, taken in the order of
+// ids (the same on every run).
+func renormalise(w map[string]scenario.Number, ids []string) {
+	sum := 0.0
+	for _, id := range ids {
+		sum += w[id].Value
+	}
+	if sum > 0 {
+		for id, n := range w {
+			n.Value /= sum
+			w[id] = n
+		}
 	}
 }
 
@@ -276,79 +295,25 @@ func (r *Report) SensitivityAnalysis(f *scenario.File, name string, opts Sensiti
 	return nil
 }
 
-// run draws opts.Samples samples and tallies them.
+// run draws opts.Samples samples and tallies them, here or, with
+// opts.Distribute, elsewhere in parts (sensitivity_parts.go), which it
+// merges as if drawn here.
 func (sm *sampler) run(name string, opts SensitivityOptions) (*SensitivityReport, error) {
-	minRat := WhatIfOptions{MinRatification: opts.MinRatification}.minRat()
-	rep := &SensitivityReport{Samples: opts.Samples, Seed: opts.Seed, Assumptions: []SampledAssumption{},
-		NashDeals: []DealFrequency{}, RatifiableNashDeals: []DealFrequency{}}
-	for _, s := range sm.slots {
-		r := s.orig.Assumption.Range
-		rep.Assumptions = append(rep.Assumptions, SampledAssumption{Path: s.path, Value: s.orig.Value, Range: [2]float64{r[0], r[1]}})
-	}
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed5eed5eed5eed))
-	timeRNG := rand.New(rand.NewPCG(opts.Seed, 0x7135eed7135eed71))
-	var g *grid
-	nash := map[int]int{}
-	rnash := map[int]int{}
-	var zones, rzones int
-	var first *grid // for labels
-	var tally orderingTally
-	step := fmt.Sprintf("the sensitivity analysis (%s samples)", budget.Thousands(uint64(opts.Samples)))
-	at := func(k int) string { return budget.Thousands(uint64(k)) + " done" }
-	defer opts.Budget.End(step)
-	for k := range opts.Samples {
-		if err := opts.Budget.Err(); err != nil {
-			return nil, &budget.Exceeded{Step: step, At: at(k), Cause: err}
-		}
-		if opts.Budget.Reporting() {
-			opts.Budget.Report(budget.Progress{Step: step, Detail: at(k), Done: int64(k), Total: int64(opts.Samples)})
-		}
-		sm.draw(rng, timeRNG)
-		s, verr := scenario.FromFile(sm.f, name)
-		if verr != nil {
-			rep.Invalid++
-			if rep.FirstError == "" {
-				rep.FirstError = firstError(verr)
-			}
-			continue
-		}
+	opts.MinRatification = WhatIfOptions{MinRatification: opts.MinRatification}.minRat()
+	var parts []*SensitivityPart
+	if opts.Distribute != nil {
 		var err error
-		if g, err = newGrid(s, g, opts.Budget); err != nil {
+		if parts, err = opts.Distribute(opts); err != nil {
 			return nil, err
 		}
-		if first == nil {
-			first = &grid{s: s, sp: g.sp}
+	} else {
+		p, err := sm.part(name, opts, 0, opts.Samples)
+		if err != nil {
+			return nil, err
 		}
-		rep.Valid++
-		bn, rn := g.zoneNash(minRat)
-		if bn >= 0 {
-			zones++
-			nash[bn]++
-		}
-		if rn >= 0 {
-			rzones++
-			rnash[rn]++
-		}
-		if opts.Predictor != nil && len(s.Agenda) > 0 {
-			o, err := orderings(s, opts.Predictor)
-			if err != nil {
-				return nil, fmt.Errorf("sample %d: %w", k+1, err)
-			}
-			tally.add(o)
-		}
-		if opts.Progress != nil {
-			opts.Progress(k+1, opts.Samples)
-		}
+		parts = []*SensitivityPart{p}
 	}
-	if rep.Valid > 0 {
-		top := opts.top()
-		rep.ZoneShare = float64(zones) / float64(rep.Valid)
-		rep.RatifiableShare = float64(rzones) / float64(rep.Valid)
-		rep.NashDeals = frequencies(first, nash, rep.Valid, top)
-		rep.RatifiableNashDeals = frequencies(first, rnash, rep.Valid, top)
-		rep.Orderings = tally.shares()
-	}
-	return rep, nil
+	return sm.merge(name, opts, parts)
 }
 
 // zoneNash returns the Nash deal over the zone and over the ratifiable

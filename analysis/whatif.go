@@ -62,6 +62,11 @@ type WhatIf struct {
 	// Sensitivity samples the assumptions' ranges; present when run.
 	Sensitivity *SensitivityReport `json:"sensitivity,omitempty"`
 	Notes       []string           `json:"notes,omitempty"`
+
+	// Beliefs is the zone as each party perceives it, and Stances what
+	// public stances cost; present when the scenario has them (beliefs.go).
+	Beliefs *Perception    `json:"beliefs,omitempty"`
+	Stances []StanceWhatIf `json:"stances,omitempty"`
 }
 
 // Deal is one outcome: its value labels (issue id → label), utilities in
@@ -92,6 +97,10 @@ type PartyRatification struct {
 	Required bool    `json:"required"`
 	Share    float64 `json:"share"`       // predicted yes share (1 when not required)
 	Prob     float64 `json:"probability"` // probability the vote passes (1 when not required)
+	// Bodies are the votes of each body, when the party's ratification
+	// has several (all must pass: Prob is their product, Share the yes
+	// share of the one least likely to pass) or votes in communities.
+	Bodies []BodyRatification `json:"bodies,omitempty"`
 }
 
 // WhatIfAnalysis adds the what-if analysis to the report (Report.WhatIf).
@@ -128,6 +137,7 @@ func (g *grid) whatIf(r *Report, minRat float64, sets int) *WhatIf {
 	if w.Ratify.RatifiableZone == 0 {
 		w.Blocking = g.blocking(minRat, sets)
 	}
+	g.beliefs(w, minRat)
 	return w
 }
 
@@ -140,13 +150,22 @@ func (g *grid) deal(b best, minRat float64) *Deal {
 		Ratifiable: g.ratifiable(b.idx, minRat)}
 	d.BelowReservation = belowReservation(d.Utilities, g.rv, g.ids)
 	d.Rational = len(d.BelowReservation) == 0
+	var o []int
 	for p, rat := range g.rats {
 		if rat == nil {
 			continue
 		}
 		j := b.idx*g.n + p
-		d.Ratification = append(d.Ratification, PartyRatification{Party: g.ids[p], Body: rat.Body,
-			Required: g.need[b.idx]&(1<<p) != 0, Share: g.share[j], Prob: g.ratp[j]})
+		pr := PartyRatification{Party: g.ids[p], Body: rat.Names(),
+			Required: g.need[b.idx]&(1<<p) != 0, Share: g.share[j], Prob: g.ratp[j]}
+		if len(rat.Bodies) > 1 || len(rat.Bodies[0].Communities) > 0 {
+			if o == nil {
+				o = make([]int, g.sp.Issues())
+				g.sp.Decode(uint64(b.idx), o)
+			}
+			pr.Bodies = partyRatification(pr.Party, rat, o, g.u[j]).Bodies
+		}
+		d.Ratification = append(d.Ratification, pr)
 	}
 	return d
 }

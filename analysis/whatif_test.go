@@ -363,19 +363,28 @@ func TestWhatIfFlagship(t *testing.T) {
 	if err := r.SensitivityAnalysis(f, flagship, SensitivityOptions{Samples: 200, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	// Besides ru's red line, the consent of the mediator us, which
-	// guarantees, is listed; it rules out no deal the parties accept.
-	if len(w.RedLines) != 2 || w.RedLines[0].ID != "no_nato_troops" || !w.RedLines[0].Binds || w.RedLines[1].ID != "guarantor us" || w.RedLines[1].Binds {
+	// With the war as the status quo, Russia's reservation value (0.815)
+	// already rules out every deal with NATO troops: its red line no
+	// longer binds; the summit, which needs a truce in force, does. The
+	// consent of the mediator us, which guarantees, is listed last; it
+	// rules out no deal the parties accept.
+	if len(w.RedLines) != 3 || w.RedLines[0].ID != "no_nato_troops" || w.RedLines[0].Binds || w.RedLines[1].ID != "meeting trilateral_summit" || !w.RedLines[1].Binds ||
+		w.RedLines[2].ID != "guarantor us" || w.RedLines[2].Binds || w.RedLines[2].Removes != 0 {
 		t.Errorf("red lines %+v", w.RedLines)
 	}
 	if !reflect.DeepEqual(w.Nash.Outcome, r.Nash[0].Outcome) || w.Nash.Ratifiable {
 		t.Errorf("Nash %+v", w.Nash)
 	}
+	// Issue 16, finding 1: the ratifiable Nash deal no longer has Russia
+	// give up land it holds (main's: no territory ceded, Crimea included,
+	// for no foreign troops). The front is frozen, nothing is ceded in
+	// law (so no referendum), and every party gains on the war.
 	rn := w.Ratify.RatifiableNash
-	if rn == nil || rn.Outcome["territory"] != "No territory ceded" || w.Ratify.RatifiableZone >= w.Ratify.Zone {
+	if rn == nil || rn.Outcome["territory"] != "The front frozen: Russia holds the occupied land, nothing ceded in law" || !rn.Rational ||
+		w.Ratify.RatifiableZone >= w.Ratify.Zone {
 		t.Errorf("ratifiable Nash %+v, zone %d of %d", rn, w.Ratify.RatifiableZone, w.Ratify.Zone)
 	}
-	if w.Agenda == nil || !w.Agenda.SameDeal {
+	if w.Agenda == nil || w.Agenda.SameDeal {
 		t.Errorf("agenda %+v", w.Agenda)
 	}
 	if w.Sensitivity == nil || w.Sensitivity.Valid != 200 || len(w.Sensitivity.Assumptions) == 0 {

@@ -19,6 +19,7 @@ func (r *Report) writeWhatIf(b *strings.Builder) {
 	if w.Blocking != nil {
 		r.writeBlocking(b, w.Blocking)
 	}
+	r.writeBeliefs(b, w)
 	if w.Sensitivity != nil {
 		r.writeSensitivity(b, w.Sensitivity)
 	}
@@ -99,8 +100,12 @@ func (r *Report) writeRatification(b *strings.Builder, w *WhatIf) {
 		if rr.Conditional {
 			when = "some deals"
 		}
-		fmt.Fprintf(b, "  %s: %s on %s, threshold %.2f, polling error %.2f; needed for %d of the zone's outcomes, passes for %d\n",
-			rr.Party, orDefault(rr.Body, "vote"), when, rr.Threshold, rr.Uncertainty, rr.Required, rr.Passes)
+		consent := ""
+		if rr.Consent != "" {
+			consent = " and " + rr.Consent
+		}
+		fmt.Fprintf(b, "  %s: %s on %s, threshold %.2f%s, polling error %.2f; needed for %d of the zone's outcomes, passes for %d\n",
+			rr.Party, orDefault(rr.Body, "vote"), when, rr.Threshold, consent, rr.Uncertainty, rr.Required, rr.Passes)
 	}
 	for _, so := range ri.Solutions {
 		fmt.Fprintf(b, "  %-24s %s\n", so.Solution, fmtRatification(so.Deal))
@@ -271,6 +276,10 @@ func fmtRatification(d *Deal) string {
 	for _, pr := range d.Ratification {
 		if !pr.Required {
 			s = append(s, fmt.Sprintf("%s: no %s needed", pr.Party, orDefault(pr.Body, "vote")))
+			continue
+		}
+		if len(pr.Bodies) > 0 {
+			s = append(s, fmt.Sprintf("%s: %s pass with p = %.3g (%s)", pr.Party, orDefault(pr.Body, "vote"), pr.Prob, fmtBodies(pr)))
 			continue
 		}
 		s = append(s, fmt.Sprintf("%s: %s passes with p = %.3g (yes share %.2f)", pr.Party, orDefault(pr.Body, "vote"), pr.Prob, pr.Share))

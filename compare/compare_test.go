@@ -62,18 +62,21 @@ func TestDiffSame(t *testing.T) {
 	if len(d.Changes) != 0 || len(d.Moved) != 0 {
 		t.Errorf("changes %+v, moved %v; want none", d.Changes, d.Moved)
 	}
-	if d.BeforeFigures.Zone != 91 || d.BeforeFigures.Session == nil || d.BeforeFigures.Session.Error != "" {
+	if d.BeforeFigures.Zone != 24 || d.BeforeFigures.Session == nil || d.BeforeFigures.Session.Error != "" {
 		t.Errorf("figures %+v", d.BeforeFigures)
 	}
 }
 
 // TestDiffWeight: Ukraine weighs territory 0.45 instead of 0.35 and
 // guarantees 0.15 instead of 0.25. The diff reports both numbers with
-// their provenance, and the figures move as the weights dictate: the Nash
-// deal (the occupied land for Article 5-like guarantees, which Ukraine
-// values 0.25 and 1 × 0.75 honoured) loses 0.10·0.25 − 0.10·0.75 = −0.05
-// for Ukraine; the max-welfare deal (no land ceded, the same guarantees)
-// gains 0.10·1 − 0.10·0.75 = +0.025; the other parties' utilities stay.
+// their provenance, and the figures move as the weights dictate: the
+// ratifiable Nash deal (the front frozen, which Ukraine values 0.45, and
+// no guarantees) gains 0.10·0.45 = +0.045 for Ukraine, and so does its
+// reservation value (the status quo holds the same front, without
+// guarantees); the max-welfare deal (no land ceded, Article 5-like
+// guarantees worth 1 × 0.75 honoured) gains 0.10·1 − 0.10·0.75 = +0.025;
+// the other parties' utilities stay. The Nash deal moves: Ukraine now
+// gives up less for the summit.
 func TestDiffWeight(t *testing.T) {
 	b := edit(t, flagship(t),
 		"      territory:\n        value: 0.35\n", "      territory:\n        value: 0.45\n",
@@ -93,14 +96,20 @@ func TestDiffWeight(t *testing.T) {
 		t.Errorf("the territory weight's provenance is not shown: %+v", d.Changes)
 	}
 	x, y := d.BeforeFigures, d.AfterFigures
-	if !samePointDeal(x.Nash, y.Nash) || !near(y.Nash.Utilities["ua"]-x.Nash.Utilities["ua"], -0.05) ||
-		!near(y.Nash.Utilities["ru"], x.Nash.Utilities["ru"]) || !near(y.Nash.Utilities["eu"], x.Nash.Utilities["eu"]) {
-		t.Errorf("Nash %+v → %+v; want the same deal, Ukraine −0.05", x.Nash, y.Nash)
+	if rx, ry := x.RatifiableNash, y.RatifiableNash; !samePointDeal(rx, ry) || !near(ry.Utilities["ua"]-rx.Utilities["ua"], 0.045) ||
+		!near(ry.Utilities["ru"], rx.Utilities["ru"]) || !near(ry.Utilities["eu"], rx.Utilities["eu"]) {
+		t.Errorf("ratifiable Nash %+v → %+v; want the same deal, Ukraine +0.045", rx, ry)
+	}
+	if !near(y.Reservation["ua"]-x.Reservation["ua"], 0.045) {
+		t.Errorf("ua's reservation value %v → %v; want +0.045", x.Reservation["ua"], y.Reservation["ua"])
+	}
+	if samePointDeal(x.Nash, y.Nash) {
+		t.Errorf("Nash %+v → %+v; want another deal", x.Nash, y.Nash)
 	}
 	if !samePointDeal(x.MaxWelfare, y.MaxWelfare) || !near(y.MaxWelfare.Utilities["ua"]-x.MaxWelfare.Utilities["ua"], 0.025) {
 		t.Errorf("max welfare %+v → %+v; want the same deal, Ukraine +0.025", x.MaxWelfare, y.MaxWelfare)
 	}
-	for _, m := range []string{"nash", "max_welfare"} {
+	for _, m := range []string{"nash", "ratifiable_nash", "max_welfare"} {
 		if !slices.Contains(d.Moved, m) {
 			t.Errorf("moved %v lacks %s", d.Moved, m)
 		}
@@ -111,7 +120,7 @@ func TestDiffWeight(t *testing.T) {
 	}
 	for _, s := range []string{
 		"2 changes", "Numbers:", "parties[ua].weights.territory", "0.35 (quoted for direction, size assumed, range [0.3, 0.45]) → 0.45",
-		"Nash               ua 0.5550 → 0.5050 (-0.0500), ru 0.6900, eu 0.7300", "same deal",
+		"Ratifiable Nash    ua 0.2525 → 0.2975 (+0.0450), ru 0.8250, eu 0.2000", "same deal",
 	} {
 		if !strings.Contains(text.String(), s) {
 			t.Errorf("text lacks %q:\n%s", s, text.String())
@@ -126,7 +135,8 @@ func samePointDeal(a, b *Point) bool {
 // TestDiffDroppedRedLine: without Russia's red line against NATO troops
 // the diff reports the red line removed as a whole (one change, a rule),
 // and the zone grows by exactly the outcomes the what-if analysis says the
-// red line removes from it.
+// red line removes from it: none, since the war as status quo already
+// makes every deal with NATO troops worse to Russia than no deal.
 func TestDiffDroppedRedLine(t *testing.T) {
 	b := edit(t, flagship(t), `    red_lines:
       - id: no_nato_troops
@@ -149,30 +159,25 @@ func TestDiffDroppedRedLine(t *testing.T) {
 	if err := r.WhatIfAnalysis(analysis.WhatIfOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	removes := r.WhatIf.RedLines[0].Removes
-	if got, want := d.AfterFigures.Zone, d.BeforeFigures.Zone+removes; got != want || removes == 0 {
-		t.Errorf("zone %d → %d; want %d + %d", d.BeforeFigures.Zone, got, d.BeforeFigures.Zone, removes)
+	rl := r.WhatIf.RedLines[0]
+	if got, want := d.AfterFigures.Zone, d.BeforeFigures.Zone+rl.Removes; got != want || rl.ID != "no_nato_troops" || rl.Removes != 0 || rl.Binds {
+		t.Errorf("zone %d → %d; want %d + %d (red line %+v)", d.BeforeFigures.Zone, got, d.BeforeFigures.Zone, rl.Removes, rl)
 	}
-	if !slices.Contains(d.Moved, "zone") || slices.Contains(d.Moved, "nash") {
-		t.Errorf("moved %v; want the zone, not the Nash deal (which has no troops)", d.Moved)
-	}
-	// Boulware for Ukraine and Europe, conceder for Russia: with the red
-	// line the deal keeps every foreign soldier out; without it Russia's
-	// conceder gives way on troops.
-	x, y := d.BeforeFigures.Session, d.AfterFigures.Session
-	if x.Deal["troops"] != "No foreign troops" || y.Deal["troops"] == "No foreign troops" || !slices.Contains(d.Moved, "session") {
-		t.Errorf("session deal troops %q → %q, moved %v", x.Deal["troops"], y.Deal["troops"], d.Moved)
+	for _, m := range []string{"zone", "ratifiable_zone", "nash", "ratifiable_nash", "max_welfare"} {
+		if slices.Contains(d.Moved, m) {
+			t.Errorf("moved %v; the red line removed no deal from the zone", d.Moved)
+		}
 	}
 }
 
 // TestDiffRulesSourcesDefaults: a changed quote is a source change, a
 // default made explicit shows the default it replaces, a meeting's rule
-// and an event's round are rule changes, and renaming an option label is
+// and an event's date are rule changes, and renaming an option label is
 // a structure change.
 func TestDiffRulesSourcesDefaults(t *testing.T) {
 	b := edit(t, flagship(t),
 		`accept: {us: always, ua: always, ru: zone}`, `accept: {us: always, ua: always, ru: never}`,
-		"  - round: 30\n", "  - round: 20\n",
+		"  - date: 2025-09-16\n", "  - date: 2025-09-06\n",
 		"      threshold: {value: 0.5,", "      uncertainty: 0.1\n      threshold: {value: 0.5,",
 		`crimea: {value: 0.25, source: {document: article, quote: "polls indicate that three out of four`, `crimea: {value: 0.25, source: {document: article, quote: "three out of four`,
 		"{id: none, label: No summit}", "{id: none, label: No summit at all}",
@@ -183,10 +188,10 @@ func TestDiffRulesSourcesDefaults(t *testing.T) {
 		got[c.Path] = c
 	}
 	for path, want := range map[string]Change{
-		"meetings[trilateral_summit].accept.ru": {Section: Rules, Kind: Changed, Old: "zone", New: "never"},
-		"events[ru@30]":                         {Section: Rules, Kind: Removed},
-		"events[ru@20]":                         {Section: Rules, Kind: Added},
-		"parties[ua].ratification.uncertainty":  {Section: Numbers, Kind: Changed, Old: "0.05 (default)", New: "0.1"},
+		"meetings[trilateral_summit].accept.ru":                          {Section: Rules, Kind: Changed, Old: "zone", New: "never"},
+		"events[ru@2025-09-16]":                                          {Section: Rules, Kind: Removed},
+		"events[ru@2025-09-06]":                                          {Section: Rules, Kind: Added},
+		"parties[ua].ratification.uncertainty":                           {Section: Numbers, Kind: Changed, Old: "0.05 (default)", New: "0.1"},
 		"parties[ua].ratification.support.territory.crimea.source.quote": {Section: Sources, Kind: Changed},
 		"issues[summit].options[none].label":                             {Section: Structure, Kind: Changed, Old: "No summit", New: "No summit at all"},
 	} {

@@ -16,7 +16,7 @@ import (
 const (
 	Numbers   = "numbers"   // a number's value or provenance (quoted, assumed, default, its range)
 	Sources   = "sources"   // the sources, the quotes and the reasons given for assumptions
-	Rules     = "rules"     // red lines, ratification, commitments, states (while), status quo, agenda, meetings, events, calendar, deadline, guarantees, decision, mediator
+	Rules     = "rules"     // red lines, ratification, commitments, states (while), status quo, agenda, meetings, events, calendar, deadline, guarantees, decision, mediator, constraints
 	Structure = "structure" // names, issues and options, parties, roles, members
 )
 
@@ -321,6 +321,10 @@ func elemKeys(v reflect.Value) []string {
 			switch x := e.Interface().(type) {
 			case scenario.GuaranteeDef:
 				k = x.Issue
+			case scenario.RatificationDef:
+				if x.Body != "" {
+					k = x.Body // a body of a list, by its name
+				}
 			case scenario.EventDef:
 				k = fmt.Sprintf("%s@%d", x.Party, x.Round)
 				if x.Date != "" {
@@ -360,10 +364,28 @@ func keyedPath(f *scenario.File, path string) string {
 		}
 		keys := elemKeys(v.Field(k))
 		if i < len(keys) {
-			return fmt.Sprintf("%s[%s]%s", name, keys[i], path[m[1]:])
+			return fmt.Sprintf("%s[%s]%s", name, keys[i], bodyPath(f, name, i, path[m[1]:]))
 		}
 	}
 	return path
+}
+
+var bodyIndex = regexp.MustCompile(`^\.ratification\[(\d+)\]`)
+
+// bodyPath names a ratifying body of a list by its name in the rest of a
+// party's path (.ratification[1].uncertainty → .ratification[referendum].uncertainty),
+// as the diff's walk does.
+func bodyPath(f *scenario.File, list string, i int, rest string) string {
+	m := bodyIndex.FindStringSubmatchIndex(rest)
+	if list != "parties" || m == nil || f.Parties[i].Ratification == nil {
+		return rest
+	}
+	k, _ := strconv.Atoi(rest[m[2]:m[3]])
+	keys := elemKeys(reflect.ValueOf(f.Parties[i].Ratification.Bodies))
+	if k >= len(keys) {
+		return rest
+	}
+	return fmt.Sprintf(".ratification[%s]%s", keys[k], rest[m[1]:])
 }
 
 // sectionOf says which section a change at path belongs to (numbers are
@@ -377,7 +399,7 @@ func sectionOf(path string) string {
 	top, _, _ := strings.Cut(path, "[")
 	top, _, _ = strings.Cut(top, ".")
 	switch top {
-	case "guarantees", "agenda", "mediator", "meetings", "events", "decision", "status_quo", "calendar", "deadline":
+	case "guarantees", "agenda", "mediator", "meetings", "events", "decision", "status_quo", "calendar", "deadline", "constraints":
 		return Rules
 	case "parties":
 		for _, f := range []string{"red_lines", "ratification", "commitments", "while"} {

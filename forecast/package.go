@@ -112,7 +112,8 @@ type Package struct {
 	// more than MaxCompletions: the package is then not judged).
 	Open        []string `json:"open,omitempty"`
 	Completions int      `json:"completions"`
-	// Crosses names the red lines ("party/id") the package crosses however
+	// Crosses names the red lines ("party/id", or the id of a scenario
+	// constraint) the package crosses however
 	// the open issues are settled; RedLines is every red line with the
 	// number of completions that cross it.
 	Crosses  []string          `json:"crosses"`
@@ -134,10 +135,19 @@ type PackageIssue struct {
 
 // PackageRedLine is one red line and how many completions cross it.
 type PackageRedLine struct {
-	Party       string `json:"party"`
+	Party       string `json:"party"` // "" for a scenario constraint, which binds everyone
 	ID          string `json:"id"`
 	Description string `json:"description,omitempty"`
 	CrossedIn   int    `json:"crossed_in"`
+}
+
+// Name is "party/id", or the id of a scenario constraint
+// ("constraint guarantee_needs_troops").
+func (rl *PackageRedLine) Name() string {
+	if rl.Party == "" {
+		return rl.ID
+	}
+	return rl.Party + "/" + rl.ID
 }
 
 // PackageParty is one negotiating party's view of the package: its utility
@@ -242,9 +252,13 @@ func Assemble(s *scenario.Scenario, r *Result, minRatification float64) (*Packag
 			pk.RedLines = append(pk.RedLines, prl)
 		}
 		if rat := pa.Ratification; rat != nil {
-			pk.Votes = append(pk.Votes, PackageVote{Party: pa.ID, Body: rat.Body,
+			pk.Votes = append(pk.Votes, PackageVote{Party: pa.ID, Body: rat.Names(),
 				ShareMin: math.Inf(1), ShareMax: math.Inf(-1), ProbMin: math.Inf(1), ProbMax: math.Inf(-1)})
 		}
+	}
+	for k, rl := range s.ConstraintLines() {
+		// A constraint removes deals for everyone: a line of no party.
+		pk.RedLines = append(pk.RedLines, PackageRedLine{ID: rl.ID, Description: s.Constraints[k].Description})
 	}
 	if completions == 0 {
 		return pk, nil
@@ -293,6 +307,11 @@ func Assemble(s *scenario.Scenario, r *Result, minRatification float64) (*Packag
 			pv.ShareMin, pv.ShareMax = math.Min(pv.ShareMin, share), math.Max(pv.ShareMax, share)
 			pv.ProbMin, pv.ProbMax = math.Min(pv.ProbMin, prob), math.Max(pv.ProbMax, prob)
 		}
+		for k := range s.Constraints {
+			if s.Constraints[k].Forbid.Match(o) {
+				pk.RedLines[line+k].CrossedIn++
+			}
+		}
 		passes := rule.Accepts(accept)
 		if passes {
 			pk.Decision.PassesIn++
@@ -306,7 +325,7 @@ func Assemble(s *scenario.Scenario, r *Result, minRatification float64) (*Packag
 	}
 	for _, rl := range pk.RedLines {
 		if rl.CrossedIn == completions {
-			pk.Crosses = append(pk.Crosses, rl.Party+"/"+rl.ID)
+			pk.Crosses = append(pk.Crosses, rl.Name())
 		}
 	}
 	return pk, nil

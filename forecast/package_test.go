@@ -43,14 +43,16 @@ func assemble(t testing.TB, s *scenario.Scenario, p Problem, model string) *Pack
 // TestFlagshipPackage: the flagship's forecasts used to stop at a position
 // per issue. Assembled into packages and judged, the compromise forecast
 // puts British and French troops in Ukraine (38.29 is nearer 60 than 0),
-// which crosses Russia's red line, so Russia rejects it; SMP's puts none,
-// which all three negotiating parties accept, but Ukraine's referendum
-// rejects ceding the occupied land (a yes share of 0.25 against 0.5).
+// which crosses Russia's red line, so Russia rejects it; SMP's puts none
+// and gives Russia the occupied land, yet Russia, which holds that land
+// and fights on in the status quo (0.815), rejects it too, and Ukraine's
+// referendum would reject ceding the land (a yes share of 0.25 against
+// 0.5).
 func TestFlagshipPackage(t *testing.T) {
 	s, p := loadFlagship(t)
 
 	pk := assemble(t, s, p, "compromise")
-	want := map[string]string{"ceasefire": "with_deal", "territory": "occupied", "guarantees": "article5_like", "troops": "european"}
+	want := map[string]string{"ceasefire": "partial", "territory": "held", "guarantees": "article5_like", "troops": "european"}
 	if !reflect.DeepEqual(pk.Outcome, want) || !slices.Equal(pk.Open, []string{"summit", "law"}) || pk.Completions != 4 {
 		t.Fatalf("compromise package %v, open %v in %d ways", pk.Outcome, pk.Open, pk.Completions)
 	}
@@ -73,20 +75,23 @@ func TestFlagshipPackage(t *testing.T) {
 	}
 
 	pk = assemble(t, s, p, "smp")
-	want["troops"] = "none"
+	want["territory"], want["troops"] = "occupied", "none"
 	if !reflect.DeepEqual(pk.Outcome, want) || len(pk.Crosses) != 0 || pk.RedLines[0].CrossedIn != 0 {
 		t.Fatalf("smp package %v crosses %v", pk.Outcome, pk.Crosses)
 	}
-	// Russia: territory occupied 0.4·0.8 + troops none 0.25·1 + ceasefire
-	// with the deal 0.15·0.7 + Article 5-like guarantees 0.1·0.2 = 0.695,
-	// plus summit and law: at least none/"no" 0.05·0.4 + 0.05·0.8 = 0.06,
-	// at most none/"yes" 0.05·0.7 + 0.05·1 = 0.085.
+	// Russia: territory occupied 0.4·0.8 + troops none 0.25·1 + a partial
+	// truce 0.15·0.6 + Article 5-like guarantees 0.1·0.2 = 0.68, plus
+	// summit and law: at least a summit and no law, 0.05·0.4 + 0.05·0.8 =
+	// 0.06, at most none and the law, 0.05·0.7 + 0.05·1 = 0.085. Its
+	// reservation value is its status quo: fighting on 0.15, the land held
+	// 0.4·0.6, no guarantees 0.1, no troops 0.25, no summit 0.035, no law
+	// 0.04: 0.815.
 	ru := pk.Parties[1]
-	if ru.Party != "ru" || math.Abs(ru.UtilityMin-0.755) > 1e-9 || math.Abs(ru.UtilityMax-0.78) > 1e-9 || ru.Reservation != 0.45 || ru.AcceptableIn != 4 {
+	if ru.Party != "ru" || math.Abs(ru.UtilityMin-0.74) > 1e-9 || math.Abs(ru.UtilityMax-0.765) > 1e-9 || math.Abs(ru.Reservation-0.815) > 1e-9 || ru.AcceptableIn != 0 {
 		t.Errorf("ru %+v", ru)
 	}
 	for _, pp := range pk.Parties {
-		if pp.AcceptableIn != 4 {
+		if pp.Party != "ru" && pp.AcceptableIn != 4 {
 			t.Errorf("smp package not acceptable to %+v", pp)
 		}
 	}
@@ -97,7 +102,7 @@ func TestFlagshipPackage(t *testing.T) {
 		math.Abs(v.ProbMax-2.866515718791939e-7) > 1e-12 {
 		t.Errorf("referendum %+v", v)
 	}
-	if d := pk.Decision; d.PassesIn != 4 || d.RatifiableIn != 0 || d.AgreedIn != 0 || pk.Agreed() {
+	if d := pk.Decision; d.PassesIn != 0 || d.RatifiableIn != 0 || d.AgreedIn != 0 || pk.Agreed() {
 		t.Errorf("smp decision %+v", d)
 	}
 	var b bytes.Buffer
@@ -109,9 +114,9 @@ func TestFlagshipPackage(t *testing.T) {
 		"  summit      open: no scale, so no forecast\n",
 		"Judged by the scenario's rules however summit, law are settled (4 ways):\n",
 		"  red line ru/no_nato_troops (No troops of NATO countries in Ukraine): kept\n",
-		"  ru     utility 0.755–0.780, reservation 0.450: acceptable\n",
+		"  ru     utility 0.740–0.765, reservation 0.815: NOT acceptable\n",
 		"  ua's referendum: yes share 0.25, passes with probability 0.00: NOT ratified\n",
-		"  decision rule, unanimity (all 3 parties): accepted; every required vote passes with probability ≥ 0.50: no\n",
+		"  decision rule, unanimity (all 3 parties): NOT accepted; every required vote passes with probability ≥ 0.50: no\n",
 		"  The package is NOT agreed.\n",
 	} {
 		if !strings.Contains(b.String(), line) {
@@ -296,8 +301,8 @@ func TestBandsDeterministic(t *testing.T) {
 		t.Error("seeds 7 and 8 gave the same bands")
 	}
 	// 29 of the parties' capabilities, positions and saliences carry an
-	// assumed range (the rest are quoted), and 5 of the scale points.
-	if len(a.Assumptions) != 34 || a.Valid != 60 || a.Invalid != 0 {
+	// assumed range (the rest are quoted), and 6 of the scale points.
+	if len(a.Assumptions) != 35 || a.Valid != 60 || a.Invalid != 0 {
 		t.Fatalf("%d assumptions, %d valid and %d invalid samples", len(a.Assumptions), a.Valid, a.Invalid)
 	}
 	for _, sn := range a.Assumptions {

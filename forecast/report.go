@@ -78,7 +78,7 @@ func (pk *Package) writeText(bw *bufio.Writer) {
 		if rl.Description != "" {
 			desc = " (" + rl.Description + ")"
 		}
-		fmt.Fprintf(bw, "  red line %s/%s%s: %s\n", rl.Party, rl.ID, desc, inOf(rl.CrossedIn, n, "CROSSED", "kept", "crossed"))
+		fmt.Fprintf(bw, "  red line %s%s: %s\n", rl.Name(), desc, inOf(rl.CrossedIn, n, "CROSSED", "kept", "crossed"))
 	}
 	pw := 5
 	for _, pp := range pk.Parties {
@@ -337,7 +337,7 @@ func (c *Comparison) WriteText(w io.Writer) error {
 			var crosses, acc []string
 			for _, rl := range pk.RedLines {
 				if rl.CrossedIn > 0 {
-					crosses = append(crosses, rl.Party+"/"+rl.ID+partial(rl.CrossedIn, n))
+					crosses = append(crosses, rl.Name()+partial(rl.CrossedIn, n))
 				}
 			}
 			for _, pp := range pk.Parties {

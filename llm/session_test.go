@@ -59,7 +59,9 @@ func TestFlagshipRecordReplay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return play(t, setup{sc: sc, specs: []string{spec}, pool: &llm.Pool{Cache: cache, Getenv: getenv}, seed: 7})
+		// 60 rounds: the flagship's sanctions come on day 30, and only
+		// then does Russia take a truce that opens the settlement.
+		return play(t, setup{sc: sc, specs: []string{spec}, pool: &llm.Pool{Cache: cache, Getenv: getenv}, seed: 7, rounds: 60})
 	}
 	live := run(cachePath)
 	if live.err != nil || live.result.Failure != nil {
@@ -89,7 +91,7 @@ func TestFlagshipRecordReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again := play(t, setup{sc: sc, specs: []string{spec2}, pool: &llm.Pool{Cache: cache2, Getenv: getenv}, seed: 7})
+	again := play(t, setup{sc: sc, specs: []string{spec2}, pool: &llm.Pool{Cache: cache2, Getenv: getenv}, seed: 7, rounds: 60})
 	srv2.Close()
 	if !bytes.Equal(bytes.ReplaceAll(again.trace, []byte(srv2.BaseURL()), []byte(srv.BaseURL())), live.trace) {
 		t.Errorf("a second live run played another session:\n%s\n---\n%s", again.trace, live.trace)

@@ -57,7 +57,9 @@ func (s *Server) accepted(ctx context.Context, in AcceptedInput) (*AcceptedOutpu
 
 // listAccepted enumerates the space of s and counts the outcomes every
 // party named in ids accepts (analysis.Acceptable), keeping the limit best
-// by welfare (ties in space order) or the first limit in space order.
+// by welfare (ties in space order) or the first limit in space order. A
+// deal whose meeting cannot take place (analysis.TermLines) is accepted by
+// no one, as in the analysis's zone.
 func listAccepted(ctx context.Context, s *scenario.Scenario, ids []string, limit int, byWelfare bool) (*AcceptedOutput, string, error) {
 	if err := s.CheckParties(); err != nil {
 		return nil, "", err
@@ -72,6 +74,7 @@ func listAccepted(ctx context.Context, s *scenario.Scenario, ids []string, limit
 	if err != nil {
 		return nil, "", err
 	}
+	terms := analysis.TermLines(s, s.Utilities())
 	sp := s.Space()
 	size, _ := sp.Size()
 	out := &AcceptedOutput{Outcomes: size, Listed: []AcceptedOutcome{}}
@@ -90,6 +93,11 @@ func listAccepted(ctx context.Context, s *scenario.Scenario, ids []string, limit
 		}
 		idx := index
 		index++
+		for k := range terms {
+			if terms[k].Match(o) {
+				return true
+			}
+		}
 		for _, q := range coalition {
 			if !analysis.Acceptable(us[q], o) {
 				return true

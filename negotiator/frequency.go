@@ -89,6 +89,9 @@ func (m *FrequencyModel) Update(id uint64) {
 // Offers is the number of offers learnt from.
 func (m *FrequencyModel) Offers() int { return m.offers }
 
+// Weight is the estimated weight of issue i.
+func (m *FrequencyModel) Weight(i int) float64 { return m.weights[i] }
+
 // Utility estimates the opponent's utility of outcome o (one value per issue).
 func (m *FrequencyModel) Utility(o []int) float64 {
 	if m.offers == 0 {

@@ -70,6 +70,12 @@ type Setup struct {
 	// own position; their reservation values stay private (0 in these
 	// indexes). Nil when preferences are private.
 	Others []*Index
+	// Beliefs holds, per other negotiating seat, what this seat believes
+	// of it when the session starts (its prior types and stated red
+	// lines), nil at its own position and where it believes nothing;
+	// strategies that model others from beliefs start from it
+	// (beliefs.go). Nil when the scenario states no beliefs.
+	Beliefs []*Belief
 }
 
 // CurrentReservation is the seat's reservation value now.

@@ -191,7 +191,7 @@ func newSessionView(rec *session.Recorder, r *session.Runner, x, y int) *session
 		v.notes = append(v.notes, fmt.Sprintf("long session: at most %d offers of each party (and of the mediator) drawn, evenly spaced, and the last", session.MaxPlotPoints))
 	}
 	if v.agenda {
-		v.notes = append(v.notes, "agenda: a phase's offers are valued with the issues settled before it at their agreed values and those still open at their mean")
+		v.notes = append(v.notes, "agenda: a phase's offers are valued with the issues settled before it at their agreed values and those still open at their mean (a phase that stands: at what it secures to the deadline)")
 	}
 	if len(p.Scenario.Events) > 0 {
 		v.notes = append(v.notes, "offers are valued by each party's preferences when they were made; the frontier and the Nash point by those at the start")

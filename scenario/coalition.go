@@ -184,10 +184,37 @@ func (s *Scenario) panel(p int, pa *Party) *utility.Panel {
 	return pn
 }
 
+// partyUtility compiles pa's preferences, party p's, without red lines or
+// audience costs. A coalition's are its members' weighted mean
+// (meanPrefs), and so are their conditional values: each member's given:
+// terms, scaled by its share of the vote, are added here, where they can
+// be discounted as the member's own are.
+func (s *Scenario) partyUtility(p int, pa *Party) *utility.Additive {
+	a := s.compile(p, &pa.Prefs)
+	total := 0.0
+	for _, k := range pa.Voters() {
+		total += pa.Members[k].Weight
+	}
+	for _, k := range pa.Voters() {
+		m := &pa.Members[k]
+		if len(m.Prefs.Given) == 0 || total <= 0 {
+			continue
+		}
+		share := m.Weight / total
+		for _, t := range s.givenTerms(p, m.Prefs, func(i int, row []float64) { s.discount(p, i, row) }) {
+			t.Value *= share
+			a.Terms = append(slices.Clip(a.Terms), t)
+		}
+	}
+	return a
+}
+
 // memberUtility compiles the preferences of m, a member of party p with
-// preferences: guarantees to p discounted, its red lines attached.
+// preferences: guarantees to p discounted, p's audience costs subtracted
+// (its public stances bind its members), its red lines attached.
 func (s *Scenario) memberUtility(p int, m *Member) *utility.Additive {
 	a := s.compile(p, m.Prefs)
+	s.AddAudienceCosts(p, a)
 	a.RedLines = m.RedLines
 	return a
 }
@@ -206,10 +233,7 @@ func (s *Scenario) acceptor(q, member int) *utility.Additive {
 	if pa.Disinterested() {
 		return nil
 	}
-	a := s.compile(q, &pa.Prefs)
-	a.RedLines = pa.RedLines
-	a.Panel = s.panel(q, pa)
-	return a
+	return s.ownUtility(q, pa)
 }
 
 // consents are the consents party p needs: for every guarantee option,
@@ -317,7 +341,7 @@ func (s *Scenario) fallbackMembers(p int, pa *Party, shift float64) {
 		pr := *m.Prefs
 		m.Prefs = &pr
 		if s.StatusQuo != nil {
-			pr.Reservation = s.memberUtility(p, m).Raw(s.StatusQuo)
+			pr.Reservation = s.compile(p, m.Prefs).Raw(s.StatusQuo) // as StatusQuoValue
 		}
 		pr.Reservation += shift
 	}
@@ -664,7 +688,7 @@ func (v *validator) membersStatusQuo(f *File, s *Scenario) {
 			if m.Prefs == nil {
 				continue
 			}
-			sqv := s.memberUtility(i, m).Raw(sq)
+			sqv := s.compile(i, m.Prefs).Raw(sq) // as StatusQuoValue
 			if r := f.Parties[i].Members[k].Reservation; r != nil && math.Abs(r.Value-sqv) > ReservationTolerance {
 				stated := r.Value
 				m.StatedReservation = &stated

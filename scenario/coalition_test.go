@@ -377,3 +377,60 @@ func TestCoalitionProvenance(t *testing.T) {
 		t.Errorf("assumed %d, want 3 (the rate, Britain's weight and reservation)", pr.Assumed)
 	}
 }
+
+// TestCoalitionMeanWithClauses: a coalition's utility stays its members'
+// weighted mean when a member's values are conditional (given:, compiled
+// into terms scaled by its vote share) and when the coalition has public
+// stances, whose audience cost each member pays as the coalition does.
+func TestCoalitionMeanWithClauses(t *testing.T) {
+	data, err := os.ReadFile("testdata/coalition.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := "          guarantees: {none: 0, pledge: 1}\n"
+	if !bytes.Contains(data, []byte(de)) {
+		t.Fatal("fixture lacks Germany's guarantees")
+	}
+	plain := mustParse(t, data)
+	data = bytes.Replace(data, []byte(de), []byte("          guarantees:\n            none: 0\n            pledge: 1\n            given:\n              - if: {troops: [none]}\n                pledge: 0.5\n"), 1)
+	data = append(data, "stances:\n  - party: eu\n    issue: land\n    stance: [none]\n    audience_cost: 0.1\n"...)
+	s := mustParse(t, data)
+	u, u0 := s.Utility(2), plain.Utility(2)
+	if len(u.Panel.Members[0].Terms) != 1 {
+		t.Fatalf("Germany's terms %+v, want its given: entry", u.Panel.Members[0].Terms)
+	}
+	o := make([]int, len(s.Issues))
+	sp := s.Space()
+	size, _ := sp.Size()
+	for range size {
+		mean := 0.0
+		for _, m := range u.Panel.Members {
+			mean += m.Raw(o) / 3
+		}
+		if !near(u.Raw(o), mean) {
+			t.Errorf("%v: eu's utility %v, its members' mean %v", o, u.Raw(o), mean)
+		}
+		// By hand: Germany's pledge without troops is worth 0.3·(0.5−1)
+		// less, a third of it to eu; ceding land costs every member 0.1.
+		want := u0.Raw(o)
+		if o[1] == 1 && o[2] == 0 {
+			want -= 0.3 * 0.5 / 3
+		}
+		if o[3] == 1 {
+			want -= 0.1
+		}
+		if !near(u.Raw(o), want) {
+			t.Errorf("%v: eu's utility %v, want %v", o, u.Raw(o), want)
+		}
+		sp.Next(o)
+	}
+}
+
+func mustParse(t *testing.T, data []byte) *Scenario {
+	t.Helper()
+	s, err := Parse(data, "testdata/coalition.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/parleyhq/parley/diag"
@@ -30,11 +31,28 @@ type File struct {
 	Events     []EventDef     `yaml:"events,omitempty" json:"events,omitempty" jsonschema_description:"Scheduled changes to a party's position: pressure, sanctions, momentum."`
 	Decision   *DecisionDef   `yaml:"decision,omitempty" json:"decision,omitempty" jsonschema_description:"How the parties agree on a deal: unanimity (default), or a quorum that must include veto parties."`
 
+	// What the parties believe of each other and say in public (beliefs.go).
+	Beliefs []BeliefDef `yaml:"beliefs,omitempty" json:"beliefs,omitempty" jsonschema_description:"What a party believes about another: its reservation value, weights and red lines, as weighted types or ranges."`
+	Stances []StanceDef `yaml:"stances,omitempty" json:"stances,omitempty" jsonschema_description:"Public stances: a deal that departs from one costs its party an audience cost."`
+
 	StatusQuo *StatusQuoDef `yaml:"status_quo,omitempty" json:"status_quo,omitempty" jsonschema_description:"What no agreement is: an outcome, every issue given; each party's reservation value is its utility of it."`
 	Calendar  *CalendarDef  `yaml:"calendar,omitempty" json:"calendar,omitempty" jsonschema_description:"Maps rounds to dates: round 1 starts on start, each round lasts round (1d, 2w, ...)."`
 	Deadline  *DeadlineDef  `yaml:"deadline,omitempty" json:"deadline,omitempty" jsonschema_description:"The scenario's own deadline, which parley run uses by default: a date (with a calendar) or {rounds: N}."`
 
 	MediatorInfluence *InfluenceDef `yaml:"mediator_influence,omitempty" json:"mediator_influence,omitempty" jsonschema_description:"Each round the mediator's weights move toward the parties' weights, each party pulling in proportion to its capability."`
+
+	Constraints []ConstraintDef `yaml:"constraints,omitempty" json:"constraints,omitempty" jsonschema_description:"Combinations of clauses that are incoherent whoever prefers them: no deal may contain one, for any party."`
+}
+
+// ConstraintDef is a combination of clauses no deal may contain, whoever
+// prefers it (a guarantee without the troops that back it): it removes
+// outcomes for every party, where a red line speaks for one.
+type ConstraintDef struct {
+	ID          string      `yaml:"id" json:"id"`
+	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
+	Forbid      Match       `yaml:"forbid" json:"forbid" jsonschema_description:"Deals matching this (every listed issue at one of its listed values) cannot be agreed."`
+	Source      *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
+	Assumption  *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty" jsonschema_description:"Why the combination is incoherent, when no source says so (no range: it is not a number)."`
 }
 
 // CalendarDef maps rounds to dates: round 1 starts on Start, and each
@@ -211,6 +229,8 @@ type RedLineDef struct {
 	ID          string      `yaml:"id" json:"id"`
 	Description string      `yaml:"description,omitempty" json:"description,omitempty"`
 	Forbid      Match       `yaml:"forbid" json:"forbid" jsonschema_description:"Outcomes matching this are unacceptable to the party."`
+	Bluff       bool        `yaml:"bluff,omitempty" json:"bluff,omitempty" jsonschema_description:"The party states this red line but does not hold it (beliefs.go)."`
+	Credibility *Number     `yaml:"credibility,omitempty" json:"credibility,omitempty" jsonschema_description:"Probability the other parties give the red line of being real (default 1)."`
 	Source      *Citation   `yaml:"source,omitempty" json:"source,omitempty"`
 	Assumption  *Assumption `yaml:"assumption,omitempty" json:"assumption,omitempty"`
 }
@@ -221,16 +241,6 @@ type CommitmentDef struct {
 	Year   int       `yaml:"year,omitempty" json:"year,omitempty"`
 	Kept   bool      `yaml:"kept" json:"kept"`
 	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
-}
-
-// RatificationDef is the rule by which a party's constituency ratifies a deal.
-type RatificationDef struct {
-	Body        string                       `yaml:"body,omitempty" json:"body,omitempty" jsonschema_description:"Who votes: referendum, parliament, ..."`
-	When        Match                        `yaml:"when,omitempty" json:"when,omitempty" jsonschema_description:"A vote is required only for deals matching this; always when absent."`
-	Threshold   *Number                      `yaml:"threshold,omitempty" json:"threshold,omitempty" jsonschema_description:"Share of yes votes needed (default 0.5; 2/3 for a supermajority)."`
-	Support     map[string]map[string]Number `yaml:"support,omitempty" json:"support,omitempty" jsonschema_description:"Issue id to option id to the share of voters who accept that option."`
-	Voters      *VotersDef                   `yaml:"voters,omitempty" json:"voters,omitempty"`
-	Uncertainty *Number                      `yaml:"uncertainty,omitempty" json:"uncertainty,omitempty" jsonschema_description:"Standard deviation of the yes share around its prediction (default 0.05)."`
 }
 
 // VotersDef describes voters' own reservation utilities as a normal distribution.
@@ -244,10 +254,15 @@ type VotersDef struct {
 // honour it.
 type GuaranteeDef struct {
 	Issue       string              `yaml:"issue" json:"issue"`
-	Beneficiary string              `yaml:"beneficiary" json:"beneficiary"`
+	Beneficiary string              `yaml:"beneficiary,omitempty" json:"beneficiary,omitempty" jsonschema_description:"The party that values the commitment (or give beneficiaries)."`
 	Baseline    string              `yaml:"baseline" json:"baseline" jsonschema_description:"The option that guarantees nothing; its value is what an unhonoured pledge is worth."`
 	Guarantors  map[string][]string `yaml:"guarantors" json:"guarantors" jsonschema_description:"Option id to the ids of the parties or coalition members that pledge it; each must accept a deal that names it."`
 	Rule        string              `yaml:"rule,omitempty" json:"rule,omitempty" jsonschema:"enum=mean,enum=any,enum=all" jsonschema_description:"How guarantors' credibilities combine (default mean)."`
+
+	// Beneficiaries are the parties that value the commitment, when it is
+	// more than one: Russia's law is worth something to Ukraine and to
+	// Europe, each discounted by Russia's credibility.
+	Beneficiaries []string `yaml:"beneficiaries,omitempty" json:"beneficiaries,omitempty" jsonschema_description:"The parties that value the commitment, each discounting it by its guarantors' credibility (instead of beneficiary)."`
 }
 
 // PhaseDef is one phase of the agenda.
@@ -285,6 +300,8 @@ type EventDef struct {
 	Party        string                 `yaml:"party" json:"party"`
 	Description  string                 `yaml:"description,omitempty" json:"description,omitempty"`
 	Reservation  *Number                `yaml:"reservation_shift,omitempty" json:"reservation_shift,omitempty" jsonschema_description:"Added to the party's reservation value."`
+	DelayCost    *Number                `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"The party's new delay cost while nothing agreed is in force (its while: states keep theirs)."`
+	Drift        *Number                `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"The party's new reservation drift while nothing agreed is in force."`
 	Weights      map[string]Number      `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"New weights for the party (all issues, summing to 1)."`
 	Values       map[string]ValueDef    `yaml:"values,omitempty" json:"values,omitempty" jsonschema_description:"New values: per issue, the options whose value changes (issues with options), or a whole new shape (numeric issues)."`
 	Positions    map[string]PositionDef `yaml:"positions,omitempty" json:"positions,omitempty" jsonschema_description:"New positions and saliences on scaled issues, for forecast models."`
@@ -384,6 +401,9 @@ func (n Number) MarshalYAML() (any, error) {
 type ValueDef struct {
 	Table map[string]Number
 	Shape *ShapeDef
+	// Given are conditional values (a table's given: entry): options
+	// worth other values in the deals each entry's if: matches.
+	Given []GivenDef `yaml:"given,omitempty" json:"given,omitempty"`
 	node  ast.Node
 }
 
@@ -433,6 +453,13 @@ func (v *ValueDef) UnmarshalYAML(node ast.Node) error {
 func (v ValueDef) MarshalYAML() (any, error) {
 	if v.Shape != nil {
 		return v.Shape, nil
+	}
+	if v.Table != nil && len(v.Given) > 0 {
+		m := yaml.MapSlice{}
+		for _, k := range sortedKeys(v.Table) {
+			m = append(m, yaml.MapItem{Key: k, Value: v.Table[k]})
+		}
+		return append(m, yaml.MapItem{Key: "given", Value: v.Given}), nil
 	}
 	if v.Table != nil {
 		return v.Table, nil

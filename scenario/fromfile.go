@@ -43,9 +43,14 @@ func (f *File) ResolveValues() {
 				continue
 			}
 			if d {
+				rest, given := splitGiven(vd.node)
 				var t map[string]Number
-				if decodeNode(vd.node, &t) == nil {
+				if rest == nil || decodeNode(rest, &t) == nil {
 					vd.Table = t
+				}
+				var g []GivenDef
+				if given != nil && decodeNode(given, &g) == nil {
+					vd.Given = g
 				}
 			} else {
 				var sh ShapeDef
@@ -60,6 +65,14 @@ func (f *File) ResolveValues() {
 		resolve(f.Parties[p].Values)
 		for k := range f.Parties[p].Members {
 			resolve(f.Parties[p].Members[k].Values)
+		}
+		if r := f.Parties[p].Ratification; r != nil {
+			for _, b := range append([]RatificationDef{*r}, r.Bodies...) {
+				resolve(b.Values)
+				for _, c := range b.Communities {
+					resolve(c.Values)
+				}
+			}
 		}
 	}
 	for k := range f.Events {

@@ -233,6 +233,12 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 			w.walk(n, reflect.TypeOf(decidesFields{}), path, what)
 		}
 		return
+	case t == givenDefType:
+		w.walkGiven(n, path, what)
+		return
+	case t == ratificationDefType:
+		w.walkRatification(n, path, what)
+		return
 	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -333,6 +339,11 @@ func (w *walker) index(n ast.Node, path string) {
 			w.index(kv.Value, join(path, keyString(kv.Key)))
 		}
 	}
+	if seq, ok := n.(*ast.SequenceNode); ok {
+		for i, e := range seq.Values {
+			w.index(e, fmt.Sprintf("%s[%d]", path, i))
+		}
+	}
 }
 
 // validator checks a decoded File and builds the Scenario.
@@ -351,6 +362,10 @@ type validator struct {
 	defaults []Default
 
 	skipDocs bool // check citations against source ids only (FromFile)
+
+	// voters are the constituency utilities to compile once the
+	// guarantees are known (ratify.go).
+	voters []pendingVoters
 }
 
 // pos returns the position of path, or of its nearest recorded ancestor.
@@ -471,6 +486,7 @@ func (v *validator) scenario(f *File) *Scenario {
 	v.issues(f, s)
 	v.parties(f, s)
 	v.rules(f, s)
+	v.beliefs(f, s)
 	s.Defaults = v.defaults
 	return s
 }
@@ -860,6 +876,7 @@ func (v *validator) prefs(d PartyDef, p string, s *Scenario) Preferences {
 		}
 		k := len(v.defaults)
 		pr.Values[i] = v.valueFunc(vd, join(join(p, "values"), is.ID), d.ID, is)
+		pr.Given = append(pr.Given, v.givenOf(vd, join(join(p, "values"), is.ID), d.ID, i, s)...)
 		if pr.Weights[i] == 0 {
 			v.defaults = v.defaults[:k] // a value function weighed 0 enters no figure
 		}
@@ -889,16 +906,17 @@ func (v *validator) valueFunc(vd ValueDef, path, party string, is *Issue) utilit
 	}
 	if is.Kind == Discrete {
 		table := vd.Table
-		if table == nil {
+		if rest, _ := splitGiven(vd.node); table == nil && rest != nil {
 			// Check each entry's type first, so that a problem is reported
-			// with its position and path rather than by the decoder.
+			// with its position and path rather than by the decoder. The
+			// given: entry is read apart (givenOf).
 			sub := walker{file: v.file, idx: v.idx, errs: &v.errs}
 			n := len(v.errs)
-			sub.walk(vd.node, reflect.TypeOf(map[string]Number{}), path, what)
+			sub.walk(rest, reflect.TypeOf(map[string]Number{}), path, what)
 			if len(v.errs) > n {
 				return f
 			}
-			if err := decodeNode(vd.node, &table); err != nil {
+			if err := decodeNode(rest, &table); err != nil {
 				v.errs = append(v.errs, yamlpos.Error(v.file, err))
 				return f
 			}

@@ -29,6 +29,9 @@ func (v *validator) rules(f *File, s *Scenario) {
 	}
 	v.coalitionRules(f, s)
 	v.guarantees(f, s)
+	v.givenBaselines(s)
+	v.compileVoters(s)
+	v.constraints(f, s)
 	v.statusQuo(f, s)
 	v.membersStatusQuo(f, s)
 	v.agenda(f, s)
@@ -204,86 +207,21 @@ func (v *validator) partyRules(d PartyDef, p string, s *Scenario, pa *Party) {
 	}
 }
 
-func (v *validator) ratification(d *RatificationDef, p, party string, s *Scenario) *utility.Ratification {
-	r := &utility.Ratification{Body: d.Body, Threshold: DefaultThreshold, Uncertainty: DefaultUncertainty}
-	what := fmt.Sprintf("the ratification of %q", party)
-	if d.When != nil {
-		r.When = v.match(d.When, join(p, "when"), what+" (when)", s)
-	}
-	if d.Threshold != nil {
-		r.Threshold = v.number(*d.Threshold, join(p, "threshold"), "the threshold of "+what, 0, 1)
-	} else {
-		v.defaulted(join(p, "threshold"), ftoa(DefaultThreshold), "the yes share that %s needs (a simple majority)", what)
-	}
-	if d.Uncertainty != nil {
-		r.Uncertainty = v.number(*d.Uncertainty, join(p, "uncertainty"), "the uncertainty of "+what, 0, 1)
-	} else {
-		v.defaulted(join(p, "uncertainty"), ftoa(DefaultUncertainty), "the polling error of %s: the spread of the yes share around its prediction", what)
-	}
-	if len(d.Support) == 0 && d.Voters == nil {
-		v.errorf(p, "%s has no constituency: give support (share of voters accepting each option) or voters (mean and sd of their reservation utilities)", what)
-		return r
-	}
-	if len(d.Support) > 0 {
-		r.Support = make([][]float64, len(s.Issues))
-		for _, id := range sortedKeys(d.Support) {
-			sp := join(join(p, "support"), id)
-			i := s.IssueIndex(id)
-			if i < 0 {
-				v.errorf(sp, "%s gives support for unknown issue %q; issues are %s", what, id, v.issueIDs(s))
-				continue
-			}
-			is := &s.Issues[i]
-			if is.Kind != Discrete {
-				v.errorf(sp, "%s gives support per option, but issue %q has no options", what, id)
-				continue
-			}
-			row := make([]float64, is.Size())
-			var missing []string
-			for _, o := range sortedKeys(d.Support[id]) {
-				if is.Lookup(o) < 0 {
-					v.errorf(join(sp, o), "%s names %q, which is not an option of %q (%s)", what, o, id, optionIDs(is))
-				}
-			}
-			for j, o := range is.Options {
-				n, ok := d.Support[id][o.ID]
-				if !ok {
-					missing = append(missing, o.ID)
-					continue
-				}
-				row[j] = v.number(n, join(sp, o.ID), fmt.Sprintf("the support for %q in %s", o.ID, what), 0, 1)
-			}
-			if len(missing) > 0 {
-				v.errorf(sp, "%s gives no support share for option(s) %s of %q", what, strings.Join(missing, ", "), id)
-			}
-			r.Support[i] = row
-		}
-	}
-	if vd := d.Voters; vd != nil {
-		r.VoterMean = v.number(vd.Mean, join(p, "voters.mean"), "the voters' mean reservation in "+what, 0, 1)
-		r.VoterSD = v.number(vd.SD, join(p, "voters.sd"), "the voters' spread in "+what, 0, 1)
-		if r.VoterSD == 0 {
-			v.errorf(join(p, "voters.sd"), "the voters' spread in %s must be above 0", what)
-		}
-	}
-	return r
-}
-
 func (v *validator) guarantees(f *File, s *Scenario) {
 	seen := map[int]bool{}
 	credited := map[int]bool{} // guarantors whose credibility default is recorded
 	creditedMembers := map[string]bool{}
 	for k, d := range f.Guarantees {
 		p := fmt.Sprintf("guarantees[%d]", k)
-		g := Guarantee{Issue: s.IssueIndex(d.Issue), Beneficiary: s.PartyIndex(d.Beneficiary), Rule: d.Rule}
+		g := Guarantee{Issue: s.IssueIndex(d.Issue), Beneficiary: -1, Beneficiaries: v.beneficiaries(d, p, s), Rule: d.Rule}
+		if len(g.Beneficiaries) > 0 {
+			g.Beneficiary = g.Beneficiaries[0]
+		}
 		if g.Rule == "" {
 			g.Rule = "mean"
 			v.defaulted(join(p, "rule"), "mean", "how the credibilities of the guarantors of %q combine: their mean, each keeping discretion", d.Issue)
 		} else if !contains([]string{"mean", "any", "all"}, g.Rule) {
 			v.errorf(join(p, "rule"), "unknown guarantee rule %q; rules are mean, any, all", d.Rule)
-		}
-		if g.Beneficiary < 0 {
-			v.errorf(join(p, "beneficiary"), "the beneficiary %q is not a party; parties are %s", d.Beneficiary, partyIDs(s))
 		}
 		if g.Issue < 0 {
 			v.errorf(join(p, "issue"), "guarantee on unknown issue %q; issues are %s", d.Issue, v.issueIDs(s))
@@ -323,7 +261,7 @@ func (v *validator) guarantees(f *File, s *Scenario) {
 				v.credibilityDefault(f, s, qi, credited)
 			}
 		}
-		if g.Beneficiary >= 0 && g.Baseline >= 0 {
+		if len(g.Beneficiaries) > 0 && g.Baseline >= 0 {
 			s.Guarantees = append(s.Guarantees, g)
 		}
 	}
@@ -637,6 +575,14 @@ func (v *validator) events(f *File, s *Scenario) {
 		if d.Reservation != nil {
 			e.ReservationShift = v.number(*d.Reservation, join(p, "reservation_shift"), "the reservation shift of event "+strconv.Itoa(k+1), -1, 1)
 		}
+		if d.DelayCost != nil {
+			x := v.number(*d.DelayCost, join(p, "delay_cost"), "the delay cost event "+strconv.Itoa(k+1)+" sets", 0, 1)
+			e.DelayCost = &x
+		}
+		if d.Drift != nil {
+			x := v.number(*d.Drift, join(p, "reservation_drift"), "the reservation drift event "+strconv.Itoa(k+1)+" sets", -1, 1)
+			e.Drift = &x
+		}
 		if d.Weights != nil {
 			e.Weights = make([]float64, len(s.Issues))
 			sum := 0.0
@@ -840,7 +786,7 @@ func (v *validator) statusQuo(f *File, s *Scenario) {
 		if pa.Disinterested() || len(pa.Prefs.Weights) == 0 {
 			continue
 		}
-		sqv := s.Utility(i).Raw(sq)
+		sqv := s.StatusQuoValue(i, pa)
 		if r := f.Parties[i].Reservation; r != nil && math.Abs(r.Value-sqv) > ReservationTolerance {
 			stated := r.Value
 			pa.StatedReservation = &stated

@@ -70,6 +70,10 @@ type Scenario struct {
 	// NegotiatorRule.
 	Decision decision.Rule
 
+	// Beliefs holds what the parties believe of each other, their stated
+	// red lines and public stances; nil when the file has none (beliefs.go).
+	Beliefs *Beliefs
+
 	// StatusQuo is what no agreement is, one value index per issue, or nil
 	// when the file does not say. With it, each party's reservation value
 	// (Preferences.Reservation) is its utility of this outcome, red lines
@@ -85,6 +89,10 @@ type Scenario struct {
 	// Influence, if not nil, moves the mediator's weights each round
 	// toward the parties' (influence.go).
 	Influence *Influence
+
+	// Constraints are the combinations no deal may contain, for any
+	// party (constraints.go).
+	Constraints []Constraint
 }
 
 // Calendar maps rounds to dates: round 1 starts on Start, and each round
@@ -113,17 +121,21 @@ func (c *Calendar) Round(d time.Time) int {
 	return days/c.Days + 1
 }
 
-// Guarantee discounts an issue's worth to its beneficiary by the
-// probability that the chosen option's guarantors honour it.
+// Guarantee discounts an issue's worth to its beneficiaries by the
+// probability that the chosen option's guarantors honour it: a guarantee,
+// or any commitment whose worth rests on its author's word.
 type Guarantee struct {
 	Issue       int
-	Beneficiary int
+	Beneficiary int     // the first of Beneficiaries
 	Baseline    int     // value index that guarantees nothing
 	Guarantors  [][]int // per value index, the guarantor party indices
 	Rule        string  // mean, any or all (utility.HonourProb)
 	// Members are, per value index, the coalition members that pledge it
 	// besides the parties in Guarantors.
 	Members [][]MemberRef
+
+	// Beneficiaries are the parties that value the commitment.
+	Beneficiaries []int
 }
 
 // Phase is one phase of the agenda: its issues are settled together, after
@@ -200,6 +212,9 @@ type Event struct {
 	Party            int
 	Description      string
 	ReservationShift float64
+	// DelayCost and Drift, if not nil, are the party's new rates while
+	// nothing agreed is in force (sanctions that raise the cost of war).
+	DelayCost, Drift *float64
 	Weights          []float64 // nil: unchanged
 	// Values are new values, applied in order: an option's value, or a
 	// numeric issue's whole function.
@@ -226,13 +241,19 @@ type ValueChange struct {
 	Func          utility.ValueFunc
 }
 
-// ApplyEvent changes pa, a party of s (index p) or a copy of one, as e
-// says: new weights, values, positions, red lines added and dropped,
+// ApplyEvent changes pa, a party of s or a copy of one, as e says: new
+// weights, values, rates, positions, red lines added and dropped,
 // exclusion; its reservation shift is left to the caller, which knows the
-// shifts so far (ReservationAfter).
+// shifts so far (AtRound).
 func (s *Scenario) ApplyEvent(pa *Party, e *Event) {
 	if e.Weights != nil {
 		pa.Prefs.Weights = append([]float64(nil), e.Weights...)
+	}
+	if e.DelayCost != nil {
+		pa.DelayCost = *e.DelayCost
+	}
+	if e.Drift != nil {
+		pa.Drift = *e.Drift
 	}
 	if len(e.Values) > 0 {
 		vs := append([]utility.ValueFunc(nil), pa.Prefs.Values...)
@@ -279,23 +300,44 @@ func (s *Scenario) ApplyEvent(pa *Party, e *Event) {
 
 // UtilityOf compiles the preferences of pa, party p of s or a changed
 // copy of it (ApplyEvent), as Utility does: guarantees to p discounted by
-// their guarantors' credibility, red lines attached. Its reservation value
+// their guarantors' credibility, audience costs subtracted, red lines
+// attached (its own, then the scenario's constraints), conditional values
+// as terms. Its reservation value
 // is pa's (the caller adds shifts, or values the status quo anew).
 //
 // A coalition whose members have preferences accepts by their rule
 // (utility.Panel), and every party needs the consent of the guarantors a
 // deal names (utility.Consent): see coalition.go.
 func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
-	a := s.compile(p, &pa.Prefs)
-	a.RedLines = pa.RedLines
-	a.Panel = s.panel(p, pa)
+	a := s.ownUtility(p, pa)
 	a.Consents = s.consents(p)
 	return a
 }
 
+// ownUtility is UtilityOf without the consents of guarantors: what party
+// p accepts by its own preferences and, for a coalition, its members'
+// rule. A guarantor decides its consent by it.
+func (s *Scenario) ownUtility(p int, pa *Party) *utility.Additive {
+	a := s.partyUtility(p, pa)
+	s.AddAudienceCosts(p, a)
+	a.RedLines = s.withConstraints(pa.RedLines)
+	a.Panel = s.panel(p, pa)
+	return a
+}
+
+// withConstraints are red lines rl followed by the scenario's constraints,
+// which remove outcomes for everyone: the last red lines of every party.
+func (s *Scenario) withConstraints(rl []utility.RedLine) []utility.RedLine {
+	if len(s.Constraints) == 0 {
+		return rl
+	}
+	return append(append([]utility.RedLine(nil), rl...), s.ConstraintLines()...)
+}
+
 // compile compiles preferences pr of party p, or of one of its members,
-// into an additive utility: guarantees to p discounted by their
-// guarantors' credibility.
+// into an additive utility without red lines or audience costs: guarantees
+// to p discounted by their guarantors' credibility, conditional values as
+// terms.
 func (s *Scenario) compile(p int, pr *Preferences) *utility.Additive {
 	evals := make([][]float64, len(s.Issues))
 	for i := range s.Issues {
@@ -307,20 +349,38 @@ func (s *Scenario) compile(p int, pr *Preferences) *utility.Additive {
 		}
 		evals[i] = e
 	}
-	for _, g := range s.Guarantees {
-		if g.Beneficiary != p {
-			continue
-		}
-		e := evals[g.Issue]
-		base := e[g.Baseline]
-		for v := range g.Guarantors {
-			cred := s.GuarantorCredibility(&g, v)
-			e[v] = base + (e[v]-base)*utility.HonourProb(g.Rule, cred)
-		}
+	for i := range evals {
+		s.discount(p, i, evals[i])
 	}
 	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
 	a.Terms = pr.Terms
+	if len(pr.Given) > 0 {
+		a.Terms = append(append([]utility.Term(nil), pr.Terms...), s.givenTerms(p, pr, func(i int, row []float64) { s.discount(p, i, row) })...)
+	}
 	return a
+}
+
+// discount discounts row, party p's evaluations of issue i's values, by
+// the guarantees of that issue to p: each option's worth above the
+// baseline's, by the probability that its guarantors honour it.
+func (s *Scenario) discount(p, i int, row []float64) {
+	for _, g := range s.Guarantees {
+		if g.Issue != i || !g.benefits(p) {
+			continue
+		}
+		base := row[g.Baseline]
+		for v := range g.Guarantors {
+			cred := s.GuarantorCredibility(&g, v) // parties, then members
+			row[v] = base + (row[v]-base)*utility.HonourProb(g.Rule, cred)
+		}
+	}
+}
+
+// StatusQuoValue is what the status quo is worth to party p with
+// preferences pa: its utility of that outcome, red lines and audience
+// costs left out (no deal moves a party off its public stance).
+func (s *Scenario) StatusQuoValue(p int, pa *Party) float64 {
+	return s.partyUtility(p, pa).Raw(s.StatusQuo)
 }
 
 // AtRound returns s as the scheduled events up to round r leave it: each
@@ -362,7 +422,7 @@ func (s *Scenario) after(n int, w []float64) *Scenario {
 	for p := range c.Parties {
 		pa := &c.Parties[p]
 		if s.StatusQuo != nil && !pa.Disinterested() {
-			pa.Prefs.Reservation = c.UtilityOf(p, pa).Raw(s.StatusQuo)
+			pa.Prefs.Reservation = c.StatusQuoValue(p, pa)
 		}
 		pa.Prefs.Reservation += shift[p]
 		c.fallbackMembers(p, pa, shift[p])
@@ -506,6 +566,10 @@ type Preferences struct {
 	// values (utility.Term): Genius's non-linear profiles are terms only.
 	// Their Values are utilities, already weighted.
 	Terms []utility.Term
+	// Given are conditional values (given: in a value table): UtilityOf
+	// compiles them into terms after Terms, weighted and discounted as
+	// the table is.
+	Given []Given
 }
 
 // Issue is one negotiable question.

@@ -28,6 +28,9 @@ func Schema() []byte {
 	return append(b, '\n')
 }
 
+// one is a bound of the schema.
+var one = uint64(1)
+
 // schemaFor describes the types that accept more than one spelling.
 func schemaFor(t reflect.Type) *jsonschema.Schema {
 	switch t {
@@ -53,17 +56,38 @@ func schemaFor(t reflect.Type) *jsonschema.Schema {
 			Description: "How a coalition whose members have preferences accepts a deal: unanimity, leader or weighted, or {rule, leader, qualified_majority: {share}, source}.",
 			OneOf:       []*jsonschema.Schema{{Type: "string", Enum: []any{"unanimity", "leader", "weighted"}}, fields},
 		}
+	case ratificationDefType:
+		body := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: schemaFor}).Reflect(ratificationFields{})
+		body.Version, body.ID = "", ""
+		return &jsonschema.Schema{
+			Description: "How the party's constituency ratifies a deal: one body, or a list of bodies that must all pass it.",
+			OneOf:       []*jsonschema.Schema{body, {Type: "array", Items: body, MinItems: &one}},
+		}
 	case valueDefType:
 		shape := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: schemaFor}).Reflect(ShapeDef{})
 		shape.Version, shape.ID = "", ""
-		one := uint64(1)
 		shape.MinProperties = &one
 		shape.MaxProperties = &one
-		table := &jsonschema.Schema{
+		given := &jsonschema.Schema{
 			Type:                 "object",
-			Description:          "Option id to value in [0,1] (discrete issues).",
+			Description:          "A conditional clause: in deals matching if, the options listed are worth these values instead.",
+			Required:             []string{"if"},
+			Properties:           jsonschema.NewProperties(),
 			AdditionalProperties: schemaFor(numberType),
 		}
+		given.Properties.Set("if", &jsonschema.Schema{
+			Type:                 "object",
+			Description:          "Issue id to the values that make the condition hold (every listed issue at one of its values).",
+			AdditionalProperties: &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}},
+		})
+		table := &jsonschema.Schema{
+			Type:                 "object",
+			Description:          "Option id to value in [0,1] (discrete issues); given: lists conditional values.",
+			Properties:           jsonschema.NewProperties(),
+			AdditionalProperties: schemaFor(numberType),
+		}
+		table.Properties.Set("given", &jsonschema.Schema{Type: "array", Items: given,
+			Description: "Conditional values: each entry's options are worth its values in the deals its if matches."})
 		return &jsonschema.Schema{
 			Description: "A value function: a table for a discrete issue, or one shape for a numeric issue.",
 			AnyOf:       []*jsonschema.Schema{shape, table},

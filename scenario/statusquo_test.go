@@ -160,6 +160,13 @@ func TestEventsAndCalendar(t *testing.T) {
 	if v := p3.Prefs.Values[2].Values; v[0] != 0.8 || v[1] != 1 || len(p3.RedLines) != 1 || p3.Excluded {
 		t.Errorf("after the pressure: values %v, red lines %v, excluded %v", v, p3.RedLines, p3.Excluded)
 	}
+	// The pressure sets ru's rates at war; a state rule would keep its own.
+	if c, d := at(2).Rates([]int{1, 1, 1}, []bool{false, false, false}); c != 0 || d != 0 {
+		t.Errorf("ru's rates before the pressure: %v, %v", c, d)
+	}
+	if c, d := p3.Rates([]int{1, 1, 1}, []bool{false, false, false}); c != 0.03 || d != -0.01 {
+		t.Errorf("ru's rates after the pressure: %v, %v, want 0.03, -0.01", c, d)
+	}
 	// ru's status quo, (none, held, no), is unchanged by a summit's value:
 	// 0.2 + 0.42 + 0.2.
 	if r := p3.Prefs.Reservation; !near(r, 0.82) {
@@ -193,6 +200,8 @@ func TestEventAndCalendarErrors(t *testing.T) {
 		{"readmit unexcluded", "{round: 4, party: ru, exclude: true, description: walks out}", "{round: 4, party: ru, description: stays}", `event readmits "ru", which no earlier event excluded`},
 		{"exclude twice", "{round: 6, party: ru, readmit: true, drop_red_lines: [no_withdrawal]}", "{round: 6, party: ru, exclude: true, drop_red_lines: [no_withdrawal]}", `event excludes "ru", which is already excluded`},
 		{"red line twice", "{round: 6, party: ru, readmit: true, drop_red_lines: [no_withdrawal]}", "{round: 6, party: ru, readmit: true, add_red_lines: [{id: no_withdrawal, forbid: {land: [none]}}]}", `party "ru" already has a red line "no_withdrawal"`},
+		{"event cost out of range", "    delay_cost: 0.03\n", "    delay_cost: 1.5\n", `the delay cost event 1 sets is 1.5; it must be between 0 and 1`},
+		{"event drift not a number", "    reservation_drift: -0.01\n", "    reservation_drift: fast\n", `"events[0].reservation_drift" must be a number or {value, source|assumption}, found the text "fast"`},
 		{"positions without stand", `values: {summit: {"yes": 0.8}}`, `positions: {land: {position: 50, salience: 20}}`, `event 1 moves the positions of "ru", which takes none`},
 	}
 	checkMutations(t, "testdata/war.yaml", cases)

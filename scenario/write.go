@@ -88,7 +88,9 @@ func (s *Scenario) ToFile() *File {
 			}
 			is := &s.Issues[i]
 			d.Weights[is.ID] = N(p.Prefs.Weights[i])
-			d.Values[is.ID] = valueDef(&p.Prefs.Values[i], is)
+			vd := valueDef(&p.Prefs.Values[i], is)
+			vd.Given = s.givenDefs(&p.Prefs, i)
+			d.Values[is.ID] = vd
 		}
 		if p.Capability > 0 {
 			c := N(p.Capability)
@@ -117,6 +119,7 @@ func (s *Scenario) ToFile() *File {
 	if s.Deadline > 0 {
 		f.Deadline = &DeadlineDef{Rounds: s.Deadline}
 	}
+	f.Constraints = s.constraintDefs()
 	return f
 }
 

@@ -85,6 +85,9 @@ func (r *Remote) parse(msg []byte, t protocol.Turn) (protocol.Action, string, *f
 		if err != nil {
 			return protocol.Action{}, "", err
 		}
+		if err := r.breaks(); err != nil {
+			return protocol.Action{}, "", err
+		}
 		return protocol.Offer(id), text, nil
 	case ActAccept:
 		if hasOutcome && t.HasOutcome {

@@ -105,7 +105,7 @@ func (l *WebSocketLink) Read() ([]byte, error) {
 		switch st := websocket.CloseStatus(err); {
 		case st == websocket.StatusNormalClosure:
 			return nil, io.EOF
-		case l.Retry == 0 || l.ctx.Err() != nil || (st != -1 && st != websocket.StatusGoingAway):
+		case l.Retry == 0 || l.ctx.Err() != nil || (st != -1 && st != websocket.StatusGoingAway && st != websocket.StatusTryAgainLater):
 			return nil, err
 		}
 		if err := retry(l.ctx, l.Retry, l.Reconnect); err != nil {

@@ -370,17 +370,25 @@ func (s *openSeat) deliver(data []byte) error {
 		return errFlood
 	}
 	s.nIn++
+	k := s.nIn
 	now := time.Now()
 	r := received{msg: seat.Message{Data: bytes.Clone(data), Seen: uint64(s.visible)}, at: now.UnixNano()}
 	s.pending++
 	s.lastSeen = now
 	done := make(chan error, 1)
-	s.h.journal().add(op{stmts: []stmt{{sqlReceived, []any{s.id(), s.index, s.nIn, r.at, int64(r.msg.Seen), r.msg.Data}}},
+	s.h.journal().add(op{stmts: []stmt{{sqlReceived, []any{s.id(), s.index, k, r.at, int64(r.msg.Seen), r.msg.Data}}},
 		after: func(err error) {
 			s.mu.Lock()
 			s.pending--
-			if err == nil {
+			switch {
+			case err == nil && k <= s.nIn:
 				s.in = append(s.in, r)
+			case err != nil:
+				// Not stored, so not held: the count goes back to the
+				// last message stored before it, so that the client's
+				// retry (?n=K, or what it sends again after
+				// Parley-Received) is taken, not skipped as a duplicate.
+				s.nIn = min(s.nIn, k-1)
 			}
 			s.mu.Unlock()
 			s.signal()

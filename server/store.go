@@ -86,7 +86,7 @@ const (
 	sqlStarted       = `UPDATE sessions SET state = 'running', started = ? WHERE id = ?`
 	sqlFinished      = `UPDATE sessions SET state = 'finished', result = ? WHERE id = ?`
 	sqlMessage       = `INSERT INTO messages(session, seat, n, at, data) VALUES(?, ?, ?, ?, ?)`
-	sqlReceived      = `INSERT INTO received(session, seat, k, at, seen, data) VALUES(?, ?, ?, ?, ?, ?)`
+	sqlReceived      = `INSERT OR REPLACE INTO received(session, seat, k, at, seen, data) VALUES(?, ?, ?, ?, ?, ?)`
 	sqlFailure       = `INSERT INTO received(session, seat, k, at, seen, cause, message, at_send) VALUES(?, ?, ?, ?, 0, ?, ?, ?)`
 	sqlClock         = `INSERT INTO clock(session, k, elapsed) VALUES(?, ?, ?)`
 )

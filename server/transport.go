@@ -137,7 +137,12 @@ func (t *transports) handleWS(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			switch err := s.deliver(data); {
-			case err == nil, errors.Is(err, errNotSaved), errors.Is(err, errDropped):
+			case err == nil, errors.Is(err, errDropped):
+			case errors.Is(err, errNotSaved):
+				// The client learns what the server holds when it
+				// reconnects (Parley-Received) and sends the rest again.
+				c.Close(websocket.StatusTryAgainLater, err.Error())
+				return
 			case errors.Is(err, errOver):
 				// A late message after the end: the writer closes.
 			default:

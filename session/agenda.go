@@ -41,6 +41,17 @@ func (p *Prepared) agenda() bool { return len(p.Scenario.Agenda) > 0 }
 // settled or in the phase; one that a settled value already escapes is
 // dropped. Terms are restricted alike, open issues at their mean.
 func phaseUtility(u *utility.Additive, issues, settled []int, isSettled []bool) *utility.Additive {
+	return phaseUtilityAt(u, issues, settled, isSettled, nil)
+}
+
+// phaseUtilityAt is phaseUtility with the open issues at the values fill
+// gives instead of their mean (fill nil: the mean). Red lines that name an
+// open issue do not bind either way: they are about the deal still to be
+// made. With fill, a phase outcome is worth what the party falls back on
+// with it in force: its reservation value (the status quo's utility plus
+// the event shifts so far) changed by the phase's clauses, so that a
+// sanction that lowers the status quo lowers a truce's worth alike.
+func phaseUtilityAt(u *utility.Additive, issues, settled []int, isSettled []bool, fill []int) *utility.Additive {
 	local := make([]int, len(u.Table))
 	for i := range local {
 		local[i] = -1
@@ -54,6 +65,8 @@ func phaseUtility(u *utility.Additive, issues, settled []int, isSettled []bool) 
 		case local[i] >= 0:
 		case isSettled[i]:
 			c += t[settled[i]]
+		case fill != nil:
+			c += t[fill[i]]
 		default:
 			m := 0.0
 			for _, x := range t {
@@ -61,6 +74,9 @@ func phaseUtility(u *utility.Additive, issues, settled []int, isSettled []bool) 
 			}
 			c += m / float64(len(t))
 		}
+	}
+	if fill != nil {
+		c += u.Reservation - u.Raw(fill)
 	}
 	pu := &utility.Additive{Reservation: u.Reservation, Discount: u.Discount}
 	for k, i := range issues {
@@ -94,6 +110,8 @@ func phaseUtility(u *utility.Additive, issues, settled []int, isSettled []bool) 
 				pc.Allowed = append(pc.Allowed, al)
 			case isSettled[i]:
 				keep = keep && al[settled[i]]
+			case fill != nil:
+				keep = keep && al[fill[i]]
 			default:
 				n := 0
 				for _, ok := range al {
@@ -119,30 +137,125 @@ func (r *Runner) project(m int, v variant) (variant, error) {
 		return v, nil
 	}
 	info := &p.phases[r.st.phase]
+	timed := r.timed()
+	if timed {
+		if pv, ok := r.timedCur.get(r, m); ok {
+			return pv, nil
+		}
+	}
 	// Building a phase's utility and its sorted index was most of an
 	// agenda session's time and all its allocations: built once per
 	// Prepared and kept, and remembered by the runner too, so that
 	// sessions on several cores do not take the shared cache's lock.
 	r.phaseKey = phaseKey(r.phaseKey[:0], r.st.phase, r.st.settled, r.st.isSettled)
-	if blocked != 0 {
+	if blocked != 0 || timed {
 		// The terms off the table change the phase's preferences.
 		r.phaseKey = binary.AppendUvarint(r.phaseKey, blocked)
 	}
+	if timed {
+		// So do the rounds left and the events so far (the rates).
+		r.phaseKey = binary.AppendUvarint(r.phaseKey, uint64(r.cfg.Deadline.Rounds-r.st.round))
+		r.phaseKey = binary.AppendUvarint(r.phaseKey, uint64(r.st.events))
+	}
 	if pv, ok := r.phases.m[v.u][string(r.phaseKey)]; ok {
+		r.timedCur.put(r, m, pv)
 		return pv, nil
 	}
-	return r.phases.get(v.u, r.phaseKey, func() (variant, error) {
+	pv, err := r.phases.get(v.u, r.phaseKey, func() (variant, error) {
+		fill := p.completion(r.st.phase)
 		pv, err := p.proj.get(v.u, r.phaseKey, func() (variant, error) {
-			u := phaseUtility(v.u, info.issues, r.st.settled, r.st.isSettled)
+			u := phaseUtilityAt(v.u, info.issues, r.st.settled, r.st.isSettled, fill)
+			if timed {
+				r.addFlows(u, m)
+			}
 			p.termLines(u, r.st.phase, blocked)
 			x, err := negotiator.NewIndex(u, info.space)
 			return variant{u: u, x: x}, err
 		})
-		if err == nil && v.ax != nil {
-			pv.ax, err = p.anticipatedBlocked(m, v.u, r.st.phase, r.st.settled, r.st.isSettled, blocked, r.phaseKey)
+		// A standing phase binds on its own: no vote discounts it.
+		if err == nil && v.ax != nil && fill == nil {
+			pv.ax, err = p.anticipatedBlocked(m, v.u, r.st.phase, r.st.settled, r.st.isSettled, blocked, r.phaseKey, r.cfg.Deadline.Rounds, r.st.events)
 		}
 		return pv, err
 	})
+	if err == nil {
+		r.timedCur.put(r, m, pv)
+	}
+	return pv, err
+}
+
+// timed reports whether the current phase's preferences count the time
+// effects to the deadline: a phase that stands on its own, with a status
+// quo, a deadline in rounds and some party's costs or drift. What such a
+// phase agrees is in force from the next round to the deadline if nothing
+// else is agreed, at the rates of the state it makes; so each of its
+// outcomes is worth the fallback it secures plus the rounds left at those
+// rates, less what the rounds left would bring at the rates of the state
+// now (what holding out gives, which is then the reservation value its
+// negotiator sees: see seen). A truce is worth the war it stops.
+func (r *Runner) timed() bool {
+	p := r.prep
+	return p.timeRates && p.completion(r.st.phase) != nil && r.cfg.Deadline.Rounds > r.st.round
+}
+
+// addFlows adds to u, member m's preferences in the current timed phase,
+// the rounds left at the rates of the state each outcome makes, less those
+// at the rates of the state now: per value with one issue in the phase,
+// per outcome (terms) with several.
+func (r *Runner) addFlows(u *utility.Additive, m int) {
+	p := r.prep
+	info := &p.phases[r.st.phase]
+	left := float64(r.cfg.Deadline.Rounds - r.st.round)
+	rc, rd := r.rates(m, r.st.isSettled)
+	now := rd - rc
+	agreed := append([]int(nil), r.st.settled...)
+	inForce := append([]bool(nil), r.st.isSettled...)
+	for _, i := range info.issues {
+		inForce[i] = true
+	}
+	local := make([]int, len(info.issues))
+	flow := func() float64 {
+		for k, i := range info.issues {
+			agreed[i] = local[k]
+		}
+		c, d := p.partyAt[r.st.events][m].Rates(agreed, inForce)
+		return (d - c - now) * left
+	}
+	if len(info.issues) == 1 {
+		for v := range u.Table[0] {
+			local[0] = v
+			u.Table[0][v] += flow()
+		}
+		return
+	}
+	for o := range info.size {
+		info.space.Decode(o, local)
+		f := flow()
+		if f == 0 {
+			continue
+		}
+		t := utility.Term{Value: f}
+		for k, i := range info.issues {
+			al := make([]bool, p.Scenario.Issues[i].Size())
+			al[local[k]] = true
+			t.Issues = append(t.Issues, k)
+			t.Allowed = append(t.Allowed, al)
+		}
+		u.Terms = append(u.Terms, t)
+	}
+}
+
+// completion says what the issues still open count at in phase ph: nil
+// for their mean (phaseUtility). A phase that stands on its own, with a
+// status quo, is worth what it secures whatever the later phases agree
+// (any party can refuse those): its open issues count at their status quo
+// values, so that a truce is valued as the world at war with the truce in
+// force, not as a truce followed by an average settlement.
+func (p *Prepared) completion(ph int) []int {
+	if p.sq == nil || !p.agenda() || !p.Scenario.Agenda[ph].Stands {
+		return nil
+	}
+	return p.sq
 }
 
 // preparePhase sets every seat up for phase ph: the terms of the deal
@@ -154,6 +267,7 @@ func (r *Runner) preparePhase(ph int) error {
 	if len(r.prep.terms) > 0 {
 		r.st.blocked = r.termsFor(ph)
 	}
+	r.openTimed()
 	for m := range r.prep.members {
 		v, err := r.project(m, r.st.cur[m])
 		if err != nil {

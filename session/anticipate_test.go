@@ -57,7 +57,7 @@ func TestAnticipateRatification(t *testing.T) {
 
 	// ua's index is u' by hand (outcome ids as in the scenario's comment);
 	// ru has no ratification and keeps its additive index.
-	ax, err := prep.anticipated()
+	ax, err := prep.anticipated(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestAnticipateRatificationEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ax, err := prep.anticipated()
+	ax, err := prep.anticipated(0)
 	if err != nil {
 		t.Fatal(err)
 	}

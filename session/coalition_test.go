@@ -111,3 +111,27 @@ func TestGuarantorConsentInSessions(t *testing.T) {
 		}
 	}
 }
+
+// TestGuarantorEventInSessions: an event that changes a guarantor changes
+// the consents every party needs, from its round on. The mediator us
+// starts at 0.56 and would not back pledgeNoTroops; an event at round 5
+// brings it down to 0.2, and the seats that insist on the deal sign it
+// then, not before.
+func TestGuarantorEventInSessions(t *testing.T) {
+	sc := coalitionScenario(t, "  - id: us\n    reservation: 0.2", "  - id: us\n    reservation: 0.56",
+		"parties:\n", "events:\n  - {round: 5, party: us, reservation_shift: -0.36}\nparties:\n")
+	deal := sc.Space().Index([]int{1, 1, 0, 0})
+	mk := func() negotiator.Negotiator { return &insister{o: deal} }
+	r, err := NewRunner(Config{Scenario: sc, Protocol: "saop", Negotiators: []string{"insist"},
+		Custom: map[string]func() negotiator.Negotiator{"insist": mk}, Deadline: protocol.Deadline{Rounds: 40}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := r.Play(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Agreed || o.Outcome != deal || o.Round != 5 {
+		t.Fatalf("agreed %v on %d in round %d, want %d in round 5", o.Agreed, o.Outcome, o.Round, deal)
+	}
+}

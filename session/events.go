@@ -20,10 +20,31 @@ func (p *Prepared) compileEvents(base []variant, ib *indexBudget) error {
 	sc := p.Scenario
 	p.variants = make([][]variant, len(sc.Events)+1)
 	p.variants[0] = base
+	p.partyAt = make([][]*scenario.Party, len(sc.Events)+1)
+	parties := make([]scenario.Party, len(p.members))
+	p.partyAt[0] = make([]*scenario.Party, len(p.members))
+	for m, i := range p.members {
+		parties[m] = sc.Parties[i]
+		p.partyAt[0][m] = &sc.Parties[i]
+	}
 	consents := guarantorParties(sc)
 	for k := range sc.Events {
 		e := &sc.Events[k]
 		cur := append([]variant(nil), p.variants[k]...)
+		p.partyAt[k+1] = append([]*scenario.Party(nil), p.partyAt[k]...)
+		if m := p.member(e.Party); m >= 0 {
+			pa := &parties[m]
+			sc.ApplyEvent(pa, e)
+			cp := *pa
+			p.partyAt[k+1][m] = &cp
+			if e.DelayCost != nil || e.Drift != nil {
+				p.stateRates = true
+			}
+		}
+		// The utilities as the events so far leave them (AfterEvents:
+		// audience costs, the status quo valued anew, shifts, members'
+		// fallbacks), of the event's party and, when it guarantees, of
+		// every party whose consents it gives.
 		var c *scenario.Scenario
 		for m, i := range p.members {
 			if i != e.Party && !consents[e.Party] {
@@ -131,19 +152,34 @@ func (r *Runner) enterRound(round int) {
 		r.st.events++
 		e := &evs[k]
 		m := r.prep.member(e.Party)
-		if m >= 0 {
-			r.st.cur[m] = r.variants[k+1][m]
-			r.st.led[m].fall = r.fallback(m)
-			v, err := r.project(m, r.st.cur[m])
+		for j := range r.prep.members {
+			if j != m && r.variants[k+1][j].u == r.variants[k][j].u {
+				continue // neither it nor a guarantor whose consent it needs changed
+			}
+			r.st.cur[j] = r.variants[k+1][j]
+			r.st.led[j].fall = r.fallback(j)
+			if j == m {
+				r.rerate(j, round-1)
+			}
+			v, err := r.project(j, r.st.cur[j])
 			if err == nil {
-				r.st.act[m] = v
-				r.setMember(m)
+				r.st.act[j] = v
+				r.setMember(j)
 			}
 		}
 		r.noteEvent(round, e)
 	}
 	if r.prep.infl != nil {
 		r.influence(round)
+	}
+	if r.timed() {
+		// A timed phase's preferences count the rounds left.
+		for m := range r.prep.members {
+			if v, err := r.project(m, r.st.cur[m]); err == nil {
+				r.st.act[m] = v
+				r.setMember(m)
+			}
+		}
 	}
 	r.updateReservations()
 }

@@ -10,21 +10,22 @@ import (
 
 // TestExcludedPartyPasses (issue 16, finding 6): an event takes ru out of
 // the talks in round 3 of truce.yaml: its turns pass, so ua's standing
-// offers stand: a ceasefire now in round 3, then no land ceded. ru is paid
-// what the deal is worth to it, 0.15 + 0, less three rounds of war.
+// offers stand: a ceasefire now in round 3, then no land ceded in round 4.
+// ru is paid what the deal is worth to it, 0.15 + 0, less three rounds of
+// war and one of ceasefire (its army still in the field).
 func TestExcludedPartyPasses(t *testing.T) {
 	var notes []string
 	res := truceRun(t, func(c *Config) {
 		c.Scenario.Events = append(c.Scenario.Events, scenario.Event{Round: 3, Party: 1, Description: "walks out", Exclude: true})
 		c.OnNote = func(n Note) { notes = append(notes, n.Text) }
 	})
-	if outcomeString(res) != "ceasefire=now land=none" || res.Phases[0].EndRound != 3 || res.Status != StatusAgreed {
+	if outcomeString(res) != "ceasefire=now land=none" || res.Phases[0].EndRound != 3 || res.Round != 4 || res.Status != StatusAgreed {
 		t.Fatalf("%s: %s, truce in round %d", res.Status, outcomeString(res), res.Phases[0].EndRound)
 	}
 	if len(res.Excluded) != 1 || res.Excluded[0] != "ru" || !res.Events[0].Excluded {
 		t.Errorf("excluded %v, events %+v", res.Excluded, res.Events)
 	}
-	if u := res.Parties[1].Utility; !near(u, 0.15-0.02*3) {
+	if u := res.Parties[1].Utility; !near(u, 0.15-0.02*3-0.015) {
 		t.Errorf("ru gets %v", u)
 	}
 	if !strings.Contains(strings.Join(notes, "\n"), "event for ru: walks out (ru is excluded: its turns pass, and the agreement does not wait for it)") {
@@ -51,7 +52,7 @@ func TestEventChangesValues(t *testing.T) {
 	}
 	truce := float64(res.Phases[0].EndRound)
 	cf := map[string]float64{"now": 0.5, "partial": 0.8, "none": 1}[res.Outcome[0].Value]
-	cost := map[string]float64{"now": 0, "partial": 0.015, "none": 0.02}[res.Outcome[0].Value]
+	cost := map[string]float64{"now": 0.015, "partial": 0.015, "none": 0.02}[res.Outcome[0].Value]
 	want := 0.3*cf + 0.7 - 0.02*truce - cost*float64(res.Round-res.Phases[0].EndRound)
 	if !near(res.Parties[1].Utility, want) {
 		t.Errorf("ru gets %v, want %v", res.Parties[1].Utility, want)

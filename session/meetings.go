@@ -344,6 +344,9 @@ func (z *zoneCache) get(p *Prepared) *zoneCache {
 	z.once.Do(func() {
 		us := p.Utilities
 		err := p.Space.Enumerate(0, func(o []int) bool {
+			if p.Scenario.Forbidden(o) >= 0 {
+				return true // no deal, red lines or not
+			}
 			ok, okRaw := true, true
 			for _, u := range us {
 				raw := u.Raw(o)

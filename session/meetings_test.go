@@ -10,8 +10,8 @@ import (
 
 // summitRun plays conceder against conceder for 20 rounds on
 // testdata/summit.yaml, edited, and returns the result and its summary.
-// As in truce.yaml, they agree on the partial truce in round 6; the
-// settlement is signed at once in round 7: half the land and a summit,
+// As in truce.yaml, they agree on the partial truce in round 7; the
+// settlement is signed at once in round 8: half the land and a summit,
 // which the truce in force allows.
 func summitRun(t *testing.T, edit func(*Config)) (Result, string) {
 	t.Helper()
@@ -51,10 +51,10 @@ func meeting(res Result, id string) Meeting {
 // takes place and the settlement binds.
 func TestMeetingsMatter(t *testing.T) {
 	res, text := summitRun(t, nil)
-	if res.Status != StatusAgreed || outcomeString(res) != "ceasefire=partial land=part summit=yes" || res.Round != 7 {
+	if res.Status != StatusAgreed || outcomeString(res) != "ceasefire=partial land=part summit=yes" || res.Round != 8 || res.Phases[0].EndRound != 7 {
 		t.Fatalf("%s: %s in round %d\n%s", res.Status, outcomeString(res), res.Round, text)
 	}
-	if m := meeting(res, "leaders"); !m.Held || !m.Possible || m.Term != "summit = A summit" || m.Judged != "when phase settlement opened" || m.Round != 7 {
+	if m := meeting(res, "leaders"); !m.Held || !m.Possible || m.Term != "summit = A summit" || m.Judged != "when phase settlement opened" || m.Round != 8 {
 		t.Errorf("leaders: %+v", m)
 	}
 	if m := meeting(res, "signing"); !m.Held || m.Signs != "settlement" || m.Judged != "when phase settlement was about to close" {
@@ -63,7 +63,7 @@ func TestMeetingsMatter(t *testing.T) {
 	for _, line := range []string{
 		"Meeting leaders (ua, ru) is a term of the deal: summit = A summit; judged when its phase opens.\n",
 		"Meeting leaders takes place: the deal includes summit = A summit.\n",
-		"Meeting signing takes place in round 7: phase settlement is signed there.\n",
+		"Meeting signing takes place in round 8: phase settlement is signed there.\n",
 	} {
 		if !strings.Contains(text, line) {
 			t.Errorf("summary lacks %q:\n%s", line, text)
@@ -116,19 +116,19 @@ func TestMeetingGatesPhase(t *testing.T) {
 	res, text := summitRun(t, func(c *Config) {
 		c.Scenario.Meetings[1].Accept = []string{"always", "never"}
 	})
-	if res.Status != StatusFailedPhase || res.FailedPhase != "settlement" || res.End != "meeting signing does not take place" || res.Round != 7 {
+	if res.Status != StatusFailedPhase || res.FailedPhase != "settlement" || res.End != "meeting signing does not take place" || res.Round != 8 || res.Phases[0].EndRound != 7 {
 		t.Fatalf("%s at %q: %s in round %d\n%s", res.Status, res.FailedPhase, res.End, res.Round, text)
 	}
 	if m := meeting(res, "signing"); m.Held || m.Reason() != "ru declined: never meets" {
 		t.Errorf("signing: %+v", m)
 	}
 	// ua: the status quo with the partial truce, 0.2 + 0.25 = 0.45, loses
-	// 0.005 a round for 20 rounds, and pays 0.01 for 6 rounds and 0.005
-	// for 14 under the standing truce.
-	if u := res.Parties[0].Utility; !near(u, 0.45-0.1-0.06-0.07) {
+	// 0.005 a round for 20 rounds, and pays 0.01 for 7 rounds and 0.005
+	// for 13 under the standing truce.
+	if u := res.Parties[0].Utility; !near(u, 0.45-0.1-0.07-0.065) {
 		t.Errorf("ua gets %v", u)
 	}
-	if !strings.Contains(text, "Meeting signing does not take place in round 7 (ru declined: never meets): phase settlement cannot be signed.") {
+	if !strings.Contains(text, "Meeting signing does not take place in round 8 (ru declined: never meets): phase settlement cannot be signed.") {
 		t.Errorf("summary:\n%s", text)
 	}
 }

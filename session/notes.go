@@ -108,15 +108,14 @@ func (r *Runner) noteMeeting(k, round int, v *Meeting) {
 	r.note(Note{Kind: "meeting", Round: round, Text: text})
 }
 
-func (r *Runner) noteRatification(s int, body string, passed bool) {
+func (r *Runner) noteRatification(s int, body string, v *ratVote) {
 	id := r.SeatName(s)
 	if r.cfg.Trace != nil {
-		r.traceRatification(id, body, passed)
+		r.traceRatification(id, body, v.passed)
 	}
 	if r.cfg.OnNote != nil {
-		v := &r.st.ratif[s]
 		res := "fails"
-		if passed {
+		if v.passed {
 			res = "passes"
 		}
 		if body == "" {

@@ -16,28 +16,25 @@ import (
 // ratification votes are replaced by their probabilities, so that each
 // payoff is the one expected over the votes (Runner.ExpectedPayoff).
 type Predictor struct {
-	// Config is the line-up: Negotiators (nil: boulware and conceder in
-	// turn, as parley run seats them), Protocol, Mediator, Deadline (zero:
-	// the scenario's own, or 100 rounds), Seed and AnticipateRatification. Its Scenario,
-	// Prepared and hooks are ignored.
+	// Config is the line-up: Negotiators (nil: linear for every party),
+	// Protocol, Mediator, Deadline (zero: the scenario's own, or 100
+	// rounds), Seed and AnticipateRatification. Its Scenario, Prepared and
+	// hooks are ignored.
 	Config Config
 }
 
-// DefaultNegotiators seats n parties with boulware and conceder in turn,
-// parley run's line-up when none is given.
-func DefaultNegotiators(n int) []string {
-	negs := make([]string, n)
-	for i := range negs {
-		negs[i] = []string{"boulware", "conceder"}[i%2]
-	}
-	return negs
-}
+// PredictorNegotiator plays every party when a Predictor is given no
+// line-up: the time-dependent strategy that concedes at a steady rate to
+// its reservation value. The orderings are compared, not the strategies,
+// so every party gets the same one; parley run's boulware and conceder in
+// turn would hand one side the tougher negotiator for its seat alone.
+const PredictorNegotiator = "linear"
 
 func (p Predictor) config(s *scenario.Scenario) Config {
 	c := p.Config
 	c.Scenario, c.Prepared, c.Trace, c.OnEvent, c.OnNote, c.Clock = s, nil, nil, nil, nil, nil
 	if c.Negotiators == nil {
-		c.Negotiators = DefaultNegotiators(len(s.Negotiators()))
+		c.Negotiators = []string{PredictorNegotiator}
 	}
 	if c.Protocol == "" {
 		c.Protocol = "saop"
@@ -54,7 +51,7 @@ func (p Predictor) config(s *scenario.Scenario) Config {
 // Describe says how the predictions on s are made.
 func (p Predictor) Describe(s *scenario.Scenario) string {
 	c := p.config(s)
-	negs := "boulware and conceder in turn"
+	negs := PredictorNegotiator + " for every party"
 	if p.Config.Negotiators != nil {
 		negs = strings.Join(c.Negotiators, ", ")
 	}

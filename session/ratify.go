@@ -13,6 +13,12 @@ func (r *Runner) countRedLines(e protocol.Event) {
 	if e.Type != protocol.EventOffer && e.Type != protocol.EventPropose {
 		return
 	}
+	if r.st.broken != nil {
+		if c := r.brokenBy(e.Outcome); c >= 0 {
+			r.st.broken[c]++ // no deal for anyone: not a party's red line
+			return
+		}
+	}
 	for s := range r.prep.Seats {
 		u := r.st.act[s].u
 		if s == int(e.Seat) || (e.Private && s != int(e.With)) || len(u.RedLines) == 0 && !u.Vetoes() {
@@ -53,22 +59,28 @@ func (r *Runner) ratify() {
 		if rat == nil {
 			continue
 		}
-		v := &st.ratif[s]
-		v.has = true
-		v.required = rat.Required(st.buf)
-		v.prob = rat.Prob(st.buf, st.cur[s].u.Utility(st.buf))
-		if !v.required {
-			v.passed = true
-			continue
+		u := st.cur[s].u.Utility(st.buf)
+		// Every body votes that the deal requires, in order, each with a
+		// draw of its own: all must pass.
+		for b := range rat.Bodies {
+			body := &rat.Bodies[b]
+			v := &st.ratif[st.ratOff[s]+b]
+			v.has = true
+			v.required = body.Required(st.buf)
+			v.prob = body.Prob(st.buf, u)
+			if !v.required {
+				v.passed = true
+				continue
+			}
+			v.draw = r.ratRand.Float64()
+			v.passed = v.draw < v.prob
+			if st.status == StatusAgreed {
+				st.status = StatusRatified
+			}
+			if !v.passed {
+				st.status = StatusNotRatified
+			}
+			r.noteRatification(s, body.Name, v)
 		}
-		v.draw = r.ratRand.Float64()
-		v.passed = v.draw < v.prob
-		if st.status == StatusAgreed {
-			st.status = StatusRatified
-		}
-		if !v.passed {
-			st.status = StatusNotRatified
-		}
-		r.noteRatification(s, rat.Body, v.passed)
 	}
 }

@@ -73,6 +73,12 @@ type Result struct {
 	Coalitions []CoalitionVote    `json:"coalitions,omitempty"`
 	Guarantors []GuarantorConsent `json:"guarantors,omitempty"`
 	Refused    map[string]int     `json:"refused,omitempty"`
+	// Beliefs is what each seat believed of the others at the end, by
+	// types and stated red lines (beliefs.go).
+	Beliefs []SeatBelief `json:"beliefs,omitempty"`
+	// Constraints reports what the scenario's constraints did (absent
+	// without constraints).
+	Constraints *ConstraintReport `json:"constraints,omitempty"`
 
 	// Parties holds each negotiating party's payoff: its utility of a
 	// binding deal, or its reservation value without one, by its
@@ -117,6 +123,9 @@ type PartyResult struct {
 	Reservation float64 `json:"reservation_value"` // at the end, with drift and shifts
 	Discount    float64 `json:"discount_factor"`
 	DelayCost   float64 `json:"delay_cost,omitempty"` // utility lost to delay
+	// AudienceCost is what the deal cost it by departing from its public
+	// stances, already subtracted from Utility.
+	AudienceCost float64 `json:"audience_cost,omitempty"`
 }
 
 // PhaseResult is how one phase of the agenda went.
@@ -145,7 +154,8 @@ type EventResult struct {
 	Readmitted  bool   `json:"readmitted,omitempty"` // it readmitted the party
 }
 
-// RatificationResult is one party's ratification of an agreement.
+// RatificationResult is one body's vote on a party's ratification of an
+// agreement (a party with a parliament and a referendum has two).
 type RatificationResult struct {
 	Party       string  `json:"party"`
 	Body        string  `json:"body,omitempty"`
@@ -153,6 +163,9 @@ type RatificationResult struct {
 	Probability float64 `json:"probability"`
 	Draw        float64 `json:"draw,omitempty"` // the uniform draw; the vote passes below Probability
 	Passed      bool    `json:"passed"`
+	// Communities are the predicted votes of the parts the body votes in,
+	// when it votes in parts.
+	Communities []CommunityResult `json:"communities,omitempty"`
 }
 
 // RedLineReport says what red lines did in a session.
@@ -305,14 +318,7 @@ func (r *Runner) Result() Result {
 		res.Events = append(res.Events, EventResult{Round: e.Round, Date: sc.Calendar.Date(e.Round), Party: sc.Parties[e.Party].ID, Description: e.Description,
 			Excluded: e.Exclude, Readmitted: e.Readmit})
 	}
-	for s, v := range st.ratif {
-		if !v.has {
-			continue
-		}
-		rat := sc.Parties[p.Seats[s]].Ratification
-		res.Ratification = append(res.Ratification, RatificationResult{Party: r.SeatName(s), Body: rat.Body, Required: v.required,
-			Probability: v.prob, Draw: v.draw, Passed: v.passed})
-	}
+	res.Ratification = r.ratificationResults()
 	us := make([]float64, len(p.Seats))
 	for s := range p.Seats {
 		u, rv, cost := r.Payoff(s)
@@ -349,6 +355,8 @@ func (r *Runner) Result() Result {
 		res.RedLines = rep
 	}
 	r.vetoResults(&res)
+	r.addBeliefs(&res)
+	res.Constraints = r.constraintReport()
 	p.analysis.fill(p, us, &res)
 	return res
 }

@@ -174,7 +174,7 @@ func TestRatification(t *testing.T) {
 		}
 	}
 	// No vote when the deal keeps the land: a plain agreement.
-	sc.Parties[0].Ratification.When.Allowed[0] = []bool{false, false}
+	sc.Parties[0].Ratification.Bodies[0].When.Allowed[0] = []bool{false, false}
 	res, err := Run(Config{Scenario: sc, Negotiators: []string{"linear"}, Deadline: protocol.Deadline{Rounds: 20}})
 	if err != nil {
 		t.Fatal(err)
@@ -543,6 +543,9 @@ func TestAgendaZeroAllocations(t *testing.T) {
 	}{
 		{"agenda", loadTestdata(t, "agenda.yaml"), "saop", []string{"linear"}, false},
 		{"agenda", loadTestdata(t, "agenda.yaml"), "amop", []string{"boulware", "conceder"}, false},
+		// A timed truce phase: preferences that change every round.
+		{"truce", loadTestdata(t, "truce.yaml"), "saop", []string{"boulware", "conceder"}, false},
+		{"summit", loadTestdata(t, "summit.yaml"), "saop", []string{"linear"}, false},
 		{"flagship", flagship, "saop", []string{"boulware", "boulware", "conceder"}, false},
 		{"flagship", flagship, "saop", []string{"boulware", "boulware", "conceder"}, true},
 		{"flagship", flagship, "shuttle", []string{"conceder"}, false},
@@ -636,14 +639,18 @@ func TestPayoffExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		sc   *scenario.Scenario
-		negs []string
+		sc     *scenario.Scenario
+		negs   []string
+		rounds int
 	}{
-		{flagship, []string{"boulware", "conceder", "linear"}},
-		{loadTestdata(t, "referendum.yaml"), []string{"linear"}},
-		{loadTestdata(t, "events.yaml"), []string{"conceder"}},
+		// The flagship's linear negotiators agree on a partial truce and
+		// then a settlement that needs no referendum (its what-if
+		// line-up, less the anticipation); the other seeds replay it.
+		{flagship, []string{"linear"}, 100},
+		{loadTestdata(t, "referendum.yaml"), []string{"linear"}, 60},
+		{loadTestdata(t, "events.yaml"), []string{"conceder"}, 60},
 	} {
-		r, err := NewRunner(Config{Scenario: c.sc, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: 60}})
+		r, err := NewRunner(Config{Scenario: c.sc, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: c.rounds}})
 		if err != nil {
 			t.Fatal(err)
 		}

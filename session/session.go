@@ -32,18 +32,25 @@
 // a phase's outcome as the full deal with the settled issues at their agreed
 // values and the issues still open at their mean evaluation (for an additive
 // utility the same as the expectation over a uniformly random completion),
-// against its whole-deal reservation value. A red line binds a phase once
+// against its whole-deal reservation value; a phase that stands on its own,
+// with a status quo, at what it secures to the deadline instead (timed, in
+// agenda.go). A red line binds a phase once
 // every issue it names is settled or on the table. All phases share the
 // session's deadline: a phase that opens after round r starts in round r+1
 // with the session's normalised time, and a phase whose predecessors used
 // every round cannot open. Phase outcomes in the trace are indices into the
 // phase's own outcome space (its issues, in agenda order).
 //
-// Ratification: when an agreement is reached, every negotiating party whose
-// ratification the deal requires holds its vote, drawn from the session's
-// own seeded source: it passes when a uniform draw is below
-// utility.Ratification.Prob. One failed vote makes the deal void (status
-// not_ratified): every party gets its reservation value. With
+// Ratification: when an agreement is reached, every body of every
+// negotiating party that the deal requires holds its vote, body by body,
+// drawn from the session's own seeded source: it passes when a uniform
+// draw is below utility.Body.Prob. One failed vote makes the deal void
+// (status not_ratified): every party gets its reservation value.
+//
+// Constraints (scenario.Constraint) are the last red lines of every
+// member's utility: no built-in strategy offers or accepts a deal that
+// breaks one; an offer that does is counted per constraint
+// (Result.Constraints), not as a crossing of each party's red lines. With
 // Config.AnticipateRatification, a party with a ratification rule bargains
 // over its expected utility P(o)·u(o) + (1 − P(o))·rv instead of u (see
 // anticipate.go and docs/sessions.md); results and votes stay real.
@@ -121,9 +128,12 @@ type Prepared struct {
 	// first k scheduled events; only the members an event changes get new
 	// ones.
 	variants [][]variant
-	phases   []phaseInfo
-	dynamic  bool // time effects, events or an agenda: reservations move
-	rules    bool // the scenario has any negotiation rule
+	// partyAt[k][m] is member m's party after the first k scheduled
+	// events: its delay cost and drift (events may set them).
+	partyAt [][]*scenario.Party
+	phases  []phaseInfo
+	dynamic bool // time effects, events or an agenda: reservations move
+	rules   bool // the scenario has any negotiation rule
 
 	// Meetings judged during sessions (meetings.go): per meeting, the
 	// phase whose opening judges it as a term of the deal (-1: none);
@@ -136,6 +146,7 @@ type Prepared struct {
 	sq         []int // the status quo, or nil (time.go)
 	anyStands  bool  // some phase of the agenda stands on its own
 	stateRates bool  // some party's costs or drift depend on the state
+	timeRates  bool  // some party has costs or drift (timed)
 
 	public     []*negotiator.Index // per seat, when utilities are public (public.go)
 	jsonLabels [][]string          // per issue, per value: the label as a JSON string
@@ -146,6 +157,8 @@ type Prepared struct {
 	proj       *phaseCache[variant] // phase preferences (project)
 	infl       *influenceCache      // the mediator's preferences by round, when parties lobby it
 	vetoes     bool                 // some seat's acceptance is its members' or needs a consent
+
+	beliefs [][]*negotiator.Belief // per seat, what it believes of the others (beliefs.go)
 }
 
 // variant is a member's preferences: its utility function, the index of
@@ -225,6 +238,7 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.compileBeliefs()
 	p.compilePhases()
 	p.compileTime()
 	for _, pa := range sc.Parties {
@@ -238,7 +252,7 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	if len(sc.Events) > 0 || len(sc.Agenda) > 0 {
 		p.dynamic = true
 	}
-	p.rules = p.rules || p.dynamic || p.Mediator >= 0 || len(sc.Meetings) > 0 || len(sc.Guarantees) > 0
+	p.rules = p.rules || p.dynamic || p.Mediator >= 0 || len(sc.Meetings) > 0 || len(sc.Guarantees) > 0 || len(sc.Constraints) > 0
 	p.jsonLabels = make([][]string, len(sc.Issues))
 	for i := range sc.Issues {
 		is := &sc.Issues[i]
@@ -353,6 +367,11 @@ type Runner struct {
 	meetKey  []byte              // judge's key buffer
 	meets    map[string]*Meeting // judge's verdicts
 	phases   phaseCache[variant] // project's results, anticipated indexes included
+	// A timed phase's preferences change every round: the runner keeps
+	// them in a dense table per phase opening (timed.go), so that a round
+	// costs an index, not a map lookup per member.
+	timedTabs map[string]*timedTable
+	timedCur  *timedTable
 
 	seed     uint64
 	start    time.Time
@@ -491,7 +510,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	}
 	r.variants = prep.variants
 	if cfg.AnticipateRatification {
-		ax, err := prep.anticipated()
+		ax, err := prep.anticipated(cfg.Deadline.Rounds)
 		if err != nil {
 			return nil, err
 		}
@@ -515,6 +534,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		s.setup = negotiator.Setup{Seat: i, Parties: n, Space: prep.Space, Rand: s.rng, Deadline: cfg.Deadline, Dynamic: prep.dynamic}
 	}
 	r.sharePublic()
+	r.shareBeliefs()
 	r.ratRand = rand.New(&r.ratPCG)
 	r.initState()
 	r.wall = cfg.Clock == nil && cfg.Deadline.Time > 0

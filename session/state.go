@@ -27,7 +27,7 @@ type phaseRecord struct {
 	out        protocol.Outcome
 }
 
-// ratVote is one party's ratification.
+// ratVote is one body's vote on a party's ratification.
 type ratVote struct {
 	has, required, passed bool
 	prob, draw            float64
@@ -45,8 +45,9 @@ type sessionState struct {
 	crossings []int     // per seat: offers and texts put to it that crossed its red lines
 	refused   []int     // per seat: those its members' rule or a guarantor's consent ruled out
 	phases    []phaseRecord
-	failed    int // the phase that failed, or -1
-	ratif     []ratVote
+	failed    int       // the phase that failed, or -1
+	ratif     []ratVote // per seat and body (ratOff)
+	ratOff    []int
 	status    Status
 	failure   *Failure
 	buf       []int
@@ -71,6 +72,13 @@ type sessionState struct {
 	standing    []bool
 	anyStanding bool
 	mix         []int
+
+	// The scenario's constraints (constraints.go): per constraint the
+	// offers and texts that broke it, and scratch space to judge one.
+	broken   []int
+	conBuf   []int
+	conOpen  []bool
+	conLocal []int
 }
 
 func (r *Runner) initState() {
@@ -82,10 +90,21 @@ func (r *Runner) initState() {
 	st.crossings = make([]int, len(p.Seats))
 	st.refused = make([]int, len(p.Seats))
 	st.phases = make([]phaseRecord, len(p.phases))
-	st.ratif = make([]ratVote, len(p.Seats))
+	// One vote per seat and body, seat by seat (ratOff[s] is seat s's
+	// first).
+	st.ratOff = make([]int, len(p.Seats)+1)
+	for s, i := range p.Seats {
+		n := 0
+		if rat := p.Scenario.Parties[i].Ratification; rat != nil {
+			n = len(rat.Bodies)
+		}
+		st.ratOff[s+1] = st.ratOff[s] + n
+	}
+	st.ratif = make([]ratVote, st.ratOff[len(p.Seats)])
 	st.led, st.acc = make([]ledger, len(p.members)), make([]accounts, len(p.members))
 	st.standing, st.mix = make([]bool, k), make([]int, k)
 	st.meet = make([]meetRecord, len(p.Scenario.Meetings))
+	r.initConstraints()
 }
 
 func (r *Runner) resetState() {
@@ -100,6 +119,7 @@ func (r *Runner) resetState() {
 	clear(st.phases)
 	clear(st.ratif)
 	clear(st.meet)
+	clear(st.broken)
 	st.blocked, st.gateFailed = 0, -1
 	r.startLedgers()
 }

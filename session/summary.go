@@ -157,7 +157,11 @@ func (s *Summary) WriteText(w io.Writer, r *Runner) error {
 		}
 	}
 	if c := sc.Calendar; c != nil && res.Deadline.Rounds > 0 {
-		dl += fmt.Sprintf(" (%s to %s, %d days a round)", c.Date(1), c.Start.AddDate(0, 0, c.Days*res.Deadline.Rounds-1).Format(time.DateOnly), c.Days)
+		per := fmt.Sprintf("%d days a round", c.Days)
+		if c.Days == 1 {
+			per = "a day a round"
+		}
+		dl += fmt.Sprintf(" (%s to %s, %s)", c.Date(1), c.Start.AddDate(0, 0, c.Days*res.Deadline.Rounds-1).Format(time.DateOnly), per)
 	}
 	fmt.Fprintf(w, "%s: protocol %s, deadline %s, seed %d\n", sc.Name, res.Protocol, dl, res.Seed)
 	for _, pr := range res.Parties {
@@ -242,9 +246,9 @@ func writeResult(w io.Writer, res *Result) {
 			case !rt.Required:
 				fmt.Fprintf(w, "  %s: no %s required\n", rt.Party, body)
 			case rt.Passed:
-				fmt.Fprintf(w, "  %s: %s passes (probability %.3g, draw %.3g)\n", rt.Party, body, rt.Probability, rt.Draw)
+				fmt.Fprintf(w, "  %s: %s passes (probability %.3g, draw %.3g%s)\n", rt.Party, body, rt.Probability, rt.Draw, communitiesText(rt))
 			default:
-				fmt.Fprintf(w, "  %s: %s fails (probability %.3g, draw %.3g)\n", rt.Party, body, rt.Probability, rt.Draw)
+				fmt.Fprintf(w, "  %s: %s fails (probability %.3g, draw %.3g%s)\n", rt.Party, body, rt.Probability, rt.Draw, communitiesText(rt))
 			}
 		}
 		if res.Status == StatusNotRatified {
@@ -281,6 +285,7 @@ func writeResult(w io.Writer, res *Result) {
 		fmt.Fprintln(w)
 	}
 	writeVetoes(w, res)
+	writeConstraints(w, res)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	costs := false
 	for _, pr := range res.Parties {
@@ -322,6 +327,7 @@ func writeResult(w io.Writer, res *Result) {
 	if res.AnalysisNote != "" {
 		fmt.Fprintln(w, "Note:", res.AnalysisNote)
 	}
+	writeBeliefs(w, res)
 }
 
 // writeMeetings says what became of the meetings judged during the

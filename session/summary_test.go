@@ -127,14 +127,15 @@ func TestSummaryText(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"Ending the war in Ukraine (White House, 18 August 2025): protocol shuttle, deadline 100 rounds, seed 0\n",
+		"Ending the war in Ukraine (White House, 18 August 2025): protocol shuttle, deadline 100 rounds (2025-08-18 to 2025-11-25, a day a round), seed 0\n",
 		"  us                       broker (mediator)\n",
 		"Agenda: truce (ceasefire) → settlement (territory, guarantees, troops, summit, law)\n",
-		"Meeting trilateral_summit (us, ua, ru) takes place.\n",
+		"Meeting trilateral_summit (us, ua, ru) is a term of the deal: summit = Trump-Putin-Zelensky summit; judged when its phase opens.\n",
+		"Meeting trilateral_summit does not take place: the deal does not include summit = Trump-Putin-Zelensky summit.\n",
 		fmt.Sprintf("(%d events)", events-4),
 		"referendum of ua fails",
 		"Status: not_ratified: the deal is void",
-		"Red lines: offers and texts crossing them: ru 4\n",
+		"Red lines: offers and texts crossing them: ru 11\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, out)

@@ -37,13 +37,33 @@ func (p *Prepared) compileTime() {
 	}
 	for _, pa := range sc.Parties {
 		p.stateRates = p.stateRates || len(pa.While) > 0
+		p.timeRates = p.timeRates || pa.DelayCost != 0 || pa.Drift != 0 || len(pa.While) > 0
+	}
+	for _, e := range sc.Events {
+		p.timeRates = p.timeRates || e.DelayCost != nil || e.Drift != nil
 	}
 }
 
 // rates returns member m's cost and drift per round in the state where
 // the issues marked in force hold their settled values.
 func (r *Runner) rates(m int, inForce []bool) (cost, drift float64) {
-	return r.prep.Scenario.Parties[r.prep.members[m]].Rates(r.st.settled, inForce)
+	return r.prep.partyAt[r.st.events][m].Rates(r.st.settled, inForce)
+}
+
+// rerate gives member m the rates of the current state from round end+1
+// on, closing its ledger's segment at end if they change (a phase agreed
+// in round end, or an event at the start of round end+1).
+func (r *Runner) rerate(m, end int) {
+	if !r.prep.stateRates {
+		return
+	}
+	l := &r.st.led[m]
+	rc, rd := r.rates(m, r.st.isSettled)
+	if rc == l.rc && rd == l.rd {
+		return
+	}
+	l.cost, l.drift, l.seg = l.costTo(end), l.driftTo(end), end
+	l.rc, l.rd = rc, rd
 }
 
 // fallback is what member m gets, before time effects, if the talks fail
@@ -88,17 +108,8 @@ func (r *Runner) phaseAgreed(ph, end int) {
 			st.led[m].fall = r.fallback(m)
 		}
 	}
-	if !r.prep.stateRates {
-		return
-	}
 	for m := range st.led {
-		l := &st.led[m]
-		rc, rd := r.rates(m, st.isSettled)
-		if rc == l.rc && rd == l.rd {
-			continue
-		}
-		l.cost, l.drift, l.seg = l.costTo(end), l.driftTo(end), end
-		l.rc, l.rd = rc, rd
+		r.rerate(m, end)
 	}
 }
 
@@ -111,6 +122,11 @@ func (r *Runner) phaseAgreed(ph, end int) {
 // deadline only, costs still to come are unknown and left out.
 func (r *Runner) seen(m, round int) float64 {
 	l := &r.st.led[m]
+	if r.timed() {
+		// The phase's preferences count the rounds left relative to
+		// holding out (addFlows); holding out is worth the fallback.
+		return l.fall
+	}
 	rv := l.fall + l.driftTo(round)
 	R := r.cfg.Deadline.Rounds
 	if R <= 0 || round > R {

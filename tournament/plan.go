@@ -221,7 +221,8 @@ type PayoffBounds struct {
 	Drift     float64 `json:"drift"`
 	DelayCost float64 `json:"delay_cost"`
 	// States are the other (delay cost, drift) pairs per round that the
-	// party's rates take in some state of the talks (scenario while:).
+	// party's rates take in some state of the talks (scenario while:) or
+	// after an event that sets them.
 	States []RatePair `json:"states,omitempty"`
 	// Horizon is the round deadline to which a session without a binding
 	// deal counts costs and drift, when the scenario states a status quo
@@ -270,7 +271,7 @@ func payoffBounds(sc *scenario.Scenario, i, rounds int) PayoffBounds {
 	rawLo, _ := u.Min()
 	rawHi, _ := u.Max()
 	// An event may shift the reservation value (shifts add up), give the
-	// party new weights or values, and draw new red lines.
+	// party new weights or values, draw new red lines, and set new rates.
 	var down, up float64
 	reweighed, lines := false, len(u.RedLines) > 0
 	pa2 := *pa
@@ -286,6 +287,10 @@ func payoffBounds(sc *scenario.Scenario, i, rounds int) PayoffBounds {
 		}
 		sc.ApplyEvent(&pa2, e)
 		lines = lines || len(pa2.RedLines) > 0
+		if e.DelayCost != nil || e.Drift != nil {
+			// New rates while nothing agreed is in force.
+			b.States = append(b.States, RatePair{DelayCost: pa2.DelayCost, Drift: pa2.Drift})
+		}
 		if e.Weights != nil || len(e.Values) > 0 {
 			w := sc.UtilityOf(i, &pa2)
 			lo, _ := w.Min()

@@ -29,7 +29,7 @@ func (p *Plan) RepetitionsNote() string {
 	}
 	for _, ps := range p.Scenarios {
 		for _, pa := range ps.Scenario.Parties {
-			if r := pa.Ratification; r != nil && r.Uncertainty > 0 {
+			if r := pa.Ratification; r != nil && r.Uncertain() {
 				return ""
 			}
 		}

@@ -202,6 +202,9 @@ type Summary struct {
 	// Times are the answer times of the negotiators played from outside
 	// parley, in spec order (AddTimes).
 	Times []AnswerTimes `json:"answer_times,omitempty"`
+	// FailedShards are the shards of a distributed run that no worker
+	// could play, with why: their sessions are not recorded.
+	FailedShards []ShardFailure `json:"failed_shards,omitempty"`
 }
 
 // FailureCount is how many sessions failed because a seat of one

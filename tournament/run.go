@@ -109,6 +109,10 @@ type Options struct {
 	// them to the writer (default: a full chunk, 4096 sessions or the most
 	// whole rows of the sink within them).
 	BatchSize int
+	// First and End, when End > 0, limit the run to the sessions
+	// First ≤ i < End (a shard of a distributed run, tournament/cluster):
+	// the rest of the plan is not looked at.
+	First, End uint64
 }
 
 // Bitset is a set of session numbers.
@@ -250,10 +254,14 @@ func Run(ctx context.Context, p *Plan, sink Sink, opts Options) (Stats, error) {
 	full := make(chan *batch, maxBatches*opts.Workers)
 
 	// Dispatcher: chunks of consecutive numbers, skipping finished chunks.
+	end := p.Total
+	if opts.End > 0 {
+		end = min(opts.End, p.Total)
+	}
 	go func() {
 		defer close(jobs)
-		for lo := uint64(0); lo < p.Total; {
-			hi := lo + chunks.next(p.Total-lo, opts.Workers)
+		for lo := opts.First; lo < end; {
+			hi := lo + chunks.next(end-lo, opts.Workers)
 			if agentSlots != nil {
 				hi = p.agentChunk(lo, hi)
 			}

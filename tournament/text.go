@@ -68,6 +68,7 @@ func (s *Summary) WriteText(w io.Writer) error {
 		}
 		tw.Flush()
 	}
+	s.writeFailedShards(w)
 	table("negotiator", s.Negotiators)
 	s.writeFailures(w)
 	s.writeTimes(w)
@@ -96,6 +97,29 @@ func (s *Summary) writeFailures(w io.Writer) {
 	}
 	tw.Flush()
 }
+
+// writeFailedShards writes the shards of a distributed run that no
+// worker could play (the first maxShardsListed of them).
+func (s *Summary) writeFailedShards(w io.Writer) {
+	if len(s.FailedShards) == 0 {
+		return
+	}
+	n := uint64(0)
+	for _, f := range s.FailedShards {
+		n += f.Sessions()
+	}
+	fmt.Fprintf(w, "\nfailed shards: %d shards, %d sessions, could not be played by any worker and are not recorded; running the tournament again retries them\n", len(s.FailedShards), n)
+	for i, f := range s.FailedShards {
+		if i == maxShardsListed {
+			fmt.Fprintf(w, "  … and %d more\n", len(s.FailedShards)-i)
+			break
+		}
+		fmt.Fprintf(w, "  sessions %d to %d, taken %d times: %s\n", f.First, f.End-1, f.Deliveries, oneLine(f.Reason, 240))
+	}
+}
+
+// maxShardsListed is the most failed shards a report lists.
+const maxShardsListed = 8
 
 // writeTimes writes the answer times of the negotiators played from
 // outside.

@@ -81,7 +81,7 @@ func TestHonourAndCredibility(t *testing.T) {
 }
 
 func TestRatificationVoters(t *testing.T) {
-	r := Ratification{Threshold: 0.5, VoterMean: 0.6, VoterSD: 0.1, Uncertainty: 0}
+	r := Body{Threshold: 0.5, Electorate: Electorate{VoterMean: 0.6, VoterSD: 0.1}, Uncertainty: 0}
 	// A deal worth 0.7 to the party satisfies voters whose reservation is
 	// below 0.7: Φ(1) ≈ 0.841 say yes, a majority.
 	if got := r.Share([]int{0}, 0.7); math.Abs(got-0.8413447460685429) > 1e-12 {

@@ -144,7 +144,7 @@ type partyView struct {
 	Drift                  num
 	Weights                []weightView
 	RedLines               []redLineView
-	Ratification           *ratView
+	Ratification           []ratView
 	Commitments            []string
 }
 
@@ -305,14 +305,20 @@ func partyOf(f *scenario.File, p *scenario.PartyDef) partyView {
 		pv.RedLines = append(pv.RedLines, rv)
 	}
 	if rt := p.Ratification; rt != nil {
-		rv := &ratView{Body: rt.Body, When: matchText(rt.When), Threshold: numOf(rt.Threshold)}
-		for _, is := range sortedKeys(rt.Support) {
-			for _, o := range sortedKeys(rt.Support[is]) {
-				n := rt.Support[is][o]
-				rv.Support = append(rv.Support, valueView{Option: is + " = " + o, Value: numOf(&n)})
-			}
+		bodies := rt.Bodies // a list of bodies, or the one body itself
+		if bodies == nil {
+			bodies = []scenario.RatificationDef{*rt}
 		}
-		pv.Ratification = rv
+		for _, b := range bodies {
+			rv := ratView{Body: b.Body, When: matchText(b.When), Threshold: numOf(b.Threshold)}
+			for _, is := range sortedKeys(b.Support) {
+				for _, o := range sortedKeys(b.Support[is]) {
+					n := b.Support[is][o]
+					rv.Support = append(rv.Support, valueView{Option: is + " = " + o, Value: numOf(&n)})
+				}
+			}
+			pv.Ratification = append(pv.Ratification, rv)
+		}
 	}
 	for _, c := range p.Commitments {
 		kept := "broken"
@@ -337,7 +343,11 @@ func rulesOf(f *scenario.File) []string {
 		out = append(out, s)
 	}
 	for _, g := range f.Guarantees {
-		out = append(out, fmt.Sprintf("guarantee: %s for %s (baseline %s, rule %s)", g.Issue, g.Beneficiary, g.Baseline, orDefault(g.Rule, "mean")))
+		who := g.Beneficiary
+		if len(g.Beneficiaries) > 0 {
+			who = strings.Join(g.Beneficiaries, ", ")
+		}
+		out = append(out, fmt.Sprintf("guarantee: %s for %s (baseline %s, rule %s)", g.Issue, who, g.Baseline, orDefault(g.Rule, "mean")))
 	}
 	for _, m := range f.Meetings {
 		out = append(out, fmt.Sprintf("meeting %s of %s: held only if every invitee accepts", m.ID, strings.Join(m.Invitees, ", ")))

@@ -611,16 +611,17 @@ type limiter struct {
 	period time.Duration
 	left   int
 	reset  time.Time
+	now    func() time.Time // the clock; tests freeze it
 }
 
 func newLimiter(n int, period time.Duration) *limiter {
-	return &limiter{n: n, period: period, left: n}
+	return &limiter{n: n, period: period, left: n, now: time.Now}
 }
 
 func (l *limiter) allow() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now := time.Now(); now.After(l.reset) {
+	if now := l.now(); now.After(l.reset) {
 		l.left, l.reset = l.n, now.Add(l.period)
 	}
 	if l.left == 0 {

@@ -320,7 +320,9 @@ func TestUtilityAgreesWithParley(t *testing.T) {
 		{name: "rules saop (agenda, red lines, update)", cfg: session.Config{Scenario: rules, Negotiators: []string{conceding}, Deadline: protocol.Deadline{Rounds: 40}}, redLines: true, update: true},
 		{name: "rules amop", cfg: session.Config{Scenario: rules, Protocol: "amop", Negotiators: []string{conceding}, Deadline: protocol.Deadline{Rounds: 40}}, redLines: true, update: true},
 		{name: "rules mediated (a Python mediator)", cfg: session.Config{Scenario: rules, Protocol: "mediated", Mediator: conceding, Negotiators: []string{conceding}, Deadline: protocol.Deadline{Rounds: 40}}, update: true},
-		{name: "ukraine amop-majority", cfg: session.Config{Scenario: repoScenario(t, "examples/ukraine-2025.yaml"), Protocol: "amop-majority", Negotiators: []string{example, "boulware", example}, Deadline: protocol.Deadline{Rounds: 60}}},
+		// The flagship's truce phase counts the rounds left, so the seats'
+		// preferences change every round: updates come.
+		{name: "ukraine amop-majority", cfg: session.Config{Scenario: repoScenario(t, "examples/ukraine-2025.yaml"), Protocol: "amop-majority", Negotiators: []string{example, "boulware", example}, Deadline: protocol.Deadline{Rounds: 60}}, update: true},
 	} {
 		res, tr := stdio(t, c.cfg)
 		if res.Failure != nil {

@@ -33,12 +33,14 @@ type AnalyzeCmd struct {
 	Sources         []string          `name:"sources" sep:"," env:"PARLEY_SOURCES" placeholder:"DIR" help:"Folders besides the scenario's own from which its source documents may be read to check quotes (also PARLEY_SOURCES, comma-separated)."`
 
 	// The line-up that plays the agenda against the package (--what-if).
-	Negotiators            []string `short:"n" sep:"," help:"With --what-if on a scenario with an agenda: the negotiators that play the agenda and the package, one per party or one for all (default: boulware and conceder in turn, as parley run)."`
+	Negotiators            []string `short:"n" sep:"," help:"With --what-if on a scenario with an agenda: the negotiators that play the agenda and the package, one per party or one for all (default: linear for every party)."`
 	Protocol               string   `short:"p" default:"saop" help:"With --what-if: the protocol of those sessions."`
 	Mediator               string   `short:"m" help:"With --what-if: the mediator of those sessions, in mediated protocols (default: broker when a party mediates)."`
 	Rounds                 int      `short:"r" default:"0" help:"With --what-if: the deadline of those sessions, in rounds (default: the scenario's deadline, or 100)."`
 	Seed                   uint64   `short:"s" default:"0" help:"With --what-if: the seed of those sessions (as run's --seed)."`
-	AnticipateRatification bool     `name:"anticipate-ratification" help:"With --what-if: in those sessions, parties bargain over their expected utility given their own ratification."`
+	AnticipateRatification bool     `name:"anticipate-ratification" default:"true" negatable:"" help:"With --what-if: in those sessions, parties bargain over their expected utility given their own ratification (the default; --no-anticipate-ratification for the bare utility)."`
+	// NATSFlags draw the sensitivity samples on workers.
+	NATSFlags
 }
 
 // Run loads the scenario and prints the analysis report.
@@ -111,6 +113,13 @@ func (c *AnalyzeCmd) whatIf(e env, r *analysis.Report) error {
 	}
 	start := time.Now()
 	opts := analysis.SensitivityOptions{Samples: c.Samples, Seed: c.SampleSeed, MinRatification: c.MinRatification, Predictor: pr, Budget: e.b}
+	if c.NATS != "" {
+		done, err := c.distribute(e, &opts)
+		if err != nil {
+			return err
+		}
+		defer done()
+	}
 	if err := r.SensitivityAnalysis(f, c.Path, opts); err != nil {
 		return err
 	}
@@ -144,8 +153,8 @@ func (c *AnalyzeCmd) check() error {
 		if c.MinRatification != 0.5 && len(c.Outcome) == 0 {
 			return fmt.Errorf("--min-ratification applies to the what-if analysis and to --outcome; add one of them")
 		}
-		if c.Negotiators != nil || c.Protocol != "saop" || c.Mediator != "" || c.Rounds != 0 || c.Seed != 0 || c.AnticipateRatification {
-			return fmt.Errorf("-n, -p, -m, -r, -s and --anticipate-ratification give the line-up that plays the agenda against the package; add --what-if")
+		if c.Negotiators != nil || c.Protocol != "saop" || c.Mediator != "" || c.Rounds != 0 || c.Seed != 0 || !c.AnticipateRatification {
+			return fmt.Errorf("-n, -p, -m, -r, -s and --no-anticipate-ratification give the line-up that plays the agenda against the package; add --what-if")
 		}
 	}
 	if _, err := protocol.Lookup(c.Protocol); err != nil {
@@ -153,6 +162,9 @@ func (c *AnalyzeCmd) check() error {
 	}
 	if c.Rounds < 0 {
 		return fmt.Errorf("-r is %d; give a deadline of at least 1 round (or leave it out for the scenario's)", c.Rounds)
+	}
+	if c.NATS != "" && (!c.WhatIf || c.Samples == 0) {
+		return fmt.Errorf("--nats draws the sensitivity samples on workers: add --what-if (and --samples above 0)")
 	}
 	if c.Samples < 0 {
 		return fmt.Errorf("--samples is %d; give a count of 0 or more (0 skips the sensitivity analysis)", c.Samples)

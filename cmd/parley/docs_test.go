@@ -88,6 +88,8 @@ func TestAnalysisGlossary(t *testing.T) {
 		{"analyze", "../../analysis/testdata/whatif-referendum.yaml", "--what-if"},
 		{"analyze", "../../analysis/testdata/whatif-agenda-blocks.yaml", "--what-if"},
 		{"analyze", "../../analysis/testdata/whatif-redline.yaml", "--what-if"},
+		// An agenda whose phases reach the package's deal.
+		{"analyze", "../../scenario/testdata/rules.yaml", "--what-if", "--samples", "0"},
 	} {
 		code, o, errs := runCLI(args...)
 		if code != 0 {
@@ -119,6 +121,8 @@ func TestAnalysisGlossary(t *testing.T) {
 		"The agenda blocks the deal the package allows", "Smallest sets of constraints",
 		"Least fall of one party's reservation value", "no shift suffices", "assumed ranges", "valid",
 		"a zone of agreement in", "Nash deals, most frequent first", "sensitivity skipped",
+		"truly are", "wrongly believed to accept", "Its pick", "Its best deal in the true zone",
+		"Best deal it wrongly expects", "Best deal it does not see", "value of information",
 	}
 	for _, term := range terms {
 		if !strings.Contains(out.String(), term) {

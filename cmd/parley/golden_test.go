@@ -29,8 +29,8 @@ func TestFlagshipGolden(t *testing.T) {
 		{"validate", []string{"validate", "--provenance", "--sources", sources, flagship}},
 		{"analyze", []string{"analyze", "--sources", sources, flagship}},
 		{"analyze-what-if", []string{"analyze", "--sources", sources, flagship, "--what-if", "--samples", "1000"}},
-		{"run-saop", []string{"run", flagship, "-n", "boulware,boulware,conceder"}},
-		{"run-anticipate", []string{"run", flagship, "-n", "boulware,boulware,conceder", "--anticipate-ratification"}},
+		{"run-default", []string{"run", flagship, "--lines", "300"}},
+		{"run-linear", []string{"run", flagship, "-n", "linear", "--anticipate-ratification"}},
 		{"run-amop", []string{"run", flagship, "-n", "conceder,boulware,conceder", "-p", "amop"}},
 		{"run-shuttle", []string{"run", flagship, "-n", "conceder,conceder,conceder", "-p", "shuttle"}},
 		{"run-mediated", []string{"run", flagship, "-n", "linear,micro,conceder", "-p", "mediated", "-m", "hillclimb"}},
@@ -99,8 +99,8 @@ func TestFlagshipTournamentGolden(t *testing.T) {
 				t.Fatalf("report: exit %d: %s", code, errs)
 			}
 			golden(t, "flagship-"+c.name+".txt", "$ parley tournament report tournament-ukraine.db\n"+out)
-			// The JSON report gives both rates: without anticipation 525
-			// deals are signed and the referendum voids 300 of them
+			// The JSON report gives both rates: without anticipation 250
+			// deals are signed and the referendum voids every one
 			// (tournament/store's TestStatusesStored checks, on a smaller
 			// run, that each stored status is the one session.Run gives).
 			code, js, errs := runCLI("tournament", "report", db, "--json")
@@ -113,8 +113,8 @@ func TestFlagshipTournamentGolden(t *testing.T) {
 			if err := json.Unmarshal([]byte(js), &sum); code != 0 || err != nil {
 				t.Fatalf("report --json: exit %d, %v: %s", code, err, errs)
 			}
-			if c.from != "" && (sum.Overall.Agreement != 525.0/1600 || sum.Overall.Binding != 225.0/1600) {
-				t.Errorf("agreement %v, binding %v; want 525/1600 and 225/1600", sum.Overall.Agreement, sum.Overall.Binding)
+			if c.from != "" && (sum.Overall.Agreement != 250.0/1600 || sum.Overall.Binding != 0) {
+				t.Errorf("agreement %v, binding %v; want 250/1600 and 0", sum.Overall.Agreement, sum.Overall.Binding)
 			}
 			if c.from == "" && sum.Overall.Binding != sum.Overall.Agreement {
 				t.Errorf("anticipating the referendum: agreement %v, binding %v; want every deal to stand", sum.Overall.Agreement, sum.Overall.Binding)

@@ -26,7 +26,9 @@ func TestRunLLMRecordReplay(t *testing.T) {
 	runOnce := func(name string, extra ...string) (stdout, stderr string, trace, log []byte) {
 		t.Helper()
 		tr := filepath.Join(dir, name+".jsonl")
-		args := append([]string{"run", "../../examples/ukraine-2025.yaml", "-n", spec, "-r", "30", "--seed", "7",
+		// 60 rounds: the flagship's sanctions come on day 30, and only
+		// then does Russia take a truce that opens the settlement.
+		args := append([]string{"run", "../../examples/ukraine-2025.yaml", "-n", spec, "-r", "60", "--seed", "7",
 			"--llm-cache", cache, "--llm-log", logFile, "--trace", tr}, extra...)
 		code, out, errs := runCLI(args...)
 		if code != 0 {

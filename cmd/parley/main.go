@@ -31,6 +31,7 @@ type cli struct {
 	Schema     SchemaCmd        `cmd:"" help:"Print the JSON Schema of the scenario format (or, with --protocol, of the seat protocol)."`
 	Agent      AgentCmd         `cmd:"" help:"Play a built-in strategy as an outside seat on stdin/stdout (the seat protocol's reference agent)."`
 	Tournament TournamentCmd    `cmd:"" help:"Run tournaments of many sessions into a SQLite database, resumable; report and export them."`
+	Worker     WorkerCmd        `cmd:"" help:"Play the shards of tournaments and sensitivity sweeps that coordinators (--nats) queue on NATS JetStream."`
 	League     LeagueCmd        `cmd:"" help:"Run the Automated Negotiation League (ANL 2024, or with ANL 2026's concealment score) on generated scenarios, resumable."`
 	Bench      BenchCmd         `cmd:"" help:"Measure parley's performance: sessions/s, steps/s, tournament throughput, frontier times, peak memory."`
 	ScoreLog   ScoreLogCmd      `cmd:"" name:"score-log" help:"Score the published logs of LLM-Deliberation games: each final deal against the game's rule and every party's threshold, with its distances to the Pareto frontier and the Nash point."`

@@ -49,6 +49,8 @@ type TournamentRunCmd struct {
 	// RemoteFlags set up the seats played over the network (remote:NAME)
 	// a spec names; their clocks are the spec's agents:.
 	RemoteFlags
+	// NATSFlags play the tournament on workers on other machines.
+	NATSFlags
 }
 
 // Run implements parley tournament SPEC.
@@ -127,8 +129,13 @@ func (c *TournamentRunCmd) Run(e env) error {
 		}
 	}
 	prog := newProgress(e.stderr, c.Progress, plan.Total, already)
-	stats, err := tournament.Run(ctx, plan, st, tournament.Options{Workers: c.Workers, Done: done, Progress: prog.update})
-	prog.finish(err == nil)
+	var stats tournament.Stats
+	if c.NATS != "" {
+		stats, err = c.coordinate(ctx, e, plan, source, st, done, prog)
+	} else {
+		stats, err = tournament.Run(ctx, plan, st, tournament.Options{Workers: c.Workers, Done: done, Progress: prog.update})
+		prog.finish(err == nil)
+	}
 	if err != nil {
 		n, _ := st.Count()
 		if ctx.Err() != nil {
@@ -137,6 +144,15 @@ func (c *TournamentRunCmd) Run(e env) error {
 				why = cause.Error() // --max-time or --max-memory
 			}
 			return fmt.Errorf("%s: %d of %d sessions are recorded in %s; run the same command again to finish", why, n, plan.Total, c.DB)
+		}
+		if _, ok := err.(errFailedShards); !ok || c.Quiet && c.Plot == "" {
+			return err
+		}
+		// The report lists the failed shards before the error says so.
+		if sum, serr := summarize(st); serr != nil {
+			return serr
+		} else if rerr := report(e, sum, c.Plot, c.JSON, false, c.Quiet); rerr != nil {
+			return rerr
 		}
 		return err
 	}
@@ -179,6 +195,9 @@ func summarize(st *store.Store) (*tournament.Summary, error) {
 		return nil, err
 	}
 	sum.AddTimes(st.Canonical, times)
+	if sum.FailedShards, err = st.ShardFailures(); err != nil {
+		return nil, err
+	}
 	return sum, nil
 }
 

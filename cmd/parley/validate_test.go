@@ -21,7 +21,7 @@ func TestValidateProvenanceShowsWhatIsHidden(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"19 numbers quoted, 12 quoted for direction only (size assumed), 96 assumed,",
+		"20 numbers quoted, 19 quoted for direction only (size assumed), 115 assumed,",
 		"0 unchecked, 0 unexplained",
 		"2 defaults enter figures:",
 		"parties[0].ratification.uncertainty = 0.05 (default): the polling error",
@@ -36,9 +36,9 @@ func TestValidateProvenanceShowsWhatIsHidden(t *testing.T) {
 		t.Fatalf("without --sources: exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"0 numbers quoted, 0 quoted for direction only (size assumed), 96 assumed,",
-		"31 unchecked, 0 unexplained",
-		`44 quotes unchecked: source "article": cannot read it: it lies outside the scenario's folder`,
+		"0 numbers quoted, 0 quoted for direction only (size assumed), 115 assumed,",
+		"39 unchecked, 0 unexplained",
+		`54 quotes unchecked: source "article": cannot read it: it lies outside the scenario's folder`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("without --sources, output lacks %q:\n%s", want, out)

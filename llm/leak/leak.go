@@ -158,6 +158,10 @@ func secretsOf(sc *scenario.Scenario, party int, endReservation float64) []secre
 	for k, t := range u.Terms {
 		add(t.Value, fmt.Sprintf("points of term %d", k+1))
 	}
+	for _, g := range sc.Parties[party].Prefs.Given {
+		is := &sc.Issues[g.Issue]
+		add(g.Value, fmt.Sprintf("value of %s=%s under a condition", is.ID, is.Value(g.Option)))
+	}
 	return list
 }
 

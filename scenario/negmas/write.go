@@ -173,11 +173,16 @@ func expressible(s *scenario.Scenario) error {
 	if len(s.Guarantees) > 0 {
 		lost = append(lost, "guarantees")
 	}
+	if len(s.Constraints) > 0 {
+		lost = append(lost, "constraints")
+	}
 	for i := range s.Parties {
 		p := &s.Parties[i]
 		switch {
 		case !s.Negotiates(i):
 			lost = append(lost, fmt.Sprintf("a mediator (%s)", p.ID))
+		case len(p.Prefs.Given) > 0:
+			lost = append(lost, fmt.Sprintf("values that depend on other clauses (%s)", p.ID))
 		case len(p.Prefs.Terms) > 0:
 			lost = append(lost, fmt.Sprintf("non-additive utility terms, such as a non-linear Genius profile's hyper-rectangles (%s)", p.ID))
 		case len(p.RedLines) > 0:

@@ -605,8 +605,11 @@ func TestCreateFailureLeavesNoFile(t *testing.T) {
 // the session itself ends (session.Run), and the sessions view and the
 // statuses table give it back.
 func TestStatusesStored(t *testing.T) {
+	// Under SAOP the flagship's linear negotiators sign a settlement that
+	// needs no referendum; other line-ups sign deals it voids, or fail the
+	// truce.
 	s, err := tournament.LoadSpec(shared.FlagshipTournament(t, "repetitions: 25", "repetitions: 2",
-		"anticipate_ratification: true", "anticipate_ratification: false"))
+		"anticipate_ratification: true", "anticipate_ratification: false", "protocol: shuttle\nmediator: broker", "protocol: saop"))
 	if err != nil {
 		t.Fatal(err)
 	}
