@@ -201,7 +201,7 @@ func (ar *agendaRun) solve(k int, d []float64) subgame {
 		ok := true
 		for _, b := range ar.decided[k] {
 			l := g.lines[b]
-			if g.line(l).Match(ar.o) {
+			if g.matches(l, ar.o) {
 				ok = false
 				break
 			}

@@ -43,13 +43,11 @@ type PartyAgreement struct {
 
 // Acceptable reports whether a party with utility function u accepts the
 // outcome o on its own: o crosses none of its red lines and
-// u(o) ≥ rv − Tolerance, the test behind every "rational" figure.
-func Acceptable(u *utility.Additive, o []int) bool {
-	if len(u.RedLines) > 0 && u.Crosses(o) >= 0 {
-		return false
-	}
-	return u.Raw(o) >= u.Reservation-Tolerance
-}
+// u(o) ≥ rv − Tolerance, the test behind every "rational" figure; a
+// coalition whose members decide accepts by their rule, and a deal that
+// lacks a guarantor's consent is acceptable to nobody (utility.Accepts,
+// whose margin is Tolerance).
+func Acceptable(u *utility.Additive, o []int) bool { return u.Accepts(o) }
 
 // CountAgreement enumerates the outcomes of s (at most
 // outcome.DefaultEnumerationLimit) for its negotiating parties and counts

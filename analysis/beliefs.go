@@ -165,7 +165,8 @@ func (g *grid) beliefs(w *WhatIf, minRat float64) {
 
 // truthAcceptance says, per outcome and negotiating party, whether the
 // party accepts it: at or above its reservation value, crossing none of
-// its real red lines.
+// its real red lines; a coalition whose members decide, by their rule
+// (its floor is then none); nobody a deal a guarantor would not back.
 func (g *grid) truthAcceptance() []bool {
 	n := g.n
 	t := make([]bool, g.size*n)
@@ -174,21 +175,23 @@ func (g *grid) truthAcceptance() []bool {
 			continue // a constraint forbids it: nobody accepts it
 		}
 		for q := range n {
-			t[idx*n+q] = g.u[idx*n+q] >= g.rv[q]-Tolerance
+			t[idx*n+q] = g.u[idx*n+q] >= g.floor[q]-Tolerance
 		}
 		for b, l := range g.lines {
 			if g.cross[idx]&(1<<b) == 0 {
 				continue
 			}
-			if l.party < 0 {
+			q := g.seatOf(l)
+			if q < 0 {
 				// Ruled out for everyone (a meeting that cannot take
-				// place): no party can accept it.
+				// place, a guarantor that would not back it): no party
+				// can accept it.
 				for q := range n {
 					t[idx*n+q] = false
 				}
 				continue
 			}
-			t[idx*n+l.party] = false
+			t[idx*n+q] = false
 		}
 	}
 	return t
@@ -297,10 +300,13 @@ func (bl *believing) fill(q int, types []scenario.BeliefType) {
 	stated := g.s.StatedRedLines(g.parties[q])
 	o := make([]int, g.sp.Issues())
 	// Deals ruled out for everyone (a meeting that cannot take place, a
-	// constraint) are known to be: no belief makes them acceptable.
+	// guarantor that would not back it, a constraint) are known to be: no
+	// belief makes them acceptable. A coalition's members' rule is its
+	// own acceptance, which the holder's types for it judge (a type that
+	// sees the coalition as it is applies the rule: BeliefType.Accepts).
 	var global uint64
 	for b, l := range g.lines {
-		if l.party < 0 {
+		if g.seatOf(l) < 0 {
 			global |= 1 << b
 		}
 	}
@@ -495,13 +501,14 @@ func (g *grid) stances(w *WhatIf) []StanceWhatIf {
 	return out
 }
 
-// rationalWith is rational with party q's utility of idx taken as uq.
+// rationalWith is rational (against the floors, as inZone) with party
+// q's utility of idx taken as uq.
 func (g *grid) rationalWith(idx, q int, uq float64) bool {
 	for p, x := range g.u[idx*g.n : idx*g.n+g.n] {
 		if p == q {
 			x = uq
 		}
-		if x < g.rv[p]-Tolerance {
+		if x < g.floor[p]-Tolerance {
 			return false
 		}
 	}

@@ -49,7 +49,7 @@ func (g *grid) violations(idx int, minRat float64) uint64 {
 	v := g.cross[idx]
 	row := g.u[idx*n : idx*n+n]
 	for p, x := range row {
-		if x < g.rv[p]-Tolerance {
+		if x < g.floor[p]-Tolerance {
 			v |= 1 << (L + p)
 		}
 		if g.need[idx]&(1<<p) != 0 && g.ratp[idx*n+p] < minRat {

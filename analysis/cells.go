@@ -294,7 +294,7 @@ func (e *engine) listFront(us []*utility.Additive, count uint64) (*Pareto, error
 
 func crossesAny(us []*utility.Additive, o []int) bool {
 	for _, u := range us {
-		if len(u.RedLines) > 0 && u.Crosses(o) >= 0 {
+		if u.Refuses(o) {
 			return true
 		}
 	}

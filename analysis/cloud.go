@@ -25,7 +25,7 @@ func (r *Report) Cloud(x, y int) (ok, crossing [][2]float64, err error) {
 	add := func() {
 		p := [2]float64{r.us[x].Raw(o), r.us[y].Raw(o)}
 		for _, u := range r.us {
-			if len(u.RedLines) > 0 && u.Crosses(o) >= 0 {
+			if u.Refuses(o) {
 				crossing = append(crossing, p)
 				return
 			}

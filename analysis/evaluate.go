@@ -34,6 +34,11 @@ type Evaluation struct {
 	MinRatification float64             `json:"min_ratification"`
 	Ratification    []PartyRatification `json:"ratification"`
 	Ratifiable      bool                `json:"ratifiable"`
+	// Coalitions: how the members of each coalition that decides by
+	// their rule answer; Guarantors: the guarantors the outcome names and
+	// whether each backs it (coalition.go).
+	Coalitions []EvaluatedCoalition `json:"coalitions,omitempty"`
+	Guarantors []EvaluatedGuarantor `json:"guarantors,omitempty"`
 }
 
 // EvaluatedRedLine is one red line of an evaluated outcome.
@@ -104,6 +109,7 @@ func (r *Report) Evaluate(values map[string]string, minRatification float64) (*E
 	}
 	e.BelowReservation = belowReservation(e.Utilities, r.Reservation, r.Parties)
 	e.Rational = len(e.BelowReservation) == 0 && len(e.Crosses) == 0
+	r.evaluateVetoes(e, o)
 	if r.Frontier != nil && len(r.Frontier.Points) > 0 {
 		d := DistanceToFrontier(e.Utilities, r.Frontier)
 		e.DistanceToFrontier = &d
@@ -260,4 +266,5 @@ func (r *Report) writeEvaluation(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  ratification (ratifiable when every required vote passes with probability ≥ %.2f): %s\n",
 		e.MinRatification, fmtRatification(&Deal{Ratification: e.Ratification, Ratifiable: e.Ratifiable}))
+	writeVetoEvaluation(w, e)
 }

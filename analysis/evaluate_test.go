@@ -137,8 +137,9 @@ func TestEvaluateRatificationAndRedLines(t *testing.T) {
 }
 
 // Evaluate agrees with the what-if analysis on every outcome of the
-// flagship: utilities, the parties below their reservation values and the
-// ratification of each party.
+// flagship: utilities, the parties below their reservation values, the
+// ratification of each party, and whether a line (a red line, a meeting,
+// a guarantor's consent) rules it out.
 func TestEvaluateAgreesWithWhatIf(t *testing.T) {
 	s, r := analyzeFile(t, flagship)
 	g, err := newGrid(s, nil, nil)
@@ -157,7 +158,16 @@ func TestEvaluateAgreesWithWhatIf(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := g.deal(best{idx: idx}, DefaultMinRatification)
-		got := fmt.Sprint(e.Utilities, e.BelowReservation, e.Ratification, e.Ratifiable, len(e.Crosses) == 0)
+		// A guarantor's refusal is a line of the what-if grid (coalition.go),
+		// which the evaluation lists among its guarantors.
+		clear := len(e.Crosses) == 0
+		for _, gu := range e.Guarantors {
+			clear = clear && (gu.Backs || !gu.Asked)
+		}
+		for _, c := range e.Coalitions {
+			clear = clear && c.Accepts
+		}
+		got := fmt.Sprint(e.Utilities, e.BelowReservation, e.Ratification, e.Ratifiable, clear)
 		want := fmt.Sprint(d.Utilities, d.BelowReservation, d.Ratification, d.Ratifiable, g.cross[idx] == 0)
 		if got != want {
 			t.Fatalf("outcome %v: evaluation %s, what-if %s", ids, got, want)

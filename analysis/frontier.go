@@ -15,7 +15,7 @@ import (
 // utility values that differ from their neighbour by at most Tolerance are
 // merged (represented by the smallest), and criteria within Tolerance of the
 // best are ties.
-const Tolerance = 1e-12
+const Tolerance = utility.AcceptMargin
 
 // DefaultListed is how many outcomes a point lists unless Options says.
 const DefaultListed = 10
@@ -75,6 +75,9 @@ func Frontier(us []*utility.Additive, sp outcome.Space, opts Options) (*Pareto, 
 		return nil, err
 	}
 	defer e.end()
+	if vetoes(us) {
+		return e.vetoFrontier(us, opts)
+	}
 	if e.terms {
 		return e.termFrontier(us, opts)
 	}

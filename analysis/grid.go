@@ -31,6 +31,12 @@ type grid struct {
 	// terms are the deals the meetings rule out for everyone (TermLines),
 	// lines with party -1: one line each, not one per party.
 	terms []utility.RedLine
+	// vetoLines are what members' rules and guarantors' consents rule
+	// out (coalition.go), lines with party -2.
+	vetoLines []vetoLine
+	// floor is, per party, the utility below which it does not accept:
+	// its reservation value, or none for a party whose members decide.
+	floor []float64
 
 	// off marks the outcomes that break a scenario constraint: no deal
 	// for anyone, so every figure of the grid leaves them out (they are
@@ -46,24 +52,39 @@ type grid struct {
 }
 
 type lineRef struct {
-	party int // index in grid parties; -1 for a deal ruled out for everyone
-	k     int // index in the party's RedLines, or in the grid's terms
+	party int // index in grid parties; -1 for a deal ruled out for everyone, -2 for a veto
+	k     int // index in the party's RedLines, in the grid's terms or in its vetoLines
 }
 
-// line returns the red line l refers to.
+// line returns the red line l refers to (for a veto, one that names every
+// issue and allows every value: see matches).
 func (g *grid) line(l lineRef) *utility.RedLine {
-	if l.party < 0 {
+	switch l.party {
+	case -1:
 		return &g.terms[l.k]
+	case -2:
+		return &g.vetoLines[l.k].line
 	}
 	return &g.us[l.party].RedLines[l.k]
 }
 
 // lineParty is the id of the party whose red line l is, "" for everyone.
 func (g *grid) lineParty(l lineRef) string {
-	if l.party < 0 {
+	switch {
+	case l.party == -2:
+		return g.vetoLines[l.k].party
+	case l.party < 0:
 		return ""
 	}
 	return g.ids[l.party]
+}
+
+// matches reports whether outcome o crosses line l.
+func (g *grid) matches(l lineRef, o []int) bool {
+	if l.party == -2 {
+		return g.vetoLines[l.k].vetoes(o)
+	}
+	return g.line(l).Match(o)
 }
 
 // newGrid enumerates s's space for its negotiating parties (mediators left
@@ -102,6 +123,7 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 	for k := range g.terms {
 		g.lines = append(g.lines, lineRef{party: -1, k: k})
 	}
+	g.addVetoLines()
 	g.n = len(g.parties)
 	if len(g.lines) > 64 {
 		return nil, fmt.Errorf("analysis: scenario %s has %d red lines; the what-if analysis handles at most 64", s.Name, len(g.lines))
@@ -147,7 +169,7 @@ func newGrid(s *scenario.Scenario, g *grid, b *budget.Budget) (*grid, error) {
 		}
 		var c uint64
 		for b, l := range g.lines {
-			if g.line(l).Match(o) {
+			if g.matches(l, o) {
 				c |= 1 << b
 			}
 		}
@@ -183,9 +205,11 @@ func (g *grid) rational(idx int, rv []float64) bool {
 	return true
 }
 
-// inZone: no constraint broken, no red line crossed and rational.
+// inZone: no constraint broken, no red line crossed and every party at or
+// above its floor (its reservation value; a party whose members decide, by
+// their rule alone).
 func (g *grid) inZone(idx int) bool {
-	return g.cross[idx] == 0 && !g.forbidden(idx) && g.rational(idx, g.rv)
+	return g.cross[idx] == 0 && !g.forbidden(idx) && g.rational(idx, g.floor)
 }
 
 // forbidden: outcome idx breaks a scenario constraint.

@@ -42,10 +42,8 @@ func guarantees(s *scenario.Scenario) []GuaranteeInfo {
 			gi := GuaranteeInfo{Issue: is.ID, Beneficiary: ben.ID, Rule: gu.Rule, Baseline: is.Value(gu.Baseline)}
 			for v := range is.Size() {
 				o := GuaranteeOption{Option: is.Value(v), Guarantors: []string{}, Credibility: []float64{}}
-				for _, q := range gu.Guarantors[v] {
-					o.Guarantors = append(o.Guarantors, s.Parties[q].ID)
-					o.Credibility = append(o.Credibility, s.Parties[q].Credibility)
-				}
+				o.Guarantors = append(o.Guarantors, s.GuarantorIDs(&gu, v)...) // parties, then members
+				o.Credibility = append(o.Credibility, s.GuarantorCredibility(&gu, v)...)
 				o.Honour = utility.HonourProb(gu.Rule, o.Credibility)
 				o.Stated = ben.Prefs.Values[gu.Issue].Eval(v, is.Number(v), is.Min, is.Max)
 				o.Effective = eff[v]

@@ -31,7 +31,7 @@ func (g *grid) redLines(un, uw best) []RedLineWhatIf {
 	crossed := make([]uint64, len(g.lines))
 	for idx := 0; idx < g.size; idx++ {
 		c := g.cross[idx]
-		if c == 0 || g.forbidden(idx) || !g.rational(idx, g.rv) {
+		if c == 0 || g.forbidden(idx) || !g.rational(idx, g.floor) {
 			continue
 		}
 		if bits.OnesCount64(c) == 1 {
@@ -47,7 +47,9 @@ func (g *grid) redLines(un, uw best) []RedLineWhatIf {
 	for b, l := range g.lines {
 		rl := RedLineWhatIf{Party: g.lineParty(l), ID: g.line(l).ID,
 			Removes: removes[b], Crossed: crossed[b], Binds: removes[b] > 0}
-		if l.party < 0 {
+		if l.party == -2 {
+			rl.Description = g.vetoLines[l.k].desc
+		} else if l.party < 0 {
 			rl.Description = "a term of the deal whose meeting cannot take place"
 		} else if def := &g.s.Parties[g.parties[l.party]]; l.k < len(def.RedLineInfo) {
 			rl.Description = def.RedLineInfo[l.k].Description

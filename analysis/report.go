@@ -174,7 +174,7 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 	for p, u := range us {
 		lo, _, lerr := u.Extreme(false, utility.DefaultSearchNodes)
 		hi, _, herr := u.Extreme(true, utility.DefaultSearchNodes)
-		if (redLines || terms) && len(f.Points) > 0 && f.Sampled == 0 {
+		if (redLines || terms || vetoes(us)) && len(f.Points) > 0 && f.Sampled == 0 {
 			hi, herr = best[p], nil // the exact frontier holds every party's best
 		}
 		for _, c := range []struct {
@@ -189,6 +189,7 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 		r.MaxUtility = append(r.MaxUtility, hi)
 	}
 	r.Notes = append(r.Notes, termNotes(us, f)...)
+	r.Notes = append(r.Notes, vetoNotes(s, us, f)...)
 	if n := len(s.Constraints); n > 0 {
 		r.Notes = append(r.Notes, constraintNote(s))
 	}

@@ -113,7 +113,10 @@ type slot struct {
 // sampled are the party fields whose numbers the static analysis uses;
 // the rest (capability, positions, time costs, drift, events) do not enter
 // the zone, ratification or Nash computation and keep their values.
-var sampled = map[string]bool{"reservation": true, "weights": true, "values": true, "credibility": true, "ratification": true}
+var sampled = map[string]bool{"reservation": true, "weights": true, "values": true, "credibility": true, "ratification": true,
+	// A coalition's members' numbers and the share its rule needs
+	// (coalition.go).
+	"decides": true, "members.reservation": true, "members.weights": true, "members.values": true, "members.credibility": true, "members.weight": true}
 
 // timed are the party fields that enter only what sessions pay: sampled
 // when the orderings are predicted, with the events' numbers.
@@ -131,9 +134,12 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 			prefix := fmt.Sprintf("parties[%d].", p)
 			for _, r := range scenario.NumbersIn(&f.Parties[p], strings.TrimSuffix(prefix, ".")) {
 				// The party's field: "ratification" also for a body of a
-				// list ("ratification[1].threshold").
+				// list ("ratification[1].threshold"); "members.weights" for
+				// a coalition member's.
 				field := strings.TrimPrefix(r.Path, prefix)
-				if i := strings.IndexAny(field, ".["); i >= 0 {
+				if strings.HasPrefix(field, "members[") {
+					field = memberField(r.Path, prefix)
+				} else if i := strings.IndexAny(field, ".["); i >= 0 {
 					field = field[:i]
 				}
 				n := r.Get()
@@ -150,6 +156,7 @@ func assumptionSlots(f *scenario.File, time bool) []slot {
 		return out
 	}
 	add(timed, true)
+	out = append(out, influenceSlots(f)...)
 	for _, r := range scenario.NumbersIn(&f.Events, "events") {
 		// An event's new weights are left alone: drawn independently,
 		// they would not sum to 1.
@@ -172,9 +179,10 @@ type sampler struct {
 	renorm  []int
 	weights map[int]map[string]scenario.Number
 	ids     map[int][]string
-	// voters are the constituencies' own weights that were sampled, also
-	// renormalised to sum to 1 (ratify.go).
-	voters []weightGroup
+	// groups are the other weights that were sampled, also renormalised
+	// to sum to 1: the constituencies' own (ratify.go), then the coalition
+	// members' (coalition.go).
+	groups []weightGroup
 	// beliefProbs: the beliefs whose type probabilities are sampled
 	// (renormBeliefs).
 	beliefProbs []int
@@ -187,8 +195,13 @@ type sampler struct {
 func newSampler(f *scenario.File, time bool) *sampler {
 	c := cloneFile(f)
 	c.ResolveValues()
+	if c.MediatorInfluence != nil && !time {
+		c.MediatorInfluence = nil // it moves the mediator in sessions only
+	}
 	for p := range c.Parties {
-		c.Parties[p].Capability, c.Parties[p].Positions = nil, nil
+		if c.MediatorInfluence == nil {
+			c.Parties[p].Capability, c.Parties[p].Positions = nil, nil
+		}
 	}
 	sm := &sampler{f: c, slots: assumptionSlots(c, time), weights: map[int]map[string]scenario.Number{}, ids: map[int][]string{}}
 	for _, s := range sm.slots {
@@ -201,7 +214,7 @@ func newSampler(f *scenario.File, time bool) *sampler {
 		sm.ids[s.party] = slices.Sorted(maps.Keys(w))
 	}
 	sort.Ints(sm.renorm)
-	sm.voters = voterWeights(c, sm.slots)
+	sm.groups = append(voterWeights(c, sm.slots), sampledMembers(c, sm.slots)...)
 	sm.beliefProbs = beliefsWithSampledProbabilities(c, sm.slots)
 	return sm
 }
@@ -213,7 +226,7 @@ func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 	for _, p := range sm.renorm {
 		maps.Copy(sm.f.Parties[p].Weights, sm.weights[p])
 	}
-	for _, g := range sm.voters {
+	for _, g := range sm.groups {
 		maps.Copy(g.m, g.orig)
 	}
 	for _, s := range sm.slots {
@@ -226,7 +239,7 @@ func (sm *sampler) draw(rng, timeRNG *rand.Rand) {
 	for _, p := range sm.renorm {
 		renormalise(sm.f.Parties[p].Weights, sm.ids[p])
 	}
-	for _, g := range sm.voters {
+	for _, g := range sm.groups {
 		renormalise(g.m, g.ids)
 	}
 	sm.renormBeliefs()

@@ -365,8 +365,11 @@ func TestWhatIfFlagship(t *testing.T) {
 	}
 	// With the war as the status quo, Russia's reservation value (0.815)
 	// already rules out every deal with NATO troops: its red line no
-	// longer binds; the summit, which needs a truce in force, does.
-	if len(w.RedLines) != 2 || w.RedLines[0].ID != "no_nato_troops" || w.RedLines[0].Binds || w.RedLines[1].ID != "meeting trilateral_summit" || !w.RedLines[1].Binds {
+	// longer binds; the summit, which needs a truce in force, does. The
+	// consent of the mediator us, which guarantees, is listed last; it
+	// rules out no deal the parties accept.
+	if len(w.RedLines) != 3 || w.RedLines[0].ID != "no_nato_troops" || w.RedLines[0].Binds || w.RedLines[1].ID != "meeting trilateral_summit" || !w.RedLines[1].Binds ||
+		w.RedLines[2].ID != "guarantor us" || w.RedLines[2].Binds || w.RedLines[2].Removes != 0 {
 		t.Errorf("red lines %+v", w.RedLines)
 	}
 	if !reflect.DeepEqual(w.Nash.Outcome, r.Nash[0].Outcome) || w.Nash.Ratifiable {

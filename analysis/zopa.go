@@ -75,6 +75,9 @@ func CountZopa(us []*utility.Additive, sp outcome.Space, opts Options) (Zopa, er
 	}
 	var c uint64
 	var ok bool
+	if vetoes(us) {
+		return z.enumerate(us, sp, opts)
+	}
 	if e.terms {
 		c, ok = newZopaCells(z, us, sp).walk(0, 1)
 	} else {
@@ -225,13 +228,13 @@ func (z *zopaWalk) sample(us []*utility.Additive, sp outcome.Space, opts Options
 			}
 		}
 		for _, u := range us {
-			if len(u.RedLines) > 0 && u.Crosses(o) >= 0 {
+			if u.Refuses(o) {
 				crosses = true
 			}
 		}
 		in := !crosses
 		for p := range s {
-			if utility.Clamp(s[p]) < z.th[p] {
+			if utility.Clamp(s[p]) < z.th[p] && us[p].Panel == nil {
 				in = false
 			}
 		}

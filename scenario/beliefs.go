@@ -128,9 +128,16 @@ func (t *BeliefType) ReservationCDF(u, tol float64) float64 {
 // Accepts is the probability that a party of this type accepts outcome o,
 // red lines being independent of its reservation value: the chance that
 // its reservation value is at most its utility of o, times the chance that
-// none of the stated red lines o crosses is real.
+// none of the stated red lines o crosses is real. A type that sees a
+// coalition whose members decide as it is (Truth, or Perceived without a
+// stated belief: its utility has their Panel) accepts by their rule.
 func (t *BeliefType) Accepts(o []int, stated []StatedRedLine, tol float64) float64 {
-	p := t.ReservationCDF(t.Utility.Raw(o), tol)
+	p := 0.0
+	if t.Utility.Panel == nil {
+		p = t.ReservationCDF(t.Utility.Raw(o), tol)
+	} else if t.Utility.Panel.Accepts(o) {
+		p = 1
+	}
 	for k := range stated {
 		if p > 0 && stated[k].Match(o) {
 			p *= 1 - t.Real[k]

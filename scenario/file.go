@@ -39,6 +39,8 @@ type File struct {
 	Calendar  *CalendarDef  `yaml:"calendar,omitempty" json:"calendar,omitempty" jsonschema_description:"Maps rounds to dates: round 1 starts on start, each round lasts round (1d, 2w, ...)."`
 	Deadline  *DeadlineDef  `yaml:"deadline,omitempty" json:"deadline,omitempty" jsonschema_description:"The scenario's own deadline, which parley run uses by default: a date (with a calendar) or {rounds: N}."`
 
+	MediatorInfluence *InfluenceDef `yaml:"mediator_influence,omitempty" json:"mediator_influence,omitempty" jsonschema_description:"Each round the mediator's weights move toward the parties' weights, each party pulling in proportion to its capability."`
+
 	Constraints []ConstraintDef `yaml:"constraints,omitempty" json:"constraints,omitempty" jsonschema_description:"Combinations of clauses that are incoherent whoever prefers them: no deal may contain one, for any party."`
 }
 
@@ -186,6 +188,8 @@ type PartyDef struct {
 	DelayCost    *Number          `yaml:"delay_cost,omitempty" json:"delay_cost,omitempty" jsonschema_description:"Utility lost per round without agreement."`
 	Drift        *Number          `yaml:"reservation_drift,omitempty" json:"reservation_drift,omitempty" jsonschema_description:"Change of the reservation value per round (momentum)."`
 	While        []WhileDef       `yaml:"while,omitempty" json:"while,omitempty" jsonschema_description:"Delay cost and drift in other states of the talks: the first entry whose clauses are agreed and in force applies."`
+
+	Decides *DecidesDef `yaml:"decides,omitempty" json:"decides,omitempty" jsonschema_description:"How a coalition whose members have preferences accepts a deal: unanimity (default), leader, weighted, {leader: member id} or {qualified_majority: {share}}."`
 }
 
 // WhileDef is the delay cost and drift of a party while certain clauses are
@@ -205,6 +209,15 @@ type MemberDef struct {
 	Role   string    `yaml:"role,omitempty" json:"role,omitempty" jsonschema:"enum=member,enum=guarantor,enum=observer" jsonschema_description:"member (default), guarantor or observer."`
 	Leader string    `yaml:"leader,omitempty" json:"leader,omitempty" jsonschema_description:"Who speaks for it, as the sources name them."`
 	Source *Citation `yaml:"source,omitempty" json:"source,omitempty"`
+
+	// A member with preferences of its own (weights and values) votes in
+	// its coalition's decisions, and its utility enters the coalition's.
+	Weight      *Number             `yaml:"weight,omitempty" json:"weight,omitempty" jsonschema_description:"The member's vote share, in its coalition's decisions and in the coalition's mean utility (default 1: equal shares). Needs preferences."`
+	Reservation *Number             `yaml:"reservation,omitempty" json:"reservation,omitempty" jsonschema_description:"The member's utility of no agreement in [0,1] (default 0; with a status quo, its utility of it)."`
+	Credibility *Number             `yaml:"credibility,omitempty" json:"credibility,omitempty" jsonschema_description:"Probability in [0,1] that the member honours a guarantee it gives (default: its coalition's)."`
+	Weights     map[string]Number   `yaml:"weights,omitempty" json:"weights,omitempty" jsonschema_description:"Issue id to the member's weight in [0,1]; weights sum to 1."`
+	Values      map[string]ValueDef `yaml:"values,omitempty" json:"values,omitempty" jsonschema_description:"Issue id to the member's value function."`
+	RedLines    []RedLineDef        `yaml:"red_lines,omitempty" json:"red_lines,omitempty" jsonschema_description:"Outcomes the member rejects whatever their utility: its no in its coalition's vote."`
 }
 
 // Match names, per issue id, the values an outcome must take to match; an
@@ -243,7 +256,7 @@ type GuaranteeDef struct {
 	Issue       string              `yaml:"issue" json:"issue"`
 	Beneficiary string              `yaml:"beneficiary,omitempty" json:"beneficiary,omitempty" jsonschema_description:"The party that values the commitment (or give beneficiaries)."`
 	Baseline    string              `yaml:"baseline" json:"baseline" jsonschema_description:"The option that guarantees nothing; its value is what an unhonoured pledge is worth."`
-	Guarantors  map[string][]string `yaml:"guarantors" json:"guarantors" jsonschema_description:"Option id to the ids of the parties that pledge it."`
+	Guarantors  map[string][]string `yaml:"guarantors" json:"guarantors" jsonschema_description:"Option id to the ids of the parties or coalition members that pledge it; each must accept a deal that names it."`
 	Rule        string              `yaml:"rule,omitempty" json:"rule,omitempty" jsonschema:"enum=mean,enum=any,enum=all" jsonschema_description:"How guarantors' credibilities combine (default mean)."`
 
 	// Beneficiaries are the parties that value the commitment, when it is

@@ -63,6 +63,9 @@ func (f *File) ResolveValues() {
 	}
 	for p := range f.Parties {
 		resolve(f.Parties[p].Values)
+		for k := range f.Parties[p].Members {
+			resolve(f.Parties[p].Members[k].Values)
+		}
 		if r := f.Parties[p].Ratification; r != nil {
 			for _, b := range append([]RatificationDef{*r}, r.Bodies...) {
 				resolve(b.Values)

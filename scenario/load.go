@@ -228,6 +228,11 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path, what string) {
 			w.walk(n, reflect.TypeOf(deadlineFields{}), path, what)
 		}
 		return
+	case t == decidesDefType:
+		if n.Type() != ast.StringType {
+			w.walk(n, reflect.TypeOf(decidesFields{}), path, what)
+		}
+		return
 	case t == givenDefType:
 		w.walkGiven(n, path, what)
 		return
@@ -777,7 +782,9 @@ func (v *validator) parties(f *File, s *Scenario) {
 			}
 			pa.Members = append(pa.Members, mem)
 		}
-		pa.Prefs = v.prefs(d, p, s)
+		if !v.coalition(d, p, s, &pa) {
+			pa.Prefs = v.prefs(d, p, s)
+		}
 		v.spatial(d, p, s, &pa)
 		s.Parties = append(s.Parties, pa)
 	}

@@ -223,7 +223,7 @@ func TestSchemaAcceptsExamples(t *testing.T) {
 // FuzzParse: no input makes Parse (or Provenance) panic or hang, and a
 // failure always says why.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"testdata/ok.yaml", "testdata/bad.yaml", "testdata/rules.yaml", "testdata/spatial.yaml", "testdata/beliefs.yaml", "testdata/war.yaml", "testdata/clauses.yaml", "testdata/given.yaml", "testdata/commitments.yaml", "testdata/ratify.yaml", "../examples/ukraine-2025.yaml"} {
+	for _, name := range []string{"testdata/ok.yaml", "testdata/bad.yaml", "testdata/rules.yaml", "testdata/spatial.yaml", "testdata/beliefs.yaml", "testdata/war.yaml", "testdata/coalition.yaml", "testdata/clauses.yaml", "testdata/given.yaml", "testdata/commitments.yaml", "testdata/ratify.yaml", "../examples/ukraine-2025.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)

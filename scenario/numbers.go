@@ -161,7 +161,7 @@ func noValue(is *Issue) utility.ValueFunc {
 }
 
 var (
-	tableEntry   = regexp.MustCompile(`^parties\[\d+\]\.values\.[^.]+\.[^.]+$`)
+	tableEntry   = regexp.MustCompile(`^parties\[\d+\]\.(members\[\d+\]\.)?values\.[^.]+\.[^.]+$`)
 	scalePoint   = regexp.MustCompile(`^issues\[\d+\]\.scale\.options\.[^.]+$`)
 	citationType = reflect.TypeOf(Citation{})
 )

@@ -27,17 +27,21 @@ func (v *validator) rules(f *File, s *Scenario) {
 			v.partyRules(f.Parties[i], fmt.Sprintf("parties[%d]", i), s, &s.Parties[i])
 		}
 	}
+	v.coalitionRules(f, s)
 	v.guarantees(f, s)
 	v.givenBaselines(s)
 	v.compileVoters(s)
 	v.constraints(f, s)
 	v.statusQuo(f, s)
+	v.membersStatusQuo(f, s)
 	v.agenda(f, s)
 	v.mediator(f, s)
+	v.influence(f, s)
 	v.decision(f, s)
 	v.meetings(f, s)
 	v.calendar(f, s)
 	v.events(f, s)
+	v.coalitionEvents(f, s)
 }
 
 // mediator settles who mediates, the one rule behind Scenario.Negotiates:
@@ -206,6 +210,7 @@ func (v *validator) partyRules(d PartyDef, p string, s *Scenario, pa *Party) {
 func (v *validator) guarantees(f *File, s *Scenario) {
 	seen := map[int]bool{}
 	credited := map[int]bool{} // guarantors whose credibility default is recorded
+	creditedMembers := map[string]bool{}
 	for k, d := range f.Guarantees {
 		p := fmt.Sprintf("guarantees[%d]", k)
 		g := Guarantee{Issue: s.IssueIndex(d.Issue), Beneficiary: -1, Beneficiaries: v.beneficiaries(d, p, s), Rule: d.Rule}
@@ -244,7 +249,12 @@ func (v *validator) guarantees(f *File, s *Scenario) {
 			for _, q := range d.Guarantors[o] {
 				qi := s.PartyIndex(q)
 				if qi < 0 {
-					v.errorf(join(join(p, "guarantors"), o), "guarantor %q is not a party; parties are %s", q, partyIDs(s))
+					if r, ok := v.guarantorMember(f, s, q, join(join(p, "guarantors"), o), creditedMembers); ok {
+						if g.Members == nil {
+							g.Members = make([][]MemberRef, is.Size())
+						}
+						g.Members[j] = append(g.Members[j], r)
+					}
 					continue
 				}
 				g.Guarantors[j] = append(g.Guarantors[j], qi)

@@ -51,7 +51,7 @@ func TestRules(t *testing.T) {
 
 	// Members and leaders.
 	us := s.Parties[2]
-	if us.Leader != "The president" || len(us.Members) != 2 || us.Members[0] != (Member{ID: "envoy", Name: "Special envoy", Role: "member", Leader: "The envoy"}) || us.Members[1].Role != "observer" {
+	if us.Leader != "The president" || len(us.Members) != 2 || [4]string{us.Members[0].ID, us.Members[0].Name, string(us.Members[0].Role), us.Members[0].Leader} != [4]string{"envoy", "Special envoy", "member", "The envoy"} || us.Members[1].Role != "observer" {
 		t.Errorf("us = %q %+v", us.Leader, us.Members)
 	}
 

@@ -86,6 +86,10 @@ type Scenario struct {
 	// parley run uses when it is given none.
 	Deadline int
 
+	// Influence, if not nil, moves the mediator's weights each round
+	// toward the parties' (influence.go).
+	Influence *Influence
+
 	// Constraints are the combinations no deal may contain, for any
 	// party (constraints.go).
 	Constraints []Constraint
@@ -126,6 +130,9 @@ type Guarantee struct {
 	Baseline    int     // value index that guarantees nothing
 	Guarantors  [][]int // per value index, the guarantor party indices
 	Rule        string  // mean, any or all (utility.HonourProb)
+	// Members are, per value index, the coalition members that pledge it
+	// besides the parties in Guarantors.
+	Members [][]MemberRef
 
 	// Beneficiaries are the parties that value the commitment.
 	Beneficiaries []int
@@ -297,15 +304,41 @@ func (s *Scenario) ApplyEvent(pa *Party, e *Event) {
 // attached (its own, then the scenario's constraints), conditional values
 // as terms. Its reservation value
 // is pa's (the caller adds shifts, or values the status quo anew).
+//
+// A coalition whose members have preferences accepts by their rule
+// (utility.Panel), and every party needs the consent of the guarantors a
+// deal names (utility.Consent): see coalition.go.
 func (s *Scenario) UtilityOf(p int, pa *Party) *utility.Additive {
-	a := s.dealUtility(p, pa)
-	s.AddAudienceCosts(p, a)
+	a := s.ownUtility(p, pa)
+	a.Consents = s.consents(p)
 	return a
 }
 
-// dealUtility is UtilityOf without audience costs.
-func (s *Scenario) dealUtility(p int, pa *Party) *utility.Additive {
-	pr := &pa.Prefs
+// ownUtility is UtilityOf without the consents of guarantors: what party
+// p accepts by its own preferences and, for a coalition, its members'
+// rule. A guarantor decides its consent by it.
+func (s *Scenario) ownUtility(p int, pa *Party) *utility.Additive {
+	a := s.partyUtility(p, pa)
+	s.AddAudienceCosts(p, a)
+	a.RedLines = s.withConstraints(pa.RedLines)
+	a.Panel = s.panel(p, pa)
+	return a
+}
+
+// withConstraints are red lines rl followed by the scenario's constraints,
+// which remove outcomes for everyone: the last red lines of every party.
+func (s *Scenario) withConstraints(rl []utility.RedLine) []utility.RedLine {
+	if len(s.Constraints) == 0 {
+		return rl
+	}
+	return append(append([]utility.RedLine(nil), rl...), s.ConstraintLines()...)
+}
+
+// compile compiles preferences pr of party p, or of one of its members,
+// into an additive utility without red lines or audience costs: guarantees
+// to p discounted by their guarantors' credibility, conditional values as
+// terms.
+func (s *Scenario) compile(p int, pr *Preferences) *utility.Additive {
 	evals := make([][]float64, len(s.Issues))
 	for i := range s.Issues {
 		is := &s.Issues[i]
@@ -320,12 +353,6 @@ func (s *Scenario) dealUtility(p int, pa *Party) *utility.Additive {
 		s.discount(p, i, evals[i])
 	}
 	a := utility.NewAdditive(append([]float64(nil), pr.Weights...), evals, pr.Reservation, pr.Discount)
-	a.RedLines = pa.RedLines
-	if len(s.Constraints) > 0 {
-		// The scenario's constraints remove outcomes for everyone: the
-		// last red lines of every party.
-		a.RedLines = append(append([]utility.RedLine(nil), pa.RedLines...), s.ConstraintLines()...)
-	}
 	a.Terms = pr.Terms
 	if len(pr.Given) > 0 {
 		a.Terms = append(append([]utility.Term(nil), pr.Terms...), s.givenTerms(p, pr, func(i int, row []float64) { s.discount(p, i, row) })...)
@@ -342,11 +369,8 @@ func (s *Scenario) discount(p, i int, row []float64) {
 			continue
 		}
 		base := row[g.Baseline]
-		for v, gs := range g.Guarantors {
-			cred := make([]float64, len(gs))
-			for k, q := range gs {
-				cred[k] = s.Parties[q].Credibility
-			}
+		for v := range g.Guarantors {
+			cred := s.GuarantorCredibility(&g, v) // parties, then members
 			row[v] = base + (row[v]-base)*utility.HonourProb(g.Rule, cred)
 		}
 	}
@@ -356,7 +380,7 @@ func (s *Scenario) discount(p, i int, row []float64) {
 // preferences pa: its utility of that outcome, red lines and audience
 // costs left out (no deal moves a party off its public stance).
 func (s *Scenario) StatusQuoValue(p int, pa *Party) float64 {
-	return s.dealUtility(p, pa).Raw(s.StatusQuo)
+	return s.partyUtility(p, pa).Raw(s.StatusQuo)
 }
 
 // AtRound returns s as the scheduled events up to round r leave it: each
@@ -364,19 +388,36 @@ func (s *Scenario) StatusQuoValue(p int, pa *Party) float64 {
 // its reservation value shifted (with a status quo, the status quo valued
 // anew by its new preferences, then shifted). The rest is shared with s;
 // forecasts and analyses of a later moment of the talks use it.
+//
+// With mediator_influence the mediator's weights are those of round r
+// (MediatorWeights).
 func (s *Scenario) AtRound(r int) *Scenario {
+	n := 0
+	for n < len(s.Events) && s.Events[n].Round <= r {
+		n++
+	}
+	return s.after(n, s.MediatorWeights(r))
+}
+
+// AfterEvents returns s as its first n scheduled events leave it, as
+// AtRound does, the mediator's influence aside: sessions, which apply
+// events one at a time and the influence round by round.
+func (s *Scenario) AfterEvents(n int) *Scenario { return s.after(n, nil) }
+
+// after is AtRound after the first n events, with the mediator's weights
+// w (nil: as the events leave them).
+func (s *Scenario) after(n int, w []float64) *Scenario {
 	c := *s
 	c.Parties = slices.Clone(s.Parties)
-	c.Events = nil
+	c.Events = append([]Event(nil), s.Events[n:]...)
 	shift := make([]float64, len(s.Parties))
-	for k := range s.Events {
+	for k := range s.Events[:n] {
 		e := &s.Events[k]
-		if e.Round > r {
-			c.Events = append(c.Events, *e)
-			continue
-		}
 		s.ApplyEvent(&c.Parties[e.Party], e)
 		shift[e.Party] += e.ReservationShift
+	}
+	if w != nil {
+		c.Parties[s.MediatorIndex()].Prefs.Weights = w
 	}
 	for p := range c.Parties {
 		pa := &c.Parties[p]
@@ -384,6 +425,7 @@ func (s *Scenario) AtRound(r int) *Scenario {
 			pa.Prefs.Reservation = c.StatusQuoValue(p, pa)
 		}
 		pa.Prefs.Reservation += shift[p]
+		c.fallbackMembers(p, pa, shift[p])
 	}
 	return &c
 }
@@ -431,6 +473,11 @@ type Party struct {
 	// status quo replaces it with a different one (nil otherwise):
 	// validation warns, and analyses note it.
 	StatedReservation *float64
+
+	// Decides is how the party accepts a deal when some of its members
+	// have preferences of their own (Voters); its Prefs are then their
+	// weighted mean (coalition.go).
+	Decides Decides
 }
 
 // Disinterested reports whether the party has no interests of its own:
@@ -487,6 +534,20 @@ type Member struct {
 	Name   string
 	Role   MemberRole
 	Leader string
+
+	// Prefs, when not nil, are the member's own preferences: it then votes
+	// in its coalition's decisions, with vote share Weight, and its
+	// utility enters the coalition's mean (coalition.go).
+	Prefs       *Preferences
+	Weight      float64
+	RedLines    []utility.RedLine
+	RedLineInfo []RedLineInfo
+	// Credibility is the probability that the member honours a guarantee
+	// it gives: its own, or its coalition's.
+	Credibility float64
+	// StatedReservation is the reservation value the file states when a
+	// status quo replaces it with a different one (nil otherwise).
+	StatedReservation *float64
 }
 
 // RedLineInfo describes a red line for reports.

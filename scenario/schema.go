@@ -49,6 +49,13 @@ func schemaFor(t reflect.Type) *jsonschema.Schema {
 			Description: "The scenario's deadline: a date (2006-01-02, with a calendar), or {date | rounds, source|assumption}.",
 			OneOf:       []*jsonschema.Schema{{Type: "string"}, fields},
 		}
+	case decidesDefType:
+		fields := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: schemaFor}).Reflect(decidesFields{})
+		fields.Version, fields.ID = "", ""
+		return &jsonschema.Schema{
+			Description: "How a coalition whose members have preferences accepts a deal: unanimity, leader or weighted, or {rule, leader, qualified_majority: {share}, source}.",
+			OneOf:       []*jsonschema.Schema{{Type: "string", Enum: []any{"unanimity", "leader", "weighted"}}, fields},
+		}
 	case ratificationDefType:
 		body := (&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Mapper: schemaFor}).Reflect(ratificationFields{})
 		body.Version, body.ID = "", ""

@@ -102,8 +102,10 @@ func (s *Scenario) ToFile() *File {
 				}
 			}
 		}
+		s.writeMembers(&d, &p)
 		f.Parties = append(f.Parties, d)
 	}
+	f.MediatorInfluence = s.influenceDef()
 	f.Decision = s.decisionDef()
 	if s.StatusQuo != nil {
 		f.StatusQuo = &StatusQuoDef{Outcome: make(map[string]string, len(s.Issues))}

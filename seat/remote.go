@@ -320,7 +320,7 @@ func (r *Remote) outcome(id uint64) (map[string]any, *float64) {
 	if r.setup.Utility == nil {
 		return m, nil
 	}
-	u := r.setup.Utility.Utility(r.buf)
+	u := r.setup.Utility.Own(r.buf) // its own preferences, as sent: the runner screens what others veto
 	return m, &u
 }
 

@@ -95,6 +95,7 @@ func phaseUtilityAt(u *utility.Additive, issues, settled []int, isSettled []bool
 			pu.RedLines = append(pu.RedLines, pl)
 		}
 	}
+	phaseVetoes(pu, u, issues, local, settled, isSettled)
 	// A term keeps its conditions on the phase's issues, is dropped once a
 	// settled value escapes it, and counts an open issue at its mean: the
 	// share of the issue's values it allows.
@@ -133,17 +134,8 @@ func phaseUtilityAt(u *utility.Additive, issues, settled []int, isSettled []bool
 // names is settled or in the phase; it is dropped (false) while it names
 // an issue still open, and once a settled value escapes it.
 func phaseLine(rl utility.RedLine, local, settled []int, isSettled []bool) (utility.RedLine, bool) {
-	pl := utility.RedLine{ID: rl.ID}
-	for k, i := range rl.Issues {
-		switch {
-		case local[i] >= 0:
-			pl.Issues = append(pl.Issues, local[i])
-			pl.Allowed = append(pl.Allowed, rl.Allowed[k])
-		case !isSettled[i] || !rl.Allowed[k][settled[i]]:
-			return utility.RedLine{}, false
-		}
-	}
-	return pl, true
+	pc, keep := phaseConstraint(&rl.Constraint, local, settled, isSettled)
+	return utility.RedLine{ID: rl.ID, Constraint: pc}, keep
 }
 
 // project gives member m's preferences v for the current phase.

@@ -12,18 +12,22 @@ import (
 // An event changes its party as scenario.ApplyEvent says; its reservation
 // value is shifted by the shifts so far (with a status quo, the status quo
 // valued anew by its new preferences, then shifted).
+//
+// A guarantor's preferences enter the consents every party needs
+// (scenario.Scenario.UtilityOf): an event that changes a guarantor, or a
+// coalition whose members guarantee, changes every member.
 func (p *Prepared) compileEvents(base []variant, ib *indexBudget) error {
 	sc := p.Scenario
 	p.variants = make([][]variant, len(sc.Events)+1)
 	p.variants[0] = base
 	p.partyAt = make([][]*scenario.Party, len(sc.Events)+1)
 	parties := make([]scenario.Party, len(p.members))
-	shift := make([]float64, len(p.members))
 	p.partyAt[0] = make([]*scenario.Party, len(p.members))
 	for m, i := range p.members {
 		parties[m] = sc.Parties[i]
 		p.partyAt[0][m] = &sc.Parties[i]
 	}
+	consents := guarantorParties(sc)
 	for k := range sc.Events {
 		e := &sc.Events[k]
 		cur := append([]variant(nil), p.variants[k]...)
@@ -36,21 +40,49 @@ func (p *Prepared) compileEvents(base []variant, ib *indexBudget) error {
 			if e.DelayCost != nil || e.Drift != nil {
 				p.stateRates = true
 			}
-			shift[m] += e.ReservationShift
-			u := sc.UtilityOf(e.Party, pa)
-			if sq := sc.StatusQuo; sq != nil {
-				u.Reservation = sc.StatusQuoValue(e.Party, pa)
+		}
+		// The utilities as the events so far leave them (AfterEvents:
+		// audience costs, the status quo valued anew, shifts, members'
+		// fallbacks), of the event's party and, when it guarantees, of
+		// every party whose consents it gives.
+		var c *scenario.Scenario
+		for m, i := range p.members {
+			if i != e.Party && !consents[e.Party] {
+				continue
 			}
-			u.Reservation += shift[m]
+			if c == nil {
+				c = sc.AfterEvents(k + 1)
+			}
+			u := c.Utility(i)
 			x, err := negotiator.NewIndexWithin(u, p.Space, ib.party(m))
 			if err != nil {
 				return fmt.Errorf("scenario %s, event %d: %w", sc.Name, k+1, err)
 			}
-			cur[m] = variant{u: u, x: x, out: pa.Excluded}
+			cur[m] = variant{u: u, x: x, out: c.Parties[i].Excluded}
 		}
 		p.variants[k+1] = cur
 	}
 	return nil
+}
+
+// guarantorParties marks the parties whose consent some guarantee needs:
+// its guarantors, and the parties of its guarantor members.
+func guarantorParties(sc *scenario.Scenario) []bool {
+	out := make([]bool, len(sc.Parties))
+	for gi := range sc.Guarantees {
+		g := &sc.Guarantees[gi]
+		for v := range g.Guarantors {
+			for _, q := range g.Guarantors[v] {
+				out[q] = true
+			}
+			if g.Members != nil {
+				for _, r := range g.Members[v] {
+					out[r.Party] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // memberSeat is the seat of member m: its party's seat, or the mediator
@@ -120,17 +152,25 @@ func (r *Runner) enterRound(round int) {
 		r.st.events++
 		e := &evs[k]
 		m := r.prep.member(e.Party)
-		if m >= 0 {
-			r.st.cur[m] = r.variants[k+1][m]
-			r.st.led[m].fall = r.fallback(m)
-			r.rerate(m, round-1)
-			v, err := r.project(m, r.st.cur[m])
+		for j := range r.prep.members {
+			if j != m && r.variants[k+1][j].u == r.variants[k][j].u {
+				continue // neither it nor a guarantor whose consent it needs changed
+			}
+			r.st.cur[j] = r.variants[k+1][j]
+			r.st.led[j].fall = r.fallback(j)
+			if j == m {
+				r.rerate(j, round-1)
+			}
+			v, err := r.project(j, r.st.cur[j])
 			if err == nil {
-				r.st.act[m] = v
-				r.setMember(m)
+				r.st.act[j] = v
+				r.setMember(j)
 			}
 		}
 		r.noteEvent(round, e)
+	}
+	if r.prep.infl != nil {
+		r.influence(round)
 	}
 	if r.timed() {
 		// A timed phase's preferences count the rounds left.

@@ -118,7 +118,7 @@ func (r *Runner) brief(ph int) {
 // it attached, or, if the seat failed, a walk-out that ends the session
 // (the result says why).
 func (r *Runner) stepOutside(s *seat, t protocol.Turn) error {
-	a := s.neg.Act(t)
+	a := r.screen(t, s.neg.Act(t))
 	if f := s.out.Failure(); f != nil {
 		r.st.failure = f
 		a = protocol.End

@@ -6,7 +6,9 @@ import (
 )
 
 // countRedLines counts the offers and texts put to each party that cross
-// its red lines (the mediator's private proposals only for their party).
+// its red lines (the mediator's private proposals only for their party),
+// and apart those its members' rule or a guarantor's consent rules out
+// (refused).
 func (r *Runner) countRedLines(e protocol.Event) {
 	if e.Type != protocol.EventOffer && e.Type != protocol.EventPropose {
 		return
@@ -18,12 +20,23 @@ func (r *Runner) countRedLines(e protocol.Event) {
 		}
 	}
 	for s := range r.prep.Seats {
-		if s == int(e.Seat) || (e.Private && s != int(e.With)) || len(r.st.act[s].u.RedLines) == 0 {
+		u := r.st.act[s].u
+		if s == int(e.Seat) || (e.Private && s != int(e.With)) || len(u.RedLines) == 0 && !u.Vetoes() {
 			continue
 		}
-		if r.st.act[s].x.Utility(e.Outcome, r.st.buf) == utility.Unacceptable {
-			r.st.crossings[s]++
+		if r.st.act[s].x.Utility(e.Outcome, r.st.buf) != utility.Unacceptable {
+			continue
 		}
+		if u.Vetoes() {
+			sp := r.prep.phases[r.st.phase].space
+			o := r.st.buf[:sp.Issues()]
+			sp.Decode(e.Outcome, o)
+			if len(u.RedLines) == 0 || u.Crosses(o) < 0 {
+				r.st.refused[s]++
+				continue
+			}
+		}
+		r.st.crossings[s]++
 	}
 }
 

@@ -65,6 +65,14 @@ type Result struct {
 	Meetings []Meeting `json:"meetings,omitempty"`
 	// RedLines reports what the parties' red lines did.
 	RedLines *RedLineReport `json:"red_lines,omitempty"`
+	// Coalitions: how the members of each coalition that decides by their
+	// rule answered the deal signed; Guarantors: the guarantors it names
+	// and that they back it; Refused: per party, the offers and texts put
+	// to it that its members' rule or a guarantor's consent ruled out
+	// (coalition.go).
+	Coalitions []CoalitionVote    `json:"coalitions,omitempty"`
+	Guarantors []GuarantorConsent `json:"guarantors,omitempty"`
+	Refused    map[string]int     `json:"refused,omitempty"`
 	// Beliefs is what each seat believed of the others at the end, by
 	// types and stated red lines (beliefs.go).
 	Beliefs []SeatBelief `json:"beliefs,omitempty"`
@@ -346,6 +354,7 @@ func (r *Runner) Result() Result {
 		}
 		res.RedLines = rep
 	}
+	r.vetoResults(&res)
 	r.addBeliefs(&res)
 	res.Constraints = r.constraintReport()
 	p.analysis.fill(p, us, &res)

@@ -155,6 +155,8 @@ type Prepared struct {
 	zone       *zoneCache
 	anti       *anticipation
 	proj       *phaseCache[variant] // phase preferences (project)
+	infl       *influenceCache      // the mediator's preferences by round, when parties lobby it
+	vetoes     bool                 // some seat's acceptance is its members' or needs a consent
 
 	beliefs [][]*negotiator.Belief // per seat, what it believes of the others (beliefs.go)
 
@@ -224,6 +226,7 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	for s := range p.Seats {
 		p.Utilities = append(p.Utilities, base[s].u)
 		p.Indexes = append(p.Indexes, base[s].x)
+		p.vetoes = p.vetoes || base[s].u.Vetoes()
 	}
 	ib.events = true
 	err = p.compileEvents(base, ib)
@@ -266,6 +269,10 @@ func PrepareWithin(sc *scenario.Scenario, b *budget.Budget) (*Prepared, error) {
 	p.anti = &anticipation{}
 	p.proj = &phaseCache[variant]{}
 	p.compileMeetings()
+	if sc.Influence != nil && p.Mediator >= 0 {
+		p.infl = &influenceCache{}
+		p.dynamic, p.rules = true, true
+	}
 	return p, nil
 }
 
@@ -390,7 +397,8 @@ type Runner struct {
 	ratPCG   rand.PCG
 	ratRand  *rand.Rand
 	phaseBuf []int
-	payBuf   []int // the agreement, decoded for Payoff
+	payBuf   []int     // the agreement, decoded for Payoff
+	infl     []variant // the mediator's preferences by round (influence.go)
 }
 
 // NewRunner checks cfg and builds a runner. Every problem with the
@@ -672,7 +680,11 @@ func (r *Runner) playPhase(ph int, offset int) (protocol.Outcome, error) {
 			}
 			continue
 		}
-		if err := r.proto.Step(s.neg.Act(t)); err != nil {
+		a := s.neg.Act(t)
+		if r.prep.vetoes {
+			a = r.screen(t, a)
+		}
+		if err := r.proto.Step(a); err != nil {
 			return r.proto.Result(), r.stepError(s, t, err)
 		}
 	}

@@ -43,6 +43,7 @@ type sessionState struct {
 	cur       []variant // per member: preferences after the events so far
 	act       []variant // per member: what it negotiates with in this phase
 	crossings []int     // per seat: offers and texts put to it that crossed its red lines
+	refused   []int     // per seat: those its members' rule or a guarantor's consent ruled out
 	phases    []phaseRecord
 	failed    int       // the phase that failed, or -1
 	ratif     []ratVote // per seat and body (ratOff)
@@ -87,6 +88,7 @@ func (r *Runner) initState() {
 	st.settled, st.isSettled, st.buf = make([]int, k), make([]bool, k), make([]int, k)
 	st.cur, st.act = make([]variant, len(p.members)), make([]variant, len(p.members))
 	st.crossings = make([]int, len(p.Seats))
+	st.refused = make([]int, len(p.Seats))
 	st.phases = make([]phaseRecord, len(p.phases))
 	// One vote per seat and body, seat by seat (ratOff[s] is seat s's
 	// first).
@@ -113,6 +115,7 @@ func (r *Runner) resetState() {
 	copy(st.cur, r.variants[0])
 	copy(st.act, st.cur)
 	clear(st.crossings)
+	clear(st.refused)
 	clear(st.phases)
 	clear(st.ratif)
 	clear(st.meet)

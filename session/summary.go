@@ -71,7 +71,7 @@ func (s *Summary) Observe(r *Runner, ev protocol.Event) {
 		us := make([]string, n)
 		for seat := range n {
 			if u := r.SeatUtility(seat, ev.Outcome); u == utility.Unacceptable {
-				us[seat] = "red line"
+				us[seat] = r.Refusal(seat, ev.Outcome)
 			} else {
 				us[seat] = fmt.Sprintf("%.3f", u)
 			}
@@ -284,6 +284,7 @@ func writeResult(w io.Writer, res *Result) {
 		}
 		fmt.Fprintln(w)
 	}
+	writeVetoes(w, res)
 	writeConstraints(w, res)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	costs := false

@@ -22,6 +22,14 @@ type Additive struct {
 	// Σ_{t matches o} t.Value, 1). With none (every additive profile) the
 	// utility is the table sum alone.
 	Terms []Term
+	// Panel, when set, decides what the party accepts: its members'
+	// answers by their rule (a coalition whose members have preferences);
+	// the utility itself is then their weighted mean. Consents are the
+	// acceptances other parties must give to the outcomes they match (a
+	// guarantor, to a deal that names it). An outcome the panel rejects or
+	// that lacks a consent is Unacceptable, like a red line (panel.go).
+	Panel    *Panel
+	Consents []Consent
 }
 
 // NewAdditive compiles weights and per-issue evaluations into an Additive.
@@ -39,9 +47,13 @@ func NewAdditive(weights []float64, evals [][]float64, reservation, discount flo
 }
 
 // Utility returns u(o) for the outcome o (one value index per issue), or
-// Unacceptable if o crosses one of the party's red lines.
+// Unacceptable if o crosses one of the party's red lines, lacks a consent
+// it needs or is rejected by its panel (Refuses).
 func (a *Additive) Utility(o []int) float64 {
 	if len(a.RedLines) > 0 && a.Crosses(o) >= 0 {
+		return Unacceptable
+	}
+	if a.Vetoes() && a.vetoed(o) {
 		return Unacceptable
 	}
 	return a.Raw(o)

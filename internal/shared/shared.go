@@ -47,7 +47,7 @@ func ScenarioSeeds(tb testing.TB) [][]byte {
 	tb.Helper()
 	var seeds [][]byte
 	for _, name := range []string{"scenario/testdata/ok.yaml", "scenario/testdata/rules.yaml",
-		"scenario/testdata/spatial.yaml", "scenario/testdata/beliefs.yaml", "session/testdata/bluff.yaml", "scenario/testdata/war.yaml", "session/testdata/summit.yaml",
+		"scenario/testdata/spatial.yaml", "scenario/testdata/beliefs.yaml", "session/testdata/bluff.yaml", "scenario/testdata/war.yaml", "scenario/testdata/coalition.yaml", "session/testdata/summit.yaml",
 		"scenario/testdata/clauses.yaml", "scenario/testdata/given.yaml", "scenario/testdata/commitments.yaml",
 		"scenario/testdata/ratify.yaml", "examples/ukraine-2025.yaml"} {
 		data, err := os.ReadFile(filepath.Join(Root(), name))
