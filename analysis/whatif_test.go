@@ -390,8 +390,23 @@ func TestWhatIfFlagship(t *testing.T) {
 	if w.Sensitivity == nil || w.Sensitivity.Valid != 200 || len(w.Sensitivity.Assumptions) == 0 {
 		t.Errorf("sensitivity %+v", w.Sensitivity)
 	}
-	if len(w.Guarantees) != 1 || len(w.Guarantees[0].Options) != 3 {
+	// Issue 16, finding 5: Russia's law is a commitment that Ukraine,
+	// Europe and the US value at Russia's credibility, 1/3 by its record.
+	if len(w.Guarantees) != 4 || w.Guarantees[0].Issue != "guarantees" || len(w.Guarantees[0].Options) != 3 {
 		t.Errorf("guarantees %+v", w.Guarantees)
+	}
+	for k, who := range []string{"ua", "eu", "us"} {
+		if g := w.Guarantees[1+k]; g.Issue != "law" || g.Beneficiary != who || g.Options[0].Option != "yes" ||
+			!approx(g.Options[0].Honour, 1.0/3) || !approx(g.Options[0].Effective, 1.0/3) || g.Options[0].Stated != 1 {
+			t.Errorf("law for %s: %+v", who, g)
+		}
+	}
+	// And Ukraine's Article 5-like guarantee is worth 0.6 of its value
+	// with no troops (given:), then 0.75 of that: in the Nash deal (Article
+	// 5-like, no troops, a partial truce, Donetsk ceded, no summit, the
+	// law) 0.25·0.6·0.75 where the table alone gives 0.25·0.75.
+	if !approx(r.Nash[0].Utilities[0], 0.15*0.5+0.25*0.6*0.75+0.1*0.2+0.05*0.3+0.1/3) {
+		t.Errorf("Nash %v: want ua 0.2558", r.Nash[0].Utilities)
 	}
 }
 

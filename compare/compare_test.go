@@ -62,7 +62,7 @@ func TestDiffSame(t *testing.T) {
 	if len(d.Changes) != 0 || len(d.Moved) != 0 {
 		t.Errorf("changes %+v, moved %v; want none", d.Changes, d.Moved)
 	}
-	if d.BeforeFigures.Zone != 24 || d.BeforeFigures.Session == nil || d.BeforeFigures.Session.Error != "" {
+	if d.BeforeFigures.Zone != 22 || d.BeforeFigures.Session == nil || d.BeforeFigures.Session.Error != "" {
 		t.Errorf("figures %+v", d.BeforeFigures)
 	}
 }
@@ -74,7 +74,8 @@ func TestDiffSame(t *testing.T) {
 // no guarantees) gains 0.10·0.45 = +0.045 for Ukraine, and so does its
 // reservation value (the status quo holds the same front, without
 // guarantees); the max-welfare deal (no land ceded, Article 5-like
-// guarantees worth 1 × 0.75 honoured) gains 0.10·1 − 0.10·0.75 = +0.025;
+// guarantees worth 0.6 without troops × 0.75 honoured) gains
+// 0.10·1 − 0.10·0.45 = +0.055;
 // the other parties' utilities stay. The Nash deal moves: Ukraine now
 // gives up less for the summit.
 func TestDiffWeight(t *testing.T) {
@@ -106,8 +107,8 @@ func TestDiffWeight(t *testing.T) {
 	if samePointDeal(x.Nash, y.Nash) {
 		t.Errorf("Nash %+v → %+v; want another deal", x.Nash, y.Nash)
 	}
-	if !samePointDeal(x.MaxWelfare, y.MaxWelfare) || !near(y.MaxWelfare.Utilities["ua"]-x.MaxWelfare.Utilities["ua"], 0.025) {
-		t.Errorf("max welfare %+v → %+v; want the same deal, Ukraine +0.025", x.MaxWelfare, y.MaxWelfare)
+	if !samePointDeal(x.MaxWelfare, y.MaxWelfare) || !near(y.MaxWelfare.Utilities["ua"]-x.MaxWelfare.Utilities["ua"], 0.055) {
+		t.Errorf("max welfare %+v → %+v; want the same deal, Ukraine +0.055", x.MaxWelfare, y.MaxWelfare)
 	}
 	for _, m := range []string{"nash", "ratifiable_nash", "max_welfare"} {
 		if !slices.Contains(d.Moved, m) {
@@ -120,7 +121,7 @@ func TestDiffWeight(t *testing.T) {
 	}
 	for _, s := range []string{
 		"2 changes", "Numbers:", "parties[ua].weights.territory", "0.35 (quoted for direction, size assumed, range [0.3, 0.45]) → 0.45",
-		"Ratifiable Nash    ua 0.2525 → 0.2975 (+0.0450), ru 0.8250, eu 0.2000", "same deal",
+		"Ratifiable Nash    ua 0.2258 → 0.2708 (+0.0450), ru 0.8250, eu 0.1817", "same deal",
 	} {
 		if !strings.Contains(text.String(), s) {
 			t.Errorf("text lacks %q:\n%s", s, text.String())
@@ -136,7 +137,10 @@ func samePointDeal(a, b *Point) bool {
 // the diff reports the red line removed as a whole (one change, a rule),
 // and the zone grows by exactly the outcomes the what-if analysis says the
 // red line removes from it: none, since the war as status quo already
-// makes every deal with NATO troops worse to Russia than no deal.
+// makes every deal with NATO troops worse to Russia than no deal. Only the
+// max-welfare deal, which need not be acceptable, moves: British and
+// French troops make Ukraine's Article 5-like guarantee worth its full
+// value (without troops, 0.6 of it), which outweighs Russia's loss.
 func TestDiffDroppedRedLine(t *testing.T) {
 	b := edit(t, flagship(t), `    red_lines:
       - id: no_nato_troops
@@ -163,10 +167,13 @@ func TestDiffDroppedRedLine(t *testing.T) {
 	if got, want := d.AfterFigures.Zone, d.BeforeFigures.Zone+rl.Removes; got != want || rl.ID != "no_nato_troops" || rl.Removes != 0 || rl.Binds {
 		t.Errorf("zone %d → %d; want %d + %d (red line %+v)", d.BeforeFigures.Zone, got, d.BeforeFigures.Zone, rl.Removes, rl)
 	}
-	for _, m := range []string{"zone", "ratifiable_zone", "nash", "ratifiable_nash", "max_welfare"} {
+	for _, m := range []string{"zone", "ratifiable_zone", "nash", "ratifiable_nash"} {
 		if slices.Contains(d.Moved, m) {
 			t.Errorf("moved %v; the red line removed no deal from the zone", d.Moved)
 		}
+	}
+	if mw := d.AfterFigures.MaxWelfare; !slices.Contains(d.Moved, "max_welfare") || mw == nil || mw.Deal["troops"] != "British and French troops" {
+		t.Errorf("moved %v, max welfare %+v; want it to move to British and French troops", d.Moved, mw)
 	}
 }
 
@@ -178,7 +185,7 @@ func TestDiffRulesSourcesDefaults(t *testing.T) {
 	b := edit(t, flagship(t),
 		`accept: {us: always, ua: always, ru: zone}`, `accept: {us: always, ua: always, ru: never}`,
 		"  - date: 2025-09-16\n", "  - date: 2025-09-06\n",
-		"      threshold: {value: 0.5,", "      uncertainty: 0.1\n      threshold: {value: 0.5,",
+		"        threshold: {value: 0.5, assumption: {why: a referendum", "        uncertainty: 0.1\n        threshold: {value: 0.5, assumption: {why: a referendum",
 		`crimea: {value: 0.25, source: {document: article, quote: "polls indicate that three out of four`, `crimea: {value: 0.25, source: {document: article, quote: "three out of four`,
 		"{id: none, label: No summit}", "{id: none, label: No summit at all}",
 	)
@@ -188,12 +195,12 @@ func TestDiffRulesSourcesDefaults(t *testing.T) {
 		got[c.Path] = c
 	}
 	for path, want := range map[string]Change{
-		"meetings[trilateral_summit].accept.ru":                          {Section: Rules, Kind: Changed, Old: "zone", New: "never"},
-		"events[ru@2025-09-16]":                                          {Section: Rules, Kind: Removed},
-		"events[ru@2025-09-06]":                                          {Section: Rules, Kind: Added},
-		"parties[ua].ratification.uncertainty":                           {Section: Numbers, Kind: Changed, Old: "0.05 (default)", New: "0.1"},
-		"parties[ua].ratification.support.territory.crimea.source.quote": {Section: Sources, Kind: Changed},
-		"issues[summit].options[none].label":                             {Section: Structure, Kind: Changed, Old: "No summit", New: "No summit at all"},
+		"meetings[trilateral_summit].accept.ru":                                      {Section: Rules, Kind: Changed, Old: "zone", New: "never"},
+		"events[ru@2025-09-16]":                                                      {Section: Rules, Kind: Removed},
+		"events[ru@2025-09-06]":                                                      {Section: Rules, Kind: Added},
+		"parties[ua].ratification[referendum].uncertainty":                           {Section: Numbers, Kind: Changed, Old: "0.05 (default)", New: "0.1"},
+		"parties[ua].ratification[referendum].support.territory.crimea.source.quote": {Section: Sources, Kind: Changed},
+		"issues[summit].options[none].label":                                         {Section: Structure, Kind: Changed, Old: "No summit", New: "No summit at all"},
 	} {
 		c, ok := got[path]
 		if !ok || c.Section != want.Section || c.Kind != want.Kind || want.Old != "" && (c.Old != want.Old || c.New != want.New) {

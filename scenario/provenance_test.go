@@ -120,14 +120,15 @@ func TestProvenanceQuorumDefault(t *testing.T) {
 
 // TestFlagshipDefaults: the referendum's p = 2.87e-07 rests on the default
 // polling error, which provenance now shows, as it shows Russia's
-// credibility estimated from its record.
+// credibility estimated from its record. The parliament (the first body)
+// states its own polling error, so only the referendum's is a default.
 func TestFlagshipDefaults(t *testing.T) {
 	s := mustLoad(t, "../examples/ukraine-2025.yaml")
 	got := map[string]string{}
 	for _, d := range s.Defaults {
 		got[d.Path] = d.Value
 	}
-	if got["parties[0].ratification.uncertainty"] != "0.05" {
+	if got["parties[0].ratification[1].uncertainty"] != "0.05" || got["parties[0].ratification[0].uncertainty"] != "" || len(got) != 2 {
 		t.Errorf("the referendum's polling error is not among the defaults: %v", got)
 	}
 	if got["parties[1].credibility"] != "0.3333" {

@@ -133,9 +133,10 @@ func TestSummaryText(t *testing.T) {
 		"Meeting trilateral_summit (us, ua, ru) is a term of the deal: summit = Trump-Putin-Zelensky summit; judged when its phase opens.\n",
 		"Meeting trilateral_summit does not take place: the deal does not include summit = Trump-Putin-Zelensky summit.\n",
 		fmt.Sprintf("(%d events)", events-4),
+		"parliament of ua passes",
 		"referendum of ua fails",
 		"Status: not_ratified: the deal is void",
-		"Red lines: offers and texts crossing them: ru 11\n",
+		"Red lines: offers and texts crossing them: ru 15\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, out)

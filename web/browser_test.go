@@ -355,7 +355,21 @@ func TestBrowserClassroom(t *testing.T) {
 	for i, p := range sc.Parties {
 		idx[p.ID] = i
 	}
-	leaks(t, students["ru"], secretsOf(t, sc, idx["ru"], idx["ua"], idx["eu"]))
+	// The session's time points (t = k/9 for 8 rounds) reach every seat;
+	// one may equal another party's number by chance (Ukraine's value of
+	// Russia's law, discounted to 1/3 by Russia's credibility).
+	public := map[string]bool{}
+	for k := 0; k <= 9; k++ {
+		public[ftoa(float64(k)/9)] = true
+		public[ftoa(float64(k)/8)] = true
+	}
+	var secrets []string
+	for _, s := range secretsOf(t, sc, idx["ru"], idx["ua"], idx["eu"]) {
+		if !public[s] {
+			secrets = append(secrets, s)
+		}
+	}
+	leaks(t, students["ru"], secrets)
 }
 
 // TestBrowserUploadErrors: a scenario with mistakes gets every problem the

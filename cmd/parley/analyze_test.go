@@ -115,7 +115,8 @@ func TestAnalyzeOutcome(t *testing.T) {
 // --outcome takes the labels every output prints (or ids, mixed), lists
 // the valid values when one fits nothing, and reports the outcome's
 // ratification and red lines in text and JSON. The deal cedes Crimea, so
-// Ukraine's referendum (yes share 0.25) must ratify it.
+// Ukraine's parliament (which votes on every deal, and passes this one)
+// and its referendum (yes share 0.25) must ratify it.
 func TestAnalyzeOutcomeLabels(t *testing.T) {
 	const flagship = "../../examples/ukraine-2025.yaml"
 	o := "ceasefire=Ceasefire before talks advance;territory=Crimea only;guarantees=article5_like;troops=No foreign troops;summit=No summit;law=yes"
@@ -126,7 +127,7 @@ func TestAnalyzeOutcomeLabels(t *testing.T) {
 	for _, want := range []string{
 		"  ceasefire=Ceasefire before talks advance, territory=Crimea only, guarantees=Article 5-like guarantees, troops=No foreign troops, summit=No summit, law=Russia passes the law\n",
 		"  red lines:\n    ru/no_nato_troops (No troops of NATO countries in Ukraine): kept\n",
-		"  ratification (ratifiable when every required vote passes with probability ≥ 0.50): ua: referendum passes with p = 2.87e-07 (yes share 0.25) → NOT ratifiable\n",
+		"  ratification (ratifiable when every required vote passes with probability ≥ 0.50): ua: parliament and referendum pass with p = 2.87e-07 (parliament p = 1 (yes share 1.00), referendum p = 2.87e-07 (yes share 0.25)) → NOT ratifiable\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -150,6 +151,10 @@ func TestAnalyzeOutcomeLabels(t *testing.T) {
 				Required bool    `json:"required"`
 				Share    float64 `json:"share"`
 				Prob     float64 `json:"probability"`
+				Bodies   []struct {
+					Body string  `json:"body"`
+					Prob float64 `json:"probability"`
+				} `json:"bodies"`
 			} `json:"ratification"`
 			Ratifiable bool `json:"ratifiable"`
 		} `json:"evaluated"`
@@ -164,9 +169,11 @@ func TestAnalyzeOutcomeLabels(t *testing.T) {
 		e.RedLines[1].Party != "" || e.RedLines[1].ID != "meeting trilateral_summit" || e.RedLines[1].Crossed {
 		t.Errorf("red_lines %+v", e.RedLines)
 	}
-	if len(e.Ratification) != 1 || e.Ratification[0].Party != "ua" || e.Ratification[0].Body != "referendum" || !e.Ratification[0].Required ||
-		e.Ratification[0].Share != 0.25 || e.Ratification[0].Prob > 3e-7 || e.MinRatification != 1e-7 || !e.Ratifiable {
-		t.Errorf("ratification %+v (min %v, ratifiable %v): want ua's referendum, share 0.25, ratifiable at 1e-7", e.Ratification, e.MinRatification, e.Ratifiable)
+	if len(e.Ratification) != 1 || e.Ratification[0].Party != "ua" || e.Ratification[0].Body != "parliament and referendum" || !e.Ratification[0].Required ||
+		e.Ratification[0].Share != 0.25 || e.Ratification[0].Prob > 3e-7 || e.MinRatification != 1e-7 || !e.Ratifiable ||
+		len(e.Ratification[0].Bodies) != 2 || e.Ratification[0].Bodies[0].Body != "parliament" || e.Ratification[0].Bodies[0].Prob != 1 ||
+		e.Ratification[0].Bodies[1].Body != "referendum" || e.Ratification[0].Bodies[1].Prob != e.Ratification[0].Prob {
+		t.Errorf("ratification %+v (min %v, ratifiable %v): want ua's parliament (passes) and referendum (share 0.25), ratifiable at 1e-7", e.Ratification, e.MinRatification, e.Ratifiable)
 	}
 	code, _, errs = runCLI("analyze", flagship, "--outcome", "ceasefire=Ceasefire later;territory=none;guarantees=none;troops=none;summit=none;law=no")
 	if want := `parley: outcome: "Ceasefire later" is not a value of issue "ceasefire" (values: before_talks "Ceasefire before talks advance", partial "A partial truce: the killings stop", none "Talks go on through the war")`; code != 1 || !strings.Contains(errs, want) {

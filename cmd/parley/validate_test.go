@@ -21,10 +21,10 @@ func TestValidateProvenanceShowsWhatIsHidden(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"20 numbers quoted, 19 quoted for direction only (size assumed), 115 assumed,",
+		"20 numbers quoted, 20 quoted for direction only (size assumed), 115 assumed, 33 definitional",
 		"0 unchecked, 0 unexplained",
 		"2 defaults enter figures:",
-		"parties[0].ratification.uncertainty = 0.05 (default): the polling error",
+		"parties[0].ratification[1].uncertainty = 0.05 (default): the polling error of the referendum",
 		`parties[1].credibility = 0.3333 (default): the credibility of guarantor "ru", estimated from its record`,
 	} {
 		if !strings.Contains(out, want) {
@@ -37,8 +37,8 @@ func TestValidateProvenanceShowsWhatIsHidden(t *testing.T) {
 	}
 	for _, want := range []string{
 		"0 numbers quoted, 0 quoted for direction only (size assumed), 115 assumed,",
-		"39 unchecked, 0 unexplained",
-		`54 quotes unchecked: source "article": cannot read it: it lies outside the scenario's folder`,
+		"40 unchecked, 0 unexplained",
+		`55 quotes unchecked: source "article": cannot read it: it lies outside the scenario's folder`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("without --sources, output lacks %q:\n%s", want, out)
