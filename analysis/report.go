@@ -188,7 +188,11 @@ func Analyze(s *scenario.Scenario, opts Options) (*Report, error) {
 		r.MinUtility = append(r.MinUtility, lo)
 		r.MaxUtility = append(r.MaxUtility, hi)
 	}
-	r.Notes = append(r.Notes, termNotes(us, f)...)
+	if !vetoes(us) {
+		// With vetoes the frontier is found over every outcome, not over
+		// cells; vetoNotes says so.
+		r.Notes = append(r.Notes, termNotes(us, f)...)
+	}
 	r.Notes = append(r.Notes, vetoNotes(s, us, f)...)
 	if n := len(s.Constraints); n > 0 {
 		r.Notes = append(r.Notes, constraintNote(s))
