@@ -157,7 +157,13 @@ func TestStanceRemoves(t *testing.T) {
 // reject, picks one and fails; Europe, doubting Russia wants a deal, misses
 // 19 of the 22 that exist. (Russia's law is worth to the US a third of its
 // stated value, Russia's credibility: its deals with the law are worth
-// 0.05·2/3 less to it; to Europe, which valued it at 0.7, 0.05·(0.7 − 1/3).)
+// 0.05·2/3 less to it.) Europe's utility is its six voting members' mean:
+// the deal it does not see (a partial truce, Donetsk ceded, Article 5-like
+// guarantees, no troops, the summit, the law) is worth 0.3·0.6 + 0.25 +
+// 0.15·0.3 + 0.05·0.8 + 0.05/3 to a member on the coalition's tables (it,
+// fi), 0.3·0.2 less to Germany (a partial truce 0.4), 0.15·0.2 less to
+// Britain and France (no troops 0.1) and 0.05·0.6 less to the Commission
+// (ceasefire 0.25, territory 0.25, Donetsk worth 0).
 func TestFlagshipPerception(t *testing.T) {
 	_, w := whatIfFile(t, flagship, WhatIfOptions{})
 	if w.Beliefs.TrueZone != 22 {
@@ -195,7 +201,15 @@ func TestFlagshipPerception(t *testing.T) {
 	}
 
 	eu := holder(t, w, "eu")
-	if eu.Zone != 3 || eu.Missed != 19 || eu.Promised != 0 || eu.Hidden == nil || !approx(eu.Hidden.HolderUtility, 0.55-0.05*(0.7-1.0/3)) || !approx(eu.Information[0].Value, 0.13) {
+	// Its pick (a ceasefire, Donetsk ceded, no guarantees, no troops, the
+	// summit, the law): 0.3 + 0.15·0.3 + 0.05·0.8 + 0.05/3 on the
+	// coalition's tables, 0.15·0.2 less to Britain and France, 0.05 less to
+	// the Commission (its ceasefire weight 0.25).
+	const pick = 0.3 + 0.15*0.3 + 0.05*0.8 + 0.05/3 - (2*0.15*0.2+0.05)/6
+	if eu.Pick == nil || !approx(eu.Payoff, pick) {
+		t.Errorf("eu's pick %+v, payoff %v", eu.Pick, eu.Payoff)
+	}
+	if eu.Zone != 3 || eu.Missed != 19 || eu.Promised != 0 || eu.Hidden == nil || !approx(eu.Hidden.HolderUtility, 0.3*0.6+0.25+0.15*0.3+0.05*0.8+0.05/3-(0.3*0.2+2*0.15*0.2+0.05*0.6)/6) || !approx(eu.Information[0].Value, eu.Hidden.HolderUtility-pick) {
 		t.Errorf("eu: zone %d, missed %d, hidden %+v, information %+v", eu.Zone, eu.Missed, eu.Hidden, eu.Information)
 	}
 	for _, h := range w.Beliefs.Holders {

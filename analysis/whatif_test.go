@@ -366,10 +366,15 @@ func TestWhatIfFlagship(t *testing.T) {
 	// With the war as the status quo, Russia's reservation value (0.815)
 	// already rules out every deal with NATO troops: its red line no
 	// longer binds; the summit, which needs a truce in force, does. The
-	// consent of the mediator us, which guarantees, is listed last; it
-	// rules out no deal the parties accept.
-	if len(w.RedLines) != 3 || w.RedLines[0].ID != "no_nato_troops" || w.RedLines[0].Binds || w.RedLines[1].ID != "meeting trilateral_summit" || !w.RedLines[1].Binds ||
-		w.RedLines[2].ID != "guarantor us" || w.RedLines[2].Binds || w.RedLines[2].Removes != 0 {
+	// consent of the mediator us, which guarantees, follows; it rules out
+	// no deal the parties accept. Britain and France, which guarantee too,
+	// are not asked: the coalition decides by unanimity, so their yes is
+	// needed anyway. Europe's members' rule is last; it binds no more than
+	// Europe's reservation did (the members' reservations are the war's
+	// worth to each, and no deal in the zone leaves one below it).
+	if len(w.RedLines) != 4 || w.RedLines[0].ID != "no_nato_troops" || w.RedLines[0].Binds || w.RedLines[1].ID != "meeting trilateral_summit" || !w.RedLines[1].Binds ||
+		w.RedLines[2].ID != "guarantor us" || w.RedLines[2].Binds || w.RedLines[2].Removes != 0 ||
+		w.RedLines[3].Party != "eu" || w.RedLines[3].ID != "members' rule" || w.RedLines[3].Binds || w.RedLines[3].Removes != 0 {
 		t.Errorf("red lines %+v", w.RedLines)
 	}
 	if !reflect.DeepEqual(w.Nash.Outcome, r.Nash[0].Outcome) || w.Nash.Ratifiable {
@@ -402,11 +407,14 @@ func TestWhatIfFlagship(t *testing.T) {
 		}
 	}
 	// And Ukraine's Article 5-like guarantee is worth 0.6 of its value
-	// with no troops (given:), then 0.75 of that: in the Nash deal (Article
-	// 5-like, no troops, a partial truce, Donetsk ceded, no summit, the
-	// law) 0.25·0.6·0.75 where the table alone gives 0.25·0.75.
-	if !approx(r.Nash[0].Utilities[0], 0.15*0.5+0.25*0.6*0.75+0.1*0.2+0.05*0.3+0.1/3) {
-		t.Errorf("Nash %v: want ua 0.2558", r.Nash[0].Utilities)
+	// with no troops (given:), then what its guarantors' word is worth,
+	// the mean of the US's 0.8 and Britain's and France's 0.75 (members of
+	// the coalition, guarantors in their own name): in the Nash deal
+	// (Article 5-like, no troops, a partial truce, Donetsk ceded, no
+	// summit, the law) 0.25·0.6·0.7667 where the table alone gives
+	// 0.25·0.7667.
+	if !approx(r.Nash[0].Utilities[0], 0.15*0.5+0.25*0.6*(0.8+0.75+0.75)/3+0.1*0.2+0.05*0.3+0.1/3) {
+		t.Errorf("Nash %v: want ua 0.2583", r.Nash[0].Utilities)
 	}
 }
 

@@ -74,8 +74,9 @@ func TestDiffSame(t *testing.T) {
 // no guarantees) gains 0.10·0.45 = +0.045 for Ukraine, and so does its
 // reservation value (the status quo holds the same front, without
 // guarantees); the max-welfare deal (no land ceded, Article 5-like
-// guarantees worth 0.6 without troops × 0.75 honoured) gains
-// 0.10·1 − 0.10·0.45 = +0.055;
+// guarantees worth 0.6 without troops × 0.7667 honoured, the mean of the
+// US's 0.8 and Britain's and France's 0.75) gains 0.10·1 − 0.10·0.46 =
+// +0.054;
 // the other parties' utilities stay. The Nash deal moves: Ukraine now
 // gives up less for the summit.
 func TestDiffWeight(t *testing.T) {
@@ -107,8 +108,8 @@ func TestDiffWeight(t *testing.T) {
 	if samePointDeal(x.Nash, y.Nash) {
 		t.Errorf("Nash %+v → %+v; want another deal", x.Nash, y.Nash)
 	}
-	if !samePointDeal(x.MaxWelfare, y.MaxWelfare) || !near(y.MaxWelfare.Utilities["ua"]-x.MaxWelfare.Utilities["ua"], 0.055) {
-		t.Errorf("max welfare %+v → %+v; want the same deal, Ukraine +0.055", x.MaxWelfare, y.MaxWelfare)
+	if !samePointDeal(x.MaxWelfare, y.MaxWelfare) || !near(y.MaxWelfare.Utilities["ua"]-x.MaxWelfare.Utilities["ua"], 0.1-0.1*0.6*(0.8+0.75+0.75)/3) {
+		t.Errorf("max welfare %+v → %+v; want the same deal, Ukraine +0.054", x.MaxWelfare, y.MaxWelfare)
 	}
 	for _, m := range []string{"nash", "ratifiable_nash", "max_welfare"} {
 		if !slices.Contains(d.Moved, m) {
@@ -121,7 +122,7 @@ func TestDiffWeight(t *testing.T) {
 	}
 	for _, s := range []string{
 		"2 changes", "Numbers:", "parties[ua].weights.territory", "0.35 (quoted for direction, size assumed, range [0.3, 0.45]) → 0.45",
-		"Ratifiable Nash    ua 0.2258 → 0.2708 (+0.0450), ru 0.8250, eu 0.1817", "same deal",
+		"Ratifiable Nash    ua 0.2258 → 0.2708 (+0.0450), ru 0.8250, eu 0.1758", "same deal",
 	} {
 		if !strings.Contains(text.String(), s) {
 			t.Errorf("text lacks %q:\n%s", s, text.String())

@@ -122,13 +122,14 @@ func TestProvenanceQuorumDefault(t *testing.T) {
 // polling error, which provenance now shows, as it shows Russia's
 // credibility estimated from its record. The parliament (the first body)
 // states its own polling error, so only the referendum's is a default.
+// The others are Europe's six voting members' equal vote shares.
 func TestFlagshipDefaults(t *testing.T) {
 	s := mustLoad(t, "../examples/ukraine-2025.yaml")
 	got := map[string]string{}
 	for _, d := range s.Defaults {
 		got[d.Path] = d.Value
 	}
-	if got["parties[0].ratification[1].uncertainty"] != "0.05" || got["parties[0].ratification[0].uncertainty"] != "" || len(got) != 2 {
+	if got["parties[0].ratification[1].uncertainty"] != "0.05" || got["parties[0].ratification[0].uncertainty"] != "" || len(got) != 8 {
 		t.Errorf("the referendum's polling error is not among the defaults: %v", got)
 	}
 	if got["parties[1].credibility"] != "0.3333" {

@@ -642,15 +642,17 @@ func TestPayoffExact(t *testing.T) {
 		sc     *scenario.Scenario
 		negs   []string
 		rounds int
+		// anticipate: the line-up anticipates ratification
+		anticipate bool
 	}{
 		// The flagship's linear negotiators agree on a partial truce and
 		// then a settlement that needs no referendum (its what-if
-		// line-up, less the anticipation); the other seeds replay it.
-		{flagship, []string{"linear"}, 100},
-		{loadTestdata(t, "referendum.yaml"), []string{"linear"}, 60},
-		{loadTestdata(t, "events.yaml"), []string{"conceder"}, 60},
+		// line-up); the other seeds replay it.
+		{flagship, []string{"linear"}, 100, true},
+		{loadTestdata(t, "referendum.yaml"), []string{"linear"}, 60, false},
+		{loadTestdata(t, "events.yaml"), []string{"conceder"}, 60, false},
 	} {
-		r, err := NewRunner(Config{Scenario: c.sc, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: c.rounds}})
+		r, err := NewRunner(Config{Scenario: c.sc, Negotiators: c.negs, Deadline: protocol.Deadline{Rounds: c.rounds}, AnticipateRatification: c.anticipate})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -136,7 +136,7 @@ func TestSummaryText(t *testing.T) {
 		"parliament of ua passes",
 		"referendum of ua fails",
 		"Status: not_ratified: the deal is void",
-		"Red lines: offers and texts crossing them: ru 15\n",
+		"Red lines: offers and texts crossing them: ru 6\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, out)

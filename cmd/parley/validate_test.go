@@ -21,11 +21,12 @@ func TestValidateProvenanceShowsWhatIsHidden(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"20 numbers quoted, 20 quoted for direction only (size assumed), 115 assumed, 33 definitional",
+		"35 numbers quoted, 35 quoted for direction only (size assumed), 173 assumed, 68 definitional",
 		"0 unchecked, 0 unexplained",
-		"2 defaults enter figures:",
+		"8 defaults enter figures:",
 		"parties[0].ratification[1].uncertainty = 0.05 (default): the polling error of the referendum",
 		`parties[1].credibility = 0.3333 (default): the credibility of guarantor "ru", estimated from its record`,
+		`parties[3].members[0].weight = 1 (default): the vote share of member "de" of "eu"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -36,9 +37,9 @@ func TestValidateProvenanceShowsWhatIsHidden(t *testing.T) {
 		t.Fatalf("without --sources: exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
-		"0 numbers quoted, 0 quoted for direction only (size assumed), 115 assumed,",
-		"40 unchecked, 0 unexplained",
-		`55 quotes unchecked: source "article": cannot read it: it lies outside the scenario's folder`,
+		"0 numbers quoted, 0 quoted for direction only (size assumed), 173 assumed,",
+		"70 unchecked, 0 unexplained",
+		`86 quotes unchecked: source "article": cannot read it: it lies outside the scenario's folder`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("without --sources, output lacks %q:\n%s", want, out)
