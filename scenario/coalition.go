@@ -759,6 +759,9 @@ func (s *Scenario) influenceDef() *InfluenceDef {
 	for _, q := range in.From {
 		d.From = append(d.From, s.Parties[q].ID)
 	}
+	// A set: written in id order, so that reordering the parties does not
+	// read as a change of who lobbies (parley diff).
+	slices.Sort(d.From)
 	return d
 }
 
