@@ -346,3 +346,32 @@ func TestCoalitionTruth(t *testing.T) {
 		}
 	}
 }
+
+// TestMembersKeepConstraints: a member accepts no deal the scenario's
+// constraints forbid. Under the qualified majority Germany and Britain
+// carry (now, none, european, ceded) (TestCoalitionEvaluate); forbid
+// European troops with ceded land and each of them answers no, naming the
+// constraint, and the coalition rejects the deal.
+func TestMembersKeepConstraints(t *testing.T) {
+	deal := map[string]string{"ceasefire": "now", "guarantees": "none", "troops": "european", "land": "ceded"}
+	swaps := append(append([]string(nil), qualified...), "parties:\n",
+		"constraints:\n  - {id: no_troops_on_ceded_land, forbid: {troops: [european], land: [ceded]}, assumption: {why: a test}}\nparties:\n")
+	_, r := coalitionMutated(t, swaps...)
+	e, err := r.Evaluate(deal, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Coalitions) != 1 {
+		t.Fatalf("coalitions %+v", e.Coalitions)
+	}
+	for _, m := range e.Coalitions[0].Members[:2] {
+		if m.Crosses != "constraint no_troops_on_ceded_land" {
+			t.Errorf("member %+v: want it to refuse by the constraint", m)
+		}
+	}
+	var b strings.Builder
+	r.writeEvaluation(&b)
+	if !strings.Contains(b.String(), "it REJECTS") {
+		t.Errorf("the coalition should reject the forbidden deal:\n%s", b.String())
+	}
+}

@@ -211,11 +211,12 @@ func (s *Scenario) partyUtility(p int, pa *Party) *utility.Additive {
 
 // memberUtility compiles the preferences of m, a member of party p with
 // preferences: guarantees to p discounted, p's audience costs subtracted
-// (its public stances bind its members), its red lines attached.
+// (its public stances bind its members), its red lines attached, then the
+// scenario's constraints (a member accepts no forbidden deal either).
 func (s *Scenario) memberUtility(p int, m *Member) *utility.Additive {
 	a := s.compile(p, m.Prefs)
 	s.AddAudienceCosts(p, a)
-	a.RedLines = m.RedLines
+	a.RedLines = s.withConstraints(m.RedLines)
 	return a
 }
 
