@@ -144,30 +144,35 @@ func writeVetoes(w io.Writer, res *Result) {
 	}
 }
 
-// screen keeps a seat from accepting what its members' rule or a
-// guarantor's consent rules out, whatever its strategy (built-ins never
-// do; a scripted or remote seat might): a yes vote on such a text becomes
-// a no, and accepting such an offer becomes an offer of the seat's best
-// outcome instead. Red lines are the seat's own business, as ever.
+// screen keeps a seat from accepting or proposing what its members' rule
+// or a guarantor's consent rules out, whatever its strategy (built-ins
+// never do; a scripted or remote seat might): a yes vote on such a text
+// becomes a no, and accepting or offering such an outcome becomes an
+// offer of the seat's best outcome instead (an offer is its proposer's
+// acceptance). Red lines are the seat's own business, as ever.
 func (r *Runner) screen(t protocol.Turn, a protocol.Action) protocol.Action {
-	if a.Kind != protocol.ActAccept || t.Seat >= len(r.prep.Seats) {
+	if (a.Kind != protocol.ActAccept && a.Kind != protocol.ActOffer) || t.Seat >= len(r.prep.Seats) {
 		return a
 	}
 	v := &r.st.act[t.Seat]
 	if !v.u.Vetoes() {
 		return a
 	}
+	id := t.Outcome
+	if a.Kind == protocol.ActOffer {
+		id = a.Outcome
+	}
 	sp := r.prep.phases[r.st.phase].space
 	o := r.st.buf[:sp.Issues()]
-	sp.Decode(t.Outcome, o)
+	sp.Decode(id, o)
 	if !v.u.Refuses(o) || len(v.u.RedLines) > 0 && v.u.Crosses(o) >= 0 {
 		return a
 	}
-	if t.Phase == protocol.PhaseVote {
+	if a.Kind == protocol.ActAccept && t.Phase == protocol.PhaseVote {
 		return protocol.Reject
 	}
-	id, _ := v.x.Max()
-	return protocol.Offer(id)
+	best, _ := v.x.Max()
+	return protocol.Offer(best)
 }
 
 // Refusal says why seat s cannot accept the outcome id of the phase under

@@ -135,3 +135,37 @@ func TestGuarantorEventInSessions(t *testing.T) {
 		t.Fatalf("agreed %v on %d in round %d, want %d in round 5", o.Agreed, o.Outcome, o.Round, deal)
 	}
 }
+
+// pusher offers o at every turn, even when o is on the table.
+type pusher struct{ o uint64 }
+
+func (n *pusher) Reset(*negotiator.Setup) {}
+func (n *pusher) Observe(protocol.Event)  {}
+func (n *pusher) Act(protocol.Turn) protocol.Action {
+	return protocol.Offer(n.o)
+}
+
+// TestCoalitionOfferScreened: an offer is its proposer's acceptance, so a
+// scripted eu that offers the deal its members veto under unanimity (Italy's
+// red line) is screened as one that accepts it: its offer becomes its best
+// outcome, and Ukraine and Russia, insisting on the deal, never get it.
+func TestCoalitionOfferScreened(t *testing.T) {
+	sc := coalitionScenario(t)
+	deal := sc.Space().Index([]int{0, 0, 1, 1})
+	cfg := Config{Scenario: sc, Protocol: "saop", Negotiators: []string{"insist", "insist", "push"},
+		Custom: map[string]func() negotiator.Negotiator{
+			"insist": func() negotiator.Negotiator { return &insister{o: deal} },
+			"push":   func() negotiator.Negotiator { return &pusher{o: deal} },
+		}, Deadline: protocol.Deadline{Rounds: 20}}
+	r, err := NewRunner(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := r.Play(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Agreed {
+		t.Fatalf("agreed on %d (the vetoed deal is %d): eu's offer was not screened", o.Outcome, deal)
+	}
+}
