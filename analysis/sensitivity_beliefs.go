@@ -125,12 +125,8 @@ func tallyPerceptions(counts []PerceptionCounts, g *grid, minRat float64) []Perc
 			continue
 		}
 		pz := g.perceive(h, truth, minRat)
-		k := slices.IndexFunc(counts, func(c PerceptionCounts) bool { return c.Holder == pz.Holder })
-		if k < 0 {
-			counts = append(counts, PerceptionCounts{Holder: pz.Holder})
-			k = len(counts) - 1
-		}
-		c := &counts[k]
+		var c *PerceptionCounts
+		counts, c = holderCounts(counts, pz.Holder)
 		c.N++
 		if pz.Promised > 0 {
 			c.Promises++
@@ -150,15 +146,22 @@ func tallyPerceptions(counts []PerceptionCounts, g *grid, minRat float64) []Perc
 	return counts
 }
 
+// holderCounts returns counts with an entry for holder (appended when
+// missing) and that entry.
+func holderCounts(counts []PerceptionCounts, holder string) ([]PerceptionCounts, *PerceptionCounts) {
+	k := slices.IndexFunc(counts, func(c PerceptionCounts) bool { return c.Holder == holder })
+	if k < 0 {
+		counts = append(counts, PerceptionCounts{Holder: holder})
+		k = len(counts) - 1
+	}
+	return counts, &counts[k]
+}
+
 // mergePerceptions adds u's counts to t's, holder by holder.
 func mergePerceptions(t, u []PerceptionCounts) []PerceptionCounts {
 	for _, c := range u {
-		k := slices.IndexFunc(t, func(x PerceptionCounts) bool { return x.Holder == c.Holder })
-		if k < 0 {
-			t = append(t, PerceptionCounts{Holder: c.Holder})
-			k = len(t) - 1
-		}
-		x := &t[k]
+		var x *PerceptionCounts
+		t, x = holderCounts(t, c.Holder)
 		x.N += c.N
 		x.Promises += c.Promises
 		x.Misses += c.Misses

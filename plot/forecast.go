@@ -47,20 +47,12 @@ func Forecast(w io.Writer, format string, r *forecast.Result, dims []forecast.Di
 	if err != nil {
 		return err
 	}
-	plots := make([][]*gplot.Plot, nd)
-	for d := range nd {
-		var dim *forecast.Dimension
-		if d < len(dims) {
-			dim = &dims[d]
-		}
-		p, err := trajectoryPlot(r, d, dim)
-		if err != nil {
-			return err
-		}
-		plots[d] = []*gplot.Plot{p}
+	plots, err := issuePlots(nd, dims, func(d int, dim *forecast.Dimension) (*gplot.Plot, error) { return trajectoryPlot(r, d, dim) })
+	if err != nil {
+		return err
 	}
 	dc := draw.New(cv)
-	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
+	fillWhite(dc)
 	body := draw.Crop(dc, 0, -legW, height-vg.Length(nd)*panelH, 0)
 	tiles := draw.Tiles{Rows: nd, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(6), PadY: vg.Points(14)}
 	canvases := gplot.Align(plots, tiles, body)
@@ -262,20 +254,12 @@ func ForecastComparison(w io.Writer, format string, c *forecast.Comparison, dims
 	if err != nil {
 		return err
 	}
-	plots := make([][]*gplot.Plot, nd)
-	for d := range nd {
-		var dim *forecast.Dimension
-		if d < len(dims) {
-			dim = &dims[d]
-		}
-		p, err := comparisonPlot(c, d, dim)
-		if err != nil {
-			return err
-		}
-		plots[d] = []*gplot.Plot{p}
+	plots, err := issuePlots(nd, dims, func(d int, dim *forecast.Dimension) (*gplot.Plot, error) { return comparisonPlot(c, d, dim) })
+	if err != nil {
+		return err
 	}
 	dc := draw.New(cv)
-	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
+	fillWhite(dc)
 	tiles := draw.Tiles{Rows: nd, Cols: 1, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(16), PadY: vg.Points(14)}
 	canvases := gplot.Align(plots, tiles, dc)
 	for d := range nd {
@@ -383,4 +367,27 @@ func (t rowTicker) Ticks(lo, hi float64) []gplot.Tick {
 		ticks[k] = gplot.Tick{Value: float64(len(t) - 1 - k), Label: name}
 	}
 	return ticks
+}
+
+// issuePlots makes one panel per issue, in a column: mk draws issue d,
+// given its dimension when dims has one.
+func issuePlots(nd int, dims []forecast.Dimension, mk func(d int, dim *forecast.Dimension) (*gplot.Plot, error)) ([][]*gplot.Plot, error) {
+	plots := make([][]*gplot.Plot, nd)
+	for d := range nd {
+		var dim *forecast.Dimension
+		if d < len(dims) {
+			dim = &dims[d]
+		}
+		p, err := mk(d, dim)
+		if err != nil {
+			return nil, err
+		}
+		plots[d] = []*gplot.Plot{p}
+	}
+	return plots, nil
+}
+
+// fillWhite paints the whole of dc white, the background of every figure.
+func fillWhite(dc draw.Canvas) {
+	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
 }

@@ -85,7 +85,7 @@ func Session(w io.Writer, format string, r *session.Runner, rec *session.Recorde
 		return err
 	}
 	dc := draw.New(cv)
-	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
+	fillWhite(dc)
 
 	title := gplot.New().Title.TextStyle
 	titleH := vg.Points(38)

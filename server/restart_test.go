@@ -30,25 +30,10 @@ func TestRestartResumes(t *testing.T) {
 			s := c.Seats[0]
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			done := make(chan error, 1)
 			// The client's tenth action waits for the server to stop: it is
 			// sent to the restarted server.
 			g := &gated{at: 10, reached: make(chan struct{}), open: make(chan struct{})}
-			go func() {
-				if transport == "ws" {
-					l, err := DialWebSocket(ctx, s.WS)
-					if err != nil {
-						done <- err
-						return
-					}
-					l.Retry = 20 * time.Second
-					defer l.Close()
-					g.link = l
-				} else {
-					g.link = &PollLink{Messages: s.Messages, Action: s.Action, Wait: time.Second, Retry: 20 * time.Second}
-				}
-				done <- play("frequency", g)
-			}()
+			done := playGated(ctx, transport, s, g)
 			select {
 			case err := <-done:
 				t.Fatalf("the session ended before the restart: %v", err)
@@ -80,6 +65,29 @@ func TestRestartResumes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// playGated plays frequency at seat s over transport, on a link that
+// reconnects and sends again for up to 20 s, through g; the channel gets
+// the outcome of play.
+func playGated(ctx context.Context, transport string, s SeatLinks, g *gated) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		if transport == "ws" {
+			l, err := DialWebSocket(ctx, s.WS)
+			if err != nil {
+				done <- err
+				return
+			}
+			l.Retry = 20 * time.Second
+			defer l.Close()
+			g.link = l
+		} else {
+			g.link = &PollLink{Messages: s.Messages, Action: s.Action, Wait: time.Second, Retry: 20 * time.Second}
+		}
+		done <- play("frequency", g)
+	}()
+	return done
 }
 
 // gated is a link whose at-th action waits until open is closed.

@@ -30,22 +30,7 @@ func TestStoreFailureLosesNothing(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			g := &gated{at: 5, reached: make(chan struct{}), open: make(chan struct{})}
-			done := make(chan error, 1)
-			go func() {
-				if transport == "ws" {
-					l, err := DialWebSocket(ctx, s.WS)
-					if err != nil {
-						done <- err
-						return
-					}
-					l.Retry = 20 * time.Second
-					defer l.Close()
-					g.link = l
-				} else {
-					g.link = &PollLink{Messages: s.Messages, Action: s.Action, Wait: time.Second, Retry: 20 * time.Second}
-				}
-				done <- play("frequency", g)
-			}()
+			done := playGated(ctx, transport, s, g)
 			select {
 			case err := <-done:
 				t.Fatalf("the session ended before the fault: %v", err)
